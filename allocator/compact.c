@@ -1,0 +1,260 @@
+/*
+ * compact.c - zsmalloc compaction: move objects out of sparse zspages so
+ * that whole zspages can be freed.
+ *
+ * Models zs_can_compact(), __zs_compact(), zs_compact() and the shrinker's
+ * count/scan of three eras:
+ *
+ * V41 (4.1, and the RFC): per class, take the head of ALMOST_EMPTY as the
+ *   source; fill destinations taken from ALMOST_FULL, then ALMOST_EMPTY,
+ *   until the source is empty; put both back (an empty source is freed);
+ *   repeat until no source or no destination is left.
+ * V43 (4.3 .. 6.2): sources from ALMOST_EMPTY then ALMOST_FULL, and the class
+ *   stops as soon as zs_can_compact() says no zspage can be freed.
+ * V63 (6.3+): one destination, the first zspage of the fullest partial group,
+ *   is filled from sources taken from the emptiest group up, each source
+ *   moved until the destination is full or the source empty; a full
+ *   destination is put back and a new one chosen.
+ *
+ * In every era the source is walked page by page in address order and each
+ * allocated object (found by its header's tag: the reverse map) is given a
+ * slot from the destination's free list, copied, its handle slot rewritten,
+ * and its old slot freed. Classes are visited from the largest index down,
+ * skipping aliases. Only one compaction runs at a time.
+ */
+#include <errno.h>
+
+#include "zs_internal.h"
+
+#define G_EMPTY 0
+#define G_ALMOST_EMPTY 1
+#define G_ALMOST_FULL 2
+
+unsigned long zs_can_compact(const struct size_class *class)
+{
+	unsigned long wasted;
+
+	if (class->obj_allocated <= class->obj_used)
+		return 0;
+	wasted = (class->obj_allocated - class->obj_used) / class->objs_per_zspage;
+	return wasted * class->pages_per_zspage;
+}
+
+static struct zspage *isolate_head(struct size_class *class, unsigned int group)
+{
+	struct zspage *z = zs_list_first(&class->fullness_list[group]);
+
+	if (z)
+		remove_zspage(class, z);
+	return z;
+}
+
+/* Move one object; counts it in the pool's and the call's statistics. */
+static void move_object(struct zs_pool *pool, struct zspage *src, unsigned int s_idx,
+			unsigned long handle, struct zspage *dst, struct zs_compact_result *res)
+{
+	unsigned int d_idx = obj_malloc(pool, dst, handle);
+
+	zs_object_copy(pool, dst, d_idx, src, s_idx);
+	record_obj(pool, handle, location_to_obj(pool, dst, d_idx));
+	obj_free(pool, src, s_idx);
+	res->objs_migrated++;
+	res->bytes_copied += src->class->size;
+}
+
+/* Where a V41/V43 migration left off in its source (zs_compact_control). */
+struct compact_cursor {
+	unsigned int obj_idx; /* next zspage object index to examine */
+};
+
+/*
+ * V41/V43 migrate_zspage(): move objects until the source has none left
+ * (returns 0) or the destination is full (-ENOMEM, cursor kept).
+ */
+static int migrate_zspage_v4(struct zs_pool *pool, struct zspage *src, struct zspage *dst,
+			     struct compact_cursor *cc, struct zs_compact_result *res)
+{
+	const struct size_class *class = src->class;
+	unsigned long handle;
+
+	for (; cc->obj_idx < class->objs_per_zspage; cc->obj_idx++) {
+		if (!obj_allocated(pool, src, cc->obj_idx, &handle))
+			continue;
+		if (zspage_full(class, dst))
+			return -ENOMEM;
+		move_object(pool, src, cc->obj_idx, handle, dst, res);
+	}
+	return 0;
+}
+
+static unsigned long __zs_compact_v4(struct zs_pool *pool, struct size_class *class,
+				     struct zs_compact_result *res)
+{
+	bool v43 = pool->profile->compact_algo == ZS_COMPACT_V43;
+	unsigned long pages_freed = 0;
+	struct zspage *src, *dst = NULL;
+
+	for (;;) {
+		struct compact_cursor cc = { 0 };
+
+		src = isolate_head(class, G_ALMOST_EMPTY);
+		if (!src && v43)
+			src = isolate_head(class, G_ALMOST_FULL);
+		if (!src)
+			break;
+		if (v43 && !zs_can_compact(class))
+			break;
+
+		for (;;) {
+			dst = isolate_head(class, G_ALMOST_FULL);
+			if (!dst)
+				dst = isolate_head(class, G_ALMOST_EMPTY);
+			if (!dst)
+				break;
+			if (migrate_zspage_v4(pool, src, dst, &cc, res) == 0)
+				break;
+			putback_zspage(pool, class, dst);
+		}
+		if (!dst)
+			break; /* no destination: the source goes back below */
+
+		putback_zspage(pool, class, dst);
+		dst = NULL;
+		if (putback_zspage(pool, class, src) == G_EMPTY) {
+			free_zspage(pool, class, src);
+			pages_freed += class->pages_per_zspage;
+			res->zspages_freed++;
+		}
+		src = NULL;
+	}
+	if (src)
+		putback_zspage(pool, class, src);
+	return pages_freed;
+}
+
+/* V63 migrate_zspage(): move until the destination is full or the source empty. */
+static void migrate_zspage_v63(struct zs_pool *pool, struct zspage *src, struct zspage *dst,
+			       struct zs_compact_result *res)
+{
+	const struct size_class *class = src->class;
+	unsigned long handle;
+
+	for (unsigned int i = 0; i < class->objs_per_zspage; i++) {
+		if (!obj_allocated(pool, src, i, &handle))
+			continue;
+		move_object(pool, src, i, handle, dst, res);
+		if (zspage_full(class, dst) || src->inuse == 0)
+			break;
+	}
+}
+
+static struct zspage *isolate_src_v63(struct size_class *class)
+{
+	for (unsigned int g = 1; g <= 10; g++) {
+		struct zspage *z = isolate_head(class, g);
+
+		if (z)
+			return z;
+	}
+	return NULL;
+}
+
+static struct zspage *isolate_dst_v63(struct size_class *class)
+{
+	for (unsigned int g = 10; g >= 1; g--) {
+		struct zspage *z = isolate_head(class, g);
+
+		if (z)
+			return z;
+	}
+	return NULL;
+}
+
+static unsigned long __zs_compact_v63(struct zs_pool *pool, struct size_class *class,
+				      struct zs_compact_result *res)
+{
+	unsigned long pages_freed = 0;
+	struct zspage *src, *dst = NULL;
+
+	while (zs_can_compact(class)) {
+		if (!dst) {
+			dst = isolate_dst_v63(class);
+			if (!dst)
+				break;
+		}
+		src = isolate_src_v63(class);
+		if (!src)
+			break;
+		migrate_zspage_v63(pool, src, dst, res);
+		if (putback_zspage(pool, class, src) == G_EMPTY) {
+			free_zspage(pool, class, src);
+			pages_freed += class->pages_per_zspage;
+			res->zspages_freed++;
+		}
+		if (zs_fullness_of(pool, class, dst->inuse) == 11) {
+			putback_zspage(pool, class, dst);
+			dst = NULL;
+		}
+	}
+	if (dst)
+		putback_zspage(pool, class, dst);
+	return pages_freed;
+}
+
+int zs_compact(struct zs_pool *pool, struct zs_compact_result *res)
+{
+	struct zs_compact_result r = { 0 };
+
+	if (pool->profile->compact_algo == ZS_COMPACT_NONE)
+		return -EOPNOTSUPP;
+	/* SIM: the kernel would wait for the mapping's zspage lock; single-threaded, it is a bug */
+	ZS_BUG_ON(pool->area.handle != 0);
+	/* a second compaction while one runs returns at once (compaction_in_progress) */
+	if (pool->compaction_in_progress) {
+		if (res)
+			*res = r;
+		return 0;
+	}
+	pool->compaction_in_progress = true;
+	for (int i = (int)pool->nr_classes - 1; i >= 0; i--) {
+		struct size_class *class = pool->size_class[i];
+
+		if (class->index != (unsigned int)i)
+			continue;
+		if (pool->profile->compact_algo == ZS_COMPACT_V63)
+			r.pages_freed += __zs_compact_v63(pool, class, &r);
+		else
+			r.pages_freed += __zs_compact_v4(pool, class, &r);
+	}
+	pool->compaction_in_progress = false;
+	pool->stats.pages_compacted += r.pages_freed;
+	pool->stats.objs_migrated += r.objs_migrated;
+	pool->stats.bytes_copied += r.bytes_copied;
+	pool->stats.compactions++;
+	if (res)
+		*res = r;
+	return 0;
+}
+
+int zs_shrinker_count(struct zs_pool *pool, unsigned long *freeable_pages)
+{
+	unsigned long total = 0;
+
+	if (!pool->profile->info.has_shrinker)
+		return -EOPNOTSUPP;
+	for (unsigned int i = 0; i < pool->nr_classes; i++) {
+		const struct size_class *class = pool->size_class[i];
+
+		if (class->index == i)
+			total += zs_can_compact(class);
+	}
+	*freeable_pages = total;
+	return 0;
+}
+
+int zs_shrinker_scan(struct zs_pool *pool, struct zs_compact_result *res)
+{
+	if (!pool->profile->info.has_shrinker)
+		return -EOPNOTSUPP;
+	return zs_compact(pool, res);
+}

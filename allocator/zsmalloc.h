@@ -1,0 +1,209 @@
+/*
+ * zsmalloc.h - zsfrag's user-space rebuild of the Linux zsmalloc allocator.
+ *
+ * The pool behaves as the kernel's does for the kernel version named by its
+ * profile (see zs_profile_names()): same size classes, zspage chains, fullness
+ * groups and list order, handle encoding, compaction algorithm and page
+ * migration. Physical pages are page frame numbers handed out by a page
+ * provider (struct zs_page_ops) supplied at pool creation; object payloads are
+ * really stored in those pages.
+ *
+ * Errors are 0 or a negative errno. The library never prints and keeps no
+ * global state: every figure hangs off the pool.
+ */
+#ifndef ZSFRAG_ZSMALLOC_H
+#define ZSFRAG_ZSMALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct zs_pool;
+
+/* gfp-like hints passed to the page provider (zram's flags by era). */
+#define ZS_GFP_MOVABLE 0x1u /* __GFP_MOVABLE: page may sit in a movable pageblock */
+#define ZS_GFP_HIGHMEM 0x2u /* __GFP_HIGHMEM: page may come from ZONE_HIGHMEM */
+
+/*
+ * The page provider: where zsmalloc's order-0 pages come from. Modelled on
+ * alloc_page()/__free_page()/kmap() plus the struct page fields zsmalloc uses.
+ */
+struct zs_page_ops {
+	/* Allocate one page; 0 and *pfn on success, -ENOMEM when none is left. */
+	int (*alloc_page)(void *ctx, unsigned int gfp, unsigned long *pfn);
+	/* Give a page back (it is no longer movable by the pool). */
+	void (*free_page)(void *ctx, unsigned long pfn);
+	/* Host address of the page's bytes; stable while the page is allocated. */
+	void *(*page_address)(void *ctx, unsigned long pfn);
+	/*
+	 * A private word per page frame (the kernel's page->private): the pool
+	 * keeps its back pointer to the zspage there. Must be NULL for a freshly
+	 * allocated page.
+	 */
+	void **(*page_private)(void *ctx, unsigned long pfn);
+	/*
+	 * Optional: __SetPageMovable(). Called with the pool once a zspage is set
+	 * up (profiles with page migration) and with NULL when the page leaves
+	 * the pool. The provider may then migrate the page through
+	 * zs_page_isolate(), zs_page_migrate() and zs_page_putback().
+	 */
+	void (*set_movable)(void *ctx, unsigned long pfn, struct zs_pool *pool);
+};
+
+enum zs_arch {
+	ZS_ARCH_X86_64 = 0, /* 64-bit longs, MAX_PHYSMEM_BITS 46 */
+	ZS_ARCH_ARM32,      /* 32-bit longs and handle header, MAX_PHYSMEM_BITS 32 */
+};
+
+struct zs_pool_config {
+	const char *profile;   /* "v6.12" etc.; NULL means the newest profile */
+	enum zs_arch arch;
+	size_t page_size;      /* bytes: 4096, 16384 or 65536; 0 means 4096 */
+	unsigned int chain_size; /* CONFIG_ZSMALLOC_CHAIN_SIZE (4..16), 0 = profile default */
+};
+
+/* What a profile has, for callers that adapt to it (zram, policies, CLI). */
+struct zs_profile_info {
+	const char *name;
+	const char *summary;         /* one line: what this kernel version is */
+	bool indirect_handles;       /* handle -> slot -> location (4.1+) */
+	bool handles_in_pool;        /* handle slots are pool objects (rfc2014) */
+	bool has_compaction;         /* zs_compact() */
+	bool has_shrinker;           /* zs_shrinker_count/scan, zs_can_compact (4.3+) */
+	bool has_migration;          /* zs_page_isolate/migrate/putback (4.8+) */
+	bool movable_pages;          /* zram's pages are __GFP_MOVABLE|__GFP_HIGHMEM (4.8+) */
+	bool zram_uses_huge_class_size; /* zram's "store uncompressed" cut-off (4.17+) */
+	bool ratio_fullness;         /* 10% fullness buckets (6.3+), else 4 groups */
+	unsigned int nr_fullness;    /* fullness groups reported per class */
+	unsigned int chain_default;  /* max pages per zspage by default */
+	unsigned int chain_min, chain_max; /* configurable range (equal if fixed) */
+};
+
+/* Profile registry. */
+const char *const *zs_profile_names(void); /* NULL-terminated, oldest first */
+int zs_profile_lookup(const char *name, struct zs_profile_info *info);
+const char *zs_arch_name(enum zs_arch arch);
+int zs_arch_lookup(const char *name, enum zs_arch *arch);
+
+/*
+ * Create a pool. Returns 0, -EINVAL for an unknown profile, a page size the
+ * model does not hold or a chain size outside the profile's range, -ENOMEM.
+ */
+int zs_create_pool(const struct zs_pool_config *cfg, const struct zs_page_ops *ops, void *ctx,
+		   struct zs_pool **pool);
+/* Frees every zspage back to the provider, then the pool. */
+void zs_destroy_pool(struct zs_pool *pool);
+const struct zs_profile_info *zs_pool_profile(const struct zs_pool *pool);
+
+/*
+ * Allocate size bytes (1..page_size). 0 and *handle, or -EINVAL (size 0),
+ * -ENOSPC/-EINVAL (size > page size, by profile), -ENOMEM (provider empty).
+ */
+int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long *handle);
+void zs_free(struct zs_pool *pool, unsigned long handle);
+
+enum zs_mapmode {
+	ZS_MM_RW, /* normal read-write mapping */
+	ZS_MM_RO, /* read-only (no copy-out on unmap) */
+	ZS_MM_WO, /* write-only (no copy-in on map) */
+};
+/*
+ * Map an object: returns a pointer to its payload (after the handle header
+ * where the profile has one). One mapping at a time per pool (the kernel has
+ * one per CPU); an object straddling two pages goes through a copy buffer.
+ */
+void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode mm);
+void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
+
+unsigned long zs_get_total_pages(const struct zs_pool *pool); /* pages */
+size_t zs_huge_class_size(const struct zs_pool *pool); /* bytes; requests >= this are huge */
+size_t zs_page_size(const struct zs_pool *pool);
+/* The class index a request of size bytes lands in (kernel: zs_lookup_class_index). */
+unsigned int zs_lookup_class_index(const struct zs_pool *pool, size_t size);
+
+/* What one zs_compact() call did. */
+struct zs_compact_result {
+	unsigned long pages_freed;  /* pages, as the kernel returns */
+	uint64_t objs_migrated;     /* objects copied between zspages */
+	uint64_t bytes_copied;      /* class->size per migrated object */
+	uint64_t zspages_freed;
+};
+/* Run zsmalloc compaction; -EOPNOTSUPP on profiles without it. */
+int zs_compact(struct zs_pool *pool, struct zs_compact_result *res);
+
+/* Shrinker entry points (4.3+); -EOPNOTSUPP elsewhere. */
+int zs_shrinker_count(struct zs_pool *pool, unsigned long *freeable_pages);
+int zs_shrinker_scan(struct zs_pool *pool, struct zs_compact_result *res);
+
+struct zs_pool_stats {
+	uint64_t pages_compacted;    /* kernel's zs_pool_stats: pages freed by compaction */
+	uint64_t objs_migrated;      /* cumulative, all compactions (4.1 zram num_migrated) */
+	uint64_t bytes_copied;       /* cumulative bytes copied by compaction */
+	uint64_t compactions;        /* zs_compact() calls that ran */
+	uint64_t pages_migrated;     /* zspage pages moved by zs_page_migrate() */
+	uint64_t handles_allocated;  /* live handle slots */
+	size_t handle_slot_bytes;    /* bytes per handle slot (0 in direct mode) */
+	size_t obj_header_bytes;     /* bytes per object header (0 in direct mode) */
+	uint64_t zspages;            /* live zspages */
+};
+void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats);
+
+/* ---- size classes and per-class statistics ---- */
+
+#define ZS_MAX_FULLNESS 12 /* 6.3+ has 12 groups; older profiles use 4 */
+
+struct zs_class_info {
+	unsigned int index;
+	unsigned int size;             /* bytes per object slot */
+	unsigned int pages_per_zspage;
+	unsigned int objs_per_zspage;
+	unsigned int merged_into;      /* index of the class this index aliases, or itself */
+	bool huge;                     /* one page, one object */
+};
+unsigned int zs_class_count(const struct zs_pool *pool); /* ZS_SIZE_CLASSES */
+int zs_class_info(const struct zs_pool *pool, unsigned int index, struct zs_class_info *info);
+
+/*
+ * Per-class counters as the kernel's debugfs "classes" file reports them. For
+ * 4-group profiles fullness[] is indexed by enum fullness_group of that era
+ * (see zs_fullness_name()); for 6.3+ by ZS_INUSE_RATIO_0.._100.
+ */
+struct zs_class_stats {
+	unsigned long fullness[ZS_MAX_FULLNESS]; /* zspages per fullness group */
+	unsigned long obj_allocated;             /* object slots in live zspages */
+	unsigned long obj_used;                  /* live objects */
+	unsigned long pages_used;                /* obj_allocated / objs_per_zspage * pages */
+	unsigned long freeable;                  /* zs_can_compact(), pages */
+};
+int zs_class_stats(const struct zs_pool *pool, unsigned int index, struct zs_class_stats *st);
+/* Column name of fullness group g in the debugfs file ("almost_full", "10%", ...). */
+const char *zs_fullness_name(const struct zs_pool *pool, unsigned int g);
+
+/*
+ * Walk the whole pool and check every invariant (free lists, fullness lists,
+ * counters, handle <-> object reverse map, page ownership). Returns 0, or
+ * -EUCLEAN with the first inconsistency described in msg.
+ */
+int zs_pool_check(const struct zs_pool *pool, char *msg, size_t msglen);
+
+/* ---- page migration (profiles with has_migration) ---- */
+bool zs_page_isolate(struct zs_pool *pool, unsigned long pfn);
+/* Copy page oldpfn to newpfn and repoint its objects; 0, or -EAGAIN/-EINVAL. */
+int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long oldpfn);
+void zs_page_putback(struct zs_pool *pool, unsigned long pfn);
+
+/* ---- a trivial provider over host memory, for tests, benchmarks and the CLI ---- */
+struct zs_host_pages;
+int zs_host_pages_create(size_t page_size, unsigned long max_pages, struct zs_host_pages **hp);
+void zs_host_pages_destroy(struct zs_host_pages *hp);
+const struct zs_page_ops *zs_host_page_ops(void);
+unsigned long zs_host_pages_used(const struct zs_host_pages *hp);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZSFRAG_ZSMALLOC_H */

@@ -1,0 +1,232 @@
+/*
+ * zspage.c - zspages: chains of order-0 pages, their free lists and the
+ * per-class fullness lists.
+ *
+ * Models insert_zspage(), remove_zspage(), fix_fullness_group(),
+ * putback_zspage(), find_get_zspage(), alloc_zspage()/init_zspage() and
+ * free_zspage() of 3.18 .. 6.12.
+ *
+ * List order is what decides which zspage the next object goes to and which
+ * zspages compaction picks, so it follows each era exactly:
+ *  - 3.18, 4.1, 6.3+: a zspage always becomes the new head of its list;
+ *  - 4.3 .. 4.7: head if it has at least as many objects as the head, else
+ *    the tail (the pre-4.8 lists were a head pointer into a circular list);
+ *  - 4.8 .. 6.2: head if it has at least as many objects as the head, else
+ *    right after the head.
+ * A zspage whose group does not change stays where it is.
+ *
+ * Empty zspages are freed at once unless one of their pages is isolated for
+ * migration: the kernel's trylock_zspage() then fails and the zspage waits on
+ * the EMPTY list for the deferred free; here it is freed when the last
+ * isolated page is migrated or put back (migrate.c).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zs_internal.h"
+
+void zs_list_init(struct zs_list *l)
+{
+	l->next = l->prev = l;
+}
+
+bool zs_list_empty(const struct zs_list *l)
+{
+	return l->next == l;
+}
+
+static void list_insert_between(struct zs_list *n, struct zs_list *prev, struct zs_list *next)
+{
+	n->prev = prev;
+	n->next = next;
+	prev->next = n;
+	next->prev = n;
+}
+
+static void list_del(struct zs_list *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	zs_list_init(n);
+}
+
+struct zspage *zs_list_first(const struct zs_list *l)
+{
+	if (zs_list_empty(l))
+		return NULL;
+	/* list is the first member of struct zspage */
+	return (struct zspage *)(void *)l->next;
+}
+
+void insert_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage,
+		   unsigned int fullness)
+{
+	struct zs_list *list = &class->fullness_list[fullness];
+	struct zspage *head = zs_list_first(list);
+	bool fewer = head && zspage->inuse < head->inuse;
+
+	ZS_BUG_ON(zspage->on_list);
+	class->fullness_count[fullness]++;
+	zspage->fullness = fullness;
+	zspage->on_list = true;
+
+	switch (pool->profile->insert_rule) {
+	case ZS_INSERT_TAIL_IF_FEWER:
+		if (fewer) {
+			list_insert_between(&zspage->list, list->prev, list);
+			return;
+		}
+		break;
+	case ZS_INSERT_AFTER_IF_FEWER:
+		if (fewer) {
+			list_insert_between(&zspage->list, &head->list, head->list.next);
+			return;
+		}
+		break;
+	case ZS_INSERT_HEAD:
+		break;
+	}
+	list_insert_between(&zspage->list, list, list->next);
+}
+
+void remove_zspage(struct size_class *class, struct zspage *zspage)
+{
+	ZS_BUG_ON(!zspage->on_list);
+	ZS_BUG_ON(class->fullness_count[zspage->fullness] == 0);
+	list_del(&zspage->list);
+	class->fullness_count[zspage->fullness]--;
+	zspage->on_list = false;
+}
+
+unsigned int fix_fullness_group(struct zs_pool *pool, struct size_class *class,
+				struct zspage *zspage)
+{
+	unsigned int newfg = zs_fullness_of(pool, class, zspage->inuse);
+
+	if (newfg != zspage->fullness) {
+		remove_zspage(class, zspage);
+		insert_zspage(pool, class, zspage, newfg);
+	}
+	return newfg;
+}
+
+unsigned int putback_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
+{
+	unsigned int fg = zs_fullness_of(pool, class, zspage->inuse);
+
+	insert_zspage(pool, class, zspage, fg);
+	return fg;
+}
+
+/* Search order of find_get_zspage(): fullest partial groups first, EMPTY last. */
+unsigned int zs_group_alloc_order(const struct zs_pool *pool, unsigned int i)
+{
+	static const unsigned int four[] = { 2, 1, 0 }; /* ALMOST_FULL, ALMOST_EMPTY, EMPTY */
+
+	if (pool->nr_fullness == 12)
+		return 10 - i; /* RATIO_99 down to RATIO_0 */
+	return four[i];
+}
+
+struct zspage *find_get_zspage(const struct zs_pool *pool, struct size_class *class)
+{
+	unsigned int n = pool->nr_fullness == 12 ? 11 : 3;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct zspage *z = zs_list_first(&class->fullness_list[zs_group_alloc_order(pool, i)]);
+
+		if (z)
+			return z;
+	}
+	return NULL;
+}
+
+bool zspage_full(const struct size_class *class, const struct zspage *zspage)
+{
+	return zspage->inuse == class->objs_per_zspage;
+}
+
+struct zspage *zs_page_to_zspage(const struct zs_pool *pool, unsigned long pfn)
+{
+	void **priv = pool->ops->page_private(pool->ctx, pfn);
+
+	return priv ? (struct zspage *)*priv : NULL;
+}
+
+/* Thread the free list through the objects in address order (init_zspage). */
+static void init_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
+{
+	unsigned long last = (~0UL) << OBJ_TAG_BITS;
+
+	for (unsigned int i = 0; i < class->objs_per_zspage; i++) {
+		unsigned int page_idx, off;
+		unsigned long link = i + 1 < class->objs_per_zspage
+					     ? (unsigned long)(i + 1) << OBJ_TAG_BITS
+					     : last;
+
+		obj_location(class, i, &page_idx, &off);
+		write_word(pool, zspage->vaddr[page_idx] + off, link);
+	}
+	zspage->freeobj = 0;
+}
+
+static void release_pages(struct zs_pool *pool, const unsigned long *pfns, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		*pool->ops->page_private(pool->ctx, pfns[i]) = NULL;
+		if (pool->profile->info.has_migration && pool->ops->set_movable)
+			pool->ops->set_movable(pool->ctx, pfns[i], NULL);
+		pool->ops->free_page(pool->ctx, pfns[i]);
+	}
+}
+
+struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsigned int gfp)
+{
+	struct zspage *zspage = calloc(1, sizeof(*zspage));
+
+	if (!zspage)
+		return NULL;
+	zs_list_init(&zspage->list);
+	zspage->class = class;
+	zspage->huge = class->huge;
+	zspage->nr_pages = class->pages_per_zspage;
+
+	for (unsigned int i = 0; i < class->pages_per_zspage; i++) {
+		unsigned long pfn;
+
+		if (pool->ops->alloc_page(pool->ctx, gfp, &pfn) != 0) {
+			/* give back what we took, as alloc_zspage() does */
+			release_pages(pool, zspage->pages, i);
+			free(zspage);
+			return NULL;
+		}
+		zspage->pages[i] = pfn;
+		zspage->vaddr[i] = pool->ops->page_address(pool->ctx, pfn);
+		*pool->ops->page_private(pool->ctx, pfn) = zspage;
+	}
+	init_zspage(pool, class, zspage);
+	pool->stats.zspages++;
+	return zspage;
+}
+
+/* Give the pages back now; the zspage is off every list and empty. */
+static void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
+{
+	ZS_BUG_ON(zspage->inuse);
+	release_pages(pool, zspage->pages, zspage->nr_pages);
+	class->obj_allocated -= class->objs_per_zspage;
+	pool->pages_allocated -= class->pages_per_zspage;
+	pool->stats.zspages--;
+	free(zspage);
+}
+
+void free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
+{
+	ZS_BUG_ON(zspage->inuse);
+	ZS_BUG_ON(!zspage->on_list || zspage->fullness != 0);
+	if (zspage->isolated)
+		return; /* trylock_zspage() would fail: left on the EMPTY list */
+	remove_zspage(class, zspage);
+	__free_zspage(pool, class, zspage);
+}

@@ -1,0 +1,25 @@
+/*
+ * cli.h - the zsfrag command hub: one entry per subcommand, each in its own
+ * file with its own getopt_long and --help.
+ */
+#ifndef ZSFRAG_CLI_H
+#define ZSFRAG_CLI_H
+
+#include <stdio.h>
+
+struct cli_command {
+	const char *name;
+	const char *summary;   /* one line for `zsfrag --help` */
+	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name; returns a sysexits code */
+};
+
+int cli_classes(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+
+/* Print "zsfrag NAME: message" on stderr; returns EX_USAGE for convenience. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse an unsigned decimal option value; 0 or -EINVAL. */
+int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+
+#endif /* ZSFRAG_CLI_H */

@@ -1,0 +1,49 @@
+/*
+ * event.h - one simulation event: what traces and workloads produce and the
+ * replay engine consumes. The text trace format (traces/FORMAT.md) spells each
+ * op with the same letter.
+ */
+#ifndef ZSFRAG_SIM_EVENT_H
+#define ZSFRAG_SIM_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum sim_op {
+	SIM_OP_ALLOC = 'a',      /* a ID SIZE: zs_malloc(SIZE) as object ID */
+	SIM_OP_FREE = 'f',       /* f ID: zs_free of object ID */
+	SIM_OP_WRITE = 'w',      /* w SLOT SIZE: zram write, compressed to SIZE bytes */
+	SIM_OP_WRITE_SAME = 'z', /* z SLOT: zram write of a same-filled page */
+	SIM_OP_READ = 'r',       /* r SLOT: zram read */
+	SIM_OP_DISCARD = 'd',    /* d SLOT: discard / swap slot free */
+	SIM_OP_GET = 'g',        /* g ID ORDER TYPE: another user gets 2^ORDER pages */
+	SIM_OP_PUT = 'p',        /* p ID: that user puts them back */
+	SIM_OP_FORK = 'k',       /* k PID: fork, allocate the order-2 pgd */
+	SIM_OP_EXIT = 'x',       /* x PID: exit, free the pgd */
+	SIM_OP_COMPACT = 'c',    /* c: compaction request (zram's compact knob) */
+	SIM_OP_SNAPSHOT = 's',   /* s LABEL: snapshot every metric */
+	SIM_OP_VERIFY = 'v',     /* v: verify every live object's payload */
+};
+
+/* Migrate type letters of the g op. */
+enum sim_mtype {
+	SIM_MT_UNMOVABLE = 'u',
+	SIM_MT_MOVABLE = 'm',
+	SIM_MT_RECLAIMABLE = 'r',
+};
+
+#define SIM_LABEL_MAX 128 /* bytes, including the terminating NUL */
+
+struct sim_event {
+	enum sim_op op;
+	bool has_time;          /* an @NS prefix was given */
+	uint64_t time_ns;       /* simulated time, non-decreasing */
+	uint64_t id;            /* object ID, slot, block ID or PID */
+	uint32_t size;          /* bytes, for a and w */
+	uint8_t order;          /* for g */
+	char mtype;             /* enum sim_mtype, for g */
+	char label[SIM_LABEL_MAX]; /* for s */
+	uint64_t line;          /* source line (or record number) for error messages; 0 if none */
+};
+
+#endif /* ZSFRAG_SIM_EVENT_H */
