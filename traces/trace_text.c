@@ -1,0 +1,901 @@
+/*
+ * trace_text.c - text trace format v1 (traces/FORMAT.md): reader and writer.
+ *
+ * Reader design, for speed (2 M events/s for the whole replay, parsing
+ * included, on one core):
+ *  - one TEXT_BUF_SIZE buffer per reader, refilled with fread(); a line is
+ *    found with memchr() and parsed in place, so no byte is copied twice and
+ *    nothing is allocated per line;
+ *  - the scanner is hand-written: a token is a run of bytes above 0x20,
+ *    numbers are converted while checking digits and overflow in one pass;
+ *  - messages are formatted only on error.
+ * The unread bytes are buf[start, end). A line may not exceed
+ * TRACE_TEXT_LINE_MAX bytes, so when no newline is in sight and more than
+ * that is buffered the line is too long; otherwise the unread tail moves to
+ * the front and fread() fills the rest.
+ *
+ * trace_reader_open*() reads the header and the metadata block, up to the
+ * first event line, which it leaves "pending" in the buffer (no refill
+ * happens before trace_reader_next() consumes it). So the metadata, and in
+ * particular the page size that bounds every SIZE field, is known before the
+ * first event is parsed, and every "!" line met by trace_reader_next() is
+ * metadata after an event.
+ *
+ * Lines: "\n" ends a line; one "\r" right before it is dropped (CRLF files
+ * are accepted); the last line needs no newline. Blanks are spaces and tabs;
+ * any other byte at or below 0x20 outside a comment makes the line malformed.
+ *
+ * The first error is kept (state < 0, message in errmsg) and returned again
+ * by every later call.
+ */
+#include "trace_text.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXT_BUF_SIZE	    (256 * 1024) /* bytes; must exceed TRACE_TEXT_LINE_MAX + 1 */
+#define TEXT_ERR_MAX	    512		 /* bytes of a kept error message */
+#define TEXT_TOKEN_SHOWN    48		 /* bytes of an offending token quoted in a message */
+#define TEXT_WRITE_SIZE_MAX 65536	 /* bytes: the largest page size accepted */
+
+_Static_assert(TEXT_BUF_SIZE > TRACE_TEXT_LINE_MAX + 1, "a full line must fit the buffer");
+
+struct text_meta {
+	char *key;   /* NUL-terminated; value follows it in the same allocation */
+	char *value; /* NUL-terminated */
+};
+
+struct trace_reader {
+	FILE *f;
+	bool owns_file;		/* opened by trace_reader_open(), closed by close */
+	bool file_eof;		/* fread() hit the end; buf holds the rest */
+	bool pending;		/* buf[pend_off, +pend_len) is an unparsed event line */
+	int state;		/* 0 reading, 1 end reached, < 0 the kept error */
+	char *name;		/* display name for messages */
+	char *buf;		/* TEXT_BUF_SIZE + 1 bytes */
+	size_t start;		/* offset of the first unread byte */
+	size_t end;		/* offset past the last buffered byte */
+	size_t pend_off;	/* offset of the pending line */
+	size_t pend_len;	/* bytes of the pending line */
+	uint64_t line;		/* 1-based number of the line last taken from buf */
+	uint64_t time_ns;	/* latest @ time, 0 before any */
+	size_t page_size;	/* bytes */
+	struct text_meta *meta; /* meta_count entries in file order */
+	size_t meta_count;
+	struct trace_live live;
+	char errmsg[TEXT_ERR_MAX];
+};
+
+/* ---- small helpers ---- */
+
+static inline bool text_is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void text_copy_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+/* Quote a token for a message: at most TEXT_TOKEN_SHOWN bytes, control bytes as \xNN. */
+static void text_quote(char *out, size_t outlen, const char *tok, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; i < len && i < TEXT_TOKEN_SHOWN && o + 5 < outlen; i++) {
+		unsigned char c = (unsigned char)tok[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (i < len && o + 4 < outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * Record the first error: "NAME:LINE: what (token)". Returns -EINVAL (or
+ * rc when nonzero) so parsers can "return text_fail(...)".
+ */
+static int text_fail_rc(struct trace_reader *r, int rc, uint64_t line, const char *what,
+			const char *tok, size_t len)
+{
+	char shown[TEXT_TOKEN_SHOWN * 4 + 8];
+
+	text_quote(shown, sizeof(shown), tok, len);
+	snprintf(r->errmsg, sizeof(r->errmsg), "%s:%" PRIu64 ": %s (%s)", r->name, line, what,
+		 shown);
+	r->state = rc;
+	return rc;
+}
+
+static int text_fail(struct trace_reader *r, const char *what, const char *tok, size_t len)
+{
+	return text_fail_rc(r, -EINVAL, r->line, what, tok, len);
+}
+
+/*
+ * Next token of [*pp, end): skip blanks, then take bytes above 0x20. Sets
+ * *tok and returns its length (0 at the end of the line). Returns -1 when a
+ * control byte is met where a token or blank should be.
+ */
+static inline long text_token(const char **pp, const char *end, const char **tok)
+{
+	const char *p = *pp;
+
+	while (p < end && text_is_blank(*p))
+		p++;
+	*tok = p;
+	while (p < end && (unsigned char)*p > ' ')
+		p++;
+	*pp = p;
+	if (p < end && !text_is_blank(*p))
+		return -1;
+	return p - *tok;
+}
+
+/* Decimal digits only. 0, -1 when not a number, -2 when above UINT64_MAX. */
+static inline int text_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len)
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return -1;
+		if (v > (UINT64_MAX - d) / 10) {
+			/* Keep scanning: "99999999999999999999x" is not a number. */
+			for (i++; i < len; i++)
+				if ((unsigned)(unsigned char)s[i] - '0' > 9)
+					return -1;
+			return -2;
+		}
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static bool text_page_size_ok(uint64_t v)
+{
+	return v == 4096 || v == 16384 || v == 65536;
+}
+
+static inline bool text_label_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '.' || c == ':' || c == '/' || c == '+' || c == '-';
+}
+
+static bool text_key_ok(const char *k, size_t len)
+{
+	size_t i;
+
+	if (!len || len > TRACE_TEXT_KEY_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
+
+int trace_check_label(const char *label)
+{
+	size_t i;
+
+	for (i = 0; label[i]; i++)
+		if (i >= SIM_LABEL_MAX - 1 || !text_label_char((unsigned char)label[i]))
+			return -EINVAL;
+	return i ? 0 : -EINVAL;
+}
+
+/* Digits of v at p; returns the end. */
+static char *text_put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* ---- line source ---- */
+
+/*
+ * Take the next line: 1 with *line / *len (newline and one trailing "\r"
+ * removed), 0 at the end of input, < 0 on error (kept in r).
+ */
+static int text_get_line(struct trace_reader *r, const char **line, size_t *len)
+{
+	for (;;) {
+		char *s = r->buf + r->start;
+		size_t avail = r->end - r->start;
+		char *nl = memchr(s, '\n', avail);
+		size_t n, got;
+
+		if (nl || (r->file_eof && avail)) {
+			n = nl ? (size_t)(nl - s) : avail;
+			r->start += nl ? n + 1 : n;
+			r->line++;
+			if (n && s[n - 1] == '\r')
+				n--;
+			if (n > TRACE_TEXT_LINE_MAX)
+				return text_fail(r, "malformed line, longer than 65535 bytes", s,
+						 n);
+			*line = s;
+			*len = n;
+			return 1;
+		}
+		if (r->file_eof)
+			return 0;
+		if (avail > TRACE_TEXT_LINE_MAX + 1)
+			return text_fail_rc(r, -EINVAL, r->line + 1,
+					    "malformed line, longer than 65535 bytes", s, avail);
+		memmove(r->buf, s, avail);
+		r->start = 0;
+		r->end = avail;
+		got = fread(r->buf + avail, 1, TEXT_BUF_SIZE - avail, r->f);
+		r->end += got;
+		if (!got) {
+			if (ferror(r->f))
+				return text_fail_rc(r, -EIO, r->line + 1, "read error", "", 0);
+			r->file_eof = true;
+		}
+	}
+}
+
+/* Skip leading blanks; true when nothing but a comment or blanks remains. */
+static bool text_skip_line(const char **s, const char *end)
+{
+	const char *p = *s;
+
+	while (p < end && text_is_blank(*p))
+		p++;
+	*s = p;
+	return p == end || *p == '#';
+}
+
+/* ---- header and metadata ---- */
+
+static int text_parse_header(struct trace_reader *r)
+{
+	static const char what[] = "missing header line, expected \"zsfrag-trace 1\"";
+	const char *line, *p, *end, *tok;
+	size_t len;
+	long n;
+	uint64_t v;
+	int rc;
+
+	rc = text_get_line(r, &line, &len);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		r->line = 1;
+		return text_fail(r, what, "empty file", 10);
+	}
+	p = line;
+	end = line + len;
+	n = text_token(&p, end, &tok);
+	if (n != (long)strlen(TRACE_TEXT_MAGIC) || memcmp(tok, TRACE_TEXT_MAGIC, (size_t)n))
+		return text_fail(r, what, line, len);
+	n = text_token(&p, end, &tok);
+	if (n <= 0)
+		return text_fail(r, "missing trace version in header", line, len);
+	if (text_u64(tok, (size_t)n, &v) || v == 0)
+		return text_fail(r, "bad trace version in header", tok, (size_t)n);
+	if (v != TRACE_TEXT_VERSION)
+		return text_fail(r, "unsupported trace version, this reader knows 1", tok,
+				 (size_t)n);
+	n = text_token(&p, end, &tok);
+	if (n)
+		return text_fail(r, "extra field in header", tok,
+				 n < 0 ? (size_t)(end - tok) : (size_t)n);
+	return 0;
+}
+
+/* Parse "! KEY VALUE" from s (which points at the "!"). */
+static int text_parse_meta(struct trace_reader *r, const char *s, const char *end)
+{
+	const char *p = s + 1, *key, *val, *q;
+	struct text_meta *m;
+	size_t klen, vlen, i;
+	uint64_t v;
+	char *mem;
+	long n;
+
+	if (p == end || !text_is_blank(*p))
+		return text_fail(r, "malformed metadata line, expected \"! KEY VALUE\"", s,
+				 (size_t)(end - s));
+	n = text_token(&p, end, &key);
+	if (n <= 0)
+		return text_fail(r, "malformed metadata line, missing KEY", s, (size_t)(end - s));
+	klen = (size_t)n;
+	if (!text_key_ok(key, klen))
+		return text_fail(r, "malformed metadata line, KEY must be 1..64 of [a-z0-9_]", key,
+				 klen);
+	while (p < end && text_is_blank(*p))
+		p++;
+	val = p;
+	q = end;
+	while (q > val && text_is_blank(q[-1]))
+		q--;
+	vlen = (size_t)(q - val);
+	if (!vlen)
+		return text_fail(r, "missing metadata value", key, klen);
+	for (i = 0; i < vlen; i++)
+		if (((unsigned char)val[i] < 0x20 && val[i] != '\t') || val[i] == 0x7f)
+			return text_fail(r, "malformed metadata line, control byte in VALUE", val,
+					 vlen);
+	for (i = 0; i < r->meta_count; i++)
+		if (strlen(r->meta[i].key) == klen && !memcmp(r->meta[i].key, key, klen))
+			return text_fail(r, "duplicate metadata key", key, klen);
+	if (r->meta_count >= TRACE_TEXT_META_MAX)
+		return text_fail(r, "too many metadata entries, at most 256", key, klen);
+	if (klen == 9 && !memcmp(key, "page_size", 9)) {
+		int nrc = text_u64(val, vlen, &v);
+
+		if (nrc == -1)
+			return text_fail(r, "page_size is not a number", val, vlen);
+		if (nrc == -2 || !text_page_size_ok(v))
+			return text_fail(r, "unsupported page_size, expected 4096, 16384 or 65536",
+					 val, vlen);
+		r->page_size = (size_t)v;
+	}
+
+	if (!(r->meta_count & (r->meta_count - 1))) {
+		/* Grow at 0, 1, 2, 4, ...: entries are few; keep the code short. */
+		size_t cap = r->meta_count ? r->meta_count * 2 : 1;
+		struct text_meta *nm = realloc(r->meta, cap * sizeof(*nm));
+
+		if (!nm)
+			return text_fail_rc(r, -ENOMEM, r->line, "out of memory", key, klen);
+		r->meta = nm;
+	}
+	mem = malloc(klen + vlen + 2);
+	if (!mem)
+		return text_fail_rc(r, -ENOMEM, r->line, "out of memory", key, klen);
+	m = &r->meta[r->meta_count++];
+	m->key = mem;
+	memcpy(mem, key, klen);
+	mem[klen] = '\0';
+	m->value = mem + klen + 1;
+	memcpy(m->value, val, vlen);
+	m->value[vlen] = '\0';
+	return 0;
+}
+
+/* After the header: metadata until the first event line, which stays pending. */
+static int text_read_preamble(struct trace_reader *r)
+{
+	const char *line, *p;
+	size_t len;
+	int rc;
+
+	for (;;) {
+		rc = text_get_line(r, &line, &len);
+		if (rc <= 0)
+			return rc;
+		p = line;
+		if (text_skip_line(&p, line + len))
+			continue;
+		if (*p != '!') {
+			r->pending = true;
+			r->pend_off = (size_t)(line - r->buf);
+			r->pend_len = len;
+			return 0;
+		}
+		rc = text_parse_meta(r, p, line + len);
+		if (rc)
+			return rc;
+	}
+}
+
+/* ---- events ---- */
+
+/* A field that must exist; "missing field NAME (the line)" otherwise. */
+#define TEXT_FIELD(name)                                                                           \
+	do {                                                                                       \
+		n = text_token(&p, end, &tok);                                                     \
+		if (n < 0)                                                                         \
+			return text_fail(r, "malformed line, control byte", tok,                   \
+					 (size_t)(end - tok));                                     \
+		if (n == 0)                                                                        \
+			return text_fail(r, "missing field " name, s, (size_t)(end - s));          \
+	} while (0)
+
+/* Parse a numeric field already in tok / n into dst, below limit (exclusive). */
+static int text_number(struct trace_reader *r, const char *tok, long n, uint64_t limit,
+		       const char *range_what, uint64_t *dst)
+{
+	int rc = text_u64(tok, (size_t)n, dst);
+
+	if (rc == -1)
+		return text_fail(r, "not a number", tok, (size_t)n);
+	if (rc == -2)
+		return text_fail(r, "number overflows 64 bits", tok, (size_t)n);
+	if (*dst >= limit)
+		return text_fail(r, range_what, tok, (size_t)n);
+	return 0;
+}
+
+static int text_id(struct trace_reader *r, const char *tok, long n, const char *what, uint64_t *dst)
+{
+	return text_number(r, tok, n, TRACE_TEXT_ID_LIMIT, what, dst);
+}
+
+static int text_size(struct trace_reader *r, const char *tok, long n, uint32_t *dst)
+{
+	char what[64];
+	uint64_t v = 0;
+	int rc = text_u64(tok, (size_t)n, &v);
+
+	if (rc == -1)
+		return text_fail(r, "not a number", tok, (size_t)n);
+	if (rc == 0 && v >= 1 && v <= r->page_size) {
+		*dst = (uint32_t)v;
+		return 0;
+	}
+	/* Out of range (overflow included): name the range of this trace. */
+	snprintf(what, sizeof(what), "size out of range 1..%zu", r->page_size);
+	return text_fail(r, what, tok, (size_t)n);
+}
+
+static int text_parse_event(struct trace_reader *r, const char *s, const char *end,
+			    struct sim_event *ev)
+{
+	static const char id_range[] = "ID out of range, must be below 2^63";
+	static const char slot_range[] = "SLOT out of range, must be below 2^63";
+	static const char pid_range[] = "PID out of range, must be below 2^63";
+	const char *p = s, *tok;
+	uint64_t v, t = r->time_ns;
+	bool has_time = false;
+	int rc;
+	long n;
+
+	ev->id = 0;
+	ev->size = 0;
+	ev->order = 0;
+	ev->mtype = 0;
+	ev->label[0] = '\0';
+	ev->line = r->line;
+
+	n = text_token(&p, end, &tok);
+	if (n < 0)
+		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
+	if (*tok == '@') {
+		rc = n > 1 ? text_u64(tok + 1, (size_t)n - 1, &t) : -1;
+		if (rc == -1)
+			return text_fail(r, "malformed @ prefix, expected @NS", tok, (size_t)n);
+		if (rc == -2)
+			return text_fail(r, "malformed @ prefix, time overflows 64 bits", tok,
+					 (size_t)n);
+		if (t < r->time_ns) {
+			char what[80];
+
+			snprintf(what, sizeof(what), "time goes backwards, previous @%" PRIu64,
+				 r->time_ns);
+			return text_fail(r, what, tok, (size_t)n);
+		}
+		has_time = true;
+		n = text_token(&p, end, &tok);
+		if (n < 0)
+			return text_fail(r, "malformed line, control byte", tok,
+					 (size_t)(end - tok));
+		if (n == 0)
+			return text_fail(r, "malformed @ prefix, no event follows", s,
+					 (size_t)(end - s));
+	}
+	if (*tok == '!')
+		return text_fail(r, "metadata after the first event", s, (size_t)(end - s));
+	if (n != 1)
+		return text_fail(r, "unknown op", tok, (size_t)n);
+
+	switch (*tok) {
+	case 'a':
+		ev->op = SIM_OP_ALLOC;
+		TEXT_FIELD("ID");
+		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
+			return rc;
+		TEXT_FIELD("SIZE");
+		if ((rc = text_size(r, tok, n, &ev->size)))
+			return rc;
+		break;
+	case 'f':
+		ev->op = SIM_OP_FREE;
+		TEXT_FIELD("ID");
+		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
+			return rc;
+		break;
+	case 'w':
+		ev->op = SIM_OP_WRITE;
+		TEXT_FIELD("SLOT");
+		if ((rc = text_id(r, tok, n, slot_range, &ev->id)))
+			return rc;
+		TEXT_FIELD("SIZE");
+		if ((rc = text_size(r, tok, n, &ev->size)))
+			return rc;
+		break;
+	case 'z':
+	case 'r':
+	case 'd':
+		ev->op = (enum sim_op) * tok;
+		TEXT_FIELD("SLOT");
+		if ((rc = text_id(r, tok, n, slot_range, &ev->id)))
+			return rc;
+		break;
+	case 'g':
+		ev->op = SIM_OP_GET;
+		TEXT_FIELD("ID");
+		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
+			return rc;
+		TEXT_FIELD("ORDER");
+		if ((rc = text_number(r, tok, n, TRACE_TEXT_ORDER_MAX + 1,
+				      "order out of range 0..10", &v)))
+			return rc;
+		ev->order = (uint8_t)v;
+		TEXT_FIELD("TYPE");
+		if (n != 1 || (*tok != SIM_MT_UNMOVABLE && *tok != SIM_MT_MOVABLE &&
+			       *tok != SIM_MT_RECLAIMABLE))
+			return text_fail(r, "bad migrate type, expected u, m or r", tok, (size_t)n);
+		ev->mtype = *tok;
+		break;
+	case 'p':
+		ev->op = SIM_OP_PUT;
+		TEXT_FIELD("ID");
+		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
+			return rc;
+		break;
+	case 'k':
+	case 'x':
+		ev->op = (enum sim_op) * tok;
+		TEXT_FIELD("PID");
+		if ((rc = text_id(r, tok, n, pid_range, &ev->id)))
+			return rc;
+		break;
+	case 'c':
+	case 'v':
+		ev->op = (enum sim_op) * tok;
+		break;
+	case 's': {
+		long i;
+
+		ev->op = SIM_OP_SNAPSHOT;
+		TEXT_FIELD("LABEL");
+		if (n > SIM_LABEL_MAX - 1)
+			return text_fail(r, "bad label, longer than 127 bytes", tok, (size_t)n);
+		for (i = 0; i < n; i++)
+			if (!text_label_char((unsigned char)tok[i]))
+				return text_fail(r, "bad label, bytes must be [A-Za-z0-9_.:/+-]",
+						 tok, (size_t)n);
+		memcpy(ev->label, tok, (size_t)n);
+		ev->label[n] = '\0';
+		break;
+	}
+	default:
+		return text_fail(r, "unknown op", tok, (size_t)n);
+	}
+
+	n = text_token(&p, end, &tok);
+	if (n < 0)
+		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
+	if (n > 0)
+		return text_fail(r, "extra field", tok, (size_t)n);
+
+	rc = trace_live_apply(&r->live, ev);
+	if (rc) {
+		char id[24];
+
+		*text_put_u64(id, ev->id) = '\0';
+		return text_fail_rc(r, rc == -ENOMEM ? -ENOMEM : -EINVAL, r->line,
+				    trace_live_what(ev, rc), id, strlen(id));
+	}
+	ev->has_time = has_time;
+	ev->time_ns = t;
+	r->time_ns = t;
+	return 0;
+}
+
+/* ---- reader API ---- */
+
+int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out, char *err,
+			   size_t errlen)
+{
+	struct trace_reader *r;
+	int rc;
+
+	*out = NULL;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		goto fail_nomem;
+	r->name = strdup(name ? name : "<trace>");
+	r->buf = malloc(TEXT_BUF_SIZE + 1);
+	if (!r->name || !r->buf)
+		goto fail_free;
+	r->f = f;
+	r->page_size = TRACE_TEXT_DEFAULT_PAGE_SIZE;
+	trace_live_init(&r->live);
+
+	rc = text_parse_header(r);
+	if (!rc)
+		rc = text_read_preamble(r);
+	if (rc < 0) {
+		text_copy_err(err, errlen, r->errmsg);
+		trace_reader_close(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+
+fail_free:
+	free(r->buf);
+	free(r->name);
+	free(r);
+fail_nomem:
+	text_copy_err(err, errlen, "out of memory opening a trace");
+	return -ENOMEM;
+}
+
+int trace_reader_open(const char *path, struct trace_reader **out, char *err, size_t errlen)
+{
+	FILE *f;
+	int rc;
+
+	*out = NULL;
+	if (!strcmp(path, "-"))
+		return trace_reader_open_file(stdin, "<stdin>", out, err, errlen);
+	f = fopen(path, "rb");
+	if (!f) {
+		rc = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(-rc));
+		return rc;
+	}
+	rc = trace_reader_open_file(f, path, out, err, errlen);
+	if (rc) {
+		fclose(f);
+		return rc;
+	}
+	(*out)->owns_file = true;
+	return 0;
+}
+
+int trace_reader_next(struct trace_reader *r, struct sim_event *ev, char *err, size_t errlen)
+{
+	const char *line, *p;
+	size_t len;
+	int rc;
+
+	if (r->state) {
+		if (r->state < 0)
+			text_copy_err(err, errlen, r->errmsg);
+		return r->state < 0 ? r->state : 0;
+	}
+	if (r->pending) {
+		r->pending = false;
+		line = r->buf + r->pend_off;
+		len = r->pend_len;
+	} else {
+		for (;;) {
+			rc = text_get_line(r, &line, &len);
+			if (rc < 0)
+				goto fail;
+			if (rc == 0) {
+				r->state = 1;
+				return 0;
+			}
+			p = line;
+			/* Fast path: an event line starts with its op or @, not a blank. */
+			if (len && (unsigned char)*line > ' ' && *line != '#')
+				break;
+			if (!text_skip_line(&p, line + len))
+				break;
+		}
+	}
+	rc = text_parse_event(r, line, line + len, ev);
+	if (rc < 0)
+		goto fail;
+	return 1;
+fail:
+	text_copy_err(err, errlen, r->errmsg);
+	return rc;
+}
+
+const char *trace_reader_meta(const struct trace_reader *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->meta_count; i++)
+		if (!strcmp(r->meta[i].key, key))
+			return r->meta[i].value;
+	return NULL;
+}
+
+size_t trace_reader_meta_count(const struct trace_reader *r)
+{
+	return r->meta_count;
+}
+
+int trace_reader_meta_at(const struct trace_reader *r, size_t i, const char **key,
+			 const char **value)
+{
+	if (i >= r->meta_count)
+		return -ENOENT;
+	*key = r->meta[i].key;
+	*value = r->meta[i].value;
+	return 0;
+}
+
+size_t trace_reader_page_size(const struct trace_reader *r)
+{
+	return r->page_size;
+}
+
+const struct trace_live *trace_reader_live(const struct trace_reader *r)
+{
+	return &r->live;
+}
+
+const char *trace_reader_name(const struct trace_reader *r)
+{
+	return r->name;
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	if (r->owns_file)
+		fclose(r->f);
+	for (i = 0; i < r->meta_count; i++)
+		free(r->meta[i].key);
+	free(r->meta);
+	trace_live_destroy(&r->live);
+	free(r->buf);
+	free(r->name);
+	free(r);
+}
+
+/* ---- writer ---- */
+
+int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
+{
+	char *p = buf;
+	bool has_id = true;
+
+	if (buflen < TRACE_TEXT_EVENT_MAX)
+		return -ENOSPC;
+	switch (ev->op) {
+	case SIM_OP_ALLOC:
+	case SIM_OP_WRITE:
+		if (ev->size < 1 || ev->size > TEXT_WRITE_SIZE_MAX)
+			return -EINVAL;
+		break;
+	case SIM_OP_GET:
+		if (ev->order > TRACE_TEXT_ORDER_MAX ||
+		    (ev->mtype != SIM_MT_UNMOVABLE && ev->mtype != SIM_MT_MOVABLE &&
+		     ev->mtype != SIM_MT_RECLAIMABLE))
+			return -EINVAL;
+		break;
+	case SIM_OP_FREE:
+	case SIM_OP_WRITE_SAME:
+	case SIM_OP_READ:
+	case SIM_OP_DISCARD:
+	case SIM_OP_PUT:
+	case SIM_OP_FORK:
+	case SIM_OP_EXIT:
+		break;
+	case SIM_OP_SNAPSHOT:
+		if (trace_check_label(ev->label))
+			return -EINVAL;
+		has_id = false;
+		break;
+	case SIM_OP_COMPACT:
+	case SIM_OP_VERIFY:
+		has_id = false;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (has_id && ev->id >= TRACE_TEXT_ID_LIMIT)
+		return -EINVAL;
+
+	if (ev->has_time) {
+		*p++ = '@';
+		p = text_put_u64(p, ev->time_ns);
+		*p++ = ' ';
+	}
+	*p++ = (char)ev->op;
+	if (has_id) {
+		*p++ = ' ';
+		p = text_put_u64(p, ev->id);
+	}
+	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
+		*p++ = ' ';
+		p = text_put_u64(p, ev->size);
+	} else if (ev->op == SIM_OP_GET) {
+		*p++ = ' ';
+		p = text_put_u64(p, ev->order);
+		*p++ = ' ';
+		*p++ = ev->mtype;
+	} else if (ev->op == SIM_OP_SNAPSHOT) {
+		size_t l = strlen(ev->label);
+
+		*p++ = ' ';
+		memcpy(p, ev->label, l);
+		p += l;
+	}
+	*p++ = '\n';
+	*p = '\0';
+	return (int)(p - buf);
+}
+
+int trace_write_event(FILE *f, const struct sim_event *ev)
+{
+	char buf[TRACE_TEXT_EVENT_MAX];
+	int n = trace_format_event(buf, sizeof(buf), ev);
+
+	if (n < 0)
+		return n;
+	return fwrite(buf, 1, (size_t)n, f) == (size_t)n ? 0 : -EIO;
+}
+
+/* A value the reader gives back unchanged: non-empty, no control byte, no edge blank. */
+static bool text_value_ok(const char *v)
+{
+	size_t i, len = strlen(v);
+
+	if (!len || len > TRACE_TEXT_LINE_MAX - TRACE_TEXT_KEY_MAX - 3)
+		return false;
+	if (text_is_blank(v[0]) || text_is_blank(v[len - 1]))
+		return false;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+int trace_write_header(FILE *f, const struct trace_meta *meta, size_t n)
+{
+	size_t i, j;
+	uint64_t v;
+
+	if (n > TRACE_TEXT_META_MAX)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (!meta[i].key || !meta[i].value ||
+		    !text_key_ok(meta[i].key, strlen(meta[i].key)) || !text_value_ok(meta[i].value))
+			return -EINVAL;
+		for (j = 0; j < i; j++)
+			if (!strcmp(meta[i].key, meta[j].key))
+				return -EINVAL;
+		if (!strcmp(meta[i].key, "page_size") &&
+		    (text_u64(meta[i].value, strlen(meta[i].value), &v) || !text_page_size_ok(v)))
+			return -EINVAL;
+	}
+	if (fprintf(f, "%s %d\n", TRACE_TEXT_MAGIC, TRACE_TEXT_VERSION) < 0)
+		return -EIO;
+	for (i = 0; i < n; i++)
+		if (fprintf(f, "! %s %s\n", meta[i].key, meta[i].value) < 0)
+			return -EIO;
+	return 0;
+}
