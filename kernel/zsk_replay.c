@@ -1,0 +1,731 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zsk_replay.c - replay a zsfrag trace through the running kernel's own
+ * zsmalloc, so that zsfrag's model of a kernel version can be checked number
+ * for number against that kernel.
+ *
+ * Interface: the module creates one pool ("zsfrag") and a write-only file
+ * /proc/zsfrag_kreplay. Whatever is written there is parsed as text trace
+ * lines (traces/FORMAT.md, version 1) and replayed at once, in the writer's
+ * context; the trace may arrive in any number of writes, split anywhere. The
+ * guest's init writes the trace in pieces that each end with an "s" line, so
+ * that it can read /proc/buddyinfo between snapshots. Results go to the
+ * kernel log as lines starting with "ZSK " (parsed by
+ * scripts/kernel-check-compare); removing the module prints the timing
+ * summary and "ZSK end", frees every live object and destroys the pool.
+ *
+ * What each op does (zram's calls in 6.1 and 6.12, drivers/block/zram):
+ *   a ID SIZE  zs_malloc(SIZE) with zram's first-try gfp flags, falling back
+ *              to zram's second-try flags; then map write-only and fill with
+ *              a pattern derived from a per-object key (the ID).
+ *   f ID       zs_free.
+ *   w SLOT N   zram write: a size at or above zs_huge_class_size() is stored
+ *              as PAGE_SIZE; the new object is allocated and written before
+ *              the slot's old object (if any) is freed.
+ *   z SLOT     same-filled page: nothing allocated; the slot's old object is
+ *              freed.
+ *   r SLOT     map read-only and check the slot's pattern.
+ *   d SLOT     free the slot's object.
+ *   c          zs_compact: pages freed and ns.
+ *   s LABEL    total pages, zram-style pool figures, the per-class table.
+ *   v          map every live object and check its pattern.
+ *   g p k x    ignored: they drive zsfrag's physical-memory model only.
+ *
+ * Times are ktime_get_ns() around the zs_malloc / zs_free call alone.
+ * Under emulation (no KVM) they measure the emulator, not the kernel.
+ *
+ * Our own declarations of zsmalloc's private structures live in
+ * zsk_layout.c; no kernel code is copied here.
+ */
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/proc_fs.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/utsname.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+#include <linux/zsmalloc.h>
+
+#include "zsk_layout.h"
+
+#define ZSK_POOL_NAME "zsfrag"
+#define ZSK_PROC_NAME "zsfrag_kreplay"
+#define ZSK_LINE_MAX 1024    /* bytes kept of one line; longer event lines are errors */
+#define ZSK_CHUNK 65536      /* bytes copied from user space at a time */
+#define ZSK_ERRORS_SHOWN 20  /* error lines printed before going quiet */
+#define ZSK_HIST_BUCKETS 64  /* log2 ns buckets */
+
+/* zram's first and second zs_malloc attempts (zram_write_page, 6.1 and 6.12). */
+#define ZSK_GFP_FIRST (__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
+#define ZSK_GFP_RETRY (GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE)
+
+/* One live object: an "a" object, or the content of a zram slot. */
+struct zsk_obj {
+	unsigned long handle; /* zsmalloc handle; 0 for a same-filled slot */
+	u64 key;              /* seeds the payload pattern */
+	u32 size;             /* bytes given to zs_malloc */
+	u32 comp_len;         /* bytes: the trace's size (w: before the huge cut-off) */
+};
+
+struct zsk_timing {
+	u64 count;
+	u64 total_ns;
+	u64 min_ns;
+	u64 max_ns;
+	u64 hist[ZSK_HIST_BUCKETS]; /* calls with ns in [2^k, 2^(k+1)) (bucket 0: 0..1) */
+};
+
+struct zsk_state {
+	struct mutex lock;        /* one writer at a time */
+	struct zs_pool *pool;
+	const struct zsk_layout *layout; /* NULL: per-class table unavailable */
+	struct xarray objs;       /* ID -> struct zsk_obj, "a" objects */
+	struct xarray slots;      /* SLOT -> struct zsk_obj, zram slots */
+	size_t huge_class_size;   /* bytes: zs_huge_class_size() */
+
+	char line[ZSK_LINE_MAX + 1];
+	size_t line_len;          /* bytes in line[] */
+	bool line_overlong;       /* the current line exceeded ZSK_LINE_MAX */
+	char *chunk;              /* ZSK_CHUNK bytes copied from user space */
+
+	bool header_seen;         /* "zsfrag-trace 1" read */
+	bool broken;              /* a fatal trace error: ignore the rest */
+	u64 lineno;               /* lines received, 1-based of the current one */
+	u64 events;               /* event lines seen: the next event's 0-based index */
+	u64 snapshots;
+	u64 errors;
+	u64 ignored;              /* g p k x events */
+	u64 read_mismatches;      /* failed r checks */
+	u64 write_seq;            /* keys for zram payloads */
+	u64 manual_compacted;     /* pages: sum of zs_compact() results */
+
+	u64 live;                 /* "a" objects and non-same slots live */
+	u64 same_pages;           /* slots holding a same-filled page */
+	u64 huge_pages;           /* slots stored as PAGE_SIZE */
+	u64 compr_bytes;          /* bytes: sum of slot object sizes (zram compr_data_size) */
+	u64 nr_slots;             /* slots in use, same-filled included */
+
+	struct zsk_timing t_malloc;
+	struct zsk_timing t_free;
+};
+
+/* The module's one instance: module_exit takes no argument, so it must be found here. */
+static struct zsk_state *zsk_st;
+static struct kmem_cache *zsk_obj_cache;
+
+static void zsk_time_add(struct zsk_timing *t, u64 ns)
+{
+	unsigned int b = ns > 1 ? (unsigned int)ilog2(ns) : 0;
+
+	if (t->count == 0 || ns < t->min_ns)
+		t->min_ns = ns;
+	if (ns > t->max_ns)
+		t->max_ns = ns;
+	t->count++;
+	t->total_ns += ns;
+	t->hist[min_t(unsigned int, b, ZSK_HIST_BUCKETS - 1)]++;
+}
+
+/* Upper bound of the bucket holding the q-th fraction (q in percent) of calls. */
+static u64 zsk_time_quantile(const struct zsk_timing *t, unsigned int q)
+{
+	u64 want = (t->count * q + 99) / 100, seen = 0;
+	unsigned int b;
+
+	for (b = 0; b < ZSK_HIST_BUCKETS; b++) {
+		seen += t->hist[b];
+		if (seen >= want && seen > 0)
+			return b >= 63 ? U64_MAX : (2ULL << b) - 1;
+	}
+	return 0;
+}
+
+static void zsk_time_print(const char *op, const struct zsk_timing *t)
+{
+	pr_info("ZSK timing op=%s count=%llu total_ns=%llu mean_ns=%llu min_ns=%llu p50_ns_le=%llu p99_ns_le=%llu max_ns=%llu\n",
+		op, t->count, t->total_ns, t->count ? t->total_ns / t->count : 0, t->min_ns,
+		zsk_time_quantile(t, 50), zsk_time_quantile(t, 99), t->max_ns);
+}
+
+/* Count and (up to a limit) print a trace error; returns -EINVAL for the caller. */
+static int zsk_error(struct zsk_state *st, const char *what, const char *tok)
+{
+	st->errors++;
+	if (st->errors <= ZSK_ERRORS_SHOWN)
+		pr_info("ZSK error line=%llu event=%llu msg=%s%s%s\n", st->lineno, st->events, what,
+			tok ? ": " : "", tok ? tok : "");
+	return -EINVAL;
+}
+
+/* The payload pattern: 64-bit words mixed from the key and the word index. */
+static u64 zsk_word(u64 key, size_t j)
+{
+	u64 x = (key + 1) * 0x9E3779B97F4A7C15ULL ^ ((u64)j * 0xD6E8FEB86659FD93ULL);
+
+	return x ^ (x >> 29);
+}
+
+static void zsk_fill(u8 *p, size_t len, u64 key)
+{
+	size_t j;
+
+	for (j = 0; j * 8 < len; j++) {
+		u64 w = zsk_word(key, j);
+
+		memcpy(p + j * 8, &w, min_t(size_t, 8, len - j * 8));
+	}
+}
+
+static bool zsk_check(const u8 *p, size_t len, u64 key)
+{
+	size_t j;
+
+	for (j = 0; j * 8 < len; j++) {
+		u64 w = zsk_word(key, j);
+
+		if (memcmp(p + j * 8, &w, min_t(size_t, 8, len - j * 8)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/* zs_malloc as zram does it, then write the pattern. 0 or a negative errno. */
+static int zsk_alloc(struct zsk_state *st, struct zsk_obj *o)
+{
+	unsigned long h;
+	u64 t0 = ktime_get_ns();
+	void *p;
+
+	h = zs_malloc(st->pool, o->size, ZSK_GFP_FIRST);
+	if (IS_ERR_VALUE(h))
+		h = zs_malloc(st->pool, o->size, ZSK_GFP_RETRY);
+	zsk_time_add(&st->t_malloc, ktime_get_ns() - t0);
+	if (IS_ERR_VALUE(h))
+		return (int)PTR_ERR((void *)h);
+	if (h == 0) /* SIM: kernels before the ERR_PTR switch returned 0 */
+		return -ENOMEM;
+	o->handle = h;
+	p = zs_map_object(st->pool, h, ZS_MM_WO);
+	zsk_fill(p, o->size, o->key);
+	zs_unmap_object(st->pool, h);
+	st->live++;
+	return 0;
+}
+
+static void zsk_free(struct zsk_state *st, struct zsk_obj *o)
+{
+	u64 t0;
+
+	if (o->handle) {
+		t0 = ktime_get_ns();
+		zs_free(st->pool, o->handle);
+		zsk_time_add(&st->t_free, ktime_get_ns() - t0);
+		st->live--;
+	}
+	kmem_cache_free(zsk_obj_cache, o);
+}
+
+static bool zsk_verify_one(struct zsk_state *st, const struct zsk_obj *o)
+{
+	bool ok;
+	void *p;
+
+	if (!o->handle)
+		return true;
+	p = zs_map_object(st->pool, o->handle, ZS_MM_RO);
+	ok = zsk_check(p, o->size, o->key);
+	zs_unmap_object(st->pool, o->handle);
+	return ok;
+}
+
+static int zsk_parse_u64(const char *tok, u64 *v)
+{
+	return tok && kstrtou64(tok, 10, v) == 0 ? 0 : -EINVAL;
+}
+
+static int zsk_op_alloc(struct zsk_state *st, const char *a1, const char *a2)
+{
+	struct zsk_obj *o;
+	u64 id, size;
+	int err;
+
+	if (zsk_parse_u64(a1, &id) || zsk_parse_u64(a2, &size) || size == 0 || size > U32_MAX)
+		return zsk_error(st, "bad a arguments", a1);
+	if (xa_load(&st->objs, (unsigned long)id))
+		return zsk_error(st, "a of a live ID", a1);
+	o = kmem_cache_zalloc(zsk_obj_cache, GFP_KERNEL);
+	if (!o)
+		return zsk_error(st, "out of memory for the object table", NULL);
+	o->key = id;
+	o->size = (u32)size;
+	o->comp_len = (u32)size;
+	err = zsk_alloc(st, o);
+	if (err) {
+		kmem_cache_free(zsk_obj_cache, o);
+		return zsk_error(st, "zs_malloc failed", a2);
+	}
+	if (xa_err(xa_store(&st->objs, (unsigned long)id, o, GFP_KERNEL))) {
+		zsk_free(st, o);
+		return zsk_error(st, "out of memory for the object table", NULL);
+	}
+	return 0;
+}
+
+static int zsk_op_free(struct zsk_state *st, const char *a1)
+{
+	struct zsk_obj *o;
+	u64 id;
+
+	if (zsk_parse_u64(a1, &id))
+		return zsk_error(st, "bad f argument", a1);
+	o = xa_erase(&st->objs, (unsigned long)id);
+	if (!o)
+		return zsk_error(st, "f of an ID that is not live", a1);
+	zsk_free(st, o);
+	return 0;
+}
+
+/* Forget a slot's content in the zram-style counters (not the object). */
+static void zsk_slot_uncount(struct zsk_state *st, const struct zsk_obj *o)
+{
+	st->nr_slots--;
+	if (!o->handle) {
+		st->same_pages--;
+		return;
+	}
+	st->compr_bytes -= o->size;
+	if (o->size == PAGE_SIZE)
+		st->huge_pages--;
+}
+
+static void zsk_slot_count(struct zsk_state *st, const struct zsk_obj *o)
+{
+	st->nr_slots++;
+	if (!o->handle) {
+		st->same_pages++;
+		return;
+	}
+	st->compr_bytes += o->size;
+	if (o->size == PAGE_SIZE)
+		st->huge_pages++;
+}
+
+/* w (same == false) and z (same == true). */
+static int zsk_op_write(struct zsk_state *st, const char *a1, const char *a2, bool same)
+{
+	struct zsk_obj *o, *old;
+	u64 slot, size = 0;
+
+	if (zsk_parse_u64(a1, &slot) ||
+	    (!same && (zsk_parse_u64(a2, &size) || size == 0 || size > PAGE_SIZE)))
+		return zsk_error(st, same ? "bad z argument" : "bad w arguments", a1);
+	o = kmem_cache_zalloc(zsk_obj_cache, GFP_KERNEL);
+	if (!o)
+		return zsk_error(st, "out of memory for the slot table", NULL);
+	if (!same) {
+		o->comp_len = (u32)size;
+		o->size = size >= st->huge_class_size ? PAGE_SIZE : (u32)size;
+		o->key = (1ULL << 63) | st->write_seq++;
+		if (zsk_alloc(st, o)) {
+			kmem_cache_free(zsk_obj_cache, o);
+			return zsk_error(st, "zs_malloc failed", a2);
+		}
+	}
+	/* The new object exists before the old one is freed, as in zram_write_page(). */
+	old = xa_store(&st->slots, (unsigned long)slot, o, GFP_KERNEL);
+	if (xa_is_err(old)) {
+		zsk_free(st, o);
+		return zsk_error(st, "out of memory for the slot table", NULL);
+	}
+	zsk_slot_count(st, o);
+	if (old) {
+		zsk_slot_uncount(st, old);
+		zsk_free(st, old);
+	}
+	return 0;
+}
+
+static int zsk_op_read(struct zsk_state *st, const char *a1)
+{
+	struct zsk_obj *o;
+	u64 slot;
+
+	if (zsk_parse_u64(a1, &slot))
+		return zsk_error(st, "bad r argument", a1);
+	o = xa_load(&st->slots, (unsigned long)slot);
+	if (o && !zsk_verify_one(st, o)) {
+		st->read_mismatches++;
+		return zsk_error(st, "r found a wrong payload", a1);
+	}
+	return 0;
+}
+
+static int zsk_op_discard(struct zsk_state *st, const char *a1)
+{
+	struct zsk_obj *o;
+	u64 slot;
+
+	if (zsk_parse_u64(a1, &slot))
+		return zsk_error(st, "bad d argument", a1);
+	o = xa_erase(&st->slots, (unsigned long)slot);
+	if (o) {
+		zsk_slot_uncount(st, o);
+		zsk_free(st, o);
+	}
+	return 0;
+}
+
+static void zsk_op_compact(struct zsk_state *st)
+{
+	u64 t0 = ktime_get_ns(), ns;
+	unsigned long freed;
+
+	freed = zs_compact(st->pool);
+	ns = ktime_get_ns() - t0;
+	st->manual_compacted += freed;
+	pr_info("ZSK compact event=%llu pages_freed=%lu ns=%llu\n", st->events, freed, ns);
+}
+
+static void zsk_op_verify(struct zsk_state *st)
+{
+	u64 checked = 0, bad = 0;
+	struct zsk_obj *o;
+	unsigned long i;
+
+	xa_for_each(&st->objs, i, o) {
+		checked++;
+		bad += !zsk_verify_one(st, o);
+		if ((checked & 1023) == 0)
+			cond_resched();
+	}
+	xa_for_each(&st->slots, i, o) {
+		if (!o->handle)
+			continue;
+		checked++;
+		bad += !zsk_verify_one(st, o);
+		if ((checked & 1023) == 0)
+			cond_resched();
+	}
+	pr_info("ZSK verify event=%llu checked=%llu mismatches=%llu\n", st->events, checked, bad);
+}
+
+static u64 zsk_pages_compacted(struct zsk_state *st)
+{
+	struct zs_pool_stats ps;
+
+	memset(&ps, 0, sizeof(ps));
+	zs_pool_stats(st->pool, &ps);
+	return (u64)atomic_long_read(&ps.pages_compacted);
+}
+
+/* Print the per-class table; false when its sums disagree with the pool totals. */
+static bool zsk_print_classes(struct zsk_state *st, unsigned long total)
+{
+	unsigned long sum_pages = 0, sum_used = 0;
+	struct zsk_class_stat cs;
+	char fl[ZSK_FULLNESS_MAX * 21 + 1];
+	unsigned int i, k;
+	size_t n;
+
+	for (i = 0; i < zsk_nr_classes(); i++) {
+		if (!zsk_class_read(st->layout, st->pool, i, &cs))
+			continue;
+		sum_pages += cs.pages_used;
+		sum_used += cs.obj_used;
+		if (cs.obj_allocated == 0)
+			continue;
+		for (k = 0, n = 0, fl[0] = '\0'; k < cs.nr_fullness; k++)
+			n += scnprintf(fl + n, sizeof(fl) - n, "%s%lu", k ? "," : "",
+				       cs.fullness[k]);
+		pr_info("ZSK class snap=%llu index=%u size=%d obj_allocated=%lu obj_used=%lu pages_used=%lu pages_per_zspage=%d objs_per_zspage=%d fullness=%s\n",
+			st->snapshots, cs.index, cs.size, cs.obj_allocated, cs.obj_used,
+			cs.pages_used, cs.pages_per_zspage, cs.objs_per_zspage, fl);
+	}
+	if (sum_pages == total && sum_used == st->live)
+		return true;
+	pr_info("ZSK layout_check snap=%llu ok=0 sum_pages_used=%lu total_pages=%lu sum_obj_used=%lu live_objects=%llu\n",
+		st->snapshots, sum_pages, total, sum_used, st->live);
+	return false;
+}
+
+static void zsk_op_snapshot(struct zsk_state *st, const char *label)
+{
+	unsigned long total = zs_get_total_pages(st->pool);
+	u64 compacted = zsk_pages_compacted(st);
+	bool table_ok = st->layout != NULL;
+
+	pr_info("ZSK snap index=%llu event=%llu total_pages=%lu pages_compacted=%llu live_objects=%llu label=%s\n",
+		st->snapshots, st->events, total, compacted, st->live, label);
+	pr_info("ZSK mm_stat snap=%llu orig_data_size=%llu compr_data_size=%llu mem_used_total=%lu same_pages=%llu pages_compacted=%llu huge_pages=%llu\n",
+		st->snapshots, st->nr_slots * PAGE_SIZE, st->compr_bytes, total * PAGE_SIZE,
+		st->same_pages, compacted, st->huge_pages);
+	if (compacted != st->manual_compacted)
+		pr_info("ZSK warning snap=%llu msg=the shrinker compacted the pool (%llu pages beyond zs_compact calls): give the VM more memory\n",
+			st->snapshots, compacted - st->manual_compacted);
+	if (table_ok && !zsk_print_classes(st, total)) {
+		pr_info("ZSK warning msg=per-class sums disagree with pool totals: layout %s rejected, totals only from here on\n",
+			zsk_layout_name(st->layout));
+		st->layout = NULL;
+		table_ok = false;
+	}
+	pr_info("ZSK snap_end index=%llu class_table=%s\n", st->snapshots,
+		table_ok ? "ok" : "unavailable");
+	st->snapshots++;
+}
+
+/* Split line into at most max blank-separated tokens; returns how many. */
+static int zsk_tokens(char *line, char **tok, int max)
+{
+	int n = 0;
+	char *t;
+
+	while ((t = strsep(&line, " \t\r")) != NULL) {
+		if (*t == '\0')
+			continue;
+		if (n == max)
+			return max + 1;
+		tok[n++] = t;
+	}
+	return n;
+}
+
+static void zsk_meta(struct zsk_state *st, char *line)
+{
+	char *tok[4];
+	u64 ps;
+
+	/* "! page_size N": the module runs on 4 KiB pages only. */
+	if (zsk_tokens(line, tok, 3) == 3 && strcmp(tok[1], "page_size") == 0 &&
+	    (zsk_parse_u64(tok[2], &ps) || ps != PAGE_SIZE)) {
+		zsk_error(st, "trace page_size differs from the kernel's", tok[2]);
+		st->broken = true;
+	}
+}
+
+static void zsk_line(struct zsk_state *st, char *line)
+{
+	char *tok[5], **ev = tok;
+	int n;
+
+	if (line[0] == '#' || st->broken)
+		return;
+	if (line[0] == '!') {
+		if (st->header_seen)
+			zsk_meta(st, line);
+		return;
+	}
+	n = zsk_tokens(line, tok, 4);
+	if (n == 0)
+		return;
+	if (!st->header_seen) {
+		if (n != 2 || strcmp(tok[0], "zsfrag-trace") != 0 || strcmp(tok[1], "1") != 0) {
+			zsk_error(st, "not a zsfrag-trace 1 file", tok[0]);
+			st->broken = true;
+			return;
+		}
+		st->header_seen = true;
+		return;
+	}
+	if (tok[0][0] == '@') { /* simulated time: irrelevant here */
+		ev++;
+		n--;
+	}
+	if (n < 1 || n > 3 || ev[0][1] != '\0') {
+		zsk_error(st, "malformed event", n >= 1 ? ev[0] : NULL);
+		st->events++;
+		return;
+	}
+	switch (ev[0][0]) {
+	case 'a':
+		zsk_op_alloc(st, n > 1 ? ev[1] : NULL, n > 2 ? ev[2] : NULL);
+		break;
+	case 'f':
+		zsk_op_free(st, n > 1 ? ev[1] : NULL);
+		break;
+	case 'w':
+		zsk_op_write(st, n > 1 ? ev[1] : NULL, n > 2 ? ev[2] : NULL, false);
+		break;
+	case 'z':
+		zsk_op_write(st, n > 1 ? ev[1] : NULL, NULL, true);
+		break;
+	case 'r':
+		zsk_op_read(st, n > 1 ? ev[1] : NULL);
+		break;
+	case 'd':
+		zsk_op_discard(st, n > 1 ? ev[1] : NULL);
+		break;
+	case 'c':
+		zsk_op_compact(st);
+		break;
+	case 's':
+		zsk_op_snapshot(st, n > 1 ? ev[1] : "");
+		break;
+	case 'v':
+		zsk_op_verify(st);
+		break;
+	case 'g':
+	case 'p':
+	case 'k':
+	case 'x':
+		st->ignored++;
+		break;
+	default:
+		zsk_error(st, "unknown op", ev[0]);
+	}
+	st->events++;
+	if ((st->events & 255) == 0)
+		cond_resched();
+}
+
+/* Append bytes to the line buffer, handling every complete line. */
+static void zsk_feed(struct zsk_state *st, const char *buf, size_t len)
+{
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t take = nl ? (size_t)(nl - buf) : len;
+		size_t room = ZSK_LINE_MAX - st->line_len;
+
+		if (take > room) {
+			st->line_overlong = true;
+			take = room;
+		}
+		memcpy(st->line + st->line_len, buf, take);
+		st->line_len += take;
+		if (!nl)
+			return;
+		len -= (size_t)(nl - buf) + 1;
+		buf = nl + 1;
+		st->line[st->line_len] = '\0';
+		st->lineno++;
+		if (st->line_overlong && st->line[0] != '#' && st->line[0] != '!')
+			zsk_error(st, "line too long", NULL);
+		else
+			zsk_line(st, st->line);
+		st->line_len = 0;
+		st->line_overlong = false;
+	}
+}
+
+static ssize_t zsk_write(struct file *file, const char __user *ubuf, size_t len, loff_t *ppos)
+{
+	struct zsk_state *st = pde_data(file_inode(file));
+	size_t done = 0;
+
+	mutex_lock(&st->lock);
+	while (done < len) {
+		size_t n = min_t(size_t, len - done, ZSK_CHUNK);
+
+		if (copy_from_user(st->chunk, ubuf + done, n)) {
+			mutex_unlock(&st->lock);
+			return done ? (ssize_t)done : -EFAULT;
+		}
+		zsk_feed(st, st->chunk, n);
+		done += n;
+	}
+	mutex_unlock(&st->lock);
+	*ppos += (loff_t)len;
+	return (ssize_t)len;
+}
+
+static const struct proc_ops zsk_proc_ops = {
+	.proc_write = zsk_write,
+	.proc_lseek = noop_llseek,
+};
+
+static void zsk_drain(struct zsk_state *st, struct xarray *xa)
+{
+	struct zsk_obj *o;
+	unsigned long i;
+
+	xa_for_each(xa, i, o) {
+		xa_erase(xa, i);
+		zsk_free(st, o);
+	}
+	xa_destroy(xa);
+}
+
+static int __init zsk_init(void)
+{
+	struct zsk_state *st;
+	unsigned int nr_distinct = 0;
+	const char *why = "";
+	int err = -ENOMEM;
+
+	zsk_obj_cache = KMEM_CACHE(zsk_obj, 0);
+	if (!zsk_obj_cache)
+		return -ENOMEM;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		goto free_cache;
+	st->chunk = vmalloc(ZSK_CHUNK);
+	if (!st->chunk)
+		goto free_state;
+	mutex_init(&st->lock);
+	xa_init(&st->objs);
+	xa_init(&st->slots);
+	st->pool = zs_create_pool(ZSK_POOL_NAME);
+	if (!st->pool)
+		goto free_chunk;
+	st->huge_class_size = zs_huge_class_size(st->pool);
+	st->layout = zsk_layout_probe(st->pool, ZSK_POOL_NAME, &nr_distinct, &why);
+	pr_info("ZSK hello release=%s page_size=%lu huge_class_size=%zu class_indices=%u\n",
+		utsname()->release, PAGE_SIZE, st->huge_class_size, zsk_nr_classes());
+	if (st->layout)
+		pr_info("ZSK layout name=%s distinct_classes=%u\n", zsk_layout_name(st->layout),
+			nr_distinct);
+	else
+		pr_info("ZSK layout name=none msg=%s: per-class table unavailable, totals only\n",
+			why);
+	if (!proc_create_data(ZSK_PROC_NAME, 0200, NULL, &zsk_proc_ops, st)) {
+		err = -ENOMEM;
+		goto destroy_pool;
+	}
+	zsk_st = st;
+	return 0;
+
+destroy_pool:
+	zs_destroy_pool(st->pool);
+free_chunk:
+	vfree(st->chunk);
+free_state:
+	kfree(st);
+free_cache:
+	kmem_cache_destroy(zsk_obj_cache);
+	return err;
+}
+
+static void __exit zsk_exit(void)
+{
+	struct zsk_state *st = zsk_st;
+
+	remove_proc_entry(ZSK_PROC_NAME, NULL);
+	if (st->line_len > 0) { /* a last line without its newline */
+		st->line[st->line_len] = '\0';
+		st->lineno++;
+		zsk_line(st, st->line);
+	}
+	zsk_time_print("zs_malloc", &st->t_malloc);
+	zsk_time_print("zs_free", &st->t_free);
+	pr_info("ZSK end lines=%llu events=%llu snapshots=%llu ignored=%llu errors=%llu read_mismatches=%llu live_objects=%llu header=%d\n",
+		st->lineno, st->events, st->snapshots, st->ignored, st->errors,
+		st->read_mismatches, st->live, st->header_seen);
+	zsk_drain(st, &st->objs);
+	zsk_drain(st, &st->slots);
+	zs_destroy_pool(st->pool);
+	vfree(st->chunk);
+	kfree(st);
+	kmem_cache_destroy(zsk_obj_cache);
+}
+
+module_init(zsk_init);
+module_exit(zsk_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zsfrag: replay a zsfrag trace through the kernel's zsmalloc");
