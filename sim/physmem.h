@@ -1,0 +1,211 @@
+/*
+ * physmem.h - emulated physical memory: zones, a buddy allocator with
+ * migrate types and pageblocks, watermarks, per-frame metadata and host
+ * backing bytes for every page frame.
+ *
+ * Modelled on Linux 6.1 mm/page_alloc.c (MAX_ORDER 11, i.e. orders 0..10;
+ * pageblock_order MAX_ORDER-1 on 32-bit ARM). Page frame numbers (pfns) are
+ * indices into the emulated RAM, starting at 0. See physmem.c for what is
+ * simplified (grep "SIM:").
+ *
+ * Errors are 0 or a negative errno. No global state, no output.
+ */
+#ifndef ZSFRAG_SIM_PHYSMEM_H
+#define ZSFRAG_SIM_PHYSMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct physmem;
+struct zs_pool;
+
+/* Migrate types, numbered as the kernel's enum migratetype. */
+enum physmem_mt {
+	PHYSMEM_MT_UNMOVABLE = 0,
+	PHYSMEM_MT_MOVABLE = 1,
+	PHYSMEM_MT_RECLAIMABLE = 2,
+	PHYSMEM_MT_TYPES = 3,
+};
+
+enum physmem_zone_type {
+	PHYSMEM_ZONE_NORMAL = 0,  /* lowmem */
+	PHYSMEM_ZONE_HIGHMEM = 1, /* only when configured and RAM exceeds the lowmem limit */
+	PHYSMEM_NR_ZONES = 2,
+};
+
+enum physmem_wmark {
+	PHYSMEM_WMARK_MIN = 0,
+	PHYSMEM_WMARK_LOW,
+	PHYSMEM_WMARK_HIGH,
+	PHYSMEM_NR_WMARKS,
+};
+
+/* Who holds an allocated block (recorded on its head frame). */
+enum physmem_owner {
+	PHYSMEM_OWNER_FREE = 0, /* not allocated */
+	PHYSMEM_OWNER_KERNEL,   /* default after physmem_alloc(): never moved */
+	PHYSMEM_OWNER_ZSPAGE,   /* a zsmalloc page; movable once its pool is recorded */
+	PHYSMEM_OWNER_USER,     /* another user's block (the g op); tag = caller's block ID */
+	PHYSMEM_OWNER_PGD,      /* a process page table (the k op); never moved */
+	PHYSMEM_OWNER_ISOLATED, /* taken off the free lists by compaction's free scanner */
+	PHYSMEM_NR_OWNERS,
+};
+
+/* Largest number of orders the model holds (config max_order <= this). */
+#define PHYSMEM_MAX_ORDERS 16
+
+/* physmem_alloc() flags. */
+#define PHYSMEM_HIGHMEM 0x1u   /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */
+#define PHYSMEM_WMARK_LOW 0x2u /* check the low watermark (the fast path) instead of min */
+#define PHYSMEM_NO_WMARK 0x4u  /* ALLOC_NO_WATERMARKS: ignore watermarks */
+
+struct physmem_config {
+	uint64_t ram_bytes;          /* bytes of RAM; rounded down to whole pages */
+	unsigned int page_size;      /* bytes, power of two >= 1024 */
+	unsigned int max_order;      /* number of orders (kernel MAX_ORDER of 6.1: 11) */
+	unsigned int pageblock_order; /* < max_order */
+	bool highmem;                /* split RAM above lowmem_limit_bytes into ZONE_HIGHMEM */
+	uint64_t lowmem_limit_bytes; /* bytes of Normal zone when highmem is on */
+	long min_free_kbytes;        /* KiB; -1 = kernel formula sqrt(lowmem_kbytes*16) */
+	unsigned int watermark_scale_factor; /* 1/10000 of managed pages; kernel default 10 */
+	unsigned int lowmem_reserve_ratio; /* Normal's ratio (kernel 32); 0 = no reserve */
+};
+
+/* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock order 10. */
+void physmem_config_default(struct physmem_config *cfg);
+
+int physmem_create(const struct physmem_config *cfg, struct physmem **pm);
+void physmem_destroy(struct physmem *pm);
+const struct physmem_config *physmem_get_config(const struct physmem *pm);
+
+/*
+ * Allocate 2^order frames of migrate type mt. Returns 0 and *pfn (the first
+ * frame), -EINVAL for a bad order or type, -ENOMEM when every allowed zone
+ * fails its watermark check or has no block. The block's owner is
+ * PHYSMEM_OWNER_KERNEL and its private words are NULL.
+ */
+int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, unsigned int flags,
+		  unsigned long *pfn);
+/* Free a block allocated with that order. A bad free is counted, not done. */
+void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order);
+
+/* Host bytes of a frame: one lazily touched MAP_NORESERVE mapping. */
+void *physmem_page_address(struct physmem *pm, unsigned long pfn);
+/* The frame's private word (page->private); NULL after allocation. */
+void **physmem_page_private(struct physmem *pm, unsigned long pfn);
+
+unsigned long physmem_nr_frames(const struct physmem *pm);
+size_t physmem_page_size(const struct physmem *pm);
+
+/* ---- per-frame metadata ---- */
+
+/* The block a frame belongs to. */
+struct physmem_block {
+	bool free;              /* on a free list (else allocated) */
+	unsigned long head_pfn; /* first frame of the block */
+	unsigned int order;
+	enum physmem_mt mt;     /* free: the list it is on; allocated: requested type */
+	enum physmem_owner owner;
+	struct zs_pool *pool;   /* PHYSMEM_OWNER_ZSPAGE: pool that may migrate it, or NULL */
+	uint64_t tag;           /* PHYSMEM_OWNER_USER / PGD: the caller's ID */
+};
+/* 0, or -EINVAL for a pfn outside RAM. Cheapest when pfn is a block head. */
+int physmem_block_at(const struct physmem *pm, unsigned long pfn, struct physmem_block *blk);
+/* Set the owner and tag of an allocated block (head pfn); -EINVAL otherwise. */
+int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner owner, uint64_t tag);
+/* Record (or clear with NULL) the zsmalloc pool that may migrate the page. */
+int physmem_set_zs_pool(struct physmem *pm, unsigned long pfn, struct zs_pool *pool);
+/* Can compaction move this allocated head? (order-0 movable user page or zspage with a pool) */
+bool physmem_block_movable(const struct physmem_block *blk);
+
+enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long pfn);
+enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn);
+
+/* ---- zones, counters and watermarks ---- */
+
+unsigned int physmem_nr_zones(const struct physmem *pm);
+struct physmem_zone_info {
+	const char *name;            /* "Normal", "HighMem" as in /proc/zoneinfo */
+	bool highmem;
+	unsigned long start_pfn;
+	unsigned long end_pfn;       /* exclusive */
+	unsigned long managed_pages; /* pages */
+	unsigned long free_pages;    /* pages on the free lists (NR_FREE_PAGES) */
+	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages */
+	unsigned long lowmem_reserve; /* pages kept from requests that may use HighMem */
+};
+int physmem_zone_info(const struct physmem *pm, unsigned int zone, struct physmem_zone_info *info);
+/* Free blocks of an order in a zone (free_area[order].nr_free). */
+unsigned long physmem_nr_free(const struct physmem *pm, unsigned int zone, unsigned int order);
+/* Free blocks of an order on one migrate type's list. */
+unsigned long physmem_nr_free_mt(const struct physmem *pm, unsigned int zone, unsigned int order,
+				 enum physmem_mt mt);
+/* Pageblocks of a migrate type in a zone. */
+unsigned long physmem_nr_pageblocks(const struct physmem *pm, unsigned int zone, enum physmem_mt mt);
+unsigned long physmem_free_pages(const struct physmem *pm); /* all zones, pages */
+
+/* Override a zone's watermarks (pages); -EINVAL unless min <= low <= high. */
+int physmem_set_watermarks(struct physmem *pm, unsigned int zone, unsigned long min,
+			   unsigned long low, unsigned long high);
+/*
+ * The kernel's __zone_watermark_ok for this zone: free pages minus
+ * (2^order - 1) must exceed mark plus the lowmem reserve (when flags allow
+ * HighMem and the zone is Normal), and for order > 0 a free block of at
+ * least that order must exist.
+ */
+bool physmem_watermark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
+			  unsigned long mark, unsigned int flags);
+/* Same with the zone's own watermark (PHYSMEM_WMARK_LOW wakes the shrinker policy). */
+bool physmem_zone_wmark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
+			   enum physmem_wmark wm, unsigned int flags);
+
+struct physmem_stats {
+	uint64_t pgalloc[PHYSMEM_NR_ZONES]; /* pages allocated per zone (pgalloc_normal/high) */
+	uint64_t pgfree;                    /* pages freed */
+	uint64_t alloc_fail;                /* physmem_alloc() calls that returned -ENOMEM */
+	uint64_t alloc_fail_order[PHYSMEM_MAX_ORDERS]; /* the same, per requested order */
+	uint64_t extfrag_events;            /* fallbacks to another type's free list */
+	uint64_t pageblock_steals;          /* pageblocks whose type a fallback changed */
+	uint64_t bad_frees;                 /* frees of frames that were not such a block */
+	unsigned long owner_pages[PHYSMEM_NR_OWNERS]; /* allocated pages per owner, now */
+};
+void physmem_get_stats(const struct physmem *pm, struct physmem_stats *st);
+
+/*
+ * Walk everything: free lists, block tiling, buddies, counters, pageblock
+ * types. 0, or -EUCLEAN with the first problem in msg.
+ */
+int physmem_check(const struct physmem *pm, char *msg, size_t len);
+
+/* ---- for compaction (kcompact.c) ---- */
+
+/*
+ * find_suitable_fallback: the first type in mt's fallback order with a free
+ * block of exactly this order in the zone, or -1. With only_stealable, only
+ * when can_steal_fallback(order, mt) allows claiming the block's pageblock.
+ */
+int physmem_find_suitable_fallback(const struct physmem *pm, unsigned int zone, unsigned int order,
+				   enum physmem_mt mt, bool only_stealable, bool *can_steal);
+
+/*
+ * __isolate_free_page: take the free block headed at pfn off its list
+ * (watermark min + 2^order must hold) and turn it into 2^order allocated
+ * order-0 frames owned by PHYSMEM_OWNER_ISOLATED. Returns the number of
+ * pages, 0 when the watermark refuses, -EINVAL if pfn heads no free block.
+ */
+long physmem_isolate_free(struct physmem *pm, unsigned long pfn);
+/*
+ * Give newpfn (an allocated order-0 frame) the metadata of oldpfn: owner,
+ * tag or pool, migrate type, private word. Used after a page was migrated.
+ */
+int physmem_transfer_meta(struct physmem *pm, unsigned long newpfn, unsigned long oldpfn);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZSFRAG_SIM_PHYSMEM_H */
