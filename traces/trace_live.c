@@ -112,16 +112,26 @@ int trace_live_set_add(struct trace_live_set *s, uint64_t key)
 {
 	int rc;
 
+	size_t mask, i;
+
 	if (key == TRACE_LIVE_EMPTY)
 		return -EINVAL;
-	if (live_find(s, key) != s->capacity)
-		return -EEXIST;
 	if ((s->count + 1) * 2 > s->capacity) {
+		if (live_find(s, key) != s->capacity)
+			return -EEXIST;
 		rc = live_resize(s, s->capacity ? s->capacity * 2 : TRACE_LIVE_MIN_CAP);
 		if (rc)
 			return rc;
 	}
-	live_place(s->slots, s->capacity - 1, key);
+	/* One probe run both checks for the key and finds the free slot. */
+	mask = s->capacity - 1;
+	i = (size_t)live_hash(key) & mask;
+	while (s->slots[i] != TRACE_LIVE_EMPTY) {
+		if (s->slots[i] == key)
+			return -EEXIST;
+		i = (i + 1) & mask;
+	}
+	s->slots[i] = key;
 	s->count++;
 	return 0;
 }

@@ -55,7 +55,7 @@ struct trace_reader {
 	bool pending;		/* buf[pend_off, +pend_len) is an unparsed event line */
 	int state;		/* 0 reading, 1 end reached, < 0 the kept error */
 	char *name;		/* display name for messages */
-	char *buf;		/* TEXT_BUF_SIZE + 1 bytes */
+	char *buf;		/* TEXT_BUF_SIZE bytes */
 	size_t start;		/* offset of the first unread byte */
 	size_t end;		/* offset past the last buffered byte */
 	size_t pend_off;	/* offset of the pending line */
@@ -103,8 +103,8 @@ static void text_quote(char *out, size_t outlen, const char *tok, size_t len)
 }
 
 /*
- * Record the first error: "NAME:LINE: what (token)". Returns -EINVAL (or
- * rc when nonzero) so parsers can "return text_fail(...)".
+ * Record the first error, "NAME:LINE: what (token)", and return rc, so a
+ * parser can "return text_fail(...)"; text_fail() is the -EINVAL case.
  */
 static int text_fail_rc(struct trace_reader *r, int rc, uint64_t line, const char *what,
 			const char *tok, size_t len)
@@ -536,7 +536,7 @@ static int text_parse_event(struct trace_reader *r, const char *s, const char *e
 	case 'z':
 	case 'r':
 	case 'd':
-		ev->op = (enum sim_op) * tok;
+		ev->op = (enum sim_op)tok[0];
 		TEXT_FIELD("SLOT");
 		if ((rc = text_id(r, tok, n, slot_range, &ev->id)))
 			return rc;
@@ -565,14 +565,14 @@ static int text_parse_event(struct trace_reader *r, const char *s, const char *e
 		break;
 	case 'k':
 	case 'x':
-		ev->op = (enum sim_op) * tok;
+		ev->op = (enum sim_op)tok[0];
 		TEXT_FIELD("PID");
 		if ((rc = text_id(r, tok, n, pid_range, &ev->id)))
 			return rc;
 		break;
 	case 'c':
 	case 'v':
-		ev->op = (enum sim_op) * tok;
+		ev->op = (enum sim_op)tok[0];
 		break;
 	case 's': {
 		long i;
@@ -626,7 +626,7 @@ int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out,
 	if (!r)
 		goto fail_nomem;
 	r->name = strdup(name ? name : "<trace>");
-	r->buf = malloc(TEXT_BUF_SIZE + 1);
+	r->buf = malloc(TEXT_BUF_SIZE);
 	if (!r->name || !r->buf)
 		goto fail_free;
 	r->f = f;
