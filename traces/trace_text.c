@@ -297,7 +297,10 @@ static int text_parse_header(struct trace_reader *r)
 	if (n != (long)strlen(TRACE_TEXT_MAGIC) || memcmp(tok, TRACE_TEXT_MAGIC, (size_t)n))
 		return text_fail(r, what, line, len);
 	n = text_token(&p, end, &tok);
-	if (n <= 0)
+	if (n < 0) /* e.g. old Mac "\r" line ends: the whole file is one line */
+		return text_fail(r, "malformed header line, control byte", tok,
+				 (size_t)(end - tok));
+	if (n == 0)
 		return text_fail(r, "missing trace version in header", line, len);
 	if (text_u64(tok, (size_t)n, &v) || v == 0)
 		return text_fail(r, "bad trace version in header", tok, (size_t)n);
@@ -305,9 +308,11 @@ static int text_parse_header(struct trace_reader *r)
 		return text_fail(r, "unsupported trace version, this reader knows 1", tok,
 				 (size_t)n);
 	n = text_token(&p, end, &tok);
+	if (n < 0)
+		return text_fail(r, "malformed header line, control byte", tok,
+				 (size_t)(end - tok));
 	if (n)
-		return text_fail(r, "extra field in header", tok,
-				 n < 0 ? (size_t)(end - tok) : (size_t)n);
+		return text_fail(r, "extra field in header", tok, (size_t)n);
 	return 0;
 }
 

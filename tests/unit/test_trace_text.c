@@ -371,6 +371,9 @@ static void test_line_endings(void)
 	CHECK_EQ(n, 1);
 	/* Header only, even without its newline. */
 	CHECK_EQ(read_cstr("zsfrag-trace 1", ev, 4, err, sizeof(err)), 0);
+	/* Old Mac "\r" line ends make one line of the whole file: refused at the header. */
+	CHECK_EQ(read_cstr("zsfrag-trace 1\ra 1 2\r", ev, 4, err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "t.trace:1: malformed header line, control byte (1\\x0da 1 2)");
 	/* A NUL byte is a control byte, not an end of line. */
 	n = read_str("zsfrag-trace 1\nv\0\n", 18, ev, 4, err, sizeof(err));
 	CHECK_EQ(n, -EINVAL);
