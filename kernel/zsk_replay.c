@@ -515,6 +515,7 @@ static void zsk_line(struct zsk_state *st, char *line)
 	char *tok[5], **ev = tok;
 	int n;
 
+	line = skip_spaces(line);
 	if (line[0] == '#' || st->broken)
 		return;
 	if (line[0] == '!') {
