@@ -93,7 +93,7 @@ enum kcompact_status kcompact_suitable(const struct physmem *pm, unsigned int zo
 		return KCOMPACT_CONTINUE;
 	if (physmem_zone_info(pm, zone, &zi))
 		return KCOMPACT_SKIPPED;
-	mark = zi.wmark[(alloc_flags & PHYSMEM_WMARK_LOW) ? PHYSMEM_WMARK_LOW : PHYSMEM_WMARK_MIN];
+	mark = zi.wmark[(alloc_flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW : PHYSMEM_WMARK_MIN];
 	if (physmem_watermark_ok(pm, zone, (unsigned int)order, mark, alloc_flags))
 		return KCOMPACT_SUCCESS;
 	mark = order > PAGE_ALLOC_COSTLY_ORDER ? zi.wmark[PHYSMEM_WMARK_LOW]

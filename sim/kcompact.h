@@ -45,7 +45,7 @@ struct kcompact_control {
 	int order;                    /* -1: whole zone, as compact_memory / kcompactd do */
 	enum physmem_mt migratetype;  /* type of the allocation compaction works for */
 	enum kcompact_mode mode;
-	unsigned int alloc_flags;     /* PHYSMEM_HIGHMEM (lowmem reserve), PHYSMEM_WMARK_LOW */
+	unsigned int alloc_flags;     /* PHYSMEM_HIGHMEM (lowmem reserve), PHYSMEM_ALLOC_WMARK_LOW */
 	kcompact_relocate_fn relocate; /* NULL: user pages are not moved */
 	void *relocate_ctx;
 };

@@ -468,8 +468,8 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 		struct physmem_zone *z = &pm->zones[zi];
 		uint32_t idx;
 
-		if (!(flags & PHYSMEM_NO_WMARK)) {
-			unsigned long mark = z->wmark[(flags & PHYSMEM_WMARK_LOW) ? PHYSMEM_WMARK_LOW
+		if (!(flags & PHYSMEM_ALLOC_NO_WMARKS)) {
+			unsigned long mark = z->wmark[(flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW
 										  : PHYSMEM_WMARK_MIN];
 
 			if (!zone_wmark_ok(pm, z, order, mark, hm))

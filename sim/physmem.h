@@ -61,8 +61,8 @@ enum physmem_owner {
 
 /* physmem_alloc() flags. */
 #define PHYSMEM_HIGHMEM 0x1u   /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */
-#define PHYSMEM_WMARK_LOW 0x2u /* check the low watermark (the fast path) instead of min */
-#define PHYSMEM_NO_WMARK 0x4u  /* ALLOC_NO_WATERMARKS: ignore watermarks */
+#define PHYSMEM_ALLOC_WMARK_LOW 0x2u /* ALLOC_WMARK_LOW: the fast path's low watermark, not min */
+#define PHYSMEM_ALLOC_NO_WMARKS 0x4u /* ALLOC_NO_WATERMARKS: ignore watermarks */
 
 struct physmem_config {
 	uint64_t ram_bytes;          /* bytes of RAM; rounded down to whole pages */
@@ -160,7 +160,7 @@ int physmem_set_watermarks(struct physmem *pm, unsigned int zone, unsigned long 
  */
 bool physmem_watermark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
 			  unsigned long mark, unsigned int flags);
-/* Same with the zone's own watermark (PHYSMEM_WMARK_LOW wakes the shrinker policy). */
+/* Same with the zone's own watermark (the low one wakes the shrinker policy). */
 bool physmem_zone_wmark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
 			   enum physmem_wmark wm, unsigned int flags);
 
