@@ -1,0 +1,408 @@
+/*
+ * test_kcompact.c - memory compaction of sim/kcompact.c on crafted zones.
+ *
+ * The machine: 64 frames, max_order 4 (blocks up to 8), pageblock order 3
+ * (8 pageblocks of 8 frames), watermarks 0. "Pinned" layout: every frame
+ * allocated as an order-0 MOVABLE page (pfn i is the i-th), then all freed
+ * except the first frame of each order-2 chunk (0, 4, 8, ..., 60). Each chunk
+ * then holds its pinned page, a free order-0 page (4k+1) and a free order-1
+ * block (4k+2): buddyinfo 16/16/0/0, 48 free pages, no free order-2 block.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kcompact.h"
+#include "physmem.h"
+#include "test_util.h"
+#include "vmstat.h"
+#include "zs_provider.h"
+#include "zsmalloc.h"
+
+static char msg[256];
+
+static struct physmem *make(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+
+	physmem_config_default(&c);
+	c.ram_bytes = 64 * 4096;
+	c.max_order = 4;
+	c.pageblock_order = 3;
+	c.highmem = false;
+	c.min_free_kbytes = 0;
+	if (physmem_create(&c, &pm))
+		return NULL;
+	physmem_set_watermarks(pm, 0, 0, 0, 0);
+	return pm;
+}
+
+/* The pinned layout; pinned pages get owner/tag from the caller. */
+static void pin_layout(struct physmem *pm, enum physmem_owner owner)
+{
+	unsigned long pfn;
+
+	for (unsigned long i = 0; i < 64; i++) {
+		CHECK_EQ(physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, 0, &pfn), 0);
+		CHECK_EQ(pfn, i);
+	}
+	for (unsigned long i = 0; i < 64; i++) {
+		if (i % 4 == 0) {
+			physmem_set_owner(pm, i, owner, 1000 + i);
+			memset(physmem_page_address(pm, i), (int)(i + 1), 4096);
+		} else {
+			physmem_free(pm, i, 0);
+		}
+	}
+	CHECK_EQ(physmem_nr_free(pm, 0, 0), 16);
+	CHECK_EQ(physmem_nr_free(pm, 0, 1), 16);
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	CHECK_EQ(physmem_free_pages(pm), 48);
+}
+
+struct reloc_log {
+	int n;
+	unsigned long oldpfn[64], newpfn[64];
+	uint64_t tag[64];
+	int refuse; /* return this */
+};
+
+static int reloc(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
+{
+	struct reloc_log *log = ctx;
+
+	if (log->n < 64) {
+		log->oldpfn[log->n] = oldpfn;
+		log->newpfn[log->n] = newpfn;
+		log->tag[log->n] = tag;
+		log->n++;
+	}
+	return log->refuse;
+}
+
+static struct kcompact_control control(int order, enum kcompact_mode mode, struct reloc_log *log)
+{
+	struct kcompact_control cc;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.zone = 0;
+	cc.order = order;
+	cc.migratetype = PHYSMEM_MT_MOVABLE;
+	cc.mode = mode;
+	cc.relocate = log ? reloc : NULL;
+	cc.relocate_ctx = log;
+	return cc;
+}
+
+/*
+ * Order-2 direct compaction over the pinned layout with movable user pages.
+ * Migrate scanner, pageblock 0: isolates 0 and 4 (heads 0, 1, 2, 4, 5, 6
+ * scanned). The free scanner starts at pageblock 7 (56..63): 56 is pinned,
+ * 57 (o0) isolated (1 target < 2 needed), 58 (o1) isolated as 58, 59 -> 3
+ * targets, stop at 60. Targets go last-isolated first: 0 -> 59, 4 -> 58.
+ * Freeing 0 merges 0+1+2 into order 2; freeing 4 merges 4+5+6 and then with
+ * 0 into an order-3 block. At the next pageblock boundary (8) a free MOVABLE
+ * order-3 block exists: success. Target 57 is released at the end.
+ * buddyinfo after: chunks 2..14 (12 of them, pfn 8..55) 12 o0 + 12 o1, plus
+ * 57 and 61 (o0), 62 (o1), 0 (o3) -> 14/13/0/1, still 48 free pages.
+ */
+static void test_user_pages(void)
+{
+	struct physmem *pm = make();
+	struct reloc_log log = { 0 };
+	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
+	struct kcompact_result res;
+	struct physmem_block blk;
+	unsigned char *p;
+
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_USER);
+	CHECK_EQ(kcompact_suitable(pm, 0, 2, 0), KCOMPACT_CONTINUE);
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_SUCCESS);
+	CHECK(res.success);
+	CHECK_EQ(res.pages_migrated, 2);
+	CHECK_EQ(res.pages_isolated, 2);
+	CHECK_EQ(res.migrate_failed, 0);
+	CHECK_EQ(res.bytes_copied, 2 * 4096);
+	CHECK_EQ(res.free_isolated, 3);
+	CHECK_EQ(res.migrate_scanned, 6);
+	CHECK_EQ(res.free_scanned, 4); /* 56, 57, 58 (+1 for 59) */
+	REQUIRE(log.n == 2);
+	CHECK_EQ(log.oldpfn[0], 0);
+	CHECK_EQ(log.newpfn[0], 59);
+	CHECK_EQ(log.tag[0], 1000);
+	CHECK_EQ(log.oldpfn[1], 4);
+	CHECK_EQ(log.newpfn[1], 58);
+	CHECK_EQ(log.tag[1], 1004);
+
+	CHECK_EQ(physmem_nr_free(pm, 0, 0), 14);
+	CHECK_EQ(physmem_nr_free(pm, 0, 1), 13);
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	CHECK_EQ(physmem_nr_free(pm, 0, 3), 1);
+	CHECK_EQ(physmem_free_pages(pm), 48);
+	/* the moved pages: owner, tag, bytes */
+	CHECK_EQ(physmem_block_at(pm, 59, &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_USER);
+	CHECK_EQ(blk.tag, 1000);
+	CHECK_EQ(blk.mt, PHYSMEM_MT_MOVABLE);
+	p = physmem_page_address(pm, 58);
+	CHECK_EQ(p[0], 5);
+	CHECK_EQ(p[4095], 5);
+	CHECK_EQ(physmem_block_at(pm, 0, &blk), 0);
+	CHECK(blk.free);
+	CHECK_EQ(blk.order, 3);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+
+	/* now an order-2 request is satisfiable without compaction */
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_SUCCESS);
+	CHECK_EQ(res.pages_migrated, 0);
+	physmem_destroy(pm);
+}
+
+/* Kernel pages (never movable) in every chunk: nothing moves, the scanners meet. */
+static void test_unmovable_blocks(void)
+{
+	struct physmem *pm = make();
+	struct reloc_log log = { 0 };
+	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
+	struct kcompact_result res;
+
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_KERNEL);
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+	CHECK(!res.success);
+	CHECK_EQ(res.pages_migrated, 0);
+	CHECK_EQ(res.pages_isolated, 0);
+	CHECK_EQ(log.n, 0);
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	CHECK_EQ(physmem_free_pages(pm), 48);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+
+	/* user pages without a relocate callback are not moved either */
+	physmem_destroy(pm);
+	pm = make();
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_USER);
+	cc = control(2, KCOMPACT_SYNC, NULL);
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+	CHECK_EQ(res.pages_migrated, 0);
+	physmem_destroy(pm);
+}
+
+/* The caller refuses every relocation: each move is undone and counted. */
+static void test_relocate_refused(void)
+{
+	struct physmem *pm = make();
+	struct reloc_log log = { 0 };
+	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
+	struct kcompact_result res;
+	struct physmem_block blk;
+
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_USER);
+	log.refuse = -EBUSY;
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK(!res.success);
+	CHECK_EQ(res.pages_migrated, 0);
+	CHECK(res.migrate_failed > 0);
+	CHECK_EQ(res.migrate_failed, res.pages_isolated);
+	CHECK_EQ(physmem_block_at(pm, 0, &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_USER);
+	CHECK_EQ(blk.tag, 1000);
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	CHECK_EQ(physmem_free_pages(pm), 48);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * Async direct compaction for an UNMOVABLE request only takes sources from
+ * UNMOVABLE pageblocks; every pageblock here is MOVABLE, so nothing is
+ * scanned and the scanners are moved together.
+ */
+static void test_async_source_type(void)
+{
+	struct physmem *pm = make();
+	struct reloc_log log = { 0 };
+	struct kcompact_control cc = control(2, KCOMPACT_ASYNC, &log);
+	struct kcompact_result res;
+
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_USER);
+	cc.migratetype = PHYSMEM_MT_UNMOVABLE;
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+	CHECK_EQ(res.migrate_scanned, 0);
+	CHECK_EQ(log.n, 0);
+	/* async for a MOVABLE request works like the sync run above */
+	cc.migratetype = PHYSMEM_MT_MOVABLE;
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_SUCCESS);
+	CHECK_EQ(res.pages_migrated, 2);
+	physmem_destroy(pm);
+}
+
+/*
+ * compaction_suitable: with only the pinned layout's 48 free pages and min
+ * watermark 41, order 2 needs free > 41 + (2 << 2) = 49: skipped. With min
+ * 39 it needs > 47: continue.
+ */
+static void test_suitable(void)
+{
+	struct physmem *pm = make();
+	struct kcompact_control cc = control(2, KCOMPACT_SYNC, NULL);
+	struct kcompact_result res;
+
+	REQUIRE(pm);
+	CHECK_EQ(kcompact_suitable(pm, 0, 2, 0), KCOMPACT_SUCCESS);
+	pin_layout(pm, PHYSMEM_OWNER_KERNEL);
+	physmem_set_watermarks(pm, 0, 41, 41, 41);
+	CHECK_EQ(kcompact_suitable(pm, 0, 2, 0), KCOMPACT_SKIPPED);
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_SKIPPED);
+	physmem_set_watermarks(pm, 0, 39, 39, 39);
+	CHECK_EQ(kcompact_suitable(pm, 0, 2, 0), KCOMPACT_CONTINUE);
+	CHECK_EQ(kcompact_suitable(pm, 0, -1, 0), KCOMPACT_CONTINUE);
+	cc.order = 4;
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), -EINVAL);
+	physmem_destroy(pm);
+}
+
+/*
+ * Whole-zone compaction (order -1) runs until the scanners meet: every
+ * movable page of the low pageblocks goes up. Pinned user pages in all 16
+ * chunks; pageblocks 0..3 (pfn 0..31) hold 8 pinned pages that the free
+ * scanner's targets in pageblocks 7, 6, ... can take.
+ */
+static void test_whole_zone(void)
+{
+	struct physmem *pm = make();
+	struct reloc_log log = { 0 };
+	struct kcompact_control cc = control(-1, KCOMPACT_SYNC, &log);
+	struct kcompact_result res;
+
+	REQUIRE(pm);
+	pin_layout(pm, PHYSMEM_OWNER_USER);
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+	CHECK(res.pages_migrated >= 8);
+	CHECK_EQ(res.pages_migrated, (uint64_t)log.n);
+	for (int i = 0; i < log.n; i++)
+		CHECK_LT(log.oldpfn[i], log.newpfn[i]);
+	/* at least pageblocks 0..3 are one free order-3 block each now */
+	for (unsigned long p = 0; p < 32; p += 8) {
+		struct physmem_block blk;
+
+		CHECK_EQ(physmem_block_at(pm, p, &blk), 0);
+		CHECK(blk.free && blk.order == 3);
+	}
+	CHECK_EQ(physmem_free_pages(pm), 48);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * Real zsmalloc pages in the pinned layout: 16 huge objects (4000 bytes, one
+ * page per zspage) land on frames 60, 56, ..., 0 (freed last-in first-out),
+ * then the placeholder pages around them are freed. With a profile that has
+ * page migration (v6.1), compaction moves the zspage pages at 0 and 4 to 59
+ * and 58 through zs_page_isolate/zs_page_migrate, exactly as the user pages
+ * above; the objects keep their bytes. With v4.1 (no migration, set_movable
+ * never called) nothing moves.
+ */
+static void zs_case(const char *profile, bool movable)
+{
+	struct physmem *pm = make();
+	struct kcompact_control cc = control(2, KCOMPACT_SYNC, NULL);
+	struct kcompact_result res;
+	struct zs_pool_config zc = { profile, ZS_ARCH_ARM32, 4096, 0 };
+	struct zs_pool *pool = NULL;
+	struct zs_pool_stats zst;
+	struct physmem_block blk;
+	unsigned long handles[16], pfn;
+
+	REQUIRE(pm);
+	for (unsigned long i = 0; i < 64; i++)
+		CHECK_EQ(physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, 0, &pfn), 0);
+	for (unsigned long i = 0; i < 64; i += 4)
+		physmem_free(pm, i, 0);
+	REQUIRE(zs_create_pool(&zc, zs_provider_ops(), pm, &pool) == 0);
+	for (int k = 0; k < 16; k++) {
+		unsigned char *obj;
+
+		REQUIRE(zs_malloc(pool, 4000, ZS_GFP_MOVABLE | ZS_GFP_HIGHMEM, &handles[k]) == 0);
+		obj = zs_map_object(pool, handles[k], ZS_MM_WO);
+		REQUIRE(obj);
+		memset(obj, 0x40 + k, 4000);
+		zs_unmap_object(pool, handles[k]);
+	}
+	CHECK_EQ(zs_get_total_pages(pool), 16);
+	for (unsigned long i = 0; i < 64; i++) {
+		CHECK_EQ(physmem_block_at(pm, i, &blk), 0);
+		if (i % 4 == 0) {
+			CHECK_EQ(blk.owner, PHYSMEM_OWNER_ZSPAGE);
+			CHECK_EQ(blk.pool == pool, movable);
+		} else {
+			physmem_free(pm, i, 0);
+		}
+	}
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	CHECK_EQ(physmem_free_pages(pm), 48);
+
+	CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+	if (movable) {
+		CHECK_EQ(res.status, KCOMPACT_SUCCESS);
+		CHECK_EQ(res.pages_migrated, 2);
+		CHECK_EQ(res.zs_pages_migrated, 2);
+		CHECK_EQ(res.bytes_copied, 2 * 4096);
+		CHECK_EQ(physmem_nr_free(pm, 0, 3), 1);
+		CHECK_EQ(physmem_block_at(pm, 59, &blk), 0);
+		CHECK_EQ(blk.owner, PHYSMEM_OWNER_ZSPAGE);
+		CHECK(blk.pool == pool);
+		CHECK(*physmem_page_private(pm, 59) != NULL);
+		zs_pool_stats(pool, &zst);
+		CHECK_EQ(zst.pages_migrated, 2);
+	} else {
+		CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+		CHECK_EQ(res.pages_migrated, 0);
+		CHECK_EQ(res.pages_isolated, 0);
+		CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+	}
+	CHECK_EQ(physmem_free_pages(pm), 48);
+	CHECK_EQ(zs_pool_check(pool, msg, sizeof(msg)), 0);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	for (int k = 0; k < 16; k++) {
+		const unsigned char *obj = zs_map_object(pool, handles[k], ZS_MM_RO);
+
+		REQUIRE(obj);
+		CHECK_EQ(obj[0], 0x40 + k);
+		CHECK_EQ(obj[3999], 0x40 + k);
+		zs_unmap_object(pool, handles[k]);
+	}
+	zs_destroy_pool(pool);
+	CHECK_EQ(physmem_free_pages(pm), 64);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+static void test_zsmalloc_pages(void)
+{
+	zs_case("v6.1", true);
+	zs_case("v4.1", false);
+}
+
+int main(void)
+{
+	RUN(test_user_pages);
+	RUN(test_unmovable_blocks);
+	RUN(test_relocate_refused);
+	RUN(test_async_source_type);
+	RUN(test_suitable);
+	RUN(test_whole_zone);
+	RUN(test_zsmalloc_pages);
+	return test_summary();
+}
