@@ -139,11 +139,17 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		if (!obj_allocated(pool, z, i, &handle))
 			return fail(msg, len, "class %u: object %u is neither free nor tagged allocated",
 				    class->index, i);
+		if (class->index == UINT32_MAX) {
+			/* rfc2014 handle slots are allocated with handle 0: nothing to map back */
+			if (handle != 0)
+				return fail(msg, len, "handle class: slot object %u carries handle %#lx",
+					    i, handle);
+			continue;
+		}
 		if (!zs_handle_valid(pool, handle))
 			return fail(msg, len, "class %u: object %u has a bad handle %#lx", class->index, i,
 				    handle);
-		if (class->index != UINT32_MAX &&
-		    (obj_to_location(pool, handle_to_obj(pool, handle), &back_idx) != z || back_idx != i))
+		if (obj_to_location(pool, handle_to_obj(pool, handle), &back_idx) != z || back_idx != i)
 			return fail(msg, len, "class %u: handle %#lx of object %u points elsewhere",
 				    class->index, handle, i);
 	}
