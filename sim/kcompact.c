@@ -49,35 +49,40 @@
 #include "vmstat.h"
 #include "zsmalloc.h"
 
-#define COMPACT_CLUSTER_MAX 32
+#define COMPACT_CLUSTER_MAX	32
 #define PAGE_ALLOC_COSTLY_ORDER 3
-#define EXTFRAG_THRESHOLD 500 /* sysctl_extfrag_threshold */
+#define EXTFRAG_THRESHOLD	500 /* sysctl_extfrag_threshold */
 
 struct kc {
 	struct physmem *pm;
 	const struct kcompact_control *cc;
 	struct kcompact_result *res;
-	unsigned long zstart, zend;   /* pfns */
-	unsigned long pb;             /* pages per pageblock */
+	unsigned long zstart, zend; /* pfns */
+	unsigned long pb;	    /* pages per pageblock */
 	unsigned int pb_order;
 	unsigned int max_order;
-	bool direct;                  /* order >= 0 */
+	bool direct; /* order >= 0 */
 	unsigned long migrate_pfn, free_pfn;
 	unsigned long migrate[COMPACT_CLUSTER_MAX]; /* isolated source pfns */
 	unsigned int nr_migrate;
-	unsigned long *freepages;     /* isolated target pfns, a stack */
+	unsigned long *freepages; /* isolated target pfns, a stack */
 	size_t nr_free, cap_free;
-	size_t page_size;             /* bytes */
+	size_t page_size; /* bytes */
 };
 
 const char *kcompact_status_name(enum kcompact_status st)
 {
 	switch (st) {
-	case KCOMPACT_SKIPPED: return "skipped";
-	case KCOMPACT_CONTINUE: return "continue";
-	case KCOMPACT_SUCCESS: return "success";
-	case KCOMPACT_COMPLETE: return "complete";
-	case KCOMPACT_CONTENDED: return "contended";
+	case KCOMPACT_SKIPPED:
+		return "skipped";
+	case KCOMPACT_CONTINUE:
+		return "continue";
+	case KCOMPACT_SUCCESS:
+		return "success";
+	case KCOMPACT_COMPLETE:
+		return "complete";
+	case KCOMPACT_CONTENDED:
+		return "contended";
 	}
 	return "?";
 }
@@ -93,7 +98,8 @@ enum kcompact_status kcompact_suitable(const struct physmem *pm, unsigned int zo
 		return KCOMPACT_CONTINUE;
 	if (physmem_zone_info(pm, zone, &zi))
 		return KCOMPACT_SKIPPED;
-	mark = zi.wmark[(alloc_flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW : PHYSMEM_WMARK_MIN];
+	mark = zi.wmark[(alloc_flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW
+								: PHYSMEM_WMARK_MIN];
 	if (physmem_watermark_ok(pm, zone, (unsigned int)order, mark, alloc_flags))
 		return KCOMPACT_SUCCESS;
 	mark = order > PAGE_ALLOC_COSTLY_ORDER ? zi.wmark[PHYSMEM_WMARK_LOW]
@@ -406,7 +412,8 @@ static int migrate_pages(struct kc *kc)
 	return failed;
 }
 
-int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc, struct kcompact_result *res)
+int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc,
+		  struct kcompact_result *res)
 {
 	struct physmem_zone_info zi;
 	struct kc kc;

@@ -36,40 +36,42 @@ typedef int (*kcompact_relocate_fn)(void *ctx, unsigned long oldpfn, unsigned lo
 				    uint64_t tag);
 
 enum kcompact_mode {
-	KCOMPACT_ASYNC, /* MIGRATE_ASYNC: for an order, sources only in pageblocks of the request's type */
-	KCOMPACT_SYNC,  /* MIGRATE_SYNC(_LIGHT): every pageblock is a source */
+	KCOMPACT_ASYNC, /* MIGRATE_ASYNC: for an order, sources only in pageblocks of the request's
+			   type */
+	KCOMPACT_SYNC,	/* MIGRATE_SYNC(_LIGHT): every pageblock is a source */
 };
 
 struct kcompact_control {
 	unsigned int zone;
-	int order;                    /* -1: whole zone, as compact_memory / kcompactd do */
-	enum physmem_mt migratetype;  /* type of the allocation compaction works for */
+	int order;		     /* -1: whole zone, as compact_memory / kcompactd do */
+	enum physmem_mt migratetype; /* type of the allocation compaction works for */
 	enum kcompact_mode mode;
-	unsigned int alloc_flags;     /* PHYSMEM_HIGHMEM (lowmem reserve), PHYSMEM_ALLOC_WMARK_LOW */
+	unsigned int alloc_flags; /* PHYSMEM_HIGHMEM (lowmem reserve), PHYSMEM_ALLOC_WMARK_LOW */
 	kcompact_relocate_fn relocate; /* NULL: user pages are not moved */
 	void *relocate_ctx;
 };
 
 /* enum compact_result, reduced to what compact_zone returns here. */
 enum kcompact_status {
-	KCOMPACT_SKIPPED = 0, /* compaction_suitable: too little free memory, or fragindex says so */
-	KCOMPACT_CONTINUE,    /* compaction_suitable: worth running */
-	KCOMPACT_SUCCESS,     /* a free block of the order is there (before or after running) */
-	KCOMPACT_COMPLETE,    /* the scanners met */
-	KCOMPACT_CONTENDED,   /* no more migration targets before the scanners met */
+	KCOMPACT_SKIPPED =
+	    0,		    /* compaction_suitable: too little free memory, or fragindex says so */
+	KCOMPACT_CONTINUE,  /* compaction_suitable: worth running */
+	KCOMPACT_SUCCESS,   /* a free block of the order is there (before or after running) */
+	KCOMPACT_COMPLETE,  /* the scanners met */
+	KCOMPACT_CONTENDED, /* no more migration targets before the scanners met */
 };
 
 struct kcompact_result {
 	enum kcompact_status status;
-	bool success;             /* status == KCOMPACT_SUCCESS */
-	uint64_t migrate_scanned; /* block heads looked at by the migrate scanner */
-	uint64_t free_scanned;    /* block heads (and isolated pages) of the free scanner */
-	uint64_t pages_isolated;  /* pages isolated for migration */
-	uint64_t free_isolated;   /* free pages isolated as targets */
-	uint64_t pages_migrated;  /* pages moved (zsmalloc + user) */
+	bool success;		    /* status == KCOMPACT_SUCCESS */
+	uint64_t migrate_scanned;   /* block heads looked at by the migrate scanner */
+	uint64_t free_scanned;	    /* block heads (and isolated pages) of the free scanner */
+	uint64_t pages_isolated;    /* pages isolated for migration */
+	uint64_t free_isolated;	    /* free pages isolated as targets */
+	uint64_t pages_migrated;    /* pages moved (zsmalloc + user) */
 	uint64_t zs_pages_migrated; /* of which zsmalloc pages */
-	uint64_t migrate_failed;  /* isolated pages that could not be moved */
-	uint64_t bytes_copied;    /* page_size per moved page */
+	uint64_t migrate_failed;    /* isolated pages that could not be moved */
+	uint64_t bytes_copied;	    /* page_size per moved page */
 };
 
 /* const char * name of a status ("success", "complete", ...). */
@@ -89,7 +91,8 @@ enum kcompact_status kcompact_suitable(const struct physmem *pm, unsigned int zo
  * is res->status), -EINVAL for a bad control, -ENOMEM if scratch space
  * could not be allocated.
  */
-int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc, struct kcompact_result *res);
+int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc,
+		  struct kcompact_result *res);
 
 #ifdef __cplusplus
 }

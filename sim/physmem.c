@@ -71,30 +71,30 @@ enum pf_state {
 };
 
 struct physmem_frame {
-	uint32_t next;   /* free list links (frame indices); valid for PF_FREE */
+	uint32_t next; /* free list links (frame indices); valid for PF_FREE */
 	uint32_t prev;
-	uint8_t state;   /* enum pf_state */
-	uint8_t order;   /* block order, for heads */
-	uint8_t mt;      /* free: list's type; allocated: requested type */
-	uint8_t owner;   /* enum physmem_owner, for allocated heads */
+	uint8_t state; /* enum pf_state */
+	uint8_t order; /* block order, for heads */
+	uint8_t mt;    /* free: list's type; allocated: requested type */
+	uint8_t owner; /* enum physmem_owner, for allocated heads */
 	uint32_t pad;
-	void *private;   /* page->private */
+	void *private; /* page->private */
 	union {
 		struct zs_pool *pool; /* PHYSMEM_OWNER_ZSPAGE */
-		uint64_t tag;         /* PHYSMEM_OWNER_USER / PGD */
+		uint64_t tag;	      /* PHYSMEM_OWNER_USER / PGD */
 	} u;
 };
 
 struct physmem_zone {
 	const char *name;
 	bool highmem;
-	unsigned long start, end;     /* pfns, end exclusive */
-	unsigned long managed;        /* pages */
-	unsigned long free_pages;     /* pages on free lists */
+	unsigned long start, end;		/* pfns, end exclusive */
+	unsigned long managed;			/* pages */
+	unsigned long free_pages;		/* pages on free lists */
 	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages */
 	unsigned long lowmem_reserve; /* pages, against requests whose highest zone is HighMem */
 	uint32_t head[PHYSMEM_MAX_ORDERS][PHYSMEM_MT_TYPES]; /* list heads, PF_NIL if empty */
-	unsigned long nr_free[PHYSMEM_MAX_ORDERS];           /* blocks per order */
+	unsigned long nr_free[PHYSMEM_MAX_ORDERS];	     /* blocks per order */
 	unsigned long nr_free_mt[PHYSMEM_MAX_ORDERS][PHYSMEM_MT_TYPES];
 	unsigned long nr_pageblocks[PHYSMEM_MT_TYPES];
 };
@@ -106,20 +106,20 @@ struct physmem {
 	unsigned int max_order;
 	unsigned int pb_order;
 	struct physmem_frame *frames;
-	uint8_t *pb_mt;               /* per pageblock, enum physmem_mt */
+	uint8_t *pb_mt; /* per pageblock, enum physmem_mt */
 	unsigned long nr_pageblocks;
 	unsigned int nr_zones;
 	struct physmem_zone zones[PHYSMEM_NR_ZONES];
-	unsigned char *host;          /* backing bytes */
-	size_t host_len;              /* bytes */
+	unsigned char *host; /* backing bytes */
+	size_t host_len;     /* bytes */
 	struct physmem_stats st;
 };
 
 /* The kernel's fallbacks[] for the three mobility types. */
 static const enum physmem_mt fallbacks[PHYSMEM_MT_TYPES][2] = {
-	[PHYSMEM_MT_UNMOVABLE] = { PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_MOVABLE },
-	[PHYSMEM_MT_MOVABLE] = { PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_UNMOVABLE },
-	[PHYSMEM_MT_RECLAIMABLE] = { PHYSMEM_MT_UNMOVABLE, PHYSMEM_MT_MOVABLE },
+    [PHYSMEM_MT_UNMOVABLE] = {PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_MOVABLE},
+    [PHYSMEM_MT_MOVABLE] = {PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_UNMOVABLE},
+    [PHYSMEM_MT_RECLAIMABLE] = {PHYSMEM_MT_UNMOVABLE, PHYSMEM_MT_MOVABLE},
 };
 
 void physmem_config_default(struct physmem_config *cfg)
@@ -212,7 +212,8 @@ static void fl_del(struct physmem *pm, struct physmem_zone *z, uint32_t idx)
 }
 
 /* move_to_free_list: to the tail of another type's list. */
-static void fl_move_tail(struct physmem *pm, struct physmem_zone *z, uint32_t idx, enum physmem_mt mt)
+static void fl_move_tail(struct physmem *pm, struct physmem_zone *z, uint32_t idx,
+			 enum physmem_mt mt)
 {
 	unsigned int order = pm->frames[idx].order;
 
@@ -437,8 +438,8 @@ static uint32_t rmqueue(struct physmem *pm, struct physmem_zone *z, unsigned int
 	}
 }
 
-static bool zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z, unsigned int order,
-			  unsigned long mark, bool highest_is_highmem)
+static bool zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z,
+			  unsigned int order, unsigned long mark, bool highest_is_highmem)
 {
 	long free_pages = (long)z->free_pages - (long)((1ul << order) - 1);
 	long min = (long)mark;
@@ -469,8 +470,9 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 		uint32_t idx;
 
 		if (!(flags & PHYSMEM_ALLOC_NO_WMARKS)) {
-			unsigned long mark = z->wmark[(flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW
-										  : PHYSMEM_WMARK_MIN];
+			unsigned long mark =
+			    z->wmark[(flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW
+								       : PHYSMEM_WMARK_MIN];
 
 			if (!zone_wmark_ok(pm, z, order, mark, hm))
 				continue;
@@ -546,7 +548,8 @@ static void setup_wmarks(struct physmem *pm)
 		if (!pm->zones[i].highmem)
 			lowmem += pm->zones[i].managed;
 	if (kb < 0) {
-		unsigned long long lowmem_kb = (unsigned long long)lowmem * (pm->cfg.page_size >> 10);
+		unsigned long long lowmem_kb =
+		    (unsigned long long)lowmem * (pm->cfg.page_size >> 10);
 
 		kb = (long)isqrt(lowmem_kb * 16);
 		if (kb < 128)
@@ -558,9 +561,10 @@ static void setup_wmarks(struct physmem *pm)
 
 	for (unsigned int i = 0; i < pm->nr_zones; i++) {
 		struct physmem_zone *z = &pm->zones[i];
-		unsigned long long tmp = lowmem ? (unsigned long long)pages_min * z->managed / lowmem : 0;
+		unsigned long long tmp =
+		    lowmem ? (unsigned long long)pages_min * z->managed / lowmem : 0;
 		unsigned long long scaled =
-			(unsigned long long)z->managed * pm->cfg.watermark_scale_factor / 10000;
+		    (unsigned long long)z->managed * pm->cfg.watermark_scale_factor / 10000;
 
 		if (z->highmem) {
 			unsigned long m = z->managed / 1024;
@@ -645,7 +649,8 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 
 	lowmem = n;
 	if (cfg->highmem) {
-		unsigned int align = pm->pb_order > pm->max_order - 1 ? pm->pb_order : pm->max_order - 1;
+		unsigned int align =
+		    pm->pb_order > pm->max_order - 1 ? pm->pb_order : pm->max_order - 1;
 		unsigned long lim = (unsigned long)(cfg->lowmem_limit_bytes >> shift);
 
 		lim &= ~((1ul << align) - 1);
@@ -946,8 +951,8 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		      char *msg, size_t len)
 {
 	const struct physmem_zone *z = &pm->zones[zi];
-	unsigned long nr_free[PHYSMEM_MAX_ORDERS] = { 0 }, free_pages = 0;
-	unsigned long pbs[PHYSMEM_MT_TYPES] = { 0 };
+	unsigned long nr_free[PHYSMEM_MAX_ORDERS] = {0}, free_pages = 0;
+	unsigned long pbs[PHYSMEM_MT_TYPES] = {0};
 
 	/* lists: every entry a free head of that order and type, counts match */
 	for (unsigned int o = 0; o < pm->max_order; o++) {
@@ -962,23 +967,27 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 				const struct physmem_frame *f = &pm->frames[i];
 
 				if (i < z->start || i >= z->end)
-					return fail(msg, len, "%s: pfn %u on list o%u t%u outside zone",
+					return fail(msg, len,
+						    "%s: pfn %u on list o%u t%u outside zone",
 						    z->name, i, o, t);
 				if (f->state != PF_FREE || f->order != o || f->mt != t)
 					return fail(msg, len,
-						    "%s: pfn %u on list o%u t%u has state %u order %u mt %u",
+						    "%s: pfn %u on list o%u t%u has state %u order "
+						    "%u mt %u",
 						    z->name, i, o, t, f->state, f->order, f->mt);
 				if (f->prev != prev)
-					return fail(msg, len, "%s: pfn %u prev link broken", z->name, i);
+					return fail(msg, len, "%s: pfn %u prev link broken",
+						    z->name, i);
 				if (++cnt > z->end - z->start)
-					return fail(msg, len, "%s: list o%u t%u loops", z->name, o, t);
+					return fail(msg, len, "%s: list o%u t%u loops", z->name, o,
+						    t);
 				prev = i;
 				i = f->next;
 			} while (i != h);
-counted:
+		counted:
 			if (cnt != z->nr_free_mt[o][t])
-				return fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu", z->name,
-					    o, t, cnt, z->nr_free_mt[o][t]);
+				return fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
+					    z->name, o, t, cnt, z->nr_free_mt[o][t]);
 		}
 	}
 	/* tiling: heads cover the zone exactly, interiors carry no state */
@@ -990,11 +999,12 @@ counted:
 			return fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
 		n = 1ul << f->order;
 		if (f->order >= pm->max_order || (p & (n - 1)) || p + n > z->end)
-			return fail(msg, len, "%s: block %lu order %u misplaced", z->name, p, f->order);
+			return fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
+				    f->order);
 		for (unsigned long i = 1; i < n; i++)
 			if (pm->frames[p + i].state != PF_NONE)
-				return fail(msg, len, "%s: pfn %lu inside block %lu has state", z->name,
-					    p + i, p);
+				return fail(msg, len, "%s: pfn %lu inside block %lu has state",
+					    z->name, p + i, p);
 		if (f->state == PF_FREE) {
 			nr_free[f->order]++;
 			free_pages += n;
@@ -1005,8 +1015,8 @@ counted:
 		} else {
 			if (f->owner == PHYSMEM_OWNER_FREE || f->owner >= PHYSMEM_NR_OWNERS ||
 			    f->mt >= PHYSMEM_MT_TYPES)
-				return fail(msg, len, "%s: allocated %lu has owner %u mt %u", z->name, p,
-					    f->owner, f->mt);
+				return fail(msg, len, "%s: allocated %lu has owner %u mt %u",
+					    z->name, p, f->owner, f->mt);
 			owner_pages[f->owner] += n;
 		}
 		p += n;
@@ -1040,7 +1050,7 @@ counted:
 
 int physmem_check(const struct physmem *pm, char *msg, size_t len)
 {
-	unsigned long owner_pages[PHYSMEM_NR_OWNERS] = { 0 };
+	unsigned long owner_pages[PHYSMEM_NR_OWNERS] = {0};
 	int ret;
 
 	for (unsigned int zi = 0; zi < pm->nr_zones; zi++) {

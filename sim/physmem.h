@@ -48,10 +48,10 @@ enum physmem_wmark {
 /* Who holds an allocated block (recorded on its head frame). */
 enum physmem_owner {
 	PHYSMEM_OWNER_FREE = 0, /* not allocated */
-	PHYSMEM_OWNER_KERNEL,   /* default after physmem_alloc(): never moved */
-	PHYSMEM_OWNER_ZSPAGE,   /* a zsmalloc page; movable once its pool is recorded */
-	PHYSMEM_OWNER_USER,     /* another user's block (the g op); tag = caller's block ID */
-	PHYSMEM_OWNER_PGD,      /* a process page table (the k op); never moved */
+	PHYSMEM_OWNER_KERNEL,	/* default after physmem_alloc(): never moved */
+	PHYSMEM_OWNER_ZSPAGE,	/* a zsmalloc page; movable once its pool is recorded */
+	PHYSMEM_OWNER_USER,	/* another user's block (the g op); tag = caller's block ID */
+	PHYSMEM_OWNER_PGD,	/* a process page table (the k op); never moved */
 	PHYSMEM_OWNER_ISOLATED, /* taken off the free lists by compaction's free scanner */
 	PHYSMEM_NR_OWNERS,
 };
@@ -60,23 +60,24 @@ enum physmem_owner {
 #define PHYSMEM_MAX_ORDERS 16
 
 /* physmem_alloc() flags. */
-#define PHYSMEM_HIGHMEM 0x1u   /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */
+#define PHYSMEM_HIGHMEM		0x1u /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */
 #define PHYSMEM_ALLOC_WMARK_LOW 0x2u /* ALLOC_WMARK_LOW: the fast path's low watermark, not min */
 #define PHYSMEM_ALLOC_NO_WMARKS 0x4u /* ALLOC_NO_WATERMARKS: ignore watermarks */
 
 struct physmem_config {
-	uint64_t ram_bytes;          /* bytes of RAM; rounded down to whole pages */
-	unsigned int page_size;      /* bytes, power of two >= 1024 */
-	unsigned int max_order;      /* number of orders (kernel MAX_ORDER of 6.1: 11) */
+	uint64_t ram_bytes;	      /* bytes of RAM; rounded down to whole pages */
+	unsigned int page_size;	      /* bytes, power of two >= 1024 */
+	unsigned int max_order;	      /* number of orders (kernel MAX_ORDER of 6.1: 11) */
 	unsigned int pageblock_order; /* < max_order */
-	bool highmem;                /* split RAM above lowmem_limit_bytes into ZONE_HIGHMEM */
-	uint64_t lowmem_limit_bytes; /* bytes of Normal zone when highmem is on */
-	long min_free_kbytes;        /* KiB; -1 = kernel formula sqrt(lowmem_kbytes*16) */
+	bool highmem;		      /* split RAM above lowmem_limit_bytes into ZONE_HIGHMEM */
+	uint64_t lowmem_limit_bytes;  /* bytes of Normal zone when highmem is on */
+	long min_free_kbytes;	      /* KiB; -1 = kernel formula sqrt(lowmem_kbytes*16) */
 	unsigned int watermark_scale_factor; /* 1/10000 of managed pages; kernel default 10 */
-	unsigned int lowmem_reserve_ratio; /* Normal's ratio (kernel 32); 0 = no reserve */
+	unsigned int lowmem_reserve_ratio;   /* Normal's ratio (kernel 32); 0 = no reserve */
 };
 
-/* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock order 10. */
+/* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock
+ * order 10. */
 void physmem_config_default(struct physmem_config *cfg);
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **pm);
@@ -106,18 +107,19 @@ size_t physmem_page_size(const struct physmem *pm);
 
 /* The block a frame belongs to. */
 struct physmem_block {
-	bool free;              /* on a free list (else allocated) */
+	bool free;		/* on a free list (else allocated) */
 	unsigned long head_pfn; /* first frame of the block */
 	unsigned int order;
-	enum physmem_mt mt;     /* free: the list it is on; allocated: requested type */
+	enum physmem_mt mt; /* free: the list it is on; allocated: requested type */
 	enum physmem_owner owner;
-	struct zs_pool *pool;   /* PHYSMEM_OWNER_ZSPAGE: pool that may migrate it, or NULL */
-	uint64_t tag;           /* PHYSMEM_OWNER_USER / PGD: the caller's ID */
+	struct zs_pool *pool; /* PHYSMEM_OWNER_ZSPAGE: pool that may migrate it, or NULL */
+	uint64_t tag;	      /* PHYSMEM_OWNER_USER / PGD: the caller's ID */
 };
 /* 0, or -EINVAL for a pfn outside RAM. Cheapest when pfn is a block head. */
 int physmem_block_at(const struct physmem *pm, unsigned long pfn, struct physmem_block *blk);
 /* Set the owner and tag of an allocated block (head pfn); -EINVAL otherwise. */
-int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner owner, uint64_t tag);
+int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner owner,
+		      uint64_t tag);
 /* Record (or clear with NULL) the zsmalloc pool that may migrate the page. */
 int physmem_set_zs_pool(struct physmem *pm, unsigned long pfn, struct zs_pool *pool);
 /* Can compaction move this allocated head? (order-0 movable user page or zspage with a pool) */
@@ -130,14 +132,14 @@ enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn
 
 unsigned int physmem_nr_zones(const struct physmem *pm);
 struct physmem_zone_info {
-	const char *name;            /* "Normal", "HighMem" as in /proc/zoneinfo */
+	const char *name; /* "Normal", "HighMem" as in /proc/zoneinfo */
 	bool highmem;
 	unsigned long start_pfn;
-	unsigned long end_pfn;       /* exclusive */
-	unsigned long managed_pages; /* pages */
-	unsigned long free_pages;    /* pages on the free lists (NR_FREE_PAGES) */
+	unsigned long end_pfn;			/* exclusive */
+	unsigned long managed_pages;		/* pages */
+	unsigned long free_pages;		/* pages on the free lists (NR_FREE_PAGES) */
 	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages */
-	unsigned long lowmem_reserve; /* pages kept from requests that may use HighMem */
+	unsigned long lowmem_reserve;		/* pages kept from requests that may use HighMem */
 };
 int physmem_zone_info(const struct physmem *pm, unsigned int zone, struct physmem_zone_info *info);
 /* Free blocks of an order in a zone (free_area[order].nr_free). */
@@ -146,7 +148,8 @@ unsigned long physmem_nr_free(const struct physmem *pm, unsigned int zone, unsig
 unsigned long physmem_nr_free_mt(const struct physmem *pm, unsigned int zone, unsigned int order,
 				 enum physmem_mt mt);
 /* Pageblocks of a migrate type in a zone. */
-unsigned long physmem_nr_pageblocks(const struct physmem *pm, unsigned int zone, enum physmem_mt mt);
+unsigned long physmem_nr_pageblocks(const struct physmem *pm, unsigned int zone,
+				    enum physmem_mt mt);
 unsigned long physmem_free_pages(const struct physmem *pm); /* all zones, pages */
 
 /* Override a zone's watermarks (pages); -EINVAL unless min <= low <= high. */
@@ -166,12 +169,12 @@ bool physmem_zone_wmark_ok(const struct physmem *pm, unsigned int zone, unsigned
 
 struct physmem_stats {
 	uint64_t pgalloc[PHYSMEM_NR_ZONES]; /* pages allocated per zone (pgalloc_normal/high) */
-	uint64_t pgfree;                    /* pages freed */
-	uint64_t alloc_fail;                /* physmem_alloc() calls that returned -ENOMEM */
+	uint64_t pgfree;		    /* pages freed */
+	uint64_t alloc_fail;		    /* physmem_alloc() calls that returned -ENOMEM */
 	uint64_t alloc_fail_order[PHYSMEM_MAX_ORDERS]; /* the same, per requested order */
-	uint64_t extfrag_events;            /* fallbacks to another type's free list */
-	uint64_t pageblock_steals;          /* pageblocks whose type a fallback changed */
-	uint64_t bad_frees;                 /* frees of frames that were not such a block */
+	uint64_t extfrag_events;		       /* fallbacks to another type's free list */
+	uint64_t pageblock_steals; /* pageblocks whose type a fallback changed */
+	uint64_t bad_frees;	   /* frees of frames that were not such a block */
 	unsigned long owner_pages[PHYSMEM_NR_OWNERS]; /* allocated pages per owner, now */
 };
 void physmem_get_stats(const struct physmem *pm, struct physmem_stats *st);

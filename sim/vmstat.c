@@ -19,7 +19,8 @@
 #include <stdio.h>
 
 /* Free blocks per order of a zone or of all zones. */
-static int gather(const struct physmem *pm, int zone, unsigned long *nr_free, unsigned int *nr_orders)
+static int gather(const struct physmem *pm, int zone, unsigned long *nr_free,
+		  unsigned int *nr_orders)
 {
 	unsigned int orders = physmem_get_config(pm)->max_order;
 	unsigned int z0, z1;
@@ -152,7 +153,8 @@ int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagety
 		for (unsigned int z = z0; z < z1; z++) {
 			pti->nr_pageblocks[t] += physmem_nr_pageblocks(pm, z, (enum physmem_mt)t);
 			for (unsigned int o = 0; o < orders; o++)
-				pti->nr_free[t][o] += physmem_nr_free_mt(pm, z, o, (enum physmem_mt)t);
+				pti->nr_free[t][o] +=
+				    physmem_nr_free_mt(pm, z, o, (enum physmem_mt)t);
 		}
 	}
 	return 0;
@@ -160,7 +162,7 @@ int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagety
 
 const char *vmstat_mt_name(enum physmem_mt mt)
 {
-	static const char *const names[PHYSMEM_MT_TYPES] = { "Unmovable", "Movable", "Reclaimable" };
+	static const char *const names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable"};
 
 	return (unsigned int)mt < PHYSMEM_MT_TYPES ? names[mt] : "?";
 }
@@ -179,8 +181,8 @@ static void out(struct vm_out *o, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(o->pos < o->len ? o->buf + o->pos : NULL, o->pos < o->len ? o->len - o->pos : 0,
-		      fmt, ap);
+	n = vsnprintf(o->pos < o->len ? o->buf + o->pos : NULL,
+		      o->pos < o->len ? o->len - o->pos : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->pos += (size_t)n;
@@ -202,7 +204,7 @@ static const char *zone_name(const struct physmem *pm, unsigned int z)
 
 int vmstat_format_buddyinfo(const struct physmem *pm, char *buf, size_t len)
 {
-	struct vm_out o = { buf, len, 0 };
+	struct vm_out o = {buf, len, 0};
 	unsigned int orders = physmem_get_config(pm)->max_order;
 
 	if (len)
@@ -218,7 +220,7 @@ int vmstat_format_buddyinfo(const struct physmem *pm, char *buf, size_t len)
 
 int vmstat_format_pagetypeinfo(const struct physmem *pm, char *buf, size_t len)
 {
-	struct vm_out o = { buf, len, 0 };
+	struct vm_out o = {buf, len, 0};
 	const struct physmem_config *cfg = physmem_get_config(pm);
 
 	if (len)
@@ -235,7 +237,8 @@ int vmstat_format_pagetypeinfo(const struct physmem *pm, char *buf, size_t len)
 			out(&o, "Node %4d, zone %8s, type %12s ", 0, zone_name(pm, z),
 			    vmstat_mt_name((enum physmem_mt)t));
 			for (unsigned int ord = 0; ord < cfg->max_order; ord++)
-				out(&o, "%6lu ", physmem_nr_free_mt(pm, z, ord, (enum physmem_mt)t));
+				out(&o, "%6lu ",
+				    physmem_nr_free_mt(pm, z, ord, (enum physmem_mt)t));
 			out(&o, "\n");
 		}
 	}
@@ -254,7 +257,7 @@ int vmstat_format_pagetypeinfo(const struct physmem *pm, char *buf, size_t len)
 
 static int format_index(const struct physmem *pm, char *buf, size_t len, bool frag)
 {
-	struct vm_out o = { buf, len, 0 };
+	struct vm_out o = {buf, len, 0};
 	unsigned int orders = physmem_get_config(pm)->max_order;
 
 	if (len)

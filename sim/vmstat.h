@@ -23,7 +23,7 @@ extern "C" {
 
 /* The kernel's struct contig_page_info. */
 struct vmstat_contig_info {
-	unsigned long free_pages;           /* pages */
+	unsigned long free_pages;	    /* pages */
 	unsigned long free_blocks_total;    /* free blocks of any order */
 	unsigned long free_blocks_suitable; /* blocks of the asked order the free blocks hold */
 };
@@ -54,7 +54,8 @@ int vmstat_buddyinfo(const struct physmem *pm, int zone, struct vmstat_buddyinfo
 struct vmstat_pagetypeinfo {
 	unsigned int nr_orders;
 	unsigned int pageblock_order;
-	unsigned long nr_free[PHYSMEM_MT_TYPES][PHYSMEM_MAX_ORDERS]; /* free blocks per type, order */
+	unsigned long nr_free[PHYSMEM_MT_TYPES]
+			     [PHYSMEM_MAX_ORDERS]; /* free blocks per type, order */
 	unsigned long nr_pageblocks[PHYSMEM_MT_TYPES];
 };
 int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagetypeinfo *pti);

@@ -44,11 +44,11 @@ static void zsp_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
 }
 
 static const struct zs_page_ops zsp_ops = {
-	.alloc_page = zsp_alloc_page,
-	.free_page = zsp_free_page,
-	.page_address = zsp_page_address,
-	.page_private = zsp_page_private,
-	.set_movable = zsp_set_movable,
+    .alloc_page = zsp_alloc_page,
+    .free_page = zsp_free_page,
+    .page_address = zsp_page_address,
+    .page_private = zsp_page_private,
+    .set_movable = zsp_set_movable,
 };
 
 const struct zs_page_ops *zs_provider_ops(void)

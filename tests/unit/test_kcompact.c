@@ -109,7 +109,7 @@ static struct kcompact_control control(int order, enum kcompact_mode mode, struc
 static void test_user_pages(void)
 {
 	struct physmem *pm = make();
-	struct reloc_log log = { 0 };
+	struct reloc_log log = {0};
 	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
 	struct kcompact_result res;
 	struct physmem_block blk;
@@ -165,7 +165,7 @@ static void test_user_pages(void)
 static void test_unmovable_blocks(void)
 {
 	struct physmem *pm = make();
-	struct reloc_log log = { 0 };
+	struct reloc_log log = {0};
 	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
 	struct kcompact_result res;
 
@@ -197,7 +197,7 @@ static void test_unmovable_blocks(void)
 static void test_relocate_refused(void)
 {
 	struct physmem *pm = make();
-	struct reloc_log log = { 0 };
+	struct reloc_log log = {0};
 	struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
 	struct kcompact_result res;
 	struct physmem_block blk;
@@ -227,7 +227,7 @@ static void test_relocate_refused(void)
 static void test_async_source_type(void)
 {
 	struct physmem *pm = make();
-	struct reloc_log log = { 0 };
+	struct reloc_log log = {0};
 	struct kcompact_control cc = control(2, KCOMPACT_ASYNC, &log);
 	struct kcompact_result res;
 
@@ -281,7 +281,7 @@ static void test_suitable(void)
 static void test_whole_zone(void)
 {
 	struct physmem *pm = make();
-	struct reloc_log log = { 0 };
+	struct reloc_log log = {0};
 	struct kcompact_control cc = control(-1, KCOMPACT_SYNC, &log);
 	struct kcompact_result res;
 
@@ -319,7 +319,7 @@ static void zs_case(const char *profile, bool movable)
 	struct physmem *pm = make();
 	struct kcompact_control cc = control(2, KCOMPACT_SYNC, NULL);
 	struct kcompact_result res;
-	struct zs_pool_config zc = { profile, ZS_ARCH_ARM32, 4096, 0 };
+	struct zs_pool_config zc = {profile, ZS_ARCH_ARM32, 4096, 0};
 	struct zs_pool *pool = NULL;
 	struct zs_pool_stats zst;
 	struct physmem_block blk;

@@ -39,13 +39,13 @@ static struct physmem *make(unsigned long pages, unsigned int max_order, unsigne
 	return pm;
 }
 
-#define CHECK_FREE4(pm, a, b, c, d)                                                        \
-	do {                                                                               \
-		CHECK_EQ(physmem_nr_free(pm, 0, 0), a);                                    \
-		CHECK_EQ(physmem_nr_free(pm, 0, 1), b);                                    \
-		CHECK_EQ(physmem_nr_free(pm, 0, 2), c);                                    \
-		CHECK_EQ(physmem_nr_free(pm, 0, 3), d);                                    \
-		CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);                          \
+#define CHECK_FREE4(pm, a, b, c, d)                                                                \
+	do {                                                                                       \
+		CHECK_EQ(physmem_nr_free(pm, 0, 0), a);                                            \
+		CHECK_EQ(physmem_nr_free(pm, 0, 1), b);                                            \
+		CHECK_EQ(physmem_nr_free(pm, 0, 2), c);                                            \
+		CHECK_EQ(physmem_nr_free(pm, 0, 3), d);                                            \
+		CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);                                  \
 	} while (0)
 
 static unsigned long alloc1(struct physmem *pm, unsigned int order, enum physmem_mt mt,
@@ -103,7 +103,7 @@ static void test_split_merge(void)
 	physmem_get_stats(pm, &st);
 	CHECK_EQ(st.bad_frees, 2);
 	CHECK_FREE4(pm, 0, 0, 0, 8);
-	CHECK_EQ(physmem_alloc(pm, 4, PHYSMEM_MT_MOVABLE, 0, &(unsigned long){ 0 }), -EINVAL);
+	CHECK_EQ(physmem_alloc(pm, 4, PHYSMEM_MT_MOVABLE, 0, &(unsigned long){0}), -EINVAL);
 	physmem_destroy(pm);
 }
 
@@ -362,7 +362,8 @@ static void test_watermarks(void)
 	physmem_free(pm, 1, 0);
 	CHECK(physmem_zone_wmark_ok(pm, 0, 0, PHYSMEM_WMARK_MIN, 0));
 	CHECK(!physmem_zone_wmark_ok(pm, 0, 0, PHYSMEM_WMARK_LOW, 0));
-	CHECK_EQ(physmem_alloc(pm, 0, PHYSMEM_MT_UNMOVABLE, PHYSMEM_ALLOC_WMARK_LOW, &pfn), -ENOMEM);
+	CHECK_EQ(physmem_alloc(pm, 0, PHYSMEM_MT_UNMOVABLE, PHYSMEM_ALLOC_WMARK_LOW, &pfn),
+		 -ENOMEM);
 	/* order 1: 5 - 1 = 4 <= 4 refused, though 0+1 is a free order-1 block */
 	CHECK(!physmem_watermark_ok(pm, 0, 1, 4, 0));
 	CHECK(physmem_watermark_ok(pm, 0, 1, 3, 0));

@@ -141,7 +141,7 @@ static void test_crafted_indices(void)
 static void test_edge_cases(void)
 {
 	struct physmem *pm = make(64, false);
-	struct vmstat_contig_info info = { 0, 0, 0 };
+	struct vmstat_contig_info info = {0, 0, 0};
 	int v;
 
 	REQUIRE(pm);
