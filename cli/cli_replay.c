@@ -1,15 +1,353 @@
 /*
- * cli_replay.c - `zsfrag replay` (being written).
+ * cli_replay.c - `zsfrag replay TRACE`: replay a trace through zram,
+ * zsmalloc and emulated physical memory; print a summary, write results JSON.
+ *
+ * Exit codes (sysexits): 0 ok, EX_USAGE bad options, EX_DATAERR a bad trace
+ * (file:line: what), EX_NOINPUT missing file, EX_CONFIG bad config,
+ * EX_SOFTWARE a broken invariant (--check-every), EX_CANTCREAT output.
+ * On any error no results file is written.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "cli_config.h"
+#include "results_json.h"
+#include "trace_text.h"
+
+struct replay_summary {
+	struct results_json *rj;     /* NULL without --json */
+	struct sim_snapshot last;    /* scalars of the last snapshot */
+	uint64_t compactions, pages_freed, objs_migrated, bytes_copied, cpu_ns;
+	uint64_t mismatches;
+};
+
+static void sum_snapshot(void *ctx, const struct sim_snapshot *s)
+{
+	struct replay_summary *rs = ctx;
+
+	rs->last = *s;
+	rs->last.classes = NULL; /* only valid during the call */
+	rs->last.label = NULL;
+	if (rs->rj) {
+		struct sim_sinks js;
+
+		results_json_sinks(rs->rj, &js);
+		js.snapshot(js.ctx, s);
+	}
+}
+
+static void sum_compaction(void *ctx, const struct sim_compaction *c)
+{
+	struct replay_summary *rs = ctx;
+
+	rs->compactions++;
+	rs->pages_freed += c->result.pages_freed;
+	rs->objs_migrated += c->result.objs_migrated;
+	rs->bytes_copied += c->result.bytes_copied;
+	rs->cpu_ns += c->cpu_ns;
+	if (rs->rj) {
+		struct sim_sinks js;
+
+		results_json_sinks(rs->rj, &js);
+		js.compaction(js.ctx, c);
+	}
+}
+
+static void sum_verify(void *ctx, const struct sim_verify *v)
+{
+	struct replay_summary *rs = ctx;
+
+	rs->mismatches += v->mismatches;
+	if (rs->rj) {
+		struct sim_sinks js;
+
+		results_json_sinks(rs->rj, &js);
+		js.verify(js.ctx, v);
+	}
+}
+
+static void replay_help(FILE *f)
+{
+	fprintf(f,
+		"usage: zsfrag replay TRACE [OPTIONS]\n\n"
+		"Replay a zsfrag trace (text format v1, '-' for stdin) through zram and zsmalloc\n"
+		"on an emulated machine; print a summary and optionally write results as JSON.\n\n"
+		"  -p, --profile P        kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
+		"                         default v4.1, the seed's design as merged)\n"
+		"  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
+		"  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
+		"  -P, --policy LIST      compaction policies, comma-separated (default manual):\n");
+	for (unsigned int i = 0; i < POLICY_NR; i++)
+		fprintf(f, "                           %-15s %s\n", policy_get((enum policy_id)i)->name,
+			policy_get((enum policy_id)i)->help);
+	fprintf(f,
+		"                         or none\n"
+		"  -j, --json OUT         write results JSON to OUT ('-' for stdout)\n"
+		"  -s, --seed N           payload pattern seed (default 1)\n"
+		"      --check-every N    check every invariant of pool and memory every N events\n"
+		"      --sample-every N   also snapshot every N events (for time series)\n"
+		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
+		"  -q, --quiet            no summary, no progress\n"
+		"  -h, --help             this text\n");
+}
+
+static void progress(uint64_t events, double t0, bool final)
+{
+	struct timespec ts;
+	double now, rate;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	rate = now > t0 ? (double)events / (now - t0) : 0;
+	fprintf(stderr, "\r  %llu events replayed, %.2f M events/s, %.1f s%s",
+		(unsigned long long)events, rate / 1e6, now - t0, final ? "\n" : "   ");
+}
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_summary(const char *trace, const struct sim_config *cfg,
+			  const struct replay_summary *rs, bool timing)
+{
+	const struct sim_snapshot *s = &rs->last;
+	char pol[128];
+	double used = s->mm_stat.mem_used_total
+			      ? (double)s->stored_bytes / (double)s->mm_stat.mem_used_total
+			      : 0;
+
+	printf("trace %s: %llu events, profile %s, arch %s, policies %s\n", trace,
+	       (unsigned long long)s->event_index, cfg->pool.profile,
+	       zs_arch_name(cfg->pool.arch), policy_format_list(cfg->policies, pol, sizeof(pol)));
+	printf("  pool:        %lu pages (ideal %lu), %llu bytes stored in %llu, used ratio %.3f\n",
+	       s->pool_pages, s->ideal_pages, (unsigned long long)s->stored_bytes,
+	       (unsigned long long)s->mm_stat.mem_used_total, used);
+	printf("  zram:        %llu pages stored, %llu same-filled, %llu huge, %llu failed writes\n",
+	       (unsigned long long)(s->mm_stat.orig_data_size / cfg->pool.page_size),
+	       (unsigned long long)s->mm_stat.same_pages, (unsigned long long)s->mm_stat.huge_pages,
+	       (unsigned long long)s->io_stat.failed_writes);
+	printf("  compaction:  %llu runs, %llu pages freed, %llu objects migrated, %llu bytes copied",
+	       (unsigned long long)rs->compactions, (unsigned long long)rs->pages_freed,
+	       (unsigned long long)rs->objs_migrated, (unsigned long long)rs->bytes_copied);
+	if (timing)
+		printf(", %.3f ms CPU", (double)rs->cpu_ns / 1e6);
+	printf("\n  memory:      %lu pages free, order-%s unusable index %.3f, fragmentation index %.3f\n",
+	       s->free_pages, "2", s->unusable_index_2 / 1000.0, s->fragmentation_index_2 / 1000.0);
+	printf("  forks:       %llu attempted, %llu failed (fast %llu, kcompact %llu, shrinker %llu, "
+	       "zs_compact %llu)\n",
+	       (unsigned long long)s->forks.attempted, (unsigned long long)s->forks.failed,
+	       (unsigned long long)s->forks.by_stage[SIM_PGD_FAST],
+	       (unsigned long long)s->forks.by_stage[SIM_PGD_KCOMPACT],
+	       (unsigned long long)s->forks.by_stage[SIM_PGD_SHRINKER],
+	       (unsigned long long)s->forks.by_stage[SIM_PGD_ZS_COMPACT]);
+	if (s->forks.failed)
+		printf("               last failure with %llu pages free (%llu in Normal)\n",
+		       (unsigned long long)s->forks.free_pages_at_last_failure,
+		       (unsigned long long)s->forks.normal_free_at_last_failure);
+	printf("  verify:      %llu mismatches\n", (unsigned long long)rs->mismatches);
+}
+
+static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char **json_out,
+		      bool *quiet, const char **trace)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "check-every", required_argument, NULL, 'C' },
+		{ "sample-every", required_argument, NULL, 'S' },
+		{ "no-timing", no_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *arch = NULL, *policy = NULL, *config = NULL;
+	unsigned long long seed = 0, check = 0, sample = 0;
+	bool have_seed = false, have_check = false, have_sample = false, no_timing = false;
+	char msg[512];
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:a:c:P:j:s:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			profile = optarg;
+			break;
+		case 'a':
+			arch = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case 'P':
+			policy = optarg;
+			break;
+		case 'j':
+			*json_out = optarg;
+			break;
+		case 's':
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &seed))
+				return cli_usage_error("replay", "bad seed '%s'", optarg);
+			have_seed = true;
+			break;
+		case 'C':
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &check))
+				return cli_usage_error("replay", "bad --check-every '%s'", optarg);
+			have_check = true;
+			break;
+		case 'S':
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &sample))
+				return cli_usage_error("replay", "bad --sample-every '%s'", optarg);
+			have_sample = true;
+			break;
+		case 'T':
+			no_timing = true;
+			break;
+		case 'q':
+			*quiet = true;
+			break;
+		case 'h':
+			replay_help(stdout);
+			return -1;
+		default:
+			return cli_usage_error("replay", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("replay", optind >= argc ? "no trace given"
+								: "more than one trace given");
+	*trace = argv[optind];
+	/* the config file first, options over it */
+	if (config && cli_config_load(config, cfg, msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag replay: %s\n", msg);
+		return EX_CONFIG;
+	}
+	if (profile) {
+		if (zs_profile_lookup(profile, NULL))
+			return cli_usage_error("replay", "unknown profile '%s'", profile);
+		cfg->pool.profile = profile;
+	}
+	if (arch && zs_arch_lookup(arch, &cfg->pool.arch))
+		return cli_usage_error("replay", "unknown arch '%s' (x86_64 or arm32)", arch);
+	if (policy) {
+		const char *bad = "";
+
+		if (policy_parse_list(policy, &cfg->policies, &bad))
+			return cli_usage_error("replay", "unknown policy '%s'", bad);
+	}
+	if (have_seed)
+		cfg->seed = seed;
+	if (have_check)
+		cfg->check_every = check;
+	if (have_sample)
+		cfg->sample_every = sample;
+	cfg->timing = !no_timing;
+	cli_config_finish(cfg);
+	return 0;
+}
 
 int cli_replay(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "zsfrag replay: not built yet\n");
-	return EX_UNAVAILABLE;
+	struct sim_config cfg;
+	struct replay_summary rs;
+	struct results_json rj;
+	struct sim_sinks sinks = { .snapshot = sum_snapshot, .compaction = sum_compaction,
+				   .verify = sum_verify };
+	struct trace_reader *r = NULL;
+	struct sim *sim = NULL;
+	struct sim_event ev;
+	const char *json_out = NULL, *trace = NULL;
+	bool quiet = false, tty;
+	char msg[512];
+	int rc, n;
+	double t0, next_tick;
+
+	sim_config_default(&cfg);
+	memset(&rs, 0, sizeof(rs));
+	rc = parse_opts(argc, argv, &cfg, &json_out, &quiet, &trace);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+
+	if (trace_reader_open(trace, &r, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "zsfrag replay: %s\n", msg);
+		return access(trace, R_OK) == 0 || !strcmp(trace, "-") ? EX_DATAERR : EX_NOINPUT;
+	}
+	if (trace_reader_page_size(r) != cfg.pool.page_size) {
+		fprintf(stderr, "zsfrag replay: %s: trace page size %zu differs from the machine's %zu\n",
+			trace, trace_reader_page_size(r), cfg.pool.page_size);
+		trace_reader_close(r);
+		return EX_DATAERR;
+	}
+	if (json_out) {
+		json_t *inputs = cli_config_to_json(&cfg);
+
+		json_object_set_new(inputs, "trace", json_string(trace));
+		json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
+		results_json_init(&rj, inputs, cfg.timing);
+		rs.rj = &rj;
+	}
+	sinks.ctx = &rs;
+	if (sim_create(&cfg, &sinks, &sim, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "zsfrag replay: %s\n", msg);
+		rc = EX_CONFIG;
+		goto out;
+	}
+
+	tty = !quiet && isatty(STDERR_FILENO);
+	t0 = monotonic_now();
+	next_tick = t0 + 0.5;
+	while ((n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
+		char why[400];
+		int err = sim_event(sim, &ev, why, sizeof(why));
+
+		if (err) {
+			fprintf(stderr, "zsfrag replay: %s:%llu: %s\n", trace,
+				(unsigned long long)ev.line, why);
+			rc = err == -EUCLEAN ? EX_SOFTWARE : EX_DATAERR;
+			goto out;
+		}
+		if (tty && (sim_events(sim) & 0xffff) == 0 && monotonic_now() >= next_tick) {
+			progress(sim_events(sim), t0, false);
+			next_tick += 0.5;
+		}
+	}
+	if (n < 0) {
+		fprintf(stderr, "zsfrag replay: %s\n", msg);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	if (tty)
+		progress(sim_events(sim), t0, true);
+	sim_finish(sim);
+	if (!quiet)
+		print_summary(trace, &cfg, &rs, cfg.timing);
+	rc = EX_OK;
+	if (json_out) {
+		int err = results_json_write(&rj, json_out);
+
+		if (err) {
+			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out, strerror(-err));
+			rc = EX_CANTCREAT;
+		}
+	}
+out:
+	if (rs.rj)
+		results_json_free(&rj);
+	sim_destroy(sim);
+	trace_reader_close(r);
+	return rc;
 }

@@ -1,0 +1,707 @@
+/*
+ * engine.c - the replay engine.
+ *
+ * Data flow: the caller feeds events (from a trace or a generator); each one
+ * drives zram (w z r d), zsmalloc directly (a f), emulated physical memory
+ * (g p), a fork's page directory (k x), or asks for a compaction, a
+ * snapshot or a verification (c s v). After every event the enabled
+ * policies may ask for a zsmalloc compaction. Results leave through the
+ * sinks only.
+ *
+ * The fork path follows the kernel's order of events for a non-costly
+ * (order <= 3) unmovable request, as far as the model has them:
+ *   1. the free lists (get_page_from_freelist);
+ *   2. direct compaction, asynchronous then synchronous (kcompact);
+ *   3. direct reclaim, which runs zsmalloc's shrinker when the profile has
+ *      one and the `shrinker` policy is on, then compaction again;
+ *   4. with the `on-pgd-failure` policy, zs_compact() and compaction again.
+ * The first stage after which the allocation succeeds is recorded.
+ * SIM: no kswapd, no page cache reclaim, no OOM killer; a fork that fails
+ * after these stages is counted as failed (the kernel would retry and then
+ * fail fork() with -ENOMEM).
+ *
+ * Defaults (sim_config_default): a 2014-era 32-bit ARM phone. 1 GiB of RAM
+ * of which 760 MiB lowmem (Normal) and the rest HighMem, 4 KiB pages, 11
+ * orders, pageblocks of 2^10 pages, kernel watermarks; zram of 512 MiB
+ * without mem_limit; profile v4.1 (the seed's design as merged), arch arm32;
+ * policy manual.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "idmap.h"
+#include "kcompact.h"
+#include "payload.h"
+#include "vmstat.h"
+#include "zs_provider.h"
+
+struct sim {
+	struct sim_config cfg;
+	struct sim_sinks sinks;
+	struct physmem *mem;
+	struct zs_pool *pool;
+	struct zram *zram;
+	struct zs_page_ops ops;      /* the provider, with set_movable only under `migration` */
+	unsigned int zram_gfp;
+	unsigned int pgd_order;
+
+	struct idmap objects;        /* `a` ID -> a: handle (0 if the allocation failed), b: size */
+	struct idmap blocks;         /* `g` ID -> a: pfn + 1 (0 if it failed), b: order */
+	struct idmap pids;           /* `k` PID -> a: pgd pfn + 1 (0 if the fork failed) */
+
+	uint64_t events;
+	uint64_t time_ns;
+	uint64_t policy_state[POLICY_NR];
+
+	struct sim_fork_stats forks;
+	struct sim_kcompact_stats kc;
+	struct sim_other_stats other;
+
+	struct sim_class_snap *class_buf;
+	const char *fullness_names[ZS_MAX_FULLNESS];
+};
+
+void sim_config_default(struct sim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	physmem_config_default(&cfg->mem);
+	cfg->pool.profile = "v4.1";
+	cfg->pool.arch = ZS_ARCH_ARM32;
+	cfg->pool.page_size = 4096;
+	cfg->zram_disksize = 512ULL << 20;
+	cfg->zram_mem_limit = 0;
+	cfg->policies = 1u << POLICY_MANUAL;
+	policy_params_default(&cfg->policy);
+	cfg->seed = 1;
+}
+
+const char *sim_pgd_stage_name(enum sim_pgd_stage s)
+{
+	static const char *const names[] = { "fast", "kcompact", "shrinker", "zs_compact" };
+
+	return (unsigned int)s < SIM_PGD_NR_STAGES ? names[s] : "?";
+}
+
+static bool policy_on(const struct sim *sim, enum policy_id id)
+{
+	return sim->cfg.policies & (1u << id);
+}
+
+/* kcompact moved a user page: the block now lives at newpfn. */
+static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
+{
+	struct sim *sim = ctx;
+	struct idmap_entry *e = idmap_find(&sim->blocks, tag);
+
+	if (!e || e->a != oldpfn + 1)
+		return -ENOENT;
+	e->a = newpfn + 1;
+	return 0;
+}
+
+int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
+	       char *msg, size_t msglen)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+	const struct zs_profile_info *pi;
+	struct zram_config zc;
+	int err;
+
+	if (!sim)
+		return -ENOMEM;
+	sim->cfg = *cfg;
+	if (sinks)
+		sim->sinks = *sinks;
+	if (cfg->mem.page_size != cfg->pool.page_size) {
+		snprintf(msg, msglen, "physical memory page size %u differs from the pool's %zu",
+			 cfg->mem.page_size, cfg->pool.page_size);
+		err = -EINVAL;
+		goto fail;
+	}
+	err = physmem_create(&cfg->mem, &sim->mem);
+	if (err) {
+		snprintf(msg, msglen, "cannot build physical memory of %llu bytes (%s)",
+			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
+		goto fail;
+	}
+	sim->ops = *zs_provider_ops();
+	if (!policy_on(sim, POLICY_MIGRATION))
+		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
+	err = zs_create_pool(&cfg->pool, &sim->ops, sim->mem, &sim->pool);
+	if (err) {
+		snprintf(msg, msglen, "cannot create a zsmalloc pool for profile %s",
+			 cfg->pool.profile ? cfg->pool.profile : "(default)");
+		goto fail;
+	}
+	pi = zs_pool_profile(sim->pool);
+	/* zram's gfp: GFP_NOIO | __GFP_HIGHMEM, plus __GFP_MOVABLE from 4.8 */
+	sim->zram_gfp = ZS_GFP_HIGHMEM | (pi->movable_pages ? ZS_GFP_MOVABLE : 0);
+	zc.disksize = cfg->zram_disksize;
+	zc.mem_limit = cfg->zram_mem_limit;
+	zc.gfp = sim->zram_gfp;
+	err = zram_create(&zc, sim->pool, &sim->zram);
+	if (err) {
+		snprintf(msg, msglen, "cannot create a zram disk of %llu bytes",
+			 (unsigned long long)cfg->zram_disksize);
+		goto fail;
+	}
+	/* the ARM pgd is 16 KiB */
+	sim->pgd_order = 0;
+	while (((size_t)cfg->pool.page_size << sim->pgd_order) < 16384)
+		sim->pgd_order++;
+	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
+	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
+	    idmap_init(&sim->pids, 64)) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (unsigned int g = 0; g < pi->nr_fullness; g++)
+		sim->fullness_names[g] = zs_fullness_name(sim->pool, g);
+	*out = sim;
+	return 0;
+fail:
+	sim_destroy(sim);
+	return err;
+}
+
+void sim_destroy(struct sim *sim)
+{
+	struct idmap_entry *e;
+
+	if (!sim)
+		return;
+	if (sim->objects.slots)
+		idmap_for_each(&sim->objects, e) if (e->a) zs_free(sim->pool, (unsigned long)e->a);
+	zram_destroy(sim->zram);
+	zs_destroy_pool(sim->pool);
+	physmem_destroy(sim->mem);
+	idmap_destroy(&sim->objects);
+	idmap_destroy(&sim->blocks);
+	idmap_destroy(&sim->pids);
+	free(sim->class_buf);
+	free(sim);
+}
+
+struct zs_pool *sim_pool(struct sim *sim)
+{
+	return sim->pool;
+}
+
+struct physmem *sim_mem(struct sim *sim)
+{
+	return sim->mem;
+}
+
+struct zram *sim_zram(struct sim *sim)
+{
+	return sim->zram;
+}
+
+const struct sim_config *sim_get_config(const struct sim *sim)
+{
+	return &sim->cfg;
+}
+
+uint64_t sim_events(const struct sim *sim)
+{
+	return sim->events;
+}
+
+static uint64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The payload seed of an object: distinct per object and per write. */
+static uint64_t object_seed(const struct sim *sim, uint64_t id)
+{
+	uint64_t x = sim->cfg.seed ^ (id * 0x9e3779b97f4a7c15ULL) ^ (sim->events << 17);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	return x >> 32; /* 32 bits: raw objects keep it beside their size in one word */
+}
+
+static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
+{
+	struct sim_compaction c = { .event_index = sim->events, .time_ns = sim->time_ns,
+				    .trigger = trigger };
+	uint64_t t0 = sim->cfg.timing ? cpu_now_ns() : 0;
+	int err;
+
+	c.pool_pages_before = zs_get_total_pages(sim->pool);
+	err = shrinker ? zs_shrinker_scan(sim->pool, &c.result) : zs_compact(sim->pool, &c.result);
+	if (err)
+		return; /* the profile has no compaction (or no shrinker): nothing ran */
+	if (sim->cfg.timing)
+		c.cpu_ns = cpu_now_ns() - t0;
+	c.pool_pages_after = zs_get_total_pages(sim->pool);
+	if (sim->sinks.compaction)
+		sim->sinks.compaction(sim->sinks.ctx, &c);
+}
+
+static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
+{
+	struct kcompact_control cc = {
+		.zone = 0, /* the pgd comes from Normal */
+		.order = (int)sim->pgd_order,
+		.migratetype = PHYSMEM_MT_UNMOVABLE,
+		.mode = mode,
+		.relocate = relocate_user_page,
+		.relocate_ctx = sim,
+	};
+	struct kcompact_result r;
+
+	if (kcompact_zone(sim->mem, &cc, &r) != 0)
+		return;
+	if (r.status == KCOMPACT_SKIPPED)
+		return;
+	sim->kc.runs++;
+	sim->kc.successes += r.success;
+	sim->kc.pages_migrated += r.pages_migrated;
+	sim->kc.zs_pages_migrated += r.zs_pages_migrated;
+	sim->kc.bytes_copied += r.bytes_copied;
+	sim->kc.migrate_scanned += r.migrate_scanned;
+	sim->kc.free_scanned += r.free_scanned;
+}
+
+static int pgd_try(struct sim *sim, unsigned long *pfn)
+{
+	return physmem_alloc(sim->mem, sim->pgd_order, PHYSMEM_MT_UNMOVABLE, 0, pfn);
+}
+
+/* Allocate a pgd through the stages of the kernel's slow path; -ENOMEM if all fail. */
+static int pgd_alloc(struct sim *sim, unsigned long *pfn, enum sim_pgd_stage *stage)
+{
+	const struct zs_profile_info *pi = zs_pool_profile(sim->pool);
+	struct policy_view v = { .event_index = sim->events, .time_ns = sim->time_ns,
+				 .pool = sim->pool, .mem = sim->mem, .params = &sim->cfg.policy };
+
+	*stage = SIM_PGD_FAST;
+	if (pgd_try(sim, pfn) == 0)
+		return 0;
+
+	*stage = SIM_PGD_KCOMPACT;
+	run_kcompact(sim, KCOMPACT_ASYNC);
+	if (pgd_try(sim, pfn) == 0)
+		return 0;
+	run_kcompact(sim, KCOMPACT_SYNC);
+	if (pgd_try(sim, pfn) == 0)
+		return 0;
+
+	if (policy_on(sim, POLICY_SHRINKER) && pi->has_shrinker) {
+		unsigned long freeable = 0;
+
+		*stage = SIM_PGD_SHRINKER;
+		if (zs_shrinker_count(sim->pool, &freeable) == 0 && freeable) {
+			run_zs_compact(sim, "shrinker", true);
+			if (pgd_try(sim, pfn) == 0)
+				return 0;
+			run_kcompact(sim, KCOMPACT_SYNC);
+			if (pgd_try(sim, pfn) == 0)
+				return 0;
+		}
+	}
+	if (policy_on(sim, POLICY_PGD_FAILURE) && pi->has_compaction &&
+	    policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE])) {
+		*stage = SIM_PGD_ZS_COMPACT;
+		run_zs_compact(sim, "on-pgd-failure", false);
+		if (pgd_try(sim, pfn) == 0)
+			return 0;
+		run_kcompact(sim, KCOMPACT_SYNC);
+		if (pgd_try(sim, pfn) == 0)
+			return 0;
+	}
+	return -ENOMEM;
+}
+
+static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
+{
+	struct idmap_entry *e;
+	enum sim_pgd_stage stage;
+	unsigned long pfn;
+
+	if (idmap_insert(&sim->pids, pid, &e) != 0) {
+		snprintf(msg, len, "fork of PID %llu, which is alive", (unsigned long long)pid);
+		return -EEXIST;
+	}
+	sim->forks.attempted++;
+	if (pgd_alloc(sim, &pfn, &stage) == 0) {
+		physmem_set_owner(sim->mem, pfn, PHYSMEM_OWNER_PGD, pid);
+		e->a = pfn + 1;
+		sim->forks.succeeded++;
+		sim->forks.by_stage[stage]++;
+		sim->forks.live++;
+	} else {
+		struct physmem_zone_info zi;
+
+		e->a = 0;
+		sim->forks.failed++;
+		sim->forks.free_pages_at_last_failure = physmem_free_pages(sim->mem);
+		if (physmem_zone_info(sim->mem, 0, &zi) == 0)
+			sim->forks.normal_free_at_last_failure = zi.free_pages;
+	}
+	return 0;
+}
+
+static int do_exit(struct sim *sim, uint64_t pid, char *msg, size_t len)
+{
+	struct idmap_entry *e = idmap_find(&sim->pids, pid);
+
+	if (!e) {
+		snprintf(msg, len, "exit of unknown PID %llu", (unsigned long long)pid);
+		return -ENOENT;
+	}
+	if (e->a) {
+		physmem_free(sim->mem, (unsigned long)e->a - 1, sim->pgd_order);
+		sim->forks.live--;
+	}
+	sim->forks.exits++;
+	idmap_remove(&sim->pids, pid);
+	return 0;
+}
+
+static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
+{
+	struct idmap_entry *e;
+	unsigned long handle;
+	uint64_t seed;
+	int err;
+
+	if (ev->size == 0 || ev->size > zs_page_size(sim->pool)) {
+		snprintf(msg, len, "object size %u out of range 1..%zu", ev->size,
+			 zs_page_size(sim->pool));
+		return -EINVAL;
+	}
+	if (idmap_insert(&sim->objects, ev->id, &e) != 0) {
+		snprintf(msg, len, "reuse of live object ID %llu", (unsigned long long)ev->id);
+		return -EEXIST;
+	}
+	err = zs_malloc(sim->pool, ev->size, sim->zram_gfp, &handle);
+	if (err) {
+		sim->other.alloc_failures++;
+		e->a = 0;
+		e->b = 0;
+		return 0;
+	}
+	seed = object_seed(sim, ev->id);
+	payload_write(zs_map_object(sim->pool, handle, ZS_MM_WO), ev->size, seed);
+	zs_unmap_object(sim->pool, handle);
+	e->a = handle;
+	e->b = (uint64_t)ev->size | (seed << 32);
+	sim->other.objects_live++;
+	sim->other.object_bytes += ev->size;
+	return 0;
+}
+
+static int do_free(struct sim *sim, uint64_t id, char *msg, size_t len)
+{
+	struct idmap_entry *e = idmap_find(&sim->objects, id);
+
+	if (!e) {
+		snprintf(msg, len, "free of unknown object ID %llu", (unsigned long long)id);
+		return -ENOENT;
+	}
+	if (e->a) {
+		zs_free(sim->pool, (unsigned long)e->a);
+		sim->other.objects_live--;
+		sim->other.object_bytes -= (uint32_t)e->b;
+	}
+	idmap_remove(&sim->objects, id);
+	return 0;
+}
+
+static enum physmem_mt mtype_of(char t)
+{
+	return t == SIM_MT_MOVABLE	? PHYSMEM_MT_MOVABLE
+	       : t == SIM_MT_RECLAIMABLE ? PHYSMEM_MT_RECLAIMABLE
+					 : PHYSMEM_MT_UNMOVABLE;
+}
+
+static int do_get(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
+{
+	struct idmap_entry *e;
+	enum physmem_mt mt = mtype_of(ev->mtype);
+	unsigned long pfn;
+	/* page cache and anonymous memory may live in HighMem; slab and kernel may not */
+	unsigned int flags = mt == PHYSMEM_MT_MOVABLE ? PHYSMEM_HIGHMEM : 0;
+
+	if (ev->order >= physmem_get_config(sim->mem)->max_order) {
+		snprintf(msg, len, "block order %u beyond the machine's %u orders", ev->order,
+			 physmem_get_config(sim->mem)->max_order);
+		return -EINVAL;
+	}
+	if (idmap_insert(&sim->blocks, ev->id, &e) != 0) {
+		snprintf(msg, len, "reuse of live block ID %llu", (unsigned long long)ev->id);
+		return -EEXIST;
+	}
+	e->b = ev->order;
+	if (physmem_alloc(sim->mem, ev->order, mt, flags, &pfn) != 0) {
+		sim->other.block_failures++;
+		e->a = 0;
+		return 0;
+	}
+	physmem_set_owner(sim->mem, pfn, PHYSMEM_OWNER_USER, ev->id);
+	e->a = pfn + 1;
+	sim->other.blocks_live++;
+	return 0;
+}
+
+static int do_put(struct sim *sim, uint64_t id, char *msg, size_t len)
+{
+	struct idmap_entry *e = idmap_find(&sim->blocks, id);
+
+	if (!e) {
+		snprintf(msg, len, "put of unknown block ID %llu", (unsigned long long)id);
+		return -ENOENT;
+	}
+	if (e->a) {
+		physmem_free(sim->mem, (unsigned long)e->a - 1, (unsigned int)e->b);
+		sim->other.blocks_live--;
+	}
+	idmap_remove(&sim->blocks, id);
+	return 0;
+}
+
+static void do_verify(struct sim *sim)
+{
+	struct sim_verify v = { .event_index = sim->events };
+	struct idmap_entry *e;
+
+	v.mismatches = zram_verify_all(sim->zram);
+	v.objects_checked = zram_stored_slots(sim->zram);
+	idmap_for_each(&sim->objects, e)
+	{
+		const uint8_t *p;
+
+		if (!e->a)
+			continue;
+		p = zs_map_object(sim->pool, (unsigned long)e->a, ZS_MM_RO);
+		if (!p || !payload_check(p, (uint32_t)e->b, e->b >> 32))
+			v.mismatches++;
+		zs_unmap_object(sim->pool, (unsigned long)e->a);
+		v.objects_checked++;
+	}
+	sim->other.verify_mismatches += v.mismatches;
+	if (sim->sinks.verify)
+		sim->sinks.verify(sim->sinks.ctx, &v);
+}
+
+static int zram_error(struct sim *sim, int err, const struct sim_event *ev, char *msg, size_t len)
+{
+	if (err == -ERANGE) {
+		snprintf(msg, len, "slot %llu beyond the zram disk (%llu slots)",
+			 (unsigned long long)ev->id, (unsigned long long)zram_nr_slots(sim->zram));
+		return -ERANGE;
+	}
+	if (err == -EINVAL) {
+		snprintf(msg, len, "compressed size %u out of range 1..%zu", ev->size,
+			 zs_page_size(sim->pool));
+		return -EINVAL;
+	}
+	return 0; /* -ENOMEM, -EIO: counted by zram, not a trace error */
+}
+
+static void run_policies(struct sim *sim, const struct sim_event *ev)
+{
+	struct policy_view v = { .event_index = sim->events, .time_ns = sim->time_ns, .ev = ev,
+				 .pool = sim->pool, .mem = sim->mem, .params = &sim->cfg.policy };
+
+	for (unsigned int i = 0; i < POLICY_NR; i++) {
+		const struct policy_ops *p = policy_get((enum policy_id)i);
+
+		if (!policy_on(sim, (enum policy_id)i) || !p->after_event)
+			continue;
+		if (!p->after_event(&v, &sim->policy_state[i]))
+			continue;
+		if (p->runs_shrinker_in_reclaim) {
+			unsigned long freeable = 0;
+
+			if (zs_shrinker_count(sim->pool, &freeable) != 0 || !freeable)
+				continue;
+			run_zs_compact(sim, p->name, true);
+		} else {
+			run_zs_compact(sim, p->name, false);
+		}
+	}
+}
+
+static int check_invariants(struct sim *sim, char *msg, size_t len)
+{
+	char why[256];
+	int n;
+
+	if (zs_pool_check(sim->pool, why, sizeof(why)) != 0) {
+		n = snprintf(msg, len, "zsmalloc invariant broken after event %llu: ",
+			     (unsigned long long)sim->events);
+		snprintf(msg + n, len - (size_t)n, "%s", why);
+		return -EUCLEAN;
+	}
+	if (physmem_check(sim->mem, why, sizeof(why)) != 0) {
+		n = snprintf(msg, len, "physical memory invariant broken after event %llu: ",
+			     (unsigned long long)sim->events);
+		snprintf(msg + n, len - (size_t)n, "%s", why);
+		return -EUCLEAN;
+	}
+	return 0;
+}
+
+int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
+{
+	int err = 0;
+
+	if (ev->has_time) {
+		if (ev->time_ns < sim->time_ns) {
+			snprintf(msg, len, "time goes backwards (%llu after %llu)",
+				 (unsigned long long)ev->time_ns, (unsigned long long)sim->time_ns);
+			return -EINVAL;
+		}
+		sim->time_ns = ev->time_ns;
+	}
+	sim->events++;
+	switch (ev->op) {
+	case SIM_OP_ALLOC:
+		err = do_alloc(sim, ev, msg, len);
+		break;
+	case SIM_OP_FREE:
+		err = do_free(sim, ev->id, msg, len);
+		break;
+	case SIM_OP_WRITE:
+		err = zram_error(sim, zram_write(sim->zram, ev->id, ev->size, object_seed(sim, ev->id)),
+				 ev, msg, len);
+		break;
+	case SIM_OP_WRITE_SAME:
+		err = zram_error(sim, zram_write_same(sim->zram, ev->id), ev, msg, len);
+		break;
+	case SIM_OP_READ:
+		err = zram_error(sim, zram_read(sim->zram, ev->id), ev, msg, len);
+		break;
+	case SIM_OP_DISCARD:
+		err = zram_error(sim, zram_discard(sim->zram, ev->id), ev, msg, len);
+		break;
+	case SIM_OP_GET:
+		err = do_get(sim, ev, msg, len);
+		break;
+	case SIM_OP_PUT:
+		err = do_put(sim, ev->id, msg, len);
+		break;
+	case SIM_OP_FORK:
+		err = do_fork(sim, ev->id, msg, len);
+		break;
+	case SIM_OP_EXIT:
+		err = do_exit(sim, ev->id, msg, len);
+		break;
+	case SIM_OP_COMPACT:
+		if (!policy_on(sim, POLICY_MANUAL))
+			sim->other.compact_requests_ignored++;
+		break;
+	case SIM_OP_SNAPSHOT:
+		sim_snapshot_now(sim, ev->label);
+		break;
+	case SIM_OP_VERIFY:
+		do_verify(sim);
+		break;
+	default:
+		snprintf(msg, len, "unknown op '%c'", (char)ev->op);
+		return -EINVAL;
+	}
+	if (err)
+		return err;
+	run_policies(sim, ev);
+	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
+		sim_snapshot_now(sim, "sample");
+	if (sim->cfg.check_every && sim->events % sim->cfg.check_every == 0)
+		return check_invariants(sim, msg, len);
+	return 0;
+}
+
+static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
+{
+	struct vmstat_buddyinfo bi;
+	struct physmem_zone_info zi;
+
+	physmem_zone_info(sim->mem, (unsigned int)zone, &zi);
+	zs->name = zi.name;
+	zs->free_pages = zi.free_pages;
+	vmstat_buddyinfo(sim->mem, zone, &bi);
+	zs->nr_orders = bi.nr_orders;
+	for (unsigned int o = 0; o < bi.nr_orders && o < 16; o++)
+		zs->buddyinfo[o] = bi.nr_free[o];
+	vmstat_zone_unusable_index(sim->mem, zone, sim->pgd_order, &zs->unusable_index_2);
+	vmstat_zone_fragmentation_index(sim->mem, zone, sim->pgd_order,
+					&zs->fragmentation_index_2);
+}
+
+void sim_snapshot_now(struct sim *sim, const char *label)
+{
+	struct sim_snapshot s;
+	struct zs_pool_stats ps;
+	unsigned int n = 0;
+
+	if (!sim->sinks.snapshot)
+		return;
+	memset(&s, 0, sizeof(s));
+	s.label = label;
+	s.event_index = sim->events;
+	s.time_ns = sim->time_ns;
+	s.pool_pages = zs_get_total_pages(sim->pool);
+	zs_pool_stats(sim->pool, &ps);
+	s.pages_compacted = ps.pages_compacted;
+	s.compactions = ps.compactions;
+	s.nr_fullness = zs_pool_profile(sim->pool)->nr_fullness;
+	s.fullness_names = sim->fullness_names;
+	for (unsigned int i = 0; i < zs_class_count(sim->pool); i++) {
+		struct zs_class_info ci;
+		struct zs_class_stats st;
+		struct sim_class_snap *c = &sim->class_buf[n];
+
+		zs_class_info(sim->pool, i, &ci);
+		if (ci.merged_into != i)
+			continue;
+		zs_class_stats(sim->pool, i, &st);
+		if (!st.obj_allocated)
+			continue;
+		c->index = i;
+		c->size = ci.size;
+		c->pages_per_zspage = ci.pages_per_zspage;
+		c->objs_per_zspage = ci.objs_per_zspage;
+		c->obj_allocated = st.obj_allocated;
+		c->obj_used = st.obj_used;
+		c->pages_used = st.pages_used;
+		c->freeable = st.freeable;
+		memcpy(c->fullness, st.fullness, sizeof(c->fullness));
+		s.ideal_pages += (st.obj_used + ci.objs_per_zspage - 1) / ci.objs_per_zspage *
+				 ci.pages_per_zspage;
+		n++;
+	}
+	s.nr_classes = n;
+	s.classes = sim->class_buf;
+	zram_get_mm_stat(sim->zram, &s.mm_stat);
+	s.stored_bytes = s.mm_stat.compr_data_size + sim->other.object_bytes;
+	zram_get_io_stat(sim->zram, &s.io_stat);
+	s.nr_zones = physmem_nr_zones(sim->mem);
+	if (s.nr_zones > SIM_MAX_ZONES)
+		s.nr_zones = SIM_MAX_ZONES;
+	for (unsigned int z = 0; z < s.nr_zones; z++)
+		fill_zone(sim, (int)z, &s.zones[z]);
+	s.free_pages = physmem_free_pages(sim->mem);
+	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, sim->pgd_order, &s.unusable_index_2);
+	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, sim->pgd_order,
+					&s.fragmentation_index_2);
+	s.forks = sim->forks;
+	s.kcompact = sim->kc;
+	s.other = sim->other;
+	sim->sinks.snapshot(sim->sinks.ctx, &s);
+}
+
+void sim_finish(struct sim *sim)
+{
+	sim_snapshot_now(sim, "final");
+}

@@ -1,0 +1,25 @@
+/*
+ * policy_periodic.c - compact every N events and/or every T of simulated
+ * time, as a userspace daemon writing to zram's compact knob would.
+ * *state holds the simulated time of the last periodic compaction.
+ */
+#include "policy.h"
+
+static bool periodic_after_event(const struct policy_view *v, uint64_t *state)
+{
+	const struct policy_params *p = v->params;
+
+	if (p->periodic_events && v->event_index % p->periodic_events == 0)
+		return true;
+	if (p->periodic_ns && v->time_ns - *state >= p->periodic_ns) {
+		*state = v->time_ns;
+		return true;
+	}
+	return false;
+}
+
+const struct policy_ops policy_periodic = {
+	.name = "periodic",
+	.help = "compact every periodic_events events or periodic_ns of simulated time",
+	.after_event = periodic_after_event,
+};
