@@ -30,7 +30,8 @@ extern "C" {
 
 /*
  * Called after a user page was copied from oldpfn to newpfn and its owner
- * and tag moved; return 0, or nonzero to refuse (the move is undone).
+ * and tag moved; return 0 (oldpfn is then freed), or nonzero to refuse (the
+ * move is undone and counted in migrate_failed).
  */
 typedef int (*kcompact_relocate_fn)(void *ctx, unsigned long oldpfn, unsigned long newpfn,
 				    uint64_t tag);

@@ -395,6 +395,206 @@ static void test_zsmalloc_pages(void)
 	zs_case("v4.1", false);
 }
 
+/* ---- seeded stress: random layouts, every kind of compaction run ---- */
+
+#define ST_FRAMES 512
+#define ST_USERS  700 /* block IDs; a round uses the first nusers */
+#define ST_OBJS	  900
+
+struct stress {
+	struct physmem *pm;
+	unsigned long user_pfn[ST_USERS]; /* the engine's block-ID -> pfn table; ~0 = none */
+	unsigned int user_order[ST_USERS];
+	unsigned long handle[ST_OBJS]; /* 0 = none */
+	size_t objsize[ST_OBJS];
+	int bad; /* relocations that did not match the table */
+};
+
+/* Over all rounds: what the runs did, so the test knows it exercised them. */
+static uint64_t stress_status[KCOMPACT_CONTENDED + 1], stress_user_moved, stress_zs_moved,
+    stress_failed;
+
+static uint64_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static int stress_reloc(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
+{
+	struct stress *st = ctx;
+
+	if (tag >= ST_USERS || st->user_pfn[tag] != oldpfn ||
+	    *(unsigned char *)physmem_page_address(st->pm, newpfn) != (unsigned char)tag) {
+		st->bad++;
+		return 0;
+	}
+	st->user_pfn[tag] = newpfn;
+	return 0;
+}
+
+static void stress_round(uint64_t seed, unsigned int nusers, unsigned int nobjs)
+{
+	struct physmem_config c;
+	struct zs_pool_config zc = {"v6.1", ZS_ARCH_ARM32, 4096, 0};
+	struct zs_pool *pool = NULL;
+	struct stress st;
+	uint64_t x = seed;
+
+	memset(&st, 0, sizeof(st));
+	physmem_config_default(&c);
+	c.ram_bytes = ST_FRAMES * 4096;
+	c.max_order = 5;
+	c.pageblock_order = 3;
+	c.highmem = false;
+	c.min_free_kbytes = 0;
+	REQUIRE(physmem_create(&c, &st.pm) == 0);
+	physmem_set_watermarks(st.pm, 0, 4, 8, 12);
+	REQUIRE(zs_create_pool(&zc, zs_provider_ops(), st.pm, &pool) == 0);
+	for (int i = 0; i < ST_USERS; i++)
+		st.user_pfn[i] = ~0ul;
+
+	for (int step = 0; step < 3000; step++) {
+		uint64_t r = rnd(&x);
+		unsigned int i = (unsigned int)((r >> 8) % nusers);
+		unsigned int k = (unsigned int)((r >> 8) % nobjs);
+
+		switch (r % 6) {
+		case 0:
+		case 1: /* a user block: mostly movable order 0 */
+			if (st.user_pfn[i] == ~0ul) {
+				unsigned int order =
+				    (r >> 20) % 4 ? 0 : (unsigned int)((r >> 24) % 3);
+				enum physmem_mt mt =
+				    (enum physmem_mt)((r >> 28) % 4 ? 1 : (r >> 30) % 3);
+				unsigned long pfn;
+
+				if (physmem_alloc(st.pm, order, mt, 0, &pfn) == 0) {
+					physmem_set_owner(st.pm, pfn, PHYSMEM_OWNER_USER, i);
+					memset(physmem_page_address(st.pm, pfn), (int)i, 4096);
+					st.user_pfn[i] = pfn;
+					st.user_order[i] = order;
+				}
+			} else {
+				physmem_free(st.pm, st.user_pfn[i], st.user_order[i]);
+				st.user_pfn[i] = ~0ul;
+			}
+			break;
+		case 2:
+		case 3: /* a zsmalloc object */
+			if (!st.handle[k]) {
+				size_t size = 16 + (size_t)((r >> 20) % 4000);
+				unsigned char *p;
+
+				if (zs_malloc(pool, size, ZS_GFP_MOVABLE, &st.handle[k]) == 0) {
+					st.objsize[k] = size;
+					p = zs_map_object(pool, st.handle[k], ZS_MM_WO);
+					memset(p, (int)(k & 0xff), size);
+					zs_unmap_object(pool, st.handle[k]);
+				} else {
+					st.handle[k] = 0;
+				}
+			} else {
+				zs_free(pool, st.handle[k]);
+				st.handle[k] = 0;
+			}
+			break;
+		case 4: { /* a compaction run of any kind */
+			struct kcompact_control cc;
+			struct kcompact_result res;
+
+			memset(&cc, 0, sizeof(cc));
+			cc.order = (int)((r >> 8) % 6) - 1;
+			cc.migratetype = (enum physmem_mt)((r >> 12) % 3);
+			cc.mode = (r >> 16) & 1 ? KCOMPACT_SYNC : KCOMPACT_ASYNC;
+			cc.relocate = stress_reloc;
+			cc.relocate_ctx = &st;
+			CHECK_EQ(kcompact_zone(st.pm, &cc, &res), 0);
+			CHECK_EQ(res.pages_migrated + res.migrate_failed, res.pages_isolated);
+			stress_status[res.status]++;
+			stress_zs_moved += res.zs_pages_migrated;
+			stress_user_moved += res.pages_migrated - res.zs_pages_migrated;
+			stress_failed += res.migrate_failed;
+			if (physmem_check(st.pm, msg, sizeof(msg)) ||
+			    zs_pool_check(pool, msg, sizeof(msg))) {
+				fprintf(stderr, "seed %llu step %d after compaction: %s\n",
+					(unsigned long long)seed, step, msg);
+				CHECK(0);
+				step = 1 << 30;
+			}
+			break;
+		}
+		default: /* zsmalloc's own compaction frees pages into the buddy */
+			if ((r >> 8) % 8 == 0) {
+				struct zs_compact_result zr;
+
+				zs_compact(pool, &zr);
+			}
+			break;
+		}
+		if (step % 100 == 0) {
+			if (physmem_check(st.pm, msg, sizeof(msg)) ||
+			    zs_pool_check(pool, msg, sizeof(msg))) {
+				fprintf(stderr, "seed %llu step %d: %s\n", (unsigned long long)seed,
+					step, msg);
+				CHECK(0);
+				break;
+			}
+		}
+	}
+	CHECK_EQ(st.bad, 0);
+	/* every user block and every object still holds its bytes */
+	for (int i = 0; i < ST_USERS; i++) {
+		struct physmem_block blk;
+
+		if (st.user_pfn[i] == ~0ul)
+			continue;
+		CHECK_EQ(physmem_block_at(st.pm, st.user_pfn[i], &blk), 0);
+		CHECK_EQ(blk.tag, (uint64_t)i);
+		CHECK_EQ(*(unsigned char *)physmem_page_address(st.pm, st.user_pfn[i]), i & 0xff);
+		physmem_free(st.pm, st.user_pfn[i], st.user_order[i]);
+	}
+	for (int k = 0; k < ST_OBJS; k++) {
+		const unsigned char *p;
+
+		if (!st.handle[k])
+			continue;
+		p = zs_map_object(pool, st.handle[k], ZS_MM_RO);
+		CHECK_EQ(p[0], k & 0xff);
+		CHECK_EQ(p[st.objsize[k] - 1], k & 0xff);
+		zs_unmap_object(pool, st.handle[k]);
+	}
+	zs_destroy_pool(pool);
+	CHECK_EQ(physmem_free_pages(st.pm), ST_FRAMES);
+	CHECK_EQ(physmem_check(st.pm, msg, sizeof(msg)), 0);
+	physmem_destroy(st.pm);
+}
+
+static void test_stress(void)
+{
+	/* light rounds leave most memory free; heavy ones keep it nearly full */
+	for (uint64_t seed = 1; seed <= 20; seed++)
+		stress_round(seed * 0x9e3779b97f4a7c15ull, seed & 1 ? 256 : 700,
+			     seed & 1 ? 400 : 900);
+	fprintf(stderr,
+		"  runs: skipped %llu success %llu complete %llu contended %llu; moved user %llu "
+		"zs %llu, failed %llu\n",
+		(unsigned long long)stress_status[KCOMPACT_SKIPPED],
+		(unsigned long long)stress_status[KCOMPACT_SUCCESS],
+		(unsigned long long)stress_status[KCOMPACT_COMPLETE],
+		(unsigned long long)stress_status[KCOMPACT_CONTENDED],
+		(unsigned long long)stress_user_moved, (unsigned long long)stress_zs_moved,
+		(unsigned long long)stress_failed);
+	CHECK(stress_status[KCOMPACT_SUCCESS] > 0);
+	CHECK(stress_status[KCOMPACT_COMPLETE] > 0);
+	CHECK(stress_status[KCOMPACT_SKIPPED] > 0);
+	CHECK(stress_status[KCOMPACT_CONTENDED] > 0);
+	CHECK(stress_user_moved > 0);
+	CHECK(stress_zs_moved > 0);
+}
+
 int main(void)
 {
 	RUN(test_user_pages);
@@ -404,5 +604,6 @@ int main(void)
 	RUN(test_suitable);
 	RUN(test_whole_zone);
 	RUN(test_zsmalloc_pages);
+	RUN(test_stress);
 	return test_summary();
 }
