@@ -55,6 +55,7 @@
  */
 #include "physmem.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,21 @@
 #include <sys/mman.h>
 
 #define PF_NIL UINT32_MAX
+
+/* Check tiers: 1 = cheap asserts, 2 = also a whole walk after every alloc/free. */
+#ifndef ZSFRAG_CHECK_LEVEL
+#define ZSFRAG_CHECK_LEVEL 1
+#endif
+#if ZSFRAG_CHECK_LEVEL >= 1
+#define PHYSMEM_BUG_ON(cond) assert(!(cond))
+#else
+#define PHYSMEM_BUG_ON(cond) ((void)sizeof(!(cond)))
+#endif
+#if ZSFRAG_CHECK_LEVEL >= 2
+#define PHYSMEM_DEEP_CHECK(pm) assert(physmem_check(pm, NULL, 0) == 0)
+#else
+#define PHYSMEM_DEEP_CHECK(pm) ((void)sizeof(pm))
+#endif
 
 enum pf_state {
 	PF_NONE = 0, /* inside a block, not its head */
@@ -84,6 +100,8 @@ struct physmem_frame {
 		uint64_t tag;	      /* PHYSMEM_OWNER_USER / PGD */
 	} u;
 };
+/* 32 bytes per 4 KiB frame on a 64-bit host: 8 MiB of metadata per GiB emulated */
+static_assert(sizeof(void *) != 8 || sizeof(struct physmem_frame) == 32, "frame layout");
 
 struct physmem_zone {
 	const char *name;
@@ -167,6 +185,7 @@ static void fl_add(struct physmem *pm, struct physmem_zone *z, uint32_t idx, uns
 	struct physmem_frame *f = &pm->frames[idx];
 	uint32_t *head = &z->head[order][mt];
 
+	PHYSMEM_BUG_ON(f->state != PF_NONE);
 	f->state = PF_FREE;
 	f->order = (uint8_t)order;
 	f->mt = (uint8_t)mt;
@@ -196,6 +215,7 @@ static void fl_del(struct physmem *pm, struct physmem_zone *z, uint32_t idx)
 	struct physmem_frame *f = &pm->frames[idx];
 	uint32_t *head = &z->head[f->order][f->mt];
 
+	PHYSMEM_BUG_ON(f->state != PF_FREE || *head == PF_NIL);
 	if (f->next == idx) {
 		*head = PF_NIL;
 	} else {
@@ -492,6 +512,7 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 		pm->st.pgalloc[zi] += 1ul << order;
 		pm->st.owner_pages[PHYSMEM_OWNER_KERNEL] += 1ul << order;
 		*pfn = idx;
+		PHYSMEM_DEEP_CHECK(pm);
 		return 0;
 	}
 	pm->st.alloc_fail++;
@@ -515,6 +536,7 @@ void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order)
 	f->u.tag = 0;
 	f->state = PF_NONE;
 	free_one_block(pm, zone_of(pm, pfn), pfn, order, pb_get(pm, pfn), false);
+	PHYSMEM_DEEP_CHECK(pm);
 }
 
 /* ---- setup ---- */
