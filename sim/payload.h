@@ -33,12 +33,19 @@ static inline bool payload_check(const uint8_t *p, size_t n, uint64_t seed)
 	size_t head = n < 8 ? n : 8;
 	uint8_t b = payload_fill(seed);
 
+	uint64_t word = 0x0101010101010101ULL * b, acc = 0, w;
+	size_t i = 8;
+
 	if (memcmp(p, &seed, head) != 0)
 		return false;
-	for (size_t i = 8; i < n; i++)
-		if (p[i] != b)
-			return false;
-	return true;
+	/* word at a time, no early exit: the loop vectorises */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		acc |= w ^ word;
+	}
+	for (; i < n; i++)
+		acc |= (uint64_t)(p[i] ^ b);
+	return acc == 0;
 }
 
 #endif /* ZSFRAG_SIM_PAYLOAD_H */
