@@ -1,0 +1,501 @@
+/*
+ * test_engine.c - the replay engine (sim/engine.c) driven event by event on
+ * tiny crafted machines, every expectation derived by hand below.
+ *
+ * Machines
+ *   tiny:  64 frames (256 KiB), no HighMem, max_order 4 (blocks up to 8
+ *          frames), pageblock order 3, min_free_kbytes 0 (watermarks: min 0,
+ *          low = 0 + max(0, 64*10/10000 = 0) = 0): pure buddy arithmetic.
+ *   pgd:   1024 frames (4 MiB), no HighMem, 11 orders (one order-10 block at
+ *          boot), pageblock order 4, min_free_kbytes 0 (min 0, low 1, high
+ *          2). The order-2 pgd scenario runs on it.
+ *
+ * Allocation order both rely on: boot frees every zone as its largest
+ * aligned blocks, and an order-0 request takes the lowest free frame as long
+ * as nothing was freed yet (expand() puts each split-off upper half at its
+ * list head, so the next request splits the smallest block, which is the one
+ * just above the last frame taken). The first UNMOVABLE request steals from
+ * the MOVABLE boot block; for a block of order >= pageblock order the whole
+ * range's pageblocks change type, so the sequence is not disturbed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "physmem.h"
+#include "test_util.h"
+#include "vmstat.h"
+#include "zsmalloc.h"
+
+#define MAX_CLASSES 256
+#define MAX_COMPACTIONS 16
+
+/* What the sinks saw: the last snapshot (deep copy) and every compaction. */
+struct capture {
+	int snapshots;
+	struct sim_snapshot last;
+	char label[SIM_LABEL_MAX];
+	struct sim_class_snap classes[MAX_CLASSES];
+	int ncomp;
+	struct sim_compaction comp[MAX_COMPACTIONS];
+	char trigger[MAX_COMPACTIONS][32];
+	int nverify;
+	struct sim_verify verify;
+};
+
+static void cap_snapshot(void *ctx, const struct sim_snapshot *s)
+{
+	struct capture *c = ctx;
+
+	c->snapshots++;
+	c->last = *s;
+	snprintf(c->label, sizeof(c->label), "%s", s->label);
+	c->last.label = c->label;
+	memcpy(c->classes, s->classes, s->nr_classes * sizeof(*s->classes));
+	c->last.classes = c->classes;
+}
+
+static void cap_compaction(void *ctx, const struct sim_compaction *cp)
+{
+	struct capture *c = ctx;
+
+	if (c->ncomp < MAX_COMPACTIONS) {
+		c->comp[c->ncomp] = *cp;
+		snprintf(c->trigger[c->ncomp], sizeof(c->trigger[0]), "%s", cp->trigger);
+		c->comp[c->ncomp].trigger = c->trigger[c->ncomp];
+	}
+	c->ncomp++;
+}
+
+static void cap_verify(void *ctx, const struct sim_verify *v)
+{
+	struct capture *c = ctx;
+
+	c->nverify++;
+	c->verify = *v;
+}
+
+static char msg[512];
+
+static struct sim *make_sim(struct sim_config *cfg, struct capture *cap)
+{
+	struct sim_sinks sinks = { .ctx = cap, .snapshot = cap_snapshot,
+				   .compaction = cap_compaction, .verify = cap_verify };
+	struct sim *sim = NULL;
+
+	memset(cap, 0, sizeof(*cap));
+	msg[0] = '\0';
+	if (sim_create(cfg, &sinks, &sim, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "sim_create: %s\n", msg);
+		return NULL;
+	}
+	return sim;
+}
+
+static void tiny_config(struct sim_config *cfg)
+{
+	sim_config_default(cfg);
+	cfg->mem.ram_bytes = 64 * 4096;
+	cfg->mem.highmem = false;
+	cfg->mem.max_order = 4;
+	cfg->mem.pageblock_order = 3;
+	cfg->mem.min_free_kbytes = 0;
+	cfg->zram_disksize = 64 * 4096;
+	cfg->timing = false;
+}
+
+static void pgd_config(struct sim_config *cfg, const char *profile, unsigned int policies)
+{
+	sim_config_default(cfg);
+	cfg->mem.ram_bytes = 1024 * 4096;
+	cfg->mem.highmem = false;
+	cfg->mem.pageblock_order = 4;
+	cfg->mem.min_free_kbytes = 0;
+	cfg->pool.profile = profile;
+	cfg->pool.arch = ZS_ARCH_ARM32;
+	cfg->zram_disksize = 1024 * 4096;
+	cfg->policies = policies;
+	cfg->timing = false;
+}
+
+/* One event; returns sim_event's result (msg holds the reason). */
+static int ev(struct sim *sim, char op, uint64_t id, uint32_t size, uint8_t order, char mtype)
+{
+	struct sim_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = (enum sim_op)op;
+	e.id = id;
+	e.size = size;
+	e.order = order;
+	e.mtype = mtype;
+	msg[0] = '\0';
+	return sim_event(sim, &e, msg, sizeof(msg));
+}
+
+static int ev_label(struct sim *sim, char op, const char *label)
+{
+	struct sim_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = (enum sim_op)op;
+	snprintf(e.label, sizeof(e.label), "%s", label);
+	return sim_event(sim, &e, msg, sizeof(msg));
+}
+
+static int __attribute__((unused)) ev_time(struct sim *sim, char op, uint64_t id, uint32_t size, uint64_t t)
+{
+	struct sim_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = (enum sim_op)op;
+	e.id = id;
+	e.size = size;
+	e.has_time = true;
+	e.time_ns = t;
+	return sim_event(sim, &e, msg, sizeof(msg));
+}
+
+static void check_owner(struct sim *sim, unsigned long pfn, enum physmem_owner owner, uint64_t tag)
+{
+	struct physmem_block b;
+
+	CHECK_EQ(physmem_block_at(sim_mem(sim), pfn, &b), 0);
+	CHECK(!b.free);
+	CHECK_EQ(b.head_pfn, pfn);
+	CHECK_EQ(b.owner, owner);
+	if (owner == PHYSMEM_OWNER_USER || owner == PHYSMEM_OWNER_PGD)
+		CHECK_U64_EQ(b.tag, tag);
+}
+
+/*
+ * Tiny machine, 64 order-0 UNMOVABLE blocks g 1..64: block ID i lands on
+ * pfn i-1 (see the head comment: the first request claims pageblock 0's
+ * order-3 block and walks it; the ninth claims the next order-3 block...).
+ * Memory is then full: buddyinfo 0/0/0/0.
+ *
+ * State A, put every odd pfn (IDs 2, 4, ..., 64): 32 free order-0 pages,
+ * none of whose buddies (the even pfns) is free. free 32, blocks 32, no
+ * order-2 block:
+ *   unusable(2) = (32 - 0) * 1000 / 32 = 1000
+ *   fragindex(2) = 1000 - (1000 + 32 * 1000 / 4) / 32 = 1000 - 9000 / 32
+ *                = 1000 - 281 = 719
+ * State B, also put pfns 8, 10, 12, 14 (IDs 9, 11, 13, 15): 8..15 merge into
+ * one order-3 block. free 36; order-0 blocks 32 - 4 = 28, order-3 1;
+ * suitable order-2 blocks = 1 << (3 - 2) = 2:
+ *   unusable(2) = (36 - 2 * 4) * 1000 / 36 = 28000 / 36 = 777
+ *   fragindex(2) = -1000 (a suitable block exists)
+ * State C, fork PID 7: the pgd (order 2, UNMOVABLE, Normal) splits the
+ * order-3 block (pageblock 1 is UNMOVABLE since the g blocks stole it, so
+ * the merged block went back on the UNMOVABLE list): pfn 8, and 12..15 free
+ * as an order-2 block. free 32; 28 order-0 + 1 order-2:
+ *   unusable(2) = (32 - 1 * 4) * 1000 / 32 = 28000 / 32 = 875
+ * The exit gives back state B exactly.
+ */
+static void test_buddy_indices(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+	const struct sim_zone_snap *z;
+
+	tiny_config(&cfg);
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	REQUIRE(physmem_free_pages(sim_mem(sim)) == 64);
+	for (uint64_t id = 1; id <= 64; id++)
+		CHECK_EQ(ev(sim, 'g', id, 0, 0, 'u'), 0);
+	for (unsigned long pfn = 0; pfn < 64; pfn++)
+		check_owner(sim, pfn, PHYSMEM_OWNER_USER, pfn + 1);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 0);
+	/* a 65th block finds no memory: counted, not a trace error */
+	CHECK_EQ(ev(sim, 'g', 65, 0, 0, 'u'), 0);
+	CHECK_EQ(ev(sim, 'p', 65, 0, 0, 0), 0);
+
+	for (uint64_t id = 2; id <= 64; id += 2)
+		CHECK_EQ(ev(sim, 'p', id, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "A"), 0);
+	REQUIRE(cap.snapshots == 1);
+	CHECK_STR_EQ(cap.last.label, "A");
+	CHECK_EQ(cap.last.nr_zones, 1);
+	z = &cap.last.zones[0];
+	CHECK_STR_EQ(z->name, "Normal");
+	CHECK_EQ(z->free_pages, 32);
+	CHECK_EQ(z->nr_orders, 4);
+	CHECK_EQ(z->buddyinfo[0], 32);
+	CHECK_EQ(z->buddyinfo[1], 0);
+	CHECK_EQ(z->buddyinfo[2], 0);
+	CHECK_EQ(z->buddyinfo[3], 0);
+	CHECK_EQ(z->unusable_index_2, 1000);
+	CHECK_EQ(z->fragmentation_index_2, 719);
+	CHECK_EQ(cap.last.free_pages, 32);
+	CHECK_EQ(cap.last.unusable_index_2, 1000);
+	CHECK_EQ(cap.last.fragmentation_index_2, 719);
+	CHECK_EQ(cap.last.other.blocks_live, 32);
+	CHECK_EQ(cap.last.other.block_failures, 1);
+	CHECK_EQ(cap.last.event_index, 64 + 2 + 32 + 1);
+
+	for (uint64_t id = 9; id <= 15; id += 2)
+		CHECK_EQ(ev(sim, 'p', id, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "B"), 0);
+	z = &cap.last.zones[0];
+	CHECK_EQ(z->free_pages, 36);
+	CHECK_EQ(z->buddyinfo[0], 28);
+	CHECK_EQ(z->buddyinfo[1], 0);
+	CHECK_EQ(z->buddyinfo[2], 0);
+	CHECK_EQ(z->buddyinfo[3], 1);
+	CHECK_EQ(z->unusable_index_2, 777);
+	CHECK_EQ(z->fragmentation_index_2, -1000);
+
+	CHECK_EQ(ev(sim, 'k', 7, 0, 0, 0), 0);
+	check_owner(sim, 8, PHYSMEM_OWNER_PGD, 7);
+	CHECK_EQ(ev_label(sim, 's', "C"), 0);
+	z = &cap.last.zones[0];
+	CHECK_EQ(z->free_pages, 32);
+	CHECK_EQ(z->buddyinfo[0], 28);
+	CHECK_EQ(z->buddyinfo[2], 1);
+	CHECK_EQ(z->buddyinfo[3], 0);
+	CHECK_EQ(z->unusable_index_2, 875);
+	CHECK_EQ(z->fragmentation_index_2, -1000);
+	CHECK_EQ(cap.last.forks.attempted, 1);
+	CHECK_EQ(cap.last.forks.succeeded, 1);
+	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 1);
+	CHECK_EQ(cap.last.forks.live, 1);
+
+	CHECK_EQ(ev(sim, 'x', 7, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "B2"), 0);
+	z = &cap.last.zones[0];
+	CHECK_EQ(z->free_pages, 36);
+	CHECK_EQ(z->buddyinfo[0], 28);
+	CHECK_EQ(z->buddyinfo[2], 0);
+	CHECK_EQ(z->buddyinfo[3], 1);
+	CHECK_EQ(cap.last.forks.exits, 1);
+	CHECK_EQ(cap.last.forks.live, 0);
+	CHECK_EQ(physmem_check(sim_mem(sim), msg, sizeof(msg)), 0);
+	sim_destroy(sim);
+}
+
+/*
+ * The order-2 pgd scenario on the pgd machine (1024 frames).
+ *
+ * Fill: for i = 0..511: `w 2i 2000`, `w 2i+1 2000`, `g i 0 T`. A 2000-byte
+ * write is a 2048-byte class object on v4.1/v4.8 arm32 (2000 + the 4-byte
+ * handle header of 4.1+ rounds up to 2048: 1 page per zspage, 2 objects):
+ * the first write of each pair allocates a one-page zspage, the second fills
+ * it, the g block takes the next frame. By the sequential order (head
+ * comment) zspage i sits at pfn 2i and block i at pfn 2i+1, and memory is
+ * exactly full (the last g passes the min watermark 0 with 1 page free).
+ * T is the zspage pages' own migrate type (UNMOVABLE before 4.8, MOVABLE
+ * from 4.8): of the same type they share the free lists and interleave;
+ * otherwise they would be drawn from different pageblocks.
+ *
+ * Then every g block is put (512 free frames, all odd: no two free
+ * buddies, so 512 order-0 blocks) and the second object of each zspage is
+ * discarded, in the order 511, 255, 510, 254, ..., 256, 0 (zspage 256+j
+ * then zspage j, j from 255 down). No page is freed: 512 pages free, no
+ * order-2 block (each aligned 4 frames hold two zspage pages), so the fork
+ * fails on the free lists:
+ *   unusable(2) = 1000; fragindex(2) = 1000 - (1000 + 512000/4)/512
+ *              = 1000 - 129000/512 = 1000 - 251 = 749.
+ */
+#define PAIRS 512
+
+static void pgd_fill_and_thin(struct sim *sim, char gtype)
+{
+	for (uint64_t i = 0; i < PAIRS; i++) {
+		CHECK_EQ(ev(sim, 'w', 2 * i, 2000, 0, 0), 0);
+		CHECK_EQ(ev(sim, 'w', 2 * i + 1, 2000, 0, 0), 0);
+		CHECK_EQ(ev(sim, 'g', i, 0, 0, gtype), 0);
+	}
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 0);
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), PAIRS);
+	for (unsigned long i = 0; i < PAIRS; i += 37) {
+		check_owner(sim, 2 * i, PHYSMEM_OWNER_ZSPAGE, 0);
+		check_owner(sim, 2 * i + 1, PHYSMEM_OWNER_USER, i);
+	}
+	for (uint64_t i = 0; i < PAIRS; i++)
+		CHECK_EQ(ev(sim, 'p', i, 0, 0, 0), 0);
+	for (uint64_t j = PAIRS / 2; j-- > 0;) {
+		CHECK_EQ(ev(sim, 'd', 2 * (PAIRS / 2 + j) + 1, 0, 0, 0), 0);
+		CHECK_EQ(ev(sim, 'd', 2 * j + 1, 0, 0, 0), 0);
+	}
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), PAIRS);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 512);
+	CHECK_EQ(physmem_nr_free(sim_mem(sim), 0, 0), 512);
+}
+
+/* `v`: every stored slot (512 written - 256 discarded) checks out. */
+static void verify_all(struct sim *sim, struct capture *cap)
+{
+	int before = cap->nverify;
+
+	CHECK_EQ(ev(sim, 'v', 0, 0, 0, 0), 0);
+	REQUIRE(cap->nverify == before + 1);
+	CHECK_EQ(cap->verify.objects_checked, 512);
+	CHECK_EQ(cap->verify.mismatches, 0);
+}
+
+static void check_class_2000(struct sim *sim)
+{
+	struct zs_class_info ci;
+
+	zs_class_info(sim_pool(sim), zs_lookup_class_index(sim_pool(sim), 2000 + 4), &ci);
+	CHECK_EQ(ci.size, 2048);
+	CHECK_EQ(ci.pages_per_zspage, 1);
+	CHECK_EQ(ci.objs_per_zspage, 2);
+}
+
+/* v4.1, policy manual: nothing can move (zspage pages are unmovable): fails. */
+static void test_pgd_fails_v41_manual(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	pgd_config(&cfg, "v4.1", 1u << POLICY_MANUAL);
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	check_class_2000(sim);
+	pgd_fill_and_thin(sim, 'u');
+	CHECK_EQ(ev_label(sim, 's', "before"), 0);
+	CHECK_EQ(cap.last.unusable_index_2, 1000);
+	CHECK_EQ(cap.last.fragmentation_index_2, 749);
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_EQ(cap.last.forks.attempted, 1);
+	CHECK_EQ(cap.last.forks.failed, 1);
+	CHECK_EQ(cap.last.forks.succeeded, 0);
+	CHECK_EQ(cap.last.forks.free_pages_at_last_failure, 512);
+	CHECK_EQ(cap.last.forks.normal_free_at_last_failure, 512);
+	CHECK_EQ(cap.last.kcompact.pages_migrated, 0);
+	CHECK_EQ(cap.ncomp, 0);
+	CHECK_EQ(cap.last.pool_pages, PAIRS);
+	verify_all(sim, &cap);
+	/* the failed fork's PID is alive all the same: its exit is legal, a second fork is not */
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), -EEXIST);
+	CHECK_EQ(ev(sim, 'x', 1, 0, 0, 0), 0);
+	sim_destroy(sim);
+}
+
+/*
+ * v4.1, policy on-pgd-failure: the fork fails on the free lists and after
+ * direct compaction, then zs_compact runs. v4.1 inserts a zspage at the
+ * head of its fullness list, so ALMOST_EMPTY (1 of 2 objects used) lists
+ * the zspages in reverse discard order: 0, 256, 1, 257, ..., 255, 511. Each
+ * round takes the head as source and the next head as destination (no
+ * ALMOST_FULL list: with 2 objects, 2 in use is FULL): source j moves its
+ * one object into zspage 256+j, which becomes FULL, and zspage j (pfn 2j)
+ * is freed. 256 objects of 2048 bytes move, 256 pages are freed: frames
+ * 0..511 are then all free and merge, so the retry finds its order-2 block
+ * at once. Pool 512 -> 256 pages; free 512 + 256 - 4 (the pgd) = 764.
+ */
+static void test_pgd_zs_compact_v41(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	pgd_config(&cfg, "v4.1", (1u << POLICY_MANUAL) | (1u << POLICY_PGD_FAILURE));
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	pgd_fill_and_thin(sim, 'u');
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_EQ(cap.last.forks.attempted, 1);
+	CHECK_EQ(cap.last.forks.succeeded, 1);
+	CHECK_EQ(cap.last.forks.failed, 0);
+	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_ZS_COMPACT], 1);
+	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 0);
+	REQUIRE(cap.ncomp == 1);
+	CHECK_STR_EQ(cap.comp[0].trigger, "on-pgd-failure");
+	CHECK_EQ(cap.comp[0].pool_pages_before, 512);
+	CHECK_EQ(cap.comp[0].pool_pages_after, 256);
+	CHECK_EQ(cap.comp[0].result.pages_freed, 256);
+	CHECK_EQ(cap.comp[0].result.zspages_freed, 256);
+	CHECK_U64_EQ(cap.comp[0].result.objs_migrated, 256);
+	CHECK_U64_EQ(cap.comp[0].result.bytes_copied, 256 * 2048);
+	CHECK_EQ(cap.comp[0].cpu_ns, 0); /* timing off */
+	CHECK_EQ(cap.last.pool_pages, 256);
+	CHECK_EQ(cap.last.pages_compacted, 256);
+	CHECK_EQ(cap.last.mm_stat.pages_compacted, 256);
+	CHECK_EQ(cap.last.free_pages, 764);
+	for (unsigned long j = 0; j < 256; j += 51)
+		check_owner(sim, 2 * (256 + j), PHYSMEM_OWNER_ZSPAGE, 0);
+	verify_all(sim, &cap);
+	CHECK_EQ(zs_pool_check(sim_pool(sim), msg, sizeof(msg)), 0);
+	CHECK_EQ(physmem_check(sim_mem(sim), msg, sizeof(msg)), 0);
+	sim_destroy(sim);
+}
+
+/*
+ * v4.8: zspage pages are MOVABLE allocations. With the migration policy the
+ * pool's pages are registered movable, and the synchronous direct
+ * compaction (the asynchronous pass only takes sources from UNMOVABLE
+ * pageblocks for an UNMOVABLE request, and every pageblock here is MOVABLE)
+ * moves zspage pages from the low frames to free frames at the top until an
+ * order-2 block is free: stage kcompact, zs_compact never runs, the pool
+ * keeps its 512 pages, every object keeps its payload.
+ */
+static void test_pgd_kcompact_v48(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	pgd_config(&cfg, "v4.8", (1u << POLICY_MANUAL) | (1u << POLICY_MIGRATION));
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	check_class_2000(sim);
+	pgd_fill_and_thin(sim, 'm');
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_EQ(cap.last.forks.succeeded, 1);
+	CHECK_EQ(cap.last.forks.failed, 0);
+	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 1);
+	CHECK_EQ(cap.ncomp, 0);
+	CHECK_EQ(cap.last.pool_pages, 512);
+	CHECK(cap.last.kcompact.runs >= 1);
+	CHECK(cap.last.kcompact.successes >= 1);
+	/* an order-2 block needs at least the two zspage pages of one aligned 4 moved */
+	CHECK(cap.last.kcompact.zs_pages_migrated >= 2);
+	CHECK_EQ(cap.last.kcompact.pages_migrated, cap.last.kcompact.zs_pages_migrated);
+	CHECK_U64_EQ(cap.last.kcompact.bytes_copied, cap.last.kcompact.pages_migrated * 4096);
+	CHECK_EQ(cap.last.free_pages, 512 - 4);
+	verify_all(sim, &cap);
+	CHECK_EQ(zs_pool_check(sim_pool(sim), msg, sizeof(msg)), 0);
+	CHECK_EQ(physmem_check(sim_mem(sim), msg, sizeof(msg)), 0);
+	sim_destroy(sim);
+}
+
+/* v4.8 without the migration policy: kernel compaction may not touch the pool: fails. */
+static void test_pgd_fails_v48_no_migration(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	pgd_config(&cfg, "v4.8", 1u << POLICY_MANUAL);
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	pgd_fill_and_thin(sim, 'm');
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_EQ(cap.last.forks.failed, 1);
+	CHECK_EQ(cap.last.forks.succeeded, 0);
+	CHECK_EQ(cap.last.forks.free_pages_at_last_failure, 512);
+	CHECK_EQ(cap.last.kcompact.pages_migrated, 0);
+	CHECK_EQ(cap.last.pool_pages, 512);
+	verify_all(sim, &cap);
+	sim_destroy(sim);
+}
+
+int main(void)
+{
+	RUN(test_buddy_indices);
+	RUN(test_pgd_fails_v41_manual);
+	RUN(test_pgd_zs_compact_v41);
+	RUN(test_pgd_kcompact_v48);
+	RUN(test_pgd_fails_v48_no_migration);
+	return test_summary();
+}
