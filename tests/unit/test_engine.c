@@ -144,7 +144,7 @@ static int ev_label(struct sim *sim, char op, const char *label)
 	return sim_event(sim, &e, msg, sizeof(msg));
 }
 
-static int __attribute__((unused)) ev_time(struct sim *sim, char op, uint64_t id, uint32_t size, uint64_t t)
+static int ev_time(struct sim *sim, char op, uint64_t id, uint32_t size, uint64_t t)
 {
 	struct sim_event e;
 
@@ -490,6 +490,99 @@ static void test_pgd_fails_v48_no_migration(void)
 	sim_destroy(sim);
 }
 
+/*
+ * Trace errors the engine itself detects (the reader knows nothing of
+ * liveness across namespaces or of the disk size): a negative errno and a
+ * message naming the problem; the state is left as it was.
+ */
+static void test_event_errors(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	tiny_config(&cfg); /* 64 zram slots, 4 orders */
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	CHECK_EQ(ev(sim, 'a', 1, 100, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'a', 1, 200, 0, 0), -EEXIST);
+	CHECK(strstr(msg, "reuse of live object ID 1") != NULL);
+	CHECK_EQ(ev(sim, 'f', 2, 0, 0, 0), -ENOENT);
+	CHECK(strstr(msg, "free of unknown object ID 2") != NULL);
+	CHECK_EQ(ev(sim, 'a', 3, 0, 0, 0), -EINVAL);
+	CHECK(strstr(msg, "out of range") != NULL);
+	CHECK_EQ(ev(sim, 'a', 3, 4097, 0, 0), -EINVAL);
+	CHECK_EQ(ev(sim, 'w', 64, 100, 0, 0), -ERANGE);
+	CHECK(strstr(msg, "slot 64 beyond the zram disk (64 slots)") != NULL);
+	CHECK_EQ(ev(sim, 'z', 64, 0, 0, 0), -ERANGE);
+	CHECK_EQ(ev(sim, 'r', 1000, 0, 0, 0), -ERANGE);
+	CHECK_EQ(ev(sim, 'd', 64, 0, 0, 0), -ERANGE);
+	CHECK_EQ(ev(sim, 'w', 63, 100, 0, 0), 0); /* the last slot is fine */
+	CHECK_EQ(ev(sim, 'x', 5, 0, 0, 0), -ENOENT);
+	CHECK(strstr(msg, "exit of unknown PID 5") != NULL);
+	CHECK_EQ(ev(sim, 'p', 6, 0, 0, 0), -ENOENT);
+	CHECK(strstr(msg, "put of unknown block ID 6") != NULL);
+	CHECK_EQ(ev(sim, 'g', 6, 0, 4, 'u'), -EINVAL); /* order 4 on a 4-order machine */
+	CHECK(strstr(msg, "order 4") != NULL);
+	CHECK_EQ(ev(sim, 'g', 6, 0, 0, 'u'), 0);
+	CHECK_EQ(ev(sim, 'g', 6, 0, 0, 'u'), -EEXIST);
+	CHECK(strstr(msg, "reuse of live block ID 6") != NULL);
+	CHECK_EQ(ev(sim, 'k', 5, 0, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'k', 5, 0, 0, 0), -EEXIST);
+	CHECK(strstr(msg, "PID 5") != NULL);
+	/* the three namespaces are apart: ID 1 is an object, not a block or a PID */
+	CHECK_EQ(ev(sim, 'p', 1, 0, 0, 0), -ENOENT);
+	CHECK_EQ(ev(sim, 'x', 1, 0, 0, 0), -ENOENT);
+	CHECK_EQ(ev(sim, 'g', 1, 0, 0, 'm'), 0);
+	/* time */
+	CHECK_EQ(ev_time(sim, 'r', 0, 0, 100), 0);
+	CHECK_EQ(ev_time(sim, 'r', 0, 0, 100), 0);
+	CHECK_EQ(ev_time(sim, 'r', 0, 0, 99), -EINVAL);
+	CHECK(strstr(msg, "time goes backwards") != NULL);
+	/* after all that, object 1 (100 B), slot 63 and block 6 are intact */
+	CHECK_EQ(ev(sim, 'v', 0, 0, 0, 0), 0);
+	CHECK_EQ(cap.verify.objects_checked, 2);
+	CHECK_EQ(cap.verify.mismatches, 0);
+	CHECK_EQ(ev_label(sim, 's', "end"), 0);
+	CHECK_EQ(cap.last.other.objects_live, 1);
+	CHECK_EQ(cap.last.other.object_bytes, 100);
+	CHECK_EQ(cap.last.other.blocks_live, 2);
+	CHECK_EQ(cap.last.forks.live, 1);
+	CHECK_EQ(cap.last.mm_stat.compr_data_size, 100);
+	CHECK_EQ(cap.last.stored_bytes, 200);
+	CHECK_EQ(cap.last.time_ns, 100);
+	sim_destroy(sim);
+}
+
+/*
+ * --check-every: the invariant walk runs every N events and a healthy run
+ * passes it; a sample snapshot every 3 events comes labelled "sample".
+ */
+static void test_check_and_sample_every(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	tiny_config(&cfg);
+	cfg.check_every = 1;
+	cfg.sample_every = 3;
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	for (uint64_t i = 0; i < 20; i++)
+		CHECK_EQ(ev(sim, 'w', i, (uint32_t)(100 + 150 * i), 0, 0), 0);
+	for (uint64_t i = 0; i < 20; i += 2)
+		CHECK_EQ(ev(sim, 'd', i, 0, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'c', 0, 0, 0, 0), 0);
+	CHECK_EQ(cap.snapshots, 31 / 3);
+	CHECK_STR_EQ(cap.last.label, "sample");
+	CHECK_EQ(cap.last.event_index, 30);
+	sim_finish(sim);
+	CHECK_STR_EQ(cap.last.label, "final");
+	CHECK_EQ(cap.last.event_index, 31);
+	sim_destroy(sim);
+}
+
 int main(void)
 {
 	RUN(test_buddy_indices);
@@ -497,5 +590,7 @@ int main(void)
 	RUN(test_pgd_zs_compact_v41);
 	RUN(test_pgd_kcompact_v48);
 	RUN(test_pgd_fails_v48_no_migration);
+	RUN(test_event_errors);
+	RUN(test_check_and_sample_every);
 	return test_summary();
 }
