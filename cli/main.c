@@ -33,7 +33,8 @@ int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out
 	char *end;
 	unsigned long long v;
 
-	if (!s || !*s || *s == '-' || *s == '+')
+	/* digits only: strtoull would also take leading blanks and a sign */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
