@@ -471,6 +471,105 @@ static void test_stop_rule_and_copies(void)
 	stop_rule_one("v6.12", 1, 0, 2); /* A and C survive, B freed */
 }
 
+/*
+ * The estimate as a stop rule. Class 1024, two zspages: free 1 of A (h0: A
+ * enters ALMOST_EMPTY at 3), 1 of B (h4: B enters at 3 >= 3, head: B A).
+ * obj_allocated 8, obj_used 6: zs_can_compact = 2 / 4 = 0: nothing can be
+ * freed. 4.3+ stops before moving anything (6.12: the loop condition).
+ * 4.1 has no estimate: source B, destination A; B's first live object
+ * (object 1, h5) fills A; A is full and there is no other destination:
+ * stop, B goes back with 2 objects. 1 object copied, 0 pages freed.
+ */
+static void no_gain_one(const char *profile, uint64_t want_moved)
+{
+	struct fixture fx;
+	struct zs_compact_result res;
+	unsigned long h[8];
+
+	REQUIRE(fx_init(&fx, profile, 16));
+	for (unsigned int i = 0; i < 8; i++)
+		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
+	zs_free(fx.pool, h[0]);
+	zs_free(fx.pool, h[4]);
+	REQUIRE(zs_compact(fx.pool, &res) == 0);
+	CHECK_EQ(res.pages_freed, 0);
+	CHECK_U64_EQ(res.objs_migrated, want_moved);
+	CHECK_EQ(zs_get_total_pages(fx.pool), 2);
+	if (want_moved)
+		CHECK(where(&fx, h[5]) == frame(&fx, 0) + 8); /* A's freed slot 0 */
+	for (unsigned int i = 1; i < 8; i++)
+		if (i != 4)
+			CHECK(payload_ok(&fx, h[i], 1016, i));
+	CHECK(pool_ok(&fx));
+	fx_fini(&fx);
+}
+
+static void test_no_gain_no_copy(void)
+{
+	no_gain_one("v4.1", 1);
+	no_gain_one("v4.3", 0);
+	no_gain_one("v6.1", 0);
+	no_gain_one("v6.12", 0);
+}
+
+/*
+ * Source and destination order with three partial zspages. Class 1024:
+ * free 3 of A (h0-h2: inuse 1), 2 of B (h4, h5: inuse 2), 1 of C (h8:
+ * inuse 3). obj_allocated 12, obj_used 6: zs_can_compact = 6 / 4 = 1.
+ * v6.1: A enters ALMOST_EMPTY at 3 and drops to 1; B enters at 3 >= 1
+ * (head) and drops to 2; C enters at 3 >= 2 (head): C B A. Source C,
+ * destination B: C's objects 1 (h9) and 2 (h10) fill B's slots 1 and 0
+ * (freed 0 then 1: LIFO gives 1 first), B is full, the next destination is
+ * A (head of ALMOST_EMPTY): C's object 3 (h11) goes to A's slot 2 (A freed
+ * 0, 1, 2: LIFO gives 2). C is freed: 3 objects, frame 2. Next source A
+ * (inuse 2): zs_can_compact = (8 - 6) / 4 = 0: stop.
+ * v6.12: A at 25% -> group 3, B at 50% -> group 6, C at 75% -> group 8.
+ * Destination: the fullest, C. Source: the emptiest, A: its object 3 (h3)
+ * fills C's slot 0; C full goes back; A is freed: 1 object, frame 0.
+ * can_compact = (8 - 6) / 4 = 0: stop.
+ */
+static void three_partial_one(const char *profile, uint64_t want_moved, unsigned long freed_frame)
+{
+	struct fixture fx;
+	struct zs_compact_result res;
+	unsigned long h[12];
+	static const unsigned int freed[] = { 0, 1, 2, 4, 5, 8 };
+	bool live[12];
+
+	REQUIRE(fx_init(&fx, profile, 16));
+	for (unsigned int i = 0; i < 12; i++) {
+		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
+		live[i] = true;
+	}
+	for (size_t i = 0; i < sizeof(freed) / sizeof(freed[0]); i++) {
+		zs_free(fx.pool, h[freed[i]]);
+		live[freed[i]] = false;
+	}
+	REQUIRE(zs_compact(fx.pool, &res) == 0);
+	CHECK_EQ(res.pages_freed, 1);
+	CHECK_U64_EQ(res.objs_migrated, want_moved);
+	for (unsigned long f = 0; f < 3; f++)
+		CHECK(owned(&fx, f) == (f != freed_frame));
+	if (freed_frame == 2) {
+		CHECK(where(&fx, h[9]) == frame(&fx, 1) + 1 * 1024 + 8);
+		CHECK(where(&fx, h[10]) == frame(&fx, 1) + 0 * 1024 + 8);
+		CHECK(where(&fx, h[11]) == frame(&fx, 0) + 2 * 1024 + 8);
+	} else {
+		CHECK(where(&fx, h[3]) == frame(&fx, 2) + 0 * 1024 + 8);
+	}
+	for (unsigned int i = 0; i < 12; i++)
+		if (live[i])
+			CHECK(payload_ok(&fx, h[i], 1016, i));
+	CHECK(pool_ok(&fx));
+	fx_fini(&fx);
+}
+
+static void test_three_partial_zspages(void)
+{
+	three_partial_one("v6.1", 3, 2);
+	three_partial_one("v6.12", 1, 0);
+}
+
 /* ---- (e) a randomly fragmented pool packs to the minimum ---- */
 
 /*
@@ -584,6 +683,8 @@ int main(void)
 	RUN(test_c_multi_page_class);
 	RUN(test_d_unsupported);
 	RUN(test_stop_rule_and_copies);
+	RUN(test_no_gain_no_copy);
+	RUN(test_three_partial_zspages);
 	RUN(test_e_random_pack);
 	return test_summary();
 }
