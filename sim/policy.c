@@ -37,7 +37,7 @@ int policy_parse_list(const char *list, unsigned int *mask, const char **bad)
 	*mask = 0;
 	if (!strcmp(list, "none"))
 		return 0;
-	while (*p) {
+	for (;;) { /* "" and a trailing comma are empty names, not "none" */
 		size_t n = strcspn(p, ",");
 		unsigned int i;
 
@@ -56,10 +56,10 @@ int policy_parse_list(const char *list, unsigned int *mask, const char **bad)
 		}
 		*mask |= 1u << i;
 		p += n;
-		if (*p == ',')
-			p++;
+		if (!*p)
+			return 0;
+		p++; /* the comma: a name must follow */
 	}
-	return 0;
 }
 
 const char *policy_format_list(unsigned int mask, char *buf, unsigned long len)
