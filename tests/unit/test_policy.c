@@ -48,6 +48,11 @@ static void test_parse_and_format(void)
 	CHECK_EQ(policy_parse_list("manual,,periodic", &mask, &bad), -EINVAL);
 	CHECK_STR_EQ(bad, "(empty)");
 	CHECK_EQ(policy_parse_list(",manual", &mask, &bad), -EINVAL);
+	/* an empty list or a trailing comma is a mistake, not "none" */
+	CHECK_EQ(policy_parse_list("", &mask, &bad), -EINVAL);
+	CHECK_STR_EQ(bad, "(empty)");
+	CHECK_EQ(policy_parse_list("manual,", &mask, &bad), -EINVAL);
+	CHECK_STR_EQ(bad, "(empty)");
 	CHECK_EQ(policy_parse_list("manual,none", &mask, &bad), -EINVAL); /* none stands alone */
 	CHECK_STR_EQ(bad, "none");
 
