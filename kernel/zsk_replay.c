@@ -11,8 +11,10 @@
  * guest's init writes the trace in pieces that each end with an "s" line, so
  * that it can read /proc/buddyinfo between snapshots. Results go to the
  * kernel log as lines starting with "ZSK " (parsed by
- * scripts/kernel-check-compare); removing the module prints the timing
- * summary and "ZSK end", frees every live object and destroys the pool.
+ * scripts/kernel-check-compare); removing the module prints a snapshot
+ * labelled "final" (as zsfrag's replay ends with one), the timing summary and
+ * "ZSK end", frees every live object and destroys the pool. Event numbers
+ * count events from 1, as zsfrag's event_index does.
  *
  * What each op does (zram's calls in 6.1 and 6.12, drivers/block/zram):
  *   a ID SIZE  zs_malloc(SIZE) with zram's first-try gfp flags, falling back
@@ -99,7 +101,7 @@ struct zsk_state {
 	bool header_seen;         /* "zsfrag-trace 1" read */
 	bool broken;              /* a fatal trace error: ignore the rest */
 	u64 lineno;               /* lines received, 1-based of the current one */
-	u64 events;               /* event lines seen: the next event's 0-based index */
+	u64 events;               /* event lines seen, the current one included (zsfrag's event_index) */
 	u64 snapshots;
 	u64 errors;
 	u64 ignored;              /* g p k x events */
@@ -112,6 +114,8 @@ struct zsk_state {
 	u64 huge_pages;           /* slots stored as PAGE_SIZE */
 	u64 compr_bytes;          /* bytes: sum of slot object sizes (zram compr_data_size) */
 	u64 nr_slots;             /* slots in use, same-filled included */
+	u64 huge_since;           /* huge writes ever (zram huge_pages_since) */
+	unsigned long used_max;   /* pages: pool peak seen after zram writes (zram mem_used_max) */
 
 	struct zsk_timing t_malloc;
 	struct zsk_timing t_free;
@@ -338,6 +342,10 @@ static int zsk_op_write(struct zsk_state *st, const char *a1, const char *a2, bo
 			kmem_cache_free(zsk_obj_cache, o);
 			return zsk_error(st, "zs_malloc failed", a2);
 		}
+		/* zram samples the pool size for mem_used_max after each stored write. */
+		st->used_max = max(st->used_max, zs_get_total_pages(st->pool));
+		if (o->size == PAGE_SIZE)
+			st->huge_since++;
 	}
 	/* The new object exists before the old one is freed, as in zram_write_page(). */
 	old = xa_store(&st->slots, (unsigned long)slot, o, GFP_KERNEL);
@@ -464,9 +472,10 @@ static void zsk_op_snapshot(struct zsk_state *st, const char *label)
 
 	pr_info("ZSK snap index=%llu event=%llu total_pages=%lu pages_compacted=%llu live_objects=%llu label=%s\n",
 		st->snapshots, st->events, total, compacted, st->live, label);
-	pr_info("ZSK mm_stat snap=%llu orig_data_size=%llu compr_data_size=%llu mem_used_total=%lu same_pages=%llu pages_compacted=%llu huge_pages=%llu\n",
+	pr_info("ZSK mm_stat snap=%llu orig_data_size=%llu compr_data_size=%llu mem_used_total=%lu mem_limit=0 mem_used_max=%lu same_pages=%llu pages_compacted=%llu huge_pages=%llu huge_pages_since=%llu\n",
 		st->snapshots, st->nr_slots * PAGE_SIZE, st->compr_bytes, total * PAGE_SIZE,
-		st->same_pages, compacted, st->huge_pages);
+		st->used_max * PAGE_SIZE, st->same_pages, compacted, st->huge_pages,
+		st->huge_since);
 	if (compacted != st->manual_compacted)
 		pr_info("ZSK warning snap=%llu msg=the shrinker compacted the pool (%llu pages beyond zs_compact calls): give the VM more memory\n",
 			st->snapshots, compacted - st->manual_compacted);
@@ -539,9 +548,9 @@ static void zsk_line(struct zsk_state *st, char *line)
 		ev++;
 		n--;
 	}
+	st->events++;
 	if (n < 1 || n > 3 || ev[0][1] != '\0') {
 		zsk_error(st, "malformed event", n >= 1 ? ev[0] : NULL);
-		st->events++;
 		return;
 	}
 	switch (ev[0][0]) {
@@ -581,7 +590,6 @@ static void zsk_line(struct zsk_state *st, char *line)
 	default:
 		zsk_error(st, "unknown op", ev[0]);
 	}
-	st->events++;
 	if ((st->events & 255) == 0)
 		cond_resched();
 }
@@ -713,6 +721,8 @@ static void __exit zsk_exit(void)
 		st->lineno++;
 		zsk_line(st, st->line);
 	}
+	/* Like zsfrag's replay, end with a snapshot of the final state. */
+	zsk_op_snapshot(st, "final");
 	zsk_time_print("zs_malloc", &st->t_malloc);
 	zsk_time_print("zs_free", &st->t_free);
 	pr_info("ZSK end lines=%llu events=%llu snapshots=%llu ignored=%llu errors=%llu read_mismatches=%llu live_objects=%llu header=%d\n",
