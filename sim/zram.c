@@ -40,6 +40,7 @@ struct zram {
 	uint64_t compr_bytes;
 	uint64_t same_pages, huge_pages, huge_pages_since;
 	uint64_t mem_used_max;    /* pages */
+	bool max_counts_refused;  /* mem_used_max is updated before the mem_limit check */
 	struct zram_io_stat io;
 };
 
@@ -64,6 +65,14 @@ int zram_create(const struct zram_config *cfg, struct zs_pool *pool, struct zram
 		free(z);
 		return -ENOMEM;
 	}
+	/* the kernel keeps whole pages: limit_pages = PAGE_ALIGN(limit) >> PAGE_SHIFT */
+	z->cfg.mem_limit = (cfg->mem_limit + z->page_size - 1) / z->page_size * z->page_size;
+	/*
+	 * 3.18 .. 4.1 update mem_used_max after the mem_limit check, 4.8+
+	 * (6.1, 6.12 read) before it, so a refused write's peak counts.
+	 * SIM: the change is placed at 4.8 (movable zram pages); 4.3 is unconfirmed.
+	 */
+	z->max_counts_refused = pi->movable_pages;
 	if (pi->zram_uses_huge_class_size)
 		z->huge_threshold = (uint32_t)zs_huge_class_size(pool);
 	else
@@ -149,6 +158,8 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		z->io.failed_writes++;
 		return err;
 	}
+	if (z->max_counts_refused)
+		update_max(z);
 	if (z->cfg.mem_limit &&
 	    (uint64_t)zs_get_total_pages(z->pool) * z->page_size > z->cfg.mem_limit) {
 		zs_free(z->pool, handle);
