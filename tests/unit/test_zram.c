@@ -439,6 +439,53 @@ static void test_mm_stat(void)
 	rig_free(&r);
 }
 
+/*
+ * mem_used_max and a refused write: 3.18 .. 4.1 zram updated it after the
+ * mem_limit check, 4.8+ (read in 6.1 and 6.12) before, so the refused
+ * write's transient page counts there. Limit 1 page, one huge page stored,
+ * a second huge write needs a second page: refused in both; the peak is 1
+ * page on v4.1 and 2 pages on v6.1.
+ */
+static void max_case(const char *profile, uint64_t want_max)
+{
+	struct rig r;
+	struct zram_mm_stat st;
+
+	REQUIRE(rig_make(&r, profile, PAGE) == 0);
+	CHECK_EQ(zram_write(r.zram, 0, PAGE, 1), 0);
+	CHECK_EQ(zram_write(r.zram, 1, PAGE, 2), -ENOMEM);
+	mm(&r, &st);
+	CHECK_U64_EQ(st.mem_used_total, PAGE);
+	CHECK_U64_EQ(st.mem_used_max, want_max);
+	rig_free(&r);
+}
+
+static void test_mem_used_max_refused(void)
+{
+	max_case("v4.1", PAGE);
+	max_case("v6.1", 2 * PAGE);
+}
+
+/*
+ * The kernel keeps the limit in whole pages, rounded up (PAGE_ALIGN): a
+ * limit of 4097 bytes allows 2 pages and reads back as 8192.
+ */
+static void test_mem_limit_page_aligned(void)
+{
+	struct rig r;
+	struct zram_mm_stat st;
+
+	REQUIRE(rig_make(&r, "v4.1", PAGE + 1) == 0);
+	mm(&r, &st);
+	CHECK_U64_EQ(st.mem_limit, 2 * PAGE);
+	CHECK_EQ(zram_write(r.zram, 0, PAGE, 1), 0);
+	CHECK_EQ(zram_write(r.zram, 1, PAGE, 2), 0);
+	CHECK_EQ(zram_write(r.zram, 2, PAGE, 3), -ENOMEM);
+	mm(&r, &st);
+	CHECK_U64_EQ(st.mem_used_total, 2 * PAGE);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	RUN(test_class_table_assumptions);
@@ -447,6 +494,8 @@ int main(void)
 	RUN(test_huge_v61);
 	RUN(test_overwrite_alloc_before_free);
 	RUN(test_mem_limit);
+	RUN(test_mem_used_max_refused);
+	RUN(test_mem_limit_page_aligned);
 	RUN(test_discard_frees);
 	RUN(test_read_verifies);
 	RUN(test_mm_stat);
