@@ -230,8 +230,7 @@ int zram_discard(struct zram *z, uint64_t slot)
 {
 	if (slot >= z->nr_slots)
 		return -ERANGE;
-	if (z->slots[slot].handle || (z->slots[slot].flags & ZRAM_SAME))
-		z->io.notify_free++;
+	z->io.notify_free++; /* per page, held data or not, as the kernel counts */
 	free_slot(z, &z->slots[slot]);
 	return 0;
 }

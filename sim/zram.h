@@ -35,7 +35,7 @@ struct zram_mm_stat {
 struct zram_io_stat {
 	uint64_t failed_writes; /* writes refused: pool allocation failed or over mem_limit */
 	uint64_t failed_reads;
-	uint64_t notify_free;   /* slots freed by discard */
+	uint64_t notify_free;   /* discards (slot free notifications), empty slots included */
 	uint64_t writes, reads;
 	uint64_t verify_mismatches; /* objects whose payload did not match */
 };
