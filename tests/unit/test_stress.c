@@ -21,7 +21,7 @@
  * unowned, only owned frames are made movable).
  *
  * usage: test_stress [--seed N] [--ops N] [--profile NAME] [--arch NAME]
- *                    [--check-every N] [--quiet]
+ *                    [--page-size N] [--check-every N] [--quiet]
  * --ops is per profile/arch configuration. The defaults (14 configurations
  * x 300000 operations = 4.2 million) run in well under a minute in a Debug
  * build. On failure the seed, profile, arch and operation number are
@@ -193,6 +193,7 @@ struct counts {
 struct run {
 	const char *profile;
 	enum zs_arch arch;
+	size_t page_size;   /* bytes */
 	uint64_t seed;      /* base seed from the command line */
 	uint64_t rng;
 	uint64_t op;        /* current operation number */
@@ -221,11 +222,12 @@ static void on_abort(int sig)
 	if (current_run) {
 		len = snprintf(buf, sizeof(buf),
 			       "ABORT in seed %llu profile %s arch %s at op %llu\n"
-			       "replay: test_stress --seed %llu --profile %s --arch %s --ops %llu\n",
+			       "replay: test_stress --seed %llu --profile %s --arch %s --page-size %zu "
+			       "--ops %llu\n",
 			       (unsigned long long)base_seed_for_abort, current_run->profile,
 			       zs_arch_name(current_run->arch), (unsigned long long)current_run->op,
 			       (unsigned long long)base_seed_for_abort, current_run->profile,
-			       zs_arch_name(current_run->arch),
+			       zs_arch_name(current_run->arch), current_run->page_size,
 			       (unsigned long long)current_run->op + 1);
 		if (len > 0)
 			(void)!write(2, buf, (size_t)len);
@@ -536,10 +538,10 @@ static uint64_t mix_name(uint64_t h, const char *s)
 	return h;
 }
 
-static int run_config(const char *profile, enum zs_arch arch, uint64_t seed, uint64_t ops,
-		      uint64_t check_every, bool quiet)
+static int run_config(const char *profile, enum zs_arch arch, size_t page_size, uint64_t seed,
+		      uint64_t ops, uint64_t check_every, bool quiet)
 {
-	struct zs_pool_config cfg = { .profile = profile, .arch = arch };
+	struct zs_pool_config cfg = { .profile = profile, .arch = arch, .page_size = page_size };
 	struct run *r = calloc(1, sizeof(*r));
 	struct rec *rec = calloc(1, sizeof(*rec));
 	struct timespec t0, t1;
@@ -549,12 +551,13 @@ static int run_config(const char *profile, enum zs_arch arch, uint64_t seed, uin
 		goto out;
 	r->profile = profile;
 	r->arch = arch;
+	r->page_size = page_size;
 	r->seed = seed;
 	r->rng = mix_name(seed * 0x9e3779b97f4a7c15ULL + (uint64_t)arch, profile);
 	r->rec = rec;
 	r->objs = calloc(MAXLIVE, sizeof(*r->objs));
 	rec->host = zs_host_page_ops();
-	if (!r->objs || zs_host_pages_create(4096, MAXF, &rec->hp) != 0 ||
+	if (!r->objs || zs_host_pages_create(page_size, MAXF, &rec->hp) != 0 ||
 	    zs_profile_lookup(profile, &r->info) != 0 ||
 	    zs_create_pool(&cfg, &rec_ops, rec, &r->pool) != 0) {
 		fprintf(stderr, "setup failed for %s %s\n", profile, zs_arch_name(arch));
@@ -568,10 +571,11 @@ static int run_config(const char *profile, enum zs_arch arch, uint64_t seed, uin
 	if (ret) {
 		fprintf(stderr,
 			"FAIL seed %llu profile %s arch %s op %llu: %s\n"
-			"replay: test_stress --seed %llu --profile %s --arch %s --ops %llu\n",
+			"replay: test_stress --seed %llu --profile %s --arch %s --page-size %zu "
+			"--ops %llu\n",
 			(unsigned long long)seed, profile, zs_arch_name(arch),
 			(unsigned long long)r->op, r->failure, (unsigned long long)seed, profile,
-			zs_arch_name(arch), (unsigned long long)ops);
+			zs_arch_name(arch), page_size, (unsigned long long)ops);
 	} else if (!quiet) {
 		fprintf(stderr,
 			"ok   %-7s %-6s %llu ops: %llu malloc %llu free %llu map (%llu rewrites) "
@@ -618,17 +622,18 @@ int main(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "arch", required_argument, NULL, 'a' },
 		{ "check-every", required_argument, NULL, 'c' },
+		{ "page-size", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = 20261126, ops = 300000, check_every = 500;
+	uint64_t seed = 20261126, ops = 300000, check_every = 500, page_size = 4096;
 	const char *only_profile = NULL;
 	int only_arch = -1, c, failures = 0, runs = 0;
 	bool quiet = false;
 	struct timespec t0, t1;
 
-	while ((c = getopt_long(argc, argv, "s:n:p:a:c:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:n:p:a:c:P:qh", longopts, NULL)) != -1) {
 		enum zs_arch a;
 
 		switch (c) {
@@ -642,6 +647,10 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_u64(optarg, &check_every))
+				goto usage;
+			break;
+		case 'P':
+			if (parse_u64(optarg, &page_size))
 				goto usage;
 			break;
 		case 'p':
@@ -674,19 +683,21 @@ int main(int argc, char **argv)
 			if (only_arch >= 0 && a != only_arch)
 				continue;
 			runs++;
-			if (run_config(*n, (enum zs_arch)a, seed, ops, check_every, quiet))
+			if (run_config(*n, (enum zs_arch)a, (size_t)page_size, seed, ops, check_every,
+				       quiet))
 				failures++;
 		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "seed %llu: %d configurations x %llu ops, %d failed, %.1f s\n",
-		(unsigned long long)seed, runs, (unsigned long long)ops, failures,
+	fprintf(stderr, "seed %llu, %llu-byte pages: %d configurations x %llu ops, %d failed, %.1f s\n",
+		(unsigned long long)seed, (unsigned long long)page_size, runs, (unsigned long long)ops, failures,
 		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return failures ? 1 : 0;
 
 usage:
 	fprintf(stderr, "usage: %s [--seed N] [--ops N per configuration] [--profile NAME]\n"
-			"       [--arch x86_64|arm32] [--check-every N] [--quiet]\n",
+			"       [--arch x86_64|arm32] [--page-size 4096|16384|65536] [--check-every N]\n"
+			"       [--quiet]\n",
 		argv[0]);
 	return 2;
 }
