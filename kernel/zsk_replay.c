@@ -521,7 +521,7 @@ static void zsk_meta(struct zsk_state *st, char *line)
 
 static void zsk_line(struct zsk_state *st, char *line)
 {
-	char *tok[5], **ev = tok;
+	char *tok[6], **ev = tok; /* [@NS] OP and up to 3 fields (g ID ORDER TYPE) */
 	int n;
 
 	line = skip_spaces(line);
@@ -532,7 +532,7 @@ static void zsk_line(struct zsk_state *st, char *line)
 			zsk_meta(st, line);
 		return;
 	}
-	n = zsk_tokens(line, tok, 4);
+	n = zsk_tokens(line, tok, 5);
 	if (n == 0)
 		return;
 	if (!st->header_seen) {
@@ -549,7 +549,7 @@ static void zsk_line(struct zsk_state *st, char *line)
 		n--;
 	}
 	st->events++;
-	if (n < 1 || n > 3 || ev[0][1] != '\0') {
+	if (n < 1 || n > 4 || ev[0][1] != '\0') {
 		zsk_error(st, "malformed event", n >= 1 ? ev[0] : NULL);
 		return;
 	}
