@@ -583,6 +583,67 @@ static void test_check_and_sample_every(void)
 	sim_destroy(sim);
 }
 
+/*
+ * Other users' movable pages are moved by kernel compaction whatever the
+ * policy, and the engine follows them: tiny machine, g 1..64 order-0
+ * MOVABLE (ID i on pfn i-1, all pageblocks MOVABLE, no steal), then every
+ * block put except the first frame of each aligned 4 (IDs 1, 5, ..., 61):
+ * 48 free frames (16 order-0 at 4k+1, 16 order-1 at 4k+2), no order-2
+ * block. The fork fails on the free lists, the asynchronous pass may not
+ * take sources from MOVABLE pageblocks for an UNMOVABLE request, the
+ * synchronous one moves pinned pages up until an aligned 4 is free: stage
+ * kcompact. Every block's later `p` must find it where it was moved: 16
+ * puts, no bad free, 60 pages free (all but the pgd).
+ */
+static void test_kcompact_moves_user_pages(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct physmem_stats st;
+	struct physmem_block b;
+	struct sim *sim;
+	unsigned long moved = 0;
+
+	tiny_config(&cfg);
+	cfg.policies = 0;
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	for (uint64_t id = 1; id <= 64; id++)
+		CHECK_EQ(ev(sim, 'g', id, 0, 0, 'm'), 0);
+	for (uint64_t id = 1; id <= 64; id++)
+		if ((id - 1) % 4)
+			CHECK_EQ(ev(sim, 'p', id, 0, 0, 0), 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 48);
+	CHECK_EQ(physmem_nr_free(sim_mem(sim), 0, 2), 0);
+	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "forked"), 0);
+	CHECK_EQ(cap.last.forks.succeeded, 1);
+	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 1);
+	CHECK(cap.last.kcompact.pages_migrated >= 1);
+	CHECK_EQ(cap.last.kcompact.zs_pages_migrated, 0);
+	/* every pinned block is still one USER page with its ID, some at a new frame */
+	for (uint64_t id = 1; id <= 64; id += 4) {
+		bool found = false;
+
+		for (unsigned long p = 0; p < 64; p++)
+			if (physmem_block_at(sim_mem(sim), p, &b) == 0 && !b.free &&
+			    b.head_pfn == p && b.owner == PHYSMEM_OWNER_USER && b.tag == id) {
+				CHECK(!found);
+				found = true;
+				moved += p != id - 1;
+			}
+		CHECK(found);
+	}
+	CHECK_EQ(moved, cap.last.kcompact.pages_migrated);
+	for (uint64_t id = 1; id <= 64; id += 4)
+		CHECK_EQ(ev(sim, 'p', id, 0, 0, 0), 0);
+	physmem_get_stats(sim_mem(sim), &st);
+	CHECK_EQ(st.bad_frees, 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 60);
+	CHECK_EQ(physmem_check(sim_mem(sim), msg, sizeof(msg)), 0);
+	sim_destroy(sim);
+}
+
 int main(void)
 {
 	RUN(test_buddy_indices);
@@ -590,6 +651,7 @@ int main(void)
 	RUN(test_pgd_zs_compact_v41);
 	RUN(test_pgd_kcompact_v48);
 	RUN(test_pgd_fails_v48_no_migration);
+	RUN(test_kcompact_moves_user_pages);
 	RUN(test_event_errors);
 	RUN(test_check_and_sample_every);
 	return test_summary();
