@@ -333,7 +333,7 @@ int cli_replay(int argc, char **argv)
 	if (tty)
 		progress(sim_events(sim), t0, true);
 	sim_finish(sim);
-	if (!quiet)
+	if (!quiet && !(json_out && !strcmp(json_out, "-"))) /* stdout holds the JSON alone */
 		print_summary(trace, &cfg, &rs, cfg.timing);
 	rc = EX_OK;
 	if (json_out) {
