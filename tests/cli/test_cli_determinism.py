@@ -14,7 +14,8 @@ periodic and on-pgd-failure).
     with those removed the documents are equal; and they are equal to the
     --no-timing document but for inputs.timing;
   - another --seed changes payload bytes only: the documents are equal but
-    for inputs.seed.
+    for inputs.seed;
+  - --json - writes the same document to stdout, with nothing else there.
 """
 import filecmp
 import json
@@ -138,6 +139,14 @@ def main():
     c.eq(nt["inputs"]["timing"], False, "inputs.timing with --no-timing")
     c.check(strip(t1, {"cpu_ns", "timing"}) == strip(nt, {"timing"}),
             "timed and untimed runs differ beyond cpu_ns")
+    # --json - (without -q) puts the same document, and nothing else, on stdout
+    args = [a for a in common if a != "-q"] + ["--no-timing", "--json", "-"]
+    rc, so, se = c.run(*args)
+    c.eq(rc, 0, "--json -: exit code")
+    try:
+        c.check(json.loads(so) == nt, "--json - differs from --json FILE")
+    except ValueError as e:
+        c.check(False, "--json -: stdout is not JSON (%s): %r" % (e, so[:200]))
     c.eq(docs["seed9"]["inputs"]["seed"], 9, "inputs.seed")
     c.check(strip(docs["seed9"], {"seed"}) == strip(nt, {"seed"}),
             "another payload seed changed a metric")
