@@ -23,7 +23,7 @@
  * usage: test_stress [--seed N] [--ops N] [--profile NAME] [--arch NAME]
  *                    [--page-size N] [--check-every N] [--quiet]
  * --ops is per profile/arch configuration. The defaults (14 configurations
- * x 300000 operations = 4.2 million) run in well under a minute in a Debug
+ * x 200000 operations = 2.8 million) run in well under a minute in a Debug
  * build. On failure the seed, profile, arch and operation number are
  * printed with a command line that replays the failing configuration; an
  * assertion inside the allocator prints the same through a SIGABRT handler.
@@ -627,7 +627,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t seed = 20261126, ops = 300000, check_every = 500, page_size = 4096;
+	uint64_t seed = 20261126, ops = 200000, check_every = 500, page_size = 4096;
 	const char *only_profile = NULL;
 	int only_arch = -1, c, failures = 0, runs = 0;
 	bool quiet = false;
