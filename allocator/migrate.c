@@ -5,16 +5,22 @@
  * Models zs_page_isolate(), zs_page_migrate() and zs_page_putback() of 6.1
  * and 6.12 (the movable_operations of a zsmalloc page).
  *
- * isolate only counts the isolation on the zspage; while any page of a
- * zspage is isolated the zspage cannot be freed (the kernel's
- * trylock_zspage() fails on the locked page), so an emptied zspage waits on
- * the EMPTY list. migrate copies the whole page to the new frame, rewrites
- * the handle slot of every allocated object that starts in that page to the
- * new frame, and puts the new frame in the chain; the caller then frees the
- * old frame (as the migration core puts the old page). putback undoes the
- * isolation.
- * SIM: the 4.8-era isolate also took the zspage off its fullness list; we
- * keep the 6.1/6.12 behaviour for every profile that has migration.
+ * isolate counts the isolation on the zspage and migrate copies the whole
+ * page to the new frame, rewrites the handle slot of every allocated object
+ * that starts in that page to the new frame, and puts the new frame in the
+ * chain; the caller then frees the old frame (as the migration core puts the
+ * old page). putback undoes the isolation.
+ *
+ * SIM: while any page of a zspage is isolated, an emptied zspage is kept on
+ * the EMPTY list and freed when the last isolated page is migrated or put
+ * back. The kernel (6.1, 6.12) frees it at once, because the page lock is
+ * dropped between isolation and migration, and its migration core then sees
+ * that the owner released the page. Our callers (sim/kcompact.c) isolate and
+ * migrate back to back, so no free can fall in between there; keeping the
+ * zspage keeps the contract simple: after a successful migrate the caller
+ * always owns the old frame. The 4.8-era isolate also took the zspage off its
+ * fullness list; we keep the 6.1/6.12 isolate for every profile with
+ * migration.
  */
 #include <errno.h>
 #include <string.h>

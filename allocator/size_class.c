@@ -76,6 +76,11 @@ unsigned int zs_class_index_of(const struct zs_pool *pool, size_t size)
 
 	if (size > pool->min_alloc)
 		idx = (size - pool->min_alloc + pool->class_delta - 1) / pool->class_delta;
+	/*
+	 * SIM: 3.18 did not clamp, so with 16 KiB or 64 KiB pages a request just
+	 * under PAGE_SIZE indexed past its class array; we clamp for every era
+	 * (the top class holds one object per page either way).
+	 */
 	if (idx > pool->nr_classes - 1)
 		idx = pool->nr_classes - 1;
 	return (unsigned int)idx;
