@@ -9,10 +9,9 @@ static bool periodic_after_event(const struct policy_view *v, uint64_t *state)
 {
 	const struct policy_params *p = v->params;
 
-	if (p->periodic_events && v->event_index % p->periodic_events == 0)
-		return true;
-	if (p->periodic_ns && v->time_ns - *state >= p->periodic_ns) {
-		*state = v->time_ns;
+	if ((p->periodic_events && v->event_index % p->periodic_events == 0) ||
+	    (p->periodic_ns && v->time_ns - *state >= p->periodic_ns)) {
+		*state = v->time_ns; /* either trigger restarts the time period */
 		return true;
 	}
 	return false;
