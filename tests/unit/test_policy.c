@@ -127,6 +127,28 @@ static void test_manual_periodic_decisions(void)
 	v = view(4, 2500, &w, &pp);
 	CHECK(policy_periodic.after_event(&v, &st));
 	CHECK_U64_EQ(st, 2500);
+	/*
+	 * both: a compaction by count also restarts the time period (the
+	 * state is the time of the last periodic compaction, whatever caused
+	 * it): every 3 events or 1000 ns. Event 3 at 5000 fires (count) and
+	 * restarts the period; event 4 at 5000 does not (0 ns since); event 5
+	 * at 6000 fires (time); event 6 at 6000 fires (count); event 7 at 6999
+	 * does not (999 ns since).
+	 */
+	pp.periodic_events = 3;
+	st = 0;
+	v = view(3, 5000, &w, &pp);
+	CHECK(policy_periodic.after_event(&v, &st));
+	CHECK_U64_EQ(st, 5000);
+	v = view(4, 5000, &w, &pp);
+	CHECK(!policy_periodic.after_event(&v, &st));
+	v = view(5, 6000, &w, &pp);
+	CHECK(policy_periodic.after_event(&v, &st));
+	v = view(6, 6000, &w, &pp);
+	CHECK(policy_periodic.after_event(&v, &st));
+	v = view(7, 6999, &w, &pp);
+	CHECK(!policy_periodic.after_event(&v, &st));
+	pp.periodic_events = 0;
 	pp.periodic_ns = 0;
 	v = view(6, 1u << 30, &w, &pp);
 	CHECK(!policy_periodic.after_event(&v, &st)); /* both off: never */
