@@ -28,7 +28,7 @@
 #include "vmstat.h"
 #include "zsmalloc.h"
 
-#define MAX_CLASSES 256
+#define MAX_CLASSES	256
 #define MAX_COMPACTIONS 16
 
 /* What the sinks saw: the last snapshot (deep copy) and every compaction. */
@@ -80,8 +80,10 @@ static char msg[512];
 
 static struct sim *make_sim(struct sim_config *cfg, struct capture *cap)
 {
-	struct sim_sinks sinks = { .ctx = cap, .snapshot = cap_snapshot,
-				   .compaction = cap_compaction, .verify = cap_verify };
+	struct sim_sinks sinks = {.ctx = cap,
+				  .snapshot = cap_snapshot,
+				  .compaction = cap_compaction,
+				  .verify = cap_verify};
 	struct sim *sim = NULL;
 
 	memset(cap, 0, sizeof(*cap));

@@ -101,11 +101,11 @@ static uint64_t xorshift(uint64_t *s)
 
 static void test_random_walk(void)
 {
-	static const uint64_t seeds[] = { 1, 42, 0x9e3779b97f4a7c15ULL };
+	static const uint64_t seeds[] = {1, 42, 0x9e3779b97f4a7c15ULL};
 
 	for (unsigned int si = 0; si < sizeof(seeds) / sizeof(seeds[0]); si++) {
-		uint64_t s = seeds[si], live[NKEYS] = { 0 };
-		bool in[NKEYS] = { false };
+		uint64_t s = seeds[si], live[NKEYS] = {0};
+		bool in[NKEYS] = {false};
 		unsigned int nlive = 0;
 		int before = tu_failures;
 		struct idmap m;
@@ -132,8 +132,8 @@ static void test_random_walk(void)
 				size_t visited = 0;
 
 				for (unsigned int j = 0; j < NKEYS; j++) {
-					uint64_t kj = (uint64_t)j * 0x10001ULL +
-						      (j & 1 ? 1ULL << 40 : 0);
+					uint64_t kj =
+					    (uint64_t)j * 0x10001ULL + (j & 1 ? 1ULL << 40 : 0);
 
 					e = idmap_find(&m, kj);
 					CHECK_EQ(e != NULL, in[j]);
@@ -143,8 +143,9 @@ static void test_random_walk(void)
 				}
 				idmap_for_each(&m, e)
 				{
-					unsigned int j = (unsigned int)((e->key & ((1ULL << 40) - 1)) /
-									0x10001ULL);
+					unsigned int j =
+					    (unsigned int)((e->key & ((1ULL << 40) - 1)) /
+							   0x10001ULL);
 
 					visited++;
 					REQUIRE(j < NKEYS);

@@ -63,7 +63,8 @@ static void test_parse_and_format(void)
 		     "manual,periodic,threshold,on-pgd-failure,shrinker,migration");
 	/* format then parse gives the mask back, for every mask */
 	for (unsigned int m = 0; m < (1u << POLICY_NR); m++) {
-		CHECK_EQ(policy_parse_list(policy_format_list(m, buf, sizeof(buf)), &mask, &bad), 0);
+		CHECK_EQ(policy_parse_list(policy_format_list(m, buf, sizeof(buf)), &mask, &bad),
+			 0);
 		CHECK_EQ(mask, m);
 	}
 	/* the registry: names in enum order, each with a help line */
@@ -84,7 +85,7 @@ static void test_parse_and_format(void)
 static struct policy_view view(uint64_t idx, uint64_t t, const struct sim_event *ev,
 			       const struct policy_params *pp)
 {
-	struct policy_view v = { .event_index = idx, .time_ns = t, .ev = ev, .params = pp };
+	struct policy_view v = {.event_index = idx, .time_ns = t, .ev = ev, .params = pp};
 
 	return v;
 }
@@ -92,7 +93,7 @@ static struct policy_view view(uint64_t idx, uint64_t t, const struct sim_event 
 static void test_manual_periodic_decisions(void)
 {
 	struct policy_params pp;
-	struct sim_event c = { .op = SIM_OP_COMPACT }, w = { .op = SIM_OP_WRITE };
+	struct sim_event c = {.op = SIM_OP_COMPACT}, w = {.op = SIM_OP_WRITE};
 	struct policy_view v;
 	uint64_t st = 0;
 
@@ -164,11 +165,11 @@ static void test_manual_periodic_decisions(void)
 static void test_threshold_shrinker_decisions(void)
 {
 	struct physmem_config pc;
-	struct zs_pool_config zc = { .profile = "v4.1", .arch = ZS_ARCH_ARM32, .page_size = 4096 };
+	struct zs_pool_config zc = {.profile = "v4.1", .arch = ZS_ARCH_ARM32, .page_size = 4096};
 	struct physmem *pm = NULL;
 	struct zs_pool *pool = NULL;
 	struct policy_params pp;
-	struct sim_event w = { .op = SIM_OP_WRITE };
+	struct sim_event w = {.op = SIM_OP_WRITE};
 	struct policy_view v;
 	unsigned long h[3], pfn[60];
 	uint64_t st = 0;
@@ -254,7 +255,7 @@ static struct sim *engine(const char *profile, unsigned int policies, struct com
 			  void (*tweak)(struct sim_config *))
 {
 	struct sim_config cfg;
-	struct sim_sinks sinks = { .ctx = log, .compaction = log_compaction };
+	struct sim_sinks sinks = {.ctx = log, .compaction = log_compaction};
 	struct sim *sim = NULL;
 
 	memset(log, 0, sizeof(*log));
@@ -325,8 +326,8 @@ static void test_engine_manual(void)
 
 	{
 		struct sim_config cfg;
-		struct sim_sinks sinks = { .snapshot = keep_other, .compaction = log_compaction,
-					   .ctx = &log };
+		struct sim_sinks sinks = {
+		    .snapshot = keep_other, .compaction = log_compaction, .ctx = &log};
 
 		memset(&log, 0, sizeof(log));
 		sim_config_default(&cfg);
