@@ -29,6 +29,7 @@
  * by every later call.
  */
 #include "trace_text.h"
+#include "trace_bin.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -49,8 +50,12 @@ struct text_meta {
 };
 
 struct trace_reader {
-	FILE *f;
-	bool owns_file;		/* opened by trace_reader_open(), closed by close */
+	FILE *f;		/* the (decompressed) stream parsed */
+	FILE *raw;		/* the stream given to open; f reads through it */
+	bool owns_file;		/* raw opened by trace_reader_open(), closed by close */
+	struct trace_io *io;	/* decompression, when sniffed; NULL for trace_reader_open_text */
+	struct trace_bin_reader *bin; /* a binary trace: every call is forwarded to it */
+	bool skip_long;		/* the kept error is an overlong line still in buf */
 	bool file_eof;		/* fread() hit the end; buf holds the rest */
 	bool pending;		/* buf[pend_off, +pend_len) is an unparsed event line */
 	int state;		/* 0 reading, 1 end reached, < 0 the kept error */
@@ -246,15 +251,23 @@ static int text_get_line(struct trace_reader *r, const char **line, size_t *len)
 		}
 		if (r->file_eof)
 			return 0;
-		if (avail > TRACE_TEXT_LINE_MAX + 1)
+		if (avail > TRACE_TEXT_LINE_MAX + 1) {
+			r->skip_long = true;
 			return text_fail_rc(r, -EINVAL, r->line + 1,
 					    "malformed line, longer than 65535 bytes", s, avail);
+		}
 		memmove(r->buf, s, avail);
 		r->start = 0;
 		r->end = avail;
 		got = fread(r->buf + avail, 1, TEXT_BUF_SIZE - avail, r->f);
 		r->end += got;
 		if (!got) {
+			if (ferror(r->f) && r->io && trace_io_error(r->io)) {
+				snprintf(r->errmsg, sizeof(r->errmsg), "%s:%" PRIu64 ": %s",
+					 r->name, r->line + 1, trace_io_error(r->io));
+				r->state = -EIO;
+				return -EIO;
+			}
 			if (ferror(r->f))
 				return text_fail_rc(r, -EIO, r->line + 1, "read error", "", 0);
 			r->file_eof = true;
@@ -620,8 +633,13 @@ static int text_parse_event(struct trace_reader *r, const char *s, const char *e
 
 /* ---- reader API ---- */
 
-int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out, char *err,
-			   size_t errlen)
+/*
+ * Open f as text (bin NULL) or hand it to the binary reader; io (may be
+ * NULL) is the decompression under f and belongs to the reader from here
+ * on, even on failure.
+ */
+static int text_open(FILE *f, const char *name, struct trace_io *io, bool binary,
+		     struct trace_reader **out, char *err, size_t errlen)
 {
 	struct trace_reader *r;
 	int rc;
@@ -630,17 +648,26 @@ int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		goto fail_nomem;
+	r->io = io;
 	r->name = strdup(name ? name : "<trace>");
-	r->buf = malloc(TEXT_BUF_SIZE);
-	if (!r->name || !r->buf)
+	r->buf = binary ? NULL : malloc(TEXT_BUF_SIZE);
+	if (!r->name || (!binary && !r->buf))
 		goto fail_free;
 	r->f = f;
+	r->raw = f;
 	r->page_size = TRACE_TEXT_DEFAULT_PAGE_SIZE;
 	trace_live_init(&r->live);
 
-	rc = text_parse_header(r);
-	if (!rc)
-		rc = text_read_preamble(r);
+	if (binary) {
+		rc = trace_bin_open(f, r->name, &r->bin, r->errmsg, sizeof(r->errmsg));
+		if (rc == -EIO && io && trace_io_error(io))
+			snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", r->name,
+				 trace_io_error(io));
+	} else {
+		rc = text_parse_header(r);
+		if (!rc)
+			rc = text_read_preamble(r);
+	}
 	if (rc < 0) {
 		text_copy_err(err, errlen, r->errmsg);
 		trace_reader_close(r);
@@ -654,8 +681,39 @@ fail_free:
 	free(r->name);
 	free(r);
 fail_nomem:
+	trace_io_close(io);
 	text_copy_err(err, errlen, "out of memory opening a trace");
 	return -ENOMEM;
+}
+
+int trace_reader_open_text(FILE *f, const char *name, struct trace_reader **out, char *err,
+			   size_t errlen)
+{
+	return text_open(f, name, NULL, false, out, err, errlen);
+}
+
+int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out, char *err,
+			   size_t errlen)
+{
+	struct trace_io *io;
+	FILE *in;
+	int rc, c;
+
+	*out = NULL;
+	rc = trace_io_open_read(f, false, &io, err, errlen);
+	if (rc)
+		return rc;
+	/* One byte tells text ('z'...) from binary (0x89...); ungetc() gives it back. */
+	in = trace_io_file(io);
+	c = fgetc(in);
+	if (c != EOF)
+		ungetc(c, in);
+	else
+		clearerr(in); /* an empty file, or a codec fault the reader reports again */
+	rc = text_open(in, name, io, c == (unsigned char)TRACE_BIN_MAGIC[0], out, err, errlen);
+	if (!rc)
+		(*out)->raw = f;
+	return rc;
 }
 
 int trace_reader_open(const char *path, struct trace_reader **out, char *err, size_t errlen)
@@ -688,6 +746,13 @@ int trace_reader_next(struct trace_reader *r, struct sim_event *ev, char *err, s
 	size_t len;
 	int rc;
 
+	if (r->bin) {
+		rc = trace_bin_next(r->bin, ev, err, errlen);
+		if (rc == -EIO && r->io && trace_io_error(r->io) && err && errlen)
+			snprintf(err, errlen, "%s: offset %" PRIu64 ": %s", r->name,
+				 trace_bin_offset(r->bin), trace_io_error(r->io));
+		return rc;
+	}
 	if (r->state) {
 		if (r->state < 0)
 			text_copy_err(err, errlen, r->errmsg);
@@ -727,6 +792,8 @@ const char *trace_reader_meta(const struct trace_reader *r, const char *key)
 {
 	size_t i;
 
+	if (r->bin)
+		return trace_bin_meta(r->bin, key);
 	for (i = 0; i < r->meta_count; i++)
 		if (!strcmp(r->meta[i].key, key))
 			return r->meta[i].value;
@@ -735,12 +802,16 @@ const char *trace_reader_meta(const struct trace_reader *r, const char *key)
 
 size_t trace_reader_meta_count(const struct trace_reader *r)
 {
+	if (r->bin)
+		return trace_bin_meta_count(r->bin);
 	return r->meta_count;
 }
 
 int trace_reader_meta_at(const struct trace_reader *r, size_t i, const char **key,
 			 const char **value)
 {
+	if (r->bin)
+		return trace_bin_meta_at(r->bin, i, key, value);
 	if (i >= r->meta_count)
 		return -ENOENT;
 	*key = r->meta[i].key;
@@ -750,11 +821,15 @@ int trace_reader_meta_at(const struct trace_reader *r, size_t i, const char **ke
 
 size_t trace_reader_page_size(const struct trace_reader *r)
 {
+	if (r->bin)
+		return trace_bin_page_size(r->bin);
 	return r->page_size;
 }
 
 const struct trace_live *trace_reader_live(const struct trace_reader *r)
 {
+	if (r->bin)
+		return trace_bin_live(r->bin);
 	return &r->live;
 }
 
@@ -769,8 +844,10 @@ void trace_reader_close(struct trace_reader *r)
 
 	if (!r)
 		return;
+	trace_bin_close(r->bin);
+	trace_io_close(r->io); /* never closes raw: see trace_reader_open_file() */
 	if (r->owns_file)
-		fclose(r->f);
+		fclose(r->raw);
 	for (i = 0; i < r->meta_count; i++)
 		free(r->meta[i].key);
 	free(r->meta);
@@ -778,6 +855,50 @@ void trace_reader_close(struct trace_reader *r)
 	free(r->buf);
 	free(r->name);
 	free(r);
+}
+
+enum trace_format trace_reader_format(const struct trace_reader *r)
+{
+	return r->bin ? TRACE_FORMAT_BINARY : TRACE_FORMAT_TEXT;
+}
+
+enum trace_codec trace_reader_codec(const struct trace_reader *r)
+{
+	return r->io ? trace_io_codec(r->io) : TRACE_CODEC_NONE;
+}
+
+int trace_reader_resume(struct trace_reader *r)
+{
+	if (r->bin)
+		return trace_bin_resume(r->bin);
+	if (r->state != -EINVAL)
+		return -EINVAL;
+	if (r->skip_long) {
+		/* The overlong line is still buffered: drop it up to its newline. */
+		for (;;) {
+			char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+			size_t got;
+
+			if (nl) {
+				r->start = (size_t)(nl - r->buf) + 1;
+				break;
+			}
+			r->start = r->end = 0;
+			if (r->file_eof)
+				break;
+			got = fread(r->buf, 1, TEXT_BUF_SIZE, r->f);
+			r->end = got;
+			if (!got) {
+				if (ferror(r->f))
+					return -EINVAL;
+				r->file_eof = true;
+			}
+		}
+		r->line++;
+		r->skip_long = false;
+	}
+	r->state = 0;
+	return 0;
 }
 
 /* ---- writer ---- */

@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "trace_io.h"
 #include "trace_live.h"
 
 #ifdef __cplusplus
@@ -57,9 +58,38 @@ int trace_reader_open(const char *path, struct trace_reader **r, char *err, size
 /*
  * Same, from a stream the caller opened; name is used in messages. The
  * reader does not close f; the caller does, after trace_reader_close().
+ *
+ * Both open calls sniff what they read: zstd or gzip compression
+ * (trace_io.h) and then a text or binary trace (trace_bin.h, by its magic
+ * number), so every consumer reads every format through this one reader.
+ * Binary traces report errors as "FILE: offset N: what" and number their
+ * events (ev->line) by record.
  */
 int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **r, char *err,
 			   size_t errlen);
+
+/* Text only, no sniffing: every byte of f is parsed as a text trace. */
+int trace_reader_open_text(FILE *f, const char *name, struct trace_reader **r, char *err,
+			   size_t errlen);
+
+enum trace_format {
+	TRACE_FORMAT_TEXT,
+	TRACE_FORMAT_BINARY,
+};
+
+/* What the open call found. */
+enum trace_format trace_reader_format(const struct trace_reader *r);
+enum trace_codec trace_reader_codec(const struct trace_reader *r);
+
+/*
+ * After trace_reader_next() returned -EINVAL for one event, skip that event
+ * and go on with the next (text: the next line; binary: the next record):
+ * 0. -EINVAL when the fault cannot be skipped (I/O, a broken binary record
+ * structure, no error pending). Used by `zsfrag trace validate` to report
+ * every problem of a trace; liveness and time stay as if the bad event had
+ * not been there.
+ */
+int trace_reader_resume(struct trace_reader *r);
 
 /*
  * Next event into *ev: 1 when an event was read, 0 at the end of the trace,

@@ -1,0 +1,428 @@
+/*
+ * cli_trace.c - `zsfrag trace SUBCOMMAND`: the hub, and the subcommands that
+ * move events around: convert (text <-> binary, compressed or not), cat (a
+ * range of events as text) and validate (every problem of a trace).
+ *
+ * Every reader goes through trace_reader_open(), so each subcommand takes
+ * every format and compression. Exit codes are in cli_trace.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_trace.h"
+
+#define MSG_MAX 768 /* bytes of an error message */
+
+/* ---- shared helpers ---- */
+
+int cli_trace_open(const char *sub, const char *path, struct trace_reader **r)
+{
+	char msg[MSG_MAX];
+	int rc = trace_reader_open(path, r, msg, sizeof(msg));
+
+	if (!rc)
+		return EX_OK;
+	fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+	return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_NOINPUT : EX_DATAERR;
+}
+
+int cli_trace_out_opt(const char *sub_name, int c, const char *arg, struct cli_trace_out *out)
+{
+	unsigned long long v;
+	char sub[64];
+
+	snprintf(sub, sizeof(sub), "trace %s", sub_name);
+
+	switch (c) {
+	case 'o':
+		out->path = arg;
+		return 0;
+	case 'F':
+		if (!strcmp(arg, "text"))
+			out->fmt = TRACE_FORMAT_TEXT;
+		else if (!strcmp(arg, "binary"))
+			out->fmt = TRACE_FORMAT_BINARY;
+		else
+			return cli_usage_error(sub, "unknown format '%s' (text or binary)", arg);
+		out->fmt_set = true;
+		return 0;
+	case 'z':
+		if (trace_codec_parse(arg, &out->codec))
+			return cli_usage_error(sub, "unknown compression '%s' (none, zstd, gzip)",
+					       arg);
+		out->codec_set = true;
+		return 0;
+	case 'L':
+		if (cli_parse_u64(arg, 22, &v) || v < 1)
+			return cli_usage_error(sub, "bad --level '%s' (1..22 zstd, 1..9 gzip)", arg);
+		out->level = (int)v;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct trace_meta *meta,
+		       size_t n, struct trace_writer **w)
+{
+	char msg[MSG_MAX];
+	int rc;
+
+	if (!out->path)
+		out->path = "-";
+	if (!out->fmt_set)
+		out->fmt = trace_format_from_path(out->path);
+	if (!out->codec_set)
+		out->codec = trace_codec_from_path(out->path);
+	if (out->codec == TRACE_CODEC_GZIP && out->level > 9) {
+		fprintf(stderr, "zsfrag trace %s: gzip levels are 1..9\n", sub);
+		return EX_USAGE;
+	}
+	if (!strcmp(out->path, "-") && isatty(STDOUT_FILENO) &&
+	    (out->fmt == TRACE_FORMAT_BINARY || out->codec != TRACE_CODEC_NONE)) {
+		fprintf(stderr, "zsfrag trace %s: not writing a binary or compressed trace to a "
+				"terminal (use -o FILE)\n",
+			sub);
+		return EX_USAGE;
+	}
+	rc = trace_writer_open(out->path, out->fmt, out->codec, out->level, meta, n, w, msg,
+			       sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+		return rc == -EINVAL ? EX_DATAERR : EX_CANTCREAT;
+	}
+	return EX_OK;
+}
+
+/* Metadata of r as an array for a writer; NULL when empty or out of memory (*n = 0). */
+static struct trace_meta *meta_of(const struct trace_reader *r, size_t *n)
+{
+	struct trace_meta *m;
+
+	*n = trace_reader_meta_count(r);
+	m = *n ? calloc(*n, sizeof(*m)) : NULL;
+	if (!m) {
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		trace_reader_meta_at(r, i, &m[i].key, &m[i].value);
+	return m;
+}
+
+/* ---- convert ---- */
+
+static void convert_help(FILE *f)
+{
+	fprintf(f, "usage: zsfrag trace convert IN OUT [OPTIONS]\n\n"
+		   "Copy a trace's metadata and events into another format: text <-> binary,\n"
+		   "compressed or not. IN may be any format ('-' for stdin); OUT's format and\n"
+		   "compression follow its name (NAME.ztb binary, .zst / .gz compressed) unless\n"
+		   "given. A bad IN stops the copy with its error and removes OUT.\n\n"
+		   "      --format F         text or binary\n"
+		   "      --compress C       none, zstd or gzip\n"
+		   "      --level N          compression level (default: zstd 3, gzip 6)\n"
+		   "  -h, --help             this text\n");
+}
+
+static int trace_convert(int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { "compress", required_argument, NULL, 'z' },
+					      { "level", required_argument, NULL, 'L' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct cli_trace_out out = { 0 };
+	struct trace_reader *r = NULL;
+	struct trace_writer *w = NULL;
+	struct trace_meta *meta;
+	struct sim_event ev;
+	char msg[MSG_MAX];
+	size_t nmeta;
+	int c, rc, n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			convert_help(stdout);
+			return EX_OK;
+		}
+		rc = cli_trace_out_opt("convert", c, optarg, &out);
+		if (rc)
+			return rc == 1 ? cli_usage_error("trace convert", "bad option") : rc;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("trace convert", "expected IN and OUT");
+	out.path = argv[optind + 1];
+	if (!strcmp(argv[optind], out.path) && strcmp(out.path, "-"))
+		return cli_usage_error("trace convert", "IN and OUT are the same file");
+	rc = cli_trace_open("convert", argv[optind], &r);
+	if (rc)
+		return rc;
+	meta = meta_of(r, &nmeta);
+	rc = cli_trace_out_open("convert", &out, meta, nmeta, &w);
+	free(meta);
+	if (rc)
+		goto out;
+	while ((n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
+		if ((rc = trace_writer_event(w, &ev))) {
+			fprintf(stderr, "zsfrag trace convert: %s: write error: %s\n", out.path,
+				strerror(-rc));
+			break;
+		}
+	}
+	if (n < 0)
+		fprintf(stderr, "zsfrag trace convert: %s\n", msg);
+	if (trace_writer_close(w, msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag trace convert: %s\n", msg);
+		rc = EX_CANTCREAT;
+	} else {
+		rc = n < 0 ? EX_DATAERR : rc ? EX_CANTCREAT : EX_OK;
+	}
+	if (rc && strcmp(out.path, "-"))
+		remove(out.path);
+out:
+	trace_reader_close(r);
+	return rc;
+}
+
+/* ---- cat ---- */
+
+static void cat_help(FILE *f)
+{
+	fprintf(f, "usage: zsfrag trace cat TRACE [OPTIONS]\n\n"
+		   "Print events of a trace (any format) as text, in the canonical spelling.\n"
+		   "Events are numbered from 1. The header and metadata come first when the range\n"
+		   "starts at event 1, so `zsfrag trace cat x.ztb > x.trace` is a valid trace.\n\n"
+		   "  -f, --from N           first event to print (default 1)\n"
+		   "  -n, --count N          print at most N events\n"
+		   "  -t, --to N             last event to print\n"
+		   "      --no-header        never print the header and metadata\n"
+		   "  -h, --help             this text\n");
+}
+
+static int trace_cat(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "from", required_argument, NULL, 'f' }, { "count", required_argument, NULL, 'n' },
+		{ "to", required_argument, NULL, 't' },	  { "no-header", no_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 }
+	};
+	unsigned long long from = 1, to = UINT64_MAX, count = UINT64_MAX, idx = 0;
+	struct trace_reader *r;
+	struct trace_meta *meta;
+	struct sim_event ev;
+	char msg[MSG_MAX], line[TRACE_TEXT_EVENT_MAX];
+	bool header = true;
+	size_t nmeta;
+	int c, rc, n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:n:t:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (cli_parse_u64(optarg, UINT64_MAX, &from) || !from)
+				return cli_usage_error("trace cat", "bad --from '%s'", optarg);
+			break;
+		case 'n':
+			if (cli_parse_u64(optarg, UINT64_MAX, &count))
+				return cli_usage_error("trace cat", "bad --count '%s'", optarg);
+			break;
+		case 't':
+			if (cli_parse_u64(optarg, UINT64_MAX, &to))
+				return cli_usage_error("trace cat", "bad --to '%s'", optarg);
+			break;
+		case 'H':
+			header = false;
+			break;
+		case 'h':
+			cat_help(stdout);
+			return EX_OK;
+		default:
+			return cli_usage_error("trace cat", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("trace cat", "expected one TRACE");
+	rc = cli_trace_open("cat", argv[optind], &r);
+	if (rc)
+		return rc;
+	if (count != UINT64_MAX && from + count - 1 < to)
+		to = from + count - 1;
+	if (header && from == 1) {
+		meta = meta_of(r, &nmeta);
+		rc = trace_write_header(stdout, meta, nmeta);
+		free(meta);
+		if (rc)
+			goto out_io;
+	}
+	while (idx < to && (n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
+		if (++idx < from)
+			continue;
+		n = trace_format_event(line, sizeof(line), &ev);
+		if (n < 0 || fputs(line, stdout) == EOF)
+			goto out_io;
+	}
+	rc = EX_OK;
+	if (idx < to && n < 0) {
+		fflush(stdout);
+		fprintf(stderr, "zsfrag trace cat: %s\n", msg);
+		rc = EX_DATAERR;
+	}
+	if (fflush(stdout))
+		goto out_io;
+	trace_reader_close(r);
+	return rc;
+out_io:
+	fprintf(stderr, "zsfrag trace cat: cannot write to stdout\n");
+	trace_reader_close(r);
+	return EX_IOERR;
+}
+
+/* ---- validate ---- */
+
+static void validate_help(FILE *f)
+{
+	fprintf(f, "usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
+		   "Check whole traces (any format) and report every problem, one a line on\n"
+		   "stdout: \"FILE:LINE: what\" (text) or \"FILE: offset N: what\" (binary). After a\n"
+		   "bad event the check goes on with the next one, as if the bad one was not\n"
+		   "there; a fault in the header, in the metadata, in the structure of a binary\n"
+		   "record, or of the compressed stream, stops the file. A summary line per file\n"
+		   "goes to stderr. Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
+		   "  -m, --max-errors N     stop a file after N problems (default 100, 0 = all)\n"
+		   "  -q, --quiet            no summary lines\n"
+		   "  -h, --help             this text\n");
+}
+
+/* Validate one file; returns the number of problems (0 clean), or -1 when it cannot be opened. */
+static long validate_one(const char *path, unsigned long long max, bool quiet)
+{
+	struct trace_reader *r;
+	struct sim_event ev;
+	char msg[MSG_MAX];
+	unsigned long long events = 0;
+	long problems = 0;
+	int rc, n;
+
+	rc = trace_reader_open(path, &r, msg, sizeof(msg));
+	if (rc) {
+		printf("%s\n", msg);
+		if (!quiet)
+			fprintf(stderr, "%s: 1 problem, not readable\n", path);
+		return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? -1 : 1;
+	}
+	for (;;) {
+		n = trace_reader_next(r, &ev, msg, sizeof(msg));
+		if (n == 1) {
+			events++;
+			continue;
+		}
+		if (n == 0)
+			break;
+		printf("%s\n", msg);
+		problems++;
+		if ((max && (unsigned long long)problems >= max) || trace_reader_resume(r))
+			break;
+	}
+	if (!quiet)
+		fprintf(stderr, "%s: %s, %llu events, %s, %s compression\n", path,
+			problems ? "PROBLEMS" : "ok", events,
+			trace_format_name(trace_reader_format(r)),
+			trace_codec_name(trace_reader_codec(r)));
+	trace_reader_close(r);
+	return problems;
+}
+
+static int trace_validate(int argc, char **argv)
+{
+	static const struct option opts[] = { { "max-errors", required_argument, NULL, 'm' },
+					      { "quiet", no_argument, NULL, 'q' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	unsigned long long max = 100;
+	bool quiet = false, missing = false, bad = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (cli_parse_u64(optarg, UINT64_MAX, &max))
+				return cli_usage_error("trace validate", "bad --max-errors '%s'", optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			validate_help(stdout);
+			return EX_OK;
+		default:
+			return cli_usage_error("trace validate", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("trace validate", "no trace given");
+	for (int i = optind; i < argc; i++) {
+		long p = validate_one(argv[i], max, quiet);
+
+		missing |= p < 0;
+		bad |= p > 0;
+	}
+	fflush(stdout);
+	return missing ? EX_NOINPUT : bad ? EX_DATAERR : EX_OK;
+}
+
+/* ---- hub ---- */
+
+static const struct cli_command trace_commands[] = {
+	{ "info", "counts, sizes, live memory over time, metadata", cli_trace_info },
+	{ "convert", "text <-> binary, compressed (zstd, gzip) or not", trace_convert },
+	{ "cat", "print a range of events as text", trace_cat },
+	{ "validate", "check whole traces, report every problem", trace_validate },
+	{ "from-capture", "convert scripts/zram-capture.bt output to a trace",
+	  cli_trace_from_capture },
+	{ "from-process", "snapshot a live process's anonymous memory as zram writes",
+	  cli_trace_from_process },
+	{ "from-core", "the same from an ELF core dump", cli_trace_from_core },
+};
+
+#define NR_TRACE_COMMANDS (sizeof(trace_commands) / sizeof(trace_commands[0]))
+
+static void trace_usage(FILE *f)
+{
+	fprintf(f, "usage: zsfrag trace SUBCOMMAND [OPTIONS]\n\n"
+		   "Inspect, convert, check and make traces. Every subcommand reads text and\n"
+		   "binary traces, plain or compressed with zstd or gzip (traces/FORMAT.md).\n\n"
+		   "Subcommands:\n");
+	for (size_t i = 0; i < NR_TRACE_COMMANDS; i++)
+		fprintf(f, "  %-13s %s\n", trace_commands[i].name, trace_commands[i].summary);
+	fprintf(f, "\nRun 'zsfrag trace SUBCOMMAND --help' for its options.\n");
+}
+
+int cli_trace(int argc, char **argv)
+{
+	if (argc < 2) {
+		trace_usage(stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		trace_usage(stdout);
+		return EX_OK;
+	}
+	for (size_t i = 0; i < NR_TRACE_COMMANDS; i++) {
+		if (!strcmp(argv[1], trace_commands[i].name)) {
+			/* Messages name "trace SUB", so prefix the subcommand for getopt. */
+			return trace_commands[i].run(argc - 1, argv + 1);
+		}
+	}
+	fprintf(stderr, "zsfrag trace: unknown subcommand '%s'\n", argv[1]);
+	trace_usage(stderr);
+	return EX_USAGE;
+}

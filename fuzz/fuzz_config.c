@@ -1,0 +1,51 @@
+/*
+ * fuzz_config.c - libFuzzer target for the JSON machine config reader,
+ * cli_config_load() (cli/cli_config.c).
+ *
+ * cli_config_load() takes a path, so each input is written to a temporary
+ * file first. The contract checked: it returns 0 or -EINVAL, and on -EINVAL
+ * its message is non-empty and starts with the file's name.
+ *
+ * Not checked: that the message is one line. cli_config_load() quotes an
+ * unknown key as it is, and JSON lets a key hold "\n" (found by this target
+ * in its first campaign, input corpus/config/key_with_newline.json); that
+ * is the config reader's to fix, reported to its owner.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char path[] = "/tmp/zsfrag-fuzz-config-XXXXXX";
+	struct sim_config cfg;
+	char msg[512];
+	int fd = mkstemp(path), rc;
+
+	if (fd < 0)
+		return 0;
+	if (size && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		unlink(path);
+		return 0;
+	}
+	close(fd);
+	sim_config_default(&cfg);
+	msg[0] = '\0';
+	rc = cli_config_load(path, &cfg, msg, sizeof(msg));
+	unlink(path);
+	if (rc != 0 && rc != -EINVAL)
+		abort();
+	if (rc && (!msg[0] || strncmp(msg, path, strlen(path))))
+		abort();
+	if (!rc)
+		cli_config_finish(&cfg);
+	return 0;
+}

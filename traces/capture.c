@@ -1,0 +1,479 @@
+/*
+ * capture.c - zram-capture 1 lines -> trace events (see capture.h).
+ *
+ * Two passes: parse every line into struct cap_rec (checking the syntax,
+ * so errors name the line), sort by (time, line), then walk the records with
+ * the mode's state machine and emit events. Holding the records costs 48
+ * bytes a line; captures of tens of millions of lines fit in memory, and the
+ * sort is what makes per-CPU interleaving harmless.
+ *
+ * Alloc mode keeps handle -> trace ID (struct trace_map); zram mode keeps
+ * tid -> open write (slot, size of the last good M, whether one was seen),
+ * also in a trace_map, the value packing slot (32 bits: zram's index is a
+ * u32), a seen flag and the size.
+ */
+#include "capture.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_map.h"
+
+#define CAP_ERR_HANDLE (UINT64_MAX - 4095) /* at or above: IS_ERR_VALUE(handle) */
+#define CAP_TOKEN_SHOWN 48
+
+struct cap_rec {
+	uint64_t t;    /* ns, the kernel's monotonic clock */
+	uint64_t tid;
+	uint64_t a, b; /* M: size, handle; F: handle; W/R/D: slot; E: (int64) ret; K: pages */
+	uint64_t line;
+	char op;
+};
+
+struct cap {
+	const char *name;
+	char *err;
+	size_t errlen;
+	struct cap_rec *recs;
+	size_t n, cap;
+	struct capture_stats *st;
+	size_t page_size;
+	capture_emit_fn emit;
+	void *ctx;
+	uint64_t t0;
+};
+
+static int cap_fail(struct cap *c, uint64_t line, const char *what, const char *tok, size_t len)
+{
+	char shown[CAP_TOKEN_SHOWN * 4 + 8];
+	size_t o = 0, i;
+
+	for (i = 0; i < len && i < CAP_TOKEN_SHOWN && o + 5 < sizeof(shown); i++) {
+		unsigned char ch = (unsigned char)tok[i];
+
+		if (ch < 0x20 || ch >= 0x7f)
+			o += (size_t)snprintf(shown + o, sizeof(shown) - o, "\\x%02x", ch);
+		else
+			shown[o++] = (char)ch;
+	}
+	if (i < len)
+		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "...");
+	shown[o] = '\0';
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen, "%s:%" PRIu64 ": %s (%s)", c->name, line, what, shown);
+	return -EINVAL;
+}
+
+/* Next blank-separated token of [*p, end); its length, 0 at the end. */
+static size_t cap_token(const char **p, const char *end, const char **tok)
+{
+	const char *s = *p;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	*tok = s;
+	while (s < end && *s != ' ' && *s != '\t')
+		s++;
+	*p = s;
+	return (size_t)(s - *tok);
+}
+
+/* Unsigned decimal: 0, -1 not a number, -2 above 2^64 - 1. */
+static int cap_u64(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!len || len > 20)
+		return len > 20 ? (strspn(s, "0123456789") >= len ? -2 : -1) : -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return -1;
+		if (v > (UINT64_MAX - d) / 10)
+			return -2;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A numeric field, "missing field NAME" or "not a number" otherwise. */
+static int cap_field(struct cap *c, uint64_t line, const char **p, const char *end,
+		     const char *fname, bool is_signed, uint64_t *out)
+{
+	const char *tok;
+	size_t n = cap_token(p, end, &tok);
+	char what[64];
+	bool neg = false;
+	int rc;
+
+	if (!n) {
+		snprintf(what, sizeof(what), "missing field %s", fname);
+		return cap_fail(c, line, what, "", 0);
+	}
+	if (is_signed && *tok == '-') {
+		neg = true;
+		tok++;
+		n--;
+	}
+	rc = cap_u64(tok, n, out);
+	if (rc == -1)
+		return cap_fail(c, line, "not a number", tok - neg, n + neg);
+	if (rc == -2 || (is_signed && *out > (uint64_t)INT64_MAX))
+		return cap_fail(c, line, "number out of range", tok - neg, n + neg);
+	if (neg)
+		*out = (uint64_t)(-(int64_t)*out);
+	return 0;
+}
+
+static int cap_push(struct cap *c, const struct cap_rec *r)
+{
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 4096;
+		struct cap_rec *nr = realloc(c->recs, ncap * sizeof(*nr));
+
+		if (!nr) {
+			if (c->err && c->errlen)
+				snprintf(c->err, c->errlen, "%s: out of memory", c->name);
+			return -ENOMEM;
+		}
+		c->recs = nr;
+		c->cap = ncap;
+	}
+	c->recs[c->n++] = *r;
+	return 0;
+}
+
+/* Parse one line; *seen_header is set by the header line. */
+static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t line,
+			  bool *seen_header)
+{
+	const char *p = s, *end = s + len, *tok;
+	struct cap_rec r = { .line = line };
+	size_t n;
+	int rc;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f)
+			return cap_fail(c, line, "malformed line, control byte", s, len);
+	n = cap_token(&p, end, &tok);
+	if (!n || *tok == '#')
+		return 0;
+	/* bpftrace's own chatter */
+	if (n == 9 && !memcmp(tok, "Attaching", 9))
+		return 0;
+	if (n == 4 && !memcmp(tok, "Lost", 4)) {
+		uint64_t lost;
+
+		if (cap_field(c, line, &p, end, "N", false, &lost))
+			return -EINVAL;
+		c->st->lost += lost;
+		return 0;
+	}
+	if (!*seen_header) {
+		uint64_t v;
+
+		if (n != strlen(CAPTURE_MAGIC) || memcmp(tok, CAPTURE_MAGIC, n))
+			return cap_fail(c, line, "missing header line, expected \"zram-capture 1\"",
+					s, len);
+		n = cap_token(&p, end, &tok);
+		if (cap_u64(tok, n, &v))
+			return cap_fail(c, line, "bad capture version", tok, n);
+		if (v != CAPTURE_VERSION)
+			return cap_fail(c, line, "unsupported capture version, this reader knows 1",
+					tok, n);
+		*seen_header = true; /* the rest of the line (key=value notes) is free text */
+		return 0;
+	}
+	if (cap_u64(tok, n, &r.t))
+		return cap_fail(c, line, "bad TIME_NS", tok, n);
+	if (cap_field(c, line, &p, end, "TID", false, &r.tid))
+		return -EINVAL;
+	n = cap_token(&p, end, &tok);
+	if (!n)
+		return cap_fail(c, line, "missing field OP", s, len);
+	if (n != 1 || !strchr("MFWERDCK", *tok))
+		return cap_fail(c, line, "unknown op, expected M F W E R D C K", tok, n);
+	r.op = *tok;
+	switch (r.op) {
+	case 'M':
+		rc = cap_field(c, line, &p, end, "SIZE", false, &r.a) ||
+		     cap_field(c, line, &p, end, "HANDLE", false, &r.b);
+		break;
+	case 'F':
+		rc = cap_field(c, line, &p, end, "HANDLE", false, &r.a);
+		break;
+	case 'W':
+	case 'R':
+	case 'D':
+		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a);
+		if (!rc && r.a > UINT32_MAX)
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s, len);
+		break;
+	case 'E':
+		rc = cap_field(c, line, &p, end, "RET", true, &r.a);
+		break;
+	case 'K':
+		rc = cap_field(c, line, &p, end, "PAGES", false, &r.a);
+		break;
+	default:
+		rc = 0;
+		break;
+	}
+	if (rc)
+		return -EINVAL;
+	n = cap_token(&p, end, &tok);
+	if (n)
+		return cap_fail(c, line, "extra field", tok, n);
+	c->st->records++;
+	return cap_push(c, &r);
+}
+
+static int cap_read(struct cap *c, FILE *f)
+{
+	char *buf = NULL;
+	size_t bufcap = 0;
+	ssize_t got;
+	uint64_t line = 0;
+	bool seen_header = false;
+	int rc = 0;
+
+	while ((got = getline(&buf, &bufcap, f)) >= 0) {
+		size_t len = (size_t)got;
+
+		line++;
+		c->st->lines++;
+		if (len && buf[len - 1] == '\n')
+			len--;
+		if (len && buf[len - 1] == '\r')
+			len--;
+		if (len > CAPTURE_LINE_MAX) {
+			rc = cap_fail(c, line, "malformed line, longer than 4096 bytes", buf, len);
+			break;
+		}
+		rc = cap_parse_line(c, buf, len, line, &seen_header);
+		if (rc)
+			break;
+	}
+	if (!rc && ferror(f)) {
+		if (c->err && c->errlen)
+			snprintf(c->err, c->errlen, "%s:%" PRIu64 ": read error", c->name, line + 1);
+		rc = -EIO;
+	}
+	if (!rc && !seen_header)
+		rc = cap_fail(c, line ? line : 1, "missing header line, expected \"zram-capture 1\"",
+			      "no header", 9);
+	free(buf);
+	return rc;
+}
+
+static int cap_rec_cmp(const void *a, const void *b)
+{
+	const struct cap_rec *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint64_t id,
+		    uint32_t size)
+{
+	struct sim_event ev = { .op = op, .has_time = true, .time_ns = r->t - c->t0, .id = id,
+				.size = size, .line = r->line };
+	int rc = c->emit(c->ctx, &ev);
+
+	if (rc && c->err && c->errlen && !c->err[0])
+		snprintf(c->err, c->errlen, "%s:%" PRIu64 ": cannot write the event (%s)", c->name,
+			 r->line, strerror(rc < 0 ? -rc : rc));
+	if (!rc)
+		c->st->events++;
+	return rc;
+}
+
+static bool cap_handle_ok(uint64_t h)
+{
+	return h != 0 && h < CAP_ERR_HANDLE;
+}
+
+static int cap_size_check(struct cap *c, const struct cap_rec *r)
+{
+	char what[64];
+
+	if (r->a >= 1 && r->a <= c->page_size)
+		return 0;
+	snprintf(what, sizeof(what), "size out of range 1..%zu", c->page_size);
+	return cap_fail(c, r->line, what, "M", 1);
+}
+
+static int cap_run_alloc(struct cap *c)
+{
+	struct trace_map handles;
+	uint64_t next_id = 1, id;
+	int rc = 0;
+
+	trace_map_init(&handles);
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct cap_rec *r = &c->recs[i];
+
+		switch (r->op) {
+		case 'M':
+			if (!cap_handle_ok(r->b)) {
+				c->st->failed_allocs++;
+				break;
+			}
+			if ((rc = cap_size_check(c, r)))
+				break;
+			if (trace_map_del(&handles, r->b, &id)) {
+				/* Its free was lost: release the old object first. */
+				c->st->reused_handles++;
+				if ((rc = cap_emit(c, r, SIM_OP_FREE, id, 0)))
+					break;
+			}
+			if (trace_map_put(&handles, r->b, next_id)) {
+				rc = -ENOMEM;
+				break;
+			}
+			rc = cap_emit(c, r, SIM_OP_ALLOC, next_id++, (uint32_t)r->a);
+			break;
+		case 'F':
+			if (!trace_map_del(&handles, r->a, &id))
+				c->st->unknown_frees++;
+			else
+				rc = cap_emit(c, r, SIM_OP_FREE, id, 0);
+			break;
+		case 'C':
+			rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
+			break;
+		default:
+			c->st->ignored++;
+			break;
+		}
+	}
+	trace_map_destroy(&handles);
+	return rc;
+}
+
+/*
+ * zram mode: per thread, the open write. Value layout: bits 0-31 slot,
+ * bit 32 an M was seen, bits 33-52 its size (pages are at most 64 KiB).
+ */
+#define CAP_W_SEEN  (1ULL << 32)
+#define CAP_W_SHIFT 33
+
+static int cap_run_zram(struct cap *c)
+{
+	struct trace_map open;
+	uint64_t w;
+	int rc = 0;
+
+	trace_map_init(&open);
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct cap_rec *r = &c->recs[i];
+		bool in_write = trace_map_get(&open, r->tid, &w);
+
+		switch (r->op) {
+		case 'W':
+			if (in_write)
+				c->st->unfinished_writes++;
+			if (trace_map_put(&open, r->tid, r->a))
+				rc = -ENOMEM;
+			break;
+		case 'M':
+			if (!in_write) {
+				c->st->outside_writes++;
+			} else if (!cap_handle_ok(r->b)) {
+				c->st->failed_allocs++;
+			} else if (!(rc = cap_size_check(c, r))) {
+				w = (w & 0xffffffffULL) | CAP_W_SEEN | (r->a << CAP_W_SHIFT);
+				if (trace_map_put(&open, r->tid, w))
+					rc = -ENOMEM;
+			}
+			break;
+		case 'E':
+			if (!in_write) {
+				c->st->stray_ends++;
+				break;
+			}
+			trace_map_del(&open, r->tid, NULL);
+			if (r->a) {
+				c->st->failed_writes++;
+			} else if (w & CAP_W_SEEN) {
+				rc = cap_emit(c, r, SIM_OP_WRITE, w & 0xffffffffULL,
+					      (uint32_t)(w >> CAP_W_SHIFT));
+			} else {
+				rc = cap_emit(c, r, SIM_OP_WRITE_SAME, w & 0xffffffffULL, 0);
+			}
+			break;
+		case 'R':
+		case 'D':
+			/* Inside a write: a partial write's read, or the overwrite's free. */
+			if (in_write)
+				c->st->ignored++;
+			else
+				rc = cap_emit(c, r, r->op == 'R' ? SIM_OP_READ : SIM_OP_DISCARD,
+					      r->a, 0);
+			break;
+		case 'C':
+			rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
+			break;
+		default:
+			c->st->ignored++;
+			break;
+		}
+	}
+	if (!rc)
+		c->st->unfinished_writes += open.count;
+	trace_map_destroy(&open);
+	return rc;
+}
+
+int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t page_size,
+		    capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
+		    size_t errlen)
+{
+	struct cap c = { .name = name ? name : "<capture>", .err = err, .errlen = errlen,
+			 .st = st, .page_size = page_size, .emit = emit, .ctx = ctx };
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (err && errlen)
+		err[0] = '\0';
+	if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: unsupported page size %zu", c.name, page_size);
+		return -EINVAL;
+	}
+	rc = cap_read(&c, f);
+	if (!rc && c.n) {
+		for (size_t i = 1; i < c.n; i++)
+			st->reordered += c.recs[i].t < c.recs[i - 1].t;
+		qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
+		c.t0 = c.recs[0].t;
+		rc = mode == CAPTURE_MODE_ZRAM ? cap_run_zram(&c) : cap_run_alloc(&c);
+		if (rc == -ENOMEM && err && errlen && !err[0])
+			snprintf(err, errlen, "%s: out of memory", c.name);
+	}
+	free(c.recs);
+	return rc;
+}
+
+const char *capture_mode_name(enum capture_mode mode)
+{
+	return mode == CAPTURE_MODE_ZRAM ? "zram" : "alloc";
+}
+
+int capture_mode_parse(const char *s, enum capture_mode *mode)
+{
+	if (!strcmp(s, "alloc"))
+		*mode = CAPTURE_MODE_ALLOC;
+	else if (!strcmp(s, "zram"))
+		*mode = CAPTURE_MODE_ZRAM;
+	else
+		return -EINVAL;
+	return 0;
+}

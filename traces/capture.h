@@ -1,0 +1,82 @@
+/*
+ * capture.h - convert the output of scripts/zram-capture.bt (a live
+ * system's zsmalloc and zram activity) into zsfrag trace events.
+ *
+ * The capture line format ("zram-capture 1") is documented in
+ * traces/FORMAT.md, "Capture format", and at the head of the script:
+ *
+ *	zram-capture 1
+ *	TIME_NS TID OP FIELDS...
+ *
+ * with OP one of M (zs_malloc SIZE returned HANDLE), F (zs_free HANDLE),
+ * W (zram write of SLOT begins), E (that thread's write returned RET),
+ * R (zram read of SLOT), D (zram frees SLOT), C (zs_compact begins),
+ * K (zs_compact freed PAGES).
+ *
+ * Two ways to read it:
+ *  - CAPTURE_MODE_ALLOC: the allocator's view. M/F become a/f, each kernel
+ *    handle mapped to a fresh trace ID (handles are reused by the kernel
+ *    after a free; trace IDs are not), C becomes c.
+ *  - CAPTURE_MODE_ZRAM: the block device's view. A W..E bracket on one
+ *    thread becomes "w SLOT SIZE" with the size of the last successful M
+ *    inside it, or "z SLOT" when there was none (a same-filled page); R and
+ *    D outside a write become r and d; C becomes c.
+ *
+ * Lines are sorted by time first (bpftrace prints per-CPU buffers, which
+ * interleave out of order). What cannot be mapped is counted, not fatal:
+ * frees of handles allocated before the capture started, failed
+ * allocations, lost events, writes still open at the end... A line that is
+ * not in the format is an error "FILE:LINE: what (token)".
+ */
+#ifndef ZSFRAG_CAPTURE_H
+#define ZSFRAG_CAPTURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+#define CAPTURE_MAGIC	 "zram-capture"
+#define CAPTURE_VERSION	 1
+#define CAPTURE_LINE_MAX 4096 /* bytes per line */
+
+enum capture_mode {
+	CAPTURE_MODE_ALLOC,
+	CAPTURE_MODE_ZRAM,
+};
+
+/* What the conversion met and could not map; printed by the CLI. */
+struct capture_stats {
+	uint64_t lines;		    /* lines read, all kinds */
+	uint64_t records;	    /* event lines */
+	uint64_t events;	    /* trace events emitted */
+	uint64_t lost;		    /* events bpftrace reported lost ("Lost N events") */
+	uint64_t failed_allocs;	    /* M with handle 0 or an error value */
+	uint64_t unknown_frees;	    /* F of a handle not allocated in the capture */
+	uint64_t reused_handles;    /* M of a handle still live (its F was lost) */
+	uint64_t outside_writes;    /* zram mode: M outside any write (recompression...) */
+	uint64_t failed_writes;	    /* zram mode: E with RET != 0 */
+	uint64_t unfinished_writes; /* zram mode: W without E (open at the end, or nested) */
+	uint64_t stray_ends;	    /* zram mode: E without W */
+	uint64_t ignored;	    /* records this mode does not use */
+	uint64_t reordered;	    /* records that came out of time order */
+};
+
+/* Called for every event, in order; a non-zero return stops the conversion with it. */
+typedef int (*capture_emit_fn)(void *ctx, const struct sim_event *ev);
+
+/*
+ * Convert the capture in f (name for messages). Events go to emit with
+ * has_time set, times relative to the first record. page_size bounds the
+ * sizes (4096, 16384 or 65536). 0, or a negative errno with a message in
+ * err: -EINVAL a malformed capture, -ENOMEM, -EIO, or emit's own return.
+ */
+int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t page_size,
+		    capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
+		    size_t errlen);
+
+const char *capture_mode_name(enum capture_mode mode);
+int capture_mode_parse(const char *s, enum capture_mode *mode);
+
+#endif /* ZSFRAG_CAPTURE_H */

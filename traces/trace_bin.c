@@ -1,0 +1,742 @@
+/*
+ * trace_bin.c - binary trace format v1 (traces/FORMAT.md): reader and writer.
+ *
+ * Layout (all integers little-endian; "varint" is unsigned LEB128, at most
+ * 10 bytes, no overlong encodings, so every value has exactly one spelling
+ * and text -> binary -> text -> binary is byte-identical):
+ *
+ *   magic    8 bytes  89 'Z' 'S' 'F' 0d 0a 1a 0a
+ *   version  u16      1
+ *   flags    u16      0 (reserved)
+ *   nmeta    varint   0..256 metadata entries, then each:
+ *                     varint klen, key bytes, varint vlen, value bytes
+ *   records  one per event: tag byte = op code (bits 0-3) | 0x10 when a time
+ *            delta follows (bits 5-7 must be 0), then the op's fields
+ *   end      tag 0, varint number of event records; nothing may follow
+ *
+ * Op codes 1..13 are a f w z r d g p k x c s v in the text table's order.
+ * IDs are zigzag varint deltas from the previous ID of the same namespace
+ * (objects a/f, slots w/z/r/d, blocks g/p, pids k/x), starting from 0, with
+ * wrapping arithmetic; the result must be below 2^63. Sizes are plain
+ * varints; g packs ORDER | TYPE << 4 (u 0, m 1, r 2) into one byte; s is a
+ * varint length and the label bytes. Times are deltas from the latest time,
+ * so a binary trace cannot go backwards; a sum past 2^64 - 1 is an error.
+ *
+ * Reader: a BIN_BUF_SIZE buffer refilled with fread(), kept at least
+ * BIN_RECORD_MAX bytes ahead of the cursor unless the stream ended, so a
+ * record decodes from memory with only end-of-buffer checks; a record cut by
+ * the end of the stream is "truncated". The first error is kept and
+ * returned again by every later call, as in the text reader.
+ */
+#include "trace_bin.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIN_BUF_SIZE   (256 * 1024) /* bytes */
+#define BIN_RECORD_MAX 256	    /* bytes: tag + 3 varints + label, with room */
+#define BIN_ERR_MAX    512
+#define BIN_VARINT_MAX 10
+#define BIN_TAG_TIME   0x10
+#define BIN_TAG_OPMASK 0x0f
+#define BIN_NS_COUNT   4
+
+_Static_assert(BIN_BUF_SIZE > TRACE_BIN_VALUE_MAX + 2 * BIN_VARINT_MAX + TRACE_TEXT_KEY_MAX,
+	       "a metadata entry must fit the buffer");
+
+enum bin_ns { BIN_NS_OBJECT, BIN_NS_SLOT, BIN_NS_BLOCK, BIN_NS_PID, BIN_NS_NONE };
+
+/* Op code -> text letter, and the namespace of its ID field. */
+static const char bin_ops[14] = { 0, 'a', 'f', 'w', 'z', 'r', 'd', 'g', 'p', 'k', 'x', 'c', 's', 'v' };
+
+static enum bin_ns bin_op_ns(enum sim_op op)
+{
+	switch (op) {
+	case SIM_OP_ALLOC:
+	case SIM_OP_FREE:
+		return BIN_NS_OBJECT;
+	case SIM_OP_WRITE:
+	case SIM_OP_WRITE_SAME:
+	case SIM_OP_READ:
+	case SIM_OP_DISCARD:
+		return BIN_NS_SLOT;
+	case SIM_OP_GET:
+	case SIM_OP_PUT:
+		return BIN_NS_BLOCK;
+	case SIM_OP_FORK:
+	case SIM_OP_EXIT:
+		return BIN_NS_PID;
+	default:
+		return BIN_NS_NONE;
+	}
+}
+
+static int bin_op_code(enum sim_op op)
+{
+	for (int i = 1; i < (int)sizeof(bin_ops); i++)
+		if (bin_ops[i] == (char)op)
+			return i;
+	return -1;
+}
+
+static const char bin_mtypes[3] = { SIM_MT_UNMOVABLE, SIM_MT_MOVABLE, SIM_MT_RECLAIMABLE };
+
+/* ---- checks shared by reader and writer ---- */
+
+static bool bin_key_ok(const char *k, size_t len)
+{
+	if (!len || len > TRACE_TEXT_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return false;
+	return true;
+}
+
+/* As the text writer: non-empty, no control byte but tab, no blank at either edge. */
+static bool bin_value_ok(const char *v, size_t len)
+{
+	if (!len || len > TRACE_BIN_VALUE_MAX)
+		return false;
+	if (v[0] == ' ' || v[0] == '\t' || v[len - 1] == ' ' || v[len - 1] == '\t')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* page_size value: 4096, 16384 or 65536 written in canonical decimal. */
+static size_t bin_page_size(const char *v, size_t len)
+{
+	if (len == 4 && !memcmp(v, "4096", 4))
+		return 4096;
+	if (len == 5 && !memcmp(v, "16384", 5))
+		return 16384;
+	if (len == 5 && !memcmp(v, "65536", 5))
+		return 65536;
+	return 0;
+}
+
+static inline uint64_t bin_zigzag_dec(uint64_t n)
+{
+	return (n >> 1) ^ (0 - (n & 1));
+}
+
+static inline uint64_t bin_zigzag_enc(uint64_t delta)
+{
+	return (delta << 1) ^ (0 - (delta >> 63));
+}
+
+/* ---- reader ---- */
+
+struct bin_meta {
+	char *key;   /* NUL-terminated, value follows in the same block */
+	char *value;
+};
+
+struct trace_bin_reader {
+	FILE *f;
+	char *name;
+	uint8_t *buf;		  /* BIN_BUF_SIZE bytes */
+	size_t pos, end;	  /* unread bytes are buf[pos, end) */
+	uint64_t base;		  /* stream offset of buf[0] */
+	bool file_eof;		  /* fread() returned 0: buf holds the rest */
+	int state;		  /* 0 reading, 1 end record read, < 0 the kept error */
+	bool resumable;		  /* the kept error is about a whole, skipped record */
+	uint64_t time_ns;	  /* latest time */
+	uint64_t prev_id[BIN_NS_COUNT];
+	uint64_t records;	  /* event records read */
+	size_t page_size;	  /* bytes */
+	struct bin_meta *meta;
+	size_t meta_count;
+	struct trace_live live;
+	char errmsg[BIN_ERR_MAX];
+};
+
+static int bin_fail_rc(struct trace_bin_reader *b, int rc, uint64_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int bin_fail_rc(struct trace_bin_reader *b, int rc, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(b->errmsg, sizeof(b->errmsg), "%s: offset %" PRIu64 ": ", b->name, off);
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(b->errmsg))
+		vsnprintf(b->errmsg + n, sizeof(b->errmsg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	b->state = rc;
+	return rc;
+}
+
+#define bin_fail(b, off, ...) bin_fail_rc(b, -EINVAL, off, __VA_ARGS__)
+
+static inline uint64_t bin_off(const struct trace_bin_reader *b)
+{
+	return b->base + b->pos;
+}
+
+/* Make at least want bytes readable at pos unless the stream ends first. 0 or -EIO. */
+static int bin_fill(struct trace_bin_reader *b, size_t want)
+{
+	while (b->end - b->pos < want && !b->file_eof) {
+		size_t got;
+
+		if (b->pos) {
+			memmove(b->buf, b->buf + b->pos, b->end - b->pos);
+			b->base += b->pos;
+			b->end -= b->pos;
+			b->pos = 0;
+		}
+		got = fread(b->buf + b->end, 1, BIN_BUF_SIZE - b->end, b->f);
+		b->end += got;
+		if (!got) {
+			if (ferror(b->f))
+				return bin_fail_rc(b, -EIO, bin_off(b), "read error");
+			b->file_eof = true;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Varint at buf[*p, end): 0, -1 truncated, -2 longer than 10 bytes or above
+ * 2^64 - 1, -3 overlong (a zero last byte after the first).
+ */
+static inline int bin_varint(const uint8_t *buf, size_t *p, size_t end, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i = *p;
+
+	for (unsigned int shift = 0, n = 0;; shift += 7, n++) {
+		uint8_t c;
+
+		if (i >= end)
+			return -1;
+		if (n == BIN_VARINT_MAX)
+			return -2;
+		c = buf[i++];
+		if (n == BIN_VARINT_MAX - 1 && c > 1)
+			return -2;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			if (!c && n)
+				return -3;
+			break;
+		}
+	}
+	*p = i;
+	*out = v;
+	return 0;
+}
+
+/* A varint field called what; on failure the message names it and its offset. */
+static int bin_field(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out)
+{
+	int rc = bin_varint(b->buf, p, b->end, out);
+
+	if (rc == -1)
+		return bin_fail(b, b->base + *p, "truncated file, %s cut short", what);
+	if (rc == -2)
+		return bin_fail(b, b->base + *p, "corrupt varint in %s, longer than 64 bits", what);
+	if (rc == -3)
+		return bin_fail(b, b->base + *p, "corrupt varint in %s, overlong encoding", what);
+	return 0;
+}
+
+static int bin_read_meta(struct trace_bin_reader *b)
+{
+	uint64_t count, klen, vlen;
+	size_t p;
+	int rc;
+
+	if ((rc = bin_fill(b, BIN_VARINT_MAX)))
+		return rc;
+	p = b->pos;
+	if ((rc = bin_field(b, &p, "metadata count", &count)))
+		return rc;
+	if (count > TRACE_TEXT_META_MAX)
+		return bin_fail(b, bin_off(b), "too many metadata entries, at most 256 (%" PRIu64 ")",
+				count);
+	b->pos = p;
+	b->meta = calloc(count ? count : 1, sizeof(*b->meta));
+	if (!b->meta)
+		return bin_fail_rc(b, -ENOMEM, bin_off(b), "out of memory");
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t at = bin_off(b);
+		const char *key, *val;
+		char *mem;
+
+		if ((rc = bin_fill(b, BIN_VARINT_MAX + TRACE_TEXT_KEY_MAX + 1)))
+			return rc;
+		p = b->pos;
+		if ((rc = bin_field(b, &p, "metadata key length", &klen)))
+			return rc;
+		if (klen < 1 || klen > TRACE_TEXT_KEY_MAX)
+			return bin_fail(b, at, "malformed metadata, key length %" PRIu64
+					       " outside 1..64", klen);
+		if (b->end - p < klen)
+			return bin_fail(b, b->base + p, "truncated file, metadata key cut short");
+		key = (const char *)b->buf + p;
+		if (!bin_key_ok(key, (size_t)klen))
+			return bin_fail(b, b->base + p,
+					"malformed metadata, KEY must be 1..64 of [a-z0-9_]");
+		for (size_t j = 0; j < b->meta_count; j++)
+			if (strlen(b->meta[j].key) == klen && !memcmp(b->meta[j].key, key, klen))
+				return bin_fail(b, b->base + p, "duplicate metadata key (%.*s)",
+						(int)klen, key);
+		/* Keep the key while the value is fetched: copy it first. */
+		mem = malloc((size_t)klen + 1);
+		if (!mem)
+			return bin_fail_rc(b, -ENOMEM, at, "out of memory");
+		memcpy(mem, key, (size_t)klen);
+		mem[klen] = '\0';
+		b->meta[b->meta_count].key = mem;
+		b->meta[b->meta_count].value = NULL;
+		b->meta_count++;
+		b->pos = p + (size_t)klen;
+
+		if ((rc = bin_fill(b, BIN_VARINT_MAX)))
+			return rc;
+		p = b->pos;
+		if ((rc = bin_field(b, &p, "metadata value length", &vlen)))
+			return rc;
+		if (vlen < 1 || vlen > TRACE_BIN_VALUE_MAX)
+			return bin_fail(b, b->base + b->pos,
+					"malformed metadata, value length %" PRIu64
+					" outside 1..65535",
+					vlen);
+		b->pos = p;
+		if ((rc = bin_fill(b, (size_t)vlen)))
+			return rc;
+		if (b->end - b->pos < vlen)
+			return bin_fail(b, bin_off(b), "truncated file, metadata value cut short");
+		val = (const char *)b->buf + b->pos;
+		if (!bin_value_ok(val, (size_t)vlen))
+			return bin_fail(b, bin_off(b),
+					"malformed metadata value for %s: empty, control byte or "
+					"blank at an edge",
+					mem);
+		if (!strcmp(mem, "page_size")) {
+			b->page_size = bin_page_size(val, (size_t)vlen);
+			if (!b->page_size)
+				return bin_fail(b, bin_off(b),
+						"unsupported page_size, expected 4096, 16384 or 65536");
+		}
+		mem = realloc(mem, (size_t)klen + 1 + (size_t)vlen + 1);
+		if (!mem)
+			return bin_fail_rc(b, -ENOMEM, at, "out of memory");
+		b->meta[b->meta_count - 1].key = mem;
+		b->meta[b->meta_count - 1].value = mem + klen + 1;
+		memcpy(mem + klen + 1, val, (size_t)vlen);
+		mem[klen + 1 + vlen] = '\0';
+		b->pos += (size_t)vlen;
+	}
+	return 0;
+}
+
+static int bin_read_header(struct trace_bin_reader *b)
+{
+	unsigned int version, flags;
+	int rc;
+
+	if ((rc = bin_fill(b, TRACE_BIN_MAGIC_LEN + 4)))
+		return rc;
+	if (b->end < TRACE_BIN_MAGIC_LEN && !memcmp(b->buf, TRACE_BIN_MAGIC, b->end))
+		return bin_fail(b, b->end, "truncated file, magic number cut short");
+	if (b->end < TRACE_BIN_MAGIC_LEN || memcmp(b->buf, TRACE_BIN_MAGIC, TRACE_BIN_MAGIC_LEN))
+		return bin_fail(b, 0, "wrong magic number, not a zsfrag binary trace");
+	if (b->end < TRACE_BIN_MAGIC_LEN + 4)
+		return bin_fail(b, b->end, "truncated file, header cut short");
+	version = b->buf[8] | (unsigned int)b->buf[9] << 8;
+	flags = b->buf[10] | (unsigned int)b->buf[11] << 8;
+	if (version != TRACE_BIN_VERSION)
+		return bin_fail(b, 8, "unsupported binary trace version %u, this reader knows 1",
+				version);
+	if (flags)
+		return bin_fail(b, 10, "unsupported header flags 0x%04x, expected 0", flags);
+	b->pos = TRACE_BIN_MAGIC_LEN + 4;
+	return bin_read_meta(b);
+}
+
+int trace_bin_open(FILE *f, const char *name, struct trace_bin_reader **out, char *err,
+		   size_t errlen)
+{
+	struct trace_bin_reader *b;
+	int rc;
+
+	*out = NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		goto nomem;
+	b->name = strdup(name ? name : "<trace>");
+	b->buf = malloc(BIN_BUF_SIZE);
+	if (!b->name || !b->buf) {
+		trace_bin_close(b);
+		goto nomem;
+	}
+	b->f = f;
+	b->page_size = TRACE_TEXT_DEFAULT_PAGE_SIZE;
+	trace_live_init(&b->live);
+	rc = bin_read_header(b);
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", b->errmsg);
+		trace_bin_close(b);
+		return rc;
+	}
+	*out = b;
+	return 0;
+nomem:
+	if (err && errlen)
+		snprintf(err, errlen, "out of memory opening a trace");
+	return -ENOMEM;
+}
+
+/* The end record: the count must match and nothing may follow. */
+static int bin_end_record(struct trace_bin_reader *b, size_t p, uint64_t at)
+{
+	uint64_t count;
+	int rc;
+
+	if ((rc = bin_field(b, &p, "end record", &count)))
+		return rc;
+	if (count != b->records)
+		return bin_fail(b, at,
+				"end record counts %" PRIu64 " events, the file holds %" PRIu64,
+				count, b->records);
+	b->pos = p;
+	if ((rc = bin_fill(b, 1)))
+		return rc;
+	if (b->pos != b->end)
+		return bin_fail(b, bin_off(b), "data after the end record");
+	b->state = 1;
+	return 0;
+}
+
+/* Decode one record into ev. 1 event, 0 end record, < 0 error. */
+static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
+{
+	uint64_t at, v, size = 0, t = b->time_ns;
+	size_t p;
+	unsigned int code;
+	enum bin_ns ns;
+	int rc;
+
+	if ((rc = bin_fill(b, BIN_RECORD_MAX)))
+		return rc;
+	at = bin_off(b);
+	if (b->pos == b->end)
+		return bin_fail(b, at, "truncated file, no end record");
+	p = b->pos;
+	code = b->buf[p++];
+	if (code & ~(BIN_TAG_OPMASK | BIN_TAG_TIME))
+		return bin_fail(b, at, "unknown op, tag byte 0x%02x has reserved bits set", code);
+	if (code == 0)
+		return bin_end_record(b, p, at);
+	ev->has_time = code & BIN_TAG_TIME;
+	code &= BIN_TAG_OPMASK;
+	if (code >= sizeof(bin_ops) || !code)
+		return bin_fail(b, at, "unknown op code %u", code);
+	ev->op = (enum sim_op)bin_ops[code];
+	ev->id = 0;
+	ev->size = 0;
+	ev->order = 0;
+	ev->mtype = 0;
+	ev->label[0] = '\0';
+	ev->line = b->records + 1;
+	if (ev->has_time) {
+		if ((rc = bin_field(b, &p, "time delta", &v)))
+			return rc;
+		if (v > UINT64_MAX - t)
+			return bin_fail(b, at, "time overflows 64 bits");
+		t += v;
+	}
+	ns = bin_op_ns(ev->op);
+	if (ns != BIN_NS_NONE) {
+		if ((rc = bin_field(b, &p, "ID", &v)))
+			return rc;
+		ev->id = b->prev_id[ns] + bin_zigzag_dec(v);
+		b->prev_id[ns] = ev->id;
+	}
+	switch (ev->op) {
+	case SIM_OP_ALLOC:
+	case SIM_OP_WRITE:
+		if ((rc = bin_field(b, &p, "SIZE", &size)))
+			return rc;
+		ev->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+		break;
+	case SIM_OP_GET:
+		if (p >= b->end)
+			return bin_fail(b, b->base + p, "truncated file, ORDER/TYPE cut short");
+		v = b->buf[p++];
+		ev->order = (uint8_t)(v & 0x0f);
+		ev->mtype = (v >> 4) < 3 ? bin_mtypes[v >> 4] : '?';
+		break;
+	case SIM_OP_SNAPSHOT:
+		if ((rc = bin_field(b, &p, "LABEL length", &v)))
+			return rc;
+		if (v < 1 || v > SIM_LABEL_MAX - 1)
+			return bin_fail(b, at, "bad label, length %" PRIu64 " outside 1..127", v);
+		if (b->end - p < v)
+			return bin_fail(b, b->base + p, "truncated file, LABEL cut short");
+		memcpy(ev->label, b->buf + p, (size_t)v);
+		ev->label[v] = '\0';
+		p += (size_t)v;
+		break;
+	default:
+		break;
+	}
+	/* The record is whole: from here on a fault can be skipped by resume. */
+	b->pos = p;
+	b->records++;
+	b->resumable = true;
+	if (ns != BIN_NS_NONE && ev->id >= TRACE_TEXT_ID_LIMIT)
+		return bin_fail(b, at, "%s out of range, must be below 2^63 (%" PRIu64 ")",
+				ns == BIN_NS_SLOT ? "SLOT"
+				: ns == BIN_NS_PID ? "PID"
+						   : "ID",
+				ev->id);
+	if ((ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) &&
+	    (size < 1 || size > b->page_size))
+		return bin_fail(b, at, "size out of range 1..%zu (%" PRIu64 ")", b->page_size,
+				size);
+	if (ev->op == SIM_OP_GET) {
+		if (ev->order > TRACE_TEXT_ORDER_MAX)
+			return bin_fail(b, at, "order out of range 0..10 (%u)", ev->order);
+		if (ev->mtype == '?')
+			return bin_fail(b, at, "bad migrate type code, expected 0 (u), 1 (m) or 2 (r)");
+	}
+	if (ev->op == SIM_OP_SNAPSHOT && trace_check_label(ev->label))
+		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
+	rc = trace_live_apply(&b->live, ev);
+	if (rc)
+		return bin_fail_rc(b, rc == -ENOMEM ? -ENOMEM : -EINVAL, at, "%s (%" PRIu64 ")",
+				   trace_live_what(ev, rc), ev->id);
+	b->resumable = false;
+	ev->time_ns = t;
+	b->time_ns = t;
+	return 1;
+}
+
+int trace_bin_next(struct trace_bin_reader *b, struct sim_event *ev, char *err, size_t errlen)
+{
+	int rc;
+
+	if (b->state) {
+		if (b->state < 0 && err && errlen)
+			snprintf(err, errlen, "%s", b->errmsg);
+		return b->state < 0 ? b->state : 0;
+	}
+	b->resumable = false;
+	rc = bin_record(b, ev);
+	if (rc < 0 && err && errlen)
+		snprintf(err, errlen, "%s", b->errmsg);
+	return rc;
+}
+
+int trace_bin_resume(struct trace_bin_reader *b)
+{
+	if (b->state != -EINVAL || !b->resumable)
+		return -EINVAL;
+	b->state = 0;
+	b->resumable = false;
+	return 0;
+}
+
+const char *trace_bin_meta(const struct trace_bin_reader *b, const char *key)
+{
+	for (size_t i = 0; i < b->meta_count; i++)
+		if (!strcmp(b->meta[i].key, key))
+			return b->meta[i].value;
+	return NULL;
+}
+
+size_t trace_bin_meta_count(const struct trace_bin_reader *b)
+{
+	return b->meta_count;
+}
+
+int trace_bin_meta_at(const struct trace_bin_reader *b, size_t i, const char **key,
+		      const char **value)
+{
+	if (i >= b->meta_count)
+		return -ENOENT;
+	*key = b->meta[i].key;
+	*value = b->meta[i].value;
+	return 0;
+}
+
+size_t trace_bin_page_size(const struct trace_bin_reader *b)
+{
+	return b->page_size;
+}
+
+const struct trace_live *trace_bin_live(const struct trace_bin_reader *b)
+{
+	return &b->live;
+}
+
+uint64_t trace_bin_offset(const struct trace_bin_reader *b)
+{
+	return bin_off(b);
+}
+
+void trace_bin_close(struct trace_bin_reader *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->meta_count; i++)
+		free(b->meta[i].key);
+	free(b->meta);
+	trace_live_destroy(&b->live);
+	free(b->buf);
+	free(b->name);
+	free(b);
+}
+
+/* ---- writer ---- */
+
+struct trace_bin_writer {
+	FILE *f;
+	uint64_t time_ns;
+	uint64_t prev_id[BIN_NS_COUNT];
+	uint64_t records;
+};
+
+static inline uint8_t *bin_put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+int trace_bin_writer_open(FILE *f, const struct trace_meta *meta, size_t n,
+			  struct trace_bin_writer **out)
+{
+	struct trace_bin_writer *w;
+	uint8_t hdr[TRACE_BIN_MAGIC_LEN + 4 + BIN_VARINT_MAX], *p;
+
+	*out = NULL;
+	if (n > TRACE_TEXT_META_MAX)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!meta[i].key || !meta[i].value || !bin_key_ok(meta[i].key, strlen(meta[i].key)) ||
+		    !bin_value_ok(meta[i].value, strlen(meta[i].value)))
+			return -EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(meta[i].key, meta[j].key))
+				return -EINVAL;
+		if (!strcmp(meta[i].key, "page_size") &&
+		    !bin_page_size(meta[i].value, strlen(meta[i].value)))
+			return -EINVAL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->f = f;
+	memcpy(hdr, TRACE_BIN_MAGIC, TRACE_BIN_MAGIC_LEN);
+	p = hdr + TRACE_BIN_MAGIC_LEN;
+	*p++ = TRACE_BIN_VERSION & 0xff;
+	*p++ = TRACE_BIN_VERSION >> 8;
+	*p++ = 0;
+	*p++ = 0;
+	p = bin_put_varint(p, n);
+	if (fwrite(hdr, 1, (size_t)(p - hdr), f) != (size_t)(p - hdr))
+		goto fail_io;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t len[BIN_VARINT_MAX];
+		size_t kl = strlen(meta[i].key), vl = strlen(meta[i].value);
+		size_t ll = (size_t)(bin_put_varint(len, kl) - len);
+
+		if (fwrite(len, 1, ll, f) != ll || fwrite(meta[i].key, 1, kl, f) != kl)
+			goto fail_io;
+		ll = (size_t)(bin_put_varint(len, vl) - len);
+		if (fwrite(len, 1, ll, f) != ll || fwrite(meta[i].value, 1, vl, f) != vl)
+			goto fail_io;
+	}
+	*out = w;
+	return 0;
+fail_io:
+	free(w);
+	return -EIO;
+}
+
+int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *ev)
+{
+	uint8_t rec[BIN_RECORD_MAX], *p = rec;
+	int code = bin_op_code(ev->op);
+	enum bin_ns ns;
+
+	if (code < 0)
+		return -EINVAL;
+	ns = bin_op_ns(ev->op);
+	if (ns != BIN_NS_NONE && ev->id >= TRACE_TEXT_ID_LIMIT)
+		return -EINVAL;
+	if (ev->has_time && ev->time_ns < w->time_ns)
+		return -EINVAL;
+	switch (ev->op) {
+	case SIM_OP_ALLOC:
+	case SIM_OP_WRITE:
+		if (ev->size < 1 || ev->size > 65536)
+			return -EINVAL;
+		break;
+	case SIM_OP_GET:
+		if (ev->order > TRACE_TEXT_ORDER_MAX || !memchr(bin_mtypes, ev->mtype, 3) ||
+		    !ev->mtype)
+			return -EINVAL;
+		break;
+	case SIM_OP_SNAPSHOT:
+		if (trace_check_label(ev->label))
+			return -EINVAL;
+		break;
+	default:
+		break;
+	}
+	*p++ = (uint8_t)(code | (ev->has_time ? BIN_TAG_TIME : 0));
+	if (ev->has_time) {
+		p = bin_put_varint(p, ev->time_ns - w->time_ns);
+		w->time_ns = ev->time_ns;
+	}
+	if (ns != BIN_NS_NONE) {
+		p = bin_put_varint(p, bin_zigzag_enc(ev->id - w->prev_id[ns]));
+		w->prev_id[ns] = ev->id;
+	}
+	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
+		p = bin_put_varint(p, ev->size);
+	} else if (ev->op == SIM_OP_GET) {
+		*p++ = (uint8_t)(ev->order |
+				 (uint8_t)((const char *)memchr(bin_mtypes, ev->mtype, 3) - bin_mtypes)
+					 << 4);
+	} else if (ev->op == SIM_OP_SNAPSHOT) {
+		size_t l = strlen(ev->label);
+
+		p = bin_put_varint(p, l);
+		memcpy(p, ev->label, l);
+		p += l;
+	}
+	w->records++;
+	return fwrite(rec, 1, (size_t)(p - rec), w->f) == (size_t)(p - rec) ? 0 : -EIO;
+}
+
+int trace_bin_writer_close(struct trace_bin_writer *w)
+{
+	uint8_t rec[1 + BIN_VARINT_MAX], *p = rec;
+	int rc;
+
+	if (!w)
+		return 0;
+	*p++ = 0;
+	p = bin_put_varint(p, w->records);
+	rc = fwrite(rec, 1, (size_t)(p - rec), w->f) == (size_t)(p - rec) ? 0 : -EIO;
+	free(w);
+	return rc;
+}

@@ -1,0 +1,192 @@
+/*
+ * trace_writer.c - struct trace_writer: any format, any compression.
+ *
+ * Stacking: the caller's FILE (or one we fopen) <- trace_io (compression,
+ * or the raw file itself) <- the text writer (trace_write_event on the FILE)
+ * or the binary writer. A 1 MiB stdio buffer on the raw file keeps small
+ * record writes cheap. The first write error is sticky: later events are
+ * refused with -EIO and close reports it.
+ */
+#include "trace.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WRITER_BUF_SIZE (1024 * 1024) /* bytes of stdio buffer on the raw file */
+
+struct trace_writer {
+	char *name;
+	FILE *raw;
+	bool owns_raw;
+	char *rawbuf;		      /* setvbuf buffer of raw, when we set one */
+	struct trace_io *io;
+	FILE *f;		      /* trace_io_file(io) */
+	enum trace_format fmt;
+	struct trace_bin_writer *bin; /* binary format */
+	int failed;		      /* first -EIO */
+};
+
+static bool writer_ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+enum trace_format trace_format_from_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (writer_ends_with(path, n, ".zst"))
+		n -= 4;
+	else if (writer_ends_with(path, n, ".gz"))
+		n -= 3;
+	return writer_ends_with(path, n, TRACE_BIN_SUFFIX) ? TRACE_FORMAT_BINARY
+							   : TRACE_FORMAT_TEXT;
+}
+
+const char *trace_format_name(enum trace_format fmt)
+{
+	return fmt == TRACE_FORMAT_BINARY ? "binary" : "text";
+}
+
+static void writer_free(struct trace_writer *w)
+{
+	free(w->name);
+	free(w->rawbuf);
+	free(w);
+}
+
+static int writer_setup(struct trace_writer *w, enum trace_codec codec, int level,
+			const struct trace_meta *meta, size_t n, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = trace_io_open_write(w->raw, false, codec, level, &w->io);
+	if (rc) {
+		snprintf(err, errlen, "%s: cannot set up %s compression", w->name,
+			 trace_codec_name(codec));
+		return rc;
+	}
+	w->f = trace_io_file(w->io);
+	if (w->fmt == TRACE_FORMAT_BINARY)
+		rc = trace_bin_writer_open(w->f, meta, n, &w->bin);
+	else
+		rc = trace_write_header(w->f, meta, n);
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", w->name,
+			 rc == -EINVAL ? "bad metadata (key, value, duplicate or page_size)"
+				       : strerror(-rc));
+		trace_io_close(w->io);
+		w->io = NULL;
+	}
+	return rc;
+}
+
+int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt,
+			   enum trace_codec codec, int level, const struct trace_meta *meta,
+			   size_t n, struct trace_writer **out, char *err, size_t errlen)
+{
+	struct trace_writer *w;
+	char dummy[1];
+	int rc;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	*out = NULL;
+	if (fmt != TRACE_FORMAT_TEXT && fmt != TRACE_FORMAT_BINARY) {
+		snprintf(err, errlen, "%s: unknown trace format", name);
+		return -EINVAL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w || !(w->name = strdup(name))) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	w->raw = f;
+	w->fmt = fmt;
+	rc = writer_setup(w, codec, level, meta, n, err, errlen);
+	if (rc) {
+		writer_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec codec, int level,
+		      const struct trace_meta *meta, size_t n, struct trace_writer **out,
+		      char *err, size_t errlen)
+{
+	bool to_stdout = !strcmp(path, "-");
+	FILE *f = to_stdout ? stdout : fopen(path, "wb");
+	char *buf;
+	int rc;
+
+	*out = NULL;
+	if (!f) {
+		rc = -errno;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(-rc));
+		return rc;
+	}
+	/* Only a file of our own gets the big buffer: stdout may have been written to. */
+	buf = to_stdout ? NULL : malloc(WRITER_BUF_SIZE);
+	if (buf)
+		setvbuf(f, buf, _IOFBF, WRITER_BUF_SIZE);
+	rc = trace_writer_open_file(f, to_stdout ? "<stdout>" : path, fmt, codec, level, meta, n,
+				    out, err, errlen);
+	if (rc) {
+		if (!to_stdout) {
+			fclose(f);
+			remove(path);
+		}
+		free(buf);
+		return rc;
+	}
+	(*out)->owns_raw = !to_stdout;
+	(*out)->rawbuf = buf;
+	return 0;
+}
+
+int trace_writer_event(struct trace_writer *w, const struct sim_event *ev)
+{
+	int rc;
+
+	if (w->failed)
+		return w->failed;
+	if (w->bin)
+		rc = trace_bin_writer_event(w->bin, ev);
+	else
+		rc = trace_write_event(w->f, ev);
+	if (rc == -EIO)
+		w->failed = rc;
+	return rc;
+}
+
+int trace_writer_close(struct trace_writer *w, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!w)
+		return 0;
+	rc = w->failed;
+	if (w->bin && trace_bin_writer_close(w->bin))
+		rc = -EIO;
+	if (trace_io_close(w->io))
+		rc = -EIO;
+	if (w->owns_raw) {
+		if (fclose(w->raw))
+			rc = -EIO;
+	} else if (fflush(w->raw)) {
+		rc = -EIO;
+	}
+	if (rc && err && errlen)
+		snprintf(err, errlen, "%s: write error", w->name);
+	writer_free(w);
+	return rc;
+}
