@@ -214,7 +214,7 @@ static int zsk_alloc(struct zsk_state *st, struct zsk_obj *o)
 	zsk_time_add(&st->t_malloc, ktime_get_ns() - t0);
 	if (IS_ERR_VALUE(h))
 		return (int)PTR_ERR((void *)h);
-	if (h == 0) /* SIM: kernels before the ERR_PTR switch returned 0 */
+	if (h == 0) /* older kernels said "no memory" with a 0 handle */
 		return -ENOMEM;
 	o->handle = h;
 	p = zs_map_object(st->pool, h, ZS_MM_WO);
