@@ -18,8 +18,6 @@
 #include "cli_config.h"
 #include "policy.h"
 
-static char profile_buf[32];
-
 static int want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
 		     char *msg, size_t len)
 {
@@ -58,14 +56,14 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				snprintf(msg, len, "%s: key \"%s\": expected a string", path, key);
 				err = -EINVAL;
 			} else if (!strcmp(key, "profile")) {
-				if (zs_profile_lookup(json_string_value(v), NULL)) {
+				struct zs_profile_info pi;
+
+				if (zs_profile_lookup(json_string_value(v), &pi)) {
 					snprintf(msg, len, "%s: unknown profile \"%s\"", path,
 						 json_string_value(v));
 					err = -EINVAL;
 				} else {
-					snprintf(profile_buf, sizeof(profile_buf), "%s",
-						 json_string_value(v));
-					cfg->pool.profile = profile_buf;
+					cfg->pool.profile = pi.name; /* the profile table's own string */
 				}
 			} else if (zs_arch_lookup(json_string_value(v), &cfg->pool.arch)) {
 				snprintf(msg, len, "%s: unknown arch \"%s\" (x86_64 or arm32)", path,
@@ -73,7 +71,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				err = -EINVAL;
 			}
 		} else if (!strcmp(key, "policies")) {
-			const char *bad = "";
+			char bad[64] = "";
 			char list[256] = "";
 
 			if (json_is_string(v)) {
@@ -95,7 +93,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				if (!json_array_size(v))
 					snprintf(list, sizeof(list), "none");
 			}
-			if (!err && policy_parse_list(list, &cfg->policies, &bad)) {
+			if (!err && policy_parse_list(list, &cfg->policies, bad, sizeof(bad))) {
 				snprintf(msg, len, "%s: unknown policy \"%s\"", path, bad);
 				err = -EINVAL;
 			}
@@ -175,7 +173,7 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 {
 	char pol[128];
 
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12",
 			 "arch", zs_arch_name(cfg->pool.arch),
 			 "page_size", (json_int_t)cfg->pool.page_size,
@@ -194,5 +192,6 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 			 "threshold_pages", (json_int_t)cfg->policy.threshold_pages,
 			 "check_interval", (json_int_t)cfg->policy.check_interval,
 			 "seed", (json_int_t)cfg->seed,
-			 "sample_every", (json_int_t)cfg->sample_every);
+			 "sample_every", (json_int_t)cfg->sample_every,
+			 "check_every", (json_int_t)cfg->check_every);
 }

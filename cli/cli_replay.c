@@ -244,9 +244,9 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	if (arch && zs_arch_lookup(arch, &cfg->pool.arch))
 		return cli_usage_error("replay", "unknown arch '%s' (x86_64 or arm32)", arch);
 	if (policy) {
-		const char *bad = "";
+		char bad[64] = "";
 
-		if (policy_parse_list(policy, &cfg->policies, &bad))
+		if (policy_parse_list(policy, &cfg->policies, bad, sizeof(bad)))
 			return cli_usage_error("replay", "unknown policy '%s'", bad);
 	}
 	if (have_seed)

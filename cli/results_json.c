@@ -213,8 +213,9 @@ int results_json_write(const struct results_json *rj, const char *path)
 	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
+	errno = 0;
 	if (json_dump_file(rj->root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0)
-		err = -EIO;
+		err = errno ? -errno : -EIO; /* jansson leaves fopen's errno in place */
 	else if (rename(tmp, path) != 0)
 		err = -errno;
 	if (err)

@@ -39,6 +39,9 @@
 #include "vmstat.h"
 #include "zs_provider.h"
 
+/* Snapshots report the unusable and fragmentation indices for this order (the ARM pgd's). */
+#define SIM_INDEX_ORDER 2
+
 struct sim {
 	struct sim_config cfg;
 	struct sim_sinks sinks;
@@ -149,9 +152,14 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 			 (unsigned long long)cfg->zram_disksize);
 		goto fail;
 	}
-	/* the ARM pgd is 16 KiB */
+	/*
+	 * The page directory a fork allocates: 16 KiB on 32-bit ARM (order 2 at
+	 * 4 KiB pages); on x86_64 one page, two with PTI (PGD_ALLOCATION_ORDER 1).
+	 * SIM: we assume PTI on x86_64.
+	 */
 	sim->pgd_order = 0;
-	while (((size_t)cfg->pool.page_size << sim->pgd_order) < 16384)
+	while (((size_t)cfg->pool.page_size << sim->pgd_order) <
+	       (cfg->pool.arch == ZS_ARCH_ARM32 ? 16384u : 2 * 4096u))
 		sim->pgd_order++;
 	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
 	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
@@ -277,6 +285,15 @@ static int pgd_try(struct sim *sim, unsigned long *pfn)
 	return physmem_alloc(sim->mem, sim->pgd_order, PHYSMEM_MT_UNMOVABLE, 0, pfn);
 }
 
+/* get_page_from_freelist at the low watermark, then the slow path's retry at min */
+static int pgd_try_fast(struct sim *sim, unsigned long *pfn)
+{
+	if (physmem_alloc(sim->mem, sim->pgd_order, PHYSMEM_MT_UNMOVABLE, PHYSMEM_ALLOC_WMARK_LOW,
+			  pfn) == 0)
+		return 0;
+	return pgd_try(sim, pfn);
+}
+
 /* Allocate a pgd through the stages of the kernel's slow path; -ENOMEM if all fail. */
 static int pgd_alloc(struct sim *sim, unsigned long *pfn, enum sim_pgd_stage *stage)
 {
@@ -285,7 +302,7 @@ static int pgd_alloc(struct sim *sim, unsigned long *pfn, enum sim_pgd_stage *st
 				 .pool = sim->pool, .mem = sim->mem, .params = &sim->cfg.policy };
 
 	*stage = SIM_PGD_FAST;
-	if (pgd_try(sim, pfn) == 0)
+	if (pgd_try_fast(sim, pfn) == 0)
 		return 0;
 
 	*stage = SIM_PGD_KCOMPACT;
@@ -634,8 +651,8 @@ static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
 	zs->nr_orders = bi.nr_orders;
 	for (unsigned int o = 0; o < bi.nr_orders && o < 16; o++)
 		zs->buddyinfo[o] = bi.nr_free[o];
-	vmstat_zone_unusable_index(sim->mem, zone, sim->pgd_order, &zs->unusable_index_2);
-	vmstat_zone_fragmentation_index(sim->mem, zone, sim->pgd_order,
+	vmstat_zone_unusable_index(sim->mem, zone, SIM_INDEX_ORDER, &zs->unusable_index_2);
+	vmstat_zone_fragmentation_index(sim->mem, zone, SIM_INDEX_ORDER,
 					&zs->fragmentation_index_2);
 }
 
@@ -692,8 +709,8 @@ void sim_snapshot_now(struct sim *sim, const char *label)
 	for (unsigned int z = 0; z < s.nr_zones; z++)
 		fill_zone(sim, (int)z, &s.zones[z]);
 	s.free_pages = physmem_free_pages(sim->mem);
-	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, sim->pgd_order, &s.unusable_index_2);
-	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, sim->pgd_order,
+	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER, &s.unusable_index_2);
+	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
 					&s.fragmentation_index_2);
 	s.forks = sim->forks;
 	s.kcompact = sim->kc;

@@ -29,9 +29,9 @@ const struct policy_ops *policy_get(enum policy_id id)
 	return (unsigned int)id < POLICY_NR ? registry[id] : NULL;
 }
 
-int policy_parse_list(const char *list, unsigned int *mask, const char **bad)
+int policy_parse_list(const char *list, unsigned int *mask, char *bad, unsigned long badlen)
 {
-	static char tok[64];
+	char tok[64];
 	const char *p = list;
 
 	*mask = 0;
@@ -42,7 +42,7 @@ int policy_parse_list(const char *list, unsigned int *mask, const char **bad)
 		unsigned int i;
 
 		if (n == 0 || n >= sizeof(tok)) {
-			*bad = n ? "(too long)" : "(empty)";
+			snprintf(bad, badlen, "%s", n ? "(too long)" : "(empty)");
 			return -EINVAL;
 		}
 		memcpy(tok, p, n);
@@ -51,7 +51,7 @@ int policy_parse_list(const char *list, unsigned int *mask, const char **bad)
 			if (!strcmp(tok, registry[i]->name))
 				break;
 		if (i == POLICY_NR) {
-			*bad = tok;
+			snprintf(bad, badlen, "%s", tok);
 			return -EINVAL;
 		}
 		*mask |= 1u << i;

@@ -57,8 +57,8 @@ struct policy_ops {
 
 void policy_params_default(struct policy_params *p);
 const struct policy_ops *policy_get(enum policy_id id);
-/* Parse "a,b,c" into a bitmask of (1 << enum policy_id); "none" is 0. -EINVAL names the bad one. */
-int policy_parse_list(const char *list, unsigned int *mask, const char **bad);
+/* Parse "a,b,c" into a bitmask of (1 << enum policy_id); "none" is 0. -EINVAL copies the bad name into bad. */
+int policy_parse_list(const char *list, unsigned int *mask, char *bad, unsigned long badlen);
 /* "manual,periodic" for a mask (into buf). */
 const char *policy_format_list(unsigned int mask, char *buf, unsigned long len);
 

@@ -1,7 +1,9 @@
 /*
  * policy_periodic.c - compact every N events and/or every T of simulated
  * time, as a userspace daemon writing to zram's compact knob would.
- * *state holds the simulated time of the last periodic compaction.
+ * *state holds 1 + the simulated time the current period started at (0:
+ * no event seen yet), so a trace whose clock starts late does not fire at
+ * its first event.
  */
 #include "policy.h"
 
@@ -9,9 +11,11 @@ static bool periodic_after_event(const struct policy_view *v, uint64_t *state)
 {
 	const struct policy_params *p = v->params;
 
+	if (*state == 0)
+		*state = v->time_ns + 1;
 	if ((p->periodic_events && v->event_index % p->periodic_events == 0) ||
-	    (p->periodic_ns && v->time_ns - *state >= p->periodic_ns)) {
-		*state = v->time_ns; /* either trigger restarts the time period */
+	    (p->periodic_ns && v->time_ns + 1 - *state >= p->periodic_ns)) {
+		*state = v->time_ns + 1; /* either trigger restarts the time period */
 		return true;
 	}
 	return false;

@@ -27,33 +27,33 @@
 static void test_parse_and_format(void)
 {
 	unsigned int mask = 99;
-	const char *bad = NULL;
+	char bad[64] = "";
 	char buf[128];
 
-	CHECK_EQ(policy_parse_list("none", &mask, &bad), 0);
+	CHECK_EQ(policy_parse_list("none", &mask, bad, sizeof(bad)), 0);
 	CHECK_EQ(mask, 0);
-	CHECK_EQ(policy_parse_list("manual", &mask, &bad), 0);
+	CHECK_EQ(policy_parse_list("manual", &mask, bad, sizeof(bad)), 0);
 	CHECK_EQ(mask, M(POLICY_MANUAL));
-	CHECK_EQ(policy_parse_list("on-pgd-failure,manual,migration", &mask, &bad), 0);
+	CHECK_EQ(policy_parse_list("on-pgd-failure,manual,migration", &mask, bad, sizeof(bad)), 0);
 	CHECK_EQ(mask, M(POLICY_MANUAL) | M(POLICY_PGD_FAILURE) | M(POLICY_MIGRATION));
-	CHECK_EQ(policy_parse_list("periodic,threshold,shrinker", &mask, &bad), 0);
+	CHECK_EQ(policy_parse_list("periodic,threshold,shrinker", &mask, bad, sizeof(bad)), 0);
 	CHECK_EQ(mask, M(POLICY_PERIODIC) | M(POLICY_THRESHOLD) | M(POLICY_SHRINKER));
-	CHECK_EQ(policy_parse_list("manual,manual", &mask, &bad), 0); /* idempotent */
+	CHECK_EQ(policy_parse_list("manual,manual", &mask, bad, sizeof(bad)), 0); /* idempotent */
 	CHECK_EQ(mask, M(POLICY_MANUAL));
 
-	CHECK_EQ(policy_parse_list("manual,bogus", &mask, &bad), -EINVAL);
+	CHECK_EQ(policy_parse_list("manual,bogus", &mask, bad, sizeof(bad)), -EINVAL);
 	CHECK_STR_EQ(bad, "bogus");
-	CHECK_EQ(policy_parse_list("Manual", &mask, &bad), -EINVAL); /* names are exact */
+	CHECK_EQ(policy_parse_list("Manual", &mask, bad, sizeof(bad)), -EINVAL); /* names are exact */
 	CHECK_STR_EQ(bad, "Manual");
-	CHECK_EQ(policy_parse_list("manual,,periodic", &mask, &bad), -EINVAL);
+	CHECK_EQ(policy_parse_list("manual,,periodic", &mask, bad, sizeof(bad)), -EINVAL);
 	CHECK_STR_EQ(bad, "(empty)");
-	CHECK_EQ(policy_parse_list(",manual", &mask, &bad), -EINVAL);
+	CHECK_EQ(policy_parse_list(",manual", &mask, bad, sizeof(bad)), -EINVAL);
 	/* an empty list or a trailing comma is a mistake, not "none" */
-	CHECK_EQ(policy_parse_list("", &mask, &bad), -EINVAL);
+	CHECK_EQ(policy_parse_list("", &mask, bad, sizeof(bad)), -EINVAL);
 	CHECK_STR_EQ(bad, "(empty)");
-	CHECK_EQ(policy_parse_list("manual,", &mask, &bad), -EINVAL);
+	CHECK_EQ(policy_parse_list("manual,", &mask, bad, sizeof(bad)), -EINVAL);
 	CHECK_STR_EQ(bad, "(empty)");
-	CHECK_EQ(policy_parse_list("manual,none", &mask, &bad), -EINVAL); /* none stands alone */
+	CHECK_EQ(policy_parse_list("manual,none", &mask, bad, sizeof(bad)), -EINVAL); /* none stands alone */
 	CHECK_STR_EQ(bad, "none");
 
 	CHECK_STR_EQ(policy_format_list(0, buf, sizeof(buf)), "none");
@@ -63,7 +63,7 @@ static void test_parse_and_format(void)
 		     "manual,periodic,threshold,on-pgd-failure,shrinker,migration");
 	/* format then parse gives the mask back, for every mask */
 	for (unsigned int m = 0; m < (1u << POLICY_NR); m++) {
-		CHECK_EQ(policy_parse_list(policy_format_list(m, buf, sizeof(buf)), &mask, &bad),
+		CHECK_EQ(policy_parse_list(policy_format_list(m, buf, sizeof(buf)), &mask, bad, sizeof(bad)),
 			 0);
 		CHECK_EQ(mask, m);
 	}
