@@ -14,6 +14,7 @@ struct cli_command {
 };
 
 int cli_classes(int argc, char **argv);
+int cli_gen(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 
 /* Print "zsfrag NAME: message" on stderr; returns EX_USAGE for convenience. */

@@ -11,6 +11,7 @@
 
 static const struct cli_command commands[] = {
 	{ "classes", "print a profile's size-class table", cli_classes },
+	{ "gen", "generate a swap trace from workload models", cli_gen },
 	{ "replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay },
 };
 

@@ -1,0 +1,204 @@
+/*
+ * cli_gen.c - `zsfrag gen MODEL[,MODEL...]`: write a generated trace.
+ *
+ * The models and their parameters live in workloads/ (wl.h); this file
+ * parses options, prints help from the parameter tables, and writes the
+ * events with the trace writer (traces/trace_text.h). Same mix, parameters
+ * and seed: byte-identical output.
+ *
+ * Exit codes (sysexits): 0 ok, EX_USAGE bad options or parameters,
+ * EX_CANTCREAT the output cannot be written, EX_OSERR out of memory.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "trace_text.h"
+#include "wl.h"
+
+#define MAX_PARAMS 256
+
+static void print_defs(FILE *f, const char *prefix, const struct wl_param_def *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char key[96], def[64];
+
+		snprintf(key, sizeof(key), "%s%s", prefix, d[i].key);
+		if (d[i].type == WL_P_CHOICE)
+			snprintf(def, sizeof(def), "%s", d[i].choices[(int)d[i].def]);
+		else
+			snprintf(def, sizeof(def), "%g", d[i].def);
+		fprintf(f, "    %-26s %-9s %s\n", key, def, d[i].help);
+	}
+}
+
+static void gen_help(FILE *f)
+{
+	const struct wl_param_def *d;
+	size_t n;
+
+	fprintf(f,
+		"usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
+		"Generate a swap trace (text format v1) from workload models; several models\n"
+		"(--mix a,b,c or a,b,c) run side by side in simulated time.\n\n"
+		"  -m, --mix LIST         the models, comma-separated (or the first argument)\n"
+		"  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
+		"                         or KEY when one model of the mix has it\n"
+		"  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
+		"  -o, --output TRACE     output file (default '-', standard output)\n"
+		"  -q, --quiet            no progress or summary on stderr\n"
+		"  -h, --help             this text\n\n"
+		"Models:\n");
+	for (unsigned int i = 0; wl_model_name(i); i++)
+		fprintf(f, "  %-10s %s\n", wl_model_name(i), wl_model_summary(i));
+	fprintf(f, "\nGlobal parameters (KEY, default, meaning):\n");
+	d = wl_param_defs(NULL, &n);
+	print_defs(f, "", d, n);
+	for (unsigned int i = 0; wl_model_name(i); i++) {
+		char prefix[32];
+
+		fprintf(f, "\n%s parameters:\n", wl_model_name(i));
+		d = wl_param_defs(wl_model_name(i), &n);
+		snprintf(prefix, sizeof(prefix), "%s.", wl_model_name(i));
+		print_defs(f, prefix, d, n);
+	}
+	fprintf(f, "\nThe models are described in workloads/README section of README.md and at the\n"
+		   "head of each workloads/wl_<model>.c.\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_gen(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mix", required_argument, NULL, 'm' },
+		{ "param", required_argument, NULL, 'P' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *params[MAX_PARAMS];
+	const char *mix = NULL, *out = "-";
+	unsigned long long seed = 1, events = 0;
+	unsigned int nr_params = 0;
+	bool quiet = false;
+	struct wl_gen *g = NULL;
+	const struct trace_meta *meta;
+	struct sim_event ev;
+	char err[512];
+	FILE *f = NULL;
+	char *buf = NULL;
+	double t0;
+	int c, n, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:P:s:o:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (mix)
+				return cli_usage_error("gen", "more than one mix given");
+			mix = optarg;
+			break;
+		case 'P':
+			if (nr_params == MAX_PARAMS)
+				return cli_usage_error("gen", "more than %d parameters", MAX_PARAMS);
+			params[nr_params++] = optarg;
+			break;
+		case 's':
+			if (cli_parse_u64(optarg, UINT64_MAX, &seed))
+				return cli_usage_error("gen", "bad seed '%s'", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			gen_help(stdout);
+			return EX_OK;
+		default:
+			return cli_usage_error("gen", "bad option");
+		}
+	}
+	if (optind < argc) {
+		if (mix)
+			return cli_usage_error("gen", "the mix given twice ('%s' and --mix %s)",
+					       argv[optind], mix);
+		mix = argv[optind++];
+	}
+	if (optind < argc)
+		return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
+	if (!mix)
+		return cli_usage_error("gen", "no model given");
+
+	rc = wl_gen_create(mix, &g, err, sizeof(err));
+	if (rc)
+		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);
+	for (unsigned int i = 0; i < nr_params; i++) {
+		if (wl_gen_set(g, params[i], NULL, err, sizeof(err))) {
+			wl_gen_destroy(g);
+			return cli_usage_error("gen", "%s", err);
+		}
+	}
+	rc = wl_gen_start(g, seed, err, sizeof(err));
+	if (rc) {
+		wl_gen_destroy(g);
+		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);
+	}
+
+	/* stdout through its own FILE, so that it can have the large buffer and be closed */
+	f = strcmp(out, "-") ? fopen(out, "w") : fdopen(dup(STDOUT_FILENO), "w");
+	if (!f) {
+		fprintf(stderr, "zsfrag gen: cannot write %s: %s\n", out, strerror(errno));
+		wl_gen_destroy(g);
+		return EX_CANTCREAT;
+	}
+	buf = malloc(1 << 20);
+	if (buf)
+		setvbuf(f, buf, _IOFBF, 1 << 20);
+	t0 = now_s();
+	n = (int)wl_gen_meta(g, &meta);
+	rc = trace_write_header(f, meta, (size_t)n);
+	while (!rc && (n = wl_gen_next(g, &ev)) == 1) {
+		rc = trace_write_event(f, &ev);
+		events++;
+	}
+	if (!rc && n < 0)
+		rc = n;
+	if (ferror(f))
+		rc = rc ? rc : -EIO;
+	if (fclose(f))
+		rc = rc ? rc : -EIO;
+	free(buf);
+	if (rc) {
+		fprintf(stderr, "zsfrag gen: %s: %s\n", out,
+			rc == -ENOMEM ? "out of memory" : rc == -EINVAL ? "bad event (a bug)"
+								       : strerror(-rc));
+		wl_gen_destroy(g);
+		return rc == -ENOMEM ? EX_OSERR : rc == -EINVAL ? EX_SOFTWARE : EX_CANTCREAT;
+	}
+	if (!quiet) {
+		double dt = now_s() - t0;
+
+		fprintf(stderr, "zsfrag gen: %llu events in %.2f s (%.2f M events/s) to %s\n",
+			events, dt, dt > 0 ? (double)events / dt / 1e6 : 0.0,
+			strcmp(out, "-") ? out : "<stdout>");
+	}
+	wl_gen_destroy(g);
+	return EX_OK;
+}
