@@ -54,7 +54,8 @@ def main():
             if p not in HAS_SHRINKER:
                 c.eq(trig.count("shrinker"), 0, "%s: shrinker runs" % name)
                 c.eq(final["forks"]["succeeded_by"]["shrinker"], 0, "%s: shrinker forks" % name)
-            else:
+            elif arch == "arm32":
+                # the trace's pressure comes from order-2 pgds; x86_64's pgd is order 1
                 c.check(trig.count("shrinker") > 0, "%s: the shrinker never ran" % name)
             if p not in HAS_MIGRATION:
                 c.eq(final["kcompact"]["zs_pages_migrated"], 0,

@@ -114,33 +114,39 @@ static void test_manual_periodic_decisions(void)
 		v = view(i, 0, &w, &pp);
 		CHECK_EQ(policy_periodic.after_event(&v, &st), i % 3 == 0);
 	}
-	/* every 1000 ns of simulated time, from the last periodic run (state) */
+	/*
+	 * every 1000 ns of simulated time, counted from the first event seen
+	 * (the state holds 1 + the time the current period started, 0 before
+	 * any event): a trace whose clock starts late does not fire at once.
+	 */
 	pp.periodic_events = 0;
 	pp.periodic_ns = 1000;
 	st = 0;
 	v = view(1, 999, &w, &pp);
-	CHECK(!policy_periodic.after_event(&v, &st));
-	v = view(2, 1000, &w, &pp);
-	CHECK(policy_periodic.after_event(&v, &st));
+	CHECK(!policy_periodic.after_event(&v, &st)); /* the period starts at 999 */
 	CHECK_U64_EQ(st, 1000);
+	v = view(2, 1998, &w, &pp);
+	CHECK(!policy_periodic.after_event(&v, &st)); /* 999 ns since */
 	v = view(3, 1999, &w, &pp);
+	CHECK(policy_periodic.after_event(&v, &st)); /* 1000 ns since */
+	CHECK_U64_EQ(st, 2000);
+	v = view(4, 2998, &w, &pp);
 	CHECK(!policy_periodic.after_event(&v, &st));
-	v = view(4, 2500, &w, &pp);
+	v = view(5, 3500, &w, &pp);
 	CHECK(policy_periodic.after_event(&v, &st));
-	CHECK_U64_EQ(st, 2500);
+	CHECK_U64_EQ(st, 3501);
 	/*
-	 * both: a compaction by count also restarts the time period (the
-	 * state is the time of the last periodic compaction, whatever caused
-	 * it): every 3 events or 1000 ns. Event 3 at 5000 fires (count) and
-	 * restarts the period; event 4 at 5000 does not (0 ns since); event 5
-	 * at 6000 fires (time); event 6 at 6000 fires (count); event 7 at 6999
-	 * does not (999 ns since).
+	 * both: a compaction by count also restarts the time period: every 3
+	 * events or 1000 ns. Event 3 at 5000 fires (count) and starts the
+	 * period; event 4 at 5000 does not (0 ns since); event 5 at 6000 fires
+	 * (time); event 6 at 6000 fires (count); event 7 at 6999 does not
+	 * (999 ns since).
 	 */
 	pp.periodic_events = 3;
 	st = 0;
 	v = view(3, 5000, &w, &pp);
 	CHECK(policy_periodic.after_event(&v, &st));
-	CHECK_U64_EQ(st, 5000);
+	CHECK_U64_EQ(st, 5001);
 	v = view(4, 5000, &w, &pp);
 	CHECK(!policy_periodic.after_event(&v, &st));
 	v = view(5, 6000, &w, &pp);
