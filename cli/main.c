@@ -13,6 +13,8 @@ static const struct cli_command commands[] = {
 	{ "classes", "print a profile's size-class table", cli_classes },
 	{ "gen", "generate a swap trace from workload models", cli_gen },
 	{ "replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay },
+	{ "compare", "replay a trace per policy or profile in parallel, print them side by side", cli_compare },
+	{ "plot", "figures from results JSON (timeseries, classes, compare, regress)", cli_plot },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

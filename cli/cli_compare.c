@@ -1,0 +1,641 @@
+/*
+ * cli_compare.c - `zsfrag compare TRACE... --policies A,B | --profiles P,Q`:
+ * replay each trace once per variant, in parallel child processes (up to
+ * the online CPUs), write each run's results JSON into the output
+ * directory, print the side-by-side table, and optionally draw the figures
+ * and write the HTML report.
+ *
+ * Variants: the product of --profiles and --policies. Within --policies a
+ * comma separates variants and '+' combines policies into one variant
+ * ("none,manual,manual+migration" is three runs).
+ *
+ * Children report progress through a MAP_SHARED array of event counters,
+ * one per run, that the parent reads to draw one bar per variant on stderr
+ * (only when stderr is a terminal). Each child is a fresh copy of the
+ * process after fork(), so the simulator needs no thread safety.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cli_compare.h"
+#include "cli_config.h"
+#include "results_json.h"
+#include "trace_text.h"
+
+#define CMP_MAX_RUNS 64
+
+unsigned int cmp_nproc(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+uint64_t cmp_count_events(const char *trace)
+{
+	FILE *f = fopen(trace, "r");
+	char buf[65536];
+	uint64_t n = 0;
+	bool bol = true, header = true;
+	size_t got;
+
+	if (!f)
+		return 0;
+	/* an event line starts with neither '!' (metadata) nor '#' nor a newline */
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
+		for (size_t i = 0; i < got; i++) {
+			if (bol && !header && buf[i] != '!' && buf[i] != '#' && buf[i] != '\n')
+				n++;
+			if (buf[i] == '\n')
+				header = false;
+			bol = buf[i] == '\n';
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, size_t msglen)
+{
+	struct sim_config cfg;
+	struct results_json rj;
+	struct sim_sinks sinks;
+	struct trace_reader *r = NULL;
+	struct sim *sim = NULL;
+	struct sim_event ev;
+	json_t *inputs;
+	const char *key;
+	json_t *val;
+	int rc = EX_OK, n;
+
+	sim_config_default(&cfg);
+	if (run->config && cli_config_load(run->config, &cfg, msg, msglen))
+		return EX_CONFIG;
+	if (run->profile) {
+		if (zs_profile_lookup(run->profile, NULL)) {
+			snprintf(msg, msglen, "unknown profile '%s'", run->profile);
+			return EX_USAGE;
+		}
+		cfg.pool.profile = run->profile;
+	}
+	if (run->arch && zs_arch_lookup(run->arch, &cfg.pool.arch)) {
+		snprintf(msg, msglen, "unknown arch '%s' (x86_64 or arm32)", run->arch);
+		return EX_USAGE;
+	}
+	if (run->policies) {
+		char bad[64] = "";
+
+		if (policy_parse_list(run->policies, &cfg.policies, bad, sizeof(bad))) {
+			snprintf(msg, msglen, "unknown policy '%s'", bad);
+			return EX_USAGE;
+		}
+	}
+	if (run->have_seed)
+		cfg.seed = run->seed;
+	if (run->sample_every)
+		cfg.sample_every = run->sample_every;
+	cfg.timing = run->timing;
+	cli_config_finish(&cfg);
+
+	if (trace_reader_open(run->trace, &r, msg, msglen) != 0)
+		return access(run->trace, R_OK) == 0 ? EX_DATAERR : EX_NOINPUT;
+	if (trace_reader_page_size(r) != cfg.pool.page_size) {
+		snprintf(msg, msglen, "%s: trace page size %zu differs from the machine's %zu",
+			 run->trace, trace_reader_page_size(r), cfg.pool.page_size);
+		trace_reader_close(r);
+		return EX_DATAERR;
+	}
+	/* the same inputs `zsfrag replay --json` records, plus ours */
+	inputs = cli_config_to_json(&cfg);
+	json_object_set_new(inputs, "trace", json_string(run->trace));
+	json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
+	if (run->name)
+		json_object_set_new(inputs, "variant", json_string(run->name));
+	json_object_foreach(run->extra_inputs, key, val)
+		json_object_set(inputs, key, val);
+	if (results_json_init(&rj, inputs, cfg.timing)) {
+		snprintf(msg, msglen, "out of memory");
+		trace_reader_close(r);
+		return EX_OSERR;
+	}
+	results_json_sinks(&rj, &sinks);
+	if (sim_create(&cfg, &sinks, &sim, msg, msglen) != 0) {
+		rc = EX_CONFIG;
+		goto out;
+	}
+	while ((n = trace_reader_next(r, &ev, msg, msglen)) == 1) {
+		char why[400];
+		int err = sim_event(sim, &ev, why, sizeof(why));
+
+		if (err) {
+			snprintf(msg, msglen, "%s:%llu: %s", run->trace, (unsigned long long)ev.line,
+				 why);
+			rc = err == -EUCLEAN ? EX_SOFTWARE : EX_DATAERR;
+			goto out;
+		}
+		if (events_done && (sim_events(sim) & 0xfff) == 0)
+			__atomic_store_n(events_done, sim_events(sim), __ATOMIC_RELAXED);
+	}
+	if (n < 0) {
+		rc = EX_DATAERR;
+		goto out;
+	}
+	sim_finish(sim);
+	if (events_done)
+		__atomic_store_n(events_done, sim_events(sim), __ATOMIC_RELAXED);
+	n = results_json_write(&rj, run->json_out);
+	if (n) {
+		snprintf(msg, msglen, "cannot write %s: %s", run->json_out, strerror(-n));
+		rc = EX_CANTCREAT;
+	}
+out:
+	results_json_free(&rj);
+	sim_destroy(sim);
+	trace_reader_close(r);
+	return rc;
+}
+
+/* --- running variants in parallel, with one progress bar each --- */
+
+struct cmp_job {
+	pid_t pid;       /* 0 = not started, -1 = finished */
+	int rc;
+	uint64_t total;  /* events in the trace (estimate for the bar) */
+};
+
+static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs,
+			  const uint64_t *done, unsigned int n, double t0, bool redraw)
+{
+	uint64_t all = 0, all_done = 0;
+	double el = now_s() - t0;
+
+	if (redraw)
+		fprintf(stderr, "\033[%uA", n + 1);
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t d = __atomic_load_n(&done[i], __ATOMIC_RELAXED);
+		double frac = jobs[i].total ? (double)d / (double)jobs[i].total : 0;
+		char bar[31];
+		int fill;
+
+		if (jobs[i].pid == -1 && jobs[i].rc == 0)
+			frac = 1;
+		frac = frac > 1 ? 1 : frac;
+		fill = (int)(frac * 30);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '.', (size_t)(30 - fill));
+		bar[30] = 0;
+		all += jobs[i].total;
+		all_done += jobs[i].pid == -1 ? jobs[i].total : d;
+		fprintf(stderr, "\r\033[K  %-28.28s [%s] %3.0f%% %s\n", runs[i].name, bar,
+			frac * 100,
+			jobs[i].pid == 0    ? "waiting"
+			: jobs[i].pid == -1 ? (jobs[i].rc ? "FAILED" : "done")
+					    : "running");
+	}
+	fprintf(stderr, "\r\033[K  %llu of %llu events, %.2f M events/s, %.1f s",
+		(unsigned long long)all_done, (unsigned long long)all,
+		el > 0 ? (double)all_done / el / 1e6 : 0.0, el);
+	if (all_done && all_done < all)
+		fprintf(stderr, ", about %.0f s left", el * (double)(all - all_done) / (double)all_done);
+	fputc('\n', stderr);
+}
+
+int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int max_procs,
+		     bool progress)
+{
+	struct cmp_job jobs[CMP_MAX_RUNS];
+	uint64_t *done;
+	unsigned int started = 0, running = 0, finished = 0;
+	int first_rc = 0;
+	double t0 = now_s(), next = t0;
+
+	if (n > CMP_MAX_RUNS)
+		return EX_USAGE;
+	done = mmap(NULL, sizeof(uint64_t) * (n ? n : 1), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (done == MAP_FAILED)
+		return EX_OSERR;
+	memset(jobs, 0, sizeof(jobs));
+	for (unsigned int i = 0; i < n; i++)
+		jobs[i].total = progress ? cmp_count_events(runs[i].trace) : 0;
+	if (progress)
+		draw_progress(runs, jobs, done, n, t0, false);
+	fflush(stdout);
+	fflush(stderr);
+	while (finished < n) {
+		int status;
+		pid_t pid;
+
+		while (started < n && running < max_procs) {
+			pid = fork();
+			if (pid < 0) {
+				if (!running) {
+					first_rc = EX_OSERR;
+					goto out;
+				}
+				break;
+			}
+			if (pid == 0) {
+				char msg[600];
+				int rc = cmp_run_one(&runs[started], &done[started], msg,
+						     sizeof(msg));
+
+				if (rc)
+					fprintf(stderr, "zsfrag: %s: %s\n", runs[started].name, msg);
+				fflush(stderr);
+				_exit(rc);
+			}
+			jobs[started++].pid = pid;
+			running++;
+		}
+		pid = waitpid(-1, &status, progress ? WNOHANG : 0);
+		if (pid > 0) {
+			for (unsigned int i = 0; i < n; i++) {
+				if (jobs[i].pid != pid)
+					continue;
+				jobs[i].pid = -1;
+				jobs[i].rc = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+				if (jobs[i].rc && !first_rc)
+					first_rc = jobs[i].rc;
+			}
+			running--;
+			finished++;
+		} else if (pid < 0 && errno != EINTR) {
+			first_rc = first_rc ? first_rc : EX_OSERR;
+			break;
+		} else if (pid == 0) {
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+			nanosleep(&ts, NULL);
+		}
+		if (progress && (now_s() >= next || finished == n)) {
+			draw_progress(runs, jobs, done, n, t0, true);
+			next = now_s() + 0.25;
+		}
+	}
+out:
+	munmap(done, sizeof(uint64_t) * (n ? n : 1));
+	return first_rc;
+}
+
+/* --- the subcommand --- */
+
+static void compare_help(FILE *f)
+{
+	fprintf(f,
+		"usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n\n"
+		"Replay each trace once per variant (the product of --profiles and --policies) in\n"
+		"parallel processes, write each run's results JSON into DIR and print the runs\n"
+		"side by side. In --policies, ',' separates variants and '+' combines policies in\n"
+		"one variant: --policies none,manual,manual+migration is three runs.\n\n"
+		"  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
+		"  -P, --policies LIST    policy variants to compare (default: the config's, manual)\n"
+		"  -a, --arch A           arm32 (default) or x86_64\n"
+		"  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
+		"  -o, --out DIR          results directory (default compare-out)\n"
+		"  -j, --jobs N           parallel replays (default: online CPUs)\n"
+		"  -s, --seed N           payload seed\n"
+		"      --sample-every N   snapshot every N events (default: 1/200 of the trace)\n"
+		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
+		"      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
+		"      --report FILE      write a self-contained HTML report (implies --figures)\n"
+		"  -q, --quiet            no progress bars\n"
+		"  -h, --help             this text\n\n"
+		"Exit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
+}
+
+struct compare_opts {
+	const char *profiles, *policies, *arch, *config, *out, *report;
+	unsigned long long jobs, seed, sample_every;
+	bool have_seed, timing, figures, quiet;
+};
+
+static int split(char *s, char sep, char **parts, unsigned int max)
+{
+	unsigned int n = 0;
+
+	for (char *p = s; p && *p;) {
+		char *e = strchr(p, sep);
+
+		if (e)
+			*e = 0;
+		if (n == max)
+			return -1;
+		parts[n++] = p;
+		p = e ? e + 1 : NULL;
+	}
+	return (int)n;
+}
+
+/* "demo.trace" -> "demo" */
+static void trace_stem(const char *trace, char *buf, size_t len)
+{
+	const char *b = strrchr(trace, '/');
+	char *dot;
+
+	snprintf(buf, len, "%s", b ? b + 1 : trace);
+	dot = strrchr(buf, '.');
+	if (dot && dot != buf)
+		*dot = 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[1024];
+
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+struct compare_state {
+	struct cmp_run runs[CMP_MAX_RUNS];
+	char names[CMP_MAX_RUNS][160];
+	char paths[CMP_MAX_RUNS][1024];
+	char pol[CMP_MAX_RUNS][128];
+	char prof[CMP_MAX_RUNS][32];
+	struct cmp_metrics m[CMP_MAX_RUNS];
+	unsigned int n;
+};
+
+static int build_runs(struct compare_state *st, const struct compare_opts *o, char **traces,
+		      int ntraces)
+{
+	char profs_buf[512], pols_buf[1024];
+	char *profs[16], *pols[16];
+	int np = 1, nq = 1;
+
+	profs[0] = pols[0] = NULL;
+	if (o->profiles) {
+		snprintf(profs_buf, sizeof(profs_buf), "%s", o->profiles);
+		np = split(profs_buf, ',', profs, 16);
+	}
+	if (o->policies) {
+		snprintf(pols_buf, sizeof(pols_buf), "%s", o->policies);
+		nq = split(pols_buf, ',', pols, 16);
+	}
+	if (np <= 0 || nq <= 0)
+		return cli_usage_error("compare", "empty or too long --profiles / --policies");
+	if ((unsigned long)ntraces * (unsigned long)np * (unsigned long)nq > CMP_MAX_RUNS)
+		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
+	for (int t = 0; t < ntraces; t++) {
+		char stem[128];
+
+		trace_stem(traces[t], stem, sizeof(stem));
+		for (int p = 0; p < np; p++) {
+			for (int q = 0; q < nq; q++) {
+				unsigned int i = st->n++;
+				struct cmp_run *r = &st->runs[i];
+				char *c;
+
+				memset(r, 0, sizeof(*r));
+				r->trace = traces[t];
+				r->config = o->config;
+				r->arch = o->arch;
+				if (profs[p]) {
+					snprintf(st->prof[i], sizeof(st->prof[i]), "%s", profs[p]);
+					r->profile = st->prof[i];
+				}
+				if (pols[q]) {
+					snprintf(st->pol[i], sizeof(st->pol[i]), "%s", pols[q]);
+					for (c = st->pol[i]; *c; c++)
+						if (*c == '+')
+							*c = ',';
+					r->policies = st->pol[i];
+				}
+				r->seed = o->seed;
+				r->have_seed = o->have_seed;
+				r->timing = o->timing;
+				r->sample_every = o->sample_every;
+				if (!r->sample_every) {
+					uint64_t ev = cmp_count_events(r->trace);
+
+					r->sample_every = ev / 200 ? ev / 200 : 1;
+				}
+				snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s",
+					 profs[p] ? profs[p] : "", profs[p] && pols[q] ? " " : "",
+					 pols[q] ? pols[q] : "");
+				if (!st->names[i][0])
+					snprintf(st->names[i], sizeof(st->names[i]), "default");
+				r->name = st->names[i];
+				snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json",
+					 o->out, stem, profs[p] ? "-" : "", profs[p] ? profs[p] : "",
+					 pols[q] ? "-" : "", pols[q] ? pols[q] : "");
+				r->json_out = st->paths[i];
+			}
+		}
+	}
+	return 0;
+}
+
+static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
+{
+	struct report_figure figs[2 * CMP_MAX_RUNS + 1];
+	unsigned int nf = 0;
+	char msg[600], base[1100], title[300];
+	int rc;
+
+	snprintf(title, sizeof(title), "%s%s: %s", st->m[0].trace,
+		 st->n > 1 && strcmp(st->m[0].trace, st->m[st->n - 1].trace) ? " and others" : "",
+		 o->profiles && o->policies ? "profiles and policies"
+		 : o->profiles		    ? "profiles"
+					    : "policies");
+	snprintf(base, sizeof(base), "%s/compare", o->out);
+	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
+	if (rc)
+		goto fail;
+	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
+	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+		 "The table's key metrics, one group of bars per metric family and one bar per run.");
+	for (unsigned int i = 0; i < st->n; i++) {
+		size_t l = strlen(st->paths[i]);
+
+		snprintf(base, sizeof(base), "%.*s-timeseries", (int)(l - 5), st->paths[i]);
+		rc = plot_timeseries(st->paths[i], base, msg, sizeof(msg));
+		if (rc)
+			goto fail;
+		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
+		snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+			 "%s, %s: pool size, free memory by order and forks over the replay.",
+			 st->m[i].trace, st->m[i].variant);
+		snprintf(base, sizeof(base), "%.*s-classes", (int)(l - 5), st->paths[i]);
+		rc = plot_classes(st->paths[i], NULL, base, msg, sizeof(msg));
+		if (rc)
+			goto fail;
+		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
+		snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+			 "%s, %s: objects allocated and used per size class, and the pages "
+			 "compaction could free, at the snapshot with the most waste.",
+			 st->m[i].trace, st->m[i].variant);
+		if (!quiet && isatty(STDERR_FILENO))
+			fprintf(stderr, "\r\033[K  figures: %u of %u runs", i + 1, st->n);
+	}
+	if (!quiet && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	if (o->report) {
+		rc = report_write(o->report, title, st->m, st->n, figs, nf);
+		if (rc) {
+			fprintf(stderr, "zsfrag compare: cannot write %s: %s\n", o->report,
+				strerror(-rc));
+			return EX_CANTCREAT;
+		}
+	}
+	return 0;
+fail:
+	fprintf(stderr, "zsfrag compare: %s\n", msg);
+	return rc;
+}
+
+static int parse_opts(int argc, char **argv, struct compare_opts *o)
+{
+	static const struct option opts[] = {
+		{ "profiles", required_argument, NULL, 'p' },
+		{ "policies", required_argument, NULL, 'P' },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "sample-every", required_argument, NULL, 'S' },
+		{ "no-timing", no_argument, NULL, 'T' },
+		{ "figures", no_argument, NULL, 'F' },
+		{ "report", required_argument, NULL, 'R' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:P:a:c:o:j:s:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			o->profiles = optarg;
+			break;
+		case 'P':
+			o->policies = optarg;
+			break;
+		case 'a':
+			o->arch = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'o':
+			o->out = optarg;
+			break;
+		case 'j':
+			if (cli_parse_u64(optarg, 1024, &o->jobs) || !o->jobs)
+				return cli_usage_error("compare", "bad --jobs '%s'", optarg);
+			break;
+		case 's':
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &o->seed))
+				return cli_usage_error("compare", "bad seed '%s'", optarg);
+			o->have_seed = true;
+			break;
+		case 'S':
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &o->sample_every))
+				return cli_usage_error("compare", "bad --sample-every '%s'", optarg);
+			break;
+		case 'T':
+			o->timing = false;
+			break;
+		case 'F':
+			o->figures = true;
+			break;
+		case 'R':
+			o->report = optarg;
+			o->figures = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			compare_help(stdout);
+			return -1;
+		default:
+			return cli_usage_error("compare", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("compare", "no trace given");
+	for (int i = optind; i < argc; i++)
+		if (!strcmp(argv[i], "-"))
+			return cli_usage_error("compare", "a trace is replayed several times: "
+							  "give a file, not '-'");
+	return 0;
+}
+
+int cli_compare(int argc, char **argv)
+{
+	struct compare_opts o = { .out = "compare-out", .timing = true };
+	struct compare_state *st;
+	char msg[600];
+	int rc;
+
+	rc = parse_opts(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return EX_OSERR;
+	rc = build_runs(st, &o, argv + optind, argc - optind);
+	if (rc)
+		goto out;
+	if (mkdir_p(o.out)) {
+		fprintf(stderr, "zsfrag compare: cannot create %s: %s\n", o.out, strerror(errno));
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	rc = cmp_run_parallel(st->runs, st->n, o.jobs ? (unsigned int)o.jobs : cmp_nproc(),
+			      !o.quiet && isatty(STDERR_FILENO));
+	if (rc)
+		goto out;
+	for (unsigned int i = 0; i < st->n; i++) {
+		if (cmp_metrics_load(st->paths[i], &st->m[i], msg, sizeof(msg))) {
+			fprintf(stderr, "zsfrag compare: %s\n", msg);
+			rc = EX_DATAERR;
+			goto out;
+		}
+	}
+	cmp_print_table(stdout, st->m, st->n);
+	printf("\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
+	       "Normal zone\nover all snapshots; results in %s/\n",
+	       st->m[0].page_size, o.out);
+	fflush(stdout);
+	if (o.figures)
+		rc = draw_figures(st, &o, o.quiet);
+out:
+	free(st);
+	return rc;
+}

@@ -1,0 +1,148 @@
+/*
+ * cli_compare.h - shared by `zsfrag compare`, `plot`, `sweep` and the HTML
+ * report (cli_compare.c, cli_report_metrics.c, cli_plot.c, cli_report.c,
+ * cli_sweep.c).
+ *
+ * The flow: cmp_run_one() replays one trace under one variant into a
+ * results JSON file (the same document `zsfrag replay --json` writes);
+ * cmp_run_parallel() does that for many variants in child processes;
+ * cmp_metrics_load() reads a results file back into the handful of numbers
+ * the comparison table, the bar charts, the regression check and the sweep
+ * merge all use. Everything downstream of a run reads the JSON, never the
+ * simulator, so the table always equals the files.
+ */
+#ifndef ZSFRAG_CLI_COMPARE_H
+#define ZSFRAG_CLI_COMPARE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* One replay: a trace under one machine, profile and policy set. */
+struct cmp_run {
+	const char *trace;
+	const char *config;          /* machine JSON file, or NULL */
+	const char *profile;         /* NULL: the config's, else v4.1 */
+	const char *arch;            /* NULL: the config's, else arm32 */
+	const char *policies;        /* comma-separated; NULL: the config's */
+	uint64_t seed;               /* payload seed, used when have_seed */
+	bool have_seed;
+	uint64_t sample_every;       /* events between periodic snapshots; 0 = none */
+	bool timing;                 /* host CPU times in the results */
+	const char *json_out;        /* results file (written atomically) */
+	const char *name;            /* variant name, recorded in inputs.variant */
+	json_t *extra_inputs;        /* borrowed; its keys are added to inputs */
+};
+
+/*
+ * Replay run->trace into run->json_out. *events_done (may be NULL) is
+ * updated every few thousand events for a progress display in another
+ * process. Returns a sysexits code; on failure msg says why and no results
+ * file exists.
+ */
+int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, size_t msglen);
+
+/*
+ * Run n replays in up to max_procs child processes. A progress display on
+ * stderr (one line per run) when progress is set. Returns 0 when every run
+ * succeeded, else the first failing run's exit code (its message is on
+ * stderr).
+ */
+int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int max_procs,
+		     bool progress);
+
+/* Trace events in a text trace (lines that are events), for progress bars; 0 on error. */
+uint64_t cmp_count_events(const char *trace);
+/* Online CPUs, at least 1. */
+unsigned int cmp_nproc(void);
+
+/* --- metrics: the comparison's numbers, from a results file --- */
+
+enum cmp_metric {
+	CMP_POOL_PEAK,      /* pages, max over snapshots and compaction starts */
+	CMP_POOL_BEFORE,    /* pages, when the first compaction started */
+	CMP_POOL_AFTER,     /* pages, when the last compaction ended */
+	CMP_POOL_END,       /* pages, final snapshot */
+	CMP_IDEAL_END,      /* pages, final snapshot's perfectly packed bound */
+	CMP_USED_END,       /* stored bytes / pool bytes, final snapshot */
+	CMP_FORKS,          /* fork attempts */
+	CMP_FORKS_FAILED,   /* forks whose order-2 pgd could not be had */
+	CMP_UNUSABLE_MEAN,  /* order-2 unusable index of the Normal zone, mean over snapshots */
+	CMP_UNUSABLE_WORST, /* ... its maximum */
+	CMP_COMPACTIONS,    /* zs_compact runs */
+	CMP_PAGES_FREED,    /* pages freed by them */
+	CMP_OBJS_MIGRATED,  /* objects they moved */
+	CMP_BYTES_COPIED,   /* bytes they copied */
+	CMP_CPU_MS,         /* host CPU time of the compactions, ms; NaN without timing */
+	CMP_ZS_MIGRATED,    /* zspage pages moved by kernel compaction (migration policy) */
+	CMP_NR_METRICS,
+};
+
+struct cmp_metric_info {
+	const char *key;            /* JSON / command-line name */
+	const char *title;          /* a table row's label */
+	const char *unit;           /* for axis labels; "" when a plain count */
+	int worse;                  /* +1 higher is worse, -1 lower is worse, 0 neither */
+	int decimals;               /* in the table */
+};
+
+extern const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS];
+/* The metric called key, or -1. */
+int cmp_metric_lookup(const char *key);
+
+struct cmp_metrics {
+	char path[512];             /* the results file */
+	char trace[256];            /* inputs.trace's basename */
+	char profile[32], arch[16], policies[128], variant[160];
+	uint64_t seed;
+	unsigned long page_size;    /* bytes */
+	double v[CMP_NR_METRICS];   /* NaN when the run has no such number */
+};
+
+/* Read one results file. 0 or -errno / -EINVAL with msg. */
+int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t msglen);
+/* The same from a parsed document. */
+int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen);
+/* A value as the table prints it ("-" for NaN). */
+void cmp_metric_format(enum cmp_metric id, double v, char *buf, size_t len);
+/* The side-by-side table: one row per metric, one column per run. */
+void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n);
+/* The same as an HTML <table>. */
+void cmp_print_table_html(FILE *f, const struct cmp_metrics *m, unsigned int n);
+
+/* --- figures (cli_plot.c) --- */
+
+/*
+ * The figures write OUTBASE.png and OUTBASE.svg with gnuplot; a data file
+ * OUTBASE.tsv (and OUTBASE-*.tsv) stays beside them. Return a sysexits code,
+ * msg says why on failure.
+ */
+int plot_timeseries(const char *results, const char *outbase, char *msg, size_t msglen);
+/* label NULL: the labelled snapshot with the most pages above the ideal. */
+int plot_classes(const char *results, const char *label, const char *outbase, char *msg,
+		 size_t msglen);
+int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
+		 const char *outbase, char *msg, size_t msglen);
+
+/* Run `gnuplot -c plots/NAME.gp ARGS...` (args NULL-terminated). A sysexits code, msg on failure. */
+int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t msglen);
+/* plots/NAME.gp's path: $ZSFRAG_PLOTS_DIR, up from the executable, ./plots. 0 or -ENOENT. */
+int plot_template(const char *name, char *buf, size_t len);
+/* DIR's *.json files, sorted, malloc'ed. 0 or -errno (-ENOTDIR for a file). */
+int plot_list_results(const char *dir, char ***paths, unsigned int *n);
+/* `zsfrag plot regress ...` (cli_report_regress.c); argv[0] is "regress". */
+int plot_regress_main(int argc, char **argv);
+
+/* --- the HTML report (cli_report.c) --- */
+
+struct report_figure {
+	char svg[1200];             /* path of the SVG to inline */
+	char caption[768];
+};
+
+/* One self-contained page: title, the table, each figure inline. 0 or -errno. */
+int report_write(const char *html, const char *title, const struct cmp_metrics *m,
+		 unsigned int n, const struct report_figure *figs, unsigned int nfigs);
+
+#endif /* ZSFRAG_CLI_COMPARE_H */

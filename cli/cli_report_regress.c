@@ -1,0 +1,353 @@
+/*
+ * cli_report_regress.c - `zsfrag plot regress BASE_DIR NEW_DIR`: two sets of
+ * results of the same traces (two profiles, two policy settings, two
+ * commits of the project), compared metric by metric; a table on stdout,
+ * a figure, and exit status 1 when a chosen metric got worse beyond the
+ * threshold, so that CI can gate on it.
+ *
+ * Pairing: runs are paired by file name. When no names are shared (e.g.
+ * BASE holds the v4.1 runs and NEW the v6.12 runs of one `zsfrag compare`)
+ * they are paired by (trace, arch, policies, seed), and failing that by
+ * (trace, arch, profile, seed).
+ *
+ * Per metric the ratio new/base is taken per pair (0/0 counts as 1; a base
+ * of 0 with a new value above 0 is clamped to 50, the opposite to 1/50) and
+ * summarised by the geometric mean, with the smallest and largest ratio as
+ * the spread. A metric is worse when its mean ratio exceeds 1 + threshold in
+ * its bad direction (above for pool pages, below for the used ratio) and
+ * better when it passes 1 / (1 + threshold) the other way; metrics with no
+ * good or bad direction (fork attempts, ideal pages) are shown, not judged.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "cli_compare.h"
+
+#define RATIO_CLAMP 50.0
+
+struct regress_set {
+	struct cmp_metrics *m;
+	char **names;      /* file basenames */
+	unsigned int n;
+};
+
+static int load_set(const char *dir, struct regress_set *set, char *msg, size_t msglen)
+{
+	char **paths = NULL;
+	unsigned int np = 0;
+	int err = plot_list_results(dir, &paths, &np);
+
+	memset(set, 0, sizeof(*set));
+	if (err) {
+		snprintf(msg, msglen, "%s: %s", dir, strerror(-err));
+		return EX_NOINPUT;
+	}
+	set->m = calloc(np ? np : 1, sizeof(*set->m));
+	set->names = calloc(np ? np : 1, sizeof(*set->names));
+	if (!set->m || !set->names)
+		return EX_OSERR;
+	for (unsigned int i = 0; i < np; i++) {
+		char why[600];
+		const char *b = strrchr(paths[i], '/');
+
+		/* other JSON files (a sweep's merged.json) are skipped */
+		if (cmp_metrics_load(paths[i], &set->m[set->n], why, sizeof(why)) == 0)
+			set->names[set->n++] = strdup(b ? b + 1 : paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
+	if (!set->n) {
+		snprintf(msg, msglen, "%s: no results files", dir);
+		return EX_NOINPUT;
+	}
+	return 0;
+}
+
+static void free_set(struct regress_set *set)
+{
+	for (unsigned int i = 0; i < set->n; i++)
+		free(set->names[i]);
+	free(set->names);
+	free(set->m);
+}
+
+static void pair_key(const struct regress_set *s, unsigned int i, int mode, char *buf, size_t len)
+{
+	const struct cmp_metrics *m = &s->m[i];
+
+	if (mode == 0)
+		snprintf(buf, len, "%s", s->names[i]);
+	else
+		snprintf(buf, len, "%s|%s|%s|%llu", m->trace, m->arch,
+			 mode == 1 ? m->policies : m->profile, (unsigned long long)m->seed);
+}
+
+/* pairs[i] = index in NEW of BASE's run i, or -1. Returns the number of pairs. */
+static unsigned int pair_runs(const struct regress_set *b, const struct regress_set *n, int *pairs,
+			      int *mode_out)
+{
+	for (int mode = 0; mode < 3; mode++) {
+		unsigned int found = 0;
+
+		for (unsigned int i = 0; i < b->n; i++) {
+			char kb[600], kn[600];
+
+			pairs[i] = -1;
+			pair_key(b, i, mode, kb, sizeof(kb));
+			for (unsigned int j = 0; j < n->n && pairs[i] < 0; j++) {
+				pair_key(n, j, mode, kn, sizeof(kn));
+				if (!strcmp(kb, kn))
+					pairs[i] = (int)j;
+			}
+			found += pairs[i] >= 0;
+		}
+		if (found) {
+			*mode_out = mode;
+			return found;
+		}
+	}
+	return 0;
+}
+
+static double ratio(double base, double nw)
+{
+	if (base == 0 && nw == 0)
+		return 1;
+	if (base == 0)
+		return RATIO_CLAMP;
+	return fmin(RATIO_CLAMP, fmax(1 / RATIO_CLAMP, nw / base));
+}
+
+enum { V_WORSE = 1, V_BETTER = 2, V_SAME = 3, V_INFO = 4 };
+
+static const char *const verdict_name[] = { "", "WORSE", "better", "same", "info" };
+
+struct regress_row {
+	double gmean, lo, hi, base_mean, new_mean;
+	unsigned int n;
+	int verdict;
+};
+
+static void regress_help(FILE *f)
+{
+	fprintf(f,
+		"usage: zsfrag plot regress BASE_DIR NEW_DIR [OPTIONS]\n\n"
+		"Compare two directories of results JSON of the same traces metric by metric: the\n"
+		"ratio new/base (geometric mean over the paired runs, with the smallest and largest\n"
+		"ratio as the spread), as a table on stdout and a figure. Runs pair by file name,\n"
+		"else by trace+arch+policies+seed, else by trace+arch+profile+seed.\n\n"
+		"  -m, --metric LIST      metrics that fail the check when worse (default pool_end);\n"
+		"                         'all' for every judged metric\n"
+		"  -t, --threshold F      relative change tolerated (default 0.05 = 5%%)\n"
+		"  -o, --out OUTBASE      figure path without extension (default NEW_DIR/regress)\n"
+		"      --title T          the figure's title\n"
+		"      --no-figure        table and exit status only (no gnuplot)\n"
+		"  -h, --help             this text\n\n"
+		"Metrics:");
+	for (int i = 0; i < CMP_NR_METRICS; i++)
+		fprintf(f, "%s %s", i % 6 ? "" : "\n ", cmp_metric_info[i].key);
+	fprintf(f, "\n\nExit: 0 no gated metric got worse, 1 one did, 64+ usage or input errors.\n");
+}
+
+static int write_figure(const struct regress_row *rows, const char *outbase, const char *title,
+			double thr, char *msg, size_t msglen)
+{
+	char dpath[PATH_MAX], t[32];
+	FILE *f;
+	int pos = 0;
+
+	if (snprintf(dpath, sizeof(dpath), "%s.tsv", outbase) >= (int)sizeof(dpath)) {
+		snprintf(msg, msglen, "output path too long");
+		return EX_CANTCREAT;
+	}
+	f = fopen(dpath, "w");
+	if (!f) {
+		snprintf(msg, msglen, "cannot write %.400s: %s", dpath, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	for (int i = 0; i < CMP_NR_METRICS; i++) {
+		const struct regress_row *r = &rows[i];
+
+		if (!r->n)
+			continue;
+		fprintf(f, "%d\t%s\t%.6g\t%.6g\t%.6g\t%d\t%+.1f%%\n", ++pos, cmp_metric_info[i].key,
+			r->gmean, r->lo, r->hi, r->verdict, (r->gmean - 1) * 100);
+	}
+	fclose(f);
+	if (!pos) {
+		snprintf(msg, msglen, "no metric has values in both sets");
+		return EX_DATAERR;
+	}
+	snprintf(t, sizeof(t), "%g", thr);
+	{
+		const char *args[] = { dpath, outbase, title, t, NULL };
+
+		return plot_gnuplot("regress", args, msg, msglen);
+	}
+}
+
+int plot_regress_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "metric", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "title", required_argument, NULL, 'T' },
+		{ "no-figure", no_argument, NULL, 'N' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const mode_name[] = { "file name", "trace, arch, policies and seed",
+						 "trace, arch, profile and seed" };
+	struct regress_set base, nw;
+	struct regress_row rows[CMP_NR_METRICS];
+	bool gate[CMP_NR_METRICS] = { false }, figure = true;
+	const char *metrics = "pool_end", *out = NULL, *title = NULL;
+	char msg[800], outbuf[PATH_MAX], tbuf[1200], list[512], *tok, *save;
+	double thr = 0.05;
+	int *pairs = NULL, mode = 0, c, rc, failed = 0;
+	unsigned int np;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'm':
+			metrics = optarg;
+			break;
+		case 't':
+			thr = strtod(optarg, &end);
+			if (*end || !(thr >= 0) || thr > 10)
+				return cli_usage_error("plot regress", "bad --threshold '%s'", optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'T':
+			title = optarg;
+			break;
+		case 'N':
+			figure = false;
+			break;
+		case 'h':
+			regress_help(stdout);
+			return EX_OK;
+		default:
+			return cli_usage_error("plot regress", "bad option");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error("plot regress", "give BASE_DIR and NEW_DIR");
+	snprintf(list, sizeof(list), "%s", metrics);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int id = cmp_metric_lookup(tok);
+
+		if (!strcmp(tok, "all")) {
+			for (int i = 0; i < CMP_NR_METRICS; i++)
+				gate[i] = cmp_metric_info[i].worse != 0;
+		} else if (id < 0) {
+			return cli_usage_error("plot regress", "unknown metric '%s'", tok);
+		} else {
+			gate[id] = true;
+		}
+	}
+	memset(&nw, 0, sizeof(nw));
+	rc = load_set(argv[optind], &base, msg, sizeof(msg));
+	if (!rc)
+		rc = load_set(argv[optind + 1], &nw, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "zsfrag plot regress: %s\n", msg);
+		goto out;
+	}
+	pairs = calloc(base.n, sizeof(*pairs));
+	np = pairs ? pair_runs(&base, &nw, pairs, &mode) : 0;
+	if (!np) {
+		fprintf(stderr, "zsfrag plot regress: no run in %s matches one in %s\n",
+			argv[optind], argv[optind + 1]);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	printf("%u pairs of runs, paired by %s; ratio = new / base, geometric mean over the pairs\n",
+	       np, mode_name[mode]);
+	printf("%-18s %14s %14s %8s %17s  %s\n", "metric", "base (mean)", "new (mean)", "ratio",
+	       "spread (min-max)", "verdict");
+	for (int i = 0; i < CMP_NR_METRICS; i++) {
+		struct regress_row *r = &rows[i];
+		double logsum = 0;
+		int worse = cmp_metric_info[i].worse;
+
+		memset(r, 0, sizeof(*r));
+		r->lo = INFINITY;
+		r->hi = 0;
+		for (unsigned int b = 0; b < base.n; b++) {
+			double vb, vn, q;
+
+			if (pairs[b] < 0)
+				continue;
+			vb = base.m[b].v[i];
+			vn = nw.m[pairs[b]].v[i];
+			if (isnan(vb) || isnan(vn))
+				continue;
+			q = ratio(vb, vn);
+			logsum += log(q);
+			r->lo = fmin(r->lo, q);
+			r->hi = fmax(r->hi, q);
+			r->base_mean += vb;
+			r->new_mean += vn;
+			r->n++;
+		}
+		if (!r->n)
+			continue;
+		r->gmean = exp(logsum / r->n);
+		r->base_mean /= r->n;
+		r->new_mean /= r->n;
+		if (!worse)
+			r->verdict = V_INFO;
+		else if (worse > 0 ? r->gmean > 1 + thr : r->gmean < 1 / (1 + thr))
+			r->verdict = V_WORSE;
+		else if (worse > 0 ? r->gmean < 1 / (1 + thr) : r->gmean > 1 + thr)
+			r->verdict = V_BETTER;
+		else
+			r->verdict = V_SAME;
+		printf("%-18s %14.6g %14.6g %8.4f %8.4f-%-8.4f  %s%s\n", cmp_metric_info[i].key,
+		       r->base_mean, r->new_mean, r->gmean, r->lo, r->hi, verdict_name[r->verdict],
+		       gate[i] ? " (gated)" : "");
+		if (gate[i] && r->verdict == V_WORSE)
+			failed++;
+	}
+	if (figure) {
+		if (!out) {
+			snprintf(outbuf, sizeof(outbuf), "%s/regress", argv[optind + 1]);
+			out = outbuf;
+		}
+		if (!title) {
+			snprintf(tbuf, sizeof(tbuf),
+				 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%",
+				 argv[optind + 1], argv[optind], np, thr * 100);
+			title = tbuf;
+		}
+		rc = write_figure(rows, out, title, thr, msg, sizeof(msg));
+		if (rc) {
+			fprintf(stderr, "zsfrag plot regress: %s\n", msg);
+			goto out;
+		}
+		printf("figure: %s.png %s.svg\n", out, out);
+	}
+	for (int i = 0; i < CMP_NR_METRICS; i++)
+		if (gate[i] && rows[i].n && rows[i].verdict == V_WORSE)
+			printf("REGRESSION: %s %+.1f%% (threshold %.1f%%)\n", cmp_metric_info[i].key,
+			       (rows[i].gmean - 1) * 100, thr * 100);
+	rc = failed ? 1 : EX_OK;
+out:
+	free(pairs);
+	free_set(&base);
+	free_set(&nw);
+	return rc;
+}
