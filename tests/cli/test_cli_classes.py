@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""test_cli_classes.py ZSFRAG - `zsfrag classes`: the JSON document's shape and figures against
+the facts sheet, the text table agreeing with the JSON, and bad arguments refused cleanly."""
+import json
+
+from clitest import Checker
+
+c = Checker()
+
+# JSON: the documented keys, and the verified 6.1 / 6.12 figures
+for profile, distinct, huge in (("v6.1", 69, 3257), ("v6.12", 119, 3625), ("v3.18", 69, 3265)):
+    rc, out, err = c.run("classes", "--profile", profile, "--json")
+    if not c.eq(rc, 0, "%s --json exit (stderr %r)" % (profile, err)):
+        continue
+    doc = json.loads(out)
+    for key in ("profile", "page_size", "distinct_classes", "huge_class_size", "classes"):
+        c.check(key in doc, "%s: key %s" % (profile, key))
+    c.eq(doc["profile"], profile, "profile name")
+    c.eq(doc["page_size"], 4096, "%s page size" % profile)
+    c.eq(doc["distinct_classes"], distinct, "%s distinct classes" % profile)
+    c.eq(doc["huge_class_size"], huge, "%s huge_class_size" % profile)
+    cls = doc["classes"]
+    c.eq(len(cls), 255, "%s class indices" % profile)
+    c.eq(sum(1 for x in cls if x["merged_into"] == x["index"]), distinct,
+         "%s: classes that are their own" % profile)
+    for x in cls:
+        c.eq(sorted(x), sorted(["index", "size", "pages_per_zspage", "objs_per_zspage",
+                                "merged_into", "huge"]), "class keys")
+        # objs = pages * PAGE_SIZE / size, and an alias points at a larger, real class
+        c.eq(x["objs_per_zspage"], x["pages_per_zspage"] * 4096 // x["size"], "objs of %d" % x["index"])
+        own = cls[x["merged_into"]]
+        c.check(own["merged_into"] == own["index"] and own["index"] >= x["index"],
+                "%s: index %d merged into %d" % (profile, x["index"], x["merged_into"]))
+        c.eq(x["huge"], x["pages_per_zspage"] == 1 and x["objs_per_zspage"] == 1, "huge flag")
+
+# text output: the same figures as JSON
+rc, out, _ = c.run("classes", "--profile", "v6.1")
+c.eq(rc, 0, "text exit")
+c.check("69 distinct classes" in out and "huge_class_size 3257" in out, "text summary line")
+rc, out, _ = c.run("classes", "--profile", "v6.12", "--chain-size", "16", "--json")
+c.eq(json.loads(out)["distinct_classes"], 192, "chain size 16")
+rc, out, _ = c.run("classes", "--profile", "v6.1", "--arch", "arm32", "--json")
+c.eq(json.loads(out)["huge_class_size"], 3261, "arm32 huge_class_size")
+rc, out, _ = c.run("classes", "--profile", "v6.1", "--page-size", "16384", "--json")
+c.eq(len(json.loads(out)["classes"]), 257, "16 KiB pages: class indices")
+
+# bad arguments: one clear line, non-zero exit, nothing on stdout
+for args, needle in ((["--profile", "v9.9"], "unknown profile"),
+                     (["--profile", "v6.12", "--chain-size", "3"], "out of range"),
+                     (["--profile", "v6.12", "--chain-size", "17"], "out of range"),
+                     (["--profile", "v6.1", "--chain-size", "8"], "fixed chain size"),
+                     (["--page-size", "8192"], "page size"),
+                     (["--page-size", "abc"], "page size"),
+                     (["--arch", "mips"], "unknown arch"),
+                     (["--bogus"], "option"),
+                     (["extra"], "unexpected argument")):
+    rc, out, err = c.run("classes", *args)
+    c.check(rc != 0, "%s: exit code %d" % (args, rc))
+    c.check(needle in err, "%s: stderr %r lacks %r" % (args, err, needle))
+    c.eq(out, "", "%s: stdout" % args)
+rc, out, _ = c.run("classes", "--help")
+c.check(rc == 0 and "--chain-size" in out, "--help")
+c.finish()
