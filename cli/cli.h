@@ -18,6 +18,7 @@ int cli_gen(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
 
 /* Print "zsfrag NAME: message" on stderr; returns EX_USAGE for convenience. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

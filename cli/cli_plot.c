@@ -332,7 +332,7 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase, char *msg, size_t msglen)
 {
 	char dpath[PATH_MAX], pkib[32];
-	bool traces_differ = false;
+	bool traces_differ = false, has_cpu = false;
 	FILE *f;
 
 	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
@@ -355,6 +355,7 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		tsv_num(f, v[CMP_OBJS_MIGRATED], 1e-3, 3);
 		tsv_num(f, v[CMP_BYTES_COPIED], 1.0 / (1 << 20), 3);
 		tsv_num(f, v[CMP_CPU_MS], 1, 3);
+		has_cpu |= !isnan(v[CMP_CPU_MS]);
 		fputc('\n', f);
 	}
 	if (fclose(f)) {
@@ -363,7 +364,7 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 	}
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
 	{
-		const char *args[] = { dpath, outbase, title, pkib, NULL };
+		const char *args[] = { dpath, outbase, title, pkib, has_cpu ? "1" : "0", NULL };
 
 		return plot_gnuplot("compare", args, msg, msglen);
 	}

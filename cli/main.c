@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay },
 	{ "compare", "replay a trace per policy or profile in parallel, print them side by side", cli_compare },
 	{ "plot", "figures from results JSON (timeseries, classes, compare, regress)", cli_plot },
+	{ "sweep", "expand a sweep into independent runs, run one, merge the results", cli_sweep },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,7 +1,7 @@
 # plots/compare.gp - runs side by side as grouped bars: `zsfrag plot compare DIR`,
 # `zsfrag compare --figures`.
 #
-# gnuplot -c plots/compare.gp DATA.tsv OUTBASE TITLE PAGE_KIB
+# gnuplot -c plots/compare.gp DATA.tsv OUTBASE TITLE PAGE_KIB HAS_CPU_TIMES(0|1)
 # writes OUTBASE.png (pngcairo) and OUTBASE.svg. DATA.tsv columns (tab-separated, one row per
 # run, "" where a run has no such number): 1 run name, 2 pool pages before compaction, 3 pool
 # pages at end, 4 ideal pages at end, 5 fork attempts, 6 fork failures, 7 order-2 unusable
@@ -11,6 +11,7 @@ data = ARG1
 out = ARG2
 ttl = ARG3
 pkib = ARG4
+hascpu = int(ARG5)
 
 set datafile separator "\t"
 set datafile missing ""
@@ -68,8 +69,16 @@ do for [fmt in "png svg"] {
 	plot data using 10:xtic(1) lc rgb "#bcbddc" title "bytes copied"
 
 	set title "zs_compact: host CPU time"
-	set ylabel "ms (all compaction runs; empty: --no-timing)"
-	plot data using 11:xtic(1) lc rgb "#636363" title "CPU time"
+	set ylabel "ms (all compaction runs)"
+	if (hascpu) {
+		plot data using 11:xtic(1) lc rgb "#636363" title "CPU time"
+	} else {
+		set label 1 "no CPU times: the runs were made with --no-timing" at graph 0.5, 0.5 center
+		set yrange [0:1]
+		unset key
+		plot data using (0):xtic(1) lc rgb "white" notitle
+		unset label 1
+	}
 	unset multiplot
 	unset output
 }
