@@ -16,6 +16,7 @@ struct cli_command {
 int cli_classes(int argc, char **argv);
 int cli_gen(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_trace(int argc, char **argv);
 int cli_compare(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_sweep(int argc, char **argv);

@@ -314,6 +314,7 @@ static long validate_one(const char *path, unsigned long long max, bool quiet)
 	rc = trace_reader_open(path, &r, msg, sizeof(msg));
 	if (rc) {
 		printf("%s\n", msg);
+		fflush(stdout);
 		if (!quiet)
 			fprintf(stderr, "%s: 1 problem, not readable\n", path);
 		return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? -1 : 1;
@@ -331,6 +332,7 @@ static long validate_one(const char *path, unsigned long long max, bool quiet)
 		if ((max && (unsigned long long)problems >= max) || trace_reader_resume(r))
 			break;
 	}
+	fflush(stdout); /* the problems before their summary, when both go to a terminal */
 	if (!quiet)
 		fprintf(stderr, "%s: %s, %llu events, %s, %s compression\n", path,
 			problems ? "PROBLEMS" : "ok", events,

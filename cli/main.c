@@ -13,6 +13,7 @@ static const struct cli_command commands[] = {
 	{ "classes", "print a profile's size-class table", cli_classes },
 	{ "gen", "generate a swap trace from workload models", cli_gen },
 	{ "replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay },
+	{ "trace", "inspect, convert, validate and make traces (info, convert, from-process...)", cli_trace },
 	{ "compare", "replay a trace per policy or profile in parallel, print them side by side", cli_compare },
 	{ "plot", "figures from results JSON (timeseries, classes, compare, regress)", cli_plot },
 	{ "sweep", "expand a sweep into independent runs, run one, merge the results", cli_sweep },

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!f)
 		return 0;
-	rc = trace_reader_open_file(f, FUZZ_NAME, &r, msg, sizeof(msg));
+	rc = trace_reader_open_text(f, FUZZ_NAME, &r, msg, sizeof(msg));
 	if (rc) {
 		fuzz_check_msg(rc, msg);
 	} else {

@@ -488,6 +488,7 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
 		memcpy(ev->label, b->buf + p, (size_t)v);
 		ev->label[v] = '\0';
 		p += (size_t)v;
+		size = v;
 		break;
 	default:
 		break;
@@ -512,7 +513,8 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
 		if (ev->mtype == '?')
 			return bin_fail(b, at, "bad migrate type code, expected 0 (u), 1 (m) or 2 (r)");
 	}
-	if (ev->op == SIM_OP_SNAPSHOT && trace_check_label(ev->label))
+	/* strlen: a NUL inside the declared length would hide the bytes after it. */
+	if (ev->op == SIM_OP_SNAPSHOT && (strlen(ev->label) != size || trace_check_label(ev->label)))
 		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
 	rc = trace_live_apply(&b->live, ev);
 	if (rc)

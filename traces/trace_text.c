@@ -660,9 +660,14 @@ static int text_open(FILE *f, const char *name, struct trace_io *io, bool binary
 
 	if (binary) {
 		rc = trace_bin_open(f, r->name, &r->bin, r->errmsg, sizeof(r->errmsg));
-		if (rc == -EIO && io && trace_io_error(io))
-			snprintf(r->errmsg, sizeof(r->errmsg), "%s: %s", r->name,
-				 trace_io_error(io));
+		if (rc == -EIO && io && trace_io_error(io)) {
+			/* "NAME: offset N: read error": say what the codec said instead. */
+			char *tail = strstr(r->errmsg, ": read error");
+
+			if (tail)
+				snprintf(tail, sizeof(r->errmsg) - (size_t)(tail - r->errmsg),
+					 ": %s", trace_io_error(io));
+		}
 	} else {
 		rc = text_parse_header(r);
 		if (!rc)
@@ -706,10 +711,17 @@ int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out,
 	/* One byte tells text ('z'...) from binary (0x89...); ungetc() gives it back. */
 	in = trace_io_file(io);
 	c = fgetc(in);
-	if (c != EOF)
+	if (c != EOF) {
 		ungetc(c, in);
-	else
-		clearerr(in); /* an empty file, or a codec fault the reader reports again */
+	} else if (trace_io_error(io)) {
+		/* Not one byte came out: the format is unknown, say what the codec said. */
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", name ? name : "<trace>", trace_io_error(io));
+		trace_io_close(io);
+		return -EIO;
+	} else {
+		clearerr(in); /* an empty file: the text reader says so */
+	}
 	rc = text_open(in, name, io, c == (unsigned char)TRACE_BIN_MAGIC[0], out, err, errlen);
 	if (!rc)
 		(*out)->raw = f;
