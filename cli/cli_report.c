@@ -7,7 +7,8 @@
  * gnuplot's SVGs all define the same ids (gnuplot_canvas, gpPt0...), and
  * inline SVGs share the page's id space, so each figure's ids and the
  * references to them (href="#...", url(#...)) get a per-figure prefix while
- * the file is copied in. The XML declaration before <svg is dropped.
+ * the file is copied in; gnuplot's double-quoted ids, which repeat across the
+ * panels of one multiplot and are never referenced, get a serial number too. The XML declaration before <svg is dropped.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ static int inline_svg(FILE *out, const char *path, unsigned int fig)
 	static const char *const pats[] = { "id=\"", "id='", "href=\"#", "href='#", "url(#" };
 	size_t len = 0;
 	char *svg = slurp(path, &len), *p;
+	unsigned int serial = 0;
 
 	if (!svg)
 		return errno ? -errno : -EIO;
@@ -82,7 +84,12 @@ static int inline_svg(FILE *out, const char *path, unsigned int fig)
 
 			if (!strncmp(p, pats[i], l)) {
 				fwrite(p, 1, l, out);
-				fprintf(out, "f%u-", fig);
+				/* id="..." (gnuplot_canvas, gnuplot_plot_1a) repeat within a
+				 * multiplot and are never referenced: numbered apart */
+				if (i == 0)
+					fprintf(out, "f%u-%u-", fig, ++serial);
+				else
+					fprintf(out, "f%u-", fig);
 				p += l;
 				hit = true;
 				break;

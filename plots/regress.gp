@@ -39,7 +39,11 @@ do for [fmt in "png svg"] {
 	set xtics rotate by 30 right nomirror
 	set grid ytics lc rgb "#dddddd"
 	set key top left opaque box
-	set bmargin 9
+	set bmargin 7
+	set rmargin 12
+	set ytics ("1/50" 0.02, "1/20" 0.05, "1/10" 0.1, "1/5" 0.2, "1/2" 0.5, "0.67" 0.667, 0.8, 0.9, 0.95, 1, 1.05, 1.1, 1.25, 1.5, 2, 5, 10, 20, 50)
+	set label 1 sprintf("+%.0f%%", thr * 100) at graph 1.01, first (1 + thr) left tc rgb "#d62728"
+	set label 2 sprintf("1/(1+%.2g)", thr) at graph 1.01, first 1 / (1 + thr) left tc rgb "#d62728"
 	set arrow 1 from graph 0, first (1 + thr) to graph 1, first (1 + thr) nohead dt 2 lc rgb "#d62728"
 	set arrow 2 from graph 0, first 1 / (1 + thr) to graph 1, first 1 / (1 + thr) nohead dt 2 lc rgb "#d62728"
 	set arrow 3 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#555555"
@@ -50,5 +54,6 @@ do for [fmt in "png svg"] {
 	     NaN with points pt 7 lc rgb "#1f77b4" title "within the threshold", \
 	     NaN with points pt 7 lc rgb "#999999" title "informational (neither better nor worse)"
 	unset arrow
+	unset label
 	unset output
 }

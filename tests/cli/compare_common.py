@@ -1,0 +1,132 @@
+"""Helpers shared by the tests/cli/*_test.py end-to-end tests of zsfrag compare, plot, sweep.
+
+Each test takes the zsfrag binary as argv[1], works in a fresh temporary directory, exits 0 on
+success, 1 on a failed check (printing both sides), 77 (ctest SKIP_RETURN_CODE) when a tool it
+needs is missing, saying which.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+failures = 0
+
+
+def check(cond, what, *detail):
+    global failures
+    if not cond:
+        failures += 1
+        print("FAIL:", what, *detail)
+    return cond
+
+
+def check_eq(a, b, what):
+    return check(a == b, what, "got", repr(a), "want", repr(b))
+
+
+def done():
+    print("%s: %s" % (os.path.basename(sys.argv[0]), "FAILED (%d)" % failures if failures else "ok"))
+    sys.exit(1 if failures else 0)
+
+
+def skip(why):
+    print("SKIP:", why)
+    sys.exit(77)
+
+
+def workdir():
+    d = tempfile.mkdtemp(prefix="zsfrag-cli-")
+    os.chdir(d)
+    return d
+
+
+def run(args, ok=(0,), **kw):
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if p.returncode not in ok:
+        print("command failed (%d): %s\n%s%s" % (p.returncode, " ".join(args), p.stdout, p.stderr))
+        sys.exit(1)
+    return p
+
+
+def demo_trace(path, seed=1, scale=0.004):
+    """A small demo trace: fill, lose half, fork, compact (scripts/gen-demo-trace.py)."""
+    with open(path, "w") as f:
+        subprocess.run([sys.executable, os.path.join(SRC, "scripts", "gen-demo-trace.py"),
+                        "--seed", str(seed), "--scale", str(scale)], stdout=f, check=True)
+    return path
+
+
+def parse_table(text):
+    """The side-by-side table: {column heading: {row label: cell}}."""
+    lines = [l for l in text.splitlines()]
+    head = re.split(r"\s{2,}", lines[0].strip())
+    table = {h: {} for h in head}
+    for l in lines[1:]:
+        if not l.strip():
+            break
+        cells = re.split(r"\s{2,}", l.strip())
+        for h, c in zip(head, cells[1:]):
+            table[h][cells[0]] = c
+    return table
+
+
+def unusable(snap):
+    for z in snap["zones"]:
+        if z["name"] == "Normal":
+            return z["unusable_index"]
+    return snap["unusable_index"]
+
+
+def metrics(doc):
+    """The comparison's numbers computed from a results document, independently of the C code
+    (definitions in README "Comparing runs")."""
+    snaps, comps, fin = doc["snapshots"], doc["compactions"], doc["snapshots"][-1]
+    u = [unusable(s) for s in snaps]
+    timing = doc["inputs"].get("timing", False)
+    return {
+        "pool pages, peak": max([s["pool_pages"] for s in snaps] +
+                                [c["pool_pages_before"] for c in comps]),
+        "pool pages before compaction": comps[0]["pool_pages_before"] if comps else None,
+        "pool pages after compaction": comps[-1]["pool_pages_after"] if comps else None,
+        "pool pages at end": fin["pool_pages"],
+        "ideal pages at end": fin["ideal_pages"],
+        "used ratio at end": fin["used_ratio"],
+        "fork attempts": fin["forks"]["attempted"],
+        "fork failures (no order-2 pgd)": fin["forks"]["failed"],
+        "order-2 unusable index, mean": sum(u) / len(u),
+        "order-2 unusable index, worst": max(u),
+        "zs_compact runs": len(comps),
+        "pages freed by compaction": sum(c["pages_freed"] for c in comps),
+        "objects migrated": sum(c["objs_migrated"] for c in comps),
+        "bytes copied": sum(c["bytes_copied"] for c in comps),
+        "compaction CPU time, ms": sum(c["cpu_ns"] for c in comps) / 1e6 if timing else None,
+        "zspage pages moved by kcompactd": fin["kcompact"]["zs_pages_migrated"],
+    }
+
+
+def cell_value(cell):
+    return None if cell == "-" else float(cell)
+
+
+def valid_png(path):
+    with open(path, "rb") as f:
+        b = f.read()
+    if len(b) < 33 or b[:8] != b"\x89PNG\r\n\x1a\n" or b[12:16] != b"IHDR" or b[-8:-4] != b"IEND":
+        return False, "not a PNG (signature, IHDR or IEND missing)"
+    w, h = int.from_bytes(b[16:20], "big"), int.from_bytes(b[20:24], "big")
+    return (w >= 400 and h >= 300), "%dx%d" % (w, h)
+
+
+def valid_svg(path):
+    import xml.etree.ElementTree as ET
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:
+        return False, "not XML: %s" % e
+    if root.tag != "{http://www.w3.org/2000/svg}svg":
+        return False, "root is %s" % root.tag
+    drawn = sum(1 for e in root.iter() if e.tag.split("}")[-1] in ("path", "polygon", "rect", "polyline"))
+    return drawn >= 10, "%d drawn elements" % drawn

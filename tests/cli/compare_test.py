@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""zsfrag compare end to end: the table's numbers equal the runs' results JSON; the ideal-pages
+bound on a hand-calculated case; one results file per variant; parallel runs equal serial ones.
+
+usage: compare_test.py ZSFRAG
+"""
+import glob
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_common import *  # noqa: E402,F403
+
+zsfrag = sys.argv[1]
+workdir()
+
+# --- the ideal-pages bound, by hand ---
+# Profile v4.1 on arm32 with 4 KiB pages: every object carries a 4-byte handle header and the
+# classes are 32 + 16k bytes. 252 + 4 = 256 bytes: class 256, 4096 / 256 = 16 objects in a
+# one-page zspage. 1020 + 4 = 1024: class 1024, 4 objects in a one-page zspage.
+# 160 objects of 252 bytes -> 10 zspages; 10 objects of 1020 -> 3 zspages (4 + 4 + 2).
+# Freeing every odd 252-byte object leaves 8 of 16 in each of the 10 zspages (no zspage empties):
+# 80 objects, ideal ceil(80 / 16) * 1 = 5 pages, held 10. Freeing 1020-byte objects 161..165
+# empties the first zspage (161..164, freed) and leaves 3 + 2: 5 objects, ideal ceil(5 / 4) = 2,
+# held 2. Ideal total 5 + 2 = 7 pages; without compaction the pool holds 10 + 2 = 12; a full
+# compaction frees the 5 surplus pages of class 256.
+ev = ["zsfrag-trace 1", "! page_size 4096"]
+ev += ["a %d 252" % i for i in range(1, 161)] + ["a %d 1020" % i for i in range(161, 171)]
+ev += ["s filled"] + ["f %d" % i for i in range(1, 161, 2)] + ["f %d" % i for i in range(161, 166)]
+ev += ["s fragmented", "c", "s compacted"]
+with open("ideal.trace", "w") as f:
+    f.write("\n".join(ev) + "\n")
+p = run([zsfrag, "compare", "ideal.trace", "--profiles", "v4.1", "--policies", "none,manual",
+         "--no-timing", "-o", "ideal-out", "-q"])
+t = parse_table(p.stdout)
+check_eq(sorted(t), ["v4.1 manual", "v4.1 none"], "ideal: the table's columns")
+for col in t:
+    check_eq(t[col].get("ideal pages at end"), "7", "ideal pages, %s" % col)
+check_eq(t["v4.1 none"].get("pool pages at end"), "12", "pool without compaction")
+check_eq(t["v4.1 none"].get("pool pages before compaction"), "-", "no compaction under none")
+check_eq(t["v4.1 manual"].get("pool pages before compaction"), "12", "pool before compaction")
+check_eq(t["v4.1 manual"].get("pool pages after compaction"), "7", "compaction reaches the ideal")
+check_eq(t["v4.1 manual"].get("pages freed by compaction"), "5", "pages freed")
+check_eq(t["v4.1 manual"].get("compaction CPU time, ms"), "-", "no CPU time with --no-timing")
+
+# parallel children write the same bytes as one at a time
+run([zsfrag, "compare", "ideal.trace", "--profiles", "v4.1", "--policies", "none,manual",
+     "--no-timing", "-o", "ideal-serial", "-q", "-j", "1"])
+for f in sorted(glob.glob("ideal-out/*.json")):
+    with open(f) as a, open(os.path.join("ideal-serial", os.path.basename(f))) as b:
+        check(a.read() == b.read(), "-j 1 and parallel results differ: %s" % f)
+
+# --- the table equals the results JSON, on the demo trace with timing on ---
+demo_trace("demo.trace")
+p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12",
+         "--policies", "none,manual+on-pgd-failure", "-o", "out", "-q"])
+t = parse_table(p.stdout)
+files = sorted(glob.glob("out/*.json"))
+check_eq([os.path.basename(f) for f in files],
+         ["demo-v4.1-manual+on-pgd-failure.json", "demo-v4.1-none.json",
+          "demo-v6.12-manual+on-pgd-failure.json", "demo-v6.12-none.json"], "one file per variant")
+for prof in ("v4.1", "v6.12"):
+    for pol in ("none", "manual+on-pgd-failure"):
+        col = "%s %s" % (prof, pol)
+        with open("out/demo-%s-%s.json" % (prof, pol)) as f:
+            doc = json.load(f)
+        check_eq(doc["inputs"]["profile"], prof, "%s: inputs.profile" % col)
+        check_eq(doc["inputs"]["policies"], pol.replace("+", ","), "%s: inputs.policies" % col)
+        check(doc["inputs"]["sample_every"] >= 1, "%s: compare samples over time" % col)
+        want = metrics(doc)
+        check_eq(sorted(t[col]), sorted(want), "%s: the table's rows" % col)
+        for row, w in want.items():
+            got = cell_value(t[col].get(row, "?"))
+            if w is None or got is None:
+                check_eq(got, w, "%s / %s" % (col, row))
+            else:
+                # the table rounds to its printed decimals
+                dec = len(t[col][row].split(".")[1]) if "." in t[col][row] else 0
+                check(abs(got - w) <= 0.5 * 10 ** -dec + 1e-12, "%s / %s" % (col, row),
+                      "table", t[col][row], "json", w)
+# the demo fills, frees half and compacts: compaction must have found work
+check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) > 0,
+      "the demo trace's compaction freed nothing")
+
+# --- errors ---
+p = run([zsfrag, "compare", "-", "--policies", "none"], ok=(64,))
+p = run([zsfrag, "compare", "demo.trace", "--profiles", "v9.9", "-o", "bad", "-q"], ok=(64,))
+check("unknown profile" in p.stderr, "an unknown profile is named", p.stderr)
+check(not glob.glob("bad/*.json"), "no results for a failed run")
+done()

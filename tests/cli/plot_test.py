@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""zsfrag plot and compare --figures: every figure is produced, non-empty and a valid PNG / SVG;
+plot regress passes identical inputs, flags a planted regression (exit 1) and not an
+improvement, honours the threshold and the chosen metric, and pairs runs across profiles.
+
+usage: plot_test.py ZSFRAG
+"""
+import glob
+import json
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare_common import *  # noqa: E402,F403
+
+zsfrag = sys.argv[1]
+if not shutil.which("gnuplot"):
+    skip("gnuplot is not installed (Debian: gnuplot-nox)")
+workdir()
+demo_trace("demo.trace")
+
+
+def figure_ok(base):
+    for ext, fn in (("png", valid_png), ("svg", valid_svg)):
+        path = "%s.%s" % (base, ext)
+        if not check(os.path.exists(path) and os.path.getsize(path) > 0, "missing or empty: " + path):
+            continue
+        ok, why = fn(path)
+        check(ok, "invalid figure %s: %s" % (path, why))
+
+
+# compare --figures: the comparison and, per run, the time series and the class view
+run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
+     "--no-timing", "-o", "out", "--figures", "-q"])
+figure_ok("out/compare")
+for v in ("v4.1-manual", "v6.12-manual"):
+    figure_ok("out/demo-%s-timeseries" % v)
+    figure_ok("out/demo-%s-classes" % v)
+    check(os.path.getsize("out/demo-%s-timeseries.tsv" % v) > 0, "time series data kept")
+with open("out/compare.tsv") as f:
+    rows = [l.split("\t") for l in f.read().splitlines()]
+check_eq([r[0] for r in rows], ["v4.1 manual", "v6.12 manual"], "compare.tsv: one row per run")
+check_eq(rows[0][10], "", "no CPU time with --no-timing: an empty cell, not 0")
+
+# plot on its own, with titles naming trace, profile and policy
+p = run([zsfrag, "plot", "timeseries", "out/demo-v4.1-manual.json", "-o", "ts"])
+check_eq(p.stdout.split(), ["ts.png", "ts.svg"], "plot prints what it wrote")
+figure_ok("ts")
+with open("ts.svg") as f:
+    svg = f.read()
+check("trace demo.trace, profile v4.1 (arm32), policies manual" in svg, "time series title")
+check("trace events replayed" in svg and "pages (4 KiB each)" in svg, "axis labels with units")
+run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "fragmented", "-o", "cl"])
+figure_ok("cl")
+with open("cl.svg") as f:
+    check("snapshot 'fragmented'" in f.read(), "the class view names its snapshot")
+p = run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "nosuch"], ok=(65,))
+check("no snapshot labelled 'nosuch'" in p.stderr, p.stderr)
+run([zsfrag, "plot", "compare", "out", "-o", "cmp"])
+figure_ok("cmp")
+
+# --- plot regress ---
+shutil.copytree("out", "same")
+p = run([zsfrag, "plot", "regress", "out", "same", "-o", "reg-same"])
+check("2 pairs of runs, paired by file name" in p.stdout, p.stdout)
+check("WORSE" not in p.stdout and "better" not in p.stdout, "identical inputs: all same", p.stdout)
+figure_ok("reg-same")
+
+
+def planted(name, scale_pool=1.0, forks_failed=None):
+    shutil.copytree("out", name)
+    for f in glob.glob(name + "/*.json"):
+        with open(f) as fh:
+            d = json.load(fh)
+        fin = d["snapshots"][-1]
+        fin["pool_pages"] = int(round(fin["pool_pages"] * scale_pool))
+        if forks_failed is not None:
+            fin["forks"]["failed"] = forks_failed
+        with open(f, "w") as fh:
+            json.dump(d, fh)
+
+
+planted("worse", scale_pool=1.2)
+p = run([zsfrag, "plot", "regress", "out", "worse", "-o", "reg-worse"], ok=(1,))
+check("REGRESSION: pool_end +20.0%" in p.stdout, "planted +20% pool is flagged", p.stdout)
+figure_ok("reg-worse")
+with open("reg-worse.tsv") as f:
+    row = [l.split("\t") for l in f.read().splitlines() if l.split("\t")[1] == "pool_end"][0]
+check_eq(row[5], "1", "the figure marks pool_end as worse")
+check(abs(float(row[2]) - 1.2) < 0.01, "the ratio is 1.2", row)
+run([zsfrag, "plot", "regress", "out", "worse", "--threshold", "0.5", "--no-figure"], ok=(0,))
+run([zsfrag, "plot", "regress", "out", "worse", "--metric", "forks_failed", "--no-figure"], ok=(0,))
+planted("better", scale_pool=0.8)
+p = run([zsfrag, "plot", "regress", "out", "better", "--no-figure"], ok=(0,))
+check("better" in p.stdout and "REGRESSION" not in p.stdout, "an improvement passes", p.stdout)
+planted("forks", forks_failed=3)
+p = run([zsfrag, "plot", "regress", "out", "forks", "--metric", "forks_failed", "--no-figure"],
+        ok=(1,))
+check("REGRESSION: forks_failed" in p.stdout, "0 -> 3 fork failures is flagged", p.stdout)
+
+# two profiles of one compare run: paired by trace, arch, policies and seed
+os.makedirs("b41")
+os.makedirs("b612")
+shutil.copy("out/demo-v4.1-manual.json", "b41/")
+shutil.copy("out/demo-v6.12-manual.json", "b612/")
+p = run([zsfrag, "plot", "regress", "b41", "b612", "--no-figure"], ok=(0, 1))
+check("1 pairs of runs, paired by trace, arch, policies and seed" in p.stdout, p.stdout)
+run([zsfrag, "plot", "regress", "out", "nosuchdir"], ok=(66,))
+done()
