@@ -26,9 +26,9 @@
 
 #include "zs_internal.h"
 
-#define G_EMPTY 0
+#define G_EMPTY	       0
 #define G_ALMOST_EMPTY 1
-#define G_ALMOST_FULL 2
+#define G_ALMOST_FULL  2
 
 unsigned long zs_can_compact(const struct size_class *class)
 {
@@ -95,7 +95,7 @@ static unsigned long __zs_compact_v4(struct zs_pool *pool, struct size_class *cl
 	struct zspage *src, *dst = NULL;
 
 	for (;;) {
-		struct compact_cursor cc = { 0 };
+		struct compact_cursor cc = {0};
 
 		src = isolate_head(class, G_ALMOST_EMPTY);
 		if (!src && v43)
@@ -203,7 +203,7 @@ static unsigned long __zs_compact_v63(struct zs_pool *pool, struct size_class *c
 
 int zs_compact(struct zs_pool *pool, struct zs_compact_result *res)
 {
-	struct zs_compact_result r = { 0 };
+	struct zs_compact_result r = {0};
 
 	if (pool->profile->compact_algo == ZS_COMPACT_NONE)
 		return -EOPNOTSUPP;

@@ -44,8 +44,8 @@ int zs_handles_init(struct zs_pool *pool)
 		for (unsigned int g = 0; g < ZS_MAX_FULLNESS; g++)
 			zs_list_init(&class->fullness_list[g]);
 	}
-	pool->stats.handle_slot_bytes = pool->profile->handle_mode == ZS_HANDLE_DIRECT ? 0
-									     : pool->long_bytes;
+	pool->stats.handle_slot_bytes =
+	    pool->profile->handle_mode == ZS_HANDLE_DIRECT ? 0 : pool->long_bytes;
 	return 0;
 }
 

@@ -12,11 +12,11 @@
 #include "zsmalloc.h"
 
 struct zs_host_pages {
-	size_t page_size;        /* bytes */
+	size_t page_size; /* bytes */
 	unsigned long max_pages;
-	unsigned long used;      /* pages handed out */
-	uint8_t *base;           /* max_pages * page_size bytes, touched lazily */
-	void **priv;             /* page->private of each frame */
+	unsigned long used;	   /* pages handed out */
+	uint8_t *base;		   /* max_pages * page_size bytes, touched lazily */
+	void **priv;		   /* page->private of each frame */
 	unsigned long *free_stack; /* frames given back, most recent last */
 	unsigned long nr_free;
 	unsigned long next_fresh; /* first frame never handed out */
@@ -104,11 +104,11 @@ static void **host_page_private(void *ctx, unsigned long pfn)
 }
 
 static const struct zs_page_ops host_ops = {
-	.alloc_page = host_alloc_page,
-	.free_page = host_free_page,
-	.page_address = host_page_address,
-	.page_private = host_page_private,
-	.set_movable = NULL,
+    .alloc_page = host_alloc_page,
+    .free_page = host_free_page,
+    .page_address = host_page_address,
+    .page_private = host_page_private,
+    .set_movable = NULL,
 };
 
 const struct zs_page_ops *zs_host_page_ops(void)

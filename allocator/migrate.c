@@ -91,8 +91,8 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long ol
 
 	/* objects that start in page k: their handle slots now name the new frame */
 	first = (unsigned int)(((size_t)k * pool->page_size + class->size - 1) / class->size);
-	for (idx = first; idx < class->objs_per_zspage &&
-			  ((size_t)idx * class->size) >> pool->page_shift == k;
+	for (idx = first;
+	     idx < class->objs_per_zspage && ((size_t)idx * class->size) >> pool->page_shift == k;
 	     idx++) {
 		unsigned long handle;
 

@@ -170,8 +170,7 @@ unsigned long location_to_obj(const struct zs_pool *pool, const struct zspage *z
 	return obj;
 }
 
-struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj,
-			       unsigned int *obj_idx)
+struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj, unsigned int *obj_idx)
 {
 	const struct zs_profile *p = pool->profile;
 	unsigned long pfn, idx;

@@ -94,13 +94,15 @@ int zs_init_classes(struct zs_pool *pool)
 	size_t span, min;
 	struct size_class *prev = NULL;
 
-	pool->obj_index_bits = bits_per_long - pfn_bits - (p->obj_tag_in_location ? OBJ_TAG_BITS : 0);
+	pool->obj_index_bits =
+	    bits_per_long - pfn_bits - (p->obj_tag_in_location ? OBJ_TAG_BITS : 0);
 	min = ((size_t)pool->chain_size << pool->page_shift) >> pool->obj_index_bits;
 	pool->min_alloc = (unsigned int)(min > 32 ? min : 32);
 	pool->class_delta = (unsigned int)(pool->page_size >> 8);
 	span = pool->page_size - pool->min_alloc;
 	if (p->class_count_roundup)
-		pool->nr_classes = (unsigned int)((span + pool->class_delta - 1) / pool->class_delta) + 1;
+		pool->nr_classes =
+		    (unsigned int)((span + pool->class_delta - 1) / pool->class_delta) + 1;
 	else
 		pool->nr_classes = (unsigned int)(span / pool->class_delta) + 1;
 	if (pool->nr_classes > ZS_MAX_CLASSES)
@@ -115,8 +117,8 @@ int zs_init_classes(struct zs_pool *pool)
 		if (size > pool->page_size)
 			size = pool->page_size;
 		ppz = p->chain_rule == ZS_CHAIN_MIN_WASTE
-			      ? pages_per_zspage_min_waste(pool, (unsigned int)size)
-			      : pages_per_zspage_max_used(pool, (unsigned int)size);
+			  ? pages_per_zspage_min_waste(pool, (unsigned int)size)
+			  : pages_per_zspage_max_used(pool, (unsigned int)size);
 		objs = (unsigned int)(ppz * pool->page_size / size);
 
 		if (ppz != 1 && objs != 1 && !pool->huge_class_size) {

@@ -54,9 +54,9 @@ int zs_class_stats(const struct zs_pool *pool, unsigned int index, struct zs_cla
 
 const char *zs_fullness_name(const struct zs_pool *pool, unsigned int g)
 {
-	static const char *const four[] = { "empty", "almost_empty", "almost_full", "full" };
-	static const char *const ratio[] = { "0%",  "10%", "20%", "30%", "40%", "50%",
-					     "60%", "70%", "80%", "90%", "99%", "100%" };
+	static const char *const four[] = {"empty", "almost_empty", "almost_full", "full"};
+	static const char *const ratio[] = {"0%",  "10%", "20%", "30%", "40%", "50%",
+					    "60%", "70%", "80%", "90%", "99%", "100%"};
 
 	if (g >= pool->nr_fullness)
 		return NULL;
@@ -91,20 +91,23 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 	unsigned long handle;
 
 	if (n > sizeof(seen))
-		return fail(msg, len, "class %u: %u objects per zspage exceed the checker", class->index, n);
+		return fail(msg, len, "class %u: %u objects per zspage exceed the checker",
+			    class->index, n);
 	memset(seen, 0, n);
 	if (z->class != class)
-		return fail(msg, len, "class %u: zspage on its list belongs to class %u", class->index,
-			    z->class->index);
+		return fail(msg, len, "class %u: zspage on its list belongs to class %u",
+			    class->index, z->class->index);
 	if (z->fullness != group || zs_fullness_of(pool, class, z->inuse) != group)
-		return fail(msg, len, "class %u: zspage with %u/%u objects filed under group %u (want %u)",
-			    class->index, z->inuse, n, group, zs_fullness_of(pool, class, z->inuse));
+		return fail(
+		    msg, len, "class %u: zspage with %u/%u objects filed under group %u (want %u)",
+		    class->index, z->inuse, n, group, zs_fullness_of(pool, class, z->inuse));
 	if (z->nr_pages != class->pages_per_zspage)
 		return fail(msg, len, "class %u: zspage has %u pages, class says %u", class->index,
 			    z->nr_pages, class->pages_per_zspage);
 	for (unsigned int i = 0; i < z->nr_pages; i++)
 		if (zs_page_to_zspage(pool, z->pages[i]) != z)
-			return fail(msg, len, "class %u: page %u (pfn %lu) does not point back at its zspage",
+			return fail(msg, len,
+				    "class %u: page %u (pfn %lu) does not point back at its zspage",
 				    class->index, i, z->pages[i]);
 
 	/* free list: in range, acyclic, exactly n - inuse long, every link untagged */
@@ -113,7 +116,9 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		unsigned long link;
 
 		if (idx >= n || seen[idx])
-			return fail(msg, len, "class %u: free list of a zspage (%u/%u used) broken at step %u (index %u)",
+			return fail(msg, len,
+				    "class %u: free list of a zspage (%u/%u used) broken at step "
+				    "%u (index %u)",
 				    class->index, z->inuse, n, step, idx);
 		seen[idx] = 1;
 		nfree++;
@@ -137,19 +142,22 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		if (seen[i])
 			continue;
 		if (!obj_allocated(pool, z, i, &handle))
-			return fail(msg, len, "class %u: object %u is neither free nor tagged allocated",
+			return fail(msg, len,
+				    "class %u: object %u is neither free nor tagged allocated",
 				    class->index, i);
 		if (class->index == UINT32_MAX) {
 			/* rfc2014 handle slots are allocated with handle 0: nothing to map back */
 			if (handle != 0)
-				return fail(msg, len, "handle class: slot object %u carries handle %#lx",
-					    i, handle);
+				return fail(msg, len,
+					    "handle class: slot object %u carries handle %#lx", i,
+					    handle);
 			continue;
 		}
 		if (!zs_handle_valid(pool, handle))
-			return fail(msg, len, "class %u: object %u has a bad handle %#lx", class->index, i,
-				    handle);
-		if (obj_to_location(pool, handle_to_obj(pool, handle), &back_idx) != z || back_idx != i)
+			return fail(msg, len, "class %u: object %u has a bad handle %#lx",
+				    class->index, i, handle);
+		if (obj_to_location(pool, handle_to_obj(pool, handle), &back_idx) != z ||
+		    back_idx != i)
 			return fail(msg, len, "class %u: handle %#lx of object %u points elsewhere",
 				    class->index, handle, i);
 	}
@@ -175,7 +183,8 @@ static int check_class(const struct zs_pool *pool, const struct size_class *clas
 			inuse += z->inuse;
 		}
 		if (count != class->fullness_count[g])
-			return fail(msg, len, "class %u: group %u lists %lu zspages, counter says %lu",
+			return fail(msg, len,
+				    "class %u: group %u lists %lu zspages, counter says %lu",
 				    class->index, g, count, class->fullness_count[g]);
 		zspages += count;
 	}
@@ -203,8 +212,8 @@ int zs_pool_check(const struct zs_pool *pool, char *msg, size_t len)
 		if (want > pool->page_size)
 			want = pool->page_size;
 		if (!class || class->size < want)
-			return fail(msg, len, "index %u: served by a class too small for %zu bytes", i,
-				    want);
+			return fail(msg, len, "index %u: served by a class too small for %zu bytes",
+				    i, want);
 		if (class->index != i)
 			continue;
 		err = check_class(pool, class, &pages, &used, msg, len);
@@ -220,10 +229,11 @@ int zs_pool_check(const struct zs_pool *pool, char *msg, size_t len)
 		return fail(msg, len, "pool: pages_allocated %lu, but zspages hold %lu pages",
 			    pool->pages_allocated, pages + handle_pages);
 	if (pool->profile->handle_mode != ZS_HANDLE_DIRECT && pool->handles.live != used)
-		return fail(msg, len, "pool: %lu live handles for %lu live objects", pool->handles.live,
-			    used);
+		return fail(msg, len, "pool: %lu live handles for %lu live objects",
+			    pool->handles.live, used);
 	if (pool->profile->handle_mode == ZS_HANDLE_POOL_CLASS && handle_used != used)
-		return fail(msg, len, "pool: %lu handle objects for %lu live objects", handle_used, used);
+		return fail(msg, len, "pool: %lu handle objects for %lu live objects", handle_used,
+			    used);
 	if (msg && len)
 		msg[0] = '\0';
 	return 0;

@@ -43,12 +43,12 @@
 #define ZS_BUG_ON(cond) ((void)sizeof(!(cond)))
 #endif
 
-#define ZS_ALIGN 8
-#define ZS_MAX_CHAIN 16         /* CONFIG_ZSMALLOC_CHAIN_SIZE upper bound */
-#define ZS_MAX_CLASSES 260      /* >= 257, the most any profile has */
+#define ZS_ALIGN	  8
+#define ZS_MAX_CHAIN	  16  /* CONFIG_ZSMALLOC_CHAIN_SIZE upper bound */
+#define ZS_MAX_CLASSES	  260 /* >= 257, the most any profile has */
 #define OBJ_ALLOCATED_TAG 1UL
-#define OBJ_TAG_BITS 1
-#define ZS_HANDLE_ALIGN 8       /* handle slots are 8-byte aligned slab objects */
+#define OBJ_TAG_BITS	  1
+#define ZS_HANDLE_ALIGN	  8 /* handle slots are 8-byte aligned slab objects */
 
 /* ---- profiles (profile.c) ---- */
 
@@ -58,27 +58,28 @@ enum zs_chain_rule {
 };
 
 enum zs_fullness_rule {
-	ZS_FULLNESS_QUARTER,        /* ALMOST_EMPTY iff inuse <= N/4 (3.18) */
+	ZS_FULLNESS_QUARTER,	    /* ALMOST_EMPTY iff inuse <= N/4 (3.18) */
 	ZS_FULLNESS_THREE_QUARTERS, /* ALMOST_EMPTY iff inuse <= 3N/4 (4.1 .. 6.2) */
-	ZS_FULLNESS_RATIO,          /* 0, 10%..90%, 99%, 100% buckets (6.3+) */
+	ZS_FULLNESS_RATIO,	    /* 0, 10%..90%, 99%, 100% buckets (6.3+) */
 };
 
 enum zs_insert_rule {
-	ZS_INSERT_HEAD,          /* always the new head (3.18, 4.1, 6.3+) */
-	ZS_INSERT_TAIL_IF_FEWER, /* head if inuse >= head's, else tail (4.3 .. 4.7) */
+	ZS_INSERT_HEAD,		  /* always the new head (3.18, 4.1, 6.3+) */
+	ZS_INSERT_TAIL_IF_FEWER,  /* head if inuse >= head's, else tail (4.3 .. 4.7) */
 	ZS_INSERT_AFTER_IF_FEWER, /* head if inuse >= head's, else after the head (4.8 .. 6.2) */
 };
 
 enum zs_compact_algo {
 	ZS_COMPACT_NONE,
 	ZS_COMPACT_V41, /* sources ALMOST_EMPTY only, no estimate (4.1, rfc2014) */
-	ZS_COMPACT_V43, /* sources ALMOST_EMPTY then ALMOST_FULL, stop on zs_can_compact() == 0 (4.3 .. 6.2) */
+	ZS_COMPACT_V43, /* sources ALMOST_EMPTY then ALMOST_FULL, stop on zs_can_compact() == 0 (4.3
+			   .. 6.2) */
 	ZS_COMPACT_V63, /* one destination filled from many sources, fullest first (6.3+) */
 };
 
 enum zs_handle_mode {
 	ZS_HANDLE_DIRECT,     /* handle is the location (3.18) */
-	ZS_HANDLE_SLAB,       /* handle -> slot from a kmem_cache (4.1+) */
+	ZS_HANDLE_SLAB,	      /* handle -> slot from a kmem_cache (4.1+) */
 	ZS_HANDLE_POOL_CLASS, /* handle -> slot that is itself a pool object (rfc2014) */
 };
 
@@ -92,7 +93,7 @@ struct zs_profile {
 	bool class_count_roundup; /* ceil((MAX-MIN)/delta)+1 with the top clamped (3.19+) */
 	bool obj_idx_per_zspage;  /* 4.8+: obj index counts from the zspage start */
 	bool obj_tag_in_location; /* 4.1 .. 6.2: location shifted left by OBJ_TAG_BITS */
-	bool enospc_over_page;    /* 6.12: size > PAGE_SIZE is -ENOSPC, not -EINVAL */
+	bool enospc_over_page;	  /* 6.12: size > PAGE_SIZE is -ENOSPC, not -EINVAL */
 };
 
 const struct zs_profile *zs_profile_find(const char *name);
@@ -107,38 +108,38 @@ struct zs_list {
 };
 
 struct size_class {
-	unsigned int index;             /* this class's own index */
-	unsigned int size;              /* bytes per object slot */
+	unsigned int index; /* this class's own index */
+	unsigned int size;  /* bytes per object slot */
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
-	unsigned int page_shift;        /* the pool's, so object arithmetic needs only the class */
-	bool huge;                      /* 1 page, 1 object: handle kept outside the object */
+	unsigned int page_shift; /* the pool's, so object arithmetic needs only the class */
+	bool huge;		 /* 1 page, 1 object: handle kept outside the object */
 	struct zs_list fullness_list[ZS_MAX_FULLNESS];
 	unsigned long fullness_count[ZS_MAX_FULLNESS]; /* zspages per group (debugfs columns) */
-	unsigned long obj_allocated;    /* OBJ_ALLOCATED: slots in live zspages */
-	unsigned long obj_used;         /* OBJ_USED: live objects */
+	unsigned long obj_allocated;		       /* OBJ_ALLOCATED: slots in live zspages */
+	unsigned long obj_used;			       /* OBJ_USED: live objects */
 };
 
 struct zspage {
-	struct zs_list list;            /* link in its class's fullness list */
+	struct zs_list list; /* link in its class's fullness list */
 	struct size_class *class;
-	unsigned int inuse;             /* live objects */
-	unsigned int freeobj;           /* index of the first free object */
-	unsigned int fullness;          /* group it is filed under */
-	unsigned int isolated;          /* pages isolated for migration */
+	unsigned int inuse;    /* live objects */
+	unsigned int freeobj;  /* index of the first free object */
+	unsigned int fullness; /* group it is filed under */
+	unsigned int isolated; /* pages isolated for migration */
 	bool huge;
 	bool on_list;
-	unsigned long huge_handle;      /* handle|tag of a huge zspage's object, 0 if free */
+	unsigned long huge_handle; /* handle|tag of a huge zspage's object, 0 if free */
 	unsigned int nr_pages;
 	unsigned long pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order */
-	uint8_t *vaddr[ZS_MAX_CHAIN];      /* cached host addresses of pages[] */
+	uint8_t *vaddr[ZS_MAX_CHAIN];	   /* cached host addresses of pages[] */
 };
 
 /* The kmem_cache of handle slots (4.1+): slot i backs handle (i + 1) * 8. */
 struct zs_handle_cache {
-	unsigned long *slots;   /* encoded obj per slot; free slots hold the next free index */
-	unsigned long *owner;   /* rfc2014: location of the pool object backing each slot */
-	unsigned long nr;       /* slots ever made */
+	unsigned long *slots; /* encoded obj per slot; free slots hold the next free index */
+	unsigned long *owner; /* rfc2014: location of the pool object backing each slot */
+	unsigned long nr;     /* slots ever made */
 	unsigned long cap;
 	unsigned long free_head; /* index + 1 of the first free slot, 0 if none */
 	unsigned long live;
@@ -147,21 +148,21 @@ struct zs_handle_cache {
 struct zs_pool {
 	const struct zs_profile *profile;
 	enum zs_arch arch;
-	size_t page_size;           /* bytes */
+	size_t page_size; /* bytes */
 	unsigned int page_shift;
-	unsigned int long_bytes;    /* sizeof(unsigned long) on the emulated arch */
-	unsigned int chain_size;    /* max pages per zspage */
-	unsigned int min_alloc;     /* ZS_MIN_ALLOC_SIZE */
-	unsigned int class_delta;   /* ZS_SIZE_CLASS_DELTA */
-	unsigned int nr_classes;    /* ZS_SIZE_CLASSES */
+	unsigned int long_bytes;  /* sizeof(unsigned long) on the emulated arch */
+	unsigned int chain_size;  /* max pages per zspage */
+	unsigned int min_alloc;	  /* ZS_MIN_ALLOC_SIZE */
+	unsigned int class_delta; /* ZS_SIZE_CLASS_DELTA */
+	unsigned int nr_classes;  /* ZS_SIZE_CLASSES */
 	unsigned int obj_index_bits;
 	unsigned int nr_fullness;   /* 4 or 12 */
-	size_t huge_class_size;     /* bytes */
+	size_t huge_class_size;	    /* bytes */
 	unsigned int handle_header; /* bytes added to every request (0 or long_bytes) */
 
 	struct size_class *size_class[ZS_MAX_CLASSES];
 	struct size_class classes[ZS_MAX_CLASSES]; /* storage; only own indices used */
-	struct size_class handle_class; /* rfc2014: the class holding handle slots */
+	struct size_class handle_class;		   /* rfc2014: the class holding handle slots */
 
 	const struct zs_page_ops *ops;
 	void *ctx;
@@ -173,12 +174,12 @@ struct zs_pool {
 
 	/* The single mapping area (the kernel's per-CPU zs_map_area). */
 	struct {
-		unsigned long handle;    /* mapped handle, 0 when none */
+		unsigned long handle; /* mapped handle, 0 when none */
 		enum zs_mapmode mm;
 		struct zspage *zspage;
 		unsigned int obj_idx;
-		uint8_t *buf;            /* copy buffer for straddling objects */
-		bool copied;             /* the object straddles: buf is in use */
+		uint8_t *buf; /* copy buffer for straddling objects */
+		bool copied;  /* the object straddles: buf is in use */
 	} area;
 };
 

@@ -56,30 +56,30 @@ struct zs_page_ops {
 
 enum zs_arch {
 	ZS_ARCH_X86_64 = 0, /* 64-bit longs, MAX_PHYSMEM_BITS 46 */
-	ZS_ARCH_ARM32,      /* 32-bit longs and handle header, MAX_PHYSMEM_BITS 32 */
+	ZS_ARCH_ARM32,	    /* 32-bit longs and handle header, MAX_PHYSMEM_BITS 32 */
 };
 
 struct zs_pool_config {
-	const char *profile;   /* "v6.12" etc.; NULL means the newest profile */
+	const char *profile; /* "v6.12" etc.; NULL means the newest profile */
 	enum zs_arch arch;
-	size_t page_size;      /* bytes: 4096, 16384 or 65536; 0 means 4096 */
+	size_t page_size;	 /* bytes: 4096, 16384 or 65536; 0 means 4096 */
 	unsigned int chain_size; /* CONFIG_ZSMALLOC_CHAIN_SIZE (4..16), 0 = profile default */
 };
 
 /* What a profile has, for callers that adapt to it (zram, policies, CLI). */
 struct zs_profile_info {
 	const char *name;
-	const char *summary;         /* one line: what this kernel version is */
-	bool indirect_handles;       /* handle -> slot -> location (4.1+) */
-	bool handles_in_pool;        /* handle slots are pool objects (rfc2014) */
-	bool has_compaction;         /* zs_compact() */
-	bool has_shrinker;           /* zs_shrinker_count/scan, zs_can_compact (4.3+) */
-	bool has_migration;          /* zs_page_isolate/migrate/putback (4.8+) */
-	bool movable_pages;          /* zram's pages are __GFP_MOVABLE|__GFP_HIGHMEM (4.8+) */
-	bool zram_uses_huge_class_size; /* zram's "store uncompressed" cut-off (4.17+) */
-	bool ratio_fullness;         /* 10% fullness buckets (6.3+), else 4 groups */
-	unsigned int nr_fullness;    /* fullness groups reported per class */
-	unsigned int chain_default;  /* max pages per zspage by default */
+	const char *summary;		   /* one line: what this kernel version is */
+	bool indirect_handles;		   /* handle -> slot -> location (4.1+) */
+	bool handles_in_pool;		   /* handle slots are pool objects (rfc2014) */
+	bool has_compaction;		   /* zs_compact() */
+	bool has_shrinker;		   /* zs_shrinker_count/scan, zs_can_compact (4.3+) */
+	bool has_migration;		   /* zs_page_isolate/migrate/putback (4.8+) */
+	bool movable_pages;		   /* zram's pages are __GFP_MOVABLE|__GFP_HIGHMEM (4.8+) */
+	bool zram_uses_huge_class_size;	   /* zram's "store uncompressed" cut-off (4.17+) */
+	bool ratio_fullness;		   /* 10% fullness buckets (6.3+), else 4 groups */
+	unsigned int nr_fullness;	   /* fullness groups reported per class */
+	unsigned int chain_default;	   /* max pages per zspage by default */
 	unsigned int chain_min, chain_max; /* configurable range (equal if fixed) */
 };
 
@@ -120,16 +120,16 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode 
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
 
 unsigned long zs_get_total_pages(const struct zs_pool *pool); /* pages */
-size_t zs_huge_class_size(const struct zs_pool *pool); /* bytes; requests >= this are huge */
+size_t zs_huge_class_size(const struct zs_pool *pool);	      /* bytes; requests >= this are huge */
 size_t zs_page_size(const struct zs_pool *pool);
 /* The class index a request of size bytes lands in (kernel: zs_lookup_class_index). */
 unsigned int zs_lookup_class_index(const struct zs_pool *pool, size_t size);
 
 /* What one zs_compact() call did. */
 struct zs_compact_result {
-	unsigned long pages_freed;  /* pages, as the kernel returns */
-	uint64_t objs_migrated;     /* objects copied between zspages */
-	uint64_t bytes_copied;      /* class->size per migrated object */
+	unsigned long pages_freed; /* pages, as the kernel returns */
+	uint64_t objs_migrated;	   /* objects copied between zspages */
+	uint64_t bytes_copied;	   /* class->size per migrated object */
 	uint64_t zspages_freed;
 };
 /* Run zsmalloc compaction; -EOPNOTSUPP on profiles without it. */
@@ -140,15 +140,15 @@ int zs_shrinker_count(struct zs_pool *pool, unsigned long *freeable_pages);
 int zs_shrinker_scan(struct zs_pool *pool, struct zs_compact_result *res);
 
 struct zs_pool_stats {
-	uint64_t pages_compacted;    /* kernel's zs_pool_stats: pages freed by compaction */
-	uint64_t objs_migrated;      /* cumulative, all compactions (4.1 zram num_migrated) */
-	uint64_t bytes_copied;       /* cumulative bytes copied by compaction */
-	uint64_t compactions;        /* zs_compact() calls that ran */
-	uint64_t pages_migrated;     /* zspage pages moved by zs_page_migrate() */
-	uint64_t handles_allocated;  /* live handle slots */
-	size_t handle_slot_bytes;    /* bytes per handle slot (0 in direct mode) */
-	size_t obj_header_bytes;     /* bytes per object header (0 in direct mode) */
-	uint64_t zspages;            /* live zspages */
+	uint64_t pages_compacted;   /* kernel's zs_pool_stats: pages freed by compaction */
+	uint64_t objs_migrated;	    /* cumulative, all compactions (4.1 zram num_migrated) */
+	uint64_t bytes_copied;	    /* cumulative bytes copied by compaction */
+	uint64_t compactions;	    /* zs_compact() calls that ran */
+	uint64_t pages_migrated;    /* zspage pages moved by zs_page_migrate() */
+	uint64_t handles_allocated; /* live handle slots */
+	size_t handle_slot_bytes;   /* bytes per handle slot (0 in direct mode) */
+	size_t obj_header_bytes;    /* bytes per object header (0 in direct mode) */
+	uint64_t zspages;	    /* live zspages */
 };
 void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats);
 
@@ -158,11 +158,11 @@ void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats);
 
 struct zs_class_info {
 	unsigned int index;
-	unsigned int size;             /* bytes per object slot */
+	unsigned int size; /* bytes per object slot */
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
-	unsigned int merged_into;      /* index of the class this index aliases, or itself */
-	bool huge;                     /* one page, one object */
+	unsigned int merged_into; /* index of the class this index aliases, or itself */
+	bool huge;		  /* one page, one object */
 };
 unsigned int zs_class_count(const struct zs_pool *pool); /* ZS_SIZE_CLASSES */
 int zs_class_info(const struct zs_pool *pool, unsigned int index, struct zs_class_info *info);
@@ -174,10 +174,10 @@ int zs_class_info(const struct zs_pool *pool, unsigned int index, struct zs_clas
  */
 struct zs_class_stats {
 	unsigned long fullness[ZS_MAX_FULLNESS]; /* zspages per fullness group */
-	unsigned long obj_allocated;             /* object slots in live zspages */
-	unsigned long obj_used;                  /* live objects */
-	unsigned long pages_used;                /* obj_allocated / objs_per_zspage * pages */
-	unsigned long freeable;                  /* zs_can_compact(), pages */
+	unsigned long obj_allocated;		 /* object slots in live zspages */
+	unsigned long obj_used;			 /* live objects */
+	unsigned long pages_used;		 /* obj_allocated / objs_per_zspage * pages */
+	unsigned long freeable;			 /* zs_can_compact(), pages */
 };
 int zs_class_stats(const struct zs_pool *pool, unsigned int index, struct zs_class_stats *st);
 /* Column name of fullness group g in the debugfs file ("almost_full", "10%", ...). */

@@ -122,7 +122,7 @@ unsigned int putback_zspage(struct zs_pool *pool, struct size_class *class, stru
 /* Search order of find_get_zspage(): fullest partial groups first, EMPTY last. */
 unsigned int zs_group_alloc_order(const struct zs_pool *pool, unsigned int i)
 {
-	static const unsigned int four[] = { 2, 1, 0 }; /* ALMOST_FULL, ALMOST_EMPTY, EMPTY */
+	static const unsigned int four[] = {2, 1, 0}; /* ALMOST_FULL, ALMOST_EMPTY, EMPTY */
 
 	if (pool->nr_fullness == 12)
 		return 10 - i; /* RATIO_99 down to RATIO_0 */
@@ -134,7 +134,8 @@ struct zspage *find_get_zspage(const struct zs_pool *pool, struct size_class *cl
 	unsigned int n = pool->nr_fullness == 12 ? 11 : 3;
 
 	for (unsigned int i = 0; i < n; i++) {
-		struct zspage *z = zs_list_first(&class->fullness_list[zs_group_alloc_order(pool, i)]);
+		struct zspage *z =
+		    zs_list_first(&class->fullness_list[zs_group_alloc_order(pool, i)]);
 
 		if (z)
 			return z;
@@ -161,9 +162,8 @@ static void init_zspage(struct zs_pool *pool, struct size_class *class, struct z
 
 	for (unsigned int i = 0; i < class->objs_per_zspage; i++) {
 		unsigned int page_idx, off;
-		unsigned long link = i + 1 < class->objs_per_zspage
-					     ? (unsigned long)(i + 1) << OBJ_TAG_BITS
-					     : last;
+		unsigned long link =
+		    i + 1 < class->objs_per_zspage ? (unsigned long)(i + 1) << OBJ_TAG_BITS : last;
 
 		obj_location(class, i, &page_idx, &off);
 		write_word(pool, zspage->vaddr[page_idx] + off, link);

@@ -16,16 +16,20 @@ static void classes_help(FILE *f)
 {
 	const char *const *names = zs_profile_names();
 
-	fprintf(f, "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] [--json]\n\n"
-		   "Print the size-class table of a kernel profile: index, object size, pages per\n"
-		   "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n"
-		   "  -p, --profile P     kernel profile (default v6.12):");
+	fprintf(
+	    f,
+	    "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] "
+	    "[--json]\n\n"
+	    "Print the size-class table of a kernel profile: index, object size, pages per\n"
+	    "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n"
+	    "  -p, --profile P     kernel profile (default v6.12):");
 	for (; *names; names++)
 		fprintf(f, " %s", *names);
 	fprintf(f, "\n"
 		   "  -a, --arch A        x86_64 (default) or arm32\n"
 		   "  -s, --page-size N   4096 (default), 16384 or 65536\n"
-		   "  -c, --chain-size K  max pages per zspage (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16; v6.12 only)\n"
+		   "  -c, --chain-size K  max pages per zspage (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16; "
+		   "v6.12 only)\n"
 		   "  -j, --json          one JSON document on stdout\n"
 		   "  -h, --help          this text\n");
 }
@@ -39,20 +43,20 @@ static int print_json(struct zs_pool *pool, const char *profile, enum zs_arch ar
 	for (unsigned int i = 0; i < n; i++) {
 		zs_class_info(pool, i, &ci);
 		distinct += ci.merged_into == i;
-		json_array_append_new(arr, json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
-						     "index", (json_int_t)ci.index,
-						     "size", (json_int_t)ci.size,
-						     "pages_per_zspage", (json_int_t)ci.pages_per_zspage,
-						     "objs_per_zspage", (json_int_t)ci.objs_per_zspage,
-						     "merged_into", (json_int_t)ci.merged_into,
-						     "huge", ci.huge));
+		json_array_append_new(
+		    arr, json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "index", (json_int_t)ci.index,
+				   "size", (json_int_t)ci.size, "pages_per_zspage",
+				   (json_int_t)ci.pages_per_zspage, "objs_per_zspage",
+				   (json_int_t)ci.objs_per_zspage, "merged_into",
+				   (json_int_t)ci.merged_into, "huge", ci.huge));
 	}
 	json_object_set_new(root, "profile", json_string(profile));
 	json_object_set_new(root, "arch", json_string(zs_arch_name(arch)));
 	json_object_set_new(root, "page_size", json_integer((json_int_t)zs_page_size(pool)));
 	json_object_set_new(root, "class_count", json_integer(n));
 	json_object_set_new(root, "distinct_classes", json_integer(distinct));
-	json_object_set_new(root, "huge_class_size", json_integer((json_int_t)zs_huge_class_size(pool)));
+	json_object_set_new(root, "huge_class_size",
+			    json_integer((json_int_t)zs_huge_class_size(pool)));
 	json_object_set_new(root, "classes", arr);
 	if (json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0) {
 		json_decref(root);
@@ -81,21 +85,22 @@ static void print_text(struct zs_pool *pool, const char *profile, enum zs_arch a
 	}
 	printf("\nprofile %s, arch %s, page size %zu: %u class indices, %u distinct classes, "
 	       "huge_class_size %zu\n",
-	       profile, zs_arch_name(arch), zs_page_size(pool), n, distinct, zs_huge_class_size(pool));
+	       profile, zs_arch_name(arch), zs_page_size(pool), n, distinct,
+	       zs_huge_class_size(pool));
 }
 
 int cli_classes(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "page-size", required_argument, NULL, 's' },
-		{ "chain-size", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"profile", required_argument, NULL, 'p'},
+	    {"arch", required_argument, NULL, 'a'},
+	    {"page-size", required_argument, NULL, 's'},
+	    {"chain-size", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct zs_pool_config cfg = { .profile = "v6.12", .arch = ZS_ARCH_X86_64, .page_size = 4096 };
+	struct zs_pool_config cfg = {.profile = "v6.12", .arch = ZS_ARCH_X86_64, .page_size = 4096};
 	struct zs_profile_info info;
 	struct zs_host_pages *hp;
 	struct zs_pool *pool;
@@ -111,11 +116,15 @@ int cli_classes(int argc, char **argv)
 			break;
 		case 'a':
 			if (zs_arch_lookup(optarg, &cfg.arch))
-				return cli_usage_error("classes", "unknown arch '%s' (x86_64 or arm32)", optarg);
+				return cli_usage_error(
+				    "classes", "unknown arch '%s' (x86_64 or arm32)", optarg);
 			break;
 		case 's':
-			if (cli_parse_u64(optarg, 1 << 20, &v) || (v != 4096 && v != 16384 && v != 65536))
-				return cli_usage_error("classes", "page size must be 4096, 16384 or 65536, not '%s'", optarg);
+			if (cli_parse_u64(optarg, 1 << 20, &v) ||
+			    (v != 4096 && v != 16384 && v != 65536))
+				return cli_usage_error(
+				    "classes", "page size must be 4096, 16384 or 65536, not '%s'",
+				    optarg);
 			cfg.page_size = (size_t)v;
 			break;
 		case 'c':
@@ -137,11 +146,13 @@ int cli_classes(int argc, char **argv)
 		return cli_usage_error("classes", "unexpected argument '%s'", argv[optind]);
 	if (zs_profile_lookup(cfg.profile, &info))
 		return cli_usage_error("classes", "unknown profile '%s'", cfg.profile);
-	if (cfg.chain_size && (cfg.chain_size < info.chain_min || cfg.chain_size > info.chain_max)) {
+	if (cfg.chain_size &&
+	    (cfg.chain_size < info.chain_min || cfg.chain_size > info.chain_max)) {
 		if (info.chain_min == info.chain_max)
 			return cli_usage_error("classes", "profile %s has a fixed chain size of %u",
 					       info.name, info.chain_min);
-		return cli_usage_error("classes", "chain size %u out of range %u..%u for profile %s",
+		return cli_usage_error("classes",
+				       "chain size %u out of range %u..%u for profile %s",
 				       cfg.chain_size, info.chain_min, info.chain_max, info.name);
 	}
 	if (zs_host_pages_create(cfg.page_size, 1, &hp))
@@ -149,7 +160,8 @@ int cli_classes(int argc, char **argv)
 	err = zs_create_pool(&cfg, zs_host_page_ops(), hp, &pool);
 	if (err) {
 		zs_host_pages_destroy(hp);
-		fprintf(stderr, "zsfrag classes: cannot build the class table: %s\n", strerror(-err));
+		fprintf(stderr, "zsfrag classes: cannot build the class table: %s\n",
+			strerror(-err));
 		return EX_SOFTWARE;
 	}
 	if (json) {

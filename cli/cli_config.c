@@ -63,11 +63,12 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 						 json_string_value(v));
 					err = -EINVAL;
 				} else {
-					cfg->pool.profile = pi.name; /* the profile table's own string */
+					cfg->pool.profile =
+					    pi.name; /* the profile table's own string */
 				}
 			} else if (zs_arch_lookup(json_string_value(v), &cfg->pool.arch)) {
-				snprintf(msg, len, "%s: unknown arch \"%s\" (x86_64 or arm32)", path,
-					 json_string_value(v));
+				snprintf(msg, len, "%s: unknown arch \"%s\" (x86_64 or arm32)",
+					 path, json_string_value(v));
 				err = -EINVAL;
 			}
 		} else if (!strcmp(key, "policies")) {
@@ -83,7 +84,8 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				json_array_foreach(v, i, it)
 				{
 					if (!json_is_string(it)) {
-						snprintf(msg, len, "%s: policies: expected strings", path);
+						snprintf(msg, len, "%s: policies: expected strings",
+							 path);
 						err = -EINVAL;
 						break;
 					}
@@ -99,13 +101,17 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			}
 		} else if (!strcmp(key, "highmem")) {
 			if (!json_is_boolean(v)) {
-				snprintf(msg, len, "%s: key \"highmem\": expected true or false", path);
+				snprintf(msg, len, "%s: key \"highmem\": expected true or false",
+					 path);
 				err = -EINVAL;
 			}
 			cfg->mem.highmem = json_is_true(v);
 		} else if (!strcmp(key, "min_free_kbytes")) {
 			if (!json_is_integer(v)) {
-				snprintf(msg, len, "%s: key \"min_free_kbytes\": expected an integer (-1 = kernel formula)", path);
+				snprintf(msg, len,
+					 "%s: key \"min_free_kbytes\": expected an integer (-1 = "
+					 "kernel formula)",
+					 path);
 				err = -EINVAL;
 			}
 			cfg->mem.min_free_kbytes = (long)json_integer_value(v);
@@ -138,17 +144,22 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			err = want_uint(v, path, key, 1 << 24, &u, msg, len);
 			cfg->zram_mem_limit = u << 20;
 		} else if (!strcmp(key, "periodic_events")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_events, msg, len);
+			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_events,
+					msg, len);
 		} else if (!strcmp(key, "periodic_ns")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_ns, msg, len);
+			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_ns,
+					msg, len);
 		} else if (!strcmp(key, "threshold_pages")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.threshold_pages, msg, len);
+			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.threshold_pages,
+					msg, len);
 		} else if (!strcmp(key, "check_interval")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.check_interval, msg, len);
+			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.check_interval,
+					msg, len);
 		} else if (!strcmp(key, "seed")) {
 			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->seed, msg, len);
 		} else if (!strcmp(key, "sample_every")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->sample_every, msg, len);
+			err =
+			    want_uint(v, path, key, UINT64_MAX >> 1, &cfg->sample_every, msg, len);
 		} else if (!strcmp(key, "check_every")) {
 			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->check_every, msg, len);
 		} else {
@@ -173,25 +184,23 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 {
 	char pol[128];
 
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12",
-			 "arch", zs_arch_name(cfg->pool.arch),
-			 "page_size", (json_int_t)cfg->pool.page_size,
-			 "chain_size", (json_int_t)cfg->pool.chain_size,
-			 "ram_mb", (json_int_t)(cfg->mem.ram_bytes >> 20),
-			 "lowmem_mb", (json_int_t)(cfg->mem.lowmem_limit_bytes >> 20),
-			 "highmem", cfg->mem.highmem,
-			 "max_order", (json_int_t)cfg->mem.max_order,
-			 "pageblock_order", (json_int_t)cfg->mem.pageblock_order,
-			 "min_free_kbytes", (json_int_t)cfg->mem.min_free_kbytes,
-			 "zram_disksize_mb", (json_int_t)(cfg->zram_disksize >> 20),
-			 "zram_mem_limit_mb", (json_int_t)(cfg->zram_mem_limit >> 20),
-			 "policies", policy_format_list(cfg->policies, pol, sizeof(pol)),
-			 "periodic_events", (json_int_t)cfg->policy.periodic_events,
-			 "periodic_ns", (json_int_t)cfg->policy.periodic_ns,
-			 "threshold_pages", (json_int_t)cfg->policy.threshold_pages,
-			 "check_interval", (json_int_t)cfg->policy.check_interval,
-			 "seed", (json_int_t)cfg->seed,
-			 "sample_every", (json_int_t)cfg->sample_every,
-			 "check_every", (json_int_t)cfg->check_every);
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, "
+			 "s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12", "arch",
+			 zs_arch_name(cfg->pool.arch), "page_size", (json_int_t)cfg->pool.page_size,
+			 "chain_size", (json_int_t)cfg->pool.chain_size, "ram_mb",
+			 (json_int_t)(cfg->mem.ram_bytes >> 20), "lowmem_mb",
+			 (json_int_t)(cfg->mem.lowmem_limit_bytes >> 20), "highmem",
+			 cfg->mem.highmem, "max_order", (json_int_t)cfg->mem.max_order,
+			 "pageblock_order", (json_int_t)cfg->mem.pageblock_order, "min_free_kbytes",
+			 (json_int_t)cfg->mem.min_free_kbytes, "zram_disksize_mb",
+			 (json_int_t)(cfg->zram_disksize >> 20), "zram_mem_limit_mb",
+			 (json_int_t)(cfg->zram_mem_limit >> 20), "policies",
+			 policy_format_list(cfg->policies, pol, sizeof(pol)), "periodic_events",
+			 (json_int_t)cfg->policy.periodic_events, "periodic_ns",
+			 (json_int_t)cfg->policy.periodic_ns, "threshold_pages",
+			 (json_int_t)cfg->policy.threshold_pages, "check_interval",
+			 (json_int_t)cfg->policy.check_interval, "seed", (json_int_t)cfg->seed,
+			 "sample_every", (json_int_t)cfg->sample_every, "check_every",
+			 (json_int_t)cfg->check_every);
 }

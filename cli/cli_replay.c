@@ -22,8 +22,8 @@
 #include "trace_text.h"
 
 struct replay_summary {
-	struct results_json *rj;     /* NULL without --json */
-	struct sim_snapshot last;    /* scalars of the last snapshot */
+	struct results_json *rj;  /* NULL without --json */
+	struct sim_snapshot last; /* scalars of the last snapshot */
 	uint64_t compactions, pages_freed, objs_migrated, bytes_copied, cpu_ns;
 	uint64_t mismatches;
 };
@@ -75,18 +75,18 @@ static void sum_verify(void *ctx, const struct sim_verify *v)
 
 static void replay_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag replay TRACE [OPTIONS]\n\n"
-		"Replay a zsfrag trace (text format v1, '-' for stdin) through zram and zsmalloc\n"
-		"on an emulated machine; print a summary and optionally write results as JSON.\n\n"
-		"  -p, --profile P        kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
-		"                         default v4.1, the seed's design as merged)\n"
-		"  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
-		"  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
-		"  -P, --policy LIST      compaction policies, comma-separated (default manual):\n");
+	fprintf(
+	    f, "usage: zsfrag replay TRACE [OPTIONS]\n\n"
+	       "Replay a zsfrag trace (text format v1, '-' for stdin) through zram and zsmalloc\n"
+	       "on an emulated machine; print a summary and optionally write results as JSON.\n\n"
+	       "  -p, --profile P        kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
+	       "                         default v4.1, the seed's design as merged)\n"
+	       "  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
+	       "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
+	       "  -P, --policy LIST      compaction policies, comma-separated (default manual):\n");
 	for (unsigned int i = 0; i < POLICY_NR; i++)
-		fprintf(f, "                           %-15s %s\n", policy_get((enum policy_id)i)->name,
-			policy_get((enum policy_id)i)->help);
+		fprintf(f, "                           %-15s %s\n",
+			policy_get((enum policy_id)i)->name, policy_get((enum policy_id)i)->help);
 	fprintf(f,
 		"                         or none\n"
 		"  -j, --json OUT         write results JSON to OUT ('-' for stdout)\n"
@@ -124,33 +124,37 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 	const struct sim_snapshot *s = &rs->last;
 	char pol[128];
 	double used = s->mm_stat.mem_used_total
-			      ? (double)s->stored_bytes / (double)s->mm_stat.mem_used_total
-			      : 0;
+			  ? (double)s->stored_bytes / (double)s->mm_stat.mem_used_total
+			  : 0;
 
 	printf("trace %s: %llu events, profile %s, arch %s, policies %s\n", trace,
-	       (unsigned long long)s->event_index, cfg->pool.profile,
-	       zs_arch_name(cfg->pool.arch), policy_format_list(cfg->policies, pol, sizeof(pol)));
+	       (unsigned long long)s->event_index, cfg->pool.profile, zs_arch_name(cfg->pool.arch),
+	       policy_format_list(cfg->policies, pol, sizeof(pol)));
 	printf("  pool:        %lu pages (ideal %lu), %llu bytes stored in %llu, used ratio %.3f\n",
 	       s->pool_pages, s->ideal_pages, (unsigned long long)s->stored_bytes,
 	       (unsigned long long)s->mm_stat.mem_used_total, used);
-	printf("  zram:        %llu pages stored, %llu same-filled, %llu huge, %llu failed writes\n",
-	       (unsigned long long)(s->mm_stat.orig_data_size / cfg->pool.page_size),
-	       (unsigned long long)s->mm_stat.same_pages, (unsigned long long)s->mm_stat.huge_pages,
-	       (unsigned long long)s->io_stat.failed_writes);
-	printf("  compaction:  %llu runs, %llu pages freed, %llu objects migrated, %llu bytes copied",
-	       (unsigned long long)rs->compactions, (unsigned long long)rs->pages_freed,
-	       (unsigned long long)rs->objs_migrated, (unsigned long long)rs->bytes_copied);
+	printf(
+	    "  zram:        %llu pages stored, %llu same-filled, %llu huge, %llu failed writes\n",
+	    (unsigned long long)(s->mm_stat.orig_data_size / cfg->pool.page_size),
+	    (unsigned long long)s->mm_stat.same_pages, (unsigned long long)s->mm_stat.huge_pages,
+	    (unsigned long long)s->io_stat.failed_writes);
+	printf(
+	    "  compaction:  %llu runs, %llu pages freed, %llu objects migrated, %llu bytes copied",
+	    (unsigned long long)rs->compactions, (unsigned long long)rs->pages_freed,
+	    (unsigned long long)rs->objs_migrated, (unsigned long long)rs->bytes_copied);
 	if (timing)
 		printf(", %.3f ms CPU", (double)rs->cpu_ns / 1e6);
-	printf("\n  memory:      %lu pages free, order-%s unusable index %.3f, fragmentation index %.3f\n",
+	printf("\n  memory:      %lu pages free, order-%s unusable index %.3f, fragmentation index "
+	       "%.3f\n",
 	       s->free_pages, "2", s->unusable_index_2 / 1000.0, s->fragmentation_index_2 / 1000.0);
-	printf("  forks:       %llu attempted, %llu failed (fast %llu, kcompact %llu, shrinker %llu, "
-	       "zs_compact %llu)\n",
-	       (unsigned long long)s->forks.attempted, (unsigned long long)s->forks.failed,
-	       (unsigned long long)s->forks.by_stage[SIM_PGD_FAST],
-	       (unsigned long long)s->forks.by_stage[SIM_PGD_KCOMPACT],
-	       (unsigned long long)s->forks.by_stage[SIM_PGD_SHRINKER],
-	       (unsigned long long)s->forks.by_stage[SIM_PGD_ZS_COMPACT]);
+	printf(
+	    "  forks:       %llu attempted, %llu failed (fast %llu, kcompact %llu, shrinker %llu, "
+	    "zs_compact %llu)\n",
+	    (unsigned long long)s->forks.attempted, (unsigned long long)s->forks.failed,
+	    (unsigned long long)s->forks.by_stage[SIM_PGD_FAST],
+	    (unsigned long long)s->forks.by_stage[SIM_PGD_KCOMPACT],
+	    (unsigned long long)s->forks.by_stage[SIM_PGD_SHRINKER],
+	    (unsigned long long)s->forks.by_stage[SIM_PGD_ZS_COMPACT]);
 	if (s->forks.failed)
 		printf("               last failure with %llu pages free (%llu in Normal)\n",
 		       (unsigned long long)s->forks.free_pages_at_last_failure,
@@ -162,18 +166,18 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 		      bool *quiet, const char **trace)
 {
 	static const struct option opts[] = {
-		{ "profile", required_argument, NULL, 'p' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "policy", required_argument, NULL, 'P' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "check-every", required_argument, NULL, 'C' },
-		{ "sample-every", required_argument, NULL, 'S' },
-		{ "no-timing", no_argument, NULL, 'T' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"profile", required_argument, NULL, 'p'},
+	    {"arch", required_argument, NULL, 'a'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"policy", required_argument, NULL, 'P'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"check-every", required_argument, NULL, 'C'},
+	    {"sample-every", required_argument, NULL, 'S'},
+	    {"no-timing", no_argument, NULL, 'T'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL, *arch = NULL, *policy = NULL, *config = NULL;
 	unsigned long long seed = 0, check = 0, sample = 0;
@@ -265,8 +269,8 @@ int cli_replay(int argc, char **argv)
 	struct sim_config cfg;
 	struct replay_summary rs;
 	struct results_json rj;
-	struct sim_sinks sinks = { .snapshot = sum_snapshot, .compaction = sum_compaction,
-				   .verify = sum_verify };
+	struct sim_sinks sinks = {
+	    .snapshot = sum_snapshot, .compaction = sum_compaction, .verify = sum_verify};
 	struct trace_reader *r = NULL;
 	struct sim *sim = NULL;
 	struct sim_event ev;
@@ -287,7 +291,8 @@ int cli_replay(int argc, char **argv)
 		return access(trace, R_OK) == 0 || !strcmp(trace, "-") ? EX_DATAERR : EX_NOINPUT;
 	}
 	if (trace_reader_page_size(r) != cfg.pool.page_size) {
-		fprintf(stderr, "zsfrag replay: %s: trace page size %zu differs from the machine's %zu\n",
+		fprintf(stderr,
+			"zsfrag replay: %s: trace page size %zu differs from the machine's %zu\n",
 			trace, trace_reader_page_size(r), cfg.pool.page_size);
 		trace_reader_close(r);
 		return EX_DATAERR;
@@ -340,7 +345,8 @@ int cli_replay(int argc, char **argv)
 		int err = results_json_write(&rj, json_out);
 
 		if (err) {
-			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out, strerror(-err));
+			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out,
+				strerror(-err));
 			rc = EX_CANTCREAT;
 		}
 	}

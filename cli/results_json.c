@@ -66,10 +66,11 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(o, "stored_bytes", u64(s->stored_bytes));
 	json_object_set_new(o, "pool_bytes", u64(s->mm_stat.mem_used_total));
 	/* compressed bytes / pool bytes: how well the pool is packed (1.0 = no waste) */
-	json_object_set_new(o, "used_ratio",
-			    json_real(s->mm_stat.mem_used_total ? (double)s->stored_bytes /
-									 (double)s->mm_stat.mem_used_total
-								: 0.0));
+	json_object_set_new(
+	    o, "used_ratio",
+	    json_real(s->mm_stat.mem_used_total
+			  ? (double)s->stored_bytes / (double)s->mm_stat.mem_used_total
+			  : 0.0));
 	for (unsigned int g = 0; g < s->nr_fullness; g++)
 		json_array_append_new(names, json_string(s->fullness_names[g]));
 	json_object_set_new(o, "fullness_groups", names);
@@ -139,7 +140,8 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(other, "alloc_failures", u64(s->other.alloc_failures));
 	json_object_set_new(other, "blocks_live", u64(s->other.blocks_live));
 	json_object_set_new(other, "block_failures", u64(s->other.block_failures));
-	json_object_set_new(other, "compact_requests_ignored", u64(s->other.compact_requests_ignored));
+	json_object_set_new(other, "compact_requests_ignored",
+			    u64(s->other.compact_requests_ignored));
 	json_object_set_new(other, "verify_mismatches", u64(s->other.verify_mismatches));
 	json_object_set_new(o, "other", other);
 

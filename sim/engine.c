@@ -48,13 +48,13 @@ struct sim {
 	struct physmem *mem;
 	struct zs_pool *pool;
 	struct zram *zram;
-	struct zs_page_ops ops;      /* the provider, with set_movable only under `migration` */
+	struct zs_page_ops ops; /* the provider, with set_movable only under `migration` */
 	unsigned int zram_gfp;
 	unsigned int pgd_order;
 
-	struct idmap objects;        /* `a` ID -> a: handle (0 if the allocation failed), b: size */
-	struct idmap blocks;         /* `g` ID -> a: pfn + 1 (0 if it failed), b: order */
-	struct idmap pids;           /* `k` PID -> a: pgd pfn + 1 (0 if the fork failed) */
+	struct idmap objects; /* `a` ID -> a: handle (0 if the allocation failed), b: size */
+	struct idmap blocks;  /* `g` ID -> a: pfn + 1 (0 if it failed), b: order */
+	struct idmap pids;    /* `k` PID -> a: pgd pfn + 1 (0 if the fork failed) */
 
 	uint64_t events;
 	uint64_t time_ns;
@@ -84,7 +84,7 @@ void sim_config_default(struct sim_config *cfg)
 
 const char *sim_pgd_stage_name(enum sim_pgd_stage s)
 {
-	static const char *const names[] = { "fast", "kcompact", "shrinker", "zs_compact" };
+	static const char *const names[] = {"fast", "kcompact", "shrinker", "zs_compact"};
 
 	return (unsigned int)s < SIM_PGD_NR_STAGES ? names[s] : "?";
 }
@@ -239,8 +239,8 @@ static uint64_t object_seed(const struct sim *sim, uint64_t id)
 
 static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 {
-	struct sim_compaction c = { .event_index = sim->events, .time_ns = sim->time_ns,
-				    .trigger = trigger };
+	struct sim_compaction c = {
+	    .event_index = sim->events, .time_ns = sim->time_ns, .trigger = trigger};
 	uint64_t t0 = sim->cfg.timing ? cpu_now_ns() : 0;
 	int err;
 
@@ -258,12 +258,12 @@ static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
 {
 	struct kcompact_control cc = {
-		.zone = 0, /* the pgd comes from Normal */
-		.order = (int)sim->pgd_order,
-		.migratetype = PHYSMEM_MT_UNMOVABLE,
-		.mode = mode,
-		.relocate = relocate_user_page,
-		.relocate_ctx = sim,
+	    .zone = 0, /* the pgd comes from Normal */
+	    .order = (int)sim->pgd_order,
+	    .migratetype = PHYSMEM_MT_UNMOVABLE,
+	    .mode = mode,
+	    .relocate = relocate_user_page,
+	    .relocate_ctx = sim,
 	};
 	struct kcompact_result r;
 
@@ -298,8 +298,11 @@ static int pgd_try_fast(struct sim *sim, unsigned long *pfn)
 static int pgd_alloc(struct sim *sim, unsigned long *pfn, enum sim_pgd_stage *stage)
 {
 	const struct zs_profile_info *pi = zs_pool_profile(sim->pool);
-	struct policy_view v = { .event_index = sim->events, .time_ns = sim->time_ns,
-				 .pool = sim->pool, .mem = sim->mem, .params = &sim->cfg.policy };
+	struct policy_view v = {.event_index = sim->events,
+				.time_ns = sim->time_ns,
+				.pool = sim->pool,
+				.mem = sim->mem,
+				.params = &sim->cfg.policy};
 
 	*stage = SIM_PGD_FAST;
 	if (pgd_try_fast(sim, pfn) == 0)
@@ -437,7 +440,7 @@ static int do_free(struct sim *sim, uint64_t id, char *msg, size_t len)
 
 static enum physmem_mt mtype_of(char t)
 {
-	return t == SIM_MT_MOVABLE	? PHYSMEM_MT_MOVABLE
+	return t == SIM_MT_MOVABLE	 ? PHYSMEM_MT_MOVABLE
 	       : t == SIM_MT_RECLAIMABLE ? PHYSMEM_MT_RECLAIMABLE
 					 : PHYSMEM_MT_UNMOVABLE;
 }
@@ -489,7 +492,7 @@ static int do_put(struct sim *sim, uint64_t id, char *msg, size_t len)
 
 static void do_verify(struct sim *sim)
 {
-	struct sim_verify v = { .event_index = sim->events };
+	struct sim_verify v = {.event_index = sim->events};
 	struct idmap_entry *e;
 
 	v.mismatches = zram_verify_all(sim->zram);
@@ -528,8 +531,12 @@ static int zram_error(struct sim *sim, int err, const struct sim_event *ev, char
 
 static void run_policies(struct sim *sim, const struct sim_event *ev)
 {
-	struct policy_view v = { .event_index = sim->events, .time_ns = sim->time_ns, .ev = ev,
-				 .pool = sim->pool, .mem = sim->mem, .params = &sim->cfg.policy };
+	struct policy_view v = {.event_index = sim->events,
+				.time_ns = sim->time_ns,
+				.ev = ev,
+				.pool = sim->pool,
+				.mem = sim->mem,
+				.params = &sim->cfg.policy};
 
 	for (unsigned int i = 0; i < POLICY_NR; i++) {
 		const struct policy_ops *p = policy_get((enum policy_id)i);
@@ -591,7 +598,8 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		err = do_free(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_WRITE:
-		err = zram_error(sim, zram_write(sim->zram, ev->id, ev->size, object_seed(sim, ev->id)),
+		err = zram_error(sim,
+				 zram_write(sim->zram, ev->id, ev->size, object_seed(sim, ev->id)),
 				 ev, msg, len);
 		break;
 	case SIM_OP_WRITE_SAME:
@@ -709,7 +717,8 @@ void sim_snapshot_now(struct sim *sim, const char *label)
 	for (unsigned int z = 0; z < s.nr_zones; z++)
 		fill_zone(sim, (int)z, &s.zones[z]);
 	s.free_pages = physmem_free_pages(sim->mem);
-	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER, &s.unusable_index_2);
+	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
+				   &s.unusable_index_2);
 	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
 					&s.fragmentation_index_2);
 	s.forks = sim->forks;

@@ -21,14 +21,14 @@ struct sim;
 struct sim_config {
 	struct physmem_config mem;
 	struct zs_pool_config pool;
-	uint64_t zram_disksize;      /* bytes */
-	uint64_t zram_mem_limit;     /* bytes, 0 = none */
-	unsigned int policies;       /* bitmask of 1 << enum policy_id */
+	uint64_t zram_disksize;	 /* bytes */
+	uint64_t zram_mem_limit; /* bytes, 0 = none */
+	unsigned int policies;	 /* bitmask of 1 << enum policy_id */
 	struct policy_params policy;
-	uint64_t seed;               /* payload patterns */
-	uint64_t check_every;        /* run zs_pool_check and physmem_check every N events; 0 = never */
-	uint64_t sample_every;       /* periodic snapshot every N events; 0 = only `s` events */
-	bool timing;                 /* measure host CPU time of compactions */
+	uint64_t seed;	       /* payload patterns */
+	uint64_t check_every;  /* run zs_pool_check and physmem_check every N events; 0 = never */
+	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
+	bool timing;	       /* measure host CPU time of compactions */
 };
 
 /* Documented defaults: a 2014-era 32-bit ARM phone (see sim/engine.c). */
@@ -36,10 +36,10 @@ void sim_config_default(struct sim_config *cfg);
 
 /* How each fork's pgd was obtained. */
 enum sim_pgd_stage {
-	SIM_PGD_FAST,        /* straight from the free lists */
-	SIM_PGD_KCOMPACT,    /* after the kernel's direct compaction */
-	SIM_PGD_SHRINKER,    /* after reclaim ran zsmalloc's shrinker */
-	SIM_PGD_ZS_COMPACT,  /* after the on-pgd-failure policy's zs_compact */
+	SIM_PGD_FAST,	    /* straight from the free lists */
+	SIM_PGD_KCOMPACT,   /* after the kernel's direct compaction */
+	SIM_PGD_SHRINKER,   /* after reclaim ran zsmalloc's shrinker */
+	SIM_PGD_ZS_COMPACT, /* after the on-pgd-failure policy's zs_compact */
 	SIM_PGD_NR_STAGES,
 };
 const char *sim_pgd_stage_name(enum sim_pgd_stage s);
@@ -48,8 +48,8 @@ struct sim_fork_stats {
 	uint64_t attempted, succeeded, failed;
 	uint64_t by_stage[SIM_PGD_NR_STAGES];
 	uint64_t exits;
-	uint64_t live;                  /* processes alive now */
-	uint64_t free_pages_at_last_failure; /* pages free (all zones) when the last fork failed */
+	uint64_t live;			      /* processes alive now */
+	uint64_t free_pages_at_last_failure;  /* pages free (all zones) when the last fork failed */
 	uint64_t normal_free_at_last_failure; /* of which in the Normal zone */
 };
 
@@ -60,13 +60,13 @@ struct sim_kcompact_stats {
 };
 
 struct sim_other_stats {
-	uint64_t objects_live;        /* raw `a` objects alive */
-	uint64_t object_bytes;        /* their requested bytes */
-	uint64_t alloc_failures;      /* `a` events whose zs_malloc failed */
-	uint64_t blocks_live;         /* `g` blocks held */
-	uint64_t block_failures;      /* `g` events that found no memory */
+	uint64_t objects_live;		   /* raw `a` objects alive */
+	uint64_t object_bytes;		   /* their requested bytes */
+	uint64_t alloc_failures;	   /* `a` events whose zs_malloc failed */
+	uint64_t blocks_live;		   /* `g` blocks held */
+	uint64_t block_failures;	   /* `g` events that found no memory */
 	uint64_t compact_requests_ignored; /* `c` events with the manual policy off */
-	uint64_t verify_mismatches;   /* cumulative */
+	uint64_t verify_mismatches;	   /* cumulative */
 };
 
 struct sim_class_snap {
@@ -81,31 +81,32 @@ struct sim_zone_snap {
 	const char *name;
 	unsigned long free_pages;
 	unsigned int nr_orders;
-	unsigned long buddyinfo[16];     /* free blocks per order */
-	int unusable_index_2;            /* order 2, x1000 as the kernel's integer arithmetic */
-	int fragmentation_index_2;       /* order 2, x1000; -1000 when a block is free */
+	unsigned long buddyinfo[16]; /* free blocks per order */
+	int unusable_index_2;	     /* order 2, x1000 as the kernel's integer arithmetic */
+	int fragmentation_index_2;   /* order 2, x1000; -1000 when a block is free */
 };
 
 /* One snapshot of every metric. Pointers are valid during the sink call only. */
 struct sim_snapshot {
-	const char *label;           /* `s` label, or "sample" / "final" */
-	uint64_t event_index;        /* events replayed when taken */
+	const char *label;    /* `s` label, or "sample" / "final" */
+	uint64_t event_index; /* events replayed when taken */
 	uint64_t time_ns;
-	unsigned long pool_pages;    /* zs_get_total_pages */
-	unsigned long ideal_pages;   /* sum of ceil(obj_used / objs) * pages_per_zspage */
-	uint64_t stored_bytes;       /* bytes the pool holds for its users: zram's compr_data_size + raw objects */
+	unsigned long pool_pages;  /* zs_get_total_pages */
+	unsigned long ideal_pages; /* sum of ceil(obj_used / objs) * pages_per_zspage */
+	uint64_t stored_bytes; /* bytes the pool holds for its users: zram's compr_data_size + raw
+				  objects */
 	uint64_t pages_compacted;
 	uint64_t compactions;
 	unsigned int nr_fullness;
 	const char *const *fullness_names;
-	unsigned int nr_classes;     /* non-alias classes with obj_allocated > 0 */
+	unsigned int nr_classes; /* non-alias classes with obj_allocated > 0 */
 	const struct sim_class_snap *classes;
 	struct zram_mm_stat mm_stat;
 	struct zram_io_stat io_stat;
 	unsigned int nr_zones;
 	struct sim_zone_snap zones[SIM_MAX_ZONES];
-	unsigned long free_pages;    /* all zones */
-	int unusable_index_2;        /* whole machine */
+	unsigned long free_pages; /* all zones */
+	int unusable_index_2;	  /* whole machine */
 	int fragmentation_index_2;
 	struct sim_fork_stats forks;
 	struct sim_kcompact_stats kcompact;
@@ -115,10 +116,10 @@ struct sim_snapshot {
 struct sim_compaction {
 	uint64_t event_index;
 	uint64_t time_ns;
-	const char *trigger;         /* policy name */
+	const char *trigger; /* policy name */
 	unsigned long pool_pages_before, pool_pages_after;
 	struct zs_compact_result result;
-	uint64_t cpu_ns;             /* host CPU time; 0 when timing is off */
+	uint64_t cpu_ns; /* host CPU time; 0 when timing is off */
 };
 
 struct sim_verify {

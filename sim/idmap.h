@@ -14,14 +14,14 @@
 
 struct idmap_entry {
 	uint64_t key;
-	uint64_t a;  /* caller's first value (a handle, a pfn) */
-	uint64_t b;  /* caller's second value (size and seed, an order) */
+	uint64_t a; /* caller's first value (a handle, a pfn) */
+	uint64_t b; /* caller's second value (size and seed, an order) */
 };
 
 struct idmap {
 	struct idmap_entry *slots;
-	uint8_t *used;   /* one flag per slot */
-	size_t cap;      /* power of two */
+	uint8_t *used; /* one flag per slot */
+	size_t cap;    /* power of two */
 	size_t count;
 };
 

@@ -16,16 +16,16 @@ struct zs_pool;
 
 /* Tunables of every policy; documented defaults in policy_params_default(). */
 struct policy_params {
-	uint64_t periodic_events;   /* periodic: compact every this many events (0 = off) */
-	uint64_t periodic_ns;       /* periodic: or every this much simulated time (0 = off) */
-	uint64_t threshold_pages;   /* threshold: compact when freeable estimate >= this */
-	uint64_t check_interval;    /* threshold, shrinker: look every this many events */
+	uint64_t periodic_events; /* periodic: compact every this many events (0 = off) */
+	uint64_t periodic_ns;	  /* periodic: or every this much simulated time (0 = off) */
+	uint64_t threshold_pages; /* threshold: compact when freeable estimate >= this */
+	uint64_t check_interval;  /* threshold, shrinker: look every this many events */
 };
 
 /* What a policy sees after each event. */
 struct policy_view {
-	uint64_t event_index;       /* events replayed so far, this one included */
-	uint64_t time_ns;           /* simulated time */
+	uint64_t event_index; /* events replayed so far, this one included */
+	uint64_t time_ns;     /* simulated time */
 	const struct sim_event *ev;
 	struct zs_pool *pool;
 	struct physmem *mem;
@@ -44,7 +44,7 @@ enum policy_id {
 
 struct policy_ops {
 	const char *name;
-	const char *help;           /* one line for --help */
+	const char *help; /* one line for --help */
 	/* After an event: true asks the engine to run zs_compact now. */
 	bool (*after_event)(const struct policy_view *v, uint64_t *state);
 	/* On an order-2 pgd failure after direct compaction: true runs zs_compact and retries. */
@@ -57,7 +57,8 @@ struct policy_ops {
 
 void policy_params_default(struct policy_params *p);
 const struct policy_ops *policy_get(enum policy_id id);
-/* Parse "a,b,c" into a bitmask of (1 << enum policy_id); "none" is 0. -EINVAL copies the bad name into bad. */
+/* Parse "a,b,c" into a bitmask of (1 << enum policy_id); "none" is 0. -EINVAL copies the bad name
+ * into bad. */
 int policy_parse_list(const char *list, unsigned int *mask, char *bad, unsigned long badlen);
 /* "manual,periodic" for a mask (into buf). */
 const char *policy_format_list(unsigned int mask, char *buf, unsigned long len);

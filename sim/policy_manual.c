@@ -11,7 +11,7 @@ static bool manual_after_event(const struct policy_view *v, uint64_t *state)
 }
 
 const struct policy_ops policy_manual = {
-	.name = "manual",
-	.help = "compact when the trace says `c` (zram's compact knob)",
-	.after_event = manual_after_event,
+    .name = "manual",
+    .help = "compact when the trace says `c` (zram's compact knob)",
+    .after_event = manual_after_event,
 };

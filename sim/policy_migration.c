@@ -6,7 +6,7 @@
 #include "policy.h"
 
 const struct policy_ops policy_migration = {
-	.name = "migration",
-	.help = "kernel compaction may migrate zspage pages (4.8+)",
-	.allows_zspage_migration = true,
+    .name = "migration",
+    .help = "kernel compaction may migrate zspage pages (4.8+)",
+    .allows_zspage_migration = true,
 };

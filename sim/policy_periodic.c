@@ -22,7 +22,7 @@ static bool periodic_after_event(const struct policy_view *v, uint64_t *state)
 }
 
 const struct policy_ops policy_periodic = {
-	.name = "periodic",
-	.help = "compact every periodic_events events or periodic_ns of simulated time",
-	.after_event = periodic_after_event,
+    .name = "periodic",
+    .help = "compact every periodic_events events or periodic_ns of simulated time",
+    .after_event = periodic_after_event,
 };

@@ -13,7 +13,7 @@ static bool pgd_on_failure(const struct policy_view *v, uint64_t *state)
 }
 
 const struct policy_ops policy_pgd_failure = {
-	.name = "on-pgd-failure",
-	.help = "compact zsmalloc when an order-2 pgd allocation fails, then retry",
-	.on_pgd_failure = pgd_on_failure,
+    .name = "on-pgd-failure",
+    .help = "compact zsmalloc when an order-2 pgd allocation fails, then retry",
+    .on_pgd_failure = pgd_on_failure,
 };

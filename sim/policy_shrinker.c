@@ -25,8 +25,8 @@ static bool shrinker_after_event(const struct policy_view *v, uint64_t *state)
 }
 
 const struct policy_ops policy_shrinker = {
-	.name = "shrinker",
-	.help = "run zsmalloc's shrinker when free memory is below the low watermark (4.3+)",
-	.after_event = shrinker_after_event,
-	.runs_shrinker_in_reclaim = true,
+    .name = "shrinker",
+    .help = "run zsmalloc's shrinker when free memory is below the low watermark (4.3+)",
+    .after_event = shrinker_after_event,
+    .runs_shrinker_in_reclaim = true,
 };

@@ -33,7 +33,7 @@ static bool threshold_after_event(const struct policy_view *v, uint64_t *state)
 }
 
 const struct policy_ops policy_threshold = {
-	.name = "threshold",
-	.help = "compact when the freeable estimate reaches threshold_pages",
-	.after_event = threshold_after_event,
+    .name = "threshold",
+    .help = "compact when the freeable estimate reaches threshold_pages",
+    .after_event = threshold_after_event,
 };

@@ -24,9 +24,9 @@
 
 struct zram_slot {
 	unsigned long handle; /* 0 if no object */
-	uint32_t size;        /* bytes stored (PAGE_SIZE for huge) */
-	uint8_t flags;        /* ZRAM_SAME, ZRAM_HUGE */
-	uint64_t seed;        /* payload pattern of the object */
+	uint32_t size;	      /* bytes stored (PAGE_SIZE for huge) */
+	uint8_t flags;	      /* ZRAM_SAME, ZRAM_HUGE */
+	uint64_t seed;	      /* payload pattern of the object */
 };
 
 struct zram {
@@ -36,11 +36,11 @@ struct zram {
 	uint64_t nr_slots;
 	struct zram_slot *slots;
 	uint32_t huge_threshold;
-	uint64_t stored;          /* slots holding data (incl. same-filled) */
+	uint64_t stored; /* slots holding data (incl. same-filled) */
 	uint64_t compr_bytes;
 	uint64_t same_pages, huge_pages, huge_pages_since;
-	uint64_t mem_used_max;    /* pages */
-	bool max_counts_refused;  /* mem_used_max is updated before the mem_limit check */
+	uint64_t mem_used_max;	 /* pages */
+	bool max_counts_refused; /* mem_used_max is updated before the mem_limit check */
 	struct zram_io_stat io;
 };
 

@@ -13,9 +13,9 @@
 struct zram;
 
 struct zram_config {
-	uint64_t disksize;    /* bytes; slots are disksize / page size */
-	uint64_t mem_limit;   /* bytes of pool memory; 0 = no limit */
-	unsigned int gfp;     /* ZS_GFP_* flags zram passes to zs_malloc (by era) */
+	uint64_t disksize;  /* bytes; slots are disksize / page size */
+	uint64_t mem_limit; /* bytes of pool memory; 0 = no limit */
+	unsigned int gfp;   /* ZS_GFP_* flags zram passes to zs_malloc (by era) */
 };
 
 /* /sys/block/zram0/mm_stat, field by field (bytes unless said). */
@@ -25,9 +25,9 @@ struct zram_mm_stat {
 	uint64_t mem_used_total;  /* zs_get_total_pages * page size */
 	uint64_t mem_limit;
 	uint64_t mem_used_max;
-	uint64_t same_pages;      /* slots holding a same-filled page (count) */
-	uint64_t pages_compacted; /* zs_pool_stats().pages_compacted (count) */
-	uint64_t huge_pages;      /* slots stored uncompressed (count) */
+	uint64_t same_pages;	   /* slots holding a same-filled page (count) */
+	uint64_t pages_compacted;  /* zs_pool_stats().pages_compacted (count) */
+	uint64_t huge_pages;	   /* slots stored uncompressed (count) */
 	uint64_t huge_pages_since; /* huge writes since creation (count) */
 };
 
@@ -35,7 +35,7 @@ struct zram_mm_stat {
 struct zram_io_stat {
 	uint64_t failed_writes; /* writes refused: pool allocation failed or over mem_limit */
 	uint64_t failed_reads;
-	uint64_t notify_free;   /* discards (slot free notifications), empty slots included */
+	uint64_t notify_free; /* discards (slot free notifications), empty slots included */
 	uint64_t writes, reads;
 	uint64_t verify_mismatches; /* objects whose payload did not match */
 };
