@@ -1,0 +1,650 @@
+/*
+ * procmem.c - snapshots of real memory and the swap-device view of them
+ * (see procmem.h).
+ *
+ * Process: /proc/PID/maps gives the mappings; private ones are read, every
+ * page's pagemap entry (bit 63 present, 62 swapped, 61 file page or shared
+ * anon) says whether it is an anonymous page worth taking, and
+ * /proc/PID/mem gives its bytes (pread at the virtual address; reading a
+ * swapped page swaps it in, which is the price of looking). Reads go a
+ * chunk at a time; a chunk that fails is retried page by page so one
+ * unreadable page does not lose its neighbours.
+ *
+ * Core: ELF64 little-endian ET_CORE only (what Linux writes on x86_64 and
+ * arm64). Every offset and size read from the file is checked against the
+ * file's length before use.
+ */
+#include "procmem.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <lz4.h>
+#include <lzo/lzo1x.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define MEM_CHUNK_PAGES 256 /* pages per pread of /proc/PID/mem */
+#define MEM_ZSTD_LEVEL	3   /* zram's zstd default */
+#define PM_PRESENT	(1ULL << 63)
+#define PM_SWAPPED	(1ULL << 62)
+#define PM_FILE		(1ULL << 61)
+
+/* ---- compressors ---- */
+
+struct mem_compress {
+	enum mem_compressor comp;
+	size_t page_size;
+	unsigned char *dst; /* worst-case output of one page */
+	size_t dst_cap;
+	void *lzo_wrk;	    /* LZO1X_1_MEM_COMPRESS bytes */
+	ZSTD_CCtx *zc;
+};
+
+const char *mem_compressor_name(enum mem_compressor comp)
+{
+	switch (comp) {
+	case MEM_COMP_ZSTD:
+		return "zstd";
+	case MEM_COMP_LZO:
+		return "lzo";
+	default:
+		return "lz4";
+	}
+}
+
+int mem_compressor_parse(const char *s, enum mem_compressor *comp)
+{
+	if (!strcmp(s, "lz4"))
+		*comp = MEM_COMP_LZ4;
+	else if (!strcmp(s, "zstd"))
+		*comp = MEM_COMP_ZSTD;
+	else if (!strcmp(s, "lzo"))
+		*comp = MEM_COMP_LZO;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void mem_compress_free(struct mem_compress *c)
+{
+	if (!c)
+		return;
+	free(c->dst);
+	free(c->lzo_wrk);
+	ZSTD_freeCCtx(c->zc);
+	free(c);
+}
+
+int mem_compress_new(enum mem_compressor comp, size_t page_size, struct mem_compress **out)
+{
+	struct mem_compress *c = calloc(1, sizeof(*c));
+
+	*out = NULL;
+	if (!c)
+		return -ENOMEM;
+	c->comp = comp;
+	c->page_size = page_size;
+	/* room for every codec's worst case: lzo's is len + len/16 + 64 + 3 */
+	c->dst_cap = page_size + page_size / 16 + 64 + 3;
+	if (c->dst_cap < (size_t)LZ4_compressBound((int)page_size))
+		c->dst_cap = (size_t)LZ4_compressBound((int)page_size);
+	if (c->dst_cap < ZSTD_compressBound(page_size))
+		c->dst_cap = ZSTD_compressBound(page_size);
+	c->dst = malloc(c->dst_cap);
+	if (!c->dst)
+		goto nomem;
+	if (comp == MEM_COMP_LZO) {
+		if (lzo_init() != LZO_E_OK)
+			goto nomem;
+		c->lzo_wrk = malloc(LZO1X_1_MEM_COMPRESS);
+		if (!c->lzo_wrk)
+			goto nomem;
+	} else if (comp == MEM_COMP_ZSTD) {
+		c->zc = ZSTD_createCCtx();
+		if (!c->zc)
+			goto nomem;
+	}
+	*out = c;
+	return 0;
+nomem:
+	mem_compress_free(c);
+	return -ENOMEM;
+}
+
+static bool mem_same_filled(const void *page, size_t page_size)
+{
+	const uint64_t *w = page;
+	size_t n = page_size / sizeof(*w);
+
+	for (size_t i = 1; i < n; i++)
+		if (w[i] != w[0])
+			return false;
+	return true;
+}
+
+int mem_compress_page(struct mem_compress *c, const void *page, uint32_t *size)
+{
+	size_t out;
+
+	if (mem_same_filled(page, c->page_size)) {
+		*size = 0;
+		return 0;
+	}
+	switch (c->comp) {
+	case MEM_COMP_LZ4: {
+		int n = LZ4_compress_default(page, (char *)c->dst, (int)c->page_size,
+					     (int)c->dst_cap);
+
+		if (n <= 0)
+			return -EIO;
+		out = (size_t)n;
+		break;
+	}
+	case MEM_COMP_ZSTD:
+		out = ZSTD_compressCCtx(c->zc, c->dst, c->dst_cap, page, c->page_size,
+					MEM_ZSTD_LEVEL);
+		if (ZSTD_isError(out))
+			return -EIO;
+		break;
+	default: {
+		lzo_uint n = c->dst_cap;
+
+		if (lzo1x_1_compress(page, c->page_size, c->dst, &n, c->lzo_wrk) != LZO_E_OK)
+			return -EIO;
+		out = n;
+		break;
+	}
+	}
+	*size = (uint32_t)(out > c->page_size ? c->page_size : out);
+	return 0;
+}
+
+/* 64-bit content hash: a multiply-xorshift over the page's words. */
+static uint64_t mem_hash(const void *page, size_t page_size)
+{
+	const uint64_t *w = page;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ page_size;
+
+	for (size_t i = 0; i < page_size / 8; i++) {
+		h ^= w[i];
+		h *= 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* ---- snapshots ---- */
+
+void mem_snapshot_init(struct mem_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void mem_snapshot_free(struct mem_snapshot *s)
+{
+	free(s->pages);
+	mem_snapshot_init(s);
+}
+
+static int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr,
+		   const void *page)
+{
+	struct mem_page *p;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct mem_page *np = realloc(s->pages, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		s->pages = np;
+		s->cap = cap;
+	}
+	p = &s->pages[s->n];
+	p->addr = addr;
+	p->hash = mem_hash(page, c->page_size);
+	if (mem_compress_page(c, page, &p->size))
+		return -EIO;
+	s->n++;
+	return 0;
+}
+
+static int mem_page_cmp(const void *a, const void *b)
+{
+	const struct mem_page *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Read the pages of [lo, hi) that want[] selects from /proc/PID/mem. */
+static int mem_read_range(int memfd, struct mem_compress *c, uint64_t lo, uint64_t hi,
+			  const bool *want, unsigned char *buf, struct mem_snapshot *s)
+{
+	size_t ps = c->page_size, npages = (size_t)((hi - lo) / ps);
+	ssize_t got = pread(memfd, buf, npages * ps, (off_t)lo);
+	int rc;
+
+	for (size_t i = 0; i < npages; i++) {
+		if (!want[i])
+			continue;
+		if (got != (ssize_t)(npages * ps) &&
+		    pread(memfd, buf + i * ps, ps, (off_t)(lo + i * ps)) != (ssize_t)ps) {
+			s->unreadable++;
+			continue;
+		}
+		if ((rc = mem_add(s, c, lo + i * ps, buf + i * ps)))
+			return rc;
+	}
+	return 0;
+}
+
+int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
+			 const struct mem_range *range, struct mem_snapshot *s, char *err,
+			 size_t errlen)
+{
+	char path[64], line[4096 + 256];
+	unsigned char *buf = NULL;
+	uint64_t *pm = NULL;
+	bool want[MEM_CHUNK_PAGES];
+	FILE *maps = NULL;
+	int memfd = -1, pmfd = -1, rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	maps = fopen(path, "r");
+	if (!maps) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	memfd = open(path, O_RDONLY);
+	if (memfd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s (reading another process's memory needs root)", path,
+			 strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
+	pmfd = open(path, O_RDONLY);
+	s->pagemap = pmfd >= 0;
+	buf = malloc(MEM_CHUNK_PAGES * page_size);
+	pm = malloc(MEM_CHUNK_PAGES * sizeof(*pm));
+	if (!buf || !pm) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	while (fgets(line, sizeof(line), maps)) {
+		unsigned long long lo, hi, off, inode;
+		char perms[8] = "", name[4096] = "";
+		int n = 0;
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu %n", &lo, &hi, perms, &off, &inode,
+			   &n) < 5)
+			continue;
+		if (n > 0)
+			sscanf(line + n, "%4095[^\n]", name);
+		/* private and readable; never the kernel's special mappings */
+		if (perms[0] != 'r' || perms[3] != 'p' || !strcmp(name, "[vvar]") ||
+		    !strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]") ||
+		    !strcmp(name, "[vvar_vclock]") || !strcmp(name, "[uprobes]"))
+			continue;
+		/* without pagemap a file mapping's pages cannot be told apart: skip them */
+		if (!s->pagemap && inode != 0)
+			continue;
+		if (range) {
+			lo = lo > range->lo ? lo : range->lo;
+			hi = hi < range->hi ? hi : range->hi;
+			lo = (lo + page_size - 1) / page_size * page_size;
+			if (lo >= hi)
+				continue;
+		}
+		s->regions++;
+		for (uint64_t a = lo; a < hi; a += MEM_CHUNK_PAGES * page_size) {
+			uint64_t end = hi - a > MEM_CHUNK_PAGES * page_size
+					       ? a + MEM_CHUNK_PAGES * page_size
+					       : hi;
+			size_t np = (size_t)((end - a) / page_size);
+
+			for (size_t i = 0; i < np; i++)
+				want[i] = true;
+			if (s->pagemap) {
+				off_t po = (off_t)(a / page_size * sizeof(uint64_t));
+
+				if (pread(pmfd, pm, np * sizeof(*pm), po) != (ssize_t)(np * sizeof(*pm)))
+					memset(pm, 0, np * sizeof(*pm));
+				for (size_t i = 0; i < np; i++)
+					want[i] = ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE)) ||
+						  (pm[i] & PM_SWAPPED);
+			}
+			if ((rc = mem_read_range(memfd, c, a, end, want, buf, s))) {
+				snprintf(err, errlen, "pid %d: %s", (int)pid,
+					 rc == -ENOMEM ? "out of memory" : "compressor failed");
+				goto out;
+			}
+		}
+	}
+	qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
+out:
+	free(buf);
+	free(pm);
+	if (pmfd >= 0)
+		close(pmfd);
+	if (memfd >= 0)
+		close(memfd);
+	fclose(maps);
+	return rc;
+}
+
+/* ---- core dumps ---- */
+
+struct core_file_range {
+	uint64_t lo, hi;
+};
+
+static int core_fail(char *err, size_t errlen, const char *path, uint64_t off, const char *what)
+{
+	snprintf(err, errlen, "%s: offset %" PRIu64 ": %s", path, off, what);
+	return -EINVAL;
+}
+
+/* The file-backed ranges of an NT_FILE note's descriptor. */
+static int core_nt_file(const unsigned char *d, uint64_t len, struct core_file_range **out,
+			size_t *n)
+{
+	uint64_t count;
+
+	if (len < 16)
+		return -EINVAL;
+	memcpy(&count, d, 8);
+	if (count > (len - 16) / 24)
+		return -EINVAL;
+	*out = calloc(count ? count : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		memcpy(&(*out)[i].lo, d + 16 + i * 24, 8);
+		memcpy(&(*out)[i].hi, d + 16 + i * 24 + 8, 8);
+	}
+	*n = (size_t)count;
+	return 0;
+}
+
+int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size,
+		      const struct mem_range *range, struct mem_snapshot *s, char *err,
+		      size_t errlen)
+{
+	struct core_file_range *files = NULL;
+	size_t nfiles = 0;
+	unsigned char *img = NULL;
+	Elf64_Ehdr eh;
+	struct stat st;
+	uint64_t size;
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || fstat(fd, &st)) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	size = (uint64_t)st.st_size;
+	img = malloc(size ? size : 1);
+	if (!img) {
+		close(fd);
+		snprintf(err, errlen, "%s: out of memory (%" PRIu64 " bytes)", path, size);
+		return -ENOMEM;
+	}
+	for (uint64_t done = 0; done < size;) {
+		ssize_t got = pread(fd, img + done, size - done, (off_t)done);
+
+		if (got <= 0) {
+			close(fd);
+			free(img);
+			snprintf(err, errlen, "%s: read error", path);
+			return -EIO;
+		}
+		done += (uint64_t)got;
+	}
+	close(fd);
+	if (size < sizeof(eh) || memcmp(img, ELFMAG, SELFMAG)) {
+		rc = core_fail(err, errlen, path, 0, "not an ELF file");
+		goto out;
+	}
+	memcpy(&eh, img, sizeof(eh));
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB) {
+		rc = core_fail(err, errlen, path, EI_CLASS, "not a 64-bit little-endian ELF file");
+		goto out;
+	}
+	if (eh.e_type != ET_CORE) {
+		rc = core_fail(err, errlen, path, 16, "not a core dump (e_type is not ET_CORE)");
+		goto out;
+	}
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > size - eh.e_phoff) {
+		rc = core_fail(err, errlen, path, 32, "program headers outside the file");
+		goto out;
+	}
+	/* pass 1: the NT_FILE note */
+	for (unsigned int i = 0; i < eh.e_phnum && !files; i++) {
+		Elf64_Phdr ph;
+		uint64_t p, end;
+
+		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_NOTE)
+			continue;
+		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
+			rc = core_fail(err, errlen, path, eh.e_phoff + i * sizeof(ph),
+				       "note segment outside the file");
+			goto out;
+		}
+		for (p = ph.p_offset, end = ph.p_offset + ph.p_filesz; end - p >= sizeof(Elf64_Nhdr);) {
+			Elf64_Nhdr nh;
+			uint64_t name_sz, desc_sz;
+
+			memcpy(&nh, img + p, sizeof(nh));
+			name_sz = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
+			desc_sz = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
+			if (name_sz + desc_sz > end - p - sizeof(nh)) {
+				rc = core_fail(err, errlen, path, p, "note runs past its segment");
+				goto out;
+			}
+			if (nh.n_type == NT_FILE) {
+				rc = core_nt_file(img + p + sizeof(nh) + name_sz, nh.n_descsz,
+						  &files, &nfiles);
+				if (rc) {
+					if (rc == -EINVAL)
+						core_fail(err, errlen, path, p, "malformed NT_FILE note");
+					else
+						snprintf(err, errlen, "out of memory");
+					goto out;
+				}
+				break;
+			}
+			p += sizeof(nh) + name_sz + desc_sz;
+		}
+	}
+	/* pass 2: the dumped memory */
+	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		uint64_t len;
+
+		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		if (ph.p_type != PT_LOAD || !ph.p_filesz)
+			continue;
+		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
+			rc = core_fail(err, errlen, path, eh.e_phoff + i * sizeof(ph),
+				       "load segment outside the file (a truncated core?)");
+			goto out;
+		}
+		len = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
+		s->regions++;
+		for (uint64_t o = 0; o + page_size <= len; o += page_size) {
+			uint64_t addr = ph.p_vaddr + o;
+			bool file_backed = false;
+
+			if (range && (addr < range->lo || addr >= range->hi))
+				continue;
+			for (size_t f = 0; f < nfiles && !file_backed; f++)
+				file_backed = addr >= files[f].lo && addr < files[f].hi;
+			if (file_backed)
+				continue;
+			if ((rc = mem_add(s, c, addr, img + ph.p_offset + o))) {
+				snprintf(err, errlen, "%s: %s", path,
+					 rc == -ENOMEM ? "out of memory" : "compressor failed");
+				goto out;
+			}
+		}
+	}
+	qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
+out:
+	free(files);
+	free(img);
+	return rc;
+}
+
+/* ---- tracker ---- */
+
+void mem_tracker_init(struct mem_tracker *t)
+{
+	memset(t, 0, sizeof(*t));
+	trace_map_init(&t->pages);
+	trace_map_init(&t->hashes);
+}
+
+void mem_tracker_free(struct mem_tracker *t)
+{
+	trace_map_destroy(&t->pages);
+	trace_map_destroy(&t->hashes);
+	free(t->free_slots);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Min-heap of free slots: the lowest free slot is reused first. */
+static int slot_release(struct mem_tracker *t, uint64_t slot)
+{
+	size_t i;
+
+	if (t->nfree == t->free_cap) {
+		size_t cap = t->free_cap ? t->free_cap * 2 : 256;
+		uint64_t *n = realloc(t->free_slots, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		t->free_slots = n;
+		t->free_cap = cap;
+	}
+	for (i = t->nfree++; i && t->free_slots[(i - 1) / 2] > slot; i = (i - 1) / 2)
+		t->free_slots[i] = t->free_slots[(i - 1) / 2];
+	t->free_slots[i] = slot;
+	return 0;
+}
+
+static uint64_t slot_take(struct mem_tracker *t)
+{
+	uint64_t top, last;
+	size_t i = 0;
+
+	if (!t->nfree)
+		return t->next_slot++;
+	top = t->free_slots[0];
+	last = t->free_slots[--t->nfree];
+	for (;;) {
+		size_t k = 2 * i + 1;
+
+		if (k >= t->nfree)
+			break;
+		if (k + 1 < t->nfree && t->free_slots[k + 1] < t->free_slots[k])
+			k++;
+		if (last <= t->free_slots[k])
+			break;
+		t->free_slots[i] = t->free_slots[k];
+		i = k;
+	}
+	if (t->nfree)
+		t->free_slots[i] = last;
+	return top;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mem_tracker_apply(struct mem_tracker *t, const struct mem_snapshot *s, uint64_t time_ns,
+		      mem_emit_fn emit, void *ctx)
+{
+	struct sim_event ev = { .has_time = true, .time_ns = time_ns };
+	uint64_t key, val, *gone = NULL;
+	size_t pos = 0, ngone = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct mem_page *p = &s->pages[i];
+		uint64_t slot, old_hash;
+		bool known = trace_map_get(&t->pages, p->addr, &val);
+
+		if (known) {
+			slot = val >> 1;
+			trace_map_get(&t->hashes, p->addr, &old_hash);
+			if (trace_map_put(&t->pages, p->addr, slot << 1 | 1))
+				return -ENOMEM;
+			if (old_hash == p->hash)
+				continue;
+			t->overwrites++;
+		} else {
+			slot = slot_take(t);
+			if (trace_map_put(&t->pages, p->addr, slot << 1 | 1))
+				return -ENOMEM;
+			t->writes++;
+		}
+		if (trace_map_put(&t->hashes, p->addr, p->hash))
+			return -ENOMEM;
+		ev.id = slot;
+		ev.op = p->size ? SIM_OP_WRITE : SIM_OP_WRITE_SAME;
+		ev.size = p->size;
+		t->same += !p->size;
+		if ((rc = emit(ctx, &ev)))
+			return rc;
+	}
+	/* what was not seen this time is gone; the seen mark is cleared for the next round */
+	gone = malloc((t->pages.count + 1) * sizeof(*gone));
+	if (!gone)
+		return -ENOMEM;
+	while (trace_map_next(&t->pages, &pos, &key, &val)) {
+		if (val & 1)
+			t->pages.vals[pos - 1] = val & ~1ULL;
+		else
+			gone[ngone++] = key;
+	}
+	qsort(gone, ngone, sizeof(*gone), u64_cmp);
+	for (size_t i = 0; i < ngone && !rc; i++) {
+		trace_map_del(&t->pages, gone[i], &val);
+		trace_map_del(&t->hashes, gone[i], NULL);
+		ev.op = SIM_OP_DISCARD;
+		ev.id = val >> 1;
+		ev.size = 0;
+		t->discards++;
+		rc = slot_release(t, val >> 1);
+		if (!rc)
+			rc = emit(ctx, &ev);
+	}
+	free(gone);
+	if (rc)
+		return rc;
+	t->snapshots++;
+	ev.op = SIM_OP_SNAPSHOT;
+	ev.id = 0;
+	snprintf(ev.label, sizeof(ev.label), "snapshot_%" PRIu64, t->snapshots);
+	return emit(ctx, &ev);
+}
