@@ -165,7 +165,8 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 {
 	struct cmp_metrics m;
 	char dpath[PATH_MAX], cpath[PATH_MAX], title[600], pkib[32], ncomp[32];
-	json_t *root, *s, *c;
+	json_t *root, *snaps, *s, *c;
+	double xmax, last_shown = -1e300;
 	FILE *f, *fc;
 	size_t i;
 	int rc, nlabels = 0;
@@ -185,9 +186,12 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
-	json_array_foreach(json_object_get(root, "snapshots"), i, s)
+	snaps = json_object_get(root, "snapshots");
+	xmax = num(json_array_get(snaps, json_array_size(snaps) - 1), "event_index");
+	json_array_foreach(snaps, i, s)
 	{
 		json_t *z = normal_zone(s), *bi = json_object_get(z, "buddyinfo");
+		bool thin;
 		json_t *fk = json_object_get(s, "forks");
 		const char *label = json_string_value(json_object_get(s, "label"));
 		double cum = 0, stack[4];
@@ -207,9 +211,13 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 			cum);
 		if (label && !strcmp(label, "sample"))
 			label = NULL;
-		fprintf(f, "\t%.4f\t%.0f\t%.0f\t%s\t%d\n", num(z, "unusable_index"),
+		/* the full-width panels show a label only 3% of the run away from the last one */
+		thin = label && num(s, "event_index") - last_shown >= 0.03 * xmax;
+		if (thin)
+			last_shown = num(s, "event_index");
+		fprintf(f, "\t%.4f\t%.0f\t%.0f\t%s\t%d\t%s\n", num(z, "unusable_index"),
 			num(fk, "attempted"), num(fk, "failed"), label ? label : "",
-			label ? nlabels++ % 3 : 0);
+			label ? nlabels++ % 3 : 0, thin ? label : "");
 	}
 	rc = 0;
 	json_array_foreach(json_object_get(root, "compactions"), i, c)

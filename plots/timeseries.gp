@@ -5,7 +5,8 @@
 # snapshot): 1 events replayed, 2 simulated time s, 3 pool pages, 4 ideal pages, 5 compressed
 # data in pages, 6..10 free blocks of the Normal zone stacked (order 0, <=1, <=2, <=3, all),
 # 11 order-2 unusable index of the Normal zone, 12 fork attempts, 13 fork failures, 14 the
-# snapshot's label ("" for periodic samples), 15 its height slot (0..2, so neighbours do not overlap). COMPACTIONS.tsv: 1 events replayed, 2 pool pages
+# snapshot's label ("" for periodic samples), 15 its height slot (0..2, so neighbours do not
+# overlap), 16 the label again where the full-width panels show it (thinned to stay legible). COMPACTIONS.tsv: 1 events replayed, 2 pool pages
 # before, 3 after, 4 pages freed.
 data = ARG1
 comps = ARG2
@@ -28,6 +29,11 @@ stats data using 13 nooutput
 top3 = (STATS_max > 0 ? STATS_max * 1.15 : 1)
 stats data using 12 nooutput
 top3b = (STATS_max > 0 ? STATS_max * 1.15 : 1)
+# the forks panel zooms onto the part of the run where forks happen
+stats data using ($12 > 0 ? $1 : NaN) nooutput
+xf = STATS_records > 0 ? STATS_min : 0
+xf0 = xf - 0.3 * (xmax - xf) - 1
+xf0 = xf0 < 0 ? 0 : xf0
 
 # compaction runs as dotted vertical lines in every panel, when there are any
 cm(t) = ncomp > 0 ? sprintf(', comps using 1:(0):(0):(%g) with vectors nohead dt 3 lc rgb "#d62728" title "zs_compact run"', t) : ""
@@ -59,7 +65,7 @@ do for [fmt in "png svg"] {
 	plot data using 1:3 with lines lw 2 lc rgb "#1f77b4" title "pool pages", \
 	     data using 1:4 with lines lw 2 dt 2 lc rgb "#2ca02c" title "ideal pages", \
 	     data using 1:5 with lines lw 1 lc rgb "#ff7f0e" title "compressed data (in pages)", \
-	     data using 1:(top1 * (0.93 - 0.14 * $15)):14 with labels rotate by 90 right font ",8" tc rgb "#555555" notitle @cm_top1
+	     data using 1:(top1 * 0.93):16 with labels rotate by 90 right font ",8" tc rgb "#555555" notitle @cm_top1
 
 	# 2. free memory in the zone a pgd comes from
 	set title "Normal zone: free blocks by order (stacked) and the order-2 unusable free space index"
@@ -78,14 +84,17 @@ do for [fmt in "png svg"] {
 	     data using 1:11 axes x1y2 with lines lw 2 lc rgb "black" title "order-2 unusable index (right axis)" @cm_top2
 
 	# 3. what a user sees: forks that found no order-2 block
-	set title "forks: cumulative failures to get an order-2 page directory, and attempts"
+	set title (xf0 > 0.02 * xmax ? sprintf("forks (zoomed to events %.0f-%.0f): cumulative failures to get an order-2 page directory, and attempts", xf0, xmax) : "forks: cumulative failures to get an order-2 page directory, and attempts")
+	set xrange [xf0:xmax > xf0 ? xmax : xf0 + 1]
+	set format x (xf0 > 0.02 * xmax ? "%.0f" : "%.0s%c")
 	set ylabel "forks failed (cumulative)"
 	set yrange [0:top3]
 	set y2range [0:top3b]
 	set y2tics auto nomirror
 	set y2label "forks attempted (cumulative)"
-	plot data using 1:13 with steps lw 2 lc rgb "#d62728" title "forks failed", \
-	     data using 1:12 axes x1y2 with steps lw 1 dt 2 lc rgb "#555555" title "forks attempted (right axis)" @cm_top3
+	plot data using 1:13 with linespoints pt 7 ps 0.6 lw 2 lc rgb "#d62728" title "forks failed (at each snapshot)", \
+	     data using 1:12 axes x1y2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb "#555555" title "forks attempted (right axis)", \
+	     data using 1:(top3 * (0.95 - 0.1 * $15)):14 with labels right offset -0.5,0 font ",8" tc rgb "#555555" notitle @cm_top3
 	unset multiplot
 	unset y2label
 	unset y2tics
