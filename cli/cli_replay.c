@@ -94,6 +94,7 @@ static void replay_help(FILE *f)
 		"      --check-every N    check every invariant of pool and memory every N events\n"
 		"      --sample-every N   also snapshot every N events (for time series)\n"
 		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
+		"      --op-timing        also time every zs_malloc and zs_free (host ns, in the JSON)\n"
 		"  -q, --quiet            no summary, no progress\n"
 		"  -h, --help             this text\n");
 }
@@ -160,6 +161,13 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 		       (unsigned long long)s->forks.free_pages_at_last_failure,
 		       (unsigned long long)s->forks.normal_free_at_last_failure);
 	printf("  verify:      %llu mismatches\n", (unsigned long long)rs->mismatches);
+	if (s->op_timing && s->op_timing->malloc_calls && s->op_timing->free_calls)
+		printf("  op timing:   zs_malloc %.0f ns, zs_free %.0f ns per call (host, %llu + %llu "
+		       "calls)\n",
+		       (double)s->op_timing->malloc_ns / (double)s->op_timing->malloc_calls,
+		       (double)s->op_timing->free_ns / (double)s->op_timing->free_calls,
+		       (unsigned long long)s->op_timing->malloc_calls,
+		       (unsigned long long)s->op_timing->free_calls);
 }
 
 static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char **json_out,
@@ -175,6 +183,7 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	    {"check-every", required_argument, NULL, 'C'},
 	    {"sample-every", required_argument, NULL, 'S'},
 	    {"no-timing", no_argument, NULL, 'T'},
+	    {"op-timing", no_argument, NULL, 'O'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -217,6 +226,9 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &sample))
 				return cli_usage_error("replay", "bad --sample-every '%s'", optarg);
 			have_sample = true;
+			break;
+		case 'O':
+			cfg->op_timing = true;
 			break;
 		case 'T':
 			no_timing = true;
@@ -302,6 +314,7 @@ int cli_replay(int argc, char **argv)
 
 		json_object_set_new(inputs, "trace", json_string(trace));
 		json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
+		json_object_set_new(inputs, "op_timing", json_boolean(cfg.op_timing));
 		results_json_init(&rj, inputs, cfg.timing);
 		rs.rj = &rj;
 	}

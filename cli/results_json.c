@@ -145,6 +145,16 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(other, "verify_mismatches", u64(s->other.verify_mismatches));
 	json_object_set_new(o, "other", other);
 
+	if (s->op_timing) {
+		const struct sim_op_timing *t = s->op_timing;
+
+		json_object_set_new(o, "op_timing",
+				    json_pack("{s:I, s:I, s:I, s:I}", "malloc_calls",
+					      (json_int_t)t->malloc_calls, "malloc_ns",
+					      (json_int_t)t->malloc_ns, "free_calls",
+					      (json_int_t)t->free_calls, "free_ns",
+					      (json_int_t)t->free_ns));
+	}
 	json_array_append_new(rj->snapshots, o);
 }
 

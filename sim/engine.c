@@ -63,6 +63,7 @@ struct sim {
 	struct sim_fork_stats forks;
 	struct sim_kcompact_stats kc;
 	struct sim_other_stats other;
+	struct sim_op_timing op_timing;
 
 	struct sim_class_snap *class_buf;
 	const char *fullness_names[ZS_MAX_FULLNESS];
@@ -146,6 +147,7 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 	zc.disksize = cfg->zram_disksize;
 	zc.mem_limit = cfg->zram_mem_limit;
 	zc.gfp = sim->zram_gfp;
+	zc.timing = cfg->op_timing ? &sim->op_timing : NULL;
 	err = zram_create(&zc, sim->pool, &sim->zram);
 	if (err) {
 		snprintf(msg, msglen, "cannot create a zram disk of %llu bytes",
@@ -404,7 +406,8 @@ static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size
 		snprintf(msg, len, "reuse of live object ID %llu", (unsigned long long)ev->id);
 		return -EEXIST;
 	}
-	err = zs_malloc(sim->pool, ev->size, sim->zram_gfp, &handle);
+	err = timed_zs_malloc(sim->cfg.op_timing ? &sim->op_timing : NULL, sim->pool, ev->size,
+			      sim->zram_gfp, &handle);
 	if (err) {
 		sim->other.alloc_failures++;
 		e->a = 0;
@@ -430,7 +433,8 @@ static int do_free(struct sim *sim, uint64_t id, char *msg, size_t len)
 		return -ENOENT;
 	}
 	if (e->a) {
-		zs_free(sim->pool, (unsigned long)e->a);
+		timed_zs_free(sim->cfg.op_timing ? &sim->op_timing : NULL, sim->pool,
+			      (unsigned long)e->a);
 		sim->other.objects_live--;
 		sim->other.object_bytes -= (uint32_t)e->b;
 	}
@@ -724,6 +728,7 @@ void sim_snapshot_now(struct sim *sim, const char *label)
 	s.forks = sim->forks;
 	s.kcompact = sim->kc;
 	s.other = sim->other;
+	s.op_timing = sim->cfg.op_timing ? &sim->op_timing : NULL;
 	sim->sinks.snapshot(sim->sinks.ctx, &s);
 }
 

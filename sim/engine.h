@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "op_timing.h"
 #include "physmem.h"
 #include "policy.h"
 #include "zram.h"
@@ -29,6 +30,7 @@ struct sim_config {
 	uint64_t check_every;  /* run zs_pool_check and physmem_check every N events; 0 = never */
 	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
 	bool timing;	       /* measure host CPU time of compactions */
+	bool op_timing;        /* measure host ns of every zs_malloc and zs_free */
 };
 
 /* Documented defaults: a 2014-era 32-bit ARM phone (see sim/engine.c). */
@@ -111,6 +113,7 @@ struct sim_snapshot {
 	struct sim_fork_stats forks;
 	struct sim_kcompact_stats kcompact;
 	struct sim_other_stats other;
+	const struct sim_op_timing *op_timing; /* NULL unless op_timing is on */
 };
 
 struct sim_compaction {

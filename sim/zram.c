@@ -121,7 +121,7 @@ static void free_slot(struct zram *z, struct zram_slot *s)
 	if (s->flags & ZRAM_SAME) {
 		z->same_pages--;
 	} else if (s->handle) {
-		zs_free(z->pool, s->handle);
+		timed_zs_free(z->cfg.timing, z->pool, s->handle);
 		z->compr_bytes -= s->size;
 		if (s->flags & ZRAM_HUGE)
 			z->huge_pages--;
@@ -153,7 +153,7 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		len = (uint32_t)z->page_size;
 		huge = true;
 	}
-	err = zs_malloc(z->pool, len, z->cfg.gfp, &handle);
+	err = timed_zs_malloc(z->cfg.timing, z->pool, len, z->cfg.gfp, &handle);
 	if (err) {
 		z->io.failed_writes++;
 		return err;
@@ -162,7 +162,7 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		update_max(z);
 	if (z->cfg.mem_limit &&
 	    (uint64_t)zs_get_total_pages(z->pool) * z->page_size > z->cfg.mem_limit) {
-		zs_free(z->pool, handle);
+		timed_zs_free(z->cfg.timing, z->pool, handle);
 		z->io.failed_writes++;
 		return -ENOMEM;
 	}

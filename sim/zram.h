@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "op_timing.h"
 #include "zsmalloc.h"
 
 struct zram;
@@ -16,6 +17,7 @@ struct zram_config {
 	uint64_t disksize;  /* bytes; slots are disksize / page size */
 	uint64_t mem_limit; /* bytes of pool memory; 0 = no limit */
 	unsigned int gfp;   /* ZS_GFP_* flags zram passes to zs_malloc (by era) */
+	struct sim_op_timing *timing; /* time zs_malloc/zs_free calls into this; NULL = off */
 };
 
 /* /sys/block/zram0/mm_stat, field by field (bytes unless said). */
