@@ -26,23 +26,24 @@
  * header, so the two sets differ between profiles; the access pattern (one
  * random object of the set per iteration) does not.
  *
- * Counters: ns_per_op (our clock), objects (size of the visited set), and
- * the memory the indirection costs (meta_B_per_obj: handle slot + header;
- * meta_share: of pool memory plus the handle slots kept outside it;
- * pool_B_per_obj: pool pages per live object, where class rounding of the
- * larger request shows).
+ * Counters: ns_per_op (thread CPU time, see cpu_seconds()), objects (size
+ * of the visited set), and the memory the indirection costs:
+ * meta_B_per_obj (handle slot + header), meta_share (of pool memory plus
+ * the handle slots kept outside it), pool_B_per_obj (pool pages per live
+ * object, where class rounding of the larger request shows).
  */
 #include <algorithm>
 #include <cstring>
 
 #include "bench_util.h"
 
-namespace {
+namespace
+{
 
 using zsb::bench_pool;
 
-const char *const k_profiles[] = { "v3.18", "v4.1", "v6.12" };
-const size_t k_sizes[] = { 100, 300, 700, 1400, 3000 }; /* bytes, requests */
+const char *const k_profiles[] = {"v3.18", "v4.1", "v6.12"};
+const size_t k_sizes[] = {100, 300, 700, 1400, 3000}; /* bytes, requests */
 
 unsigned long live_objects()
 {
@@ -93,7 +94,7 @@ void bm_malloc_free(benchmark::State &state, const char *profile, enum zs_arch a
 		state.SkipWithError("pool setup failed");
 		return;
 	}
-	t0 = zsb::now_seconds();
+	t0 = zsb::cpu_seconds();
 	for (auto _ : state) {
 		zs_free(bp.pool, h[i]);
 		if (zs_malloc(bp.pool, size, 0, &h[i])) {
@@ -104,7 +105,7 @@ void bm_malloc_free(benchmark::State &state, const char *profile, enum zs_arch a
 			i = 0;
 		ops++;
 	}
-	t1 = zsb::now_seconds();
+	t1 = zsb::cpu_seconds();
 	state.counters["ns_per_op"] = ops ? (t1 - t0) * 1e9 / (double)ops : 0;
 	state.counters["objects"] = (double)n;
 	set_meta_counters(state, bp.pool, n);
@@ -145,7 +146,7 @@ void bm_map(benchmark::State &state, const char *profile, enum zs_arch arch, siz
 			std::swap(set[k - 1], set[r.below(k)]);
 	}
 	zsb::fill_bytes(buf.data(), size, 9);
-	t0 = zsb::now_seconds();
+	t0 = zsb::cpu_seconds();
 	for (auto _ : state) {
 		unsigned long hd = set[i];
 		auto *p = static_cast<uint8_t *>(zs_map_object(bp.pool, hd, mode));
@@ -161,7 +162,7 @@ void bm_map(benchmark::State &state, const char *profile, enum zs_arch arch, siz
 			i = 0;
 		ops++;
 	}
-	t1 = zsb::now_seconds();
+	t1 = zsb::cpu_seconds();
 	state.counters["ns_per_op"] = ops ? (t1 - t0) * 1e9 / (double)ops : 0;
 	state.counters["objects"] = (double)set.size();
 	set_meta_counters(state, bp.pool, n);
@@ -182,22 +183,23 @@ void zsb_register_alloc()
 		enum zs_mapmode mode;
 		enum map_kind kind;
 	} maps[] = {
-		{ "map_ro_inside", ZS_MM_RO, MAP_INSIDE },
-		{ "map_ro_straddle", ZS_MM_RO, MAP_STRADDLE },
-		{ "map_wo_inside", ZS_MM_WO, MAP_INSIDE },
-		{ "map_wo_straddle", ZS_MM_WO, MAP_STRADDLE },
+	    {"map_ro_inside", ZS_MM_RO, MAP_INSIDE},
+	    {"map_ro_straddle", ZS_MM_RO, MAP_STRADDLE},
+	    {"map_wo_inside", ZS_MM_WO, MAP_INSIDE},
+	    {"map_wo_straddle", ZS_MM_WO, MAP_STRADDLE},
 	};
 
 	for (size_t size : k_sizes) {
 		for (const char *p : k_profiles) {
 			/* arm32 is the seed's platform; x86_64 shows the 8-byte words' cost */
-			for (enum zs_arch a : { ZS_ARCH_ARM32, ZS_ARCH_X86_64 })
-				benchmark::RegisterBenchmark(name("malloc_free", p, a, size).c_str(),
-							     bm_malloc_free, p, a, size);
+			for (enum zs_arch a : {ZS_ARCH_ARM32, ZS_ARCH_X86_64})
+				benchmark::RegisterBenchmark(
+				    name("malloc_free", p, a, size).c_str(), bm_malloc_free, p, a,
+				    size);
 			for (const auto &m : maps)
-				benchmark::RegisterBenchmark(name(m.op, p, ZS_ARCH_ARM32, size).c_str(),
-							     bm_map, p, ZS_ARCH_ARM32, size, m.mode,
-							     m.kind);
+				benchmark::RegisterBenchmark(
+				    name(m.op, p, ZS_ARCH_ARM32, size).c_str(), bm_map, p,
+				    ZS_ARCH_ARM32, size, m.mode, m.kind);
 		}
 	}
 }

@@ -6,8 +6,9 @@
  *                                   as the demo trace draws them: lognormal
  *                                   around 1.5 KiB, 64..4096 bytes), NN% of
  *                                   them freed at random; one zs_compact()
- *                                   timed per iteration (manual time: the
- *                                   pool is rebuilt, untimed, every time).
+ *                                   timed per iteration (manual time, CPU: the
+ *                                   pool is rebuilt, untimed, every time;
+ *                                   20 iterations per repetition).
  *                                   Then, in the same iteration, memcpy of
  *                                   the same number of objects of the same
  *                                   average size between two buffers as
@@ -33,13 +34,14 @@
 
 #include "bench_util.h"
 
-namespace {
+namespace
+{
 
 using zsb::bench_pool;
 
-const char *const k_compact_profiles[] = { "rfc2014", "v4.1", "v4.3", "v4.8", "v6.1", "v6.12" };
-const char *const k_migrate_profiles[] = { "v4.8", "v6.1", "v6.12" };
-const int k_free_pct[] = { 25, 50, 75 };
+const char *const k_compact_profiles[] = {"rfc2014", "v4.1", "v4.3", "v4.8", "v6.1", "v6.12"};
+const char *const k_migrate_profiles[] = {"v4.8", "v6.1", "v6.12"};
+const int k_free_pct[] = {25, 50, 75};
 
 unsigned long pool_objects()
 {
@@ -50,7 +52,8 @@ unsigned long pool_objects()
 size_t zram_like_size(zsb::rng &r)
 {
 	double u1 = r.unit(), u2 = r.unit();
-	double z = std::sqrt(-2.0 * std::log(u1 > 0 ? u1 : 1e-12)) * std::cos(6.283185307179586 * u2);
+	double z =
+	    std::sqrt(-2.0 * std::log(u1 > 0 ? u1 : 1e-12)) * std::cos(6.283185307179586 * u2);
 	double v = std::exp(7.3 + 0.45 * z);
 
 	if (r.unit() < 0.1)
@@ -97,7 +100,8 @@ double unused_slot_share(const struct zs_pool *pool)
 		struct zs_class_info ci;
 		struct zs_class_stats cs;
 
-		if (zs_class_info(pool, i, &ci) || ci.merged_into != i || zs_class_stats(pool, i, &cs))
+		if (zs_class_info(pool, i, &ci) || ci.merged_into != i ||
+		    zs_class_stats(pool, i, &cs))
 			continue;
 		used += cs.obj_used;
 		allocated += cs.obj_allocated;
@@ -108,12 +112,12 @@ double unused_slot_share(const struct zs_pool *pool)
 /* memcpy of objs chunks of chunk bytes from src to dst; seconds. */
 double time_memcpy(uint8_t *dst, const uint8_t *src, uint64_t objs, size_t chunk)
 {
-	double t0 = zsb::now_seconds();
+	double t0 = zsb::cpu_seconds();
 
 	for (uint64_t k = 0; k < objs; k++)
 		memcpy(dst + k * chunk, src + k * chunk, chunk);
 	benchmark::ClobberMemory();
-	return zsb::now_seconds() - t0;
+	return zsb::cpu_seconds() - t0;
 }
 
 void bm_zs_compact(benchmark::State &state, const char *profile, enum zs_arch arch, int free_pct)
@@ -138,9 +142,9 @@ void bm_zs_compact(benchmark::State &state, const char *profile, enum zs_arch ar
 			return;
 		}
 		frag += unused_slot_share(bp.pool);
-		t0 = zsb::now_seconds();
+		t0 = zsb::cpu_seconds();
 		err = zs_compact(bp.pool, &res);
-		dt = zsb::now_seconds() - t0;
+		dt = zsb::cpu_seconds() - t0;
 		if (err) {
 			state.SkipWithError("zs_compact failed");
 			return;
@@ -163,9 +167,9 @@ void bm_zs_compact(benchmark::State &state, const char *profile, enum zs_arch ar
 	state.counters["bytes_per_s"] = t_compact > 0 ? (double)bytes / t_compact : 0;
 	state.counters["memcpy_bytes_per_s"] = t_memcpy > 0 ? (double)memcpy_bytes / t_memcpy : 0;
 	state.counters["frac_of_memcpy"] =
-		t_compact > 0 && t_memcpy > 0 && memcpy_bytes
-			? ((double)bytes / t_compact) / ((double)memcpy_bytes / t_memcpy)
-			: 0;
+	    t_compact > 0 && t_memcpy > 0 && memcpy_bytes
+		? ((double)bytes / t_compact) / ((double)memcpy_bytes / t_memcpy)
+		: 0;
 	state.counters["ns_per_obj"] = objs ? t_compact * 1e9 / (double)objs : 0;
 	state.counters["bytes_moved"] = it > 0 ? (double)bytes / it : 0;
 	state.counters["pages_freed"] = it > 0 ? (double)pages / it : 0;
@@ -186,7 +190,7 @@ void bm_page_migrate(benchmark::State &state, const char *profile, enum zs_arch 
 		return;
 	}
 	frames = bp.tp.pool_frames();
-	t0 = zsb::now_seconds();
+	t0 = zsb::cpu_seconds();
 	for (auto _ : state) {
 		unsigned long oldpfn = frames[i], newpfn;
 
@@ -205,7 +209,7 @@ void bm_page_migrate(benchmark::State &state, const char *profile, enum zs_arch 
 			i = 0;
 		pages++;
 	}
-	t_migrate = zsb::now_seconds() - t0;
+	t_migrate = zsb::cpu_seconds() - t0;
 	{
 		/*
 		 * memcpy of as many pages in the same pattern: as many frames as
@@ -217,7 +221,7 @@ void bm_page_migrate(benchmark::State &state, const char *profile, enum zs_arch 
 		size_t vacant = span;
 
 		zsb::fill_bytes(mem.data(), mem.size(), 5);
-		t0 = zsb::now_seconds();
+		t0 = zsb::cpu_seconds();
 		for (uint64_t k = 0; k < pages; k++) {
 			size_t from = (size_t)(k % span) == vacant ? span : (size_t)(k % span);
 
@@ -225,7 +229,7 @@ void bm_page_migrate(benchmark::State &state, const char *profile, enum zs_arch 
 			vacant = from;
 		}
 		benchmark::ClobberMemory();
-		t_memcpy = zsb::now_seconds() - t0;
+		t_memcpy = zsb::cpu_seconds() - t0;
 	}
 	if (zs_pool_check(bp.pool, nullptr, 0)) {
 		state.SkipWithError("pool inconsistent after migration");
@@ -249,11 +253,15 @@ void zsb_register_compact()
 		for (int f : k_free_pct)
 			benchmark::RegisterBenchmark(("compact/zs_compact/" + std::string(p) +
 						      "/arm32/free" + std::to_string(f))
-							     .c_str(),
+							 .c_str(),
 						     bm_zs_compact, p, ZS_ARCH_ARM32, f)
-				->UseManualTime()
-				->Unit(benchmark::kMillisecond);
+			    /* a fixed count: a tiny compaction must not mean thousands of rebuilds
+			     */
+			    ->Iterations(zsb::options().smoke ? 1 : 20)
+			    ->UseManualTime()
+			    ->Unit(benchmark::kMillisecond);
 	for (const char *p : k_migrate_profiles)
-		benchmark::RegisterBenchmark(("compact/page_migrate/" + std::string(p) + "/arm32").c_str(),
-					     bm_page_migrate, p, ZS_ARCH_ARM32);
+		benchmark::RegisterBenchmark(
+		    ("compact/page_migrate/" + std::string(p) + "/arm32").c_str(), bm_page_migrate,
+		    p, ZS_ARCH_ARM32);
 }

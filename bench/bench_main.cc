@@ -17,7 +17,8 @@
 
 #include "bench_util.h"
 
-namespace zsb {
+namespace zsb
+{
 
 static bench_options g_opts; /* written once in main(), before any benchmark runs */
 
@@ -31,11 +32,11 @@ void set_options(const bench_options &o)
 	g_opts = o;
 }
 
-double now_seconds()
+double cpu_seconds()
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -157,12 +158,11 @@ meta_cost pool_meta_cost(const struct zs_pool *pool, uint64_t live_objects)
 
 	zs_pool_stats(pool, &st);
 	m.bytes_per_obj = (double)(st.handle_slot_bytes + st.obj_header_bytes);
-	slots_outside = info->handles_in_pool
-				? 0
-				: (double)st.handles_allocated * (double)st.handle_slot_bytes;
+	slots_outside =
+	    info->handles_in_pool ? 0 : (double)st.handles_allocated * (double)st.handle_slot_bytes;
 	m.share = pool_bytes + slots_outside > 0
-			  ? (double)live_objects * m.bytes_per_obj / (pool_bytes + slots_outside)
-			  : 0;
+		      ? (double)live_objects * m.bytes_per_obj / (pool_bytes + slots_outside)
+		      : 0;
 	m.pool_bytes_per_obj = live_objects ? pool_bytes / (double)live_objects : 0;
 	return m;
 }

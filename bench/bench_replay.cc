@@ -23,7 +23,7 @@
  *                                          (fmemopen) feeding sim_event()
  *   replay/text_only/verify                the reader alone
  *
- * Manual time covers the event loop (and the reader's open); creating and
+ * Manual time (thread CPU time) covers the event loop (and the reader's open); creating and
  * destroying the emulated machine is not counted. Counters: events,
  * events_per_s, ns_per_event, and pool_pages at the end (a check that the
  * trace really filled a pool).
@@ -42,7 +42,8 @@ extern "C" {
 #include "engine.h"
 }
 
-namespace {
+namespace
+{
 
 struct trace_data {
 	std::vector<struct sim_event> events;
@@ -56,14 +57,15 @@ struct gen_sizes {
 gen_sizes trace_sizes()
 {
 	if (zsb::options().smoke)
-		return { 400, 4000, 1000 };
-	return { 40000, 400000, 100000 };
+		return {400, 4000, 1000};
+	return {40000, 400000, 100000};
 }
 
 uint32_t comp_len(zsb::rng &r)
 {
 	double u1 = r.unit(), u2 = r.unit();
-	double z = std::sqrt(-2.0 * std::log(u1 > 0 ? u1 : 1e-12)) * std::cos(6.283185307179586 * u2);
+	double z =
+	    std::sqrt(-2.0 * std::log(u1 > 0 ? u1 : 1e-12)) * std::cos(6.283185307179586 * u2);
 	double v = std::exp(7.3 + 0.45 * z);
 
 	if (r.unit() < 0.1)
@@ -73,7 +75,7 @@ uint32_t comp_len(zsb::rng &r)
 
 class generator
 {
-public:
+      public:
 	explicit generator(bool verify) : r_(1), verify_(verify)
 	{
 	}
@@ -109,7 +111,7 @@ public:
 		return std::move(ev_);
 	}
 
-private:
+      private:
 	void emit(enum sim_op op, uint64_t id, uint32_t size, char mtype = 0)
 	{
 		struct sim_event e;
@@ -226,8 +228,8 @@ private:
 int to_text(const std::vector<struct sim_event> &ev, std::string *out)
 {
 	static const struct trace_meta meta[] = {
-		{ "source", "zsfrag_bench replay generator, seed 1" },
-		{ "page_size", "4096" },
+	    {"source", "zsfrag_bench replay generator, seed 1"},
+	    {"page_size", "4096"},
 	};
 	char *buf = nullptr;
 	size_t len = 0;
@@ -297,21 +299,22 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 			state.SkipWithError(msg);
 			return;
 		}
-		t0 = zsb::now_seconds();
+		t0 = zsb::cpu_seconds();
 		if (mode == ENGINE) {
 			for (const auto &e : td.events)
 				if ((err = sim_event(sim, &e, msg, sizeof(msg))) != 0)
 					break;
 		} else {
 			f = fmemopen(const_cast<char *>(td.text.data()), td.text.size(), "r");
-			err = f ? trace_reader_open_file(f, "<bench>", &r, msg, sizeof(msg)) : -ENOMEM;
+			err = f ? trace_reader_open_file(f, "<bench>", &r, msg, sizeof(msg))
+				: -ENOMEM;
 			while (!err && (n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1)
 				if (mode == TEXT_ENGINE)
 					err = sim_event(sim, &ev, msg, sizeof(msg));
 			if (!err && n < 0)
 				err = n;
 		}
-		dt = zsb::now_seconds() - t0;
+		dt = zsb::cpu_seconds() - t0;
 		state.SetIterationTime(dt);
 		busy += dt;
 		events += td.events.size();
@@ -343,16 +346,16 @@ void zsb_register_replay()
 		const char *profile;
 		bool verify;
 	} runs[] = {
-		{ "replay/engine/v4.1/verify", ENGINE, "v4.1", true },
-		{ "replay/engine/v4.1/noverify", ENGINE, "v4.1", false },
-		{ "replay/engine/v6.12/verify", ENGINE, "v6.12", true },
-		{ "replay/text+engine/v4.1/verify", TEXT_ENGINE, "v4.1", true },
-		{ "replay/text+engine/v4.1/noverify", TEXT_ENGINE, "v4.1", false },
-		{ "replay/text_only/verify", TEXT_ONLY, "v4.1", true },
+	    {"replay/engine/v4.1/verify", ENGINE, "v4.1", true},
+	    {"replay/engine/v4.1/noverify", ENGINE, "v4.1", false},
+	    {"replay/engine/v6.12/verify", ENGINE, "v6.12", true},
+	    {"replay/text+engine/v4.1/verify", TEXT_ENGINE, "v4.1", true},
+	    {"replay/text+engine/v4.1/noverify", TEXT_ENGINE, "v4.1", false},
+	    {"replay/text_only/verify", TEXT_ONLY, "v4.1", true},
 	};
 
 	for (const auto &r : runs)
 		benchmark::RegisterBenchmark(r.name, bm_replay, r.mode, r.profile, r.verify)
-			->UseManualTime()
-			->Unit(benchmark::kMillisecond);
+		    ->UseManualTime()
+		    ->Unit(benchmark::kMillisecond);
 }

@@ -25,7 +25,8 @@
 
 #include "zsmalloc.h"
 
-namespace zsb {
+namespace zsb
+{
 
 /* Set once by main(); smoke mode shrinks every working set so a debug build runs it in seconds. */
 struct bench_options {
@@ -63,9 +64,9 @@ struct rng {
 struct tracked_pages {
 	struct zs_host_pages *hp = nullptr;
 	const struct zs_page_ops *host = nullptr;
-	size_t page_size = 0;                 /* bytes */
+	size_t page_size = 0; /* bytes */
 	unsigned long max_pages = 0;
-	std::vector<uint8_t> held;            /* 1 while the pool owns the frame */
+	std::vector<uint8_t> held;		    /* 1 while the pool owns the frame */
 	const uint8_t *lo = nullptr, *hi = nullptr; /* host range of all frames */
 	struct zs_page_ops ops = {};
 
@@ -96,8 +97,8 @@ struct bench_pool {
 
 /* Memory the indirection costs, from zs_pool_stats(): see bench_alloc.cc. */
 struct meta_cost {
-	double bytes_per_obj;   /* handle slot + object header, bytes */
-	double share;           /* of pool memory plus the handle cache outside it */
+	double bytes_per_obj;	   /* handle slot + object header, bytes */
+	double share;		   /* of pool memory plus the handle cache outside it */
 	double pool_bytes_per_obj; /* pool pages * page size / live objects */
 };
 meta_cost pool_meta_cost(const struct zs_pool *pool, uint64_t live_objects);
@@ -108,7 +109,13 @@ void fill_bytes(void *p, size_t n, uint64_t tag);
 /* "v4.1" -> profile info; aborts the benchmark with an error when unknown. */
 bool profile_info(benchmark::State &state, const char *name, struct zs_profile_info *info);
 
-double now_seconds(); /* CLOCK_MONOTONIC */
+/*
+ * CPU time of the calling thread, in seconds. Every time we measure
+ * ourselves is CPU time, not wall time: the machines this runs on are shared
+ * (parallel builds, other benchmarks), and a descheduled thread's wait is
+ * not the allocator's cost. Page faults the code takes still count.
+ */
+double cpu_seconds();
 
 } /* namespace zsb */
 
