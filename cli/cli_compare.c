@@ -131,8 +131,7 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 	json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
 	if (run->name)
 		json_object_set_new(inputs, "variant", json_string(run->name));
-	json_object_foreach(run->extra_inputs, key, val)
-		json_object_set(inputs, key, val);
+	json_object_foreach(run->extra_inputs, key, val) json_object_set(inputs, key, val);
 	if (results_json_init(&rj, inputs, cfg.timing)) {
 		snprintf(msg, msglen, "out of memory");
 		trace_reader_close(r);
@@ -148,8 +147,8 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 		int err = sim_event(sim, &ev, why, sizeof(why));
 
 		if (err) {
-			snprintf(msg, msglen, "%s:%llu: %s", run->trace, (unsigned long long)ev.line,
-				 why);
+			snprintf(msg, msglen, "%s:%llu: %s", run->trace,
+				 (unsigned long long)ev.line, why);
 			rc = err == -EUCLEAN ? EX_SOFTWARE : EX_DATAERR;
 			goto out;
 		}
@@ -178,9 +177,9 @@ out:
 /* --- running variants in parallel, with one progress bar each --- */
 
 struct cmp_job {
-	pid_t pid;       /* 0 = not started, -1 = finished */
+	pid_t pid; /* 0 = not started, -1 = finished */
 	int rc;
-	uint64_t total;  /* events in the trace (estimate for the bar) */
+	uint64_t total; /* events in the trace (estimate for the bar) */
 };
 
 static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs,
@@ -216,7 +215,8 @@ static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs
 		(unsigned long long)all_done, (unsigned long long)all,
 		el > 0 ? (double)all_done / el / 1e6 : 0.0, el);
 	if (all_done && all_done < all)
-		fprintf(stderr, ", about %.0f s left", el * (double)(all - all_done) / (double)all_done);
+		fprintf(stderr, ", about %.0f s left",
+			el * (double)(all - all_done) / (double)all_done);
 	fputc('\n', stderr);
 }
 
@@ -257,11 +257,12 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 			}
 			if (pid == 0) {
 				char msg[600];
-				int rc = cmp_run_one(&runs[started], &done[started], msg,
-						     sizeof(msg));
+				int rc =
+				    cmp_run_one(&runs[started], &done[started], msg, sizeof(msg));
 
 				if (rc)
-					fprintf(stderr, "zsfrag: %s: %s\n", runs[started].name, msg);
+					fprintf(stderr, "zsfrag: %s: %s\n", runs[started].name,
+						msg);
 				fflush(stderr);
 				_exit(rc);
 			}
@@ -284,7 +285,7 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 			first_rc = first_rc ? first_rc : EX_OSERR;
 			break;
 		} else if (pid == 0) {
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			struct timespec ts = {0, 50 * 1000 * 1000};
 
 			nanosleep(&ts, NULL);
 		}
@@ -302,26 +303,27 @@ out:
 
 static void compare_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n\n"
-		"Replay each trace once per variant (the product of --profiles and --policies) in\n"
-		"parallel processes, write each run's results JSON into DIR and print the runs\n"
-		"side by side. In --policies, ',' separates variants and '+' combines policies in\n"
-		"one variant: --policies none,manual,manual+migration is three runs.\n\n"
-		"  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
-		"  -P, --policies LIST    policy variants to compare (default: the config's, manual)\n"
-		"  -a, --arch A           arm32 (default) or x86_64\n"
-		"  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
-		"  -o, --out DIR          results directory (default compare-out)\n"
-		"  -j, --jobs N           parallel replays (default: online CPUs)\n"
-		"  -s, --seed N           payload seed\n"
-		"      --sample-every N   snapshot every N events (default: 1/200 of the trace)\n"
-		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
-		"      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
-		"      --report FILE      write a self-contained HTML report (implies --figures)\n"
-		"  -q, --quiet            no progress bars\n"
-		"  -h, --help             this text\n\n"
-		"Exit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
+	fprintf(
+	    f,
+	    "usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n\n"
+	    "Replay each trace once per variant (the product of --profiles and --policies) in\n"
+	    "parallel processes, write each run's results JSON into DIR and print the runs\n"
+	    "side by side. In --policies, ',' separates variants and '+' combines policies in\n"
+	    "one variant: --policies none,manual,manual+migration is three runs.\n\n"
+	    "  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
+	    "  -P, --policies LIST    policy variants to compare (default: the config's, manual)\n"
+	    "  -a, --arch A           arm32 (default) or x86_64\n"
+	    "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
+	    "  -o, --out DIR          results directory (default compare-out)\n"
+	    "  -j, --jobs N           parallel replays (default: online CPUs)\n"
+	    "  -s, --seed N           payload seed\n"
+	    "      --sample-every N   snapshot every N events (default: 1/200 of the trace)\n"
+	    "      --no-timing        leave host CPU times out (byte-identical reruns)\n"
+	    "      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
+	    "      --report FILE      write a self-contained HTML report (implies --figures)\n"
+	    "  -q, --quiet            no progress bars\n"
+	    "  -h, --help             this text\n\n"
+	    "Exit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
 }
 
 struct compare_opts {
@@ -449,8 +451,9 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 					snprintf(st->names[i], sizeof(st->names[i]), "default");
 				r->name = st->names[i];
 				snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json",
-					 o->out, stem, profs[p] ? "-" : "", profs[p] ? profs[p] : "",
-					 pols[q] ? "-" : "", pols[q] ? pols[q] : "");
+					 o->out, stem, profs[p] ? "-" : "",
+					 profs[p] ? profs[p] : "", pols[q] ? "-" : "",
+					 pols[q] ? pols[q] : "");
 				r->json_out = st->paths[i];
 			}
 		}
@@ -475,8 +478,9 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 	if (rc)
 		goto fail;
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
-	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
-		 "The table's key metrics, one group of bars per metric family and one bar per run.");
+	snprintf(
+	    figs[nf++].caption, sizeof(figs[0].caption),
+	    "The table's key metrics, one group of bars per metric family and one bar per run.");
 	for (unsigned int i = 0; i < st->n; i++) {
 		size_t l = strlen(st->paths[i]);
 
@@ -519,20 +523,20 @@ fail:
 static int parse_opts(int argc, char **argv, struct compare_opts *o)
 {
 	static const struct option opts[] = {
-		{ "profiles", required_argument, NULL, 'p' },
-		{ "policies", required_argument, NULL, 'P' },
-		{ "arch", required_argument, NULL, 'a' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "sample-every", required_argument, NULL, 'S' },
-		{ "no-timing", no_argument, NULL, 'T' },
-		{ "figures", no_argument, NULL, 'F' },
-		{ "report", required_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"profiles", required_argument, NULL, 'p'},
+	    {"policies", required_argument, NULL, 'P'},
+	    {"arch", required_argument, NULL, 'a'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"jobs", required_argument, NULL, 'j'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"sample-every", required_argument, NULL, 'S'},
+	    {"no-timing", no_argument, NULL, 'T'},
+	    {"figures", no_argument, NULL, 'F'},
+	    {"report", required_argument, NULL, 'R'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -565,7 +569,8 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 			break;
 		case 'S':
 			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &o->sample_every))
-				return cli_usage_error("compare", "bad --sample-every '%s'", optarg);
+				return cli_usage_error("compare", "bad --sample-every '%s'",
+						       optarg);
 			break;
 		case 'T':
 			o->timing = false;
@@ -598,7 +603,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 
 int cli_compare(int argc, char **argv)
 {
-	struct compare_opts o = { .out = "compare-out", .timing = true };
+	struct compare_opts o = {.out = "compare-out", .timing = true};
 	struct compare_state *st;
 	char msg[600];
 	int rc;
@@ -629,9 +634,10 @@ int cli_compare(int argc, char **argv)
 		}
 	}
 	cmp_print_table(stdout, st->m, st->n);
-	printf("\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
-	       "Normal zone\nover all snapshots; results in %s/\n",
-	       st->m[0].page_size, o.out);
+	printf(
+	    "\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
+	    "Normal zone\nover all snapshots; results in %s/\n",
+	    st->m[0].page_size, o.out);
 	fflush(stdout);
 	if (o.figures)
 		rc = draw_figures(st, &o, o.quiet);

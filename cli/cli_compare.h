@@ -22,17 +22,17 @@
 /* One replay: a trace under one machine, profile and policy set. */
 struct cmp_run {
 	const char *trace;
-	const char *config;          /* machine JSON file, or NULL */
-	const char *profile;         /* NULL: the config's, else v4.1 */
-	const char *arch;            /* NULL: the config's, else arm32 */
-	const char *policies;        /* comma-separated; NULL: the config's */
-	uint64_t seed;               /* payload seed, used when have_seed */
+	const char *config;   /* machine JSON file, or NULL */
+	const char *profile;  /* NULL: the config's, else v4.1 */
+	const char *arch;     /* NULL: the config's, else arm32 */
+	const char *policies; /* comma-separated; NULL: the config's */
+	uint64_t seed;	      /* payload seed, used when have_seed */
 	bool have_seed;
-	uint64_t sample_every;       /* events between periodic snapshots; 0 = none */
-	bool timing;                 /* host CPU times in the results */
-	const char *json_out;        /* results file (written atomically) */
-	const char *name;            /* variant name, recorded in inputs.variant */
-	json_t *extra_inputs;        /* borrowed; its keys are added to inputs */
+	uint64_t sample_every; /* events between periodic snapshots; 0 = none */
+	bool timing;	       /* host CPU times in the results */
+	const char *json_out;  /* results file (written atomically) */
+	const char *name;      /* variant name, recorded in inputs.variant */
+	json_t *extra_inputs;  /* borrowed; its keys are added to inputs */
 };
 
 /*
@@ -60,13 +60,13 @@ unsigned int cmp_nproc(void);
 /* --- metrics: the comparison's numbers, from a results file --- */
 
 enum cmp_metric {
-	CMP_POOL_PEAK,      /* pages, max over snapshots and compaction starts */
+	CMP_POOL_PEAK,	    /* pages, max over snapshots and compaction starts */
 	CMP_POOL_BEFORE,    /* pages, when the first compaction started */
-	CMP_POOL_AFTER,     /* pages, when the last compaction ended */
-	CMP_POOL_END,       /* pages, final snapshot */
-	CMP_IDEAL_END,      /* pages, final snapshot's perfectly packed bound */
-	CMP_USED_END,       /* stored bytes / pool bytes, final snapshot */
-	CMP_FORKS,          /* fork attempts */
+	CMP_POOL_AFTER,	    /* pages, when the last compaction ended */
+	CMP_POOL_END,	    /* pages, final snapshot */
+	CMP_IDEAL_END,	    /* pages, final snapshot's perfectly packed bound */
+	CMP_USED_END,	    /* stored bytes / pool bytes, final snapshot */
+	CMP_FORKS,	    /* fork attempts */
 	CMP_FORKS_FAILED,   /* forks whose order-2 pgd could not be had */
 	CMP_UNUSABLE_MEAN,  /* order-2 unusable index of the Normal zone, mean over snapshots */
 	CMP_UNUSABLE_WORST, /* ... its maximum */
@@ -74,17 +74,17 @@ enum cmp_metric {
 	CMP_PAGES_FREED,    /* pages freed by them */
 	CMP_OBJS_MIGRATED,  /* objects they moved */
 	CMP_BYTES_COPIED,   /* bytes they copied */
-	CMP_CPU_MS,         /* host CPU time of the compactions, ms; NaN without timing */
+	CMP_CPU_MS,	    /* host CPU time of the compactions, ms; NaN without timing */
 	CMP_ZS_MIGRATED,    /* zspage pages moved by kernel compaction (migration policy) */
 	CMP_NR_METRICS,
 };
 
 struct cmp_metric_info {
-	const char *key;            /* JSON / command-line name */
-	const char *title;          /* a table row's label */
-	const char *unit;           /* for axis labels; "" when a plain count */
-	int worse;                  /* +1 higher is worse, -1 lower is worse, 0 neither */
-	int decimals;               /* in the table */
+	const char *key;   /* JSON / command-line name */
+	const char *title; /* a table row's label */
+	const char *unit;  /* for axis labels; "" when a plain count */
+	int worse;	   /* +1 higher is worse, -1 lower is worse, 0 neither */
+	int decimals;	   /* in the table */
 };
 
 extern const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS];
@@ -92,12 +92,12 @@ extern const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS];
 int cmp_metric_lookup(const char *key);
 
 struct cmp_metrics {
-	char path[512];             /* the results file */
-	char trace[256];            /* inputs.trace's basename */
+	char path[512];	 /* the results file */
+	char trace[256]; /* inputs.trace's basename */
 	char profile[32], arch[16], policies[128], variant[160];
 	uint64_t seed;
-	unsigned long page_size;    /* bytes */
-	double v[CMP_NR_METRICS];   /* NaN when the run has no such number */
+	unsigned long page_size;  /* bytes */
+	double v[CMP_NR_METRICS]; /* NaN when the run has no such number */
 };
 
 /* Read one results file. 0 or -errno / -EINVAL with msg. */
@@ -125,7 +125,8 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase, char *msg, size_t msglen);
 
-/* Run `gnuplot -c plots/NAME.gp ARGS...` (args NULL-terminated). A sysexits code, msg on failure. */
+/* Run `gnuplot -c plots/NAME.gp ARGS...` (args NULL-terminated). A sysexits code, msg on failure.
+ */
 int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t msglen);
 /* plots/NAME.gp's path: $ZSFRAG_PLOTS_DIR, up from the executable, ./plots. 0 or -ENOENT. */
 int plot_template(const char *name, char *buf, size_t len);
@@ -137,12 +138,12 @@ int plot_regress_main(int argc, char **argv);
 /* --- the HTML report (cli_report.c) --- */
 
 struct report_figure {
-	char svg[1200];             /* path of the SVG to inline */
+	char svg[1200]; /* path of the SVG to inline */
 	char caption[768];
 };
 
 /* One self-contained page: title, the table, each figure inline. 0 or -errno. */
-int report_write(const char *html, const char *title, const struct cmp_metrics *m,
-		 unsigned int n, const struct report_figure *figs, unsigned int nfigs);
+int report_write(const char *html, const char *title, const struct cmp_metrics *m, unsigned int n,
+		 const struct report_figure *figs, unsigned int nfigs);
 
 #endif /* ZSFRAG_CLI_COMPARE_H */

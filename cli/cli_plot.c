@@ -53,8 +53,8 @@ int plot_template(const char *name, char *buf, size_t len)
 			snprintf(dir, sizeof(dir), "%s/plots", exe);
 			if (have_template(dir))
 				return snprintf(buf, len, "%s/%s.gp", dir, name) < (int)len
-					       ? 0
-					       : -ENAMETOOLONG;
+					   ? 0
+					   : -ENAMETOOLONG;
 		}
 	}
 	if (have_template("plots"))
@@ -133,10 +133,9 @@ static json_t *normal_zone(json_t *snap)
 	json_t *zones = json_object_get(snap, "zones"), *z;
 	size_t i;
 
-	json_array_foreach(zones, i, z)
-		if (json_is_string(json_object_get(z, "name")) &&
-		    !strcmp(json_string_value(json_object_get(z, "name")), "Normal"))
-			return z;
+	json_array_foreach(zones, i, z) if (json_is_string(json_object_get(z, "name")) &&
+					    !strcmp(json_string_value(json_object_get(z, "name")),
+						    "Normal")) return z;
 	return json_array_get(zones, 0);
 }
 
@@ -149,8 +148,8 @@ static void run_title(json_t *root, const struct cmp_metrics *m, const char *wha
 		 m->profile, m->arch, m->policies);
 }
 
-static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_t plen,
-		      char *msg, size_t msglen)
+static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_t plen, char *msg,
+		      size_t msglen)
 {
 	FILE *f;
 
@@ -238,7 +237,7 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
-		const char *args[] = { dpath, cpath, outbase, title, pkib, ncomp, NULL };
+		const char *args[] = {dpath, cpath, outbase, title, pkib, ncomp, NULL};
 
 		return plot_gnuplot("timeseries", args, msg, msglen);
 	}
@@ -322,7 +321,7 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
-		const char *args[] = { dpath, outbase, title, pkib, NULL };
+		const char *args[] = {dpath, outbase, title, pkib, NULL};
 
 		return plot_gnuplot("classes", args, msg, msglen);
 	}
@@ -372,7 +371,7 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 	}
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
 	{
-		const char *args[] = { dpath, outbase, title, pkib, has_cpu ? "1" : "0", NULL };
+		const char *args[] = {dpath, outbase, title, pkib, has_cpu ? "1" : "0", NULL};
 
 		return plot_gnuplot("compare", args, msg, msglen);
 	}
@@ -382,26 +381,28 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 
 static void plot_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag plot timeseries RUN.json [-o OUTBASE]\n"
-		"       zsfrag plot classes RUN.json [--snapshot LABEL] [-o OUTBASE]\n"
-		"       zsfrag plot compare RUN.json...|DIR [-o OUTBASE] [--title T]\n"
-		"       zsfrag plot regress BASE_DIR NEW_DIR [-o OUTBASE] [--metric M[,M...]]\n"
-		"                           [--threshold F]\n\n"
-		"Draw figures from results JSON (zsfrag replay --json, zsfrag compare) with gnuplot\n"
-		"(templates plots/*.gp): OUTBASE.png, OUTBASE.svg and the data as OUTBASE.tsv.\n\n"
-		"  timeseries  pool pages vs ideal vs compressed data; free blocks per order and the\n"
-		"              order-2 unusable index; cumulative fork failures; compactions marked\n"
-		"  classes     obj_allocated vs obj_used per size class and the pages above the ideal,\n"
-		"              at a snapshot (default: the labelled one with the most waste)\n"
-		"  compare     the comparison table's key metrics as grouped bars\n"
-		"  regress     ratio new/base per metric with its spread over the runs; exits 1 when\n"
-		"              a --metric (default pool_end) got worse beyond --threshold (default\n"
-		"              0.05 = 5%%); see zsfrag plot regress --help\n\n"
-		"  -o, --out OUTBASE      output path without extension (default: beside the input)\n"
-		"      --snapshot LABEL   classes: the snapshot to show\n"
-		"      --title T          compare: the figure's title\n"
-		"  -h, --help             this text\n");
+	fprintf(
+	    f,
+	    "usage: zsfrag plot timeseries RUN.json [-o OUTBASE]\n"
+	    "       zsfrag plot classes RUN.json [--snapshot LABEL] [-o OUTBASE]\n"
+	    "       zsfrag plot compare RUN.json...|DIR [-o OUTBASE] [--title T]\n"
+	    "       zsfrag plot regress BASE_DIR NEW_DIR [-o OUTBASE] [--metric M[,M...]]\n"
+	    "                           [--threshold F]\n\n"
+	    "Draw figures from results JSON (zsfrag replay --json, zsfrag compare) with gnuplot\n"
+	    "(templates plots/*.gp): OUTBASE.png, OUTBASE.svg and the data as OUTBASE.tsv.\n\n"
+	    "  timeseries  pool pages vs ideal vs compressed data; free blocks per order and the\n"
+	    "              order-2 unusable index; cumulative fork failures; compactions marked\n"
+	    "  classes     obj_allocated vs obj_used per size class and the pages above the "
+	    "ideal,\n"
+	    "              at a snapshot (default: the labelled one with the most waste)\n"
+	    "  compare     the comparison table's key metrics as grouped bars\n"
+	    "  regress     ratio new/base per metric with its spread over the runs; exits 1 when\n"
+	    "              a --metric (default pool_end) got worse beyond --threshold (default\n"
+	    "              0.05 = 5%%); see zsfrag plot regress --help\n\n"
+	    "  -o, --out OUTBASE      output path without extension (default: beside the input)\n"
+	    "      --snapshot LABEL   classes: the snapshot to show\n"
+	    "      --title T          compare: the figure's title\n"
+	    "  -h, --help             this text\n");
 }
 
 static int collect_runs(char **args, int nargs, struct cmp_metrics **out, unsigned int *n,
@@ -410,11 +411,11 @@ static int collect_runs(char **args, int nargs, struct cmp_metrics **out, unsign
 int cli_plot(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "snapshot", required_argument, NULL, 'L' },
-		{ "title", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"out", required_argument, NULL, 'o'},
+	    {"snapshot", required_argument, NULL, 'L'},
+	    {"title", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *out = NULL, *label = NULL, *title = NULL, *what;
 	char base[PATH_MAX], msg[800];
@@ -479,8 +480,10 @@ int cli_plot(int argc, char **argv)
 		}
 		free(m);
 	} else {
-		return cli_usage_error("plot", "unknown figure '%s' (timeseries, classes, compare, "
-					       "regress)", what);
+		return cli_usage_error("plot",
+				       "unknown figure '%s' (timeseries, classes, compare, "
+				       "regress)",
+				       what);
 	}
 	if (rc) {
 		fprintf(stderr, "zsfrag plot: %s\n", msg);

@@ -8,7 +8,8 @@
  * inline SVGs share the page's id space, so each figure's ids and the
  * references to them (href="#...", url(#...)) get a per-figure prefix while
  * the file is copied in; gnuplot's double-quoted ids, which repeat across the
- * panels of one multiplot and are never referenced, get a serial number too. The XML declaration before <svg is dropped.
+ * panels of one multiplot and are never referenced, get a serial number too. The XML declaration
+ * before <svg is dropped.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ static char *slurp(const char *path, size_t *len)
 /* Copy one SVG into the page with its ids prefixed by "fN-". */
 static int inline_svg(FILE *out, const char *path, unsigned int fig)
 {
-	static const char *const pats[] = { "id=\"", "id='", "href=\"#", "href='#", "url(#" };
+	static const char *const pats[] = {"id=\"", "id='", "href=\"#", "href='#", "url(#"};
 	size_t len = 0;
 	char *svg = slurp(path, &len), *p;
 	unsigned int serial = 0;
@@ -102,8 +103,8 @@ static int inline_svg(FILE *out, const char *path, unsigned int fig)
 	return 0;
 }
 
-int report_write(const char *html, const char *title, const struct cmp_metrics *m,
-		 unsigned int n, const struct report_figure *figs, unsigned int nfigs)
+int report_write(const char *html, const char *title, const struct cmp_metrics *m, unsigned int n,
+		 const struct report_figure *figs, unsigned int nfigs)
 {
 	char tmp[4096];
 	FILE *f;
@@ -114,11 +115,13 @@ int report_write(const char *html, const char *title, const struct cmp_metrics *
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>zsfrag: ",
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+	      "charset=\"utf-8\">\n<title>zsfrag: ",
 	      f);
 	esc(f, title);
 	fputs("</title>\n<style>\n"
-	      "body { font-family: sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; }\n"
+	      "body { font-family: sans-serif; margin: 1.5em auto; max-width: 1200px; color: #222; "
+	      "}\n"
 	      "table { border-collapse: collapse; font-size: 0.9em; margin: 1em 0; }\n"
 	      "th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }\n"
 	      "td { text-align: right; font-variant-numeric: tabular-nums; }\n"

@@ -21,22 +21,22 @@
 #include "cli_compare.h"
 
 const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
-	[CMP_POOL_PEAK] = { "pool_peak", "pool pages, peak", "pages", +1, 0 },
-	[CMP_POOL_BEFORE] = { "pool_before", "pool pages before compaction", "pages", +1, 0 },
-	[CMP_POOL_AFTER] = { "pool_after", "pool pages after compaction", "pages", +1, 0 },
-	[CMP_POOL_END] = { "pool_end", "pool pages at end", "pages", +1, 0 },
-	[CMP_IDEAL_END] = { "ideal_end", "ideal pages at end", "pages", 0, 0 },
-	[CMP_USED_END] = { "used_end", "used ratio at end", "", -1, 3 },
-	[CMP_FORKS] = { "forks", "fork attempts", "", 0, 0 },
-	[CMP_FORKS_FAILED] = { "forks_failed", "fork failures (no order-2 pgd)", "", +1, 0 },
-	[CMP_UNUSABLE_MEAN] = { "unusable_mean", "order-2 unusable index, mean", "", +1, 3 },
-	[CMP_UNUSABLE_WORST] = { "unusable_worst", "order-2 unusable index, worst", "", +1, 3 },
-	[CMP_COMPACTIONS] = { "compactions", "zs_compact runs", "", 0, 0 },
-	[CMP_PAGES_FREED] = { "pages_freed", "pages freed by compaction", "pages", 0, 0 },
-	[CMP_OBJS_MIGRATED] = { "objs_migrated", "objects migrated", "", +1, 0 },
-	[CMP_BYTES_COPIED] = { "bytes_copied", "bytes copied", "bytes", +1, 0 },
-	[CMP_CPU_MS] = { "cpu_ms", "compaction CPU time, ms", "ms", +1, 3 },
-	[CMP_ZS_MIGRATED] = { "zs_pages_migrated", "zspage pages moved by kcompactd", "pages", 0, 0 },
+    [CMP_POOL_PEAK] = {"pool_peak", "pool pages, peak", "pages", +1, 0},
+    [CMP_POOL_BEFORE] = {"pool_before", "pool pages before compaction", "pages", +1, 0},
+    [CMP_POOL_AFTER] = {"pool_after", "pool pages after compaction", "pages", +1, 0},
+    [CMP_POOL_END] = {"pool_end", "pool pages at end", "pages", +1, 0},
+    [CMP_IDEAL_END] = {"ideal_end", "ideal pages at end", "pages", 0, 0},
+    [CMP_USED_END] = {"used_end", "used ratio at end", "", -1, 3},
+    [CMP_FORKS] = {"forks", "fork attempts", "", 0, 0},
+    [CMP_FORKS_FAILED] = {"forks_failed", "fork failures (no order-2 pgd)", "", +1, 0},
+    [CMP_UNUSABLE_MEAN] = {"unusable_mean", "order-2 unusable index, mean", "", +1, 3},
+    [CMP_UNUSABLE_WORST] = {"unusable_worst", "order-2 unusable index, worst", "", +1, 3},
+    [CMP_COMPACTIONS] = {"compactions", "zs_compact runs", "", 0, 0},
+    [CMP_PAGES_FREED] = {"pages_freed", "pages freed by compaction", "pages", 0, 0},
+    [CMP_OBJS_MIGRATED] = {"objs_migrated", "objects migrated", "", +1, 0},
+    [CMP_BYTES_COPIED] = {"bytes_copied", "bytes copied", "bytes", +1, 0},
+    [CMP_CPU_MS] = {"cpu_ms", "compaction CPU time, ms", "ms", +1, 3},
+    [CMP_ZS_MIGRATED] = {"zs_pages_migrated", "zspage pages moved by kcompactd", "pages", 0, 0},
 };
 
 int cmp_metric_lookup(const char *key)
@@ -67,9 +67,8 @@ static double unusable(json_t *snap)
 	json_t *zones = json_object_get(snap, "zones"), *z;
 	size_t i;
 
-	json_array_foreach(zones, i, z)
-		if (!strcmp(str(z, "name", ""), "Normal"))
-			return num(z, "unusable_index");
+	json_array_foreach(zones, i, z) if (!strcmp(str(z, "name", ""), "Normal")) return num(
+	    z, "unusable_index");
 	return num(snap, "unusable_index");
 }
 
@@ -98,11 +97,11 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	if (!m->variant[0])
 		snprintf(m->variant, sizeof(m->variant), "%s %s", m->profile, m->policies);
 	m->seed = json_is_integer(json_object_get(in, "seed"))
-			  ? (uint64_t)json_integer_value(json_object_get(in, "seed"))
-			  : 0;
+		      ? (uint64_t)json_integer_value(json_object_get(in, "seed"))
+		      : 0;
 	m->page_size = json_is_integer(json_object_get(in, "page_size"))
-			       ? (unsigned long)json_integer_value(json_object_get(in, "page_size"))
-			       : 4096;
+			   ? (unsigned long)json_integer_value(json_object_get(in, "page_size"))
+			   : 4096;
 	for (i = 0; i < CMP_NR_METRICS; i++)
 		m->v[i] = NAN;
 

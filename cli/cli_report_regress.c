@@ -33,7 +33,7 @@
 
 struct regress_set {
 	struct cmp_metrics *m;
-	char **names;      /* file basenames */
+	char **names; /* file basenames */
 	unsigned int n;
 };
 
@@ -126,7 +126,7 @@ static double ratio(double base, double nw)
 
 enum { V_WORSE = 1, V_BETTER = 2, V_SAME = 3, V_INFO = 4 };
 
-static const char *const verdict_name[] = { "", "WORSE", "better", "same", "info" };
+static const char *const verdict_name[] = {"", "WORSE", "better", "same", "info"};
 
 struct regress_row {
 	double gmean, lo, hi, base_mean, new_mean;
@@ -136,23 +136,25 @@ struct regress_row {
 
 static void regress_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag plot regress BASE_DIR NEW_DIR [OPTIONS]\n\n"
-		"Compare two directories of results JSON of the same traces metric by metric: the\n"
-		"ratio new/base (geometric mean over the paired runs, with the smallest and largest\n"
-		"ratio as the spread), as a table on stdout and a figure. Runs pair by file name,\n"
-		"else by trace+arch+policies+seed, else by trace+arch+profile+seed.\n\n"
-		"  -m, --metric LIST      metrics that fail the check when worse (default pool_end);\n"
-		"                         'all' for every judged metric\n"
-		"  -t, --threshold F      relative change tolerated (default 0.05 = 5%%)\n"
-		"  -o, --out OUTBASE      figure path without extension (default NEW_DIR/regress)\n"
-		"      --title T          the figure's title\n"
-		"      --no-figure        table and exit status only (no gnuplot)\n"
-		"  -h, --help             this text\n\n"
-		"Metrics:");
+	fprintf(
+	    f,
+	    "usage: zsfrag plot regress BASE_DIR NEW_DIR [OPTIONS]\n\n"
+	    "Compare two directories of results JSON of the same traces metric by metric: the\n"
+	    "ratio new/base (geometric mean over the paired runs, with the smallest and largest\n"
+	    "ratio as the spread), as a table on stdout and a figure. Runs pair by file name,\n"
+	    "else by trace+arch+policies+seed, else by trace+arch+profile+seed.\n\n"
+	    "  -m, --metric LIST      metrics that fail the check when worse (default pool_end);\n"
+	    "                         'all' for every judged metric\n"
+	    "  -t, --threshold F      relative change tolerated (default 0.05 = 5%%)\n"
+	    "  -o, --out OUTBASE      figure path without extension (default NEW_DIR/regress)\n"
+	    "      --title T          the figure's title\n"
+	    "      --no-figure        table and exit status only (no gnuplot)\n"
+	    "  -h, --help             this text\n\n"
+	    "Metrics:");
 	for (int i = 0; i < CMP_NR_METRICS; i++)
 		fprintf(f, "%s %s", i % 6 ? "" : "\n ", cmp_metric_info[i].key);
-	fprintf(f, "\n\nExit: 0 no gated metric got worse, 1 one did, 64+ usage or input errors.\n");
+	fprintf(f,
+		"\n\nExit: 0 no gated metric got worse, 1 one did, 64+ usage or input errors.\n");
 }
 
 static int write_figure(const struct regress_row *rows, const char *outbase, const char *title,
@@ -186,7 +188,7 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 	}
 	snprintf(t, sizeof(t), "%g", thr);
 	{
-		const char *args[] = { dpath, outbase, title, t, NULL };
+		const char *args[] = {dpath, outbase, title, t, NULL};
 
 		return plot_gnuplot("regress", args, msg, msglen);
 	}
@@ -195,19 +197,19 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 int plot_regress_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "metric", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "title", required_argument, NULL, 'T' },
-		{ "no-figure", no_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"metric", required_argument, NULL, 'm'},
+	    {"threshold", required_argument, NULL, 't'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"title", required_argument, NULL, 'T'},
+	    {"no-figure", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	static const char *const mode_name[] = { "file name", "trace, arch, policies and seed",
-						 "trace, arch, profile and seed" };
+	static const char *const mode_name[] = {"file name", "trace, arch, policies and seed",
+						"trace, arch, profile and seed"};
 	struct regress_set base, nw;
 	struct regress_row rows[CMP_NR_METRICS];
-	bool gate[CMP_NR_METRICS] = { false }, figure = true;
+	bool gate[CMP_NR_METRICS] = {false}, figure = true;
 	const char *metrics = "pool_end", *out = NULL, *title = NULL;
 	char msg[800], outbuf[PATH_MAX], tbuf[1200], list[512], *tok, *save;
 	double thr = 0.05;
@@ -225,7 +227,8 @@ int plot_regress_main(int argc, char **argv)
 		case 't':
 			thr = strtod(optarg, &end);
 			if (*end || !(thr >= 0) || thr > 10)
-				return cli_usage_error("plot regress", "bad --threshold '%s'", optarg);
+				return cli_usage_error("plot regress", "bad --threshold '%s'",
+						       optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -274,8 +277,9 @@ int plot_regress_main(int argc, char **argv)
 		rc = EX_DATAERR;
 		goto out;
 	}
-	printf("%u pairs of runs, paired by %s; ratio = new / base, geometric mean over the pairs\n",
-	       np, mode_name[mode]);
+	printf(
+	    "%u pairs of runs, paired by %s; ratio = new / base, geometric mean over the pairs\n",
+	    np, mode_name[mode]);
 	printf("%-18s %14s %14s %8s %17s  %s\n", "metric", "base (mean)", "new (mean)", "ratio",
 	       "spread (min-max)", "verdict");
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
@@ -342,8 +346,8 @@ int plot_regress_main(int argc, char **argv)
 	}
 	for (int i = 0; i < CMP_NR_METRICS; i++)
 		if (gate[i] && rows[i].n && rows[i].verdict == V_WORSE)
-			printf("REGRESSION: %s %+.1f%% (threshold %.1f%%)\n", cmp_metric_info[i].key,
-			       (rows[i].gmean - 1) * 100, thr * 100);
+			printf("REGRESSION: %s %+.1f%% (threshold %.1f%%)\n",
+			       cmp_metric_info[i].key, (rows[i].gmean - 1) * 100, thr * 100);
 	rc = failed ? 1 : EX_OK;
 out:
 	free(pairs);

@@ -35,8 +35,8 @@
 
 struct sweep {
 	json_t *root;
-	char dir[PATH_MAX];         /* the spec's directory, for relative paths */
-	char out[PATH_MAX];         /* results directory */
+	char dir[PATH_MAX];			      /* the spec's directory, for relative paths */
+	char out[PATH_MAX];			      /* results directory */
 	json_t *traces, *profiles, *policies, *seeds; /* arrays; the last three may be NULL */
 	unsigned int nt, np, nq, ns;
 	const char *arch, *config;
@@ -71,11 +71,11 @@ static int want_strings(json_t *v, const char *key, char *msg, size_t msglen)
 			 SWEEP_MAX_AXIS);
 		return -EINVAL;
 	}
-	json_array_foreach(v, i, it)
-		if (!json_is_string(it)) {
-			snprintf(msg, msglen, "\"%s\": expected strings", key);
-			return -EINVAL;
-		}
+	json_array_foreach(v, i, it) if (!json_is_string(it))
+	{
+		snprintf(msg, msglen, "\"%s\": expected strings", key);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -124,11 +124,11 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 			if (!json_is_array(v) || !json_array_size(v) ||
 			    json_array_size(v) > SWEEP_MAX_AXIS)
 				err = -EINVAL;
-			json_array_foreach(v, i, it)
-				if (!json_is_integer(it) || json_integer_value(it) < 0)
-					err = -EINVAL;
+			json_array_foreach(v, i, it) if (!json_is_integer(it) ||
+							 json_integer_value(it) < 0) err = -EINVAL;
 			if (err)
-				snprintf(msg, msglen, "\"seeds\": expected a list of integers >= 0");
+				snprintf(msg, msglen,
+					 "\"seeds\": expected a list of integers >= 0");
 			sw->seeds = v;
 		} else if (!strcmp(key, "arch") || !strcmp(key, "config") || !strcmp(key, "out")) {
 			if (!json_is_string(v)) {
@@ -253,19 +253,20 @@ static void shell_quote(FILE *f, const char *s)
 
 static void sweep_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag sweep expand SPEC.json [--count]\n"
-		"       zsfrag sweep run SPEC.json [--index N] [--out DIR]\n"
-		"       zsfrag sweep merge DIR [--spec SPEC.json] [-o FILE]\n\n"
-		"A sweep is every combination trace x profile x policy list x seed of SPEC.json\n"
-		"(see the head of cli/cli_sweep.c or README: Sweeps).\n\n"
-		"  expand   print one command line per point, to feed GNU parallel; --count prints\n"
-		"           the number of points (for a Slurm --array=0-(N-1))\n"
-		"  run      run point N (default $SLURM_ARRAY_TASK_ID), writing DIR/point-NNNNN.json\n"
-		"           atomically (DIR: the spec's \"out\", or --out)\n"
-		"  merge    gather DIR/point-*.json into one JSON document of the comparison's\n"
-		"           numbers, ordered by point (stdout, or -o FILE written atomically);\n"
-		"           with --spec, a missing point is an error\n");
+	fprintf(
+	    f,
+	    "usage: zsfrag sweep expand SPEC.json [--count]\n"
+	    "       zsfrag sweep run SPEC.json [--index N] [--out DIR]\n"
+	    "       zsfrag sweep merge DIR [--spec SPEC.json] [-o FILE]\n\n"
+	    "A sweep is every combination trace x profile x policy list x seed of SPEC.json\n"
+	    "(see the head of cli/cli_sweep.c or README: Sweeps).\n\n"
+	    "  expand   print one command line per point, to feed GNU parallel; --count prints\n"
+	    "           the number of points (for a Slurm --array=0-(N-1))\n"
+	    "  run      run point N (default $SLURM_ARRAY_TASK_ID), writing DIR/point-NNNNN.json\n"
+	    "           atomically (DIR: the spec's \"out\", or --out)\n"
+	    "  merge    gather DIR/point-*.json into one JSON document of the comparison's\n"
+	    "           numbers, ordered by point (stdout, or -o FILE written atomically);\n"
+	    "           with --spec, a missing point is an error\n");
 }
 
 static int sweep_expand(int argc, char **argv)
@@ -306,9 +307,9 @@ static int sweep_expand(int argc, char **argv)
 static int sweep_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "index", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	    {"index", required_argument, NULL, 'i'},
+	    {"out", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *idx_s = getenv("SLURM_ARRAY_TASK_ID"), *out = NULL;
 	unsigned long long idx;
@@ -327,7 +328,8 @@ static int sweep_run(int argc, char **argv)
 			return cli_usage_error("sweep", "bad option");
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error("sweep", "usage: sweep run SPEC.json [--index N] [--out DIR]");
+		return cli_usage_error("sweep",
+				       "usage: sweep run SPEC.json [--index N] [--out DIR]");
 	if (!idx_s)
 		return cli_usage_error("sweep", "no --index and no $SLURM_ARRAY_TASK_ID");
 	if (sweep_load(argv[optind], &sw, msg, sizeof(msg))) {
@@ -369,9 +371,9 @@ static json_t *num_or_null(double v)
 static int sweep_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "spec", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	    {"spec", required_argument, NULL, 's'},
+	    {"out", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *spec = NULL, *out = NULL;
 	json_t *doc = json_object(), *points = json_array();
@@ -402,7 +404,8 @@ static int sweep_merge(int argc, char **argv)
 		json_decref(sw.root);
 	}
 	if (plot_list_results(argv[optind], &paths, &np)) {
-		fprintf(stderr, "zsfrag sweep: cannot read %s: %s\n", argv[optind], strerror(errno));
+		fprintf(stderr, "zsfrag sweep: cannot read %s: %s\n", argv[optind],
+			strerror(errno));
 		return EX_NOINPUT;
 	}
 	/* point-NNNNN.json sort by index; a gap is a point that did not finish */
