@@ -220,11 +220,6 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	meta[0] = (struct trace_meta){ "page_size", ps };
 	meta[1] = (struct trace_meta){ "compressor", comp };
 	meta[2] = (struct trace_meta){ "source", src };
-	rc = cli_trace_out_open(sub, &o->out, meta, 3, &sink.w);
-	if (rc) {
-		mem_compress_free(mc);
-		return rc;
-	}
 	mem_tracker_init(&tr);
 	for (unsigned long long i = 0; i < o->samples; i++) {
 		struct mem_snapshot snap;
@@ -258,6 +253,13 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 							      : EX_IOERR;
 			break;
 		}
+		/* The output is created after the first sample worked: no half file on failure. */
+		if (!i && (ex = cli_trace_out_open(sub, &o->out, meta, 3, &sink.w))) {
+			mem_snapshot_free(&snap);
+			mem_tracker_free(&tr);
+			mem_compress_free(mc);
+			return ex;
+		}
 		if (!o->quiet && !core && !snap.pagemap && !i)
 			fprintf(stderr, "zsfrag trace %s: /proc/%llu/pagemap not readable: taking "
 					"every page of the anonymous mappings\n",
@@ -274,11 +276,11 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 			break;
 		}
 	}
-	if (trace_writer_close(sink.w, msg, sizeof(msg))) {
+	if (sink.w && trace_writer_close(sink.w, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 		ex = EX_CANTCREAT;
 	}
-	if (ex != EX_OK && strcmp(o->out.path, "-"))
+	if (ex != EX_OK && sink.w && strcmp(o->out.path, "-"))
 		remove(o->out.path);
 	if (ex == EX_OK && !o->quiet)
 		fprintf(stderr,

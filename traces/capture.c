@@ -8,9 +8,7 @@
  * sort is what makes per-CPU interleaving harmless.
  *
  * Alloc mode keeps handle -> trace ID (struct trace_map); zram mode keeps
- * tid -> open write (slot, size of the last good M, whether one was seen),
- * also in a trace_map, the value packing slot (32 bits: zram's index is a
- * u32), a seen flag and the size.
+ * tid -> open write bio (a pending M's size), also in a trace_map.
  */
 #include "capture.h"
 
@@ -28,7 +26,7 @@
 struct cap_rec {
 	uint64_t t;    /* ns, the kernel's monotonic clock */
 	uint64_t tid;
-	uint64_t a, b; /* M: size, handle; F: handle; W/R/D: slot; E: (int64) ret; K: pages */
+	uint64_t a, b; /* M: size, handle; F: handle; W/R: slot, pages; D: slot; E: (int64) ret; K: pages */
 	uint64_t line;
 	char op;
 };
@@ -209,6 +207,13 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		break;
 	case 'W':
 	case 'R':
+		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a) ||
+		     cap_field(c, line, &p, end, "NPAGES", false, &r.b);
+		if (!rc && (r.b < 1 || r.b > CAPTURE_BIO_PAGES_MAX))
+			return cap_fail(c, line, "NPAGES out of range 1..65536", s, len);
+		if (!rc && r.a + r.b - 1 > UINT32_MAX)
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s, len);
+		break;
 	case 'D':
 		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a);
 		if (!rc && r.a > UINT32_MAX)
@@ -359,11 +364,16 @@ static int cap_run_alloc(struct cap *c)
 }
 
 /*
- * zram mode: per thread, the open write. Value layout: bits 0-31 slot,
- * bit 32 an M was seen, bits 33-52 its size (pages are at most 64 KiB).
+ * zram mode: per thread, the open write bio. zram's write path, per page,
+ * calls zs_malloc (not for a same-filled page) and then zram_free_page() on
+ * the page's own slot, before storing it (6.1 and 6.12 alike): so inside a
+ * write, "D SLOT" closes the page written to SLOT, and the M since the
+ * previous D, if any, gave its size. Value layout: bit 0 the bracket is
+ * open (so the value is never 0), bit 1 an M is pending, bits 2-21 its size.
  */
-#define CAP_W_SEEN  (1ULL << 32)
-#define CAP_W_SHIFT 33
+#define CAP_W_OPEN    1ULL
+#define CAP_W_PENDING 2ULL
+#define CAP_W_SHIFT   2
 
 static int cap_run_zram(struct cap *c)
 {
@@ -380,7 +390,7 @@ static int cap_run_zram(struct cap *c)
 		case 'W':
 			if (in_write)
 				c->st->unfinished_writes++;
-			if (trace_map_put(&open, r->tid, r->a))
+			if (trace_map_put(&open, r->tid, CAP_W_OPEN))
 				rc = -ENOMEM;
 			break;
 		case 'M':
@@ -389,10 +399,23 @@ static int cap_run_zram(struct cap *c)
 			} else if (!cap_handle_ok(r->b)) {
 				c->st->failed_allocs++;
 			} else if (!(rc = cap_size_check(c, r))) {
-				w = (w & 0xffffffffULL) | CAP_W_SEEN | (r->a << CAP_W_SHIFT);
-				if (trace_map_put(&open, r->tid, w))
+				if (trace_map_put(&open, r->tid,
+						  CAP_W_OPEN | CAP_W_PENDING | r->a << CAP_W_SHIFT))
 					rc = -ENOMEM;
 			}
+			break;
+		case 'D':
+			if (!in_write) {
+				rc = cap_emit(c, r, SIM_OP_DISCARD, r->a, 0);
+				break;
+			}
+			/* the page written to this slot is stored */
+			if (w & CAP_W_PENDING)
+				rc = cap_emit(c, r, SIM_OP_WRITE, r->a, (uint32_t)(w >> CAP_W_SHIFT));
+			else
+				rc = cap_emit(c, r, SIM_OP_WRITE_SAME, r->a, 0);
+			if (!rc && trace_map_put(&open, r->tid, CAP_W_OPEN))
+				rc = -ENOMEM;
 			break;
 		case 'E':
 			if (!in_write) {
@@ -400,23 +423,17 @@ static int cap_run_zram(struct cap *c)
 				break;
 			}
 			trace_map_del(&open, r->tid, NULL);
-			if (r->a) {
+			/* an error, or an allocation whose page was never stored */
+			if ((int64_t)r->a != 0 || (w & CAP_W_PENDING))
 				c->st->failed_writes++;
-			} else if (w & CAP_W_SEEN) {
-				rc = cap_emit(c, r, SIM_OP_WRITE, w & 0xffffffffULL,
-					      (uint32_t)(w >> CAP_W_SHIFT));
-			} else {
-				rc = cap_emit(c, r, SIM_OP_WRITE_SAME, w & 0xffffffffULL, 0);
-			}
 			break;
 		case 'R':
-		case 'D':
-			/* Inside a write: a partial write's read, or the overwrite's free. */
-			if (in_write)
+			if (in_write) { /* a partial write's read of the old page */
 				c->st->ignored++;
-			else
-				rc = cap_emit(c, r, r->op == 'R' ? SIM_OP_READ : SIM_OP_DISCARD,
-					      r->a, 0);
+				break;
+			}
+			for (uint64_t k = 0; k < r->b && !rc; k++)
+				rc = cap_emit(c, r, SIM_OP_READ, r->a + k, 0);
 			break;
 		case 'C':
 			rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);

@@ -9,18 +9,21 @@
  *	TIME_NS TID OP FIELDS...
  *
  * with OP one of M (zs_malloc SIZE returned HANDLE), F (zs_free HANDLE),
- * W (zram write of SLOT begins), E (that thread's write returned RET),
- * R (zram read of SLOT), D (zram frees SLOT), C (zs_compact begins),
- * K (zs_compact freed PAGES).
+ * W (a zram write of NPAGES pages from SLOT begins), E (that thread's write
+ * returned RET), R (a zram read of NPAGES pages from SLOT), D
+ * (zram_free_page of SLOT), C (zs_compact begins), K (zs_compact freed
+ * PAGES).
  *
  * Two ways to read it:
  *  - CAPTURE_MODE_ALLOC: the allocator's view. M/F become a/f, each kernel
  *    handle mapped to a fresh trace ID (handles are reused by the kernel
  *    after a free; trace IDs are not), C becomes c.
- *  - CAPTURE_MODE_ZRAM: the block device's view. A W..E bracket on one
- *    thread becomes "w SLOT SIZE" with the size of the last successful M
- *    inside it, or "z SLOT" when there was none (a same-filled page); R and
- *    D outside a write become r and d; C becomes c.
+ *  - CAPTURE_MODE_ZRAM: the block device's view. Inside a W..E bracket of
+ *    one thread, each "D SLOT" marks a page stored (zram frees the slot's
+ *    old content right before storing the new): "w SLOT SIZE" with the size
+ *    of the last successful M since the previous D, or "z SLOT" when there
+ *    was none (a same-filled page). R and D outside a write become r (one
+ *    per page) and d; C becomes c.
  *
  * Lines are sorted by time first (bpftrace prints per-CPU buffers, which
  * interleave out of order). What cannot be mapped is counted, not fatal:
@@ -40,6 +43,7 @@
 #define CAPTURE_MAGIC	 "zram-capture"
 #define CAPTURE_VERSION	 1
 #define CAPTURE_LINE_MAX 4096 /* bytes per line */
+#define CAPTURE_BIO_PAGES_MAX 65536 /* NPAGES of one W or R */
 
 enum capture_mode {
 	CAPTURE_MODE_ALLOC,
@@ -56,7 +60,7 @@ struct capture_stats {
 	uint64_t unknown_frees;	    /* F of a handle not allocated in the capture */
 	uint64_t reused_handles;    /* M of a handle still live (its F was lost) */
 	uint64_t outside_writes;    /* zram mode: M outside any write (recompression...) */
-	uint64_t failed_writes;	    /* zram mode: E with RET != 0 */
+	uint64_t failed_writes;	    /* zram mode: E with RET != 0, or an M whose page was not stored */
 	uint64_t unfinished_writes; /* zram mode: W without E (open at the end, or nested) */
 	uint64_t stray_ends;	    /* zram mode: E without W */
 	uint64_t ignored;	    /* records this mode does not use */

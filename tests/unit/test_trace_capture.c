@@ -92,12 +92,14 @@ static void test_alloc_basic(void)
 static void test_zram_same_filled_and_failed(void)
 {
 	static const char cap[] = "zram-capture 1\n"
-				  "10 1 W 5\n"
-				  "20 1 E 0\n" /* no zs_malloc: same-filled */
-				  "30 1 W 6\n"
+				  "10 1 W 5 1\n"
+				  "15 1 D 5\n" /* no zs_malloc before: same-filled */
+				  "20 1 E 0\n"
+				  "30 1 W 6 1\n"
 				  "40 1 M 4096 12345\n" /* huge page: stored whole */
+				  "45 1 D 6\n"
 				  "50 1 E 0\n"
-				  "60 2 W 7\n"
+				  "60 2 W 7 1\n"
 				  "70 2 E -28\n" /* failed write: nothing */
 				  "80 3 E 0\n";	 /* end without a write */
 	struct capture_stats st;
@@ -105,7 +107,7 @@ static void test_zram_same_filled_and_failed(void)
 	char err[256];
 
 	REQUIRE(convert_str(cap, CAPTURE_MODE_ZRAM, &s, &st, err, sizeof(err)) == 0);
-	CHECK_STR_EQ(s.text, "@10 z 5\n@40 w 6 4096\n");
+	CHECK_STR_EQ(s.text, "@5 z 5\n@35 w 6 4096\n");
 	CHECK_U64_EQ(st.failed_writes, 1);
 	CHECK_U64_EQ(st.stray_ends, 1);
 	sink_free(&s);
