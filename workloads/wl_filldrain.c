@@ -4,7 +4,7 @@
  *
  * One cycle: write `pages` pages at `rate` pages per second (snapshot
  * `filled`), wait `gap` seconds, free pages in the pattern (snapshot
- * `drained`), and with compact=1 wait `gap`, request a compaction (`c`) and
+ * `drained`), and with compact_after=1 wait `gap`, request a compaction (`c`) and
  * snapshot `compacted`. A later cycle refills the freed slots and drains
  * again (labels get the cycle number: filled2, drained2...). The model ends
  * after `cycles` cycles.
@@ -50,7 +50,7 @@ static const struct wl_param_def params[P_NR] = {
 		      "class: width of the size bands, bytes" },
 	[P_SWAPIN] = { "swapin", WL_P_REAL, 0, 0, 1, NULL,
 		       "fraction of the freed pages read first (r+d)" },
-	[P_COMPACT] = { "compact", WL_P_INT, 1, 0, 1, NULL,
+	[P_COMPACT] = { "compact_after", WL_P_INT, 1, 0, 1, NULL,
 			"1 = request a compaction after the drain, then snapshot" },
 	[P_CYCLES] = { "cycles", WL_P_INT, 1, 1, 9, NULL, "fill-drain cycles" },
 	[P_GAP] = { "gap", WL_P_REAL, 1, 0, 1e9, NULL, "seconds between the phases" },

@@ -6,8 +6,10 @@
  * to wl_gen_next() refills empty FIFOs, then emits the earliest of: the
  * heads of the FIFOs (ties: the model listed first in the mix wins) and the
  * clock (the next `s t_<ms>ms` snapshot or `c` request, which go before
- * model events of the same time). A model's FIFO times never decrease, so
- * the output's never do either.
+ * model events of the same time; a snapshot due at the time of a `c` comes
+ * first, and every `c` is followed by a snapshot `c_<ms>ms`, so each
+ * compaction shows with a before and an after). A model's FIFO times never
+ * decrease, so the output's never do either.
  *
  * The trace ends at the first of: `duration` of simulated time (no event is
  * emitted after it), `events` events, or every model done (the finite ones,
@@ -47,7 +49,7 @@ static const struct wl_param_def global_params[G_NR] = {
 	[G_SNAPSHOT] = { "snapshot", WL_P_REAL, 10, 0, 1e9, NULL,
 			 "seconds between `s t_<ms>ms` snapshots (0 = none)" },
 	[G_COMPACT] = { "compact", WL_P_REAL, 0, 0, 1e9, NULL,
-			"seconds between `c` compaction requests (0 = none)" },
+			"seconds between `c` compaction requests, each followed by `s c_<ms>ms` (0 = none)" },
 	[G_VERIFY] = { "verify", WL_P_INT, 0, 0, 1, NULL, "1 = end with a `v` payload check" },
 	[G_PAGE] = { "page_size", WL_P_CHOICE, 0, 0, 0, page_choices, "bytes per page" },
 	[G_DISKSIZE] = { "disksize_mb", WL_P_INT, 512, 1, 1 << 24, NULL,
@@ -84,6 +86,8 @@ struct wl_gen {
 	uint64_t emitted;
 	uint64_t next_snap, next_compact; /* ns; UINT64_MAX = none */
 	uint64_t snap_ns, compact_ns;
+	uint64_t after_compact;           /* ns of the `c` just emitted, 0 = none pending */
+	bool has_endless;                 /* a model of the mix runs until the duration */
 	char mix[128];
 	struct trace_meta meta[8];
 	char meta_buf[4][1024];
@@ -406,6 +410,7 @@ int wl_gen_start(struct wl_gen *g, uint64_t seed, char *err, size_t errlen)
 	for (unsigned int i = 0; i < g->nr_models; i++) {
 		char why[256] = "bad parameters";
 
+		g->has_endless |= !g->models[i].ops->finite;
 		rc = g->models[i].ops->init(&g->models[i], c, why, sizeof(why));
 		if (rc) {
 			snprintf(err, errlen, "%s: %s", g->models[i].ops->name,
@@ -622,21 +627,30 @@ int wl_gen_next(struct wl_gen *g, struct sim_event *ev)
 			best = m;
 		}
 	}
-	if (!live)
-		return finish(g, ev);
 	t_clock = g->next_snap < g->next_compact ? g->next_snap : g->next_compact;
-	if (t_clock <= t_best && t_clock <= g->ctx.end_ns) {
+	/* the clock runs on to the duration while a model that never ends is in the mix */
+	if (!live && !(g->has_endless && t_clock <= g->ctx.end_ns) && !g->after_compact)
+		return finish(g, ev);
+	if (g->after_compact || (t_clock <= t_best && t_clock <= g->ctx.end_ns)) {
 		memset(ev, 0, sizeof(*ev));
 		ev->has_time = true;
-		ev->time_ns = t_clock;
-		if (t_clock == g->next_compact) {
-			ev->op = SIM_OP_COMPACT;
-			g->next_compact += g->compact_ns;
-		} else {
+		if (g->after_compact) { /* the snapshot that shows what the compaction did */
+			ev->time_ns = g->after_compact;
+			ev->op = SIM_OP_SNAPSHOT;
+			snprintf(ev->label, sizeof(ev->label), "c_%llums",
+				 (unsigned long long)(g->after_compact / NS_PER_MS));
+			g->after_compact = 0;
+		} else if (t_clock == g->next_snap) { /* at equal times, before the compaction */
+			ev->time_ns = t_clock;
 			ev->op = SIM_OP_SNAPSHOT;
 			snprintf(ev->label, sizeof(ev->label), "t_%llums",
 				 (unsigned long long)(t_clock / NS_PER_MS));
 			g->next_snap += g->snap_ns;
+		} else {
+			ev->time_ns = t_clock;
+			ev->op = SIM_OP_COMPACT;
+			g->next_compact += g->compact_ns;
+			g->after_compact = t_clock ? t_clock : 1;
 		}
 		g->emitted++;
 		return 1;

@@ -16,6 +16,14 @@
  * else puts back one block (`free`: a random one, or the oldest, fifo).
  * A slab block's order is 1, 2 or 3 with probabilities order1..3, else 0;
  * its type is reclaimable with probability `reclaimable`, else unmovable.
+ *
+ * With period > 0 the targets follow a square wave, counted from the end of
+ * the ramp: the first half of each period at the targets, the second half
+ * at (1 - depth) of them, as when reclaim shrinks the caches and the slab
+ * (kswapd, drop_caches, a memory-pressure event) and they grow back. The
+ * shrink frees blocks at random all over memory: the surviving unmovable
+ * blocks and zram's pool pages then pin pageblocks full of free single
+ * pages.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,7 +35,8 @@
 static const char *const free_choices[] = { "random", "fifo", NULL };
 
 enum {
-	P_CACHE, P_SLAB, P_RATE, P_RAMP, P_O1, P_O2, P_O3, P_RECL, P_FREE, P_BAND, P_START, P_NR
+	P_CACHE, P_SLAB, P_RATE, P_RAMP, P_O1, P_O2, P_O3, P_RECL, P_FREE, P_BAND, P_PERIOD,
+	P_DEPTH, P_START, P_NR
 };
 
 static const struct wl_param_def params[P_NR] = {
@@ -47,6 +56,10 @@ static const struct wl_param_def params[P_NR] = {
 		     "which block is put back: random or fifo (oldest)" },
 	[P_BAND] = { "band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
 		     "relative distance from a target at which the pull back is complete" },
+	[P_PERIOD] = { "period", WL_P_REAL, 0, 0, 1e9, NULL,
+		       "seconds per shrink cycle (0 = constant targets)" },
+	[P_DEPTH] = { "depth", WL_P_REAL, 0.5, 0, 1, NULL,
+		      "in the second half of each period the targets are (1 - depth) x target" },
 	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the ramp" },
 };
 
@@ -62,6 +75,7 @@ struct pressure {
 	struct user cache, slab;
 	uint64_t t;        /* ns of the next operation */
 	uint64_t ramp_step; /* ns between ramp allocations */
+	uint64_t ramp_end;  /* ns, when the targets were first reached */
 	bool ramped;
 };
 
@@ -142,7 +156,7 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 	struct user *u;
 	bool cache;
 
-	if (t > c->end_ns || total <= 0) {
+	if (t > c->end_ns || m->pv[P_CACHE] + m->pv[P_SLAB] <= 0) {
 		m->done = true;
 		return 0;
 	}
@@ -158,11 +172,28 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 			return get_block(m, c, p, cache, t);
 		}
 		p->ramped = true;
+		p->ramp_end = t;
+	}
+	if (m->pv[P_PERIOD] > 0) {
+		uint64_t period = wl_ns(m->pv[P_PERIOD]);
+		bool low = (t - p->ramp_end) % period >= period / 2;
+		double f = low ? 1 - m->pv[P_DEPTH] : 1;
+
+		p->cache.target = m->pv[P_CACHE] * f;
+		p->slab.target = m->pv[P_SLAB] * f;
+		total = p->cache.target + p->slab.target;
+		if (total <= 0) { /* depth 1: nothing to hold, give everything back */
+			p->t += wl_ns(1.0 / m->pv[P_RATE]);
+			u = p->cache.live.n > p->cache.head ? &p->cache : &p->slab;
+			return u->live.n > u->head ? put_block(m, c, u, t) : 0;
+		}
 	}
 	p->t += wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE]));
 	cache = wl_rng_unit(&c->rng) * total < p->cache.target;
 	u = cache ? &p->cache : &p->slab;
-	p_get = 0.5 + (u->target - (double)u->pages) / (2 * m->pv[P_BAND] * u->target);
+	p_get = u->target > 0 ? 0.5 + (u->target - (double)u->pages) /
+					     (2 * m->pv[P_BAND] * u->target)
+			      : 0;
 	if (u->live.n == u->head || wl_rng_unit(&c->rng) < p_get)
 		return get_block(m, c, p, cache, t);
 	return put_block(m, c, u, t);

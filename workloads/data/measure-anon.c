@@ -15,6 +15,8 @@
  * memory, which would read as the zero page, is not counted. At most
  * --max-pages pages are taken from one process (evenly spread over its
  * resident pages), so that one large process does not make the histogram.
+ * Mappings over 4 GiB of address space (sanitizer shadow memory, reserved
+ * heaps) are skipped: they are almost all untouched and too big to walk.
  *
  * Output: the CSV read by workloads/CMakeLists.txt (see workloads/data/README.md):
  *   "# " comment lines, then "upper,lz4,zstd,lzo" with one row per 32-byte
@@ -47,6 +49,7 @@
 #define BUCKET 32
 #define NR_BUCKETS (PAGE / BUCKET)
 #define MAX_SEEN 65536
+#define MAX_MAPPING (1UL << 32) /* bytes: larger anonymous mappings (sanitizer shadows, reserved arenas) are skipped */
 
 enum { C_LZ4, C_ZSTD, C_LZO, NR_COMP };
 
@@ -134,22 +137,26 @@ static void measure_pid(struct hist *h, struct comp *c, int pid, unsigned long m
 	while (fgets(line, sizeof(line), maps)) {
 		unsigned long lo, hi;
 
-		if (!anon_line(line, &lo, &hi))
+		if (!anon_line(line, &lo, &hi) || hi - lo > MAX_MAPPING)
 			continue;
-		for (unsigned long a = lo; a < hi; a += PAGE) {
-			uint64_t ent;
+		for (unsigned long a = lo; a < hi;) {
+			uint64_t ent[512];
+			size_t want = (hi - a) / PAGE < 512 ? (hi - a) / PAGE : 512;
+			ssize_t got = pread(pm, ent, want * 8, (off_t)(a / PAGE * 8));
 
-			if (pread(pm, &ent, sizeof(ent), (off_t)(a / PAGE * 8)) != sizeof(ent))
+			if (got <= 0)
 				break;
-			if (!(ent >> 63 & 1))
-				continue;
-			if (nr == cap) {
-				cap = cap ? cap * 2 : 4096;
-				vaddr = realloc(vaddr, cap * sizeof(*vaddr));
-				if (!vaddr)
-					goto out;
+			for (size_t k = 0; k < (size_t)got / 8; k++, a += PAGE) {
+				if (!(ent[k] >> 63 & 1))
+					continue;
+				if (nr == cap) {
+					cap = cap ? cap * 2 : 4096;
+					vaddr = realloc(vaddr, cap * sizeof(*vaddr));
+					if (!vaddr)
+						goto out;
+				}
+				vaddr[nr++] = a;
 			}
-			vaddr[nr++] = a;
 		}
 	}
 	if (!nr)
