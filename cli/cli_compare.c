@@ -327,7 +327,7 @@ static void compare_help(FILE *f)
 }
 
 struct compare_opts {
-	const char *profiles, *policies, *arch, *config, *out, *report;
+	const char *profiles, *policies, *variants, *arch, *config, *out, *report;
 	unsigned long long jobs, seed, sample_every;
 	bool have_seed, timing, figures, quiet;
 };
@@ -393,9 +393,10 @@ struct compare_state {
 static int build_runs(struct compare_state *st, const struct compare_opts *o, char **traces,
 		      int ntraces)
 {
-	char profs_buf[512], pols_buf[1024];
-	char *profs[16], *pols[16];
-	int np = 1, nq = 1;
+	char profs_buf[512], pols_buf[1024], var_buf[2048];
+	char *profs[16], *pols[16], *vars[CMP_MAX_RUNS];
+	char *vp[CMP_MAX_RUNS], *vq[CMP_MAX_RUNS]; /* each variant's profile and policies */
+	int np = 1, nq = 1, nv = 0;
 
 	profs[0] = pols[0] = NULL;
 	if (o->profiles) {
@@ -408,54 +409,83 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 	}
 	if (np <= 0 || nq <= 0)
 		return cli_usage_error("compare", "empty or too long --profiles / --policies");
-	if ((unsigned long)ntraces * (unsigned long)np * (unsigned long)nq > CMP_MAX_RUNS)
+	if (o->variants) {
+		/* PROFILE:POLICIES items; a profile or policies alone takes the default of the
+		 * other */
+		if (o->profiles || o->policies)
+			return cli_usage_error("compare",
+					       "--variants replaces --profiles and --policies");
+		snprintf(var_buf, sizeof(var_buf), "%s", o->variants);
+		nv = split(var_buf, ',', vars, CMP_MAX_RUNS);
+		if (nv <= 0)
+			return cli_usage_error("compare", "empty or too long --variants");
+		for (int v = 0; v < nv; v++) {
+			char *colon = strchr(vars[v], ':');
+
+			if (colon) {
+				*colon = 0;
+				vp[v] = *vars[v] ? vars[v] : NULL;
+				vq[v] = colon[1] ? colon + 1 : NULL;
+			} else if (!zs_profile_lookup(vars[v], NULL)) {
+				vp[v] = vars[v];
+				vq[v] = NULL;
+			} else {
+				vp[v] = NULL;
+				vq[v] = vars[v];
+			}
+		}
+	} else {
+		for (int p = 0; p < np; p++)
+			for (int q = 0; q < nq; q++) {
+				vp[nv] = profs[p];
+				vq[nv++] = pols[q];
+			}
+	}
+	if ((unsigned long)ntraces * (unsigned long)nv > CMP_MAX_RUNS)
 		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
 	for (int t = 0; t < ntraces; t++) {
 		char stem[128];
 
 		trace_stem(traces[t], stem, sizeof(stem));
-		for (int p = 0; p < np; p++) {
-			for (int q = 0; q < nq; q++) {
-				unsigned int i = st->n++;
-				struct cmp_run *r = &st->runs[i];
-				char *c;
+		for (int v = 0; v < nv; v++) {
+			char *prof = vp[v], *pol = vq[v];
+			unsigned int i = st->n++;
+			struct cmp_run *r = &st->runs[i];
+			char *c;
 
-				memset(r, 0, sizeof(*r));
-				r->trace = traces[t];
-				r->config = o->config;
-				r->arch = o->arch;
-				if (profs[p]) {
-					snprintf(st->prof[i], sizeof(st->prof[i]), "%s", profs[p]);
-					r->profile = st->prof[i];
-				}
-				if (pols[q]) {
-					snprintf(st->pol[i], sizeof(st->pol[i]), "%s", pols[q]);
-					for (c = st->pol[i]; *c; c++)
-						if (*c == '+')
-							*c = ',';
-					r->policies = st->pol[i];
-				}
-				r->seed = o->seed;
-				r->have_seed = o->have_seed;
-				r->timing = o->timing;
-				r->sample_every = o->sample_every;
-				if (!r->sample_every) {
-					uint64_t ev = cmp_count_events(r->trace);
-
-					r->sample_every = ev / 200 ? ev / 200 : 1;
-				}
-				snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s",
-					 profs[p] ? profs[p] : "", profs[p] && pols[q] ? " " : "",
-					 pols[q] ? pols[q] : "");
-				if (!st->names[i][0])
-					snprintf(st->names[i], sizeof(st->names[i]), "default");
-				r->name = st->names[i];
-				snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json",
-					 o->out, stem, profs[p] ? "-" : "",
-					 profs[p] ? profs[p] : "", pols[q] ? "-" : "",
-					 pols[q] ? pols[q] : "");
-				r->json_out = st->paths[i];
+			memset(r, 0, sizeof(*r));
+			r->trace = traces[t];
+			r->config = o->config;
+			r->arch = o->arch;
+			if (prof) {
+				snprintf(st->prof[i], sizeof(st->prof[i]), "%s", prof);
+				r->profile = st->prof[i];
 			}
+			if (pol) {
+				snprintf(st->pol[i], sizeof(st->pol[i]), "%s", pol);
+				for (c = st->pol[i]; *c; c++)
+					if (*c == '+')
+						*c = ',';
+				r->policies = st->pol[i];
+			}
+			r->seed = o->seed;
+			r->have_seed = o->have_seed;
+			r->timing = o->timing;
+			r->sample_every = o->sample_every;
+			if (!r->sample_every) {
+				uint64_t ev = cmp_count_events(r->trace);
+
+				r->sample_every = ev / 200 ? ev / 200 : 1;
+			}
+			snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s", prof ? prof : "",
+				 prof && pol ? " " : "", pol ? pol : "");
+			if (!st->names[i][0])
+				snprintf(st->names[i], sizeof(st->names[i]), "default");
+			r->name = st->names[i];
+			snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json", o->out,
+				 stem, prof ? "-" : "", prof ? prof : "", pol ? "-" : "",
+				 pol ? pol : "");
+			r->json_out = st->paths[i];
 		}
 	}
 	return 0;
@@ -470,9 +500,10 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 
 	snprintf(title, sizeof(title), "%s%s: %s", st->m[0].trace,
 		 st->n > 1 && strcmp(st->m[0].trace, st->m[st->n - 1].trace) ? " and others" : "",
-		 o->profiles && o->policies ? "profiles and policies"
-		 : o->profiles		    ? "profiles"
-					    : "policies");
+		 o->variants		      ? "variants"
+		 : o->profiles && o->policies ? "profiles and policies"
+		 : o->profiles		      ? "profiles"
+					      : "policies");
 	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
 	if (rc)
@@ -525,6 +556,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	static const struct option opts[] = {
 	    {"profiles", required_argument, NULL, 'p'},
 	    {"policies", required_argument, NULL, 'P'},
+	    {"variants", required_argument, NULL, 'V'},
 	    {"arch", required_argument, NULL, 'a'},
 	    {"config", required_argument, NULL, 'c'},
 	    {"out", required_argument, NULL, 'o'},
@@ -541,13 +573,16 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:P:a:c:o:j:s:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:P:V:a:c:o:j:s:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->profiles = optarg;
 			break;
 		case 'P':
 			o->policies = optarg;
+			break;
+		case 'V':
+			o->variants = optarg;
 			break;
 		case 'a':
 			o->arch = optarg;

@@ -51,6 +51,15 @@ for f in sorted(glob.glob("ideal-out/*.json")):
     with open(f) as a, open(os.path.join("ideal-serial", os.path.basename(f))) as b:
         check(a.read() == b.read(), "-j 1 and parallel results differ: %s" % f)
 
+# --variants: explicit PROFILE:POLICIES items instead of the product
+p = run([zsfrag, "compare", "ideal.trace", "--variants", "v4.1:none,v6.12:manual+migration",
+         "--no-timing", "-o", "variants", "-q"])
+check_eq(sorted(parse_table(p.stdout)), ["v4.1 none", "v6.12 manual+migration"], "variant columns")
+with open("variants/ideal-v6.12-manual+migration.json") as f:
+    inp = json.load(f)["inputs"]
+check_eq((inp["profile"], inp["policies"]), ("v6.12", "manual,migration"), "a variant's inputs")
+run([zsfrag, "compare", "ideal.trace", "--variants", "v4.1:none", "--policies", "none"], ok=(64,))
+
 # --- the table equals the results JSON, on the demo trace with timing on ---
 demo_trace("demo.trace")
 p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12",
