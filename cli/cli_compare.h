@@ -61,8 +61,8 @@ unsigned int cmp_nproc(void);
 
 enum cmp_metric {
 	CMP_POOL_PEAK,	    /* pages, max over snapshots and compaction starts */
-	CMP_POOL_BEFORE,    /* pages, when the first compaction started */
-	CMP_POOL_AFTER,	    /* pages, when the last compaction ended */
+	CMP_POOL_BEFORE,    /* pages, before the compaction run that freed the most */
+	CMP_POOL_AFTER,	    /* pages, after it */
 	CMP_POOL_END,	    /* pages, final snapshot */
 	CMP_IDEAL_END,	    /* pages, final snapshot's perfectly packed bound */
 	CMP_USED_END,	    /* stored bytes / pool bytes, final snapshot */

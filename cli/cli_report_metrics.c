@@ -3,8 +3,10 @@
  * JSON (see cli_compare.h), and the side-by-side table as text and HTML.
  *
  * Definitions (the README's "Comparing runs" repeats them):
- *  - pool before / after compaction: pool_pages_before of the first
- *    compaction record, pool_pages_after of the last; "-" when none ran.
+ *  - pool before / after compaction: pool_pages_before and _after of the
+ *    compaction run that freed the most pages (the first of equals), so
+ *    that a periodic policy's early small runs do not hide the one that
+ *    mattered; "-" when none ran.
  *  - pool / ideal / used at the end: the final snapshot. The ideal is the
  *    engine's bound, sum over classes of ceil(obj_used / objs_per_zspage) *
  *    pages_per_zspage: the pages if every class were perfectly packed.
@@ -79,7 +81,7 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	json_t *comps = json_object_get(root, "compactions");
 	json_t *fin, *s, *c;
 	const char *trace, *slash;
-	double sum = 0, worst = 0;
+	double sum = 0, worst = 0, most_freed = -1;
 	size_t i, n;
 
 	if (!json_is_object(in) || !json_is_array(snaps) || !json_array_size(snaps) ||
@@ -130,9 +132,12 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	m->v[CMP_CPU_MS] = json_is_true(json_object_get(in, "timing")) ? 0 : NAN;
 	json_array_foreach(comps, i, c)
 	{
-		if (i == 0)
+		/* the run that freed the most pages (the first of equals) */
+		if (num(c, "pages_freed") > most_freed) {
+			most_freed = num(c, "pages_freed");
 			m->v[CMP_POOL_BEFORE] = num(c, "pool_pages_before");
-		m->v[CMP_POOL_AFTER] = num(c, "pool_pages_after");
+			m->v[CMP_POOL_AFTER] = num(c, "pool_pages_after");
+		}
 		m->v[CMP_POOL_PEAK] = fmax(m->v[CMP_POOL_PEAK], num(c, "pool_pages_before"));
 		m->v[CMP_PAGES_FREED] += num(c, "pages_freed");
 		m->v[CMP_OBJS_MIGRATED] += num(c, "objs_migrated");

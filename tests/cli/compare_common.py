@@ -86,11 +86,15 @@ def metrics(doc):
     snaps, comps, fin = doc["snapshots"], doc["compactions"], doc["snapshots"][-1]
     u = [unusable(s) for s in snaps]
     timing = doc["inputs"].get("timing", False)
+    big = None  # the compaction that freed the most pages, the first of equals
+    for c in comps:
+        if big is None or c["pages_freed"] > big["pages_freed"]:
+            big = c
     return {
         "pool pages, peak": max([s["pool_pages"] for s in snaps] +
                                 [c["pool_pages_before"] for c in comps]),
-        "pool pages before compaction": comps[0]["pool_pages_before"] if comps else None,
-        "pool pages after compaction": comps[-1]["pool_pages_after"] if comps else None,
+        "pool pages before compaction": big["pool_pages_before"] if big else None,
+        "pool pages after compaction": big["pool_pages_after"] if big else None,
         "pool pages at end": fin["pool_pages"],
         "ideal pages at end": fin["ideal_pages"],
         "used ratio at end": fin["used_ratio"],

@@ -62,15 +62,18 @@ run([zsfrag, "compare", "ideal.trace", "--variants", "v4.1:none", "--policies", 
 
 # --- the table equals the results JSON, on the demo trace with timing on ---
 demo_trace("demo.trace")
-p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12",
-         "--policies", "none,manual+on-pgd-failure", "-o", "out", "-q"])
+with open("machine.json", "w") as f:
+    json.dump({"periodic_events": 300}, f)  # several periodic runs, the biggest one reported
+p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--config", "machine.json",
+         "--policies", "none,manual+on-pgd-failure,periodic", "-o", "out", "-q"])
 t = parse_table(p.stdout)
 files = sorted(glob.glob("out/*.json"))
 check_eq([os.path.basename(f) for f in files],
-         ["demo-v4.1-manual+on-pgd-failure.json", "demo-v4.1-none.json",
-          "demo-v6.12-manual+on-pgd-failure.json", "demo-v6.12-none.json"], "one file per variant")
+         ["demo-v4.1-manual+on-pgd-failure.json", "demo-v4.1-none.json", "demo-v4.1-periodic.json",
+          "demo-v6.12-manual+on-pgd-failure.json", "demo-v6.12-none.json",
+          "demo-v6.12-periodic.json"], "one file per variant")
 for prof in ("v4.1", "v6.12"):
-    for pol in ("none", "manual+on-pgd-failure"):
+    for pol in ("none", "manual+on-pgd-failure", "periodic"):
         col = "%s %s" % (prof, pol)
         with open("out/demo-%s-%s.json" % (prof, pol)) as f:
             doc = json.load(f)
@@ -88,6 +91,7 @@ for prof in ("v4.1", "v6.12"):
                 dec = len(t[col][row].split(".")[1]) if "." in t[col][row] else 0
                 check(abs(got - w) <= 0.5 * 10 ** -dec + 1e-12, "%s / %s" % (col, row),
                       "table", t[col][row], "json", w)
+check(cell_value(t["v4.1 periodic"]["zs_compact runs"]) >= 3, "periodic compacted several times")
 # the demo fills, frees half and compacts: compaction must have found work
 check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) > 0,
       "the demo trace's compaction freed nothing")
