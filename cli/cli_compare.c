@@ -495,15 +495,10 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 {
 	struct report_figure figs[2 * CMP_MAX_RUNS + 1];
 	unsigned int nf = 0;
-	char msg[600], base[1100], title[300];
+	char msg[600], base[1100], title[1000];
 	int rc;
 
-	snprintf(title, sizeof(title), "%s%s: %s", st->m[0].trace,
-		 st->n > 1 && strcmp(st->m[0].trace, st->m[st->n - 1].trace) ? " and others" : "",
-		 o->variants		      ? "variants"
-		 : o->profiles && o->policies ? "profiles and policies"
-		 : o->profiles		      ? "profiles"
-					      : "policies");
+	cmp_title(st->m, st->n, title, sizeof(title));
 	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
 	if (rc)

@@ -106,6 +106,8 @@ int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t 
 int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen);
 /* A value as the table prints it ("-" for NaN). */
 void cmp_metric_format(enum cmp_metric id, double v, char *buf, size_t len);
+/* "demo.trace on arm32: 4 runs, profiles v4.1, v6.12; policies none; manual" */
+void cmp_title(const struct cmp_metrics *runs, unsigned int n, char *buf, size_t len);
 /* The side-by-side table: one row per metric, one column per run. */
 void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n);
 /* The same as an HTML <table>. */

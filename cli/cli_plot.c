@@ -471,11 +471,11 @@ int cli_plot(int argc, char **argv)
 	} else if (!strcmp(what, "compare")) {
 		struct cmp_metrics *m = NULL;
 		unsigned int n = 0;
-		char t[300];
+		char t[1000];
 
 		rc = collect_runs(argv + optind, argc - optind, &m, &n, msg, sizeof(msg));
 		if (!rc) {
-			snprintf(t, sizeof(t), "%s: %u runs compared", m[0].trace, n);
+			cmp_title(m, n, t, sizeof(t));
 			rc = plot_compare(m, n, title ? title : t, out, msg, sizeof(msg));
 		}
 		free(m);

@@ -226,6 +226,34 @@ void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n)
 	}
 }
 
+/* "demo.trace on arm32: profiles v4.1, v6.12; policies none, manual" (each name once) */
+void cmp_title(const struct cmp_metrics *runs, unsigned int n, char *buf, size_t len)
+{
+	char prof[200] = "", pol[400] = "", tr[300] = "";
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct cmp_metrics *m = &runs[i];
+		bool seen_t = false, seen_p = false, seen_q = false;
+
+		for (unsigned int j = 0; j < i; j++) {
+			seen_t |= !strcmp(runs[j].trace, m->trace);
+			seen_p |= !strcmp(runs[j].profile, m->profile);
+			seen_q |= !strcmp(runs[j].policies, m->policies);
+		}
+		if (!seen_t)
+			snprintf(tr + strlen(tr), sizeof(tr) - strlen(tr), "%s%s", i ? ", " : "",
+				 m->trace);
+		if (!seen_p)
+			snprintf(prof + strlen(prof), sizeof(prof) - strlen(prof), "%s%s",
+				 i ? ", " : "", m->profile);
+		if (!seen_q)
+			snprintf(pol + strlen(pol), sizeof(pol) - strlen(pol), "%s%s",
+				 i ? "; " : "", m->policies);
+	}
+	snprintf(buf, len, "%s on %s: %u runs, profiles %s; policies %s", tr, runs[0].arch, n, prof,
+		 pol);
+}
+
 static void html_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {

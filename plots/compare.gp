@@ -18,6 +18,16 @@ set datafile missing ""
 stats data using 5 nooutput
 nrun = STATS_records
 width = nrun > 6 ? 1500 + 90 * (nrun - 6) : 1500
+# each panel's top: its largest bar plus room for the key (1 when every bar is 0 or missing)
+do for [panel in "pool forks objs mib cpu"] {
+	cols = panel eq "pool" ? "2 3 4" : panel eq "forks" ? "5 6" : panel eq "objs" ? "9" : panel eq "mib" ? "10" : "11"
+	t = 0
+	do for [c in cols] {
+		stats data using (valid(int(c)) ? column(int(c)) : 0) nooutput
+		t = STATS_max > t ? STATS_max : t
+	}
+	eval sprintf("top_%s = %.17g", panel, t > 0 ? t * (panel eq "objs" ? 1400 : 1.4) : 1)
+}
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") {
@@ -34,41 +44,40 @@ do for [fmt in "png svg"] {
 	set grid ytics lc rgb "#dddddd"
 	set xtics rotate by 30 right nomirror
 	set key top left opaque box
-	# headroom above the bars for the key
-	set offsets 0, 0, graph 0.3, 0
-	set yrange [0:*]
 
 	set title "zsmalloc pool size"
+	set yrange [0:top_pool]
 	set ylabel sprintf("pages (%s KiB each)", pkib)
 	plot data using 2:xtic(1) lc rgb "#9ecae1" title "before compaction", \
 	     data using 3 lc rgb "#1f77b4" title "at end", \
 	     data using 4 lc rgb "#2ca02c" title "ideal at end"
 
 	set title "forks (each needs an order-2 page directory)"
+	set yrange [0:top_forks]
 	set ylabel "forks"
 	plot data using 5:xtic(1) lc rgb "#bbbbbb" title "attempted", \
 	     data using 6 lc rgb "#d62728" title "failed"
 
 	set title "order-2 unusable free space index, Normal zone"
 	set ylabel "index (0 = all free memory usable, 1 = none)"
-	set offsets 0, 0, 0, 0
 	set yrange [0:1.3]
 	set ytics 0, 0.2, 1
 	plot data using 7:xtic(1) lc rgb "#fdae6b" title "mean over snapshots", \
 	     data using 8 lc rgb "#e6550d" title "worst"
-	set yrange [0:*]
 	set ytics auto
-	set offsets 0, 0, graph 0.3, 0
 
 	set title "zs_compact: objects migrated"
+	set yrange [0:top_objs]
 	set ylabel "objects (all compaction runs)"
 	plot data using ($9 * 1000):xtic(1) lc rgb "#756bb1" title "objects migrated"
 
 	set title "zs_compact: bytes copied"
+	set yrange [0:top_mib]
 	set ylabel "MiB (all compaction runs)"
 	plot data using 10:xtic(1) lc rgb "#bcbddc" title "bytes copied"
 
 	set title "zs_compact: host CPU time"
+	set yrange [0:top_cpu]
 	set ylabel "ms (all compaction runs)"
 	if (hascpu) {
 		plot data using 11:xtic(1) lc rgb "#636363" title "CPU time"

@@ -30,8 +30,11 @@ top3 = (STATS_max > 0 ? STATS_max * 1.15 : 1)
 stats data using 12 nooutput
 top3b = (STATS_max > 0 ? STATS_max * 1.15 : 1)
 # the forks panel zooms onto the part of the run where forks happen
-stats data using ($12 > 0 ? $1 : NaN) nooutput
-xf = STATS_records > 0 ? STATS_min : 0
+xf = 0
+if (top3b > 1) {
+	stats data using ($12 > 0 ? $1 : NaN) nooutput
+	xf = STATS_min
+}
 xf0 = xf - 0.3 * (xmax - xf) - 1
 xf0 = xf0 < 0 ? 0 : xf0
 
