@@ -43,6 +43,14 @@ with open("out/compare.tsv") as f:
 check_eq([r[0] for r in rows], ["v4.1 manual", "v6.12 manual"], "compare.tsv: one row per run")
 check_eq(rows[0][10], "", "no CPU time with --no-timing: an empty cell, not 0")
 
+# a trace without forks, compactions or labels still draws every figure
+with open("plain.trace", "w") as f:
+    f.write("zsfrag-trace 1\n! page_size 4096\n" + "".join("a %d 300\n" % i for i in range(1, 200)))
+run([zsfrag, "compare", "plain.trace", "--policies", "none", "--no-timing", "-o", "plain",
+     "--figures", "-q"])
+for b in ("plain/compare", "plain/plain-none-timeseries", "plain/plain-none-classes"):
+    figure_ok(b)
+
 # plot on its own, with titles naming trace, profile and policy
 p = run([zsfrag, "plot", "timeseries", "out/demo-v4.1-manual.json", "-o", "ts"])
 check_eq(p.stdout.split(), ["ts.png", "ts.svg"], "plot prints what it wrote")
