@@ -25,8 +25,12 @@
  * Reader: a BIN_BUF_SIZE buffer refilled with fread(), kept at least
  * BIN_RECORD_MAX bytes ahead of the cursor unless the stream ended, so a
  * record decodes from memory with only end-of-buffer checks; a record cut by
- * the end of the stream is "truncated". The first error is kept and
- * returned again by every later call, as in the text reader.
+ * the end of the stream is "truncated". Records are decoded BIN_BATCH at a
+ * time and the liveness slot of each is prefetched: the liveness check is a
+ * hash lookup per a/f/g/p/k/x event, a cache miss on a big trace, and was
+ * most of the reading time before. Faults are still reported in file
+ * order. The first error is kept and returned again by every later call, as
+ * in the text reader.
  */
 #include "trace_bin.h"
 
@@ -44,6 +48,7 @@
 #define BIN_TAG_TIME   0x10
 #define BIN_TAG_OPMASK 0x0f
 #define BIN_NS_COUNT   4
+#define BIN_BATCH      64 /* records decoded ahead, so their liveness slots can be prefetched */
 
 _Static_assert(BIN_BUF_SIZE > TRACE_BIN_VALUE_MAX + 2 * BIN_VARINT_MAX + TRACE_TEXT_KEY_MAX,
 	       "a metadata entry must fit the buffer");
@@ -152,6 +157,13 @@ struct trace_bin_reader {
 	uint64_t prev_id[BIN_NS_COUNT];
 	uint64_t records;	  /* event records read */
 	size_t page_size;	  /* bytes */
+	/* decoded ahead, liveness not yet applied: batch[bhead, bcount) */
+	struct sim_event batch[BIN_BATCH];
+	uint64_t batch_off[BIN_BATCH]; /* stream offset of each record */
+	size_t bhead, bcount;
+	int pend_state;		  /* what stopped the batch: 1 end, < 0 a fault, 0 none */
+	bool pend_resumable;
+	char pend_msg[BIN_ERR_MAX];
 	struct bin_meta *meta;
 	size_t meta_count;
 	struct trace_live live;
@@ -235,18 +247,41 @@ static inline int bin_varint(const uint8_t *buf, size_t *p, size_t end, uint64_t
 	return 0;
 }
 
-/* A varint field called what; on failure the message names it and its offset. */
-static int bin_field(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out)
-{
-	int rc = bin_varint(b->buf, p, b->end, out);
+static int bin_field_fail(struct trace_bin_reader *b, size_t *p, const char *what, int rc)
+	__attribute__((noinline, cold));
+static int bin_field_slow(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out);
 
+/* A varint field called what; on failure the message names it and its offset. */
+static inline __attribute__((always_inline)) int
+bin_field(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out)
+{
+	size_t i = *p;
+
+	/* One-byte varints are most fields of most records: take them first. */
+	if (i < b->end && b->buf[i] < 0x80) {
+		*out = b->buf[i];
+		*p = i + 1;
+		return 0;
+	}
+	return bin_field_slow(b, p, what, out);
+}
+
+static int bin_field_slow(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out)
+{
+	int rc;
+
+	*out = 0; /* so that no caller reads an unset value on the error path */
+	rc = bin_varint(b->buf, p, b->end, out);
+	return rc ? bin_field_fail(b, p, what, rc) : 0;
+}
+
+static int bin_field_fail(struct trace_bin_reader *b, size_t *p, const char *what, int rc)
+{
 	if (rc == -1)
 		return bin_fail(b, b->base + *p, "truncated file, %s cut short", what);
 	if (rc == -2)
 		return bin_fail(b, b->base + *p, "corrupt varint in %s, longer than 64 bits", what);
-	if (rc == -3)
-		return bin_fail(b, b->base + *p, "corrupt varint in %s, overlong encoding", what);
-	return 0;
+	return bin_fail(b, b->base + *p, "corrupt varint in %s, overlong encoding", what);
 }
 
 static int bin_read_meta(struct trace_bin_reader *b)
@@ -419,8 +454,12 @@ static int bin_end_record(struct trace_bin_reader *b, size_t p, uint64_t at)
 	return 0;
 }
 
-/* Decode one record into ev. 1 event, 0 end record, < 0 error. */
-static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
+/*
+ * Decode one record into ev, checking everything but liveness (which the
+ * batch applies when it hands the event out). 1 event (its offset in
+ * *at_out), 0 end record, < 0 error.
+ */
+static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t *at_out)
 {
 	uint64_t at, v, size = 0, t = b->time_ns;
 	size_t p;
@@ -493,10 +532,15 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
 	default:
 		break;
 	}
-	/* The record is whole: from here on a fault can be skipped by resume. */
+	/*
+	 * The record is whole: from here on a fault can be skipped by resume.
+	 * Time and ID deltas follow the writer whatever the checks below say.
+	 */
 	b->pos = p;
 	b->records++;
 	b->resumable = true;
+	ev->time_ns = t;
+	b->time_ns = t;
 	if (ns != BIN_NS_NONE && ev->id >= TRACE_TEXT_ID_LIMIT)
 		return bin_fail(b, at, "%s out of range, must be below 2^63 (%" PRIu64 ")",
 				ns == BIN_NS_SLOT ? "SLOT"
@@ -516,36 +560,97 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev)
 	/* strlen: a NUL inside the declared length would hide the bytes after it. */
 	if (ev->op == SIM_OP_SNAPSHOT && (strlen(ev->label) != size || trace_check_label(ev->label)))
 		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
-	rc = trace_live_apply(&b->live, ev);
-	if (rc)
-		return bin_fail_rc(b, rc == -ENOMEM ? -ENOMEM : -EINVAL, at, "%s (%" PRIu64 ")",
-				   trace_live_what(ev, rc), ev->id);
 	b->resumable = false;
-	ev->time_ns = t;
-	b->time_ns = t;
+	*at_out = at;
 	return 1;
+}
+
+/* Hint the cache with the liveness slot an event will touch. */
+static void bin_prefetch(struct trace_bin_reader *b, const struct sim_event *ev)
+{
+	switch (ev->op) {
+	case SIM_OP_ALLOC:
+	case SIM_OP_FREE:
+		trace_live_set_prefetch(&b->live.objects, ev->id);
+		break;
+	case SIM_OP_GET:
+	case SIM_OP_PUT:
+		trace_live_set_prefetch(&b->live.blocks, ev->id);
+		break;
+	case SIM_OP_FORK:
+	case SIM_OP_EXIT:
+		trace_live_set_prefetch(&b->live.pids, ev->id);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Decode up to BIN_BATCH records ahead. The first fault or the end record
+ * stops the batch and is kept aside (pend_*) until the events before it have
+ * been handed out, so faults still come in file order.
+ */
+static void bin_fill_batch(struct trace_bin_reader *b)
+{
+	b->bhead = b->bcount = 0;
+	while (b->bcount < BIN_BATCH) {
+		int rc = bin_record(b, &b->batch[b->bcount], &b->batch_off[b->bcount]);
+
+		if (rc == 1) {
+			bin_prefetch(b, &b->batch[b->bcount]);
+			b->bcount++;
+			continue;
+		}
+		b->pend_state = b->state;
+		b->pend_resumable = b->resumable;
+		memcpy(b->pend_msg, b->errmsg, sizeof(b->pend_msg));
+		b->state = 0;
+		break;
+	}
 }
 
 int trace_bin_next(struct trace_bin_reader *b, struct sim_event *ev, char *err, size_t errlen)
 {
 	int rc;
 
+	if (!b->state && b->bhead == b->bcount) {
+		if (!b->pend_state)
+			bin_fill_batch(b);
+		if (b->bhead == b->bcount) {
+			/* the fault or the end that stopped the batch is due now */
+			b->state = b->pend_state;
+			b->resumable = b->pend_resumable;
+			memcpy(b->errmsg, b->pend_msg, sizeof(b->errmsg));
+			b->pend_state = 0;
+		}
+	}
 	if (b->state) {
 		if (b->state < 0 && err && errlen)
 			snprintf(err, errlen, "%s", b->errmsg);
 		return b->state < 0 ? b->state : 0;
 	}
-	b->resumable = false;
-	rc = bin_record(b, ev);
-	if (rc < 0 && err && errlen)
-		snprintf(err, errlen, "%s", b->errmsg);
-	return rc;
+	*ev = b->batch[b->bhead];
+	rc = trace_live_apply(&b->live, ev);
+	if (rc) {
+		bin_fail_rc(b, rc == -ENOMEM ? -ENOMEM : -EINVAL, b->batch_off[b->bhead],
+			    "%s (%" PRIu64 ")", trace_live_what(ev, rc), ev->id);
+		b->resumable = rc != -ENOMEM;
+		if (err && errlen)
+			snprintf(err, errlen, "%s", b->errmsg);
+		return b->state; /* resume skips this event: bhead moves on then */
+	}
+	b->bhead++;
+	return 1;
 }
 
 int trace_bin_resume(struct trace_bin_reader *b)
 {
 	if (b->state != -EINVAL || !b->resumable)
 		return -EINVAL;
+	/* a liveness fault is on the batch's current event; a decode fault was not batched */
+	if (b->bhead < b->bcount)
+		b->bhead++;
 	b->state = 0;
 	b->resumable = false;
 	return 0;

@@ -108,6 +108,12 @@ bool trace_live_set_contains(const struct trace_live_set *s, uint64_t key)
 	return live_find(s, key) != s->capacity;
 }
 
+void trace_live_set_prefetch(const struct trace_live_set *s, uint64_t key)
+{
+	if (s->capacity)
+		__builtin_prefetch(&s->slots[(size_t)live_hash(key) & (s->capacity - 1)]);
+}
+
 int trace_live_set_add(struct trace_live_set *s, uint64_t key)
 {
 	int rc;

@@ -46,6 +46,8 @@ int trace_live_set_add(struct trace_live_set *s, uint64_t key);
 /* 0 when removed, -ENOENT when absent. */
 int trace_live_set_remove(struct trace_live_set *s, uint64_t key);
 bool trace_live_set_contains(const struct trace_live_set *s, uint64_t key);
+/* Hint the CPU to fetch key's home slot (readers that decode ahead call it). */
+void trace_live_set_prefetch(const struct trace_live_set *s, uint64_t key);
 static inline size_t trace_live_set_count(const struct trace_live_set *s)
 {
 	return s->count;
