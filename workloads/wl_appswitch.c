@@ -13,11 +13,15 @@
  *   - running: a warm start. It touches a `touch` fraction of its swapped
  *     pages, chosen at random, which are swapped in (`r SLOT`, `d SLOT`:
  *     zram frees the slot of a page swapped back in).
- * Then reclaim: while the apps' resident pages exceed ram_mb, pages of the
- * least recently used background app (the foreground app last) are swapped
- * out (`w SLOT SIZE` or `z SLOT` for same-filled pages), in LRU order of
- * apps, a random resident page of the app at a time. When the zram disk is
- * full, the low-memory killer kills that app instead.
+ * Then reclaim: while the apps' resident pages exceed ram_mb, pages are
+ * swapped out (`w SLOT SIZE` or `z SLOT` for same-filled pages), a random
+ * resident page of one background app at a time: of the least recently used
+ * one, or with probability lru_spread of a background app drawn at random,
+ * since the kernel's inactive list holds pages of every background app (a
+ * background app still touches some of its pages), so the objects of
+ * different apps end up side by side in zsmalloc's zspages. The foreground
+ * app pages against itself only when no background app has a page left.
+ * When the zram disk is full, the low-memory killer kills that app instead.
  *
  * With resident=1 every resident page is an order-0 movable block of
  * physical memory (`g ID 0 m` when it becomes resident, `p ID` when it is
@@ -35,8 +39,8 @@
 #include "wl_internal.h"
 
 enum {
-	P_APPS, P_WS, P_WS_SIGMA, P_RAM, P_CACHED, P_SWITCH, P_TOUCH, P_ZIPF, P_IO, P_RESIDENT,
-	P_LAUNCH, P_START, P_NR
+	P_APPS, P_WS, P_WS_SIGMA, P_RAM, P_CACHED, P_SWITCH, P_TOUCH, P_ZIPF, P_IO, P_SPREAD,
+	P_RESIDENT, P_LAUNCH, P_START, P_NR
 };
 
 static const struct wl_param_def params[P_NR] = {
@@ -57,6 +61,9 @@ static const struct wl_param_def params[P_NR] = {
 	[P_ZIPF] = { "zipf", WL_P_REAL, 1, 0, 10, NULL,
 		     "popularity exponent: app i is chosen with weight 1/(i+1)^zipf" },
 	[P_IO] = { "io_us", WL_P_REAL, 10, 0, 1e9, NULL, "microseconds per page swapped" },
+	[P_SPREAD] = { "lru_spread", WL_P_REAL, 0.5, 0, 1, NULL,
+		       "share of reclaimed pages taken from a random background app rather than "
+		       "the least recently used one" },
 	[P_RESIDENT] = { "resident", WL_P_INT, 1, 0, 1, NULL,
 			 "1 = resident app pages are movable blocks (g/p)" },
 	[P_LAUNCH] = { "launch", WL_P_INT, 1, 0, 1, NULL,
@@ -153,6 +160,22 @@ static int lru_app(struct appswitch *a, int except, bool need_resident)
 	return best;
 }
 
+/* A running app other than `except` with resident pages, drawn uniformly; -1 if none. */
+static int random_app(struct appswitch *a, struct wl_ctx *c, int except)
+{
+	unsigned int n = 0, k;
+
+	for (unsigned int i = 0; i < a->nr; i++)
+		n += a->apps[i].pid && (int)i != except && a->apps[i].nr_resident;
+	if (!n)
+		return -1;
+	k = (unsigned int)wl_rng_below(&c->rng, n);
+	for (unsigned int i = 0; i < a->nr; i++)
+		if (a->apps[i].pid && (int)i != except && a->apps[i].nr_resident && !k--)
+			return (int)i;
+	return -1;
+}
+
 /* One page becomes resident at the cursor. */
 static int make_resident(struct wl_model *m, struct wl_ctx *c, struct appswitch *a,
 			 struct app *p)
@@ -211,6 +234,9 @@ static int reclaim(struct wl_model *m, struct wl_ctx *c, struct appswitch *a)
 {
 	while (a->resident > a->ram) {
 		int v = lru_app(a, a->fg, true);
+
+		if (v >= 0 && wl_rng_unit(&c->rng) < m->pv[P_SPREAD])
+			v = random_app(a, c, a->fg);
 		struct app *p;
 		uint64_t slot;
 		int rc;

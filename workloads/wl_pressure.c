@@ -19,7 +19,8 @@
  *
  * With period > 0 the targets follow a square wave, counted from the end of
  * the ramp: the first half of each period at the targets, the second half
- * at (1 - depth) of them, as when reclaim shrinks the caches and the slab
+ * at (1 - depth) of them (a user further than `band` from its target moves
+ * to it at the ramp's speed, one block per ramp step, then churns at `rate`), as when reclaim shrinks the caches and the slab
  * (kswapd, drop_caches, a memory-pressure event) and they grow back. The
  * shrink frees blocks at random all over memory: the surviving unmovable
  * blocks and zram's pool pages then pin pageblocks full of free single
@@ -46,7 +47,7 @@ static const struct wl_param_def params[P_NR] = {
 	[P_RATE] = { "rate", WL_P_REAL, 1000, 0.001, 1e9, NULL,
 		     "get/put operations per second after the ramp" },
 	[P_RAMP] = { "ramp", WL_P_REAL, 10, 1e-6, 1e9, NULL,
-		     "seconds to reach the targets from nothing" },
+		     "seconds to reach the targets from nothing (also the speed of a shrink)" },
 	[P_O1] = { "order1", WL_P_REAL, 0.15, 0, 1, NULL, "share of slab blocks of order 1" },
 	[P_O2] = { "order2", WL_P_REAL, 0.08, 0, 1, NULL, "share of slab blocks of order 2" },
 	[P_O3] = { "order3", WL_P_REAL, 0.04, 0, 1, NULL, "share of slab blocks of order 3" },
@@ -186,6 +187,18 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 			p->t += wl_ns(1.0 / m->pv[P_RATE]);
 			u = p->cache.live.n > p->cache.head ? &p->cache : &p->slab;
 			return u->live.n > u->head ? put_block(m, c, u, t) : 0;
+		}
+	}
+	/* a user far from its (new) target moves to it at the ramp's speed, as reclaim does */
+	for (int k = 0; k < 2; k++) {
+		u = k ? &p->slab : &p->cache;
+		if ((double)u->pages > u->target * (1 + m->pv[P_BAND]) && u->live.n > u->head) {
+			p->t += p->ramp_step;
+			return put_block(m, c, u, t);
+		}
+		if ((double)u->pages < u->target * (1 - m->pv[P_BAND])) {
+			p->t += p->ramp_step;
+			return get_block(m, c, p, k == 0, t);
 		}
 	}
 	p->t += wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE]));
