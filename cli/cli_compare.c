@@ -491,6 +491,70 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 	return 0;
 }
 
+/* Run i's time series and class view; a sysexits code, msg on failure. */
+static int draw_run_figures(const struct compare_state *st, unsigned int i, char *msg,
+			    size_t msglen)
+{
+	size_t l = strlen(st->paths[i]) - 5; /* without ".json" */
+	char base[1100];
+	int rc;
+
+	snprintf(base, sizeof(base), "%.*s-timeseries", (int)l, st->paths[i]);
+	rc = plot_timeseries(st->paths[i], base, msg, msglen);
+	if (rc)
+		return rc;
+	snprintf(base, sizeof(base), "%.*s-classes", (int)l, st->paths[i]);
+	return plot_classes(st->paths[i], NULL, base, msg, msglen);
+}
+
+/* The runs' figures, in up to jobs child processes (gnuplot runs one at a time per child). */
+static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs, bool progress)
+{
+	unsigned int started = 0, running = 0, finished = 0;
+	int first_rc = 0;
+
+	fflush(stdout);
+	fflush(stderr);
+	while (finished < st->n) {
+		int status;
+		pid_t pid;
+
+		while (started < st->n && running < jobs) {
+			pid = fork();
+			if (pid < 0)
+				break;
+			if (pid == 0) {
+				char msg[600];
+				int rc = draw_run_figures(st, started, msg, sizeof(msg));
+
+				if (rc)
+					fprintf(stderr, "zsfrag compare: %s\n", msg);
+				fflush(stderr);
+				_exit(rc);
+			}
+			started++;
+			running++;
+		}
+		if (!running)
+			return EX_OSERR;
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			return EX_OSERR;
+		}
+		running--;
+		finished++;
+		if (!first_rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
+			first_rc = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
+		if (progress)
+			fprintf(stderr, "\r\033[K  figures: %u of %u runs", finished, st->n);
+	}
+	if (progress)
+		fputc('\n', stderr);
+	return first_rc;
+}
+
 static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
 {
 	struct report_figure figs[2 * CMP_MAX_RUNS + 1];
@@ -501,37 +565,32 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 	cmp_title(st->m, st->n, title, sizeof(title));
 	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "zsfrag compare: %s\n", msg);
+		return rc;
+	}
+	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cmp_nproc(),
+				!quiet && isatty(STDERR_FILENO));
 	if (rc)
-		goto fail;
+		return rc;
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
-	snprintf(
-	    figs[nf++].caption, sizeof(figs[0].caption),
-	    "The table's key metrics, one group of bars per metric family and one bar per run.");
+	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+		 "The table's key metrics, one panel per unit and one bar per run.");
 	for (unsigned int i = 0; i < st->n; i++) {
-		size_t l = strlen(st->paths[i]);
+		int l = (int)strlen(st->paths[i]) - 5;
 
-		snprintf(base, sizeof(base), "%.*s-timeseries", (int)(l - 5), st->paths[i]);
-		rc = plot_timeseries(st->paths[i], base, msg, sizeof(msg));
-		if (rc)
-			goto fail;
-		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
+		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%.*s-timeseries.svg", l,
+			 st->paths[i]);
 		snprintf(figs[nf++].caption, sizeof(figs[0].caption),
-			 "%s, %s: pool size, free memory by order and forks over the replay.",
+			 "%s, %s: pool size against its ideal, free memory by order, and forks "
+			 "over the replay.",
 			 st->m[i].trace, st->m[i].variant);
-		snprintf(base, sizeof(base), "%.*s-classes", (int)(l - 5), st->paths[i]);
-		rc = plot_classes(st->paths[i], NULL, base, msg, sizeof(msg));
-		if (rc)
-			goto fail;
-		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
+		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%.*s-classes.svg", l, st->paths[i]);
 		snprintf(figs[nf++].caption, sizeof(figs[0].caption),
 			 "%s, %s: objects allocated and used per size class, and the pages "
 			 "compaction could free, at the snapshot with the most waste.",
 			 st->m[i].trace, st->m[i].variant);
-		if (!quiet && isatty(STDERR_FILENO))
-			fprintf(stderr, "\r\033[K  figures: %u of %u runs", i + 1, st->n);
 	}
-	if (!quiet && isatty(STDERR_FILENO))
-		fputc('\n', stderr);
 	if (o->report) {
 		rc = report_write(o->report, title, st->m, st->n, figs, nf);
 		if (rc) {
@@ -539,11 +598,9 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 				strerror(-rc));
 			return EX_CANTCREAT;
 		}
+		printf("report: %s\n", o->report);
 	}
 	return 0;
-fail:
-	fprintf(stderr, "zsfrag compare: %s\n", msg);
-	return rc;
 }
 
 static int parse_opts(int argc, char **argv, struct compare_opts *o)
