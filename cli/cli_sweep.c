@@ -256,14 +256,15 @@ static void sweep_help(FILE *f)
 	fprintf(
 	    f,
 	    "usage: zsfrag sweep expand SPEC.json [--count]\n"
-	    "       zsfrag sweep run SPEC.json [--index N] [--out DIR]\n"
+	    "       zsfrag sweep run SPEC.json [--index N] [--out DIR] [--skip-existing]\n"
 	    "       zsfrag sweep merge DIR [--spec SPEC.json] [-o FILE]\n\n"
 	    "A sweep is every combination trace x profile x policy list x seed of SPEC.json\n"
 	    "(see the head of cli/cli_sweep.c or README: Sweeps).\n\n"
 	    "  expand   print one command line per point, to feed GNU parallel; --count prints\n"
 	    "           the number of points (for a Slurm --array=0-(N-1))\n"
 	    "  run      run point N (default $SLURM_ARRAY_TASK_ID), writing DIR/point-NNNNN.json\n"
-	    "           atomically (DIR: the spec's \"out\", or --out)\n"
+	    "           atomically (DIR: the spec's \"out\", or --out); --skip-existing leaves a\n"
+	    "           point already written alone (for resubmitted jobs)\n"
 	    "  merge    gather DIR/point-*.json into one JSON document of the comparison's\n"
 	    "           numbers, ordered by point (stdout, or -o FILE written atomically);\n"
 	    "           with --spec, a missing point is an error\n");
@@ -309,9 +310,11 @@ static int sweep_run(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"index", required_argument, NULL, 'i'},
 	    {"out", required_argument, NULL, 'o'},
+	    {"skip-existing", no_argument, NULL, 'k'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *idx_s = getenv("SLURM_ARRAY_TASK_ID"), *out = NULL;
+	bool skip = false;
 	unsigned long long idx;
 	struct sweep_point *pt;
 	struct sweep sw;
@@ -324,12 +327,15 @@ static int sweep_run(int argc, char **argv)
 			idx_s = optarg;
 		else if (c == 'o')
 			out = optarg;
+		else if (c == 'k')
+			skip = true;
 		else
 			return cli_usage_error("sweep", "bad option");
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error("sweep",
-				       "usage: sweep run SPEC.json [--index N] [--out DIR]");
+				       "usage: sweep run SPEC.json [--index N] [--out DIR] "
+				       "[--skip-existing]");
 	if (!idx_s)
 		return cli_usage_error("sweep", "no --index and no $SLURM_ARRAY_TASK_ID");
 	if (sweep_load(argv[optind], &sw, msg, sizeof(msg))) {
@@ -354,7 +360,11 @@ static int sweep_run(int argc, char **argv)
 		return EX_OSERR;
 	}
 	sweep_point(&sw, (unsigned int)idx, out, pt);
-	rc = cmp_run_one(&pt->run, NULL, msg, sizeof(msg));
+	/* a finished point is a complete file (written by rename), so its presence is enough */
+	if (skip && access(pt->json, F_OK) == 0)
+		rc = EX_OK;
+	else
+		rc = cmp_run_one(&pt->run, NULL, msg, sizeof(msg));
 	if (rc)
 		fprintf(stderr, "zsfrag sweep: point %llu (%s): %s\n", idx, pt->name, msg);
 	json_decref(pt->extra);

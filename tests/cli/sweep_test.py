@@ -69,6 +69,13 @@ check_eq(os.listdir("slurm"), ["point-00005.json"], "SLURM_ARRAY_TASK_ID=5")
 with open("slurm/point-00005.json", "rb") as x, open("par/point-00005.json", "rb") as y:
     check(x.read() == y.read(), "the Slurm point equals the parallel one")
 
+# --skip-existing leaves a written point alone (a resubmitted job), and reruns a missing one
+os.utime("slurm/point-00005.json", (1, 1))
+run([zsfrag, "sweep", "run", "spec.json", "--out", "slurm", "--skip-existing"], env=env)
+check_eq(os.stat("slurm/point-00005.json").st_mtime, 1, "--skip-existing rewrote a point")
+run([zsfrag, "sweep", "run", "spec.json", "--out", "slurm", "--index", "4", "--skip-existing"])
+check(os.path.exists("slurm/point-00004.json"), "--skip-existing ran a missing point")
+
 # a missing point fails the merge and is named; an index out of range is a usage error
 os.remove("serial/point-00006.json")
 p = run([zsfrag, "sweep", "merge", "serial", "--spec", "spec.json"], ok=(65,))
