@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# cli_trace_test.sh ZSFRAG SRCDIR: end-to-end checks of `zsfrag trace` and of replaying every
+# format: conversions round-trip byte for byte, validate's exit codes and its list of problems,
+# cat's ranges, from-capture against the hand-worked expectations, from-process on a child this
+# script starts (root only), and the sample traces replay.
+set -uo pipefail
+z="$1"
+src="$2"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+fail() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+ok() { echo "ok   $*" >&2; }
+
+t="$src/tests/kernel/halves.trace"
+"$z" trace cat "$t" >"$tmp/canon.trace" || fail "cat"
+for out in x.ztb x.ztb.gz x.trace.zst x.trace.gz; do
+	"$z" trace convert "$t" "$tmp/$out" || fail "convert to $out"
+	"$z" trace cat "$tmp/$out" >"$tmp/back.trace"
+	cmp -s "$tmp/canon.trace" "$tmp/back.trace" || fail "$out does not read back as the text"
+done
+"$z" trace convert "$tmp/x.ztb.gz" "$tmp/y.ztb" && cmp -s "$tmp/x.ztb" "$tmp/y.ztb" ||
+	fail "binary -> gzip -> binary differs"
+ok "conversions round-trip"
+
+# replay reads every format and gives the same summary
+"$z" replay "$t" --profile v6.1 --no-timing -q --json "$tmp/a.json" || fail "replay text"
+"$z" replay "$tmp/x.ztb.gz" --profile v6.1 --no-timing -q --json "$tmp/b.json" || fail "replay gz"
+sed 's/x\.ztb\.gz/X/;s#"[^"]*halves\.trace"#"X"#' "$tmp/b.json" >"$tmp/b2.json"
+sed 's#"[^"]*halves\.trace"#"X"#' "$tmp/a.json" >"$tmp/a2.json"
+sed -i 's#"[^"]*/X"#"X"#' "$tmp/b2.json"
+cmp -s "$tmp/a2.json" "$tmp/b2.json" || fail "replay of text and binary+gzip differ"
+ok "replay of text and binary+gzip agree"
+
+# validate: every problem, exit 65; clean: exit 0
+printf 'zsfrag-trace 1\na 1 100\nf 2\nq\na 1 5\n@5 c\n@4 c\n' >"$tmp/bad.trace"
+"$z" trace validate -q "$tmp/bad.trace" >"$tmp/problems.txt"
+rc=$?
+[ "$rc" = 65 ] || fail "validate exit $rc, expected 65"
+[ "$(wc -l <"$tmp/problems.txt")" = 4 ] || fail "validate found $(wc -l <"$tmp/problems.txt") problems, expected 4"
+grep -qx "$tmp/bad.trace:7: time goes backwards, previous @5 (@4)" "$tmp/problems.txt" ||
+	fail "validate: no time fault on line 7"
+"$z" trace validate -q "$tmp/x.ztb" || fail "validate of a clean trace"
+"$z" trace validate -q "$tmp/nonexistent" >/dev/null
+[ $? = 66 ] || fail "validate of a missing file is not EX_NOINPUT"
+head -c 200 "$tmp/x.ztb" >"$tmp/cut.ztb"
+"$z" trace validate -q "$tmp/cut.ztb" >"$tmp/cut.txt"
+grep -q "^$tmp/cut.ztb: offset [0-9]*: truncated file" "$tmp/cut.txt" ||
+	fail "truncated binary not reported with its offset"
+ok "validate"
+
+# cat ranges
+# (canon.trace: the header and 2 metadata lines, then event 1 on line 4)
+[ "$("$z" trace cat --from 3 --count 2 "$tmp/x.ztb")" = "$(sed -n '6,7p' "$tmp/canon.trace")" ] ||
+	fail "cat --from 3 --count 2"
+ok "cat ranges"
+
+# from-capture against the hand-worked expectations
+for mode in alloc zram; do
+	"$z" trace from-capture -q --mode "$mode" "$src/tests/traces/capture/phone.capture" -o "$tmp/cap.ztb" ||
+		fail "from-capture --mode $mode"
+	"$z" trace cat --no-header "$tmp/cap.ztb" >"$tmp/cap.txt"
+	grep -v '^#' "$src/tests/traces/capture/phone.$mode.expect" | cmp -s - "$tmp/cap.txt" ||
+		fail "from-capture --mode $mode differs from phone.$mode.expect"
+done
+ok "from-capture"
+
+# from-process on a child of ours
+if [ "$(id -u)" = 0 ]; then
+	python3 -c 'import time; b = bytearray(b"x" * 4096 * 64) + bytes(4096 * 64); time.sleep(30)' &
+	child=$!
+	sleep 0.5
+	"$z" trace from-process "$child" --samples 2 --interval 0.2 -C zstd -q -o "$tmp/proc.ztb" ||
+		fail "from-process"
+	kill "$child"
+	"$z" trace validate -q "$tmp/proc.ztb" || fail "from-process output does not validate"
+	n=$("$z" trace cat --no-header "$tmp/proc.ztb" | grep -c '^@[0-9]* [wz] ')
+	[ "$n" -ge 128 ] || fail "from-process: only $n page writes for a child with 128+ pages"
+	"$z" trace from-process 999999999 -q -o "$tmp/none.trace" 2>/dev/null
+	[ $? = 66 ] || fail "from-process of no process is not EX_NOINPUT"
+	[ ! -e "$tmp/none.trace" ] || fail "from-process left an output after failing"
+	ok "from-process"
+else
+	echo "skip from-process: not root" >&2
+fi
+
+# the samples replay
+for s in "$src"/traces/samples/*.trace "$src"/traces/samples/*.zst; do
+	"$z" replay "$s" --profile v6.1 --arch x86_64 --no-timing -q || fail "sample $s does not replay"
+done
+ok "samples replay"
+
+[ "$fails" = 0 ] && echo "all cli trace checks passed" >&2
+exit $((fails > 0))
