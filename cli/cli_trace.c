@@ -60,7 +60,8 @@ int cli_trace_out_opt(const char *sub_name, int c, const char *arg, struct cli_t
 		return 0;
 	case 'L':
 		if (cli_parse_u64(arg, 22, &v) || v < 1)
-			return cli_usage_error(sub, "bad --level '%s' (1..22 zstd, 1..9 gzip)", arg);
+			return cli_usage_error(sub, "bad --level '%s' (1..22 zstd, 1..9 gzip)",
+					       arg);
 		out->level = (int)v;
 		return 0;
 	default:
@@ -86,8 +87,9 @@ int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct 
 	}
 	if (!strcmp(out->path, "-") && isatty(STDOUT_FILENO) &&
 	    (out->fmt == TRACE_FORMAT_BINARY || out->codec != TRACE_CODEC_NONE)) {
-		fprintf(stderr, "zsfrag trace %s: not writing a binary or compressed trace to a "
-				"terminal (use -o FILE)\n",
+		fprintf(stderr,
+			"zsfrag trace %s: not writing a binary or compressed trace to a "
+			"terminal (use -o FILE)\n",
 			sub);
 		return EX_USAGE;
 	}
@@ -133,12 +135,12 @@ static void convert_help(FILE *f)
 
 static int trace_convert(int argc, char **argv)
 {
-	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
-					      { "compress", required_argument, NULL, 'z' },
-					      { "level", required_argument, NULL, 'L' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
-	struct cli_trace_out out = { 0 };
+	static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
+					     {"compress", required_argument, NULL, 'z'},
+					     {"level", required_argument, NULL, 'L'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	struct cli_trace_out out = {0};
 	struct trace_reader *r = NULL;
 	struct trace_writer *w = NULL;
 	struct trace_meta *meta;
@@ -210,10 +212,9 @@ static void cat_help(FILE *f)
 static int trace_cat(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' }, { "count", required_argument, NULL, 'n' },
-		{ "to", required_argument, NULL, 't' },	  { "no-header", no_argument, NULL, 'H' },
-		{ "help", no_argument, NULL, 'h' },	  { NULL, 0, NULL, 0 }
-	};
+	    {"from", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
+	    {"to", required_argument, NULL, 't'},   {"no-header", no_argument, NULL, 'H'},
+	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0}};
 	unsigned long long from = 1, to = UINT64_MAX, count = UINT64_MAX, idx = 0;
 	struct trace_reader *r;
 	struct trace_meta *meta;
@@ -289,16 +290,17 @@ out_io:
 
 static void validate_help(FILE *f)
 {
-	fprintf(f, "usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
-		   "Check whole traces (any format) and report every problem, one a line on\n"
-		   "stdout: \"FILE:LINE: what\" (text) or \"FILE: offset N: what\" (binary). After a\n"
-		   "bad event the check goes on with the next one, as if the bad one was not\n"
-		   "there; a fault in the header, in the metadata, in the structure of a binary\n"
-		   "record, or of the compressed stream, stops the file. A summary line per file\n"
-		   "goes to stderr. Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
-		   "  -m, --max-errors N     stop a file after N problems (default 100, 0 = all)\n"
-		   "  -q, --quiet            no summary lines\n"
-		   "  -h, --help             this text\n");
+	fprintf(f,
+		"usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
+		"Check whole traces (any format) and report every problem, one a line on\n"
+		"stdout: \"FILE:LINE: what\" (text) or \"FILE: offset N: what\" (binary). After a\n"
+		"bad event the check goes on with the next one, as if the bad one was not\n"
+		"there; a fault in the header, in the metadata, in the structure of a binary\n"
+		"record, or of the compressed stream, stops the file. A summary line per file\n"
+		"goes to stderr. Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
+		"  -m, --max-errors N     stop a file after N problems (default 100, 0 = all)\n"
+		"  -q, --quiet            no summary lines\n"
+		"  -h, --help             this text\n");
 }
 
 /* Validate one file; returns the number of problems (0 clean), or -1 when it cannot be opened. */
@@ -344,10 +346,10 @@ static long validate_one(const char *path, unsigned long long max, bool quiet)
 
 static int trace_validate(int argc, char **argv)
 {
-	static const struct option opts[] = { { "max-errors", required_argument, NULL, 'm' },
-					      { "quiet", no_argument, NULL, 'q' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"max-errors", required_argument, NULL, 'm'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	unsigned long long max = 100;
 	bool quiet = false, missing = false, bad = false;
 	int c;
@@ -357,7 +359,8 @@ static int trace_validate(int argc, char **argv)
 		switch (c) {
 		case 'm':
 			if (cli_parse_u64(optarg, UINT64_MAX, &max))
-				return cli_usage_error("trace validate", "bad --max-errors '%s'", optarg);
+				return cli_usage_error("trace validate", "bad --max-errors '%s'",
+						       optarg);
 			break;
 		case 'q':
 			quiet = true;
@@ -384,15 +387,14 @@ static int trace_validate(int argc, char **argv)
 /* ---- hub ---- */
 
 static const struct cli_command trace_commands[] = {
-	{ "info", "counts, sizes, live memory over time, metadata", cli_trace_info },
-	{ "convert", "text <-> binary, compressed (zstd, gzip) or not", trace_convert },
-	{ "cat", "print a range of events as text", trace_cat },
-	{ "validate", "check whole traces, report every problem", trace_validate },
-	{ "from-capture", "convert scripts/zram-capture.bt output to a trace",
-	  cli_trace_from_capture },
-	{ "from-process", "snapshot a live process's anonymous memory as zram writes",
-	  cli_trace_from_process },
-	{ "from-core", "the same from an ELF core dump", cli_trace_from_core },
+    {"info", "counts, sizes, live memory over time, metadata", cli_trace_info},
+    {"convert", "text <-> binary, compressed (zstd, gzip) or not", trace_convert},
+    {"cat", "print a range of events as text", trace_cat},
+    {"validate", "check whole traces, report every problem", trace_validate},
+    {"from-capture", "convert scripts/zram-capture.bt output to a trace", cli_trace_from_capture},
+    {"from-process", "snapshot a live process's anonymous memory as zram writes",
+     cli_trace_from_process},
+    {"from-core", "the same from an ELF core dump", cli_trace_from_core},
 };
 
 #define NR_TRACE_COMMANDS (sizeof(trace_commands) / sizeof(trace_commands[0]))

@@ -32,23 +32,26 @@ int cli_trace_open(const char *sub, const char *path, struct trace_reader **r);
  * from --format / --compress.
  */
 struct cli_trace_out {
-	const char *path;	   /* "-" for stdout */
+	const char *path; /* "-" for stdout */
 	enum trace_format fmt;
 	enum trace_codec codec;
-	bool fmt_set, codec_set;   /* given as options, not guessed from the name */
-	int level;		   /* compression level, 0 default */
+	bool fmt_set, codec_set; /* given as options, not guessed from the name */
+	int level;		 /* compression level, 0 default */
 };
 
 /* getopt_long entries and handling shared by the trace makers and convert. */
-#define CLI_TRACE_OUT_OPTS                                                                         \
-	{ "output", required_argument, NULL, 'o' }, { "format", required_argument, NULL, 'F' },     \
-		{ "compress", required_argument, NULL, 'z' },                                      \
-		{ "level", required_argument, NULL, 'L' }
+/* clang-format off */
+#define CLI_TRACE_OUT_OPTS                                      \
+	{ "output", required_argument, NULL, 'o' },             \
+	{ "format", required_argument, NULL, 'F' },             \
+	{ "compress", required_argument, NULL, 'z' },           \
+	{ "level", required_argument, NULL, 'L' }
+/* clang-format on */
 #define CLI_TRACE_OUT_HELP                                                                         \
-	"  -o, --output FILE      write the trace to FILE (default stdout); FILE.ztb is binary,\n"    \
-	"                         FILE.zst / FILE.gz are compressed\n"                               \
-	"      --format F         text or binary (default: from the name)\n"                         \
-	"      --compress C       none, zstd or gzip (default: from the name)\n"                     \
+	"  -o, --output FILE      write the trace to FILE (default stdout); FILE.ztb is binary,\n" \
+	"                         FILE.zst / FILE.gz are compressed\n"                             \
+	"      --format F         text or binary (default: from the name)\n"                       \
+	"      --compress C       none, zstd or gzip (default: from the name)\n"                   \
 	"      --level N          compression level (default: zstd 3, gzip 6)\n"
 
 /* Handle one of the options above: 0 handled, 1 not an output option, EX_USAGE bad value. */

@@ -17,17 +17,16 @@
 
 static void capture_help(FILE *f)
 {
-	fprintf(f,
-		"usage: zsfrag trace from-capture CAPTURE [OPTIONS]\n\n"
-		"Convert the output of scripts/zram-capture.bt (a live system's zsmalloc and\n"
-		"zram activity, format in traces/FORMAT.md) to a zsfrag trace. CAPTURE may be\n"
-		"'-' (stdin) and may be compressed (zstd, gzip). Records are sorted by time.\n\n"
-		"  -m, --mode M           alloc (default): zs_malloc/zs_free as a/f, kernel\n"
-		"                         handles mapped to fresh trace IDs; zram: zram slot\n"
-		"                         writes (w SLOT SIZE, z SLOT), reads and frees (r, d)\n"
-		"  -P, --page-size N      the captured system's page size (default 4096)\n"
-		"  -q, --quiet            no summary on stderr\n" CLI_TRACE_OUT_HELP
-		"  -h, --help             this text\n");
+	fprintf(f, "usage: zsfrag trace from-capture CAPTURE [OPTIONS]\n\n"
+		   "Convert the output of scripts/zram-capture.bt (a live system's zsmalloc and\n"
+		   "zram activity, format in traces/FORMAT.md) to a zsfrag trace. CAPTURE may be\n"
+		   "'-' (stdin) and may be compressed (zstd, gzip). Records are sorted by time.\n\n"
+		   "  -m, --mode M           alloc (default): zs_malloc/zs_free as a/f, kernel\n"
+		   "                         handles mapped to fresh trace IDs; zram: zram slot\n"
+		   "                         writes (w SLOT SIZE, z SLOT), reads and frees (r, d)\n"
+		   "  -P, --page-size N      the captured system's page size (default 4096)\n"
+		   "  -q, --quiet            no summary on stderr\n" CLI_TRACE_OUT_HELP
+		   "  -h, --help             this text\n");
 }
 
 struct capture_out {
@@ -43,17 +42,17 @@ static int capture_emit(void *ctx, const struct sim_event *ev)
 
 int cli_trace_from_capture(int argc, char **argv)
 {
-	static const struct option opts[] = { { "mode", required_argument, NULL, 'm' },
-					      { "page-size", required_argument, NULL, 'P' },
-					      { "quiet", no_argument, NULL, 'q' },
-					      { "help", no_argument, NULL, 'h' },
-					      CLI_TRACE_OUT_OPTS,
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"mode", required_argument, NULL, 'm'},
+					     {"page-size", required_argument, NULL, 'P'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     CLI_TRACE_OUT_OPTS,
+					     {NULL, 0, NULL, 0}};
 	enum capture_mode mode = CAPTURE_MODE_ALLOC;
 	unsigned long long page_size = 4096;
-	struct cli_trace_out out = { 0 };
+	struct cli_trace_out out = {0};
 	struct capture_stats st;
-	struct capture_out co = { 0 };
+	struct capture_out co = {0};
 	struct trace_io *io = NULL;
 	char msg[768], src[512], ps[16];
 	struct trace_meta meta[3];
@@ -108,9 +107,9 @@ int cli_trace_from_capture(int argc, char **argv)
 	snprintf(ps, sizeof(ps), "%llu", page_size);
 	snprintf(src, sizeof(src), "zsfrag trace from-capture --mode %s of %s",
 		 capture_mode_name(mode), path);
-	meta[0] = (struct trace_meta){ "page_size", ps };
-	meta[1] = (struct trace_meta){ "source", src };
-	meta[2] = (struct trace_meta){ "capture_mode", capture_mode_name(mode) };
+	meta[0] = (struct trace_meta){"page_size", ps};
+	meta[1] = (struct trace_meta){"source", src};
+	meta[2] = (struct trace_meta){"capture_mode", capture_mode_name(mode)};
 	rc = cli_trace_out_open("from-capture", &out, meta, 3, &co.w);
 	if (rc) {
 		trace_io_close(io);

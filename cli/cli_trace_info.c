@@ -128,19 +128,19 @@ static bool info_map_del(struct info_map *m, uint64_t key, uint32_t *val)
 /* One row of the over-time table. */
 struct info_row {
 	uint64_t event, time_ns;
-	uint64_t objs, obj_bytes;      /* live a/f objects and their bytes */
-	uint64_t slots, slot_bytes;    /* stored zram slots (w and z) and compressed bytes */
-	uint64_t block_pages, procs;   /* pages held by other users; live processes */
+	uint64_t objs, obj_bytes;    /* live a/f objects and their bytes */
+	uint64_t slots, slot_bytes;  /* stored zram slots (w and z) and compressed bytes */
+	uint64_t block_pages, procs; /* pages held by other users; live processes */
 };
 
 struct info {
-	uint64_t ops[128];	       /* events per op letter */
+	uint64_t ops[128]; /* events per op letter */
 	uint64_t events, timed, first_ns, last_ns;
 	struct info_map objs, slots, blocks;
-	struct info_row now, peak;     /* peak: each column's own maximum */
+	struct info_row now, peak; /* peak: each column's own maximum */
 	struct info_row rows[INFO_ROWS_MAX + 1];
 	size_t nrows;
-	uint64_t every;		       /* events between rows */
+	uint64_t every;						     /* events between rows */
 	uint64_t hist_a[INFO_BUCKETS + 1], hist_w[INFO_BUCKETS + 1]; /* last bucket: = page_size */
 	size_t page_size;
 };
@@ -161,8 +161,8 @@ static void info_peak(struct info *in)
 
 static void info_hist(struct info *in, uint64_t *hist, uint32_t size)
 {
-	size_t b = size >= in->page_size ? INFO_BUCKETS
-					 : (size - 1) / (in->page_size / INFO_BUCKETS);
+	size_t b =
+	    size >= in->page_size ? INFO_BUCKETS : (size - 1) / (in->page_size / INFO_BUCKETS);
 
 	hist[b]++;
 }
@@ -265,8 +265,9 @@ static void info_print_hist(const struct info *in, const char *what, const uint6
 			printf("  %5zu..%-5zu", b * w + 1, b * w + w - (b == INFO_BUCKETS - 1));
 		else
 			printf("  %5zu      ", in->page_size);
-		printf(" %12" PRIu64 " %5.1f%% %.*s\n", hist[b], 100.0 * (double)hist[b] / (double)total,
-		       bar, "########################################");
+		printf(" %12" PRIu64 " %5.1f%% %.*s\n", hist[b],
+		       100.0 * (double)hist[b] / (double)total, bar,
+		       "########################################");
 	}
 }
 
@@ -321,19 +322,19 @@ static void info_print(const struct info *in, const char *path, const struct tra
 
 static void info_help(FILE *f)
 {
-	fprintf(f, "usage: zsfrag trace info TRACE\n\n"
-		   "Describe a trace (any format, '-' for stdin): format and compression, metadata,\n"
-		   "events per op, time span, live objects / zram slots / pages and their bytes\n"
-		   "over time (16 to 32 evenly spaced rows) with their peaks, and histograms of\n"
-		   "the a and w sizes in page_size/16 buckets. A bad trace stops with its error\n"
-		   "(exit 65) after printing what was read.\n\n"
-		   "  -h, --help             this text\n");
+	fprintf(f,
+		"usage: zsfrag trace info TRACE\n\n"
+		"Describe a trace (any format, '-' for stdin): format and compression, metadata,\n"
+		"events per op, time span, live objects / zram slots / pages and their bytes\n"
+		"over time (16 to 32 evenly spaced rows) with their peaks, and histograms of\n"
+		"the a and w sizes in page_size/16 buckets. A bad trace stops with its error\n"
+		"(exit 65) after printing what was read.\n\n"
+		"  -h, --help             this text\n");
 }
 
 int cli_trace_info(int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	struct trace_reader *r;
 	struct sim_event ev;
 	struct info *in;

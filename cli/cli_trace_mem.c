@@ -25,7 +25,7 @@ struct mem_opts {
 	enum mem_compressor comp;
 	struct mem_range range;
 	bool have_range;
-	double interval;	   /* seconds between samples */
+	double interval; /* seconds between samples */
 	unsigned long long samples;
 	bool quiet;
 	struct cli_trace_out out;
@@ -52,20 +52,24 @@ static int mem_emit(void *ctx, const struct sim_event *ev)
 static void mem_help(FILE *f, bool core)
 {
 	if (core)
-		fprintf(f, "usage: zsfrag trace from-core CORE [OPTIONS]\n\n"
-			   "Make a trace from the memory in an ELF core dump (64-bit little-endian):\n"
-			   "every dumped page outside the file-backed ranges its NT_FILE note lists,\n"
-			   "compressed, as zram writes (w SLOT SIZE, z SLOT for same-filled pages).\n\n");
+		fprintf(
+		    f,
+		    "usage: zsfrag trace from-core CORE [OPTIONS]\n\n"
+		    "Make a trace from the memory in an ELF core dump (64-bit little-endian):\n"
+		    "every dumped page outside the file-backed ranges its NT_FILE note lists,\n"
+		    "compressed, as zram writes (w SLOT SIZE, z SLOT for same-filled pages).\n\n");
 	else
-		fprintf(f, "usage: zsfrag trace from-process PID [OPTIONS]\n\n"
-			   "Make a trace from the anonymous memory of a live process (root needed):\n"
-			   "its resident or swapped anonymous pages (/proc/PID/maps, pagemap, mem),\n"
-			   "each compressed, as the zram writes a swap device would get (w SLOT SIZE,\n"
-			   "z SLOT for same-filled pages), then 's snapshot_1'. With --samples N the\n"
-			   "process is read N times, --interval apart: new pages are written, changed\n"
-			   "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n"
-			   "  -i, --interval SEC     seconds between samples (default 1, fractions ok)\n"
-			   "  -n, --samples N        number of samples (default 1)\n");
+		fprintf(
+		    f,
+		    "usage: zsfrag trace from-process PID [OPTIONS]\n\n"
+		    "Make a trace from the anonymous memory of a live process (root needed):\n"
+		    "its resident or swapped anonymous pages (/proc/PID/maps, pagemap, mem),\n"
+		    "each compressed, as the zram writes a swap device would get (w SLOT SIZE,\n"
+		    "z SLOT for same-filled pages), then 's snapshot_1'. With --samples N the\n"
+		    "process is read N times, --interval apart: new pages are written, changed\n"
+		    "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n"
+		    "  -i, --interval SEC     seconds between samples (default 1, fractions ok)\n"
+		    "  -n, --samples N        number of samples (default 1)\n");
 	fprintf(f, "  -C, --compressor C     lz4 (default), zstd (level 3) or lzo (lzo1x_1). The\n"
 		   "                         kernel's default lzo-rle has no userspace library:\n"
 		   "                         lzo is its nearest stand-in\n"
@@ -91,16 +95,14 @@ static int parse_range(const char *s, struct mem_range *r)
 
 static int mem_parse(const char *sub, int argc, char **argv, bool core, struct mem_opts *o)
 {
-	static const struct option opts[] = {
-		{ "compressor", required_argument, NULL, 'C' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "samples", required_argument, NULL, 'n' },
-		{ "range", required_argument, NULL, 'r' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_TRACE_OUT_OPTS,
-		{ NULL, 0, NULL, 0 }
-	};
+	static const struct option opts[] = {{"compressor", required_argument, NULL, 'C'},
+					     {"interval", required_argument, NULL, 'i'},
+					     {"samples", required_argument, NULL, 'n'},
+					     {"range", required_argument, NULL, 'r'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     CLI_TRACE_OUT_OPTS,
+					     {NULL, 0, NULL, 0}};
 	char name[64];
 	int c, rc;
 
@@ -113,8 +115,8 @@ static int mem_parse(const char *sub, int argc, char **argv, bool core, struct m
 		switch (c) {
 		case 'C':
 			if (mem_compressor_parse(optarg, &o->comp))
-				return cli_usage_error(name, "unknown compressor '%s' (lz4, zstd, lzo)",
-						       optarg);
+				return cli_usage_error(
+				    name, "unknown compressor '%s' (lz4, zstd, lzo)", optarg);
 			break;
 		case 'i': {
 			char *end;
@@ -131,7 +133,8 @@ static int mem_parse(const char *sub, int argc, char **argv, bool core, struct m
 			break;
 		case 'r':
 			if (parse_range(optarg, &o->range))
-				return cli_usage_error(name, "bad --range '%s' (hex LO-HI)", optarg);
+				return cli_usage_error(name, "bad --range '%s' (hex LO-HI)",
+						       optarg);
 			o->have_range = true;
 			break;
 		case 'q':
@@ -164,7 +167,7 @@ static void sleep_until(double t)
 	double d = t - mono_now();
 
 	if (d > 0) {
-		struct timespec ts = { (time_t)d, (long)((d - floor(d)) * 1e9) };
+		struct timespec ts = {(time_t)d, (long)((d - floor(d)) * 1e9)};
 
 		nanosleep(&ts, NULL);
 	}
@@ -176,7 +179,7 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
 	struct mem_compress *mc = NULL;
 	struct mem_tracker tr;
-	struct mem_sink sink = { 0 };
+	struct mem_sink sink = {0};
 	struct trace_meta meta[4];
 	char ps[16], src[512], comp[128], msg[768], comm[64] = "?";
 	unsigned long long pid = 0;
@@ -186,7 +189,8 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	if (!core && (cli_parse_u64(what, 0x7fffffff, &pid) || !pid))
 		return cli_usage_error("trace from-process", "bad PID '%s'", what);
 	if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
-		fprintf(stderr, "zsfrag trace %s: unsupported host page size %zu\n", sub, page_size);
+		fprintf(stderr, "zsfrag trace %s: unsupported host page size %zu\n", sub,
+			page_size);
 		return EX_SOFTWARE;
 	}
 	if (!core) {
@@ -209,17 +213,19 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	}
 	snprintf(ps, sizeof(ps), "%zu", page_size);
 	snprintf(comp, sizeof(comp), "%s%s", mem_compressor_name(o->comp),
-		 o->comp == MEM_COMP_LZO ? " (lzo1x_1: the kernel's lzo-rle has no userspace library)"
-					 : o->comp == MEM_COMP_ZSTD ? " (level 3)" : "");
+		 o->comp == MEM_COMP_LZO
+		     ? " (lzo1x_1: the kernel's lzo-rle has no userspace library)"
+		 : o->comp == MEM_COMP_ZSTD ? " (level 3)"
+					    : "");
 	if (core)
 		snprintf(src, sizeof(src), "zsfrag trace from-core %s", what);
 	else
 		snprintf(src, sizeof(src),
-			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s", pid, comm,
-			 o->samples, o->interval);
-	meta[0] = (struct trace_meta){ "page_size", ps };
-	meta[1] = (struct trace_meta){ "compressor", comp };
-	meta[2] = (struct trace_meta){ "source", src };
+			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s", pid,
+			 comm, o->samples, o->interval);
+	meta[0] = (struct trace_meta){"page_size", ps};
+	meta[1] = (struct trace_meta){"compressor", comp};
+	meta[2] = (struct trace_meta){"source", src};
 	mem_tracker_init(&tr);
 	for (unsigned long long i = 0; i < o->samples; i++) {
 		struct mem_snapshot snap;
@@ -232,8 +238,9 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 			t0 = start;
 		mem_snapshot_init(&snap);
 		if (core)
-			rc = mem_snapshot_core(what, mc, page_size, o->have_range ? &o->range : NULL,
-					       &snap, msg, sizeof(msg));
+			rc =
+			    mem_snapshot_core(what, mc, page_size, o->have_range ? &o->range : NULL,
+					      &snap, msg, sizeof(msg));
 		else
 			rc = mem_snapshot_process((pid_t)pid, mc, page_size,
 						  o->have_range ? &o->range : NULL, &snap, msg,
@@ -242,15 +249,16 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 			mem_snapshot_free(&snap);
 			fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 			if (i && (rc == -ENOENT || rc == -ESRCH)) {
-				fprintf(stderr, "zsfrag trace %s: the process went away after %llu "
-						"samples; the trace ends there\n",
+				fprintf(stderr,
+					"zsfrag trace %s: the process went away after %llu "
+					"samples; the trace ends there\n",
 					sub, i);
 				break;
 			}
-			ex = rc == -EINVAL ? EX_DATAERR
-			     : rc == -ENOENT ? EX_NOINPUT
+			ex = rc == -EINVAL		     ? EX_DATAERR
+			     : rc == -ENOENT		     ? EX_NOINPUT
 			     : rc == -EACCES || rc == -EPERM ? EX_NOPERM
-							      : EX_IOERR;
+							     : EX_IOERR;
 			break;
 		}
 		/* The output is created after the first sample worked: no half file on failure. */
@@ -261,13 +269,14 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 			return ex;
 		}
 		if (!o->quiet && !core && !snap.pagemap && !i)
-			fprintf(stderr, "zsfrag trace %s: /proc/%llu/pagemap not readable: taking "
-					"every page of the anonymous mappings\n",
+			fprintf(stderr,
+				"zsfrag trace %s: /proc/%llu/pagemap not readable: taking "
+				"every page of the anonymous mappings\n",
 				sub, pid);
 		rc = mem_tracker_apply(&tr, &snap, (uint64_t)((start - t0) * 1e9), mem_emit, &sink);
 		if (!o->quiet)
-			fprintf(stderr, "  sample %llu: %zu pages in %" PRIu64 " mappings%s\n", i + 1,
-				snap.n, snap.regions,
+			fprintf(stderr, "  sample %llu: %zu pages in %" PRIu64 " mappings%s\n",
+				i + 1, snap.n, snap.regions,
 				snap.unreadable ? ", some unreadable pages skipped" : "");
 		mem_snapshot_free(&snap);
 		if (rc) {
@@ -297,7 +306,7 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 
 int cli_trace_from_process(int argc, char **argv)
 {
-	struct mem_opts o = { 0 };
+	struct mem_opts o = {0};
 	int rc = mem_parse("from-process", argc, argv, false, &o);
 
 	if (rc)
@@ -307,7 +316,7 @@ int cli_trace_from_process(int argc, char **argv)
 
 int cli_trace_from_core(int argc, char **argv)
 {
-	struct mem_opts o = { 0 };
+	struct mem_opts o = {0};
 	int rc = mem_parse("from-core", argc, argv, true, &o);
 
 	if (rc)

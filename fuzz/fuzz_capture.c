@@ -37,15 +37,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int mode = CAPTURE_MODE_ALLOC; mode <= CAPTURE_MODE_ZRAM; mode++) {
 		FILE *f = fuzz_stream(data, size);
 		struct capture_stats st;
-		struct fuzz_sink s = { .t = 0 };
+		struct fuzz_sink s = {.t = 0};
 		char msg[512] = "";
 		int rc;
 
 		if (!f)
 			return 0;
 		trace_live_init(&s.live);
-		rc = capture_convert(f, FUZZ_NAME, (enum capture_mode)mode, 4096, fuzz_emit, &s, &st,
-				     msg, sizeof(msg));
+		rc = capture_convert(f, FUZZ_NAME, (enum capture_mode)mode, 4096, fuzz_emit, &s,
+				     &st, msg, sizeof(msg));
 		if (rc && rc != -EINVAL && rc != -ENOMEM)
 			abort();
 		if (rc)

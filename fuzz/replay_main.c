@@ -126,8 +126,9 @@ int main(int argc, char **argv)
 		if (stat(argv[i], &st)) {
 			perror(argv[i]);
 			rc = 1;
-		} else if (S_ISDIR(st.st_mode) ? replay_dir(argv[i], &count)
-					       : replay_file(argv[i]) ? 1 : (count++, 0)) {
+		} else if (S_ISDIR(st.st_mode)	  ? replay_dir(argv[i], &count)
+			   : replay_file(argv[i]) ? 1
+						  : (count++, 0)) {
 			rc = 1;
 		}
 	}

@@ -20,13 +20,14 @@
 
 #include "trace_map.h"
 
-#define CAP_ERR_HANDLE (UINT64_MAX - 4095) /* at or above: IS_ERR_VALUE(handle) */
+#define CAP_ERR_HANDLE	(UINT64_MAX - 4095) /* at or above: IS_ERR_VALUE(handle) */
 #define CAP_TOKEN_SHOWN 48
 
 struct cap_rec {
-	uint64_t t;    /* ns, the kernel's monotonic clock */
+	uint64_t t; /* ns, the kernel's monotonic clock */
 	uint64_t tid;
-	uint64_t a, b; /* M: size, handle; F: handle; W/R: slot, pages; D: slot; E: (int64) ret; K: pages */
+	uint64_t a,
+	    b; /* M: size, handle; F: handle; W/R: slot, pages; D: slot; E: (int64) ret; K: pages */
 	uint64_t line;
 	char op;
 };
@@ -151,7 +152,7 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 			  bool *seen_header)
 {
 	const char *p = s, *end = s + len, *tok;
-	struct cap_rec r = { .line = line };
+	struct cap_rec r = {.line = line};
 	size_t n;
 	int rc;
 
@@ -212,12 +213,14 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		if (!rc && (r.b < 1 || r.b > CAPTURE_BIO_PAGES_MAX))
 			return cap_fail(c, line, "NPAGES out of range 1..65536", s, len);
 		if (!rc && r.a + r.b - 1 > UINT32_MAX)
-			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s, len);
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
+					len);
 		break;
 	case 'D':
 		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a);
 		if (!rc && r.a > UINT32_MAX)
-			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s, len);
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
+					len);
 		break;
 	case 'E':
 		rc = cap_field(c, line, &p, end, "RET", true, &r.a);
@@ -266,12 +269,13 @@ static int cap_read(struct cap *c, FILE *f)
 	}
 	if (!rc && ferror(f)) {
 		if (c->err && c->errlen)
-			snprintf(c->err, c->errlen, "%s:%" PRIu64 ": read error", c->name, line + 1);
+			snprintf(c->err, c->errlen, "%s:%" PRIu64 ": read error", c->name,
+				 line + 1);
 		rc = -EIO;
 	}
 	if (!rc && !seen_header)
-		rc = cap_fail(c, line ? line : 1, "missing header line, expected \"zram-capture 1\"",
-			      "no header", 9);
+		rc = cap_fail(c, line ? line : 1,
+			      "missing header line, expected \"zram-capture 1\"", "no header", 9);
 	free(buf);
 	return rc;
 }
@@ -288,8 +292,12 @@ static int cap_rec_cmp(const void *a, const void *b)
 static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint64_t id,
 		    uint32_t size)
 {
-	struct sim_event ev = { .op = op, .has_time = true, .time_ns = r->t - c->t0, .id = id,
-				.size = size, .line = r->line };
+	struct sim_event ev = {.op = op,
+			       .has_time = true,
+			       .time_ns = r->t - c->t0,
+			       .id = id,
+			       .size = size,
+			       .line = r->line};
 	int rc = c->emit(c->ctx, &ev);
 
 	if (rc && c->err && c->errlen && !c->err[0])
@@ -411,7 +419,8 @@ static int cap_run_zram(struct cap *c)
 			}
 			/* the page written to this slot is stored */
 			if (w & CAP_W_PENDING)
-				rc = cap_emit(c, r, SIM_OP_WRITE, r->a, (uint32_t)(w >> CAP_W_SHIFT));
+				rc = cap_emit(c, r, SIM_OP_WRITE, r->a,
+					      (uint32_t)(w >> CAP_W_SHIFT));
 			else
 				rc = cap_emit(c, r, SIM_OP_WRITE_SAME, r->a, 0);
 			if (!rc && trace_map_put(&open, r->tid, CAP_W_OPEN))
@@ -453,8 +462,13 @@ int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t pa
 		    capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
 		    size_t errlen)
 {
-	struct cap c = { .name = name ? name : "<capture>", .err = err, .errlen = errlen,
-			 .st = st, .page_size = page_size, .emit = emit, .ctx = ctx };
+	struct cap c = {.name = name ? name : "<capture>",
+			.err = err,
+			.errlen = errlen,
+			.st = st,
+			.page_size = page_size,
+			.emit = emit,
+			.ctx = ctx};
 	int rc;
 
 	memset(st, 0, sizeof(*st));

@@ -40,9 +40,9 @@
 
 #include "event.h"
 
-#define CAPTURE_MAGIC	 "zram-capture"
-#define CAPTURE_VERSION	 1
-#define CAPTURE_LINE_MAX 4096 /* bytes per line */
+#define CAPTURE_MAGIC	      "zram-capture"
+#define CAPTURE_VERSION	      1
+#define CAPTURE_LINE_MAX      4096  /* bytes per line */
 #define CAPTURE_BIO_PAGES_MAX 65536 /* NPAGES of one W or R */
 
 enum capture_mode {
@@ -52,15 +52,15 @@ enum capture_mode {
 
 /* What the conversion met and could not map; printed by the CLI. */
 struct capture_stats {
-	uint64_t lines;		    /* lines read, all kinds */
-	uint64_t records;	    /* event lines */
-	uint64_t events;	    /* trace events emitted */
-	uint64_t lost;		    /* events bpftrace reported lost ("Lost N events") */
-	uint64_t failed_allocs;	    /* M with handle 0 or an error value */
-	uint64_t unknown_frees;	    /* F of a handle not allocated in the capture */
-	uint64_t reused_handles;    /* M of a handle still live (its F was lost) */
-	uint64_t outside_writes;    /* zram mode: M outside any write (recompression...) */
-	uint64_t failed_writes;	    /* zram mode: E with RET != 0, or an M whose page was not stored */
+	uint64_t lines;		 /* lines read, all kinds */
+	uint64_t records;	 /* event lines */
+	uint64_t events;	 /* trace events emitted */
+	uint64_t lost;		 /* events bpftrace reported lost ("Lost N events") */
+	uint64_t failed_allocs;	 /* M with handle 0 or an error value */
+	uint64_t unknown_frees;	 /* F of a handle not allocated in the capture */
+	uint64_t reused_handles; /* M of a handle still live (its F was lost) */
+	uint64_t outside_writes; /* zram mode: M outside any write (recompression...) */
+	uint64_t failed_writes;	 /* zram mode: E with RET != 0, or an M whose page was not stored */
 	uint64_t unfinished_writes; /* zram mode: W without E (open at the end, or nested) */
 	uint64_t stray_ends;	    /* zram mode: E without W */
 	uint64_t ignored;	    /* records this mode does not use */

@@ -42,7 +42,7 @@ struct mem_compress {
 	size_t page_size;
 	unsigned char *dst; /* worst-case output of one page */
 	size_t dst_cap;
-	void *lzo_wrk;	    /* LZO1X_1_MEM_COMPRESS bytes */
+	void *lzo_wrk; /* LZO1X_1_MEM_COMPRESS bytes */
 	ZSTD_CCtx *zc;
 };
 
@@ -138,8 +138,8 @@ int mem_compress_page(struct mem_compress *c, const void *page, uint32_t *size)
 	}
 	switch (c->comp) {
 	case MEM_COMP_LZ4: {
-		int n = LZ4_compress_default(page, (char *)c->dst, (int)c->page_size,
-					     (int)c->dst_cap);
+		int n =
+		    LZ4_compress_default(page, (char *)c->dst, (int)c->page_size, (int)c->dst_cap);
 
 		if (n <= 0)
 			return -EIO;
@@ -192,8 +192,7 @@ void mem_snapshot_free(struct mem_snapshot *s)
 	mem_snapshot_init(s);
 }
 
-static int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr,
-		   const void *page)
+static int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr, const void *page)
 {
 	struct mem_page *p;
 
@@ -308,8 +307,8 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 		s->regions++;
 		for (uint64_t a = lo; a < hi; a += MEM_CHUNK_PAGES * page_size) {
 			uint64_t end = hi - a > MEM_CHUNK_PAGES * page_size
-					       ? a + MEM_CHUNK_PAGES * page_size
-					       : hi;
+					   ? a + MEM_CHUNK_PAGES * page_size
+					   : hi;
 			size_t np = (size_t)((end - a) / page_size);
 
 			for (size_t i = 0; i < np; i++)
@@ -317,7 +316,8 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 			if (s->pagemap) {
 				off_t po = (off_t)(a / page_size * sizeof(uint64_t));
 
-				if (pread(pmfd, pm, np * sizeof(*pm), po) != (ssize_t)(np * sizeof(*pm)))
+				if (pread(pmfd, pm, np * sizeof(*pm), po) !=
+				    (ssize_t)(np * sizeof(*pm)))
 					memset(pm, 0, np * sizeof(*pm));
 				for (size_t i = 0; i < np; i++)
 					want[i] = ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE)) ||
@@ -446,7 +446,8 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 				       "note segment outside the file");
 			goto out;
 		}
-		for (p = ph.p_offset, end = ph.p_offset + ph.p_filesz; end - p >= sizeof(Elf64_Nhdr);) {
+		for (p = ph.p_offset, end = ph.p_offset + ph.p_filesz;
+		     end - p >= sizeof(Elf64_Nhdr);) {
 			Elf64_Nhdr nh;
 			uint64_t name_sz, desc_sz;
 
@@ -462,7 +463,8 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 						  &files, &nfiles);
 				if (rc) {
 					if (rc == -EINVAL)
-						core_fail(err, errlen, path, p, "malformed NT_FILE note");
+						core_fail(err, errlen, path, p,
+							  "malformed NT_FILE note");
 					else
 						snprintf(err, errlen, "out of memory");
 					goto out;
@@ -584,7 +586,7 @@ static int u64_cmp(const void *a, const void *b)
 int mem_tracker_apply(struct mem_tracker *t, const struct mem_snapshot *s, uint64_t time_ns,
 		      mem_emit_fn emit, void *ctx)
 {
-	struct sim_event ev = { .has_time = true, .time_ns = time_ns };
+	struct sim_event ev = {.has_time = true, .time_ns = time_ns};
 	uint64_t key, val, *gone = NULL;
 	size_t pos = 0, ngone = 0;
 	int rc = 0;

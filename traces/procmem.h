@@ -51,17 +51,17 @@ const char *mem_compressor_name(enum mem_compressor comp);
 int mem_compressor_parse(const char *s, enum mem_compressor *comp);
 
 struct mem_page {
-	uint64_t addr;	/* virtual address */
-	uint64_t hash;	/* of the content, to see changes between snapshots */
-	uint32_t size;	/* compressed bytes, 0 = same-filled */
+	uint64_t addr; /* virtual address */
+	uint64_t hash; /* of the content, to see changes between snapshots */
+	uint32_t size; /* compressed bytes, 0 = same-filled */
 };
 
 struct mem_snapshot {
 	struct mem_page *pages; /* ascending addresses */
 	size_t n, cap;
-	uint64_t regions;	/* mappings looked at */
-	uint64_t unreadable;	/* pages that could not be read, skipped */
-	bool pagemap;		/* /proc/PID/pagemap was readable: only resident or swapped anon pages */
+	uint64_t regions;    /* mappings looked at */
+	uint64_t unreadable; /* pages that could not be read, skipped */
+	bool pagemap; /* /proc/PID/pagemap was readable: only resident or swapped anon pages */
 };
 
 /* Only pages in [lo, hi) are taken; { 0, UINT64_MAX } takes all. */
@@ -95,11 +95,11 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 
 /* Snapshots -> events (see the head of this file). */
 struct mem_tracker {
-	struct trace_map pages; /* addr -> slot << 1 | seen-in-this-snapshot */
+	struct trace_map pages;	 /* addr -> slot << 1 | seen-in-this-snapshot */
 	struct trace_map hashes; /* addr -> content hash */
-	uint64_t *free_slots;	/* a min-heap of released slots */
+	uint64_t *free_slots;	 /* a min-heap of released slots */
 	size_t nfree, free_cap;
-	uint64_t next_slot;	/* slots below it were given out at some point */
+	uint64_t next_slot; /* slots below it were given out at some point */
 	uint64_t snapshots;
 	uint64_t writes, overwrites, same, discards; /* events emitted, by kind */
 };

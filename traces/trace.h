@@ -43,9 +43,9 @@ int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec 
 		      const struct trace_meta *meta, size_t n, struct trace_writer **w, char *err,
 		      size_t errlen);
 /* Same on a stream the caller opened and closes after trace_writer_close(). */
-int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt,
-			   enum trace_codec codec, int level, const struct trace_meta *meta,
-			   size_t n, struct trace_writer **w, char *err, size_t errlen);
+int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt, enum trace_codec codec,
+			   int level, const struct trace_meta *meta, size_t n,
+			   struct trace_writer **w, char *err, size_t errlen);
 /* 0; -EINVAL for an event no reader would accept (the writer stays usable); -EIO. */
 int trace_writer_event(struct trace_writer *w, const struct sim_event *ev);
 /*

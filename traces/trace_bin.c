@@ -56,7 +56,8 @@ _Static_assert(BIN_BUF_SIZE > TRACE_BIN_VALUE_MAX + 2 * BIN_VARINT_MAX + TRACE_T
 enum bin_ns { BIN_NS_OBJECT, BIN_NS_SLOT, BIN_NS_BLOCK, BIN_NS_PID, BIN_NS_NONE };
 
 /* Op code -> text letter, and the namespace of its ID field. */
-static const char bin_ops[14] = { 0, 'a', 'f', 'w', 'z', 'r', 'd', 'g', 'p', 'k', 'x', 'c', 's', 'v' };
+static const char bin_ops[14] = {0,   'a', 'f', 'w', 'z', 'r', 'd',
+				 'g', 'p', 'k', 'x', 'c', 's', 'v'};
 
 static enum bin_ns bin_op_ns(enum sim_op op)
 {
@@ -88,7 +89,7 @@ static int bin_op_code(enum sim_op op)
 	return -1;
 }
 
-static const char bin_mtypes[3] = { SIM_MT_UNMOVABLE, SIM_MT_MOVABLE, SIM_MT_RECLAIMABLE };
+static const char bin_mtypes[3] = {SIM_MT_UNMOVABLE, SIM_MT_MOVABLE, SIM_MT_RECLAIMABLE};
 
 /* ---- checks shared by reader and writer ---- */
 
@@ -140,28 +141,28 @@ static inline uint64_t bin_zigzag_enc(uint64_t delta)
 /* ---- reader ---- */
 
 struct bin_meta {
-	char *key;   /* NUL-terminated, value follows in the same block */
+	char *key; /* NUL-terminated, value follows in the same block */
 	char *value;
 };
 
 struct trace_bin_reader {
 	FILE *f;
 	char *name;
-	uint8_t *buf;		  /* BIN_BUF_SIZE bytes */
-	size_t pos, end;	  /* unread bytes are buf[pos, end) */
-	uint64_t base;		  /* stream offset of buf[0] */
-	bool file_eof;		  /* fread() returned 0: buf holds the rest */
-	int state;		  /* 0 reading, 1 end record read, < 0 the kept error */
-	bool resumable;		  /* the kept error is about a whole, skipped record */
-	uint64_t time_ns;	  /* latest time */
+	uint8_t *buf;	  /* BIN_BUF_SIZE bytes */
+	size_t pos, end;  /* unread bytes are buf[pos, end) */
+	uint64_t base;	  /* stream offset of buf[0] */
+	bool file_eof;	  /* fread() returned 0: buf holds the rest */
+	int state;	  /* 0 reading, 1 end record read, < 0 the kept error */
+	bool resumable;	  /* the kept error is about a whole, skipped record */
+	uint64_t time_ns; /* latest time */
 	uint64_t prev_id[BIN_NS_COUNT];
-	uint64_t records;	  /* event records read */
-	size_t page_size;	  /* bytes */
+	uint64_t records; /* event records read */
+	size_t page_size; /* bytes */
 	/* decoded ahead, liveness not yet applied: batch[bhead, bcount) */
 	struct sim_event batch[BIN_BATCH];
 	uint64_t batch_off[BIN_BATCH]; /* stream offset of each record */
 	size_t bhead, bcount;
-	int pend_state;		  /* what stopped the batch: 1 end, < 0 a fault, 0 none */
+	int pend_state; /* what stopped the batch: 1 end, < 0 a fault, 0 none */
 	bool pend_resumable;
 	char pend_msg[BIN_ERR_MAX];
 	struct bin_meta *meta;
@@ -171,7 +172,7 @@ struct trace_bin_reader {
 };
 
 static int bin_fail_rc(struct trace_bin_reader *b, int rc, uint64_t off, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 static int bin_fail_rc(struct trace_bin_reader *b, int rc, uint64_t off, const char *fmt, ...)
 {
@@ -248,12 +249,12 @@ static inline int bin_varint(const uint8_t *buf, size_t *p, size_t end, uint64_t
 }
 
 static int bin_field_fail(struct trace_bin_reader *b, size_t *p, const char *what, int rc)
-	__attribute__((noinline, cold));
+    __attribute__((noinline, cold));
 static int bin_field_slow(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out);
 
 /* A varint field called what; on failure the message names it and its offset. */
-static inline __attribute__((always_inline)) int
-bin_field(struct trace_bin_reader *b, size_t *p, const char *what, uint64_t *out)
+static inline __attribute__((always_inline)) int bin_field(struct trace_bin_reader *b, size_t *p,
+							   const char *what, uint64_t *out)
 {
 	size_t i = *p;
 
@@ -296,8 +297,8 @@ static int bin_read_meta(struct trace_bin_reader *b)
 	if ((rc = bin_field(b, &p, "metadata count", &count)))
 		return rc;
 	if (count > TRACE_TEXT_META_MAX)
-		return bin_fail(b, bin_off(b), "too many metadata entries, at most 256 (%" PRIu64 ")",
-				count);
+		return bin_fail(b, bin_off(b),
+				"too many metadata entries, at most 256 (%" PRIu64 ")", count);
 	b->pos = p;
 	b->meta = calloc(count ? count : 1, sizeof(*b->meta));
 	if (!b->meta)
@@ -313,8 +314,9 @@ static int bin_read_meta(struct trace_bin_reader *b)
 		if ((rc = bin_field(b, &p, "metadata key length", &klen)))
 			return rc;
 		if (klen < 1 || klen > TRACE_TEXT_KEY_MAX)
-			return bin_fail(b, at, "malformed metadata, key length %" PRIu64
-					       " outside 1..64", klen);
+			return bin_fail(b, at,
+					"malformed metadata, key length %" PRIu64 " outside 1..64",
+					klen);
 		if (b->end - p < klen)
 			return bin_fail(b, b->base + p, "truncated file, metadata key cut short");
 		key = (const char *)b->buf + p;
@@ -342,10 +344,9 @@ static int bin_read_meta(struct trace_bin_reader *b)
 		if ((rc = bin_field(b, &p, "metadata value length", &vlen)))
 			return rc;
 		if (vlen < 1 || vlen > TRACE_BIN_VALUE_MAX)
-			return bin_fail(b, b->base + b->pos,
-					"malformed metadata, value length %" PRIu64
-					" outside 1..65535",
-					vlen);
+			return bin_fail(
+			    b, b->base + b->pos,
+			    "malformed metadata, value length %" PRIu64 " outside 1..65535", vlen);
 		b->pos = p;
 		if ((rc = bin_fill(b, (size_t)vlen)))
 			return rc;
@@ -360,8 +361,9 @@ static int bin_read_meta(struct trace_bin_reader *b)
 		if (!strcmp(mem, "page_size")) {
 			b->page_size = bin_page_size(val, (size_t)vlen);
 			if (!b->page_size)
-				return bin_fail(b, bin_off(b),
-						"unsupported page_size, expected 4096, 16384 or 65536");
+				return bin_fail(
+				    b, bin_off(b),
+				    "unsupported page_size, expected 4096, 16384 or 65536");
 		}
 		mem = realloc(mem, (size_t)klen + 1 + (size_t)vlen + 1);
 		if (!mem)
@@ -543,22 +545,23 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 	b->time_ns = t;
 	if (ns != BIN_NS_NONE && ev->id >= TRACE_TEXT_ID_LIMIT)
 		return bin_fail(b, at, "%s out of range, must be below 2^63 (%" PRIu64 ")",
-				ns == BIN_NS_SLOT ? "SLOT"
+				ns == BIN_NS_SLOT  ? "SLOT"
 				: ns == BIN_NS_PID ? "PID"
 						   : "ID",
 				ev->id);
-	if ((ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) &&
-	    (size < 1 || size > b->page_size))
+	if ((ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) && (size < 1 || size > b->page_size))
 		return bin_fail(b, at, "size out of range 1..%zu (%" PRIu64 ")", b->page_size,
 				size);
 	if (ev->op == SIM_OP_GET) {
 		if (ev->order > TRACE_TEXT_ORDER_MAX)
 			return bin_fail(b, at, "order out of range 0..10 (%u)", ev->order);
 		if (ev->mtype == '?')
-			return bin_fail(b, at, "bad migrate type code, expected 0 (u), 1 (m) or 2 (r)");
+			return bin_fail(b, at,
+					"bad migrate type code, expected 0 (u), 1 (m) or 2 (r)");
 	}
 	/* strlen: a NUL inside the declared length would hide the bytes after it. */
-	if (ev->op == SIM_OP_SNAPSHOT && (strlen(ev->label) != size || trace_check_label(ev->label)))
+	if (ev->op == SIM_OP_SNAPSHOT &&
+	    (strlen(ev->label) != size || trace_check_label(ev->label)))
 		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
 	b->resumable = false;
 	*at_out = at;
@@ -736,7 +739,8 @@ int trace_bin_writer_open(FILE *f, const struct trace_meta *meta, size_t n,
 	if (n > TRACE_TEXT_META_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		if (!meta[i].key || !meta[i].value || !bin_key_ok(meta[i].key, strlen(meta[i].key)) ||
+		if (!meta[i].key || !meta[i].value ||
+		    !bin_key_ok(meta[i].key, strlen(meta[i].key)) ||
 		    !bin_value_ok(meta[i].value, strlen(meta[i].value)))
 			return -EINVAL;
 		for (size_t j = 0; j < i; j++)
@@ -820,9 +824,10 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
 		p = bin_put_varint(p, ev->size);
 	} else if (ev->op == SIM_OP_GET) {
-		*p++ = (uint8_t)(ev->order |
-				 (uint8_t)((const char *)memchr(bin_mtypes, ev->mtype, 3) - bin_mtypes)
-					 << 4);
+		*p++ =
+		    (uint8_t)(ev->order |
+			      (uint8_t)((const char *)memchr(bin_mtypes, ev->mtype, 3) - bin_mtypes)
+				  << 4);
 	} else if (ev->op == SIM_OP_SNAPSHOT) {
 		size_t l = strlen(ev->label);
 

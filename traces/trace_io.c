@@ -30,20 +30,20 @@
 #define GZIP_MAGIC0 0x1f	 /* first byte of a gzip member (1f 8b) */
 
 struct trace_io {
-	FILE *raw;		 /* the file underneath */
-	bool close_raw;		 /* trace_io_close() closes raw */
+	FILE *raw;	/* the file underneath */
+	bool close_raw; /* trace_io_close() closes raw */
 	bool writing;
-	FILE *f;		 /* what callers use: raw, or the cookie stream */
+	FILE *f; /* what callers use: raw, or the cookie stream */
 	enum trace_codec codec;
-	ZSTD_DStream *zd;	 /* zstd, reading */
-	ZSTD_CCtx *zc;		 /* zstd, writing */
-	z_stream zs;		 /* gzip, either way */
-	bool zs_live;		 /* zs was initialised */
-	unsigned char *buf;	 /* IO_CHUNK bytes: compressed input or output */
-	size_t in_pos, in_len;	 /* reading: unconsumed compressed bytes buf[in_pos, in_len) */
-	bool raw_eof;		 /* reading: raw has no more bytes */
-	bool at_boundary;	 /* reading: the last frame / member ended exactly */
-	bool failed;		 /* a fault happened; err says which */
+	ZSTD_DStream *zd;      /* zstd, reading */
+	ZSTD_CCtx *zc;	       /* zstd, writing */
+	z_stream zs;	       /* gzip, either way */
+	bool zs_live;	       /* zs was initialised */
+	unsigned char *buf;    /* IO_CHUNK bytes: compressed input or output */
+	size_t in_pos, in_len; /* reading: unconsumed compressed bytes buf[in_pos, in_len) */
+	bool raw_eof;	       /* reading: raw has no more bytes */
+	bool at_boundary;      /* reading: the last frame / member ended exactly */
+	bool failed;	       /* a fault happened; err says which */
 	char err[IO_ERR_MAX];
 };
 
@@ -84,7 +84,7 @@ static int io_fill(struct trace_io *io)
  */
 static ssize_t io_read_zstd(struct trace_io *io, char *out, size_t size)
 {
-	ZSTD_outBuffer ob = { out, size, 0 };
+	ZSTD_outBuffer ob = {out, size, 0};
 
 	while (ob.pos < ob.size) {
 		ZSTD_inBuffer ib;
@@ -140,7 +140,8 @@ static ssize_t io_read_gzip(struct trace_io *io, char *out, size_t size)
 			if (io->raw_eof && io->in_pos == io->in_len)
 				return io_fault(io, "truncated gzip data", NULL);
 		} else if (ret != Z_OK) {
-			return io_fault(io, "corrupt gzip data", io->zs.msg ? io->zs.msg : zError(ret));
+			return io_fault(io, "corrupt gzip data",
+					io->zs.msg ? io->zs.msg : zError(ret));
 		}
 		done = (size_t)((char *)io->zs.next_out - out);
 	}
@@ -172,10 +173,10 @@ static int io_flush_out(struct trace_io *io, size_t n)
 static int io_compress(struct trace_io *io, const char *in, size_t size, bool end)
 {
 	if (io->codec == TRACE_CODEC_ZSTD) {
-		ZSTD_inBuffer ib = { in, size, 0 };
+		ZSTD_inBuffer ib = {in, size, 0};
 
 		for (;;) {
-			ZSTD_outBuffer ob = { io->buf, IO_CHUNK, 0 };
+			ZSTD_outBuffer ob = {io->buf, IO_CHUNK, 0};
 			size_t ret = ZSTD_compressStream2(io->zc, &ob, &ib,
 							  end ? ZSTD_e_end : ZSTD_e_continue);
 
@@ -258,10 +259,9 @@ static void io_free(struct trace_io *io)
 	free(io);
 }
 
-int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **out, char *err,
-		       size_t errlen)
+int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **out, char *err, size_t errlen)
 {
-	cookie_io_functions_t fns = { .read = io_cookie_read, .close = io_cookie_close };
+	cookie_io_functions_t fns = {.read = io_cookie_read, .close = io_cookie_close};
 	struct trace_io *io;
 	int c;
 
@@ -273,7 +273,8 @@ int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **out, char *e
 	if (c == EOF) {
 		if (ferror(raw)) {
 			if (err && errlen)
-				snprintf(err, errlen, "read error: %s", strerror(errno ? errno : EIO));
+				snprintf(err, errlen, "read error: %s",
+					 strerror(errno ? errno : EIO));
 			io_free(io);
 			return -EIO;
 		}
@@ -318,7 +319,7 @@ nomem:
 int trace_io_open_write(FILE *raw, bool close_raw, enum trace_codec codec, int level,
 			struct trace_io **out)
 {
-	cookie_io_functions_t fns = { .write = io_cookie_write, .close = io_cookie_close };
+	cookie_io_functions_t fns = {.write = io_cookie_write, .close = io_cookie_close};
 	struct trace_io *io;
 
 	*out = NULL;

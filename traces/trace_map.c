@@ -47,7 +47,7 @@ static size_t map_slot(const struct trace_map *m, uint64_t key)
 static int map_grow(struct trace_map *m)
 {
 	size_t cap = m->capacity ? m->capacity * 2 : TRACE_MAP_MIN_CAP;
-	struct trace_map n = { 0 };
+	struct trace_map n = {0};
 
 	if (cap > SIZE_MAX / sizeof(uint64_t))
 		return -ENOMEM;

@@ -19,9 +19,9 @@ struct trace_writer {
 	char *name;
 	FILE *raw;
 	bool owns_raw;
-	char *rawbuf;		      /* setvbuf buffer of raw, when we set one */
+	char *rawbuf; /* setvbuf buffer of raw, when we set one */
 	struct trace_io *io;
-	FILE *f;		      /* trace_io_file(io) */
+	FILE *f; /* trace_io_file(io) */
 	enum trace_format fmt;
 	struct trace_bin_writer *bin; /* binary format */
 	int failed;		      /* first -EIO */
@@ -84,9 +84,9 @@ static int writer_setup(struct trace_writer *w, enum trace_codec codec, int leve
 	return rc;
 }
 
-int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt,
-			   enum trace_codec codec, int level, const struct trace_meta *meta,
-			   size_t n, struct trace_writer **out, char *err, size_t errlen)
+int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt, enum trace_codec codec,
+			   int level, const struct trace_meta *meta, size_t n,
+			   struct trace_writer **out, char *err, size_t errlen)
 {
 	struct trace_writer *w;
 	char dummy[1];
@@ -119,8 +119,8 @@ int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt,
 }
 
 int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec codec, int level,
-		      const struct trace_meta *meta, size_t n, struct trace_writer **out,
-		      char *err, size_t errlen)
+		      const struct trace_meta *meta, size_t n, struct trace_writer **out, char *err,
+		      size_t errlen)
 {
 	bool to_stdout = !strcmp(path, "-");
 	FILE *f = to_stdout ? stdout : fopen(path, "wb");

@@ -115,26 +115,26 @@ static long read_all(const void *buf, size_t len, char *err, size_t errlen)
 }
 
 /* Expect buf to fail with a message that starts with want. */
-#define CHECK_BAD(buf, len, want)                                                          \
-	do {                                                                               \
-		char e_[512];                                                              \
-		long rc_ = read_all(buf, len, e_, sizeof(e_));                             \
-		CHECK_EQ(rc_ < 0, 1);                                                      \
-		if (strncmp(e_, want, strlen(want)))                                       \
-			TU_FAIL_("message \"%s\", expected it to start \"%s\"", e_, want); \
-		tu_checks++;                                                               \
+#define CHECK_BAD(buf, len, want)                                                                  \
+	do {                                                                                       \
+		char e_[512];                                                                      \
+		long rc_ = read_all(buf, len, e_, sizeof(e_));                                     \
+		CHECK_EQ(rc_ < 0, 1);                                                              \
+		if (strncmp(e_, want, strlen(want)))                                               \
+			TU_FAIL_("message \"%s\", expected it to start \"%s\"", e_, want);         \
+		tu_checks++;                                                                       \
 	} while (0)
 
 /* The hand-encoded file of test_encoding (without its end record). */
 static const unsigned char enc_body[] = {
-	0x89, 'Z', 'S', 'F', 0x0d, 0x0a, 0x1a, 0x0a, /* magic */
-	0x01, 0x00, 0x00, 0x00,			     /* version 1, flags 0 */
-	0x01,					     /* 1 metadata entry */
-	0x09, 'p', 'a', 'g', 'e', '_', 's', 'i', 'z', 'e', 0x04, '4', '0', '9', '6',
-	0x01, 0x0a, 0x64,	/* a 5 100: id zigzag(+5) = 10, size 100 */
-	0x12, 0x0a, 0x00,	/* @10 f 5: time +10, id +0 */
-	0x07, 0x06, 0x22,	/* g 3 2 r: block id zigzag(+3) = 6, order 2 | r(2) << 4 */
-	0x01, 0x05, 0xac, 0x02, /* a 2 300: id 2 - 5 = -3, zigzag 5; 300 = 0xac 0x02 */
+    0x89, 'Z',	'S',  'F',  0x0d, 0x0a, 0x1a, 0x0a, /* magic */
+    0x01, 0x00, 0x00, 0x00,			    /* version 1, flags 0 */
+    0x01,					    /* 1 metadata entry */
+    0x09, 'p',	'a',  'g',  'e',  '_',	's',  'i',  'z', 'e',
+    0x04, '4',	'0',  '9',  '6',  0x01, 0x0a, 0x64, /* a 5 100: id zigzag(+5) = 10, size 100 */
+    0x12, 0x0a, 0x00,				    /* @10 f 5: time +10, id +0 */
+    0x07, 0x06, 0x22,	    /* g 3 2 r: block id zigzag(+3) = 6, order 2 | r(2) << 4 */
+    0x01, 0x05, 0xac, 0x02, /* a 2 300: id 2 - 5 = -3, zigzag 5; 300 = 0xac 0x02 */
 };
 
 static size_t with_end(unsigned char *out, const unsigned char *body, size_t len, uint8_t count)
@@ -276,75 +276,75 @@ static void test_record_faults(void)
 	size_t n;
 
 	{ /* varint of 11 bytes */
-		static const unsigned char rec[] = { 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-						     0x80, 0x80, 0x80, 0x80, 0x01, 0x64 };
+		static const unsigned char rec[] = {0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+						    0x80, 0x80, 0x80, 0x80, 0x01, 0x64};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 29: corrupt varint in ID, longer than 64 bits");
 	}
 	{ /* 10th byte above 1: above 2^64 - 1 */
-		static const unsigned char rec[] = { 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-						     0xff, 0xff, 0xff, 0x02, 0x64 };
+		static const unsigned char rec[] = {0x01, 0xff, 0xff, 0xff, 0xff, 0xff,
+						    0xff, 0xff, 0xff, 0xff, 0x02, 0x64};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 29: corrupt varint in ID");
 	}
 	{ /* overlong: 5 spelled 0x85 0x00 */
-		static const unsigned char rec[] = { 0x01, 0x8a, 0x00, 0x64 };
+		static const unsigned char rec[] = {0x01, 0x8a, 0x00, 0x64};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 29: corrupt varint in ID, overlong encoding");
 	}
 	{ /* op code 14 */
-		static const unsigned char rec[] = { 0x0e };
+		static const unsigned char rec[] = {0x0e};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op code 14");
 	}
 	{ /* reserved tag bit */
-		static const unsigned char rec[] = { 0x21, 0x0a, 0x64 };
+		static const unsigned char rec[] = {0x21, 0x0a, 0x64};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op, tag byte 0x21");
 	}
 	{ /* size 0, and 4097 */
-		static const unsigned char rec[] = { 0x03, 0x02, 0x00 };
-		static const unsigned char rec2[] = { 0x03, 0x02, 0x81, 0x20 };
+		static const unsigned char rec[] = {0x03, 0x02, 0x00};
+		static const unsigned char rec2[] = {0x03, 0x02, 0x81, 0x20};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: size out of range 1..4096 (0)");
 		n = patch_first(f, rec2, sizeof(rec2), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: size out of range 1..4096 (4097)");
 	}
 	{ /* order 11; migrate type 3 */
-		static const unsigned char rec[] = { 0x07, 0x02, 0x0b };
-		static const unsigned char rec2[] = { 0x07, 0x02, 0x31 };
+		static const unsigned char rec[] = {0x07, 0x02, 0x0b};
+		static const unsigned char rec2[] = {0x07, 0x02, 0x31};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: order out of range 0..10 (11)");
 		n = patch_first(f, rec2, sizeof(rec2), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: bad migrate type");
 	}
 	{ /* ID 2^63 = zigzag(2^64 - 1) from 0; and -1 from 0 (zigzag 1) wraps to 2^64 - 1 */
-		static const unsigned char rec[] = { 0x02, 0xff, 0xff, 0xff, 0xff, 0xff,
-						     0xff, 0xff, 0xff, 0xff, 0x01 };
-		static const unsigned char rec2[] = { 0x05, 0x01 };
+		static const unsigned char rec[] = {0x02, 0xff, 0xff, 0xff, 0xff, 0xff,
+						    0xff, 0xff, 0xff, 0xff, 0x01};
+		static const unsigned char rec2[] = {0x05, 0x01};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: ID out of range, must be below 2^63");
 		n = patch_first(f, rec2, sizeof(rec2), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: SLOT out of range");
 	}
 	{ /* time: 2^64 - 1 then +1 */
-		static const unsigned char rec[] = { 0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-						     0xff, 0xff, 0x01, 0x1b, 0x01 };
+		static const unsigned char rec[] = {0x1b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+						    0xff, 0xff, 0xff, 0x01, 0x1b, 0x01};
 		n = patch_first(f, rec, sizeof(rec), 2);
 		CHECK_BAD(f, n, "t.ztb: offset 39: time overflows 64 bits");
 	}
 	{ /* ID reuse: a 1 100 twice; free of an unknown ID */
-		static const unsigned char rec[] = { 0x01, 0x02, 0x64, 0x01, 0x00, 0x64 };
-		static const unsigned char rec2[] = { 0x02, 0x0e };
+		static const unsigned char rec[] = {0x01, 0x02, 0x64, 0x01, 0x00, 0x64};
+		static const unsigned char rec2[] = {0x02, 0x0e};
 		n = patch_first(f, rec, sizeof(rec), 2);
 		CHECK_BAD(f, n, "t.ztb: offset 31: reuse of a live object ID (1)");
 		n = patch_first(f, rec2, sizeof(rec2), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: free of an unknown object ID (7)");
 	}
 	{ /* label: 0 bytes, a bad byte, a NUL inside */
-		static const unsigned char rec[] = { 0x0c, 0x00 };
-		static const unsigned char rec2[] = { 0x0c, 0x02, 'a', ' ' };
-		static const unsigned char rec3[] = { 0x0c, 0x02, 'a', 0x00 };
+		static const unsigned char rec[] = {0x0c, 0x00};
+		static const unsigned char rec2[] = {0x0c, 0x02, 'a', ' '};
+		static const unsigned char rec3[] = {0x0c, 0x02, 'a', 0x00};
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 28: bad label, length 0");
 		n = patch_first(f, rec2, sizeof(rec2), 1);
@@ -353,7 +353,7 @@ static void test_record_faults(void)
 		CHECK_BAD(f, n, "t.ztb: offset 28: bad label");
 	}
 	{ /* the end record's count, and bytes after it */
-		static const unsigned char rec[] = { 0x0b };
+		static const unsigned char rec[] = {0x0b};
 		n = patch_first(f, rec, sizeof(rec), 5);
 		CHECK_BAD(f, n, "t.ztb: offset 29: end record counts 5 events, the file holds 1");
 		n = patch_first(f, rec, sizeof(rec), 1);
@@ -385,9 +385,9 @@ static void test_round_trips(void)
 			   sizeof(err)),
 		 14);
 	CHECK_EQ((unsigned char)z.data[0], 0x28);
-	CHECK_EQ(transcode(z.data, z.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &zback, err,
-			   sizeof(err)),
-		 14);
+	CHECK_EQ(
+	    transcode(z.data, z.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &zback, err, sizeof(err)),
+	    14);
 	CHECK(zback.len == strlen(all_ops) && !memcmp(zback.data, all_ops, zback.len));
 	/* gzip binary, back to the same binary */
 	CHECK_EQ(transcode(bin.data, bin.len, TRACE_FORMAT_BINARY, TRACE_CODEC_GZIP, &g, err,
@@ -427,7 +427,8 @@ static void test_compressed_faults(void)
 	g.data[g.len / 2] ^= 0x55;
 	CHECK(read_all(g.data, g.len, err, sizeof(err)) < 0);
 	CHECK(strstr(err, "gzip") != NULL || strstr(err, "offset") != NULL);
-	z.data[z.len / 2] = (char)~z.data[z.len / 2]; /* no checksum in our frames: any outcome but a crash */
+	z.data[z.len / 2] =
+	    (char)~z.data[z.len / 2]; /* no checksum in our frames: any outcome but a crash */
 	(void)read_all(z.data, z.len, err, sizeof(err));
 	/* a gzip header alone */
 	CHECK_EQ(read_all("\x1f\x8b", 2, err, sizeof(err)), -EIO);
@@ -474,9 +475,9 @@ static void test_writer_refusals(void)
 {
 	struct membuf m;
 	struct trace_bin_writer *w;
-	struct trace_meta bad_ps = { "page_size", "8192" }, dup[2] = { { "a", "1" }, { "a", "2" } };
-	struct trace_meta edge = { "source", " x" };
-	struct sim_event ev = { .op = SIM_OP_COMPACT, .has_time = true, .time_ns = 10 };
+	struct trace_meta bad_ps = {"page_size", "8192"}, dup[2] = {{"a", "1"}, {"a", "2"}};
+	struct trace_meta edge = {"source", " x"};
+	struct sim_event ev = {.op = SIM_OP_COMPACT, .has_time = true, .time_ns = 10};
 
 	mem_open(&m);
 	REQUIRE(m.f);
@@ -487,15 +488,15 @@ static void test_writer_refusals(void)
 	CHECK_EQ(trace_bin_writer_event(w, &ev), 0);
 	ev.time_ns = 9;
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL); /* backwards */
-	ev = (struct sim_event){ .op = SIM_OP_ALLOC, .id = 1, .size = 0 };
+	ev = (struct sim_event){.op = SIM_OP_ALLOC, .id = 1, .size = 0};
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
 	ev.size = 65537;
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
-	ev = (struct sim_event){ .op = SIM_OP_GET, .id = 1, .order = 2, .mtype = 'x' };
+	ev = (struct sim_event){.op = SIM_OP_GET, .id = 1, .order = 2, .mtype = 'x'};
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
-	ev = (struct sim_event){ .op = SIM_OP_FREE, .id = 1ULL << 63 };
+	ev = (struct sim_event){.op = SIM_OP_FREE, .id = 1ULL << 63};
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
-	ev = (struct sim_event){ .op = (enum sim_op)'q' };
+	ev = (struct sim_event){.op = (enum sim_op)'q'};
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
 	CHECK_EQ(trace_bin_writer_close(w), 0);
 	fclose(m.f);
@@ -542,9 +543,10 @@ static long count_problems(const void *buf, size_t len, char msgs[][256], long m
 
 static void test_resume(void)
 {
-	static const char text[] = "zsfrag-trace 1\na 1 100\nf 2\nq\na 1 50\nf 1\n@5 c\n@4 c\nf 1\n";
+	static const char text[] =
+	    "zsfrag-trace 1\na 1 100\nf 2\nq\na 1 50\nf 1\n@5 c\n@4 c\nf 1\n";
 	char msgs[8][256];
-	unsigned char rec[] = { 0x01, 0x02, 0x64, 0x02, 0x0e, 0x01, 0x0d, 0x64, 0x0b };
+	unsigned char rec[] = {0x01, 0x02, 0x64, 0x02, 0x0e, 0x01, 0x0d, 0x64, 0x0b};
 	unsigned char f[64];
 	size_t n;
 

@@ -75,7 +75,7 @@ static void test_alloc_basic(void)
 				  "150 7 M 300 131072\n"
 				  "170 7 F 65536\n"
 				  "180 7 M 400 65536\n" /* reuse after free: a new ID */
-				  "190 7 F 999\n";	 /* before the capture: skipped */
+				  "190 7 F 999\n";	/* before the capture: skipped */
 	struct capture_stats st;
 	struct sink s;
 	char err[256];
@@ -185,11 +185,11 @@ static void check_stats(const char *path, const char *line, const struct capture
 		const char *name;
 		size_t off;
 	} fields[] = {
-#define F(x) { #x, offsetof(struct capture_stats, x) }
-		F(lines),	   F(records),	     F(events),		F(lost),
-		F(failed_allocs),  F(unknown_frees), F(reused_handles), F(outside_writes),
-		F(failed_writes),  F(unfinished_writes), F(stray_ends), F(ignored),
-		F(reordered),
+#define F(x) {#x, offsetof(struct capture_stats, x)}
+	    F(lines),	      F(records),	    F(events),	       F(lost),
+	    F(failed_allocs), F(unknown_frees),	    F(reused_handles), F(outside_writes),
+	    F(failed_writes), F(unfinished_writes), F(stray_ends),     F(ignored),
+	    F(reordered),
 #undef F
 	};
 	char name[64];
@@ -218,7 +218,7 @@ static void check_stats(const char *path, const char *line, const struct capture
 
 static void test_expect_files(void)
 {
-	static const char *modes[] = { "alloc", "zram" };
+	static const char *modes[] = {"alloc", "zram"};
 	char path[1024];
 	struct dirent *e;
 	DIR *d;
@@ -235,7 +235,7 @@ static void test_expect_files(void)
 		for (int m = 0; m < 2; m++) {
 			char exp_path[1024], cap_path[1024], err[512];
 			struct capture_stats st;
-			struct sink s = { 0 };
+			struct sink s = {0};
 			enum capture_mode mode;
 			char *want, *body;
 			FILE *f;
@@ -295,7 +295,7 @@ static void test_invalid_files(void)
 	while ((e = readdir(d))) {
 		char file[1400], err[512], *text, *exp;
 		struct capture_stats st;
-		struct sink s = { 0 };
+		struct sink s = {0};
 		FILE *f;
 		int rc;
 

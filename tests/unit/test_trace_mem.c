@@ -52,7 +52,8 @@ static void fill_text(unsigned char *p, size_t n, int salt)
 
 	for (int i = 0; o < n; i++) {
 		char line[64];
-		int l = snprintf(line, sizeof(line), "line %d of the swap test, salt %d\n", i, salt);
+		int l =
+		    snprintf(line, sizeof(line), "line %d of the swap test, salt %d\n", i, salt);
 
 		for (int j = 0; j < l && o < n; j++)
 			p[o++] = (unsigned char)line[j];
@@ -62,7 +63,7 @@ static void fill_text(unsigned char *p, size_t n, int salt)
 static void test_compressors(void)
 {
 	static unsigned char page[PS];
-	static const enum mem_compressor comps[] = { MEM_COMP_LZ4, MEM_COMP_ZSTD, MEM_COMP_LZO };
+	static const enum mem_compressor comps[] = {MEM_COMP_LZ4, MEM_COMP_ZSTD, MEM_COMP_LZO};
 
 	for (int i = 0; i < 3; i++) {
 		struct mem_compress *c;
@@ -91,12 +92,12 @@ static void test_compressors(void)
 
 static void test_tracker(void)
 {
-	struct mem_page a[] = { { 0x1000, 11, 100 }, { 0x2000, 22, 0 }, { 0x3000, 33, 300 } };
-	struct mem_page b[] = { { 0x1000, 11, 100 }, { 0x3000, 34, 350 }, { 0x5000, 55, 500 } };
-	struct mem_page c[] = { { 0x6000, 66, 600 } };
-	struct mem_snapshot s = { 0 };
+	struct mem_page a[] = {{0x1000, 11, 100}, {0x2000, 22, 0}, {0x3000, 33, 300}};
+	struct mem_page b[] = {{0x1000, 11, 100}, {0x3000, 34, 350}, {0x5000, 55, 500}};
+	struct mem_page c[] = {{0x6000, 66, 600}};
+	struct mem_snapshot s = {0};
 	struct mem_tracker t;
-	struct rec r = { .n = 0 };
+	struct rec r = {.n = 0};
 
 	mem_tracker_init(&t);
 	s.pages = a;
@@ -136,8 +137,8 @@ static void test_tracker(void)
 /* The child: 64 pages of known content; on a byte from the parent, change them. */
 static void child_main(int to_parent, int from_parent)
 {
-	unsigned char *m = mmap(NULL, 64 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				-1, 0);
+	unsigned char *m =
+	    mmap(NULL, 64 * PS, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t addr = (uint64_t)(uintptr_t)m;
 	char b;
 
@@ -170,7 +171,7 @@ static void test_process(void)
 	struct mem_snapshot s1, s2;
 	struct mem_tracker t;
 	struct mem_range range;
-	struct rec r = { .n = 0 };
+	struct rec r = {.n = 0};
 	char err[512];
 	int same = 0, full = 0, small = 0, rc;
 	pid_t pid;
@@ -246,7 +247,7 @@ static void test_core_errors(void)
 	char path[] = "/tmp/zsfrag-core-XXXXXX", err[512];
 	struct mem_compress *c;
 	struct mem_snapshot s;
-	unsigned char elf[64] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	unsigned char elf[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
 	int fd = mkstemp(path);
 
 	REQUIRE(fd >= 0);
