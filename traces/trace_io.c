@@ -259,6 +259,24 @@ static void io_free(struct trace_io *io)
 	free(io);
 }
 
+int trace_io_peek(FILE *f)
+{
+	int c = fgetc(f);
+
+	if (c == EOF) {
+		if (!ferror(f))
+			clearerr(f); /* an empty file: reading on says so again */
+		return EOF;
+	}
+	/*
+	 * Seek back where we can: after ungetc() glibc serves the next large
+	 * fread() through its small buffer, which costs a text trace 20%.
+	 */
+	if (fseeko(f, -1, SEEK_CUR))
+		ungetc(c, f);
+	return c;
+}
+
 int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **out, char *err, size_t errlen)
 {
 	cookie_io_functions_t fns = {.read = io_cookie_read, .close = io_cookie_close};
@@ -269,18 +287,12 @@ int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **out, char *e
 	io = io_new(raw, close_raw);
 	if (!io)
 		goto nomem;
-	c = fgetc(raw);
-	if (c == EOF) {
-		if (ferror(raw)) {
-			if (err && errlen)
-				snprintf(err, errlen, "read error: %s",
-					 strerror(errno ? errno : EIO));
-			io_free(io);
-			return -EIO;
-		}
-		clearerr(raw);
-	} else {
-		ungetc(c, raw);
+	c = trace_io_peek(raw);
+	if (c == EOF && ferror(raw)) {
+		if (err && errlen)
+			snprintf(err, errlen, "read error: %s", strerror(errno ? errno : EIO));
+		io_free(io);
+		return -EIO;
 	}
 	if (c == ZSTD_MAGIC0)
 		io->codec = TRACE_CODEC_ZSTD;

@@ -48,6 +48,12 @@ int trace_io_open_read(FILE *raw, bool close_raw, struct trace_io **io, char *er
 int trace_io_open_write(FILE *raw, bool close_raw, enum trace_codec codec, int level,
 			struct trace_io **io);
 
+/*
+ * The next byte of f without consuming it (seeking back, or ungetc() on a
+ * pipe), or EOF (ferror(f) tells a read error from the end).
+ */
+int trace_io_peek(FILE *f);
+
 /* The stream to read or write. */
 FILE *trace_io_file(const struct trace_io *io);
 enum trace_codec trace_io_codec(const struct trace_io *io);

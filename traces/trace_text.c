@@ -708,19 +708,15 @@ int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out,
 	rc = trace_io_open_read(f, false, &io, err, errlen);
 	if (rc)
 		return rc;
-	/* One byte tells text ('z'...) from binary (0x89...); ungetc() gives it back. */
+	/* One byte tells text ('z'...) from binary (0x89...); trace_io_peek() gives it back. */
 	in = trace_io_file(io);
-	c = fgetc(in);
-	if (c != EOF) {
-		ungetc(c, in);
-	} else if (trace_io_error(io)) {
+	c = trace_io_peek(in);
+	if (c == EOF && trace_io_error(io)) {
 		/* Not one byte came out: the format is unknown, say what the codec said. */
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s", name ? name : "<trace>", trace_io_error(io));
 		trace_io_close(io);
 		return -EIO;
-	} else {
-		clearerr(in); /* an empty file: the text reader says so */
 	}
 	rc = text_open(in, name, io, c == (unsigned char)TRACE_BIN_MAGIC[0], out, err, errlen);
 	if (!rc)
