@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -382,7 +383,7 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 {
 	struct core_file_range *files = NULL;
 	size_t nfiles = 0;
-	unsigned char *img = NULL;
+	unsigned char *img;
 	Elf64_Ehdr eh;
 	struct stat st;
 	uint64_t size;
@@ -397,24 +398,15 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 		return rc;
 	}
 	size = (uint64_t)st.st_size;
-	img = malloc(size ? size : 1);
-	if (!img) {
-		close(fd);
-		snprintf(err, errlen, "%s: out of memory (%" PRIu64 " bytes)", path, size);
-		return -ENOMEM;
-	}
-	for (uint64_t done = 0; done < size;) {
-		ssize_t got = pread(fd, img + done, size - done, (off_t)done);
-
-		if (got <= 0) {
-			close(fd);
-			free(img);
-			snprintf(err, errlen, "%s: read error", path);
-			return -EIO;
-		}
-		done += (uint64_t)got;
-	}
+	/* Mapped, not read: a core can be as large as the process was. */
+	img = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
 	close(fd);
+	if (img == MAP_FAILED) {
+		if (!size)
+			return core_fail(err, errlen, path, 0, "not an ELF file (empty)");
+		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
+		return -EIO;
+	}
 	if (size < sizeof(eh) || memcmp(img, ELFMAG, SELFMAG)) {
 		rc = core_fail(err, errlen, path, 0, "not an ELF file");
 		goto out;
@@ -509,7 +501,7 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 	qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
 out:
 	free(files);
-	free(img);
+	munmap(img, size);
 	return rc;
 }
 
