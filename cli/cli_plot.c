@@ -160,6 +160,20 @@ static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_
 	return f;
 }
 
+/* `zsfrag gen`'s periodic snapshots (t_10000ms) and post-compaction ones (c_10000ms): shown as
+ * samples, or their labels would crowd out the trace's own (filled, drained...) */
+static bool periodic_label(const char *l)
+{
+	size_t n = strlen(l);
+
+	if (n < 5 || (l[0] != 't' && l[0] != 'c') || l[1] != '_' || strcmp(l + n - 2, "ms"))
+		return false;
+	for (size_t i = 2; i < n - 2; i++)
+		if (l[i] < '0' || l[i] > '9')
+			return false;
+	return true;
+}
+
 int plot_timeseries(const char *results, const char *outbase, char *msg, size_t msglen)
 {
 	struct cmp_metrics m;
@@ -169,6 +183,7 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	FILE *f, *fc;
 	size_t i;
 	int rc, nlabels = 0;
+	bool use_time;
 
 	root = load(results, msg, msglen);
 	if (!root)
@@ -186,7 +201,11 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 		return EX_CANTCREAT;
 	}
 	snaps = json_object_get(root, "snapshots");
-	xmax = num(json_array_get(snaps, json_array_size(snaps) - 1), "event_index");
+	/* simulated time on the x axis when the trace has times, else events */
+	use_time = num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
+	xmax = num(json_array_get(snaps, json_array_size(snaps) - 1),
+		   use_time ? "time_ns" : "event_index") /
+	       (use_time ? 1e9 : 1);
 	json_array_foreach(snaps, i, s)
 	{
 		json_t *z = normal_zone(s), *bi = json_object_get(z, "buddyinfo");
@@ -195,8 +214,9 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 		const char *label = json_string_value(json_object_get(s, "label"));
 		double cum = 0, stack[4];
 
-		fprintf(f, "%.0f\t%.6f\t%.0f\t%.0f\t%.1f", num(s, "event_index"),
-			num(s, "time_ns") / 1e9, num(s, "pool_pages"), num(s, "ideal_pages"),
+		fprintf(f, "%.9g\t%.0f\t%.0f\t%.0f\t%.1f",
+			use_time ? num(s, "time_ns") / 1e9 : num(s, "event_index"),
+			num(s, "event_index"), num(s, "pool_pages"), num(s, "ideal_pages"),
 			num(s, "stored_bytes") / (double)m.page_size);
 		/* stacked: order 0, <= 1, <= 2, <= 3, all orders */
 		for (size_t o = 0; o < json_array_size(bi); o++) {
@@ -208,7 +228,7 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 			stack[o] = cum;
 		fprintf(f, "\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", stack[0], stack[1], stack[2], stack[3],
 			cum);
-		if (label && !strcmp(label, "sample"))
+		if (label && (!strcmp(label, "sample") || periodic_label(label)))
 			label = NULL;
 		/* the full-width panels show a label only 3% of the run away from the last one */
 		thin = label && num(s, "event_index") - last_shown >= 0.03 * xmax;
@@ -221,7 +241,8 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	rc = 0;
 	json_array_foreach(json_object_get(root, "compactions"), i, c)
 	{
-		fprintf(fc, "%.0f\t%.0f\t%.0f\t%.0f\n", num(c, "event_index"),
+		fprintf(fc, "%.9g\t%.0f\t%.0f\t%.0f\n",
+			use_time ? num(c, "time_ns") / 1e9 : num(c, "event_index"),
 			num(c, "pool_pages_before"), num(c, "pool_pages_after"),
 			num(c, "pages_freed"));
 		rc++;
@@ -237,7 +258,8 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
-		const char *args[] = {dpath, cpath, outbase, title, pkib, ncomp, NULL};
+		const char *args[] = {
+		    dpath, cpath, outbase, title, pkib, ncomp, use_time ? "time" : "events", NULL};
 
 		return plot_gnuplot("timeseries", args, msg, msglen);
 	}

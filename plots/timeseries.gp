@@ -1,19 +1,23 @@
 # plots/timeseries.gp - one run over time: `zsfrag plot timeseries RUN.json`.
 #
-# gnuplot -c plots/timeseries.gp DATA.tsv COMPACTIONS.tsv OUTBASE TITLE PAGE_KIB NR_COMPACTIONS
+# gnuplot -c plots/timeseries.gp DATA.tsv COMPACTIONS.tsv OUTBASE TITLE PAGE_KIB NR_COMPACTIONS X
 # writes OUTBASE.png (pngcairo) and OUTBASE.svg. DATA.tsv columns (tab-separated, one row per
-# snapshot): 1 events replayed, 2 simulated time s, 3 pool pages, 4 ideal pages, 5 compressed
-# data in pages, 6..10 free blocks of the Normal zone stacked (order 0, <=1, <=2, <=3, all),
-# 11 order-2 unusable index of the Normal zone, 12 fork attempts, 13 fork failures, 14 the
-# snapshot's label ("" for periodic samples), 15 its height slot (0..2, so neighbours do not
-# overlap), 16 the label again where the full-width panels show it (thinned to stay legible). COMPACTIONS.tsv: 1 events replayed, 2 pool pages
-# before, 3 after, 4 pages freed.
+# snapshot): 1 x (X = "time": simulated seconds; "events": events replayed), 2 events replayed,
+# 3 pool pages, 4 ideal pages, 5 compressed data in pages, 6..10 free blocks of the Normal zone
+# stacked (order 0, <=1, <=2, <=3, all), 11 order-2 unusable index of the Normal zone, 12 fork
+# attempts, 13 fork failures, 14 the snapshot's label ("" for periodic samples), 15 its height
+# slot (0..2, so neighbours do not overlap), 16 the label again where the full-width panels show
+# it (thinned to stay legible). COMPACTIONS.tsv: 1 x as in DATA.tsv, 2 pool pages before,
+# 3 after, 4 pages freed.
 data = ARG1
 comps = ARG2
 out = ARG3
 ttl = ARG4
 pkib = ARG5
 ncomp = int(ARG6)
+bytime = ARG7 eq "time"
+xlab = bytime ? "simulated time (s)" : "trace events replayed"
+zoomfmt = bytime ? "%.0f-%.0f s" : "events %.0f-%.0f"
 
 set datafile separator "\t"
 set datafile missing ""
@@ -22,20 +26,21 @@ xmax = STATS_max
 stats data using 3 nooutput
 top1 = STATS_max
 stats data using 5 nooutput
-top1 = (STATS_max > top1 ? STATS_max : top1) * 1.12 + 1
+# headroom: the keys sit in the top third of each panel, above the data
+top1 = (STATS_max > top1 ? STATS_max : top1) * 1.5 + 1
 stats data using 10 nooutput
-top2 = STATS_max * 1.1 + 1
+top2 = STATS_max * 1.5 + 1
 stats data using 13 nooutput
-top3 = (STATS_max > 0 ? STATS_max * 1.15 : 1)
+top3 = (STATS_max > 0 ? STATS_max * 1.4 : 1)
 stats data using 12 nooutput
-top3b = (STATS_max > 0 ? STATS_max * 1.15 : 1)
+top3b = (STATS_max > 0 ? STATS_max * 1.4 : 1)
 # the forks panel zooms onto the part of the run where forks happen
 xf = 0
 if (top3b > 1) {
 	stats data using ($12 > 0 ? $1 : NaN) nooutput
 	xf = STATS_min
 }
-xf0 = xf - 0.3 * (xmax - xf) - 1
+xf0 = xf - 0.3 * (xmax - xf) - (bytime ? 0 : 1)
 xf0 = xf0 < 0 ? 0 : xf0
 
 # compaction runs as dotted vertical lines in every panel, when there are any
@@ -54,8 +59,8 @@ do for [fmt in "png svg"] {
 	set multiplot layout 3,1 title ttl font ",13" margins 0.08,0.90,0.06,0.93 spacing 0,0.07
 	set grid ytics lc rgb "#dddddd"
 	set xrange [0:xmax > 0 ? xmax : 1]
-	set format x "%.0s%c"
-	set xlabel "trace events replayed"
+	set format x (bytime ? "%g" : "%.0s%c")
+	set xlabel xlab
 	set key top left opaque box
 
 	# 1. the pool against its bound and what it holds
@@ -74,10 +79,11 @@ do for [fmt in "png svg"] {
 	set title "Normal zone: free blocks by order (stacked) and the order-2 unusable free space index"
 	set ylabel "free blocks"
 	set yrange [0:top2]
-	set y2range [0:1.05]
-	set y2tics 0.2 nomirror
+	set y2range [0:1.5]
+	set y2tics 0, 0.2, 1 nomirror
 	set ytics nomirror
 	set y2label "order-2 unusable index (0 good, 1 bad)"
+	set key maxrows 4
 	set style fill solid 0.6 noborder
 	plot data using 1:10 with filledcurves x1 lc rgb "#c7e9c0" title "order >= 4", \
 	     data using 1:9 with filledcurves x1 lc rgb "#74c476" title "order 3", \
@@ -87,14 +93,15 @@ do for [fmt in "png svg"] {
 	     data using 1:11 axes x1y2 with lines lw 2 lc rgb "black" title "order-2 unusable index (right axis)" @cm_top2
 
 	# 3. what a user sees: forks that found no order-2 block
-	set title (xf0 > 0.02 * xmax ? sprintf("forks (zoomed to events %.0f-%.0f): cumulative failures to get an order-2 page directory, and attempts", xf0, xmax) : "forks: cumulative failures to get an order-2 page directory, and attempts")
+	set title (xf0 > 0.02 * xmax ? sprintf("forks (zoomed to ".zoomfmt."): cumulative failures to get an order-2 page directory, and attempts", xf0, xmax) : "forks: cumulative failures to get an order-2 page directory, and attempts")
 	set xrange [xf0:xmax > xf0 ? xmax : xf0 + 1]
-	set format x (xf0 > 0.02 * xmax ? "%.0f" : "%.0s%c")
+	set format x (xf0 > 0.02 * xmax || bytime ? "%g" : "%.0s%c")
 	set ylabel "forks failed (cumulative)"
 	set yrange [0:top3]
 	set y2range [0:top3b]
 	set y2tics auto nomirror
 	set y2label "forks attempted (cumulative)"
+	set key maxrows 5
 	plot data using 1:13 with linespoints pt 7 ps 0.6 lw 2 lc rgb "#d62728" title "forks failed (at each snapshot)", \
 	     data using 1:12 axes x1y2 with linespoints pt 6 ps 0.6 lw 1 dt 2 lc rgb "#555555" title "forks attempted (right axis)", \
 	     data using 1:(top3 * (0.95 - 0.1 * $15)):14 with labels right offset -0.5,0 font ",8" tc rgb "#555555" notitle @cm_top3
