@@ -19,6 +19,7 @@ import sys
 COUNTERS = {
     "alloc/malloc_free/": ["ns_per_op", "objects", "meta_B_per_obj", "meta_share", "pool_B_per_obj"],
     "alloc/map_": ["ns_per_op", "objects", "meta_B_per_obj", "meta_share", "pool_B_per_obj"],
+    "alloc/ratio/": ["ns_v3.18", "ns_v4.1", "ns_v6.12", "ratio_v4.1", "ratio_v6.12", "objects"],
     "compact/zs_compact/": ["objs_per_s", "bytes_per_s", "memcpy_bytes_per_s", "frac_of_memcpy",
                             "ns_per_obj", "bytes_moved", "pages_freed", "frag_before"],
     "compact/page_migrate/": ["pages_per_s", "bytes_per_s", "memcpy_bytes_per_s", "frac_of_memcpy",
@@ -51,7 +52,11 @@ def check(b, fail):
         elif not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             fail("%s: counter %s = %r" % (name, c, v))
     parts = base.split("/")
-    if prefix.startswith("alloc/"):
+    if prefix == "alloc/ratio/":
+        for c in ("ns_v3.18", "ns_v4.1", "ns_v6.12", "ratio_v4.1", "ratio_v6.12"):
+            if not b.get(c, 0) > 0:
+                fail("%s: %s = %r" % (name, c, b.get(c)))
+    elif prefix.startswith("alloc/"):
         profile, arch = parts[2], parts[3]
         want = 0 if profile == "v3.18" else (8 if arch == "arm32" else 16)
         if b.get("meta_B_per_obj") != want:
