@@ -50,6 +50,8 @@ run([zsfrag, "compare", "plain.trace", "--policies", "none", "--no-timing", "-o"
      "--figures", "-q"])
 for b in ("plain/compare", "plain/plain-none-timeseries", "plain/plain-none-classes"):
     figure_ok(b)
+with open("plain/plain-none-timeseries.svg") as f:
+    check("trace events replayed" in f.read(), "a trace without times: events on the x axis")
 
 # plot on its own, with titles naming trace, profile and policy
 p = run([zsfrag, "plot", "timeseries", "out/demo-v4.1-manual.json", "-o", "ts"])
@@ -58,7 +60,8 @@ figure_ok("ts")
 with open("ts.svg") as f:
     svg = f.read()
 check("trace demo.trace, profile v4.1 (arm32), policies manual" in svg, "time series title")
-check("trace events replayed" in svg and "pages (4 KiB each)" in svg, "axis labels with units")
+# the demo trace has simulated times: seconds on the x axis
+check("simulated time (s)" in svg and "pages (4 KiB each)" in svg, "axis labels with units")
 run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "fragmented", "-o", "cl"])
 figure_ok("cl")
 with open("cl.svg") as f:
