@@ -35,6 +35,7 @@
 #define PM_PRESENT	(1ULL << 63)
 #define PM_SWAPPED	(1ULL << 62)
 #define PM_FILE		(1ULL << 61)
+#define PM_PFN_MASK	((1ULL << 55) - 1)
 
 /* ---- compressors ---- */
 
@@ -223,25 +224,68 @@ static int mem_page_cmp(const void *a, const void *b)
 }
 
 /* Read the pages of [lo, hi) that want[] selects from /proc/PID/mem. */
+/*
+ * Read the pages of [lo, hi) that want[] selects from /proc/PID/mem, a run
+ * of consecutive wanted pages per pread: reading a page the process never
+ * touched would map the zero page into it, and the next snapshot would
+ * count that as the process's memory.
+ */
 static int mem_read_range(int memfd, struct mem_compress *c, uint64_t lo, uint64_t hi,
 			  const bool *want, unsigned char *buf, struct mem_snapshot *s)
 {
 	size_t ps = c->page_size, npages = (size_t)((hi - lo) / ps);
-	ssize_t got = pread(memfd, buf, npages * ps, (off_t)lo);
 	int rc;
 
-	for (size_t i = 0; i < npages; i++) {
-		if (!want[i])
-			continue;
-		if (got != (ssize_t)(npages * ps) &&
-		    pread(memfd, buf + i * ps, ps, (off_t)(lo + i * ps)) != (ssize_t)ps) {
-			s->unreadable++;
+	for (size_t i = 0; i < npages;) {
+		size_t j = i;
+		ssize_t got;
+
+		if (!want[i]) {
+			i++;
 			continue;
 		}
-		if ((rc = mem_add(s, c, lo + i * ps, buf + i * ps)))
-			return rc;
+		while (j < npages && want[j])
+			j++;
+		got = pread(memfd, buf + i * ps, (j - i) * ps, (off_t)(lo + i * ps));
+		for (size_t k = i; k < j; k++) {
+			if (got != (ssize_t)((j - i) * ps) &&
+			    pread(memfd, buf + k * ps, ps, (off_t)(lo + k * ps)) != (ssize_t)ps) {
+				s->unreadable++;
+				continue;
+			}
+			if ((rc = mem_add(s, c, lo + k * ps, buf + k * ps)))
+				return rc;
+		}
+		i = j;
 	}
 	return 0;
+}
+
+/*
+ * The page frame of the shared zero page, as pagemap shows it (root only;
+ * 0 when unknown): a read fault on anonymous memory maps it, and it is not
+ * the process's memory (the kernel never swaps it). Found by read-faulting
+ * a page of our own.
+ */
+static uint64_t mem_zero_pfn(size_t page_size)
+{
+	volatile unsigned char *p = mmap(NULL, page_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+					 -1, 0);
+	uint64_t ent = 0;
+	int fd;
+
+	if (p == MAP_FAILED)
+		return 0;
+	(void)p[0];
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd >= 0) {
+		if (pread(fd, &ent, sizeof(ent), (off_t)((uintptr_t)p / page_size * sizeof(ent))) !=
+		    sizeof(ent))
+			ent = 0;
+		close(fd);
+	}
+	munmap((void *)p, page_size);
+	return (ent & PM_PRESENT) ? ent & PM_PFN_MASK : 0;
 }
 
 int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
@@ -252,6 +296,7 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 	unsigned char *buf = NULL;
 	uint64_t *pm = NULL;
 	bool want[MEM_CHUNK_PAGES];
+	uint64_t zero_pfn;
 	FILE *maps = NULL;
 	int memfd = -1, pmfd = -1, rc = 0;
 
@@ -273,6 +318,7 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
 	pmfd = open(path, O_RDONLY);
 	s->pagemap = pmfd >= 0;
+	zero_pfn = s->pagemap ? mem_zero_pfn(page_size) : 0;
 	buf = malloc(MEM_CHUNK_PAGES * page_size);
 	pm = malloc(MEM_CHUNK_PAGES * sizeof(*pm));
 	if (!buf || !pm) {
@@ -321,7 +367,8 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 				    (ssize_t)(np * sizeof(*pm)))
 					memset(pm, 0, np * sizeof(*pm));
 				for (size_t i = 0; i < np; i++)
-					want[i] = ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE)) ||
+					want[i] = ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE) &&
+						   !(zero_pfn && (pm[i] & PM_PFN_MASK) == zero_pfn)) ||
 						  (pm[i] & PM_SWAPPED);
 			}
 			if ((rc = mem_read_range(memfd, c, a, end, want, buf, s))) {

@@ -75,7 +75,9 @@ void mem_snapshot_free(struct mem_snapshot *s);
 /*
  * Snapshot process pid (root, or ptrace rights over it, needed). With a
  * readable pagemap only anonymous pages that are resident or swapped are
- * taken (file pages and never-touched pages are not swap material);
+ * taken (file pages, never-touched pages and mappings of the shared zero
+ * page are not swap material), and only those are read, so looking does
+ * not fault new pages into the process;
  * without, every page of every private anonymous mapping. 0, or a negative
  * errno with a message: -ENOENT no such process, -EACCES / -EPERM not
  * allowed.
