@@ -84,7 +84,7 @@ do for [fmt in "png svg"] {
 	set ytics nomirror
 	set y2label "order-2 unusable index (0 good, 1 bad)"
 	set key maxrows 4
-	set style fill solid 0.6 noborder
+	set style fill solid 1.0 noborder
 	plot data using 1:10 with filledcurves x1 lc rgb "#c7e9c0" title "order >= 4", \
 	     data using 1:9 with filledcurves x1 lc rgb "#74c476" title "order 3", \
 	     data using 1:8 with filledcurves x1 lc rgb "#fdae6b" title "order 2 (a pgd on 32-bit ARM)", \
