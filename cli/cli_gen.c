@@ -43,18 +43,18 @@ static void gen_help(FILE *f)
 	const struct wl_param_def *d;
 	size_t n;
 
-	fprintf(f,
-		"usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
-		"Generate a swap trace (text format v1) from workload models; several models\n"
-		"(--mix a,b,c or a,b,c) run side by side in simulated time.\n\n"
-		"  -m, --mix LIST         the models, comma-separated (or the first argument)\n"
-		"  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
-		"                         or KEY when one model of the mix has it\n"
-		"  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
-		"  -o, --output TRACE     output file (default '-', standard output)\n"
-		"  -q, --quiet            no progress or summary on stderr\n"
-		"  -h, --help             this text\n\n"
-		"Models:\n");
+	fprintf(
+	    f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
+	       "Generate a swap trace (text format v1) from workload models; several models\n"
+	       "(--mix a,b,c or a,b,c) run side by side in simulated time.\n\n"
+	       "  -m, --mix LIST         the models, comma-separated (or the first argument)\n"
+	       "  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
+	       "                         or KEY when one model of the mix has it\n"
+	       "  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
+	       "  -o, --output TRACE     output file (default '-', standard output)\n"
+	       "  -q, --quiet            no progress or summary on stderr\n"
+	       "  -h, --help             this text\n\n"
+	       "Models:\n");
 	for (unsigned int i = 0; wl_model_name(i); i++)
 		fprintf(f, "  %-10s %s\n", wl_model_name(i), wl_model_summary(i));
 	fprintf(f, "\nGlobal parameters (KEY, default, meaning):\n");
@@ -68,8 +68,8 @@ static void gen_help(FILE *f)
 		snprintf(prefix, sizeof(prefix), "%s.", wl_model_name(i));
 		print_defs(f, prefix, d, n);
 	}
-	fprintf(f, "\nThe models are described in workloads/README section of README.md and at the\n"
-		   "head of each workloads/wl_<model>.c.\n");
+	fprintf(f, "\nThe models are described in README.md (Workloads) and at the head of each\n"
+		   "workloads/wl_<model>.c.\n");
 }
 
 static double now_s(void)
@@ -83,13 +83,13 @@ static double now_s(void)
 int cli_gen(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "mix", required_argument, NULL, 'm' },
-		{ "param", required_argument, NULL, 'P' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"mix", required_argument, NULL, 'm'},
+	    {"param", required_argument, NULL, 'P'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *params[MAX_PARAMS];
 	const char *mix = NULL, *out = "-";
@@ -115,7 +115,8 @@ int cli_gen(int argc, char **argv)
 			break;
 		case 'P':
 			if (nr_params == MAX_PARAMS)
-				return cli_usage_error("gen", "more than %d parameters", MAX_PARAMS);
+				return cli_usage_error("gen", "more than %d parameters",
+						       MAX_PARAMS);
 			params[nr_params++] = optarg;
 			break;
 		case 's':
@@ -187,8 +188,9 @@ int cli_gen(int argc, char **argv)
 	free(buf);
 	if (rc) {
 		fprintf(stderr, "zsfrag gen: %s: %s\n", out,
-			rc == -ENOMEM ? "out of memory" : rc == -EINVAL ? "bad event (a bug)"
-								       : strerror(-rc));
+			rc == -ENOMEM	? "out of memory"
+			: rc == -EINVAL ? "bad event (a bug)"
+					: strerror(-rc));
 		wl_gen_destroy(g);
 		return rc == -ENOMEM ? EX_OSERR : rc == -EINVAL ? EX_SOFTWARE : EX_CANTCREAT;
 	}

@@ -45,10 +45,10 @@ struct wl_rng {
 
 void wl_rng_seed(struct wl_rng *r, uint64_t seed);
 uint64_t wl_rng_u64(struct wl_rng *r);
-double wl_rng_unit(struct wl_rng *r);                 /* [0, 1), 53 bits */
-uint64_t wl_rng_below(struct wl_rng *r, uint64_t n);  /* [0, n), unbiased; 0 when n == 0 */
-double wl_rng_exp(struct wl_rng *r, double mean);     /* exponential with this mean */
-double wl_rng_normal(struct wl_rng *r);               /* standard normal */
+double wl_rng_unit(struct wl_rng *r);		     /* [0, 1), 53 bits */
+uint64_t wl_rng_below(struct wl_rng *r, uint64_t n); /* [0, n), unbiased; 0 when n == 0 */
+double wl_rng_exp(struct wl_rng *r, double mean);    /* exponential with this mean */
+double wl_rng_normal(struct wl_rng *r);		     /* standard normal */
 double wl_rng_lognormal(struct wl_rng *r, double median, double sigma);
 
 /* --- parameters --- */
@@ -61,17 +61,17 @@ enum wl_ptype {
 struct wl_param_def {
 	const char *key;
 	enum wl_ptype type;
-	double def;                 /* default (choice: index) */
-	double min, max;            /* inclusive range (not for choices) */
+	double def;		    /* default (choice: index) */
+	double min, max;	    /* inclusive range (not for choices) */
 	const char *const *choices; /* NULL-terminated, for WL_P_CHOICE */
-	const char *help;           /* one line, with the unit */
+	const char *help;	    /* one line, with the unit */
 };
 
 /* --- compressed-size models --- */
 enum wl_size_kind {
 	WL_SIZES_EMPIRICAL, /* the histogram measured from real memory (workloads/data) */
 	WL_SIZES_BIMODAL,   /* parametric: same-filled, incompressible, sparse and dense modes */
-	WL_SIZES_FIXED,     /* every page compresses to fixed_size bytes (tests) */
+	WL_SIZES_FIXED,	    /* every page compresses to fixed_size bytes (tests) */
 };
 
 enum wl_compressor { WL_LZ4, WL_ZSTD, WL_LZO, WL_NR_COMPRESSORS };
@@ -82,18 +82,19 @@ struct wl_size_params {
 	size_t page_size;      /* bytes */
 	double same_frac;      /* same-filled pages, of all pages; < 0 = the model's own */
 	double incompressible; /* bimodal: of the other pages, stored whole (size = page) */
-	double ratio;          /* bimodal: page / mean compressed size of the other pages; 0 = per compressor */
-	double dense_share;    /* bimodal: of the compressible pages, the dense mode's share */
-	double sparse_mean;    /* bimodal: mean size of the mostly-zero mode, bytes; 0 = page/10 */
-	double spread;         /* bimodal: half-width of each mode, as a fraction of its mean */
-	size_t fixed_size;     /* fixed: bytes */
+	double
+	    ratio; /* bimodal: page / mean compressed size of the other pages; 0 = per compressor */
+	double dense_share; /* bimodal: of the compressible pages, the dense mode's share */
+	double sparse_mean; /* bimodal: mean size of the mostly-zero mode, bytes; 0 = page/10 */
+	double spread;	    /* bimodal: half-width of each mode, as a fraction of its mean */
+	size_t fixed_size;  /* fixed: bytes */
 };
 
 #define WL_HIST_BUCKET 32 /* bytes per empirical histogram bucket, at 4 KiB pages */
 
 struct wl_sizes {
 	struct wl_size_params p;
-	double same_frac;        /* effective */
+	double same_frac; /* effective */
 	/* empirical: cumulative pages per bucket (scaled to p.page_size) */
 	unsigned int nr_buckets;
 	uint64_t cum[4096 / WL_HIST_BUCKET];
@@ -108,7 +109,7 @@ int wl_sizes_init(struct wl_sizes *s, const struct wl_size_params *p, char *err,
 /* One page: 0 = same-filled, else 1..page_size bytes (page_size = incompressible). */
 uint32_t wl_sizes_sample(const struct wl_sizes *s, struct wl_rng *r);
 /* Expected values of the model, for tests and metadata. */
-double wl_sizes_mean(const struct wl_sizes *s);       /* bytes, over non-same-filled pages */
+double wl_sizes_mean(const struct wl_sizes *s);		  /* bytes, over non-same-filled pages */
 double wl_sizes_incompressible(const struct wl_sizes *s); /* fraction of non-same-filled pages */
 /* Probability that a non-same-filled page lands in [lo, hi] bytes. */
 double wl_sizes_prob(const struct wl_sizes *s, uint32_t lo, uint32_t hi);

@@ -39,58 +39,68 @@
 #include "wl_internal.h"
 
 enum {
-	P_APPS, P_WS, P_WS_SIGMA, P_RAM, P_CACHED, P_SWITCH, P_TOUCH, P_ZIPF, P_IO, P_SPREAD,
-	P_RESIDENT, P_LAUNCH, P_START, P_NR
+	P_APPS,
+	P_WS,
+	P_WS_SIGMA,
+	P_RAM,
+	P_CACHED,
+	P_SWITCH,
+	P_TOUCH,
+	P_ZIPF,
+	P_IO,
+	P_SPREAD,
+	P_RESIDENT,
+	P_LAUNCH,
+	P_START,
+	P_NR
 };
 
 static const struct wl_param_def params[P_NR] = {
-	[P_APPS] = { "apps", WL_P_INT, 20, 1, 100000, NULL, "apps installed" },
-	[P_WS] = { "ws_mb", WL_P_REAL, 40, 0.001, 1e6, NULL,
-		   "median anonymous working set of an app, MiB" },
-	[P_WS_SIGMA] = { "ws_sigma", WL_P_REAL, 0.5, 0, 5, NULL,
-			 "lognormal sigma of the working sets" },
-	[P_RAM] = { "ram_mb", WL_P_REAL, 300, 0, 1e7, NULL,
-		    "anonymous memory the apps keep resident; beyond it pages are swapped out, "
-		    "MiB" },
-	[P_CACHED] = { "cached", WL_P_INT, 12, 1, 100000, NULL,
-		       "most apps running; the low-memory killer kills the LRU one beyond" },
-	[P_SWITCH] = { "switch", WL_P_REAL, 20, 1e-6, 1e9, NULL,
-		       "mean seconds between app switches" },
-	[P_TOUCH] = { "touch", WL_P_REAL, 0.5, 0, 1, NULL,
-		      "fraction of its swapped pages an app swaps in when it returns" },
-	[P_ZIPF] = { "zipf", WL_P_REAL, 1, 0, 10, NULL,
-		     "popularity exponent: app i is chosen with weight 1/(i+1)^zipf" },
-	[P_IO] = { "io_us", WL_P_REAL, 10, 0, 1e9, NULL, "microseconds per page swapped" },
-	[P_SPREAD] = { "lru_spread", WL_P_REAL, 0.5, 0, 1, NULL,
-		       "share of reclaimed pages taken from a random background app rather than "
-		       "the least recently used one" },
-	[P_RESIDENT] = { "resident", WL_P_INT, 1, 0, 1, NULL,
-			 "1 = resident app pages are movable blocks (g/p)" },
-	[P_LAUNCH] = { "launch", WL_P_INT, 1, 0, 1, NULL,
-		       "1 = a cold start forks (k) and a kill exits (x)" },
-	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first switch" },
+    [P_APPS] = {"apps", WL_P_INT, 20, 1, 100000, NULL, "apps installed"},
+    [P_WS] = {"ws_mb", WL_P_REAL, 40, 0.001, 1e6, NULL,
+	      "median anonymous working set of an app, MiB"},
+    [P_WS_SIGMA] = {"ws_sigma", WL_P_REAL, 0.5, 0, 5, NULL, "lognormal sigma of the working sets"},
+    [P_RAM] = {"ram_mb", WL_P_REAL, 300, 0, 1e7, NULL,
+	       "anonymous memory the apps keep resident; beyond it pages are swapped out, "
+	       "MiB"},
+    [P_CACHED] = {"cached", WL_P_INT, 12, 1, 100000, NULL,
+		  "most apps running; the low-memory killer kills the LRU one beyond"},
+    [P_SWITCH] = {"switch", WL_P_REAL, 20, 1e-6, 1e9, NULL, "mean seconds between app switches"},
+    [P_TOUCH] = {"touch", WL_P_REAL, 0.5, 0, 1, NULL,
+		 "fraction of its swapped pages an app swaps in when it returns"},
+    [P_ZIPF] = {"zipf", WL_P_REAL, 1, 0, 10, NULL,
+		"popularity exponent: app i is chosen with weight 1/(i+1)^zipf"},
+    [P_IO] = {"io_us", WL_P_REAL, 10, 0, 1e9, NULL, "microseconds per page swapped"},
+    [P_SPREAD] = {"lru_spread", WL_P_REAL, 0.5, 0, 1, NULL,
+		  "share of reclaimed pages taken from a random background app rather than "
+		  "the least recently used one"},
+    [P_RESIDENT] = {"resident", WL_P_INT, 1, 0, 1, NULL,
+		    "1 = resident app pages are movable blocks (g/p)"},
+    [P_LAUNCH] = {"launch", WL_P_INT, 1, 0, 1, NULL,
+		  "1 = a cold start forks (k) and a kill exits (x)"},
+    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first switch"},
 };
 
 struct app {
-	uint64_t pid;           /* 0 = not running */
-	uint64_t ws;            /* working set, pages */
-	uint64_t nr_resident;   /* pages */
+	uint64_t pid;		/* 0 = not running */
+	uint64_t ws;		/* working set, pages */
+	uint64_t nr_resident;	/* pages */
 	struct wl_vec resident; /* their block IDs, with resident=1 */
-	struct wl_vec swapped;  /* slots holding its swapped pages */
-	uint64_t last_fg;       /* ns, for the LRU order; 0 = never */
+	struct wl_vec swapped;	/* slots holding its swapped pages */
+	uint64_t last_fg;	/* ns, for the LRU order; 0 = never */
 };
 
 struct appswitch {
 	struct app *apps;
 	unsigned int nr;
-	double *zipf_cum;       /* cumulative popularity weights */
-	int fg;                 /* foreground app, -1 before the first switch */
+	double *zipf_cum; /* cumulative popularity weights */
+	int fg;		  /* foreground app, -1 before the first switch */
 	unsigned int running;
-	uint64_t resident;      /* pages, all apps */
-	uint64_t ram;           /* pages */
-	uint64_t t;             /* ns of the next switch */
-	uint64_t tt;            /* ns, time cursor inside a switch */
-	uint64_t io;            /* ns per page */
+	uint64_t resident; /* pages, all apps */
+	uint64_t ram;	   /* pages */
+	uint64_t t;	   /* ns of the next switch */
+	uint64_t tt;	   /* ns, time cursor inside a switch */
+	uint64_t io;	   /* ns per page */
 	bool blocks, launch;
 };
 
@@ -177,8 +187,7 @@ static int random_app(struct appswitch *a, struct wl_ctx *c, int except)
 }
 
 /* One page becomes resident at the cursor. */
-static int make_resident(struct wl_model *m, struct wl_ctx *c, struct appswitch *a,
-			 struct app *p)
+static int make_resident(struct wl_model *m, struct wl_ctx *c, struct appswitch *a, struct app *p)
 {
 	p->nr_resident++;
 	a->resident++;
@@ -258,7 +267,8 @@ static int reclaim(struct wl_model *m, struct wl_ctx *c, struct appswitch *a)
 		}
 		rc = rc ? rc : wl_vec_push(&p->swapped, slot);
 		if (!rc && a->blocks) {
-			uint64_t id = wl_vec_take(&p->resident, wl_rng_below(&c->rng, p->resident.n));
+			uint64_t id =
+			    wl_vec_take(&p->resident, wl_rng_below(&c->rng, p->resident.n));
 
 			rc = wl_push(m, a->tt, SIM_OP_PUT, id, 0);
 		}
@@ -326,13 +336,13 @@ static void as_destroy(struct wl_model *m)
 }
 
 const struct wl_model_ops wl_appswitch_ops = {
-	.name = "appswitch",
-	.summary = "an Android-like phone: apps switched to the foreground, background pages "
-		   "swapped out, swap-ins on return, low-memory kills",
-	.params = params,
-	.nr_params = P_NR,
-	.finite = false,
-	.init = as_init,
-	.refill = as_refill,
-	.destroy = as_destroy,
+    .name = "appswitch",
+    .summary = "an Android-like phone: apps switched to the foreground, background pages "
+	       "swapped out, swap-ins on return, low-memory kills",
+    .params = params,
+    .nr_params = P_NR,
+    .finite = false,
+    .init = as_init,
+    .refill = as_refill,
+    .destroy = as_destroy,
 };

@@ -24,31 +24,30 @@
 
 #include "wl_internal.h"
 
-static const char *const pick_choices[] = { "random", "oldest", "newest", NULL };
+static const char *const pick_choices[] = {"random", "oldest", "newest", NULL};
 
 enum { P_TARGET, P_RATE, P_FILL_RATE, P_SWAPIN, P_BAND, P_PICK, P_START, P_NR };
 
 static const struct wl_param_def params[P_NR] = {
-	[P_TARGET] = { "target", WL_P_INT, 60000, 1, 1e12, NULL,
-		       "stored pages to hover around" },
-	[P_RATE] = { "rate", WL_P_REAL, 2000, 0.001, 1e9, NULL,
-		     "swap operations per second after the fill" },
-	[P_FILL_RATE] = { "fill_rate", WL_P_REAL, 20000, 0.001, 1e9, NULL,
-			  "pages per second during the fill" },
-	[P_SWAPIN] = { "swapin", WL_P_REAL, 0.7, 0, 1, NULL,
-		       "of the pages leaving zram, the fraction swapped in (r+d) rather than "
-		       "discarded (d)" },
-	[P_BAND] = { "band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
-		     "relative distance from the target at which the pull back is complete" },
-	[P_PICK] = { "pick", WL_P_CHOICE, 0, 0, 0, pick_choices,
-		     "which stored page leaves: random, oldest, newest" },
-	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the fill" },
+    [P_TARGET] = {"target", WL_P_INT, 60000, 1, 1e12, NULL, "stored pages to hover around"},
+    [P_RATE] = {"rate", WL_P_REAL, 2000, 0.001, 1e9, NULL,
+		"swap operations per second after the fill"},
+    [P_FILL_RATE] = {"fill_rate", WL_P_REAL, 20000, 0.001, 1e9, NULL,
+		     "pages per second during the fill"},
+    [P_SWAPIN] = {"swapin", WL_P_REAL, 0.7, 0, 1, NULL,
+		  "of the pages leaving zram, the fraction swapped in (r+d) rather than "
+		  "discarded (d)"},
+    [P_BAND] = {"band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
+		"relative distance from the target at which the pull back is complete"},
+    [P_PICK] = {"pick", WL_P_CHOICE, 0, 0, 0, pick_choices,
+		"which stored page leaves: random, oldest, newest"},
+    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the fill"},
 };
 
 struct churn {
 	struct wl_vec live; /* slots stored, in write order from index head on (oldest/newest) */
 	size_t head;
-	uint64_t t;         /* ns of the next operation */
+	uint64_t t; /* ns of the next operation */
 	bool filled;
 };
 
@@ -60,7 +59,8 @@ static int ch_init(struct wl_model *m, struct wl_ctx *c, char *err, size_t errle
 		return -ENOMEM;
 	m->priv = ch;
 	if (m->pv[P_TARGET] > (double)c->nr_slots) {
-		snprintf(err, errlen, "target %.0f pages exceeds the disk's %llu slots (disksize_mb)",
+		snprintf(err, errlen,
+			 "target %.0f pages exceeds the disk's %llu slots (disksize_mb)",
 			 m->pv[P_TARGET], (unsigned long long)c->nr_slots);
 		return -EINVAL;
 	}
@@ -139,12 +139,12 @@ static void ch_destroy(struct wl_model *m)
 }
 
 const struct wl_model_ops wl_churn_ops = {
-	.name = "churn",
-	.summary = "steady swap-out / swap-in / discard at a rate around a target pool size",
-	.params = params,
-	.nr_params = P_NR,
-	.finite = false,
-	.init = ch_init,
-	.refill = ch_refill,
-	.destroy = ch_destroy,
+    .name = "churn",
+    .summary = "steady swap-out / swap-in / discard at a rate around a target pool size",
+    .params = params,
+    .nr_params = P_NR,
+    .finite = false,
+    .init = ch_init,
+    .refill = ch_refill,
+    .destroy = ch_destroy,
 };

@@ -30,54 +30,62 @@
 
 #include "wl_internal.h"
 
-static const char *const pattern_choices[] = { "random", "kth", "class", "oldest", NULL };
+static const char *const pattern_choices[] = {"random", "kth", "class", "oldest", NULL};
 
 enum {
-	P_PAGES, P_RATE, P_DRAIN, P_PATTERN, P_K, P_CLASS, P_SWAPIN, P_COMPACT, P_CYCLES, P_GAP,
-	P_START, P_NR
+	P_PAGES,
+	P_RATE,
+	P_DRAIN,
+	P_PATTERN,
+	P_K,
+	P_CLASS,
+	P_SWAPIN,
+	P_COMPACT,
+	P_CYCLES,
+	P_GAP,
+	P_START,
+	P_NR
 };
 
 static const struct wl_param_def params[P_NR] = {
-	[P_PAGES] = { "pages", WL_P_INT, 100000, 1, 1e12, NULL, "pages written by each fill" },
-	[P_RATE] = { "rate", WL_P_REAL, 50000, 0.001, 1e9, NULL,
-		     "pages per second written or freed" },
-	[P_DRAIN] = { "drain", WL_P_REAL, 0.5, 0, 1, NULL,
-		      "fraction freed (random, oldest)" },
-	[P_PATTERN] = { "pattern", WL_P_CHOICE, 0, 0, 0, pattern_choices,
-			"which pages are freed: random, kth, class, oldest" },
-	[P_K] = { "k", WL_P_INT, 2, 1, 1e9, NULL, "kth: free every k-th page written" },
-	[P_CLASS] = { "class_bytes", WL_P_INT, 32, 1, 65536, NULL,
-		      "class: width of the size bands, bytes" },
-	[P_SWAPIN] = { "swapin", WL_P_REAL, 0, 0, 1, NULL,
-		       "fraction of the freed pages read first (r+d)" },
-	[P_COMPACT] = { "compact_after", WL_P_INT, 1, 0, 1, NULL,
-			"1 = request a compaction after the drain, then snapshot" },
-	[P_CYCLES] = { "cycles", WL_P_INT, 1, 1, 9, NULL, "fill-drain cycles" },
-	[P_GAP] = { "gap", WL_P_REAL, 1, 0, 1e9, NULL, "seconds between the phases" },
-	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first fill" },
+    [P_PAGES] = {"pages", WL_P_INT, 100000, 1, 1e12, NULL, "pages written by each fill"},
+    [P_RATE] = {"rate", WL_P_REAL, 50000, 0.001, 1e9, NULL, "pages per second written or freed"},
+    [P_DRAIN] = {"drain", WL_P_REAL, 0.5, 0, 1, NULL, "fraction freed (random, oldest)"},
+    [P_PATTERN] = {"pattern", WL_P_CHOICE, 0, 0, 0, pattern_choices,
+		   "which pages are freed: random, kth, class, oldest"},
+    [P_K] = {"k", WL_P_INT, 2, 1, 1e9, NULL, "kth: free every k-th page written"},
+    [P_CLASS] = {"class_bytes", WL_P_INT, 32, 1, 65536, NULL,
+		 "class: width of the size bands, bytes"},
+    [P_SWAPIN] = {"swapin", WL_P_REAL, 0, 0, 1, NULL,
+		  "fraction of the freed pages read first (r+d)"},
+    [P_COMPACT] = {"compact_after", WL_P_INT, 1, 0, 1, NULL,
+		   "1 = request a compaction after the drain, then snapshot"},
+    [P_CYCLES] = {"cycles", WL_P_INT, 1, 1, 9, NULL, "fill-drain cycles"},
+    [P_GAP] = {"gap", WL_P_REAL, 1, 0, 1e9, NULL, "seconds between the phases"},
+    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first fill"},
 };
 
 static const char *const labels[9][3] = {
-	{ "filled", "drained", "compacted" },	 { "filled2", "drained2", "compacted2" },
-	{ "filled3", "drained3", "compacted3" }, { "filled4", "drained4", "compacted4" },
-	{ "filled5", "drained5", "compacted5" }, { "filled6", "drained6", "compacted6" },
-	{ "filled7", "drained7", "compacted7" }, { "filled8", "drained8", "compacted8" },
-	{ "filled9", "drained9", "compacted9" },
+    {"filled", "drained", "compacted"},	   {"filled2", "drained2", "compacted2"},
+    {"filled3", "drained3", "compacted3"}, {"filled4", "drained4", "compacted4"},
+    {"filled5", "drained5", "compacted5"}, {"filled6", "drained6", "compacted6"},
+    {"filled7", "drained7", "compacted7"}, {"filled8", "drained8", "compacted8"},
+    {"filled9", "drained9", "compacted9"},
 };
 
 enum phase { PH_FILL, PH_DRAIN, PH_COMPACT, PH_DONE };
 
 struct filldrain {
-	struct wl_vec slots;  /* pages stored, in write order */
-	uint32_t *sizes;      /* their sizes (0 = same-filled), parallel to slots */
+	struct wl_vec slots; /* pages stored, in write order */
+	uint32_t *sizes;     /* their sizes (0 = same-filled), parallel to slots */
 	size_t cap_sizes;
 	struct wl_vec victims; /* indices into slots to free, in freeing order */
-	size_t next;          /* pages written / victims freed so far in this phase */
-	size_t fill_end;      /* this cycle's fill stops when slots.n reaches it */
+	size_t next;	       /* pages written / victims freed so far in this phase */
+	size_t fill_end;       /* this cycle's fill stops when slots.n reaches it */
 	unsigned int cycle;
 	enum phase ph;
-	uint64_t t;           /* ns */
-	uint64_t step;        /* ns per page */
+	uint64_t t;    /* ns */
+	uint64_t step; /* ns per page */
 };
 
 static int fd_init(struct wl_model *m, struct wl_ctx *c, char *err, size_t errlen)
@@ -250,13 +258,13 @@ static void fd_destroy(struct wl_model *m)
 }
 
 const struct wl_model_ops wl_filldrain_ops = {
-	.name = "filldrain",
-	.summary = "fill zram, then free a fraction of the slots (random, every k-th, by size "
-		   "class, oldest)",
-	.params = params,
-	.nr_params = P_NR,
-	.finite = true,
-	.init = fd_init,
-	.refill = fd_refill,
-	.destroy = fd_destroy,
+    .name = "filldrain",
+    .summary = "fill zram, then free a fraction of the slots (random, every k-th, by size "
+	       "class, oldest)",
+    .params = params,
+    .nr_params = P_NR,
+    .finite = true,
+    .init = fd_init,
+    .refill = fd_refill,
+    .destroy = fd_destroy,
 };

@@ -22,37 +22,36 @@
 
 #include "wl_internal.h"
 
-static const char *const life_choices[] = { "exp", "fixed", "lognormal", NULL };
+static const char *const life_choices[] = {"exp", "fixed", "lognormal", NULL};
 
 enum { P_RATE, P_BURST, P_GAP, P_LIFE, P_DIST, P_SIGMA, P_MAX_LIVE, P_START, P_NR };
 
 static const struct wl_param_def params[P_NR] = {
-	[P_RATE] = { "rate", WL_P_REAL, 20, 0.001, 1e7, NULL, "forks per second (long-run)" },
-	[P_BURST] = { "burst", WL_P_INT, 1, 1, 1e6, NULL, "forks per burst" },
-	[P_GAP] = { "gap_us", WL_P_REAL, 100, 0, 1e9, NULL,
-		    "microseconds between the forks of a burst" },
-	[P_LIFE] = { "life", WL_P_REAL, 2, 1e-6, 1e9, NULL, "mean process lifetime, seconds" },
-	[P_DIST] = { "life_dist", WL_P_CHOICE, 0, 0, 0, life_choices,
-		     "lifetime distribution (lognormal: sigma life_sigma, mean life)" },
-	[P_SIGMA] = { "life_sigma", WL_P_REAL, 1, 0, 10, NULL, "lognormal lifetime sigma" },
-	[P_MAX_LIVE] = { "max_live", WL_P_INT, 10000, 1, 1e9, NULL,
-			 "most processes of this model alive at once" },
-	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first burst" },
+    [P_RATE] = {"rate", WL_P_REAL, 20, 0.001, 1e7, NULL, "forks per second (long-run)"},
+    [P_BURST] = {"burst", WL_P_INT, 1, 1, 1e6, NULL, "forks per burst"},
+    [P_GAP] = {"gap_us", WL_P_REAL, 100, 0, 1e9, NULL, "microseconds between the forks of a burst"},
+    [P_LIFE] = {"life", WL_P_REAL, 2, 1e-6, 1e9, NULL, "mean process lifetime, seconds"},
+    [P_DIST] = {"life_dist", WL_P_CHOICE, 0, 0, 0, life_choices,
+		"lifetime distribution (lognormal: sigma life_sigma, mean life)"},
+    [P_SIGMA] = {"life_sigma", WL_P_REAL, 1, 0, 10, NULL, "lognormal lifetime sigma"},
+    [P_MAX_LIVE] = {"max_live", WL_P_INT, 10000, 1, 1e9, NULL,
+		    "most processes of this model alive at once"},
+    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first burst"},
 };
 
 struct exit_rec {
-	uint64_t t;   /* ns */
+	uint64_t t; /* ns */
 	uint64_t pid;
 };
 
 struct forkstorm {
-	uint64_t next_fork;    /* ns */
-	uint64_t burst_left;   /* forks still to come in this burst, after next_fork */
+	uint64_t next_fork;  /* ns */
+	uint64_t burst_left; /* forks still to come in this burst, after next_fork */
 	uint64_t gap_ns;
 	double burst_mean_s;   /* mean seconds between bursts */
 	struct exit_rec *heap; /* min-heap on t, then pid */
 	size_t n, cap;
-	uint64_t now;          /* ns, last pushed */
+	uint64_t now; /* ns, last pushed */
 };
 
 static bool before(const struct exit_rec *a, const struct exit_rec *b)
@@ -170,7 +169,7 @@ static int fs_refill(struct wl_model *m, struct wl_ctx *c)
 			continue; /* at the cap: this fork is not made */
 		pid = c->next_pid++;
 		life = wl_ns(lifetime(m, c));
-		rc = heap_push(f, (struct exit_rec){ .t = t + (life ? life : 1), .pid = pid });
+		rc = heap_push(f, (struct exit_rec){.t = t + (life ? life : 1), .pid = pid});
 		return rc ? rc : wl_push(m, t, SIM_OP_FORK, pid, 0);
 	}
 }
@@ -186,12 +185,12 @@ static void fs_destroy(struct wl_model *m)
 }
 
 const struct wl_model_ops wl_forkstorm_ops = {
-	.name = "forkstorm",
-	.summary = "forks and exits (k/x) at a rate, in bursts, with a lifetime distribution",
-	.params = params,
-	.nr_params = P_NR,
-	.finite = false,
-	.init = fs_init,
-	.refill = fs_refill,
-	.destroy = fs_destroy,
+    .name = "forkstorm",
+    .summary = "forks and exits (k/x) at a rate, in bursts, with a lifetime distribution",
+    .params = params,
+    .nr_params = P_NR,
+    .finite = false,
+    .init = fs_init,
+    .refill = fs_refill,
+    .destroy = fs_destroy,
 };

@@ -27,53 +27,69 @@
 #define MAX_MODELS 5
 
 static const struct wl_model_ops *const all_models[] = {
-	&wl_appswitch_ops, &wl_churn_ops, &wl_filldrain_ops, &wl_forkstorm_ops, &wl_pressure_ops,
+    &wl_appswitch_ops, &wl_churn_ops, &wl_filldrain_ops, &wl_forkstorm_ops, &wl_pressure_ops,
 };
 #define NR_ALL (sizeof(all_models) / sizeof(all_models[0]))
 
 /* --- global parameters --- */
-static const char *const sizes_choices[] = { "empirical", "bimodal", "fixed", NULL };
-static const char *const comp_choices[] = { "lz4", "zstd", "lzo", NULL };
-static const char *const page_choices[] = { "4096", "16384", "65536", NULL };
+static const char *const sizes_choices[] = {"empirical", "bimodal", "fixed", NULL};
+static const char *const comp_choices[] = {"lz4", "zstd", "lzo", NULL};
+static const char *const page_choices[] = {"4096", "16384", "65536", NULL};
 
 enum {
-	G_DURATION, G_EVENTS, G_SNAPSHOT, G_COMPACT, G_VERIFY, G_PAGE, G_DISKSIZE, G_SIZES,
-	G_COMP, G_SAME, G_INCOMP, G_RATIO, G_DENSE, G_SPARSE, G_SPREAD, G_FIXED, G_NR
+	G_DURATION,
+	G_EVENTS,
+	G_SNAPSHOT,
+	G_COMPACT,
+	G_VERIFY,
+	G_PAGE,
+	G_DISKSIZE,
+	G_SIZES,
+	G_COMP,
+	G_SAME,
+	G_INCOMP,
+	G_RATIO,
+	G_DENSE,
+	G_SPARSE,
+	G_SPREAD,
+	G_FIXED,
+	G_NR
 };
 
 static const struct wl_param_def global_params[G_NR] = {
-	[G_DURATION] = { "duration", WL_P_REAL, 600, 1e-6, 1e9, NULL,
-			 "simulated seconds; the trace ends there (or when every model is done)" },
-	[G_EVENTS] = { "events", WL_P_INT, 0, 0, 9e15, NULL,
-		       "stop after this many events (0 = no limit)" },
-	[G_SNAPSHOT] = { "snapshot", WL_P_REAL, 10, 0, 1e9, NULL,
-			 "seconds between `s t_<ms>ms` snapshots (0 = none)" },
-	[G_COMPACT] = { "compact", WL_P_REAL, 0, 0, 1e9, NULL,
-			"seconds between `c` compaction requests, each followed by `s c_<ms>ms` (0 = none)" },
-	[G_VERIFY] = { "verify", WL_P_INT, 0, 0, 1, NULL, "1 = end with a `v` payload check" },
-	[G_PAGE] = { "page_size", WL_P_CHOICE, 0, 0, 0, page_choices, "bytes per page" },
-	[G_DISKSIZE] = { "disksize_mb", WL_P_INT, 512, 1, 1 << 24, NULL,
-			 "zram disk size in MiB: slots are 0 .. disksize/page_size - 1 (match the "
-			 "replay's zram_disksize_mb)" },
-	[G_SIZES] = { "sizes", WL_P_CHOICE, 1, 0, 0, sizes_choices,
-		      "compressed-size model: empirical (measured), bimodal (published figures), "
-		      "fixed" },
-	[G_COMP] = { "compressor", WL_P_CHOICE, 0, 0, 0, comp_choices,
-		     "whose sizes: the histogram's column, or the bimodal default ratio" },
-	[G_SAME] = { "same_frac", WL_P_REAL, -1, -1, 1, NULL,
-		     "same-filled fraction of swapped pages (-1 = model's: bimodal 0.085, "
-		     "empirical measured, fixed 0)" },
-	[G_INCOMP] = { "incompressible", WL_P_REAL, 0.05, 0, 0.99, NULL,
-		       "bimodal: fraction of non-same-filled pages stored whole" },
-	[G_RATIO] = { "ratio", WL_P_REAL, 0, 0, 1000, NULL,
-		      "bimodal: page size / mean compressed size (0 = lz4 2.6, zstd 3.7, lzo 2.6)" },
-	[G_DENSE] = { "dense_share", WL_P_REAL, 0.5, 0, 1, NULL,
-		      "bimodal: share of the dense mode among compressible pages" },
-	[G_SPARSE] = { "sparse_mean", WL_P_REAL, 0, 0, 65535, NULL,
-		       "bimodal: mean size of mostly-zero pages, bytes (0 = page/10)" },
-	[G_SPREAD] = { "spread", WL_P_REAL, 0.6, 0, 1, NULL,
-		       "bimodal: half-width of each mode as a fraction of its mean" },
-	[G_FIXED] = { "fixed_size", WL_P_INT, 1024, 1, 65536, NULL, "fixed: bytes per page" },
+    [G_DURATION] = {"duration", WL_P_REAL, 600, 1e-6, 1e9, NULL,
+		    "simulated seconds; the trace ends there (or when every model is done)"},
+    [G_EVENTS] = {"events", WL_P_INT, 0, 0, 9e15, NULL,
+		  "stop after this many events (0 = no limit)"},
+    [G_SNAPSHOT] = {"snapshot", WL_P_REAL, 10, 0, 1e9, NULL,
+		    "seconds between `s t_<ms>ms` snapshots (0 = none)"},
+    [G_COMPACT] =
+	{"compact", WL_P_REAL, 0, 0, 1e9, NULL,
+	 "seconds between `c` compaction requests, each followed by `s c_<ms>ms` (0 = none)"},
+    [G_VERIFY] = {"verify", WL_P_INT, 0, 0, 1, NULL, "1 = end with a `v` payload check"},
+    [G_PAGE] = {"page_size", WL_P_CHOICE, 0, 0, 0, page_choices, "bytes per page"},
+    [G_DISKSIZE] = {"disksize_mb", WL_P_INT, 512, 1, 1 << 24, NULL,
+		    "zram disk size in MiB: slots are 0 .. disksize/page_size - 1 (match the "
+		    "replay's zram_disksize_mb)"},
+    [G_SIZES] = {"sizes", WL_P_CHOICE, 1, 0, 0, sizes_choices,
+		 "compressed-size model: empirical (measured), bimodal (published figures), "
+		 "fixed"},
+    [G_COMP] = {"compressor", WL_P_CHOICE, 0, 0, 0, comp_choices,
+		"whose sizes: the histogram's column, or the bimodal default ratio"},
+    [G_SAME] = {"same_frac", WL_P_REAL, -1, -1, 1, NULL,
+		"same-filled fraction of swapped pages (-1 = model's: bimodal 0.085, "
+		"empirical measured, fixed 0)"},
+    [G_INCOMP] = {"incompressible", WL_P_REAL, 0.05, 0, 0.99, NULL,
+		  "bimodal: fraction of non-same-filled pages stored whole"},
+    [G_RATIO] = {"ratio", WL_P_REAL, 0, 0, 1000, NULL,
+		 "bimodal: page size / mean compressed size (0 = lz4 2.6, zstd 3.7, lzo 2.6)"},
+    [G_DENSE] = {"dense_share", WL_P_REAL, 0.5, 0, 1, NULL,
+		 "bimodal: share of the dense mode among compressible pages"},
+    [G_SPARSE] = {"sparse_mean", WL_P_REAL, 0, 0, 65535, NULL,
+		  "bimodal: mean size of mostly-zero pages, bytes (0 = page/10)"},
+    [G_SPREAD] = {"spread", WL_P_REAL, 0.6, 0, 1, NULL,
+		  "bimodal: half-width of each mode as a fraction of its mean"},
+    [G_FIXED] = {"fixed_size", WL_P_INT, 1024, 1, 65536, NULL, "fixed: bytes per page"},
 };
 
 struct wl_gen {
@@ -86,8 +102,8 @@ struct wl_gen {
 	uint64_t emitted;
 	uint64_t next_snap, next_compact; /* ns; UINT64_MAX = none */
 	uint64_t snap_ns, compact_ns;
-	uint64_t after_compact;           /* ns of the `c` just emitted, 0 = none pending */
-	bool has_endless;                 /* a model of the mix runs until the duration */
+	uint64_t after_compact; /* ns of the `c` just emitted, 0 = none pending */
+	bool has_endless;	/* a model of the mix runs until the duration */
 	char mix[128];
 	struct trace_meta meta[8];
 	char meta_buf[4][1024];
@@ -258,18 +274,19 @@ int wl_gen_set(struct wl_gen *g, const char *key, const char *value, char *err, 
 
 			if (strlen(m->ops->name) != mlen || strncmp(m->ops->name, key, mlen))
 				continue;
-			idx = find_param(m->ops->params, m->ops->nr_params, dot + 1,
-					 klen - mlen - 1);
+			idx =
+			    find_param(m->ops->params, m->ops->nr_params, dot + 1, klen - mlen - 1);
 			if (idx < 0) {
-				snprintf(err, errlen, "unknown parameter '%s' (model %s has no '%.*s')",
-					 name, m->ops->name, (int)(klen - mlen - 1), dot + 1);
+				snprintf(err, errlen,
+					 "unknown parameter '%s' (model %s has no '%.*s')", name,
+					 m->ops->name, (int)(klen - mlen - 1), dot + 1);
 				return -EINVAL;
 			}
 			return parse_value(&m->ops->params[idx], name, value, &m->pv[idx], err,
 					   errlen);
 		}
-		snprintf(err, errlen, "unknown parameter '%s' (model '%.*s' is not in the mix)", name,
-			 (int)mlen, key);
+		snprintf(err, errlen, "unknown parameter '%s' (model '%.*s' is not in the mix)",
+			 name, (int)mlen, key);
 		return -EINVAL;
 	}
 	idx = find_param(global_params, G_NR, key, klen);
@@ -287,10 +304,11 @@ int wl_gen_set(struct wl_gen *g, const char *key, const char *value, char *err, 
 			if (idx < 0)
 				continue;
 			if (hit) {
-				snprintf(err, errlen,
-					 "ambiguous parameter '%s' (%s.%s or %s.%s): prefix it with "
-					 "the model",
-					 name, hit->ops->name, name, m->ops->name, name);
+				snprintf(
+				    err, errlen,
+				    "ambiguous parameter '%s' (%s.%s or %s.%s): prefix it with "
+				    "the model",
+				    name, hit->ops->name, name, m->ops->name, name);
 				return -EINVAL;
 			}
 			hit = m;
@@ -336,10 +354,10 @@ static void format_params(struct wl_gen *g)
 	char *b = g->params_buf;
 	size_t len = sizeof(g->params_buf), n = 0;
 
-#define APPEND(...)                                                                          \
-	do {                                                                                 \
-		if (n < len)                                                                 \
-			n += (size_t)snprintf(b + n, len - n, __VA_ARGS__);                  \
+#define APPEND(...)                                                                                \
+	do {                                                                                       \
+		if (n < len)                                                                       \
+			n += (size_t)snprintf(b + n, len - n, __VA_ARGS__);                        \
 	} while (0)
 	for (unsigned int i = 0; i < G_NR; i++) {
 		const struct wl_param_def *d = &global_params[i];
@@ -426,11 +444,11 @@ int wl_gen_start(struct wl_gen *g, uint64_t seed, char *err, size_t errlen)
 		 (unsigned long long)seed);
 	snprintf(g->meta_buf[3], sizeof(g->meta_buf[3]), "%s, same-filled %.4f, mean %.0f bytes",
 		 sizes_choices[(int)g->gv[G_SIZES]], c->sizes.same_frac, wl_sizes_mean(&c->sizes));
-	g->meta[0] = (struct trace_meta){ "page_size", g->meta_buf[0] };
-	g->meta[1] = (struct trace_meta){ "compressor", comp_choices[(int)g->gv[G_COMP]] };
-	g->meta[2] = (struct trace_meta){ "source", g->meta_buf[1] };
-	g->meta[3] = (struct trace_meta){ "params", g->params_buf };
-	g->meta[4] = (struct trace_meta){ "sizes", g->meta_buf[3] };
+	g->meta[0] = (struct trace_meta){"page_size", g->meta_buf[0]};
+	g->meta[1] = (struct trace_meta){"compressor", comp_choices[(int)g->gv[G_COMP]]};
+	g->meta[2] = (struct trace_meta){"source", g->meta_buf[1]};
+	g->meta[3] = (struct trace_meta){"params", g->params_buf};
+	g->meta[4] = (struct trace_meta){"sizes", g->meta_buf[3]};
 	g->nr_meta = 5;
 	return 0;
 }
@@ -471,7 +489,7 @@ int wl_push(struct wl_model *m, uint64_t t, char op, uint64_t id, uint32_t size)
 
 	if (queue_room(q))
 		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){ .t = t, .id = id, .size = size, .op = op };
+	q->v[q->tail++] = (struct wl_ev){.t = t, .id = id, .size = size, .op = op};
 	return 0;
 }
 
@@ -481,8 +499,8 @@ int wl_push_get(struct wl_model *m, uint64_t t, uint64_t id, unsigned int order,
 
 	if (queue_room(q))
 		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){ .t = t, .id = id, .op = SIM_OP_GET,
-					  .order = (uint8_t)order, .mtype = mtype };
+	q->v[q->tail++] = (struct wl_ev){
+	    .t = t, .id = id, .op = SIM_OP_GET, .order = (uint8_t)order, .mtype = mtype};
 	return 0;
 }
 
@@ -492,7 +510,7 @@ int wl_push_label(struct wl_model *m, uint64_t t, char op, const char *label)
 
 	if (queue_room(q))
 		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){ .t = t, .op = op, .label = label };
+	q->v[q->tail++] = (struct wl_ev){.t = t, .op = op, .label = label};
 	return 0;
 }
 

@@ -27,19 +27,19 @@
 
 #define WL_MAX_PARAMS 24
 
-#define NS_PER_S 1000000000ULL
+#define NS_PER_S  1000000000ULL
 #define NS_PER_MS 1000000ULL
 #define NS_PER_US 1000ULL
 
 /* A pending event, smaller than struct sim_event (which carries a label buffer). */
 struct wl_ev {
-	uint64_t t;         /* ns */
-	uint64_t id;        /* slot, block ID or PID */
-	uint32_t size;      /* bytes, for w */
-	char op;            /* enum sim_op letter */
-	uint8_t order;      /* for g */
-	char mtype;         /* for g */
-	const char *label;  /* for s: a string with static storage */
+	uint64_t t;	   /* ns */
+	uint64_t id;	   /* slot, block ID or PID */
+	uint32_t size;	   /* bytes, for w */
+	char op;	   /* enum sim_op letter */
+	uint8_t order;	   /* for g */
+	char mtype;	   /* for g */
+	const char *label; /* for s: a string with static storage */
 };
 
 struct wl_queue {
@@ -50,14 +50,14 @@ struct wl_queue {
 struct wl_ctx {
 	struct wl_rng rng;
 	struct wl_sizes sizes;
-	uint32_t page_size;    /* bytes */
-	uint64_t end_ns;       /* simulated time at which generation stops */
+	uint32_t page_size; /* bytes */
+	uint64_t end_ns;    /* simulated time at which generation stops */
 	/* zram slots: never-used ones from next_fresh up, freed ones on a stack */
 	uint64_t nr_slots;
 	uint64_t next_fresh;
 	uint64_t *free_slots;
 	size_t nr_free, cap_free;
-	uint64_t slots_held;   /* taken and not yet given back */
+	uint64_t slots_held; /* taken and not yet given back */
 	uint64_t next_pid;
 	uint64_t next_block;
 };
@@ -69,7 +69,7 @@ struct wl_model_ops {
 	const char *summary;
 	const struct wl_param_def *params;
 	size_t nr_params;
-	bool finite;        /* ends on its own (else runs until the duration) */
+	bool finite; /* ends on its own (else runs until the duration) */
 	/* 0, -ENOMEM, or -EINVAL with a reason in err */
 	int (*init)(struct wl_model *m, struct wl_ctx *c, char *err, size_t errlen);
 	/* append at least one event to m->q, or set m->done; 0 or -ENOMEM */
@@ -79,7 +79,7 @@ struct wl_model_ops {
 
 struct wl_model {
 	const struct wl_model_ops *ops;
-	double pv[WL_MAX_PARAMS];  /* parameter values, in the order of ops->params */
+	double pv[WL_MAX_PARAMS]; /* parameter values, in the order of ops->params */
 	struct wl_queue q;
 	bool done;
 	void *priv;

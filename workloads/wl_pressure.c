@@ -20,11 +20,10 @@
  * With period > 0 the targets follow a square wave, counted from the end of
  * the ramp: the first half of each period at the targets, the second half
  * at (1 - depth) of them (a user further than `band` from its target moves
- * to it at the ramp's speed, one block per ramp step, then churns at `rate`), as when reclaim shrinks the caches and the slab
- * (kswapd, drop_caches, a memory-pressure event) and they grow back. The
- * shrink frees blocks at random all over memory: the surviving unmovable
- * blocks and zram's pool pages then pin pageblocks full of free single
- * pages.
+ * to it at the ramp's speed, one block per ramp step, then churns at `rate`), as when reclaim
+ *shrinks the caches and the slab (kswapd, drop_caches, a memory-pressure event) and they grow back.
+ *The shrink frees blocks at random all over memory: the surviving unmovable blocks and zram's pool
+ *pages then pin pageblocks full of free single pages.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,48 +32,60 @@
 
 #include "wl_internal.h"
 
-static const char *const free_choices[] = { "random", "fifo", NULL };
+static const char *const free_choices[] = {"random", "fifo", NULL};
 
 enum {
-	P_CACHE, P_SLAB, P_RATE, P_RAMP, P_O1, P_O2, P_O3, P_RECL, P_FREE, P_BAND, P_PERIOD,
-	P_DEPTH, P_START, P_NR
+	P_CACHE,
+	P_SLAB,
+	P_RATE,
+	P_RAMP,
+	P_O1,
+	P_O2,
+	P_O3,
+	P_RECL,
+	P_FREE,
+	P_BAND,
+	P_PERIOD,
+	P_DEPTH,
+	P_START,
+	P_NR
 };
 
 static const struct wl_param_def params[P_NR] = {
-	[P_CACHE] = { "cache", WL_P_INT, 40000, 0, 1e12, NULL, "page-cache pages to hold" },
-	[P_SLAB] = { "slab", WL_P_INT, 30000, 0, 1e12, NULL,
-		     "slab / kernel pages to hold (orders 0..3)" },
-	[P_RATE] = { "rate", WL_P_REAL, 1000, 0.001, 1e9, NULL,
-		     "get/put operations per second after the ramp" },
-	[P_RAMP] = { "ramp", WL_P_REAL, 10, 1e-6, 1e9, NULL,
-		     "seconds to reach the targets from nothing (also the speed of a shrink)" },
-	[P_O1] = { "order1", WL_P_REAL, 0.15, 0, 1, NULL, "share of slab blocks of order 1" },
-	[P_O2] = { "order2", WL_P_REAL, 0.08, 0, 1, NULL, "share of slab blocks of order 2" },
-	[P_O3] = { "order3", WL_P_REAL, 0.04, 0, 1, NULL, "share of slab blocks of order 3" },
-	[P_RECL] = { "reclaimable", WL_P_REAL, 0.3, 0, 1, NULL,
-		     "share of slab blocks that are reclaimable (r) rather than unmovable (u)" },
-	[P_FREE] = { "free", WL_P_CHOICE, 0, 0, 0, free_choices,
-		     "which block is put back: random or fifo (oldest)" },
-	[P_BAND] = { "band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
-		     "relative distance from a target at which the pull back is complete" },
-	[P_PERIOD] = { "period", WL_P_REAL, 0, 0, 1e9, NULL,
-		       "seconds per shrink cycle (0 = constant targets)" },
-	[P_DEPTH] = { "depth", WL_P_REAL, 0.5, 0, 1, NULL,
-		      "in the second half of each period the targets are (1 - depth) x target" },
-	[P_START] = { "start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the ramp" },
+    [P_CACHE] = {"cache", WL_P_INT, 40000, 0, 1e12, NULL, "page-cache pages to hold"},
+    [P_SLAB] = {"slab", WL_P_INT, 30000, 0, 1e12, NULL,
+		"slab / kernel pages to hold (orders 0..3)"},
+    [P_RATE] = {"rate", WL_P_REAL, 1000, 0.001, 1e9, NULL,
+		"get/put operations per second after the ramp"},
+    [P_RAMP] = {"ramp", WL_P_REAL, 10, 1e-6, 1e9, NULL,
+		"seconds to reach the targets from nothing (also the speed of a shrink)"},
+    [P_O1] = {"order1", WL_P_REAL, 0.15, 0, 1, NULL, "share of slab blocks of order 1"},
+    [P_O2] = {"order2", WL_P_REAL, 0.08, 0, 1, NULL, "share of slab blocks of order 2"},
+    [P_O3] = {"order3", WL_P_REAL, 0.04, 0, 1, NULL, "share of slab blocks of order 3"},
+    [P_RECL] = {"reclaimable", WL_P_REAL, 0.3, 0, 1, NULL,
+		"share of slab blocks that are reclaimable (r) rather than unmovable (u)"},
+    [P_FREE] = {"free", WL_P_CHOICE, 0, 0, 0, free_choices,
+		"which block is put back: random or fifo (oldest)"},
+    [P_BAND] = {"band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
+		"relative distance from a target at which the pull back is complete"},
+    [P_PERIOD] = {"period", WL_P_REAL, 0, 0, 1e9, NULL,
+		  "seconds per shrink cycle (0 = constant targets)"},
+    [P_DEPTH] = {"depth", WL_P_REAL, 0.5, 0, 1, NULL,
+		 "in the second half of each period the targets are (1 - depth) x target"},
+    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the ramp"},
 };
 
 /* A kind of memory user: the blocks it holds, as (ID << 2 | order). */
 struct user {
 	struct wl_vec live;
-	size_t head;      /* fifo: live.v[head..n) in allocation order */
-	uint64_t pages;   /* held now */
-	double target;    /* pages */
+	size_t head;	/* fifo: live.v[head..n) in allocation order */
+	uint64_t pages; /* held now */
+	double target;	/* pages */
 };
 
 struct pressure {
 	struct user cache, slab;
-	uint64_t t;        /* ns of the next operation */
+	uint64_t t;	    /* ns of the next operation */
 	uint64_t ramp_step; /* ns between ramp allocations */
 	uint64_t ramp_end;  /* ns, when the targets were first reached */
 	bool ramped;
@@ -115,12 +126,11 @@ static int get_block(struct wl_model *m, struct wl_ctx *c, struct pressure *p, b
 	if (!cache) {
 		double x = wl_rng_unit(&c->rng);
 
-		order = x < m->pv[P_O1]			      ? 1
-			: x < m->pv[P_O1] + m->pv[P_O2]	      ? 2
+		order = x < m->pv[P_O1]				      ? 1
+			: x < m->pv[P_O1] + m->pv[P_O2]		      ? 2
 			: x < m->pv[P_O1] + m->pv[P_O2] + m->pv[P_O3] ? 3
 								      : 0;
-		type = wl_rng_unit(&c->rng) < m->pv[P_RECL] ? SIM_MT_RECLAIMABLE
-							     : SIM_MT_UNMOVABLE;
+		type = wl_rng_unit(&c->rng) < m->pv[P_RECL] ? SIM_MT_RECLAIMABLE : SIM_MT_UNMOVABLE;
 	}
 	rc = wl_vec_push(&u->live, id << 2 | order);
 	if (rc)
@@ -168,8 +178,8 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 		if (need_cache || need_slab) {
 			p->t += p->ramp_step;
 			cache = need_cache && need_slab
-					? wl_rng_unit(&c->rng) * total < p->cache.target
-					: need_cache;
+				    ? wl_rng_unit(&c->rng) * total < p->cache.target
+				    : need_cache;
 			return get_block(m, c, p, cache, t);
 		}
 		p->ramped = true;
@@ -204,9 +214,9 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 	p->t += wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE]));
 	cache = wl_rng_unit(&c->rng) * total < p->cache.target;
 	u = cache ? &p->cache : &p->slab;
-	p_get = u->target > 0 ? 0.5 + (u->target - (double)u->pages) /
-					     (2 * m->pv[P_BAND] * u->target)
-			      : 0;
+	p_get = u->target > 0
+		    ? 0.5 + (u->target - (double)u->pages) / (2 * m->pv[P_BAND] * u->target)
+		    : 0;
 	if (u->live.n == u->head || wl_rng_unit(&c->rng) < p_get)
 		return get_block(m, c, p, cache, t);
 	return put_block(m, c, u, t);
@@ -225,12 +235,12 @@ static void pr_destroy(struct wl_model *m)
 }
 
 const struct wl_model_ops wl_pressure_ops = {
-	.name = "pressure",
-	.summary = "page cache and slab (g/p of movable and unmovable blocks, orders 0..3)",
-	.params = params,
-	.nr_params = P_NR,
-	.finite = false,
-	.init = pr_init,
-	.refill = pr_refill,
-	.destroy = pr_destroy,
+    .name = "pressure",
+    .summary = "page cache and slab (g/p of movable and unmovable blocks, orders 0..3)",
+    .params = params,
+    .nr_params = P_NR,
+    .finite = false,
+    .init = pr_init,
+    .refill = pr_refill,
+    .destroy = pr_destroy,
 };

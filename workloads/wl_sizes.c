@@ -42,14 +42,14 @@
 #include "wl_hist_data.h" /* generated from workloads/data/anon-4k.csv */
 
 #define HIST_PAGE 4096u
-#define NR_HIST (HIST_PAGE / WL_HIST_BUCKET)
+#define NR_HIST	  (HIST_PAGE / WL_HIST_BUCKET)
 
 _Static_assert(sizeof(wl_hist_data) / sizeof(wl_hist_data[0]) == NR_HIST,
 	       "anon-4k.csv must have one row per 32-byte bucket");
 
-static const char *const compressor_names[WL_NR_COMPRESSORS] = { "lz4", "zstd", "lzo" };
+static const char *const compressor_names[WL_NR_COMPRESSORS] = {"lz4", "zstd", "lzo"};
 /* published mean ratios (page / mean compressed size) per compressor */
-static const double default_ratio[WL_NR_COMPRESSORS] = { 2.6, 3.7, 2.6 };
+static const double default_ratio[WL_NR_COMPRESSORS] = {2.6, 3.7, 2.6};
 
 const char *wl_compressor_name(enum wl_compressor c)
 {
@@ -118,8 +118,8 @@ static int init_bimodal(struct wl_sizes *s, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	} else {
-		s->dense_mean = (compressible - (1 - p->dense_share) * s->sparse_mean) /
-				p->dense_share;
+		s->dense_mean =
+		    (compressible - (1 - p->dense_share) * s->sparse_mean) / p->dense_share;
 	}
 	if (s->dense_mean < s->sparse_mean || s->dense_mean > page - 1 ||
 	    s->sparse_mean > page - 1) {
@@ -165,10 +165,9 @@ int wl_sizes_init(struct wl_sizes *s, const struct wl_size_params *p, char *err,
 			snprintf(err, errlen, "the empirical histogram is empty");
 			return -EINVAL;
 		}
-		s->same_frac = p->same_frac >= 0
-				       ? p->same_frac
-				       : (double)wl_hist_same_pages /
-						 (double)(wl_hist_same_pages + total);
+		s->same_frac = p->same_frac >= 0 ? p->same_frac
+						 : (double)wl_hist_same_pages /
+						       (double)(wl_hist_same_pages + total);
 		return 0;
 	}
 	case WL_SIZES_BIMODAL:
@@ -261,7 +260,8 @@ double wl_sizes_prob(const struct wl_sizes *s, uint32_t lo, uint32_t hi)
 
 		for (unsigned int b = 0; b < NR_HIST; b++) {
 			double n = (double)(s->cum[b] - (b ? s->cum[b - 1] : 0)) / total;
-			uint32_t blo = b * WL_HIST_BUCKET * k + 1, bhi = (b + 1) * WL_HIST_BUCKET * k;
+			uint32_t blo = b * WL_HIST_BUCKET * k + 1,
+				 bhi = (b + 1) * WL_HIST_BUCKET * k;
 			uint32_t a, z;
 
 			if (b == NR_HIST - 1) { /* all of it at page */
@@ -307,9 +307,11 @@ double wl_sizes_mean(const struct wl_sizes *s)
 		for (unsigned int b = 0; b < NR_HIST; b++) {
 			double n = (double)(s->cum[b] - (b ? s->cum[b - 1] : 0));
 			/* mean of the bucket: uniform over b*32+1 .. b*32+32, scaled */
-			double m = b == NR_HIST - 1 ? page
-						    : ((b * WL_HIST_BUCKET + 0.5 + WL_HIST_BUCKET / 2.0) -
-						       1) * k + (k + 1) / 2;
+			double m =
+			    b == NR_HIST - 1
+				? page
+				: ((b * WL_HIST_BUCKET + 0.5 + WL_HIST_BUCKET / 2.0) - 1) * k +
+				      (k + 1) / 2;
 
 			sum += n * m;
 		}
@@ -317,8 +319,8 @@ double wl_sizes_mean(const struct wl_sizes *s)
 	}
 	case WL_SIZES_BIMODAL:
 		return p->incompressible * page +
-		       (1 - p->incompressible) * (p->dense_share * s->dense_mean +
-						  (1 - p->dense_share) * s->sparse_mean);
+		       (1 - p->incompressible) *
+			   (p->dense_share * s->dense_mean + (1 - p->dense_share) * s->sparse_mean);
 	case WL_SIZES_FIXED:
 		return (double)p->fixed_size;
 	}

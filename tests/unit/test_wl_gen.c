@@ -25,8 +25,8 @@ struct trace_stats {
 	uint64_t writes_same, write_bytes;
 	uint64_t last_t;
 	bool all_timed, monotonic;
-	uint64_t overwrites;   /* w/z to a slot that holds data: models never do that */
-	uint64_t reads_empty;  /* r or d of a slot that holds nothing */
+	uint64_t overwrites;  /* w/z to a slot that holds data: models never do that */
+	uint64_t reads_empty; /* r or d of a slot that holds nothing */
 	uint8_t *slot_live;
 };
 
@@ -175,8 +175,8 @@ static char *render(struct wl_gen *g, size_t *len)
 
 static void test_same_seed_same_trace(void)
 {
-	static const char *const p[] = { "duration=60", "ram_mb=100", "cache=5000", "slab=5000",
-					 "compact=20", NULL };
+	static const char *const p[] = {"duration=60", "ram_mb=100", "cache=5000",
+					"slab=5000",   "compact=20", NULL};
 	const char *mix = "appswitch,churn,forkstorm,pressure";
 	struct wl_gen *a = make(mix, p, 5), *b = make(mix, p, 5), *c = make(mix, p, 6);
 	size_t la, lb, lc;
@@ -213,8 +213,7 @@ static void run(struct wl_gen *g, struct trace_stats *st)
 
 static void test_forkstorm_rates(void)
 {
-	static const char *const p[] = { "duration=1000", "rate=100", "life=1", "snapshot=0",
-					 NULL };
+	static const char *const p[] = {"duration=1000", "rate=100", "life=1", "snapshot=0", NULL};
 	struct wl_gen *g = make("forkstorm", p, 11);
 	struct sim_event ev;
 	struct trace_stats st;
@@ -246,8 +245,8 @@ static void test_forkstorm_rates(void)
 
 static void test_forkstorm_bursts(void)
 {
-	static const char *const p[] = { "duration=100", "rate=50", "burst=10", "gap_us=0",
-					 "life_dist=fixed", "life=1000", "snapshot=0", NULL };
+	static const char *const p[] = {"duration=100",	   "rate=50",	"burst=10",   "gap_us=0",
+					"life_dist=fixed", "life=1000", "snapshot=0", NULL};
 	struct wl_gen *g = make("forkstorm", p, 12);
 	struct sim_event ev;
 	uint64_t forks = 0, same_time = 0, last = UINT64_MAX;
@@ -268,8 +267,9 @@ static void test_forkstorm_bursts(void)
 
 static void test_churn_rates(void)
 {
-	static const char *const p[] = { "duration=200", "target=20000", "rate=5000",
-					 "fill_rate=100000", "swapin=0.7", "snapshot=10", NULL };
+	static const char *const p[] = {
+	    "duration=200", "target=20000", "rate=5000", "fill_rate=100000",
+	    "swapin=0.7",   "snapshot=10",  NULL};
 	struct wl_gen *g = make("churn", p, 13);
 	struct trace_stats st;
 	struct sim_event ev;
@@ -315,10 +315,10 @@ static void test_churn_rates(void)
 
 static void test_filldrain_patterns(void)
 {
-	static const char *const kth[] = { "pages=1000", "pattern=kth", "k=4", NULL };
-	static const char *const rnd[] = { "pages=1000", "drain=0.3", NULL };
-	static const char *const cls[] = { "pages=5000", "pattern=class", "class_bytes=64",
-					   "compact_after=0", "cycles=2", NULL };
+	static const char *const kth[] = {"pages=1000", "pattern=kth", "k=4", NULL};
+	static const char *const rnd[] = {"pages=1000", "drain=0.3", NULL};
+	static const char *const cls[] = {"pages=5000",	     "pattern=class", "class_bytes=64",
+					  "compact_after=0", "cycles=2",      NULL};
 	struct wl_gen *g;
 	struct trace_stats st;
 	struct sim_event ev;
@@ -372,12 +372,12 @@ static void test_filldrain_patterns(void)
 
 static void test_pressure_orders(void)
 {
-	static const char *const p[] = { "duration=300", "cache=10000", "slab=20000",
-					 "order1=0.2", "order2=0.1", "order3=0.05",
-					 "reclaimable=0.4", "rate=2000", "snapshot=0", NULL };
+	static const char *const p[] = {
+	    "duration=300", "cache=10000",     "slab=20000", "order1=0.2", "order2=0.1",
+	    "order3=0.05",  "reclaimable=0.4", "rate=2000",  "snapshot=0", NULL};
 	struct wl_gen *g = make("pressure", p, 17);
 	struct sim_event ev;
-	uint64_t order[4] = { 0 }, slab = 0, recl = 0, movable = 0;
+	uint64_t order[4] = {0}, slab = 0, recl = 0, movable = 0;
 	int64_t held_cache = 0, held_slab = 0;
 	uint8_t *kind = calloc(1 << 22, 1); /* block ID -> order + 1 (slab) or 8 (cache) */
 
@@ -421,8 +421,9 @@ static void test_pressure_orders(void)
 
 static void test_appswitch_lifecycle(void)
 {
-	static const char *const p[] = { "duration=600", "apps=10", "ws_mb=20", "ram_mb=60",
-					 "cached=4", "switch=2", "touch=0.5", "snapshot=0", NULL };
+	static const char *const p[] = {"duration=600", "apps=10",    "ws_mb=20",
+					"ram_mb=60",	"cached=4",   "switch=2",
+					"touch=0.5",	"snapshot=0", NULL};
 	struct wl_gen *g = make("appswitch", p, 18);
 	struct trace_stats st;
 
@@ -443,7 +444,7 @@ static void test_appswitch_lifecycle(void)
 
 static void test_events_limit_and_verify(void)
 {
-	static const char *const p[] = { "events=12345", "verify=1", NULL };
+	static const char *const p[] = {"events=12345", "verify=1", NULL};
 	struct wl_gen *g = make("churn", p, 19);
 	struct trace_stats st;
 
@@ -482,7 +483,10 @@ static void replays_cleanly(const char *mix, const char *const *params, uint64_t
 	rewind(f);
 	REQUIRE(trace_reader_open_file(f, mix, &r, msg, sizeof(msg)) == 0);
 	sim_config_default(&cfg);
-	cfg.check_every = 50000;
+	cfg.mem.ram_bytes = 64 << 20;
+	cfg.mem.lowmem_limit_bytes = 48 << 20;
+	cfg.zram_disksize = 32 << 20;
+	cfg.check_every = 5000;
 	cfg.timing = false;
 	REQUIRE(sim_create(&cfg, NULL, &sim, msg, sizeof(msg)) == 0);
 	while ((rc = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
@@ -496,27 +500,41 @@ static void replays_cleanly(const char *mix, const char *const *params, uint64_t
 	}
 	if (rc < 0)
 		TU_FAIL_("%s: %s", mix, msg);
-	CHECK(n > 1000);
+	CHECK(n > 500);
 	sim_destroy(sim);
 	trace_reader_close(r);
 	fclose(f);
 }
 
+/*
+ * Small traces on a small machine (64 MiB, 48 MiB lowmem, a 32 MiB zram disk), so that the
+ * debug build's whole-pool walks after every event stay quick.
+ */
 static void test_every_model_replays(void)
 {
-	static const char *const as[] = { "duration=120", "ram_mb=150", "compact=30", "verify=1",
-					  NULL };
-	static const char *const ch[] = { "duration=60", "sizes=empirical", "target=20000", NULL };
-	static const char *const fd[] = { "pages=30000", "pattern=kth", "k=3", "cycles=2",
-					  "swapin=0.2", "verify=1", NULL };
-	static const char *const fs[] = { "duration=120", "rate=200", "burst=20", NULL };
-	static const char *const pr[] = { "duration=120", "cache=20000", "slab=20000", "period=40",
-					  NULL };
-	static const char *const mix[] = { "duration=120", "ram_mb=150", "cache=20000",
-					   "slab=20000", "period=40", "compact=30", "verify=1", NULL };
-	static const char *const all[] = { "duration=60", "ram_mb=100", "cache=10000",
-					   "slab=10000", "churn.target=10000", "pages=20000",
-					   "sizes=bimodal", "compressor=zstd", NULL };
+	static const char *const as[] = {"duration=40",	   "apps=6",   "ws_mb=3",    "ram_mb=8",
+					 "cached=4",	   "switch=1", "compact=10", "verify=1",
+					 "disksize_mb=32", NULL};
+	static const char *const ch[] = {"duration=5", "sizes=empirical", "target=2000",
+					 "rate=400",   "disksize_mb=32",  NULL};
+	static const char *const fd[] = {"pages=2000",	   "pattern=kth", "k=3",
+					 "cycles=2",	   "swapin=0.2",  "verify=1",
+					 "disksize_mb=32", NULL};
+	static const char *const fs[] = {"duration=20", "rate=100",	  "burst=20",
+					 "life=2",	"disksize_mb=32", NULL};
+	static const char *const pr[] = {"duration=20", "cache=1500", "slab=1500",	"period=8",
+					 "rate=200",	"ramp=2",     "disksize_mb=32", NULL};
+	static const char *const mix[] = {
+	    "duration=20", "apps=6",	 "ws_mb=3",   "ram_mb=8",	"cached=4",
+	    "switch=1",	   "cache=1500", "slab=1500", "period=8",	"pressure.rate=200",
+	    "ramp=2",	   "compact=5",	 "verify=1",  "disksize_mb=32", NULL};
+	static const char *const all[] = {"duration=10",       "apps=4",
+					  "ws_mb=2",	       "ram_mb=4",
+					  "churn.target=1000", "churn.rate=200",
+					  "pages=1000",	       "cache=1000",
+					  "slab=1000",	       "pressure.rate=100",
+					  "forkstorm.rate=20", "compressor=zstd",
+					  "disksize_mb=32",    NULL};
 
 	replays_cleanly("appswitch", as, 21);
 	replays_cleanly("churn", ch, 22);

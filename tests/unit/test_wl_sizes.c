@@ -30,7 +30,7 @@ static void test_rng_reference(void)
 static void test_rng_below_and_exp(void)
 {
 	struct wl_rng r;
-	uint64_t count[10] = { 0 };
+	uint64_t count[10] = {0};
 	double sum = 0;
 
 	wl_rng_seed(&r, 42);
@@ -53,7 +53,7 @@ static void test_rng_below_and_exp(void)
 
 struct sample_stats {
 	uint64_t same, whole, other;
-	double sum;                 /* bytes, over non-same pages */
+	double sum;		     /* bytes, over non-same pages */
 	uint64_t bucket[65536 / 32]; /* non-same pages per 32-byte bucket */
 };
 
@@ -152,7 +152,8 @@ static void test_bimodal_zstd_and_16k(void)
 	REQUIRE(wl_sizes_init(&s, &p, err, sizeof(err)) == 0);
 	CHECK_DBL_NEAR(wl_sizes_mean(&s), 16384 / 3.7, 1e-9);
 	sample(&s, 8, st);
-	CHECK_DBL_NEAR(st->sum / (double)st->other, 16384 / 3.7, 5 * 5000 / sqrt((double)st->other));
+	CHECK_DBL_NEAR(st->sum / (double)st->other, 16384 / 3.7,
+		       5 * 5000 / sqrt((double)st->other));
 	check_count(st->whole, st->other, 0.05, "incompressible 16k", 0);
 	check_histogram(&s, st, "bimodal zstd 16k");
 	free(st);
