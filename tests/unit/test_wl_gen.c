@@ -313,6 +313,42 @@ static void test_churn_rates(void)
 	wl_gen_destroy(g);
 }
 
+/* pick=oldest is FIFO: pages leave in the order they were written; newest is LIFO. */
+static void test_churn_pick_order(void)
+{
+	static const char *const fifo[] = {"duration=30", "target=3000", "rate=1000", "pick=oldest",
+					   NULL};
+	static const char *const lifo[] = {"duration=30", "target=3000", "rate=1000", "pick=newest",
+					   NULL};
+	const char *const *sets[2] = {fifo, lifo};
+
+	for (int k = 0; k < 2; k++) {
+		struct wl_gen *g = make("churn", sets[k], 20);
+		/* the stored pages as a deque of slots, in write order: [head, tail) */
+		uint64_t *dq = calloc(1 << 20, sizeof(*dq)), head = 0, tail = 0, bad = 0, rm = 0;
+		struct sim_event ev;
+
+		REQUIRE(g && dq);
+		while (wl_gen_next(g, &ev) == 1) {
+			if (ev.op == SIM_OP_WRITE || ev.op == SIM_OP_WRITE_SAME) {
+				REQUIRE(tail < (1 << 20));
+				dq[tail++] = ev.id;
+			} else if (ev.op == SIM_OP_DISCARD) {
+				rm++;
+				REQUIRE(head < tail);
+				if (k == 0)
+					bad += dq[head++] != ev.id;
+				else
+					bad += dq[--tail] != ev.id;
+			}
+		}
+		CHECK(rm > 5000);
+		CHECK_U64_EQ(bad, 0);
+		free(dq);
+		wl_gen_destroy(g);
+	}
+}
+
 static void test_filldrain_patterns(void)
 {
 	static const char *const kth[] = {"pages=1000", "pattern=kth", "k=4", NULL};
@@ -437,7 +473,6 @@ static void test_appswitch_lifecycle(void)
 	CHECK(st.by_op['w'] > 1000);
 	CHECK(st.by_op['r'] > 1000);
 	CHECK(st.by_op['p'] >= st.by_op['w']);
-	/* about 300 switches (exponential gaps of 2 s over 600 s): each touches or starts */
 	free(st.slot_live);
 	wl_gen_destroy(g);
 }
@@ -552,6 +587,7 @@ int main(void)
 	RUN(test_forkstorm_rates);
 	RUN(test_forkstorm_bursts);
 	RUN(test_churn_rates);
+	RUN(test_churn_pick_order);
 	RUN(test_filldrain_patterns);
 	RUN(test_pressure_orders);
 	RUN(test_appswitch_lifecycle);
