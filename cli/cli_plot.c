@@ -139,13 +139,11 @@ static json_t *normal_zone(json_t *snap)
 	return json_array_get(zones, 0);
 }
 
-/* "PROFILE ARCH, policies POLICIES" as the titles name a run */
-static void run_title(json_t *root, const struct cmp_metrics *m, const char *what, char *buf,
-		      size_t len)
+/* "trace T, profile P (ARCH), policies Q: WHAT" as the titles name a run */
+static void run_title(const struct cmp_metrics *m, const char *what, char *buf, size_t len)
 {
-	(void)root;
-	snprintf(buf, len, "%s - trace %s, profile %s (%s), policies %s", what, m->trace,
-		 m->profile, m->arch, m->policies);
+	snprintf(buf, len, "trace %s, profile %s (%s), policies %s: %s", m->trace, m->profile,
+		 m->arch, m->policies, what);
 }
 
 static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_t plen, char *msg,
@@ -254,7 +252,7 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
-	run_title(root, &m, "over time", title, sizeof(title));
+	run_title(&m, "over time", title, sizeof(title));
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
@@ -339,7 +337,7 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 	fclose(f);
 	snprintf(what, sizeof(what), "size classes at snapshot '%s' (event %.0f)",
 		 json_string_value(json_object_get(snap, "label")), num(snap, "event_index"));
-	run_title(root, &m, what, title, sizeof(title));
+	run_title(&m, what, title, sizeof(title));
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
