@@ -7,6 +7,8 @@ usage: compare_test.py ZSFRAG
 import glob
 import json
 import os
+import re
+import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -95,6 +97,19 @@ check(cell_value(t["v4.1 periodic"]["zs_compact runs"]) >= 3, "periodic compacte
 # the demo fills, frees half and compacts: compaction must have found work
 check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) > 0,
       "the demo trace's compaction freed nothing")
+
+# progress on a terminal: one bar per variant, then events, rate and time (script(1) gives a pty)
+if shutil.which("script"):
+    p = run(["script", "-qec", "%s compare demo.trace --policies none,manual --no-timing -o tty"
+             % zsfrag, "/dev/null"])
+    out = p.stdout.replace("\r", "\n")
+    for v in ("none", "manual"):
+        check(re.search(r"  %s +\[#+\] 100%% done" % v, out), "a finished bar for " + v, out[-600:])
+    check(re.search(r"\d+ of \d+ events, [\d.]+ M events/s, [\d.]+ s", out), "the totals line")
+    p = run([zsfrag, "compare", "demo.trace", "--policies", "none", "--no-timing", "-o", "notty"])
+    check_eq(p.stderr, "", "no progress when stderr is not a terminal")
+else:
+    print("note: script(1) missing, progress display not checked")
 
 # --- errors ---
 p = run([zsfrag, "compare", "-", "--policies", "none"], ok=(64,))

@@ -102,6 +102,21 @@ check_eq(row[5], "1", "the figure marks pool_end as worse")
 check(abs(float(row[2]) - 1.2) < 0.01, "the ratio is 1.2", row)
 run([zsfrag, "plot", "regress", "out", "worse", "--threshold", "0.5", "--no-figure"], ok=(0,))
 run([zsfrag, "plot", "regress", "out", "worse", "--metric", "forks_failed", "--no-figure"], ok=(0,))
+# one of the two pairs worse by 20%: ratio sqrt(1.2) (geometric mean), spread 1.0 .. 1.2
+shutil.copytree("out", "half")
+f = "half/demo-v6.12-manual.json"
+with open(f) as fh:
+    d = json.load(fh)
+d["snapshots"][-1]["pool_pages"] = int(round(d["snapshots"][-1]["pool_pages"] * 1.2))
+with open(f, "w") as fh:
+    json.dump(d, fh)
+p = run([zsfrag, "plot", "regress", "out", "half", "-o", "reg-half"], ok=(1,))
+with open("reg-half.tsv") as fh:
+    row = [l.split("\t") for l in fh.read().splitlines() if l.split("\t")[1] == "pool_end"][0]
+check(abs(float(row[2]) - 1.2 ** 0.5) < 0.002, "geometric mean of 1 and 1.2", row)
+check(abs(float(row[3]) - 1.0) < 1e-9 and abs(float(row[4]) - 1.2) < 0.002, "spread 1 .. 1.2", row)
+figure_ok("reg-half")
+
 planted("better", scale_pool=0.8)
 p = run([zsfrag, "plot", "regress", "out", "better", "--no-figure"], ok=(0,))
 check("better" in p.stdout and "REGRESSION" not in p.stdout, "an improvement passes", p.stdout)
