@@ -17,7 +17,7 @@
  *
  * Parameters are KEY=VALUE: global keys (duration, snapshots, sizes...) and
  * per-model keys, spelled MODEL.KEY or plain KEY when only one model of the
- * mix has it. The tables (wl_param_defs) carry defaults, ranges and help, so
+ * mix has it (a plain KEY that is also a global key is the global one). The tables (wl_param_defs) carry defaults, ranges and help, so
  * the CLI prints them without the library printing anything.
  *
  * Determinism: the output depends only on the mix, the parameters and the

@@ -367,7 +367,7 @@ static void format_params(struct wl_gen *g)
 		if (d->type == WL_P_CHOICE)
 			APPEND("%s%s=%s", n ? " " : "", d->key, d->choices[(int)g->gv[i]]);
 		else
-			APPEND("%s%s=%.17g", n ? " " : "", d->key, g->gv[i]);
+			APPEND("%s%s=%.15g", n ? " " : "", d->key, g->gv[i]);
 	}
 	for (unsigned int m = 0; m < g->nr_models; m++) {
 		const struct wl_model *md = &g->models[m];
@@ -381,7 +381,7 @@ static void format_params(struct wl_gen *g)
 				APPEND("%s%s.%s=%s", n ? " " : "", md->ops->name, d->key,
 				       d->choices[(int)md->pv[i]]);
 			else
-				APPEND("%s%s.%s=%.17g", n ? " " : "", md->ops->name, d->key,
+				APPEND("%s%s.%s=%.15g", n ? " " : "", md->ops->name, d->key,
 				       md->pv[i]);
 		}
 	}
