@@ -59,6 +59,30 @@ def demo_trace(path, seed=1, scale=0.004):
     return path
 
 
+SMALL_PHONE = {"ram_mb": 20, "lowmem_mb": 16, "zram_disksize_mb": 16}
+
+
+def gen_trace(zsfrag, path, seed=1):
+    """The demo's story on a small phone (SMALL_PHONE, 20 MiB): zram and slab fill lowmem, lose
+    70% and half, then forks fail for want of order-2 blocks and a `c` compacts (zsfrag gen)."""
+    params = ["duration=160", "snapshot=10", "filldrain.pages=3000", "filldrain.rate=150",
+              "drain=0.7", "filldrain.start=2", "filldrain.gap=50", "cache=1000", "slab=3600",
+              "ramp=25", "pressure.rate=10", "order1=0", "order2=0", "order3=0",
+              "reclaimable=0", "period=140", "depth=0.5", "disksize_mb=16", "forkstorm.rate=5",
+              "forkstorm.start=110", "life=1000", "life_dist=fixed"]
+    args = [zsfrag, "gen", "filldrain,forkstorm,pressure", "--seed", str(seed), "-q", "-o", path]
+    for p in params:
+        args += ["--param", p]
+    subprocess.run(args, check=True)
+    return path
+
+
+def small_phone(path, **extra):
+    with open(path, "w") as f:
+        json.dump(dict(SMALL_PHONE, **extra), f)
+    return path
+
+
 def parse_table(text):
     """The side-by-side table: {column heading: {row label: cell}}."""
     lines = [l for l in text.splitlines()]

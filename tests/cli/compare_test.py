@@ -63,9 +63,9 @@ check_eq((inp["profile"], inp["policies"]), ("v6.12", "manual,migration"), "a va
 run([zsfrag, "compare", "ideal.trace", "--variants", "v4.1:none", "--policies", "none"], ok=(64,))
 
 # --- the table equals the results JSON, on the demo trace with timing on ---
-demo_trace("demo.trace")
-with open("machine.json", "w") as f:
-    json.dump({"periodic_events": 300}, f)  # several periodic runs, the biggest one reported
+# a small phone whose forks fail: every row has numbers worth comparing
+gen_trace(zsfrag, "demo.trace")
+small_phone("machine.json", periodic_events=2000)  # several periodic runs, the biggest reported
 p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--config", "machine.json",
          "--policies", "none,manual+on-pgd-failure,periodic", "-o", "out", "-q"])
 t = parse_table(p.stdout)
@@ -94,6 +94,8 @@ for prof in ("v4.1", "v6.12"):
                 check(abs(got - w) <= 0.5 * 10 ** -dec + 1e-12, "%s / %s" % (col, row),
                       "table", t[col][row], "json", w)
 check(cell_value(t["v4.1 periodic"]["zs_compact runs"]) >= 3, "periodic compacted several times")
+check(cell_value(t["v4.1 none"]["fork failures (no order-2 pgd)"]) > 0, "forks failed")
+check(cell_value(t["v4.1 none"]["order-2 unusable index, mean"]) > 0.1, "fragmented memory")
 # the demo fills, frees half and compacts: compaction must have found work
 check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) > 0,
       "the demo trace's compaction freed nothing")
