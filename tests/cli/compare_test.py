@@ -102,13 +102,14 @@ check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) >
 
 # progress on a terminal: one bar per variant, then events, rate and time (script(1) gives a pty)
 if shutil.which("script"):
-    p = run(["script", "-qec", "%s compare demo.trace --policies none,manual --no-timing -o tty"
-             % zsfrag, "/dev/null"])
+    p = run(["script", "-qec", "%s compare demo.trace -c machine.json --policies none,manual "
+             "--no-timing -o tty" % zsfrag, "/dev/null"])
     out = p.stdout.replace("\r", "\n")
     for v in ("none", "manual"):
         check(re.search(r"  %s +\[#+\] 100%% done" % v, out), "a finished bar for " + v, out[-600:])
     check(re.search(r"\d+ of \d+ events, [\d.]+ M events/s, [\d.]+ s", out), "the totals line")
-    p = run([zsfrag, "compare", "demo.trace", "--policies", "none", "--no-timing", "-o", "notty"])
+    p = run([zsfrag, "compare", "demo.trace", "-c", "machine.json", "--policies", "none", "--no-timing",
+             "-o", "notty"])
     check_eq(p.stderr, "", "no progress when stderr is not a terminal")
 else:
     print("note: script(1) missing, progress display not checked")
