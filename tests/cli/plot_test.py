@@ -18,7 +18,8 @@ zsfrag = sys.argv[1]
 if not shutil.which("gnuplot"):
     skip("gnuplot is not installed (Debian: gnuplot-nox)")
 workdir()
-demo_trace("demo.trace")
+gen_trace(zsfrag, "demo.trace")
+small_phone("phone.json")
 
 
 def figure_ok(base):
@@ -32,7 +33,7 @@ def figure_ok(base):
 
 # compare --figures: the comparison and, per run, the time series and the class view
 run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
-     "--no-timing", "-o", "out", "--figures", "-q"])
+     "--config", "phone.json", "--no-timing", "-o", "out", "--figures", "-q"])
 figure_ok("out/compare")
 for v in ("v4.1-manual", "v6.12-manual"):
     figure_ok("out/demo-%s-timeseries" % v)
@@ -62,10 +63,10 @@ with open("ts.svg") as f:
 check("trace demo.trace, profile v4.1 (arm32), policies manual" in svg, "time series title")
 # the demo trace has simulated times: seconds on the x axis
 check("simulated time (s)" in svg and "pages (4 KiB each)" in svg, "axis labels with units")
-run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "fragmented", "-o", "cl"])
+run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "drained", "-o", "cl"])
 figure_ok("cl")
 with open("cl.svg") as f:
-    check("snapshot 'fragmented'" in f.read(), "the class view names its snapshot")
+    check("snapshot 'drained'" in f.read(), "the class view names its snapshot")
 p = run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "nosuch"], ok=(65,))
 check("no snapshot labelled 'nosuch'" in p.stderr, p.stderr)
 run([zsfrag, "plot", "compare", "out", "-o", "cmp"])
@@ -79,15 +80,14 @@ check("WORSE" not in p.stdout and "better" not in p.stdout, "identical inputs: a
 figure_ok("reg-same")
 
 
-def planted(name, scale_pool=1.0, forks_failed=None):
+def planted(name, scale_pool=1.0, more_failures=0):
     shutil.copytree("out", name)
     for f in glob.glob(name + "/*.json"):
         with open(f) as fh:
             d = json.load(fh)
         fin = d["snapshots"][-1]
         fin["pool_pages"] = int(round(fin["pool_pages"] * scale_pool))
-        if forks_failed is not None:
-            fin["forks"]["failed"] = forks_failed
+        fin["forks"]["failed"] += more_failures
         with open(f, "w") as fh:
             json.dump(d, fh)
 
@@ -120,10 +120,25 @@ figure_ok("reg-half")
 planted("better", scale_pool=0.8)
 p = run([zsfrag, "plot", "regress", "out", "better", "--no-figure"], ok=(0,))
 check("better" in p.stdout and "REGRESSION" not in p.stdout, "an improvement passes", p.stdout)
-planted("forks", forks_failed=3)
+planted("forks", more_failures=100)
 p = run([zsfrag, "plot", "regress", "out", "forks", "--metric", "forks_failed", "--no-figure"],
         ok=(1,))
-check("REGRESSION: forks_failed" in p.stdout, "0 -> 3 fork failures is flagged", p.stdout)
+check("REGRESSION: forks_failed" in p.stdout, "100 more fork failures is flagged", p.stdout)
+
+# from none to some: a base of 0 counts as the largest ratio, not a division by zero
+for name, failed in (("zero", 0), ("three", 3)):
+    shutil.copytree("out", name)
+    for f in glob.glob(name + "/*.json"):
+        with open(f) as fh:
+            d = json.load(fh)
+        d["snapshots"][-1]["forks"]["failed"] = failed
+        with open(f, "w") as fh:
+            json.dump(d, fh)
+p = run([zsfrag, "plot", "regress", "zero", "three", "--metric", "forks_failed", "-o", "reg-zero"],
+        ok=(1,))
+check("REGRESSION: forks_failed +4900.0%" in p.stdout, "0 -> 3 failures: clamped ratio 50", p.stdout)
+figure_ok("reg-zero")
+run([zsfrag, "plot", "regress", "zero", "zero", "--metric", "forks_failed", "--no-figure"], ok=(0,))
 
 # two profiles of one compare run: paired by trace, arch, policies and seed
 os.makedirs("b41")

@@ -20,9 +20,11 @@ if not shutil.which("parallel"):
 workdir()
 os.makedirs("traces")
 for seed in (1, 2):
-    demo_trace("traces/demo-%d.trace" % seed, seed=seed, scale=0.002)
+    gen_trace(zsfrag, "traces/demo-%d.trace" % seed, seed=seed)
+small_phone("phone.json")
 spec = {"traces": ["traces/demo-{seed}.trace"], "profiles": ["v4.1", "v6.12"],
-        "policies": ["none", "manual,on-pgd-failure"], "seeds": [1, 2], "out": "par"}
+        "policies": ["none", "manual,on-pgd-failure"], "seeds": [1, 2], "config": "phone.json",
+        "out": "par"}
 with open("spec.json", "w") as f:
     json.dump(spec, f)
 
