@@ -7,12 +7,14 @@ needs is missing, saying which.
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 
 SRC = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 failures = 0
+work = None
 
 
 def check(cond, what, *detail):
@@ -28,7 +30,13 @@ def check_eq(a, b, what):
 
 
 def done():
+    """Exit with the verdict; the work directory stays for a look when something failed."""
     print("%s: %s" % (os.path.basename(sys.argv[0]), "FAILED (%d)" % failures if failures else "ok"))
+    if failures:
+        print("work directory kept:", work)
+    elif work:
+        os.chdir("/")
+        shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if failures else 0)
 
 
@@ -38,9 +46,10 @@ def skip(why):
 
 
 def workdir():
-    d = tempfile.mkdtemp(prefix="zsfrag-cli-")
-    os.chdir(d)
-    return d
+    global work
+    work = tempfile.mkdtemp(prefix="zsfrag-cli-")
+    os.chdir(work)
+    return work
 
 
 def run(args, ok=(0,), **kw):
