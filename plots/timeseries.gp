@@ -98,6 +98,7 @@ do for [fmt in "png svg"] {
 	set format x (xf0 > 0.02 * xmax || bytime ? "%g" : "%.0s%c")
 	set ylabel "forks failed (cumulative)"
 	set yrange [0:top3]
+	if (top3 <= 1) { set ytics 0, 1 nomirror } else { set ytics autofreq nomirror }
 	set y2range [0:top3b]
 	set y2tics auto nomirror
 	set y2label "forks attempted (cumulative)"
