@@ -72,6 +72,12 @@ check("no snapshot labelled 'nosuch'" in p.stderr, p.stderr)
 run([zsfrag, "plot", "compare", "out", "-o", "cmp"])
 figure_ok("cmp")
 
+# without gnuplot: a clear message and EX_UNAVAILABLE, the table still printed
+env = dict(os.environ, PATH="/nonexistent")
+p = run([zsfrag, "compare", "demo.trace", "--policies", "none", "--config", "phone.json",
+         "--no-timing", "-o", "nognuplot", "--figures", "-q"], ok=(69,), env=env)
+check("gnuplot not found" in p.stderr and "pool pages at end" in p.stdout, p.stderr)
+
 # --- plot regress ---
 shutil.copytree("out", "same")
 p = run([zsfrag, "plot", "regress", "out", "same", "-o", "reg-same"])
