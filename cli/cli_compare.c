@@ -261,7 +261,7 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 				    cmp_run_one(&runs[started], &done[started], msg, sizeof(msg));
 
 				if (rc)
-					fprintf(stderr, "zsfrag: %s: %s\n", runs[started].name,
+					fprintf(stderr, "zsfrag: run %s: %s\n", runs[started].name,
 						msg);
 				fflush(stderr);
 				_exit(rc);
