@@ -321,6 +321,9 @@ static void compare_help(FILE *f)
 	    "      --no-timing        leave host CPU times out (byte-identical reruns)\n"
 	    "      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
 	    "      --report FILE      write a self-contained HTML report (implies --figures)\n"
+	    "      --baseline DIR     also compare the runs with earlier results in DIR, as\n"
+	    "                         zsfrag plot regress DIR OUT does; exit 1 when --metric\n"
+	    "                         (default pool_end) got worse beyond --threshold (0.05)\n"
 	    "  -q, --quiet            no progress bars\n"
 	    "  -h, --help             this text\n\n"
 	    "Exit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
@@ -328,6 +331,8 @@ static void compare_help(FILE *f)
 
 struct compare_opts {
 	const char *profiles, *policies, *variants, *arch, *config, *out, *report;
+	const char *baseline, *metric; /* --baseline: results to compare against */
+	double threshold;
 	unsigned long long jobs, seed, sample_every;
 	bool have_seed, timing, figures, quiet;
 };
@@ -557,7 +562,7 @@ static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs,
 
 static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
 {
-	struct report_figure figs[2 * CMP_MAX_RUNS + 1];
+	struct report_figure figs[2 * CMP_MAX_RUNS + 2];
 	unsigned int nf = 0;
 	char msg[600], base[1100], title[1000];
 	int rc;
@@ -591,6 +596,14 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 			 "compaction could free, at the snapshot with the most waste.",
 			 st->m[i].trace, st->m[i].variant);
 	}
+	if (o->baseline) {
+		snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s/regress.svg", o->out);
+		snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+			 "These runs against the baseline %s: the ratio new / base per metric "
+			 "(geometric mean over the paired runs, bars from the smallest to the "
+			 "largest ratio); red beyond the threshold in the bad direction.",
+			 o->baseline);
+	}
 	if (o->report) {
 		rc = report_write(o->report, title, st->m, st->n, figs, nf);
 		if (rc) {
@@ -618,6 +631,9 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	    {"no-timing", no_argument, NULL, 'T'},
 	    {"figures", no_argument, NULL, 'F'},
 	    {"report", required_argument, NULL, 'R'},
+	    {"baseline", required_argument, NULL, 'B'},
+	    {"metric", required_argument, NULL, 'm'},
+	    {"threshold", required_argument, NULL, 't'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -625,7 +641,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:P:V:a:c:o:j:s:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:P:V:a:c:o:j:s:m:t:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			o->profiles = optarg;
@@ -669,6 +685,20 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 			o->report = optarg;
 			o->figures = true;
 			break;
+		case 'B':
+			o->baseline = optarg;
+			break;
+		case 'm':
+			o->metric = optarg;
+			break;
+		case 't': {
+			char *end;
+
+			o->threshold = strtod(optarg, &end);
+			if (*end || !(o->threshold >= 0) || o->threshold > 10)
+				return cli_usage_error("compare", "bad --threshold '%s'", optarg);
+			break;
+		}
 		case 'q':
 			o->quiet = true;
 			break;
@@ -690,10 +720,10 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 
 int cli_compare(int argc, char **argv)
 {
-	struct compare_opts o = {.out = "compare-out", .timing = true};
+	struct compare_opts o = {.out = "compare-out", .timing = true, .threshold = 0.05};
 	struct compare_state *st;
 	char msg[600];
-	int rc;
+	int rc, regressed = 0;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc)
@@ -726,8 +756,23 @@ int cli_compare(int argc, char **argv)
 	    "Normal zone\nover all snapshots; results in %s/\n",
 	    st->m[0].page_size, o.out);
 	fflush(stdout);
+	if (o.baseline) {
+		char reg[1100];
+
+		snprintf(reg, sizeof(reg), "%s/regress", o.out);
+		printf("\nagainst %s:\n", o.baseline);
+		regressed = regress_check(o.baseline, o.out, o.metric ? o.metric : "pool_end",
+					  o.threshold, o.figures ? reg : NULL, NULL);
+		fflush(stdout);
+		if (regressed > 1) {
+			rc = regressed;
+			goto out;
+		}
+	}
 	if (o.figures)
 		rc = draw_figures(st, &o, o.quiet);
+	if (!rc && regressed == 1)
+		rc = 1;
 out:
 	free(st);
 	return rc;

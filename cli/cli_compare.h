@@ -136,6 +136,13 @@ int plot_template(const char *name, char *buf, size_t len);
 int plot_list_results(const char *dir, char ***paths, unsigned int *n);
 /* `zsfrag plot regress ...` (cli_report_regress.c); argv[0] is "regress". */
 int plot_regress_main(int argc, char **argv);
+/*
+ * NEW_DIR's results against BASE_DIR's: the table on stdout, the figure OUT.png/.svg unless
+ * out is NULL (title NULL: a default). metrics: comma-separated gated metrics or "all".
+ * Returns 0, 1 when a gated metric got worse beyond thr, or a sysexits code (message on stderr).
+ */
+int regress_check(const char *base_dir, const char *new_dir, const char *metrics, double thr,
+		  const char *out, const char *title);
 
 /* --- the HTML report (cli_report.c) --- */
 

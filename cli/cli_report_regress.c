@@ -194,60 +194,18 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 	}
 }
 
-int plot_regress_main(int argc, char **argv)
+int regress_check(const char *base_dir, const char *new_dir, const char *metrics, double thr,
+		  const char *out, const char *title)
 {
-	static const struct option opts[] = {
-	    {"metric", required_argument, NULL, 'm'},
-	    {"threshold", required_argument, NULL, 't'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"title", required_argument, NULL, 'T'},
-	    {"no-figure", no_argument, NULL, 'N'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	static const char *const mode_name[] = {"file name", "trace, arch, policies and seed",
 						"trace, arch, profile and seed"};
 	struct regress_set base, nw;
 	struct regress_row rows[CMP_NR_METRICS];
-	bool gate[CMP_NR_METRICS] = {false}, figure = true;
-	const char *metrics = "pool_end", *out = NULL, *title = NULL;
-	char msg[800], outbuf[PATH_MAX], tbuf[1200], list[512], *tok, *save;
-	double thr = 0.05;
-	int *pairs = NULL, mode = 0, c, rc, failed = 0;
+	bool gate[CMP_NR_METRICS] = {false};
+	char msg[800], tbuf[1200], list[512], *tok, *save;
+	int *pairs = NULL, mode = 0, rc, failed = 0;
 	unsigned int np;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'm':
-			metrics = optarg;
-			break;
-		case 't':
-			thr = strtod(optarg, &end);
-			if (*end || !(thr >= 0) || thr > 10)
-				return cli_usage_error("plot regress", "bad --threshold '%s'",
-						       optarg);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'T':
-			title = optarg;
-			break;
-		case 'N':
-			figure = false;
-			break;
-		case 'h':
-			regress_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("plot regress", "bad option");
-		}
-	}
-	if (optind + 2 != argc)
-		return cli_usage_error("plot regress", "give BASE_DIR and NEW_DIR");
 	snprintf(list, sizeof(list), "%s", metrics);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int id = cmp_metric_lookup(tok);
@@ -262,9 +220,9 @@ int plot_regress_main(int argc, char **argv)
 		}
 	}
 	memset(&nw, 0, sizeof(nw));
-	rc = load_set(argv[optind], &base, msg, sizeof(msg));
+	rc = load_set(base_dir, &base, msg, sizeof(msg));
 	if (!rc)
-		rc = load_set(argv[optind + 1], &nw, msg, sizeof(msg));
+		rc = load_set(new_dir, &nw, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "zsfrag plot regress: %s\n", msg);
 		goto out;
@@ -272,8 +230,8 @@ int plot_regress_main(int argc, char **argv)
 	pairs = calloc(base.n, sizeof(*pairs));
 	np = pairs ? pair_runs(&base, &nw, pairs, &mode) : 0;
 	if (!np) {
-		fprintf(stderr, "zsfrag plot regress: no run in %s matches one in %s\n",
-			argv[optind], argv[optind + 1]);
+		fprintf(stderr, "zsfrag plot regress: no run in %s matches one in %s\n", base_dir,
+			new_dir);
 		rc = EX_DATAERR;
 		goto out;
 	}
@@ -326,15 +284,11 @@ int plot_regress_main(int argc, char **argv)
 		if (gate[i] && r->verdict == V_WORSE)
 			failed++;
 	}
-	if (figure) {
-		if (!out) {
-			snprintf(outbuf, sizeof(outbuf), "%s/regress", argv[optind + 1]);
-			out = outbuf;
-		}
+	if (out) {
 		if (!title) {
 			snprintf(tbuf, sizeof(tbuf),
 				 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%",
-				 argv[optind + 1], argv[optind], np, thr * 100);
+				 new_dir, base_dir, np, thr * 100);
 			title = tbuf;
 		}
 		rc = write_figure(rows, out, title, thr, msg, sizeof(msg));
@@ -354,4 +308,61 @@ out:
 	free_set(&base);
 	free_set(&nw);
 	return rc;
+}
+
+int plot_regress_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"metric", required_argument, NULL, 'm'},
+	    {"threshold", required_argument, NULL, 't'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"title", required_argument, NULL, 'T'},
+	    {"no-figure", no_argument, NULL, 'N'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *metrics = "pool_end", *out = NULL, *title = NULL;
+	char outbuf[PATH_MAX];
+	bool figure = true;
+	double thr = 0.05;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'm':
+			metrics = optarg;
+			break;
+		case 't':
+			thr = strtod(optarg, &end);
+			if (*end || !(thr >= 0) || thr > 10)
+				return cli_usage_error("plot regress", "bad --threshold '%s'",
+						       optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'T':
+			title = optarg;
+			break;
+		case 'N':
+			figure = false;
+			break;
+		case 'h':
+			regress_help(stdout);
+			return EX_OK;
+		default:
+			return cli_usage_error("plot regress", "bad option");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error("plot regress", "give BASE_DIR and NEW_DIR");
+	if (figure && !out) {
+		snprintf(outbuf, sizeof(outbuf), "%s/regress", argv[optind + 1]);
+		out = outbuf;
+	}
+	return regress_check(argv[optind], argv[optind + 1], metrics, thr, figure ? out : NULL,
+			     title);
 }

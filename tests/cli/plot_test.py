@@ -126,6 +126,16 @@ figure_ok("reg-half")
 planted("better", scale_pool=0.8)
 p = run([zsfrag, "plot", "regress", "out", "better", "--no-figure"], ok=(0,))
 check("better" in p.stdout and "REGRESSION" not in p.stdout, "an improvement passes", p.stdout)
+# compare --baseline: the same check right after the runs (the baseline 20% smaller: +25% now)
+p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
+         "--config", "phone.json", "--no-timing", "-o", "again", "--baseline", "better",
+         "--figures", "-q"], ok=(1,))
+check(re.search(r"REGRESSION: pool_end \+25\.\d%", p.stdout), "compare --baseline flags it",
+      p.stdout[-500:])
+figure_ok("again/regress")
+run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
+     "--config", "phone.json", "--no-timing", "-o", "again2", "--baseline", "out", "-q"], ok=(0,))
+
 planted("forks", more_failures=100)
 p = run([zsfrag, "plot", "regress", "out", "forks", "--metric", "forks_failed", "--no-figure"],
         ok=(1,))
