@@ -119,13 +119,22 @@ nomem:
 	return -ENOMEM;
 }
 
+/* A word of a page that may sit at any address (a core's segments need not be aligned). */
+static inline uint64_t mem_word(const unsigned char *p, size_t i)
+{
+	uint64_t w;
+
+	memcpy(&w, p + i * sizeof(w), sizeof(w));
+	return w;
+}
+
 static bool mem_same_filled(const void *page, size_t page_size)
 {
-	const uint64_t *w = page;
-	size_t n = page_size / sizeof(*w);
+	size_t n = page_size / sizeof(uint64_t);
+	uint64_t first = mem_word(page, 0);
 
 	for (size_t i = 1; i < n; i++)
-		if (w[i] != w[0])
+		if (mem_word(page, i) != first)
 			return false;
 	return true;
 }
@@ -170,11 +179,10 @@ int mem_compress_page(struct mem_compress *c, const void *page, uint32_t *size)
 /* 64-bit content hash: a multiply-xorshift over the page's words. */
 static uint64_t mem_hash(const void *page, size_t page_size)
 {
-	const uint64_t *w = page;
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ page_size;
 
 	for (size_t i = 0; i < page_size / 8; i++) {
-		h ^= w[i];
+		h ^= mem_word(page, i);
 		h *= 0xff51afd7ed558ccdULL;
 		h ^= h >> 32;
 	}
@@ -378,7 +386,8 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 			}
 		}
 	}
-	qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
+	if (s->n) /* qsort(NULL, 0) is undefined */
+		qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
 out:
 	free(buf);
 	free(pm);
@@ -545,7 +554,8 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 			}
 		}
 	}
-	qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
+	if (s->n) /* qsort(NULL, 0) is undefined */
+		qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
 out:
 	free(files);
 	munmap(img, size);
