@@ -263,26 +263,35 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	}
 }
 
-/* The labelled snapshot with the most pool pages above the ideal (the last one on a tie). */
+/*
+ * The labelled snapshot with the most pool pages above the ideal, the first of equals (the
+ * moment the waste appeared); the trace's own labels before `zsfrag gen`'s periodic ones, which
+ * come before samples and the final snapshot.
+ */
 static json_t *worst_snapshot(json_t *snaps)
 {
-	json_t *best = NULL, *s;
-	double most = -1;
-	size_t i;
+	for (int pass = 0; pass < 3; pass++) {
+		json_t *best = NULL, *s;
+		double most = -1;
+		size_t i;
 
-	json_array_foreach(snaps, i, s)
-	{
-		const char *l = json_string_value(json_object_get(s, "label"));
-		double w = num(s, "pool_pages") - num(s, "ideal_pages");
+		json_array_foreach(snaps, i, s)
+		{
+			const char *l = json_string_value(json_object_get(s, "label"));
+			double w = num(s, "pool_pages") - num(s, "ideal_pages");
+			bool sample = !l || !strcmp(l, "sample") || !strcmp(l, "final");
 
-		if (l && !strcmp(l, "sample"))
-			continue;
-		if (w >= most) {
-			most = w;
-			best = s;
+			if ((pass < 2 && sample) || (pass == 0 && periodic_label(l)))
+				continue;
+			if (w > most) {
+				most = w;
+				best = s;
+			}
 		}
+		if (best)
+			return best;
 	}
-	return best ? best : json_array_get(snaps, json_array_size(snaps) - 1);
+	return json_array_get(snaps, json_array_size(snaps) - 1);
 }
 
 int plot_classes(const char *results, const char *label, const char *outbase, char *msg,
