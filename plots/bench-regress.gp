@@ -11,13 +11,12 @@ ttl = ARG3
 
 stats data using 1 nooutput
 nrows = STATS_records
-stats data using 3 nooutput
+stats data using 2 nooutput
 xlo = STATS_min
-stats data using 4 nooutput
 xhi = STATS_max
-# symmetric range around 0, at least +-10 %, a margin for the whiskers
-lim = (abs(xlo) > abs(xhi) ? abs(xlo) : abs(xhi)) * 1.1
-lim = lim < 10 ? 10 : (lim > 300 ? 300 : lim)
+# symmetric range around 0 fitted to the bars (whiskers beyond it are clipped), 10 to 100 %
+lim = (abs(xlo) > abs(xhi) ? abs(xlo) : abs(xhi)) * 1.5
+lim = lim < 10 ? 10 : (lim > 100 ? 100 : lim)
 # 14 px per benchmark plus room for the title and the axis
 height = 140 + 14 * nrows
 
