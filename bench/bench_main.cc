@@ -179,14 +179,6 @@ void fill_bytes(void *p, size_t n, uint64_t tag)
 	}
 }
 
-bool profile_info(benchmark::State &state, const char *name, struct zs_profile_info *info)
-{
-	if (zs_profile_lookup(name, info) == 0)
-		return true;
-	state.SkipWithError((std::string("unknown profile ") + name).c_str());
-	return false;
-}
-
 } /* namespace zsb */
 
 int main(int argc, char **argv)

@@ -106,9 +106,6 @@ meta_cost pool_meta_cost(const struct zs_pool *pool, uint64_t live_objects);
 /* Fill p with n bytes derived from tag (payload contents do not matter for timing). */
 void fill_bytes(void *p, size_t n, uint64_t tag);
 
-/* "v4.1" -> profile info; aborts the benchmark with an error when unknown. */
-bool profile_info(benchmark::State &state, const char *name, struct zs_profile_info *info);
-
 /*
  * CPU time of the calling thread, in seconds. Every time we measure
  * ourselves is CPU time, not wall time: the machines this runs on are shared
