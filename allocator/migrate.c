@@ -79,9 +79,8 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long ol
 	class = zspage->class;
 
 	newaddr = pool->ops->page_address(pool->ctx, newpfn);
-	memcpy(newaddr, zspage->vaddr[k], pool->page_size);
-	zspage->pages[k] = newpfn;
-	zspage->vaddr[k] = newaddr;
+	memcpy(newaddr, zspage_page_addr(pool, zspage, k), pool->page_size);
+	zspage->pages[k] = (uint32_t)newpfn;
 	*pool->ops->page_private(pool->ctx, newpfn) = zspage;
 	*pool->ops->page_private(pool->ctx, oldpfn) = NULL;
 	if (pool->ops->set_movable) {

@@ -54,12 +54,13 @@ void write_word(const struct zs_pool *pool, uint8_t *p, unsigned long v)
 	memcpy(p, &w, sizeof(w));
 }
 
-static uint8_t *obj_addr(const struct zspage *zspage, unsigned int obj_idx)
+static uint8_t *obj_addr(const struct zs_pool *pool, const struct zspage *zspage,
+			unsigned int obj_idx)
 {
 	unsigned int page_idx, off;
 
 	obj_location(zspage->class, obj_idx, &page_idx, &off);
-	return zspage->vaddr[page_idx] + off;
+	return zspage_page_addr(pool, zspage, page_idx) + off;
 }
 
 unsigned int obj_malloc(struct zs_pool *pool, struct zspage *zspage, unsigned long handle)
@@ -69,7 +70,7 @@ unsigned int obj_malloc(struct zs_pool *pool, struct zspage *zspage, unsigned lo
 	unsigned long link;
 
 	ZS_BUG_ON(zspage_full(zspage->class, zspage));
-	p = obj_addr(zspage, idx);
+	p = obj_addr(pool, zspage, idx);
 	link = read_word(pool, p);
 	zspage->freeobj = (unsigned int)(link >> OBJ_TAG_BITS);
 	if (zspage->huge)
@@ -85,7 +86,7 @@ void obj_free(struct zs_pool *pool, struct zspage *zspage, unsigned int obj_idx)
 	if (zspage->huge)
 		zspage->huge_handle = 0;
 	else
-		write_word(pool, obj_addr(zspage, obj_idx),
+		write_word(pool, obj_addr(pool, zspage, obj_idx),
 			   (unsigned long)zspage->freeobj << OBJ_TAG_BITS);
 	zspage->freeobj = obj_idx;
 	ZS_BUG_ON(zspage->inuse == 0);
@@ -100,7 +101,7 @@ bool obj_allocated(const struct zs_pool *pool, const struct zspage *zspage, unsi
 	if (zspage->huge)
 		head = zspage->huge_handle;
 	else
-		head = read_word(pool, obj_addr(zspage, obj_idx));
+		head = read_word(pool, obj_addr(pool, zspage, obj_idx));
 	if (!(head & OBJ_ALLOCATED_TAG))
 		return false;
 	*handle = head & ~OBJ_ALLOCATED_TAG;
@@ -127,7 +128,8 @@ void zs_object_copy(struct zs_pool *pool, struct zspage *dst, unsigned int d_idx
 			n = s_room;
 		if (n > d_room)
 			n = d_room;
-		memcpy(dst->vaddr[d_page] + d_off, src->vaddr[s_page] + s_off, n);
+		memcpy(zspage_page_addr(pool, dst, d_page) + d_off,
+		       zspage_page_addr(pool, src, s_page) + s_off, n);
 		left -= n;
 		s_off += (unsigned int)n;
 		d_off += (unsigned int)n;
@@ -163,7 +165,7 @@ unsigned long location_to_obj(const struct zs_pool *pool, const struct zspage *z
 		idx = obj_idx - first_obj_in_page(pool, zspage->class, page_idx);
 	if (p->handle_mode == ZS_HANDLE_DIRECT)
 		idx += 1; /* 3.18 keeps a handle non-zero for pfn 0 */
-	obj = (zspage->pages[page_idx] << pool->obj_index_bits) |
+	obj = ((unsigned long)zspage->pages[page_idx] << pool->obj_index_bits) |
 	      (idx & ((1UL << pool->obj_index_bits) - 1));
 	if (p->obj_tag_in_location)
 		obj <<= OBJ_TAG_BITS;

@@ -108,7 +108,7 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		if (zs_page_to_zspage(pool, z->pages[i]) != z)
 			return fail(msg, len,
 				    "class %u: page %u (pfn %lu) does not point back at its zspage",
-				    class->index, i, z->pages[i]);
+				    class->index, i, (unsigned long)z->pages[i]);
 
 	/* free list: in range, acyclic, exactly n - inuse long, every link untagged */
 	for (unsigned int step = 0; step < n - z->inuse; step++) {
@@ -126,7 +126,7 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		if (z->huge)
 			link = z->huge_handle;
 		else
-			link = read_word(pool, z->vaddr[page_idx] + off);
+			link = read_word(pool, zspage_page_addr(pool, z, page_idx) + off);
 		if (zs_has_header(pool) && (link & OBJ_ALLOCATED_TAG))
 			return fail(msg, len, "class %u: free object %u carries the allocated tag",
 				    class->index, idx);

@@ -120,20 +120,30 @@ struct size_class {
 	unsigned long obj_used;			       /* OBJ_USED: live objects */
 };
 
+/*
+ * Laid out so that a zspage of up to four pages is one cache line on a
+ * 64-bit host: the replay touches a zspage on every malloc and free, and
+ * the pool holds tens of thousands of them.
+ */
 struct zspage {
 	struct zs_list list; /* link in its class's fullness list */
 	struct size_class *class;
-	unsigned int inuse;    /* live objects */
-	unsigned int freeobj;  /* index of the first free object */
-	unsigned int fullness; /* group it is filed under */
-	unsigned int isolated; /* pages isolated for migration */
+	unsigned long huge_handle; /* handle|tag of a huge zspage's object, 0 if free */
+	uint32_t inuse;	     /* live objects */
+	uint32_t freeobj;    /* index of the first free object */
+	uint8_t fullness;    /* group it is filed under */
+	uint8_t isolated;    /* pages isolated for migration */
+	uint8_t nr_pages;
 	bool huge;
 	bool on_list;
-	unsigned long huge_handle; /* handle|tag of a huge zspage's object, 0 if free */
-	unsigned int nr_pages;
-	unsigned long pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order */
-	uint8_t *vaddr[ZS_MAX_CHAIN];	   /* cached host addresses of pages[] */
+	/* SIM: frame numbers stored in 32 bits (16 TiB of 4 KiB frames); the API uses unsigned long */
+	uint32_t pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order */
 };
+
+/* Host address of page i of a zspage (kmap of the kernel). */
+static inline uint8_t *zspage_page_addr(const struct zs_pool *pool, const struct zspage *z,
+					unsigned int i);
+
 
 /* The kmem_cache of handle slots (4.1+): slot i backs handle (i + 1) * 8. */
 struct zs_handle_cache {
@@ -182,6 +192,12 @@ struct zs_pool {
 		bool copied;  /* the object straddles: buf is in use */
 	} area;
 };
+
+static inline uint8_t *zspage_page_addr(const struct zs_pool *pool, const struct zspage *z,
+					unsigned int i)
+{
+	return pool->ops->page_address(pool->ctx, z->pages[i]);
+}
 
 /* size_class.c */
 int zs_init_classes(struct zs_pool *pool);

@@ -225,13 +225,13 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode 
 	pool->area.obj_idx = idx;
 	pool->area.copied = off + class->size > pool->page_size;
 	if (!pool->area.copied) {
-		ret = zspage->vaddr[page_idx] + off;
+		ret = zspage_page_addr(pool, zspage, page_idx) + off;
 	} else {
 		size_t first = pool->page_size - off;
 
 		if (mm != ZS_MM_WO) {
-			memcpy(pool->area.buf, zspage->vaddr[page_idx] + off, first);
-			memcpy(pool->area.buf + first, zspage->vaddr[page_idx + 1],
+			memcpy(pool->area.buf, zspage_page_addr(pool, zspage, page_idx) + off, first);
+			memcpy(pool->area.buf + first, zspage_page_addr(pool, zspage, page_idx + 1),
 			       class->size - first);
 		}
 		ret = pool->area.buf;
@@ -257,8 +257,8 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 		/* the header is not written back: only the payload is the caller's */
 		obj_location(class, pool->area.obj_idx, &page_idx, &off);
 		first = pool->page_size - off - skip;
-		memcpy(zspage->vaddr[page_idx] + off + skip, pool->area.buf + skip, first);
-		memcpy(zspage->vaddr[page_idx + 1], pool->area.buf + skip + first,
+		memcpy(zspage_page_addr(pool, zspage, page_idx) + off + skip, pool->area.buf + skip, first);
+		memcpy(zspage_page_addr(pool, zspage, page_idx + 1), pool->area.buf + skip + first,
 		       class->size - skip - first);
 	}
 	pool->area.handle = 0;

@@ -68,7 +68,7 @@ void insert_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 
 	ZS_BUG_ON(zspage->on_list);
 	class->fullness_count[fullness]++;
-	zspage->fullness = fullness;
+	zspage->fullness = (uint8_t)fullness;
 	zspage->on_list = true;
 
 	switch (pool->profile->insert_rule) {
@@ -166,12 +166,12 @@ static void init_zspage(struct zs_pool *pool, struct size_class *class, struct z
 		    i + 1 < class->objs_per_zspage ? (unsigned long)(i + 1) << OBJ_TAG_BITS : last;
 
 		obj_location(class, i, &page_idx, &off);
-		write_word(pool, zspage->vaddr[page_idx] + off, link);
+		write_word(pool, zspage_page_addr(pool, zspage, page_idx) + off, link);
 	}
 	zspage->freeobj = 0;
 }
 
-static void release_pages(struct zs_pool *pool, const unsigned long *pfns, unsigned int n)
+static void release_pages(struct zs_pool *pool, const uint32_t *pfns, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		*pool->ops->page_private(pool->ctx, pfns[i]) = NULL;
@@ -190,19 +190,20 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 	zs_list_init(&zspage->list);
 	zspage->class = class;
 	zspage->huge = class->huge;
-	zspage->nr_pages = class->pages_per_zspage;
+	zspage->nr_pages = (uint8_t)class->pages_per_zspage;
 
 	for (unsigned int i = 0; i < class->pages_per_zspage; i++) {
-		unsigned long pfn;
+		unsigned long pfn = 0;
 
-		if (pool->ops->alloc_page(pool->ctx, gfp, &pfn) != 0) {
+		if (pool->ops->alloc_page(pool->ctx, gfp, &pfn) != 0 || pfn > UINT32_MAX) {
+			if (pfn > UINT32_MAX) /* beyond what a zspage records: refuse the page */
+				pool->ops->free_page(pool->ctx, pfn);
 			/* give back what we took, as alloc_zspage() does */
 			release_pages(pool, zspage->pages, i);
 			free(zspage);
 			return NULL;
 		}
-		zspage->pages[i] = pfn;
-		zspage->vaddr[i] = pool->ops->page_address(pool->ctx, pfn);
+		zspage->pages[i] = (uint32_t)pfn;
 		*pool->ops->page_private(pool->ctx, pfn) = zspage;
 	}
 	init_zspage(pool, class, zspage);

@@ -94,14 +94,13 @@ struct physmem_frame {
 	uint8_t mt;    /* free: list's type; allocated: requested type */
 	uint8_t owner; /* enum physmem_owner, for allocated heads */
 	uint32_t pad;
-	void *private; /* page->private */
 	union {
 		struct zs_pool *pool; /* PHYSMEM_OWNER_ZSPAGE */
 		uint64_t tag;	      /* PHYSMEM_OWNER_USER / PGD */
 	} u;
 };
 /* 32 bytes per 4 KiB frame on a 64-bit host: 8 MiB of metadata per GiB emulated */
-static_assert(sizeof(void *) != 8 || sizeof(struct physmem_frame) == 32, "frame layout");
+static_assert(sizeof(void *) != 8 || sizeof(struct physmem_frame) == 24, "frame layout");
 
 struct physmem_zone {
 	const char *name;
@@ -124,6 +123,7 @@ struct physmem {
 	unsigned int max_order;
 	unsigned int pb_order;
 	struct physmem_frame *frames;
+	void **priv; /* page->private of every frame, apart: zsmalloc reads it on every free */
 	uint8_t *pb_mt; /* per pageblock, enum physmem_mt */
 	unsigned long nr_pageblocks;
 	unsigned int nr_zones;
@@ -508,7 +508,7 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 		f->owner = PHYSMEM_OWNER_KERNEL;
 		f->u.tag = 0;
 		for (unsigned long i = 0; i < (1ul << order); i++)
-			f[i].private = NULL;
+			pm->priv[(unsigned long)(f - pm->frames) + i] = NULL;
 		pm->st.pgalloc[zi] += 1ul << order;
 		pm->st.owner_pages[PHYSMEM_OWNER_KERNEL] += 1ul << order;
 		*pfn = idx;
@@ -532,7 +532,7 @@ void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order)
 	f = &pm->frames[pfn];
 	pm->st.owner_pages[f->owner] -= 1ul << order;
 	pm->st.pgfree += 1ul << order;
-	f->private = NULL;
+	pm->priv[pfn] = NULL;
 	f->u.tag = 0;
 	f->state = PF_NONE;
 	free_one_block(pm, zone_of(pm, pfn), pfn, order, pb_get(pm, pfn), false);
@@ -654,8 +654,9 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	pm->pb_order = cfg->pageblock_order;
 	pm->nr_pageblocks = (n + (1ul << pm->pb_order) - 1) >> pm->pb_order;
 	pm->frames = calloc(n, sizeof(*pm->frames));
+	pm->priv = calloc(n, sizeof(*pm->priv));
 	pm->pb_mt = malloc(pm->nr_pageblocks);
-	if (!pm->frames || !pm->pb_mt)
+	if (!pm->frames || !pm->priv || !pm->pb_mt)
 		goto err_free;
 	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
 	for (unsigned long i = 0; i < n; i++)
@@ -689,6 +690,7 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 
 err_free:
 	free(pm->frames);
+	free(pm->priv);
 	free(pm->pb_mt);
 	free(pm);
 	return -ENOMEM;
@@ -701,6 +703,7 @@ void physmem_destroy(struct physmem *pm)
 	if (pm->host)
 		munmap(pm->host, pm->host_len);
 	free(pm->frames);
+	free(pm->priv);
 	free(pm->pb_mt);
 	free(pm);
 }
@@ -723,7 +726,7 @@ void **physmem_page_private(struct physmem *pm, unsigned long pfn)
 {
 	if (pfn >= pm->nr_frames)
 		return NULL;
-	return &pm->frames[pfn].private;
+	return &pm->priv[pfn];
 }
 
 unsigned long physmem_nr_frames(const struct physmem *pm)
@@ -831,7 +834,7 @@ long physmem_isolate_free(struct physmem *pm, unsigned long pfn)
 		f[i].order = 0;
 		f[i].mt = (uint8_t)pb_get(pm, pfn + i);
 		f[i].owner = PHYSMEM_OWNER_ISOLATED;
-		f[i].private = NULL;
+		pm->priv[(unsigned long)(f - pm->frames) + i] = NULL;
 		f[i].u.tag = 0;
 	}
 	pm->st.owner_pages[PHYSMEM_OWNER_ISOLATED] += n;
@@ -853,7 +856,7 @@ int physmem_transfer_meta(struct physmem *pm, unsigned long newpfn, unsigned lon
 	nf->owner = of->owner;
 	nf->mt = of->mt;
 	nf->u = of->u;
-	nf->private = of->private;
+	pm->priv[nf - pm->frames] = pm->priv[of - pm->frames];
 	return 0;
 }
 
