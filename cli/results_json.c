@@ -128,6 +128,7 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 
 	json_object_set_new(kc, "runs", u64(s->kcompact.runs));
 	json_object_set_new(kc, "successes", u64(s->kcompact.successes));
+	json_object_set_new(kc, "deferred", u64(s->kcompact.deferred));
 	json_object_set_new(kc, "pages_migrated", u64(s->kcompact.pages_migrated));
 	json_object_set_new(kc, "zs_pages_migrated", u64(s->kcompact.zs_pages_migrated));
 	json_object_set_new(kc, "bytes_copied", u64(s->kcompact.bytes_copied));

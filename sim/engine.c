@@ -42,6 +42,15 @@
 /* Snapshots report the unusable and fragmentation indices for this order (the ARM pgd's). */
 #define SIM_INDEX_ORDER 2
 
+#define SIM_COMPACT_MAX_DEFER_SHIFT 6
+
+/* The zone's compact_considered / compact_defer_shift / compact_order_failed. */
+struct sim_compact_defer {
+	unsigned long considered;
+	unsigned int defer_shift;
+	unsigned int order_failed;
+};
+
 struct sim {
 	struct sim_config cfg;
 	struct sim_sinks sinks;
@@ -62,6 +71,7 @@ struct sim {
 
 	struct sim_fork_stats forks;
 	struct sim_kcompact_stats kc;
+	struct sim_compact_defer defer; /* Normal zone's compaction deferral */
 	struct sim_other_stats other;
 	struct sim_op_timing op_timing;
 
@@ -257,6 +267,48 @@ static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 		sim->sinks.compaction(sim->sinks.ctx, &c);
 }
 
+/*
+ * Compaction deferral of the Normal zone (mm/compaction.c): after a
+ * synchronous compaction fails, the next 1 << defer_shift attempts at that
+ * order or above are skipped (defer_shift grows to 6); a success resets it.
+ */
+static bool compaction_deferred(struct sim *sim, unsigned int order)
+{
+	struct sim_compact_defer *d = &sim->defer;
+	unsigned long limit = 1UL << d->defer_shift;
+
+	if (order < d->order_failed)
+		return false;
+	if (++d->considered >= limit) {
+		d->considered = limit;
+		return false;
+	}
+	return true;
+}
+
+static void defer_compaction(struct sim *sim, unsigned int order)
+{
+	struct sim_compact_defer *d = &sim->defer;
+
+	d->considered = 0;
+	if (d->defer_shift < SIM_COMPACT_MAX_DEFER_SHIFT)
+		d->defer_shift++;
+	if (order < d->order_failed)
+		d->order_failed = order;
+}
+
+static void compaction_defer_reset(struct sim *sim, unsigned int order, bool alloc_success)
+{
+	struct sim_compact_defer *d = &sim->defer;
+
+	if (alloc_success) {
+		d->considered = 0;
+		d->defer_shift = 0;
+	}
+	if (order >= d->order_failed)
+		d->order_failed = order + 1;
+}
+
 static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
 {
 	struct kcompact_control cc = {
@@ -269,8 +321,17 @@ static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
 	};
 	struct kcompact_result r;
 
+	if (compaction_deferred(sim, sim->pgd_order)) {
+		sim->kc.deferred++;
+		return;
+	}
 	if (kcompact_zone(sim->mem, &cc, &r) != 0)
 		return;
+	if (r.status == KCOMPACT_SUCCESS)
+		compaction_defer_reset(sim, sim->pgd_order, false);
+	else if (mode == KCOMPACT_SYNC &&
+		 (r.status == KCOMPACT_COMPLETE || r.status == KCOMPACT_CONTENDED))
+		defer_compaction(sim, sim->pgd_order);
 	if (r.status == KCOMPACT_SKIPPED)
 		return;
 	sim->kc.runs++;
@@ -360,6 +421,8 @@ static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
 		e->a = pfn + 1;
 		sim->forks.succeeded++;
 		sim->forks.by_stage[stage]++;
+		if (stage == SIM_PGD_KCOMPACT) /* the page came from direct compaction */
+			compaction_defer_reset(sim, sim->pgd_order, true);
 		sim->forks.live++;
 	} else {
 		struct physmem_zone_info zi;

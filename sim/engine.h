@@ -57,6 +57,7 @@ struct sim_fork_stats {
 
 struct sim_kcompact_stats {
 	uint64_t runs, successes;
+	uint64_t deferred; /* attempts skipped by compaction_deferred() */
 	uint64_t pages_migrated, zs_pages_migrated, bytes_copied;
 	uint64_t migrate_scanned, free_scanned;
 };
