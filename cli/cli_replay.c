@@ -170,6 +170,24 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 		       (unsigned long long)s->op_timing->free_calls);
 }
 
+/* Say which chosen policies the profile's kernel cannot honour (they then do nothing). */
+static void warn_inert_policies(const struct sim_config *cfg)
+{
+	struct zs_profile_info pi;
+
+	if (zs_profile_lookup(cfg->pool.profile, &pi))
+		return;
+	if ((cfg->policies & (1u << POLICY_SHRINKER)) && !pi.has_shrinker)
+		fprintf(stderr, "zsfrag replay: note: profile %s has no zsmalloc shrinker (4.3+): "
+				"policy shrinker does nothing\n", pi.name);
+	if ((cfg->policies & (1u << POLICY_MIGRATION)) && !pi.has_migration)
+		fprintf(stderr, "zsfrag replay: note: profile %s has no zspage migration (4.8+): "
+				"policy migration does nothing\n", pi.name);
+	if ((cfg->policies & ~(1u << POLICY_MIGRATION)) && !pi.has_compaction)
+		fprintf(stderr, "zsfrag replay: note: profile %s has no zsmalloc compaction: "
+				"compaction policies do nothing\n", pi.name);
+}
+
 static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char **json_out,
 		      bool *quiet, const char **trace)
 {
@@ -273,6 +291,7 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 		cfg->sample_every = sample;
 	cfg->timing = !no_timing;
 	cli_config_finish(cfg);
+	warn_inert_policies(cfg);
 	return 0;
 }
 
