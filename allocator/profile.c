@@ -34,7 +34,9 @@ static const struct zs_profile zs_profiles[] = {
 	 * size class of sizeof(unsigned long) inside the pool. We keep the
 	 * v3.18 class table and add that class beside it; handle pages count
 	 * in the pool. Compaction as the RFC describes: sources ALMOST_EMPTY,
-	 * destinations ALMOST_FULL then ALMOST_EMPTY.
+	 * destinations ALMOST_FULL then ALMOST_EMPTY. The RFC's pool rwlock
+	 * (readers: malloc, free, map; writer: compaction) orders nothing in a
+	 * single-threaded replay, so it has no counterpart here.
 	 */
 	.info = {.name = "rfc2014",
 		 .summary = "the compaction RFC as posted: handles are pool objects",
