@@ -18,6 +18,27 @@
 #include "cli_config.h"
 #include "policy.h"
 
+/*
+ * Keep an error message on one line: JSON keys and strings may hold any
+ * character, and the message quotes them. Control bytes become \xNN.
+ */
+static void one_line(char *msg, size_t len)
+{
+	char tmp[512];
+	size_t o = 0;
+
+	for (size_t i = 0; msg[i] && o + 5 < sizeof(tmp); i++) {
+		unsigned char c = (unsigned char)msg[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(tmp + o, sizeof(tmp) - o, "\\x%02x", c);
+		else
+			tmp[o++] = (char)c;
+	}
+	tmp[o] = '\0';
+	snprintf(msg, len, "%s", tmp);
+}
+
 static int want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
 		     char *msg, size_t len)
 {
@@ -40,6 +61,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 
 	if (!root) {
 		snprintf(msg, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		one_line(msg, len);
 		return -EINVAL;
 	}
 	if (!json_is_object(root)) {
@@ -170,6 +192,8 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			break;
 	}
 	json_decref(root);
+	if (err)
+		one_line(msg, len);
 	return err;
 }
 

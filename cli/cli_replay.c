@@ -77,8 +77,10 @@ static void replay_help(FILE *f)
 {
 	fprintf(
 	    f, "usage: zsfrag replay TRACE [OPTIONS]\n\n"
-	       "Replay a zsfrag trace (text format v1, '-' for stdin) through zram and zsmalloc\n"
-	       "on an emulated machine; print a summary and optionally write results as JSON.\n\n"
+	       "Replay a zsfrag trace (text or binary, plain or .zst/.gz, '-' for stdin)\n"
+		"through zram and zsmalloc on an emulated machine; print a summary and\n"
+		"optionally write results as JSON. In errors, LINE is the record number for\n"
+		"binary traces.\n\n"
 	       "  -p, --profile P        kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
 	       "                         default v4.1, the seed's design as merged)\n"
 	       "  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
