@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "pattern.h"
 #include "test_util.h"
 #include "zsmalloc.h"
 
@@ -96,39 +97,6 @@ static const struct zs_page_ops rec_ops = {
 };
 
 /* ---- payload pattern (as in test_zsmalloc.c) ---- */
-
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static void pattern_fill(uint8_t *p, size_t n, uint64_t id)
-{
-	uint64_t s = id * 0x2545f4914f6cdd1dULL + 1;
-
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t w = splitmix64(&s);
-
-		memcpy(p + i, &w, n - i < 8 ? n - i : 8);
-	}
-}
-
-static bool pattern_ok(const uint8_t *p, size_t n, uint64_t id)
-{
-	uint64_t s = id * 0x2545f4914f6cdd1dULL + 1;
-
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t w = splitmix64(&s);
-
-		if (memcmp(p + i, &w, n - i < 8 ? n - i : 8) != 0)
-			return false;
-	}
-	return true;
-}
 
 /* ---- fixture: one pool with one full class-192 zspage ---- */
 

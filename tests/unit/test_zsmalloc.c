@@ -22,32 +22,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "pattern.h"
 #include "test_util.h"
 #include "zsmalloc.h"
 
 /* ---- helpers ---- */
-
-static uint64_t splitmix64(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* The payload of object id: a byte stream seeded by the id. */
-static void pattern_fill(uint8_t *p, size_t n, uint64_t id)
-{
-	uint64_t s = id * 0x2545f4914f6cdd1dULL + 1;
-
-	for (size_t i = 0; i < n; i += 8) {
-		uint64_t w = splitmix64(&s);
-		size_t k = n - i < 8 ? n - i : 8;
-
-		memcpy(p + i, &w, k);
-	}
-}
 
 /* Index of the first differing byte, or n when p holds id's payload. */
 static size_t pattern_check(const uint8_t *p, size_t n, uint64_t id)
