@@ -18,6 +18,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The zones [*z0, *z1) a zone argument names (one zone, or VMSTAT_ALL_ZONES). */
+static int zone_range(const struct physmem *pm, int zone, unsigned int *z0, unsigned int *z1)
+{
+	if (zone == VMSTAT_ALL_ZONES) {
+		*z0 = 0;
+		*z1 = physmem_nr_zones(pm);
+		return 0;
+	}
+	if (zone < 0 || (unsigned int)zone >= physmem_nr_zones(pm))
+		return -EINVAL;
+	*z0 = (unsigned int)zone;
+	*z1 = *z0 + 1;
+	return 0;
+}
+
 /* Free blocks per order of a zone or of all zones. */
 static int gather(const struct physmem *pm, int zone, unsigned long *nr_free,
 		  unsigned int *nr_orders)
@@ -25,15 +40,8 @@ static int gather(const struct physmem *pm, int zone, unsigned long *nr_free,
 	unsigned int orders = physmem_get_config(pm)->max_order;
 	unsigned int z0, z1;
 
-	if (zone == VMSTAT_ALL_ZONES) {
-		z0 = 0;
-		z1 = physmem_nr_zones(pm);
-	} else if (zone >= 0 && (unsigned int)zone < physmem_nr_zones(pm)) {
-		z0 = (unsigned int)zone;
-		z1 = z0 + 1;
-	} else {
+	if (zone_range(pm, zone, &z0, &z1))
 		return -EINVAL;
-	}
 	for (unsigned int o = 0; o < orders; o++) {
 		nr_free[o] = 0;
 		for (unsigned int z = z0; z < z1; z++)
@@ -135,15 +143,8 @@ int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagety
 	unsigned int orders = physmem_get_config(pm)->max_order;
 	unsigned int z0, z1;
 
-	if (zone == VMSTAT_ALL_ZONES) {
-		z0 = 0;
-		z1 = physmem_nr_zones(pm);
-	} else if (zone >= 0 && (unsigned int)zone < physmem_nr_zones(pm)) {
-		z0 = (unsigned int)zone;
-		z1 = z0 + 1;
-	} else {
+	if (zone_range(pm, zone, &z0, &z1))
 		return -EINVAL;
-	}
 	pti->nr_orders = orders;
 	pti->pageblock_order = physmem_get_config(pm)->pageblock_order;
 	for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++) {
