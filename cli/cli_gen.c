@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace.h"
 #include "trace_text.h"
 #include "wl.h"
 
@@ -51,7 +52,8 @@ static void gen_help(FILE *f)
 	       "  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
 	       "                         or KEY when one model of the mix has it\n"
 	       "  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
-	       "  -o, --output TRACE     output file (default '-', standard output)\n"
+	       "  -o, --output TRACE     output file (default '-', standard output); the name picks\n"
+	       "                         the format: .trace text, .ztb binary, .zst / .gz compressed\n"
 	       "  -q, --quiet            no progress or summary on stderr\n"
 	       "  -h, --help             this text\n\n"
 	       "Models:\n");
@@ -100,8 +102,7 @@ int cli_gen(int argc, char **argv)
 	const struct trace_meta *meta;
 	struct sim_event ev;
 	char err[512];
-	FILE *f = NULL;
-	char *buf = NULL;
+	struct trace_writer *w = NULL;
 	double t0;
 	int c, n, rc;
 
@@ -162,30 +163,27 @@ int cli_gen(int argc, char **argv)
 		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);
 	}
 
-	/* stdout through its own FILE, so that it can have the large buffer and be closed */
-	f = strcmp(out, "-") ? fopen(out, "w") : fdopen(dup(STDOUT_FILENO), "w");
-	if (!f) {
-		fprintf(stderr, "zsfrag gen: cannot write %s: %s\n", out, strerror(errno));
-		wl_gen_destroy(g);
-		return EX_CANTCREAT;
-	}
-	buf = malloc(1 << 20);
-	if (buf)
-		setvbuf(f, buf, _IOFBF, 1 << 20);
-	t0 = now_s();
+	/* the name picks the format and compression: run.trace, run.ztb, run.ztb.zst, run.trace.gz */
 	n = (int)wl_gen_meta(g, &meta);
-	rc = trace_write_header(f, meta, (size_t)n);
+	rc = trace_writer_open(out, trace_format_from_path(out), trace_codec_from_path(out), 0, meta,
+			       (size_t)n, &w, err, sizeof(err));
+	if (rc) {
+		fprintf(stderr, "zsfrag gen: %s\n", err);
+		wl_gen_destroy(g);
+		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
+	}
+	t0 = now_s();
 	while (!rc && (n = wl_gen_next(g, &ev)) == 1) {
-		rc = trace_write_event(f, &ev);
+		rc = trace_writer_event(w, &ev);
 		events++;
 	}
 	if (!rc && n < 0)
 		rc = n;
-	if (ferror(f))
-		rc = rc ? rc : -EIO;
-	if (fclose(f))
-		rc = rc ? rc : -EIO;
-	free(buf);
+	{
+		int crc = trace_writer_close(w, err, sizeof(err));
+
+		rc = rc ? rc : crc;
+	}
 	if (rc) {
 		fprintf(stderr, "zsfrag gen: %s: %s\n", out,
 			rc == -ENOMEM	? "out of memory"
