@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,16 +102,26 @@ static void replay_help(FILE *f)
 		"  -h, --help             this text\n");
 }
 
-static void progress(uint64_t events, double t0, bool final)
+/* One progress line: events, rate, and time left when the trace's size is known. */
+static void progress(const struct trace_reader *r, long long size, uint64_t events, double t0,
+		     bool final)
 {
 	struct timespec ts;
-	double now, rate;
+	double now, rate, done = 0;
+	long long pos = trace_reader_file_pos(r);
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	rate = now > t0 ? (double)events / (now - t0) : 0;
-	fprintf(stderr, "\r  %llu events replayed, %.2f M events/s, %.1f s%s",
-		(unsigned long long)events, rate / 1e6, now - t0, final ? "\n" : "   ");
+	if (size > 0 && pos > 0)
+		done = (double)pos / (double)size;
+	fprintf(stderr, "\r  %llu events, %.2f M events/s, %.1f s", (unsigned long long)events,
+		rate / 1e6, now - t0);
+	if (final)
+		fprintf(stderr, "%20s\n", "");
+	else if (done > 0.001 && done < 1)
+		fprintf(stderr, ", %3.0f%%, %.1f s left   ", done * 100,
+			(now - t0) * (1 - done) / done);
 }
 
 static double monotonic_now(void)
@@ -312,6 +323,8 @@ int cli_replay(int argc, char **argv)
 	char msg[512];
 	int rc, n;
 	double t0, next_tick;
+	struct stat st;
+	long long trace_size = -1;
 
 	sim_config_default(&cfg);
 	memset(&rs, 0, sizeof(rs));
@@ -347,6 +360,8 @@ int cli_replay(int argc, char **argv)
 	}
 
 	tty = !quiet && isatty(STDERR_FILENO);
+	if (tty && strcmp(trace, "-") && stat(trace, &st) == 0 && S_ISREG(st.st_mode))
+		trace_size = (long long)st.st_size;
 	t0 = monotonic_now();
 	next_tick = t0 + 0.5;
 	while ((n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
@@ -360,7 +375,7 @@ int cli_replay(int argc, char **argv)
 			goto out;
 		}
 		if (tty && (sim_events(sim) & 0xffff) == 0 && monotonic_now() >= next_tick) {
-			progress(sim_events(sim), t0, false);
+			progress(r, trace_size, sim_events(sim), t0, false);
 			next_tick += 0.5;
 		}
 	}
@@ -370,7 +385,7 @@ int cli_replay(int argc, char **argv)
 		goto out;
 	}
 	if (tty)
-		progress(sim_events(sim), t0, true);
+		progress(r, trace_size, sim_events(sim), t0, true);
 	sim_finish(sim);
 	if (!quiet && !(json_out && !strcmp(json_out, "-"))) /* stdout holds the JSON alone */
 		print_summary(trace, &cfg, &rs, cfg.timing);

@@ -846,6 +846,11 @@ const char *trace_reader_name(const struct trace_reader *r)
 	return r->name;
 }
 
+long long trace_reader_file_pos(const struct trace_reader *r)
+{
+	return r->raw ? (long long)ftell(r->raw) : -1;
+}
+
 void trace_reader_close(struct trace_reader *r)
 {
 	size_t i;

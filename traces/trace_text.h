@@ -116,6 +116,11 @@ size_t trace_reader_page_size(const struct trace_reader *r);
 const struct trace_live *trace_reader_live(const struct trace_reader *r);
 /* Display name given at open. */
 const char *trace_reader_name(const struct trace_reader *r);
+/*
+ * Bytes of the file read so far (compressed bytes for a compressed trace),
+ * for progress reports; read ahead in chunks, so approximate. -1 for a pipe.
+ */
+long long trace_reader_file_pos(const struct trace_reader *r);
 
 /* Closes the file if trace_reader_open() opened it. NULL is a no-op. */
 void trace_reader_close(struct trace_reader *r);
