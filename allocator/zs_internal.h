@@ -218,6 +218,8 @@ unsigned int putback_zspage(struct zs_pool *pool, struct size_class *class, stru
 struct zspage *find_get_zspage(const struct zs_pool *pool, struct size_class *class);
 struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsigned int gfp);
 void free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage);
+/* Give an empty zspage, already off its list, back to the provider now. */
+void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage);
 struct zspage *zs_page_to_zspage(const struct zs_pool *pool, unsigned long pfn);
 bool zspage_full(const struct size_class *class, const struct zspage *zspage);
 unsigned int zs_group_alloc_order(const struct zs_pool *pool, unsigned int i);

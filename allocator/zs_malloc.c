@@ -87,18 +87,11 @@ static void destroy_class_zspages(struct zs_pool *pool, struct size_class *class
 		struct zspage *z;
 
 		while ((z = zs_list_first(&class->fullness_list[g])) != NULL) {
+			/* the pool goes: live objects and isolations go with it */
 			remove_zspage(class, z);
 			z->inuse = 0;
 			z->isolated = 0;
-			class->obj_allocated -= class->objs_per_zspage;
-			pool->pages_allocated -= class->pages_per_zspage;
-			for (unsigned int i = 0; i < z->nr_pages; i++) {
-				*pool->ops->page_private(pool->ctx, z->pages[i]) = NULL;
-				if (pool->profile->info.has_migration && pool->ops->set_movable)
-					pool->ops->set_movable(pool->ctx, z->pages[i], NULL);
-				pool->ops->free_page(pool->ctx, z->pages[i]);
-			}
-			free(z);
+			__free_zspage(pool, class, z);
 		}
 	}
 }

@@ -212,7 +212,7 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 }
 
 /* Give the pages back now; the zspage is off every list and empty. */
-static void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
+void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
 {
 	ZS_BUG_ON(zspage->inuse);
 	release_pages(pool, zspage->pages, zspage->nr_pages);
