@@ -24,6 +24,7 @@
 
 struct replay_summary {
 	struct results_json *rj;  /* NULL without --json */
+	struct sim_sinks json;    /* rj's sinks, when rj is set */
 	struct sim_snapshot last; /* scalars of the last snapshot */
 	uint64_t compactions, pages_freed, objs_migrated, bytes_copied, cpu_ns;
 	uint64_t mismatches;
@@ -36,12 +37,8 @@ static void sum_snapshot(void *ctx, const struct sim_snapshot *s)
 	rs->last = *s;
 	rs->last.classes = NULL; /* only valid during the call */
 	rs->last.label = NULL;
-	if (rs->rj) {
-		struct sim_sinks js;
-
-		results_json_sinks(rs->rj, &js);
-		js.snapshot(js.ctx, s);
-	}
+	if (rs->rj)
+		rs->json.snapshot(rs->json.ctx, s);
 }
 
 static void sum_compaction(void *ctx, const struct sim_compaction *c)
@@ -53,12 +50,8 @@ static void sum_compaction(void *ctx, const struct sim_compaction *c)
 	rs->objs_migrated += c->result.objs_migrated;
 	rs->bytes_copied += c->result.bytes_copied;
 	rs->cpu_ns += c->cpu_ns;
-	if (rs->rj) {
-		struct sim_sinks js;
-
-		results_json_sinks(rs->rj, &js);
-		js.compaction(js.ctx, c);
-	}
+	if (rs->rj)
+		rs->json.compaction(rs->json.ctx, c);
 }
 
 static void sum_verify(void *ctx, const struct sim_verify *v)
@@ -66,12 +59,8 @@ static void sum_verify(void *ctx, const struct sim_verify *v)
 	struct replay_summary *rs = ctx;
 
 	rs->mismatches += v->mismatches;
-	if (rs->rj) {
-		struct sim_sinks js;
-
-		results_json_sinks(rs->rj, &js);
-		js.verify(js.ctx, v);
-	}
+	if (rs->rj)
+		rs->json.verify(rs->json.ctx, v);
 }
 
 static void replay_help(FILE *f)
@@ -351,6 +340,7 @@ int cli_replay(int argc, char **argv)
 		json_object_set_new(inputs, "op_timing", json_boolean(cfg.op_timing));
 		results_json_init(&rj, inputs, cfg.timing);
 		rs.rj = &rj;
+		results_json_sinks(&rj, &rs.json);
 	}
 	sinks.ctx = &rs;
 	if (sim_create(&cfg, &sinks, &sim, msg, sizeof(msg)) != 0) {
