@@ -212,7 +212,8 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		     cap_field(c, line, &p, end, "NPAGES", false, &r.b);
 		if (!rc && (r.b < 1 || r.b > CAPTURE_BIO_PAGES_MAX))
 			return cap_fail(c, line, "NPAGES out of range 1..65536", s, len);
-		if (!rc && r.a + r.b - 1 > UINT32_MAX)
+		/* r.b is 1..65536 here, so the subtraction cannot wrap; r.a + r.b could */
+		if (!rc && (r.a > UINT32_MAX || r.b - 1 > UINT32_MAX - r.a))
 			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
 					len);
 		break;
