@@ -12,6 +12,7 @@
  *   seed, sample_every, check_every               the run
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,16 +40,119 @@ static void one_line(char *msg, size_t len)
 	snprintf(msg, len, "%s", tmp);
 }
 
-static int want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
-		     char *msg, size_t len)
+/*
+ * Every integer key has a range: values outside it describe no machine (a
+ * zero check interval, a min watermark of 2^63 KiB). Keys whose range
+ * depends on another key (lowmem_mb <= ram_mb, min_free_kbytes below the
+ * Normal zone, pageblock_order < max_order, chain_size of the profile) are
+ * checked once the whole file is read, in check_machine().
+ */
+static int want_range(json_t *v, const char *path, const char *key, uint64_t min, uint64_t max,
+		      const char *why, uint64_t *out, char *msg, size_t len)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
-	    (uint64_t)json_integer_value(v) > max) {
-		snprintf(msg, len, "%s: key \"%s\": expected an integer 0..%llu", path, key,
-			 (unsigned long long)max);
+	    (uint64_t)json_integer_value(v) < min || (uint64_t)json_integer_value(v) > max) {
+		snprintf(msg, len, "%s: key \"%s\": expected an integer %llu..%llu%s%s%s", path, key,
+			 (unsigned long long)min, (unsigned long long)max, why ? " (" : "",
+			 why ? why : "", why ? ")" : "");
 		return -EINVAL;
 	}
 	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
+		     char *msg, size_t len)
+{
+	return want_range(v, path, key, 0, max, NULL, out, msg, len);
+}
+
+/* policies: a string "a,b" or a list of such strings, each parsed on its own (no length cap). */
+static int load_policies(json_t *v, const char *path, unsigned int *mask, char *msg, size_t len)
+{
+	char bad[64] = "";
+	unsigned int m = 0, one;
+	size_t i;
+	json_t *it;
+
+	if (json_is_string(v)) {
+		if (!policy_parse_list(json_string_value(v), &m, bad, sizeof(bad)))
+			goto ok;
+		snprintf(msg, len, "%s: unknown policy \"%s\"", path, bad);
+		return -EINVAL;
+	}
+	if (!json_is_array(v)) {
+		snprintf(msg, len, "%s: key \"policies\": expected a string or a list of strings",
+			 path);
+		return -EINVAL;
+	}
+	json_array_foreach(v, i, it)
+	{
+		if (!json_is_string(it)) {
+			snprintf(msg, len,
+				 "%s: key \"policies\": element %zu is not a string (expected a "
+				 "string or a list of strings)",
+				 path, i);
+			return -EINVAL;
+		}
+		if (policy_parse_list(json_string_value(it), &one, bad, sizeof(bad))) {
+			snprintf(msg, len, "%s: unknown policy \"%s\" (policies element %zu)", path,
+				 bad, i);
+			return -EINVAL;
+		}
+		m |= one;
+	}
+ok:
+	*mask = m;
+	return 0;
+}
+
+/* Ranges that depend on other keys, once the file is read. */
+static int check_machine(const struct sim_config *cfg, const char *path, bool have_lowmem,
+			 char *msg, size_t len)
+{
+	const struct physmem_config *mc = &cfg->mem;
+	uint64_t normal = mc->ram_bytes;
+	struct zs_profile_info pi;
+
+	if (have_lowmem && mc->lowmem_limit_bytes > mc->ram_bytes) {
+		snprintf(msg, len,
+			 "%s: lowmem_mb %llu exceeds ram_mb %llu (the Normal zone is part of RAM)",
+			 path, (unsigned long long)(mc->lowmem_limit_bytes >> 20),
+			 (unsigned long long)(mc->ram_bytes >> 20));
+		return -EINVAL;
+	}
+	if (mc->pageblock_order >= mc->max_order) {
+		snprintf(msg, len,
+			 "%s: pageblock_order %u must be below max_order %u (a pageblock is at "
+			 "most the largest buddy block)",
+			 path, mc->pageblock_order, mc->max_order);
+		return -EINVAL;
+	}
+	/* on 32-bit ARM the Normal zone ends at the lowmem limit; the watermarks are its */
+	if (cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem && mc->lowmem_limit_bytes &&
+	    mc->lowmem_limit_bytes < normal)
+		normal = mc->lowmem_limit_bytes;
+	if (mc->min_free_kbytes >= 0 && (uint64_t)mc->min_free_kbytes >= normal >> 10) {
+		snprintf(msg, len,
+			 "%s: min_free_kbytes %ld is not below the Normal zone's %llu KiB (every "
+			 "allocation would fail its min watermark)",
+			 path, mc->min_free_kbytes, (unsigned long long)(normal >> 10));
+		return -EINVAL;
+	}
+	if (!cfg->policy.periodic_events && !cfg->policy.periodic_ns) {
+		snprintf(msg, len,
+			 "%s: periodic_events and periodic_ns are both 0 (the periodic policy "
+			 "would never run; set one)",
+			 path);
+		return -EINVAL;
+	}
+	if (cfg->pool.chain_size && !zs_profile_lookup(cfg->pool.profile, &pi) &&
+	    (cfg->pool.chain_size < pi.chain_min || cfg->pool.chain_size > pi.chain_max)) {
+		snprintf(msg, len, "%s: chain_size %u outside %u..%u for profile %s (0 = its own)",
+			 path, cfg->pool.chain_size, pi.chain_min, pi.chain_max, pi.name);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -57,6 +161,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *v;
 	const char *key;
+	bool have_lowmem = false;
 	int err = 0;
 
 	if (!root) {
@@ -94,33 +199,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				err = -EINVAL;
 			}
 		} else if (!strcmp(key, "policies")) {
-			char bad[64] = "";
-			char list[256] = "";
-
-			if (json_is_string(v)) {
-				snprintf(list, sizeof(list), "%s", json_string_value(v));
-			} else if (json_is_array(v)) {
-				size_t i;
-				json_t *it;
-
-				json_array_foreach(v, i, it)
-				{
-					if (!json_is_string(it)) {
-						snprintf(msg, len, "%s: policies: expected strings",
-							 path);
-						err = -EINVAL;
-						break;
-					}
-					snprintf(list + strlen(list), sizeof(list) - strlen(list),
-						 "%s%s", i ? "," : "", json_string_value(it));
-				}
-				if (!json_array_size(v))
-					snprintf(list, sizeof(list), "none");
-			}
-			if (!err && policy_parse_list(list, &cfg->policies, bad, sizeof(bad))) {
-				snprintf(msg, len, "%s: unknown policy \"%s\"", path, bad);
-				err = -EINVAL;
-			}
+			err = load_policies(v, path, &cfg->policies, msg, len);
 		} else if (!strcmp(key, "highmem")) {
 			if (!json_is_boolean(v)) {
 				snprintf(msg, len, "%s: key \"highmem\": expected true or false",
@@ -129,38 +208,57 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			}
 			cfg->mem.highmem = json_is_true(v);
 		} else if (!strcmp(key, "min_free_kbytes")) {
-			if (!json_is_integer(v)) {
+			/* -1 = the kernel's formula; the upper bound is the Normal zone, below */
+			if (!json_is_integer(v) || json_integer_value(v) < -1) {
 				snprintf(msg, len,
-					 "%s: key \"min_free_kbytes\": expected an integer (-1 = "
-					 "kernel formula)",
+					 "%s: key \"min_free_kbytes\": expected -1 (kernel formula) "
+					 "or an integer >= 0",
 					 path);
+				err = -EINVAL;
+			} else if (json_integer_value(v) > (json_int_t)(1LL << 30)) {
+				snprintf(msg, len,
+					 "%s: key \"min_free_kbytes\": %lld KiB is more than the "
+					 "largest RAM (ram_mb is at most 1048576)",
+					 path, (long long)json_integer_value(v));
 				err = -EINVAL;
 			}
 			cfg->mem.min_free_kbytes = (long)json_integer_value(v);
 		} else if (!strcmp(key, "page_size")) {
-			err = want_uint(v, path, key, 65536, &u, msg, len);
+			err = want_range(v, path, key, 4096, 65536, "4096, 16384 or 65536", &u,
+					 msg, len);
+			if (!err && u != 4096 && u != 16384 && u != 65536) {
+				snprintf(msg, len,
+					 "%s: key \"page_size\": expected 4096, 16384 or 65536", path);
+				err = -EINVAL;
+			}
 			cfg->pool.page_size = (size_t)u;
 			cfg->mem.page_size = (unsigned int)u;
 		} else if (!strcmp(key, "chain_size")) {
-			err = want_uint(v, path, key, 16, &u, msg, len);
+			err = want_range(v, path, key, 0, 16, "0 = the profile's own", &u, msg,
+					 len);
 			cfg->pool.chain_size = (unsigned int)u;
 		} else if (!strcmp(key, "ram_mb")) {
-			err = want_uint(v, path, key, 1 << 20, &u, msg, len);
+			err = want_range(v, path, key, 1, 1 << 20, "MiB", &u, msg, len);
 			cfg->mem.ram_bytes = u << 20;
 		} else if (!strcmp(key, "lowmem_mb")) {
-			err = want_uint(v, path, key, 1 << 20, &u, msg, len);
+			err = want_range(v, path, key, 1, 1 << 20, "MiB, at most ram_mb", &u, msg,
+					 len);
 			cfg->mem.lowmem_limit_bytes = u << 20;
+			have_lowmem = true;
 		} else if (!strcmp(key, "max_order")) {
-			err = want_uint(v, path, key, 16, &u, msg, len);
+			err = want_range(v, path, key, 1, PHYSMEM_MAX_ORDERS, "number of buddy orders",
+					 &u, msg, len);
 			cfg->mem.max_order = (unsigned int)u;
 		} else if (!strcmp(key, "pageblock_order")) {
-			err = want_uint(v, path, key, 15, &u, msg, len);
+			err = want_range(v, path, key, 0, PHYSMEM_MAX_ORDERS - 1,
+					 "below max_order", &u, msg, len);
 			cfg->mem.pageblock_order = (unsigned int)u;
 		} else if (!strcmp(key, "watermark_scale_factor")) {
-			err = want_uint(v, path, key, 3000, &u, msg, len);
+			/* the kernel's sysctl range (mm/page_alloc.c: SYSCTL_ONE..3000) */
+			err = want_range(v, path, key, 1, 3000, NULL, &u, msg, len);
 			cfg->mem.watermark_scale_factor = (unsigned int)u;
 		} else if (!strcmp(key, "zram_disksize_mb")) {
-			err = want_uint(v, path, key, 1 << 24, &u, msg, len);
+			err = want_range(v, path, key, 1, 1 << 24, "MiB", &u, msg, len);
 			cfg->zram_disksize = u << 20;
 		} else if (!strcmp(key, "zram_mem_limit_mb")) {
 			err = want_uint(v, path, key, 1 << 24, &u, msg, len);
@@ -172,11 +270,14 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_ns,
 					msg, len);
 		} else if (!strcmp(key, "threshold_pages")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.threshold_pages,
-					msg, len);
+			err = want_range(v, path, key, 1, UINT64_MAX >> 1,
+					 "freeable pages, 0 would compact at every look", &u, msg,
+					 len);
+			cfg->policy.threshold_pages = u;
 		} else if (!strcmp(key, "check_interval")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.check_interval,
-					msg, len);
+			err = want_range(v, path, key, 1, UINT64_MAX >> 1, "events, 1 = every event",
+					 &u, msg, len);
+			cfg->policy.check_interval = u;
 		} else if (!strcmp(key, "seed")) {
 			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->seed, msg, len);
 		} else if (!strcmp(key, "sample_every")) {
@@ -192,6 +293,8 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			break;
 	}
 	json_decref(root);
+	if (!err)
+		err = check_machine(cfg, path, have_lowmem, msg, len);
 	if (err)
 		one_line(msg, len);
 	return err;

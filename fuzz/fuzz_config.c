@@ -6,6 +6,7 @@
  * file first. The contract checked: it returns 0 or -EINVAL, and on -EINVAL
  * its message is non-empty, starts with the file's name and is one line
  * (JSON keys and strings may hold "\n": corpus/config/key_with_newline.json).
+ * A config it accepts is inside every key's range (tests/cli/configs).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -40,6 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0 && rc != -EINVAL)
 		abort();
 	if (rc && (!msg[0] || strncmp(msg, path, strlen(path)) || strchr(msg, '\n')))
+		abort();
+	if (!rc && (cfg.policy.check_interval == 0 || cfg.policy.threshold_pages == 0 ||
+		    (!cfg.policy.periodic_events && !cfg.policy.periodic_ns) ||
+		    cfg.mem.ram_bytes == 0 || cfg.mem.pageblock_order >= cfg.mem.max_order ||
+		    cfg.mem.watermark_scale_factor < 1 || cfg.mem.watermark_scale_factor > 3000 ||
+		    cfg.mem.min_free_kbytes < -1 ||
+		    (cfg.mem.min_free_kbytes >= 0 &&
+		     (uint64_t)cfg.mem.min_free_kbytes >= cfg.mem.ram_bytes >> 10)))
 		abort();
 	if (!rc)
 		cli_config_finish(&cfg);

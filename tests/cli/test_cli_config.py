@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""test_cli_config.py ZSFRAG - the machine config's ranges, data-driven.
+
+tests/cli/configs/invalid/NAME.json must make `zsfrag replay` exit 78
+(EX_CONFIG) with one stderr line that starts with the config's path and
+contains NAME.expect, and write no results; tests/cli/configs/valid/*.json
+(the edges of each range) must replay a small trace cleanly. The same
+invalid files seed the config fuzzer's corpus.
+"""
+import glob
+import os
+
+from clitest import Checker, data
+
+EX_CONFIG = 78
+TRACE = "zsfrag-trace 1\nw 0 100\nk 5\nx 5\ns one\n"
+
+
+def main():
+    c = Checker()
+    trace = c.write("t.trace", TRACE)
+    out = c.path("out.json")
+    bad = sorted(glob.glob(data("configs/invalid/*.json")))
+    good = sorted(glob.glob(data("configs/valid/*.json")))
+    c.check(len(bad) >= 20 and len(good) >= 3, "cases found: %d invalid, %d valid" %
+            (len(bad), len(good)))
+    for path in bad:
+        name = os.path.basename(path)
+        with open(path[:-len(".json")] + ".expect") as f:
+            want = f.read().strip()
+        rc, so, se = c.run("replay", trace, "--config", path, "--json", out, "-q")
+        c.eq(rc, EX_CONFIG, "%s: exit code (stderr %r)" % (name, se))
+        c.check(se.startswith("zsfrag replay: %s: " % path), "%s: stderr %r" % (name, se))
+        c.check(want in se, "%s: stderr %r lacks %r" % (name, se, want))
+        c.eq(len(se.splitlines()), 1, "%s: stderr lines" % name)
+        c.check(not os.path.exists(out), "%s: results written" % name)
+    for path in good:
+        name = os.path.basename(path)
+        rc, so, se = c.run("replay", trace, "--config", path, "--json", out, "-q")
+        c.eq(rc, 0, "%s: exit code (stderr %r)" % (name, se))
+        c.check(os.path.exists(out), "%s: no results" % name)
+        if os.path.exists(out):
+            os.remove(out)
+    c.finish()
+
+
+if __name__ == "__main__":
+    main()
