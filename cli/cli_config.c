@@ -238,11 +238,11 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 					 len);
 			cfg->pool.chain_size = (unsigned int)u;
 		} else if (!strcmp(key, "ram_mb")) {
-			err = want_range(v, path, key, 1, 1 << 20, "MiB", &u, msg, len);
+			err = want_range(v, path, key, 1, PHYSMEM_MAX_RAM_MB, "MiB", &u, msg, len);
 			cfg->mem.ram_bytes = u << 20;
 		} else if (!strcmp(key, "lowmem_mb")) {
-			err = want_range(v, path, key, 1, 1 << 20, "MiB, at most ram_mb", &u, msg,
-					 len);
+			err = want_range(v, path, key, 1, PHYSMEM_MAX_RAM_MB, "MiB, at most ram_mb", &u,
+					 msg, len);
 			cfg->mem.lowmem_limit_bytes = u << 20;
 			have_lowmem = true;
 		} else if (!strcmp(key, "max_order")) {

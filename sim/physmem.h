@@ -58,6 +58,8 @@ enum physmem_owner {
 
 /* Largest number of orders the model holds (config max_order <= this). */
 #define PHYSMEM_MAX_ORDERS 16
+/* Largest RAM a config may give the machine (ram_mb); the generators bound what they hold by it. */
+#define PHYSMEM_MAX_RAM_MB (1u << 20)
 
 /* physmem_alloc() flags. */
 #define PHYSMEM_HIGHMEM		0x1u /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "physmem.h"
 #include "trace_text.h"
 
 #ifdef __cplusplus
@@ -65,7 +66,24 @@ struct wl_param_def {
 	double min, max;	    /* inclusive range (not for choices) */
 	const char *const *choices; /* NULL-terminated, for WL_P_CHOICE */
 	const char *help;	    /* one line, with the unit */
+	unsigned int flags;	    /* WL_PF_* */
 };
+
+/*
+ * 0 is also accepted and means "none"/"off"; min..max bounds the other
+ * values. A time parameter's min is the resolution it is used at (1 ns on the
+ * simulated clock, 1 ms for snapshot labels), so a value that would round to
+ * 0 (a period of 1e-12 s) is an error rather than a silent "off" or a
+ * division by zero.
+ */
+#define WL_PF_ZERO_OFF 1u
+
+/* The largest machine a trace can be for (the config's ram_mb limit), MiB. */
+#define WL_MAX_RAM_MB 1048576.0
+/* The largest working set of one app (appswitch), MiB: a 32-bit process's address space. */
+#define WL_MAX_APP_MB 4096.0
+/* The kernel's PID_MAX_LIMIT on 64-bit (include/linux/threads.h): processes alive at once. */
+#define WL_MAX_PROCESSES 4194304.0
 
 /* --- compressed-size models --- */
 enum wl_size_kind {

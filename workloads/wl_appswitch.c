@@ -57,10 +57,10 @@ enum {
 
 static const struct wl_param_def params[P_NR] = {
     [P_APPS] = {"apps", WL_P_INT, 20, 1, 100000, NULL, "apps installed"},
-    [P_WS] = {"ws_mb", WL_P_REAL, 40, 0.001, 1e6, NULL,
-	      "median anonymous working set of an app, MiB"},
+    [P_WS] = {"ws_mb", WL_P_REAL, 40, 0.001, WL_MAX_APP_MB, NULL,
+	      "median anonymous working set of an app, MiB (each app's at most 4 GiB)"},
     [P_WS_SIGMA] = {"ws_sigma", WL_P_REAL, 0.5, 0, 5, NULL, "lognormal sigma of the working sets"},
-    [P_RAM] = {"ram_mb", WL_P_REAL, 300, 0, 1e7, NULL,
+    [P_RAM] = {"ram_mb", WL_P_REAL, 300, 0, WL_MAX_RAM_MB, NULL,
 	       "anonymous memory the apps keep resident; beyond it pages are swapped out, "
 	       "MiB"},
     [P_CACHED] = {"cached", WL_P_INT, 12, 1, 100000, NULL,
@@ -70,7 +70,8 @@ static const struct wl_param_def params[P_NR] = {
 		 "fraction of its swapped pages an app swaps in when it returns"},
     [P_ZIPF] = {"zipf", WL_P_REAL, 1, 0, 10, NULL,
 		"popularity exponent: app i is chosen with weight 1/(i+1)^zipf"},
-    [P_IO] = {"io_us", WL_P_REAL, 10, 0, 1e9, NULL, "microseconds per page swapped"},
+    [P_IO] = {"io_us", WL_P_REAL, 10, 1e-3, 1e9, NULL,
+	      "microseconds per page swapped (0 = none; >= 1 ns)", WL_PF_ZERO_OFF},
     [P_SPREAD] = {"lru_spread", WL_P_REAL, 0.5, 0, 1, NULL,
 		  "share of reclaimed pages taken from a random background app rather than "
 		  "the least recently used one"},
@@ -78,7 +79,8 @@ static const struct wl_param_def params[P_NR] = {
 		    "1 = resident app pages are movable blocks (g/p)"},
     [P_LAUNCH] = {"launch", WL_P_INT, 1, 0, 1, NULL,
 		  "1 = a cold start forks (k) and a kill exits (x)"},
-    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first switch"},
+    [P_START] = {"start", WL_P_REAL, 0, 1e-9, 1e9, NULL, "seconds before the first switch",
+		 WL_PF_ZERO_OFF},
 };
 
 struct app {
@@ -122,6 +124,10 @@ static int as_init(struct wl_model *m, struct wl_ctx *c, char *err, size_t errle
 	for (unsigned int i = 0; i < a->nr; i++) {
 		double ws = wl_rng_lognormal(&c->rng, m->pv[P_WS], m->pv[P_WS_SIGMA]) / page_mb;
 
+		/* no app touches more than a 32-bit address space; a cold start queues every
+		 * page of its working set at once, so this also bounds the queue */
+		if (ws > WL_MAX_APP_MB / page_mb)
+			ws = WL_MAX_APP_MB / page_mb;
 		a->apps[i].ws = ws < 1 ? 1 : (uint64_t)ws;
 		sum += pow(i + 1.0, -m->pv[P_ZIPF]);
 		a->zipf_cum[i] = sum;
@@ -207,7 +213,7 @@ static int kill_app(struct wl_model *m, struct appswitch *a, unsigned int i)
 	struct app *p = &a->apps[i];
 	int rc = 0;
 
-	a->tt += a->io;
+	a->tt = wl_tadd(a->tt, a->io);
 	for (size_t k = 0; k < p->swapped.n && !rc; k++)
 		rc = wl_push(m, a->tt, SIM_OP_DISCARD, p->swapped.v[k], 0);
 	for (size_t k = 0; k < p->resident.n && !rc; k++)
@@ -231,7 +237,7 @@ static int swap_in(struct wl_model *m, struct wl_ctx *c, struct appswitch *a, st
 	for (size_t k = 0; k < n && !rc; k++) {
 		uint64_t slot = wl_vec_take(&p->swapped, wl_rng_below(&c->rng, p->swapped.n));
 
-		a->tt += a->io;
+		a->tt = wl_tadd(a->tt, a->io);
 		rc = wl_push(m, a->tt, SIM_OP_READ, slot, 0);
 		rc = rc ? rc : wl_push(m, a->tt, SIM_OP_DISCARD, slot, 0);
 		rc = rc ? rc : make_resident(m, c, a, p);
@@ -255,7 +261,7 @@ static int reclaim(struct wl_model *m, struct wl_ctx *c, struct appswitch *a)
 		if (v < 0)
 			return 0;
 		p = &a->apps[v];
-		a->tt += a->io;
+		a->tt = wl_tadd(a->tt, a->io);
 		rc = wl_swap_out(m, c, a->tt, &slot);
 		if (rc == -ENOSPC) { /* zram is full: the low-memory killer steps in */
 			if (v == a->fg)
@@ -306,7 +312,7 @@ static int as_refill(struct wl_model *m, struct wl_ctx *c)
 		if (!rc && a->launch)
 			rc = wl_push(m, a->tt, SIM_OP_FORK, p->pid, 0);
 		for (uint64_t k = 0; k < p->ws && !rc; k++) {
-			a->tt += a->io;
+			a->tt = wl_tadd(a->tt, a->io);
 			rc = make_resident(m, c, a, p);
 		}
 	} else {
@@ -315,7 +321,7 @@ static int as_refill(struct wl_model *m, struct wl_ctx *c)
 	p->last_fg = a->tt + 1; /* after every app used at time 0 */
 	a->fg = (int)i;
 	rc = rc ? rc : reclaim(m, c, a);
-	a->t = a->tt + wl_ns(wl_rng_exp(&c->rng, m->pv[P_SWITCH]));
+	a->t = wl_tadd(a->tt, wl_ns(wl_rng_exp(&c->rng, m->pv[P_SWITCH])));
 	return rc;
 }
 

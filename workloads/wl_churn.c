@@ -41,7 +41,8 @@ static const struct wl_param_def params[P_NR] = {
 		"relative distance from the target at which the pull back is complete"},
     [P_PICK] = {"pick", WL_P_CHOICE, 0, 0, 0, pick_choices,
 		"which stored page leaves: random, oldest, newest"},
-    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the fill"},
+    [P_START] = {"start", WL_P_REAL, 0, 1e-9, 1e9, NULL, "seconds before the fill",
+		 WL_PF_ZERO_OFF},
 };
 
 struct churn {
@@ -102,12 +103,12 @@ static int ch_refill(struct wl_model *m, struct wl_ctx *c)
 		return 0;
 	}
 	if (!ch->filled) {
-		ch->t += wl_ns(1.0 / m->pv[P_FILL_RATE]);
+		ch->t = wl_tadd(ch->t, wl_ns(1.0 / m->pv[P_FILL_RATE]));
 		if ((double)stored + 1 >= target)
 			ch->filled = true;
 		p_out = 1;
 	} else {
-		ch->t += wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE]));
+		ch->t = wl_tadd(ch->t, wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE])));
 		p_out = 0.5 + (target - (double)stored) / (2 * m->pv[P_BAND] * target);
 		p_out = p_out < 0 ? 0 : p_out > 1 ? 1 : p_out;
 	}

@@ -61,8 +61,10 @@ static const struct wl_param_def params[P_NR] = {
     [P_COMPACT] = {"compact_after", WL_P_INT, 1, 0, 1, NULL,
 		   "1 = request a compaction after the drain, then snapshot"},
     [P_CYCLES] = {"cycles", WL_P_INT, 1, 1, 9, NULL, "fill-drain cycles"},
-    [P_GAP] = {"gap", WL_P_REAL, 1, 0, 1e9, NULL, "seconds between the phases"},
-    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first fill"},
+    [P_GAP] = {"gap", WL_P_REAL, 1, 1e-9, 1e9, NULL, "seconds between the phases",
+	       WL_PF_ZERO_OFF},
+    [P_START] = {"start", WL_P_REAL, 0, 1e-9, 1e9, NULL, "seconds before the first fill",
+		 WL_PF_ZERO_OFF},
 };
 
 static const char *const labels[9][3] = {
@@ -177,7 +179,7 @@ static int fd_refill(struct wl_model *m, struct wl_ctx *c)
 		if (f->slots.n < f->fill_end) {
 			uint64_t t = f->t;
 
-			f->t += f->step;
+			f->t = wl_tadd(f->t, f->step);
 			rc = wl_swap_out(m, c, t, &slot);
 			if (rc == -ENOSPC) { /* the disk is full: this fill ends early */
 				f->fill_end = f->slots.n;
@@ -198,7 +200,7 @@ static int fd_refill(struct wl_model *m, struct wl_ctx *c)
 			return wl_vec_push(&f->slots, slot);
 		}
 		rc = wl_push_label(m, f->t, SIM_OP_SNAPSHOT, lab[0]);
-		f->t += gap;
+		f->t = wl_tadd(f->t, gap);
 		f->ph = PH_DRAIN;
 		f->next = 0;
 		return rc ? rc : choose_victims(m, c, f);
@@ -207,7 +209,7 @@ static int fd_refill(struct wl_model *m, struct wl_ctx *c)
 			uint64_t t = f->t;
 
 			slot = f->slots.v[f->victims.v[f->next++]];
-			f->t += f->step;
+			f->t = wl_tadd(f->t, f->step);
 			if (m->pv[P_SWAPIN] > 0 && wl_rng_unit(&c->rng) < m->pv[P_SWAPIN]) {
 				rc = wl_push(m, t, SIM_OP_READ, slot, 0);
 				if (rc)
@@ -217,7 +219,7 @@ static int fd_refill(struct wl_model *m, struct wl_ctx *c)
 		}
 		compact_survivors(f);
 		rc = wl_push_label(m, f->t, SIM_OP_SNAPSHOT, lab[1]);
-		f->t += gap;
+		f->t = wl_tadd(f->t, gap);
 		f->ph = PH_COMPACT;
 		return rc;
 	case PH_COMPACT:
@@ -226,7 +228,7 @@ static int fd_refill(struct wl_model *m, struct wl_ctx *c)
 			rc = rc ? rc : wl_push_label(m, f->t, SIM_OP_SNAPSHOT, lab[2]);
 			if (rc)
 				return rc;
-			f->t += gap;
+			f->t = wl_tadd(f->t, gap);
 		}
 		if (++f->cycle >= (unsigned int)m->pv[P_CYCLES]) {
 			f->ph = PH_DONE;

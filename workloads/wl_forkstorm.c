@@ -29,14 +29,17 @@ enum { P_RATE, P_BURST, P_GAP, P_LIFE, P_DIST, P_SIGMA, P_MAX_LIVE, P_START, P_N
 static const struct wl_param_def params[P_NR] = {
     [P_RATE] = {"rate", WL_P_REAL, 20, 0.001, 1e7, NULL, "forks per second (long-run)"},
     [P_BURST] = {"burst", WL_P_INT, 1, 1, 1e6, NULL, "forks per burst"},
-    [P_GAP] = {"gap_us", WL_P_REAL, 100, 0, 1e9, NULL, "microseconds between the forks of a burst"},
+    [P_GAP] = {"gap_us", WL_P_REAL, 100, 1e-3, 1e9, NULL,
+	       "microseconds between the forks of a burst (0 = together; >= 1 ns)", WL_PF_ZERO_OFF},
     [P_LIFE] = {"life", WL_P_REAL, 2, 1e-6, 1e9, NULL, "mean process lifetime, seconds"},
     [P_DIST] = {"life_dist", WL_P_CHOICE, 0, 0, 0, life_choices,
 		"lifetime distribution (lognormal: sigma life_sigma, mean life)"},
     [P_SIGMA] = {"life_sigma", WL_P_REAL, 1, 0, 10, NULL, "lognormal lifetime sigma"},
-    [P_MAX_LIVE] = {"max_live", WL_P_INT, 10000, 1, 1e9, NULL,
-		    "most processes of this model alive at once"},
-    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the first burst"},
+    [P_MAX_LIVE] = {"max_live", WL_P_INT, 10000, 1, WL_MAX_PROCESSES, NULL,
+		    "most processes of this model alive at once (at most the kernel's "
+		    "PID_MAX_LIMIT)"},
+    [P_START] = {"start", WL_P_REAL, 0, 1e-9, 1e9, NULL, "seconds before the first burst",
+		 WL_PF_ZERO_OFF},
 };
 
 struct exit_rec {
@@ -160,16 +163,16 @@ static int fs_refill(struct wl_model *m, struct wl_ctx *c)
 		f->now = t;
 		if (f->burst_left) {
 			f->burst_left--;
-			f->next_fork = t + f->gap_ns;
+			f->next_fork = wl_tadd(t, f->gap_ns);
 		} else {
 			f->burst_left = (uint64_t)m->pv[P_BURST] - 1;
-			f->next_fork = t + wl_ns(wl_rng_exp(&c->rng, f->burst_mean_s));
+			f->next_fork = wl_tadd(t, wl_ns(wl_rng_exp(&c->rng, f->burst_mean_s)));
 		}
 		if ((double)f->n >= m->pv[P_MAX_LIVE])
 			continue; /* at the cap: this fork is not made */
 		pid = c->next_pid++;
 		life = wl_ns(lifetime(m, c));
-		rc = heap_push(f, (struct exit_rec){.t = t + (life ? life : 1), .pid = pid});
+		rc = heap_push(f, (struct exit_rec){.t = wl_tadd(t, life ? life : 1), .pid = pid});
 		return rc ? rc : wl_push(m, t, SIM_OP_FORK, pid, 0);
 	}
 }

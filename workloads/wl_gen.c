@@ -61,11 +61,14 @@ static const struct wl_param_def global_params[G_NR] = {
 		    "simulated seconds; the trace ends there (or when every model is done)"},
     [G_EVENTS] = {"events", WL_P_INT, 0, 0, 9e15, NULL,
 		  "stop after this many events (0 = no limit)"},
-    [G_SNAPSHOT] = {"snapshot", WL_P_REAL, 10, 0, 1e9, NULL,
-		    "seconds between `s t_<ms>ms` snapshots (0 = none)"},
+    [G_SNAPSHOT] = {"snapshot", WL_P_REAL, 10, 1e-3, 1e9, NULL,
+		    "seconds between `s t_<ms>ms` snapshots (0 = none; >= 1 ms, the labels' unit)",
+		    WL_PF_ZERO_OFF},
     [G_COMPACT] =
-	{"compact", WL_P_REAL, 0, 0, 1e9, NULL,
-	 "seconds between `c` compaction requests, each followed by `s c_<ms>ms` (0 = none)"},
+	{"compact", WL_P_REAL, 0, 1e-3, 1e9, NULL,
+	 "seconds between `c` compaction requests, each followed by `s c_<ms>ms` (0 = none; >= "
+	 "1 ms)",
+	 WL_PF_ZERO_OFF},
     [G_VERIFY] = {"verify", WL_P_INT, 0, 0, 1, NULL, "1 = end with a `v` payload check"},
     [G_PAGE] = {"page_size", WL_P_CHOICE, 0, 0, 0, page_choices, "bytes per page"},
     [G_DISKSIZE] = {"disksize_mb", WL_P_INT, 512, 1, 1 << 24, NULL,
@@ -229,9 +232,10 @@ static int parse_value(const struct wl_param_def *d, const char *name, const cha
 		snprintf(err, errlen, "bad value '%s' for %s: not an integer", value, name);
 		return -EINVAL;
 	}
-	if (v < d->min || v > d->max) {
-		snprintf(err, errlen, "bad value '%s' for %s: outside %g..%g", value, name, d->min,
-			 d->max);
+	if ((v < d->min || v > d->max) && !(v == 0 && (d->flags & WL_PF_ZERO_OFF))) {
+		snprintf(err, errlen, "bad value '%s' for %s: outside %.15g..%.15g%s", value, name,
+			 d->min,
+			 d->max, d->flags & WL_PF_ZERO_OFF ? " (or 0 = none)" : "");
 		return -EINVAL;
 	}
 	*out = v;

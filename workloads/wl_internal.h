@@ -118,5 +118,10 @@ void wl_vec_free(struct wl_vec *a);
 
 /* Nanoseconds from seconds, saturating. */
 uint64_t wl_ns(double seconds);
+/* t + dt on the simulated clock, saturating (a time past the end stops the model). */
+static inline uint64_t wl_tadd(uint64_t t, uint64_t dt)
+{
+	return dt > UINT64_MAX - t ? UINT64_MAX : t + dt;
+}
 
 #endif /* ZSFRAG_WL_INTERNAL_H */

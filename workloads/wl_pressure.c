@@ -52,8 +52,9 @@ enum {
 };
 
 static const struct wl_param_def params[P_NR] = {
-    [P_CACHE] = {"cache", WL_P_INT, 40000, 0, 1e12, NULL, "page-cache pages to hold"},
-    [P_SLAB] = {"slab", WL_P_INT, 30000, 0, 1e12, NULL,
+    [P_CACHE] = {"cache", WL_P_INT, 40000, 0, WL_MAX_RAM_MB * 256, NULL,
+		 "page-cache pages to hold (with slab, at most the largest machine's RAM)"},
+    [P_SLAB] = {"slab", WL_P_INT, 30000, 0, WL_MAX_RAM_MB * 256, NULL,
 		"slab / kernel pages to hold (orders 0..3)"},
     [P_RATE] = {"rate", WL_P_REAL, 1000, 0.001, 1e9, NULL,
 		"get/put operations per second after the ramp"},
@@ -68,11 +69,14 @@ static const struct wl_param_def params[P_NR] = {
 		"which block is put back: random or fifo (oldest)"},
     [P_BAND] = {"band", WL_P_REAL, 0.05, 1e-6, 1e6, NULL,
 		"relative distance from a target at which the pull back is complete"},
-    [P_PERIOD] = {"period", WL_P_REAL, 0, 0, 1e9, NULL,
-		  "seconds per shrink cycle (0 = constant targets)"},
+    [P_PERIOD] = {"period", WL_P_REAL, 0, 1e-6, 1e9, NULL,
+		  "seconds per shrink cycle (0 = constant targets; >= 1 us, two halves on the ns "
+		  "clock)",
+		  WL_PF_ZERO_OFF},
     [P_DEPTH] = {"depth", WL_P_REAL, 0.5, 0, 1, NULL,
 		 "in the second half of each period the targets are (1 - depth) x target"},
-    [P_START] = {"start", WL_P_REAL, 0, 0, 1e9, NULL, "seconds before the ramp"},
+    [P_START] = {"start", WL_P_REAL, 0, 1e-9, 1e9, NULL, "seconds before the ramp",
+		 WL_PF_ZERO_OFF},
 };
 
 /* A kind of memory user: the blocks it holds, as (ID << 2 | order). */
@@ -96,12 +100,21 @@ static int pr_init(struct wl_model *m, struct wl_ctx *c, char *err, size_t errle
 	struct pressure *p = calloc(1, sizeof(*p));
 	double mean_pages, blocks;
 
-	(void)c;
+	double ram_pages = WL_MAX_RAM_MB * (1024.0 * 1024.0) / c->page_size;
+
 	if (!p)
 		return -ENOMEM;
 	m->priv = p;
 	if (m->pv[P_O1] + m->pv[P_O2] + m->pv[P_O3] > 1) {
 		snprintf(err, errlen, "order1 + order2 + order3 exceed 1");
+		return -EINVAL;
+	}
+	/* every block held is a page of the machine: more than its RAM cannot be replayed */
+	if (m->pv[P_CACHE] + m->pv[P_SLAB] > ram_pages) {
+		snprintf(err, errlen,
+			 "cache + slab = %.0f pages, more than the largest machine's RAM (%.0f "
+			 "pages of %u bytes, ram_mb %.0f)",
+			 m->pv[P_CACHE] + m->pv[P_SLAB], ram_pages, c->page_size, WL_MAX_RAM_MB);
 		return -EINVAL;
 	}
 	p->cache.target = m->pv[P_CACHE];
@@ -176,7 +189,7 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 		bool need_slab = (double)p->slab.pages < p->slab.target;
 
 		if (need_cache || need_slab) {
-			p->t += p->ramp_step;
+			p->t = wl_tadd(p->t, p->ramp_step);
 			cache = need_cache && need_slab
 				    ? wl_rng_unit(&c->rng) * total < p->cache.target
 				    : need_cache;
@@ -194,7 +207,7 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 		p->slab.target = m->pv[P_SLAB] * f;
 		total = p->cache.target + p->slab.target;
 		if (total <= 0) { /* depth 1: nothing to hold, give everything back */
-			p->t += wl_ns(1.0 / m->pv[P_RATE]);
+			p->t = wl_tadd(p->t, wl_ns(1.0 / m->pv[P_RATE]));
 			u = p->cache.live.n > p->cache.head ? &p->cache : &p->slab;
 			return u->live.n > u->head ? put_block(m, c, u, t) : 0;
 		}
@@ -203,15 +216,15 @@ static int pr_refill(struct wl_model *m, struct wl_ctx *c)
 	for (int k = 0; k < 2; k++) {
 		u = k ? &p->slab : &p->cache;
 		if ((double)u->pages > u->target * (1 + m->pv[P_BAND]) && u->live.n > u->head) {
-			p->t += p->ramp_step;
+			p->t = wl_tadd(p->t, p->ramp_step);
 			return put_block(m, c, u, t);
 		}
 		if ((double)u->pages < u->target * (1 - m->pv[P_BAND])) {
-			p->t += p->ramp_step;
+			p->t = wl_tadd(p->t, p->ramp_step);
 			return get_block(m, c, p, k == 0, t);
 		}
 	}
-	p->t += wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE]));
+	p->t = wl_tadd(p->t, wl_ns(wl_rng_exp(&c->rng, 1.0 / m->pv[P_RATE])));
 	cache = wl_rng_unit(&c->rng) * total < p->cache.target;
 	u = cache ? &p->cache : &p->slab;
 	p_get = u->target > 0

@@ -150,6 +150,125 @@ static void test_param_errors(void)
 	wl_gen_destroy(g);
 }
 
+/*
+ * Every real or integer parameter of every model (and the global ones) at its
+ * edges: 0, negative, tiny, huge, nan, inf, its range's ends and just past
+ * them. A value is accepted exactly when it is a finite number inside
+ * min..max (or 0 for the "0 = none" ones); an accepted value must start (or
+ * fail the start with a one-line reason) and generate events in time order
+ * without a crash; a refused one gives a one-line message naming the key.
+ */
+static void edge_one(const char *mix, const struct wl_param_def *d, const char *value)
+{
+	char kv[128], err[512] = "";
+	struct wl_gen *g;
+	struct sim_event ev;
+	double v = strtod(value, NULL);
+	bool want = isfinite(v) && (d->type != WL_P_INT || v == floor(v)) &&
+		    ((v >= d->min && v <= d->max) || (v == 0 && (d->flags & WL_PF_ZERO_OFF)));
+	int rc;
+
+	snprintf(kv, sizeof(kv), "%s=%s", d->key, value);
+	if (wl_gen_create(mix, &g, err, sizeof(err)))
+		return;
+	rc = wl_gen_set(g, kv, NULL, err, sizeof(err));
+	if ((rc == 0) != want)
+		fprintf(stderr, "  %s %s: %s (%s)\n", mix, kv, rc ? "refused" : "accepted", err);
+	CHECK_EQ(rc == 0, want);
+	if (rc) {
+		CHECK(strstr(err, d->key) != NULL && !strchr(err, '\n'));
+	} else if ((rc = wl_gen_start(g, 1, err, sizeof(err))) != 0) {
+		CHECK_EQ(rc, -EINVAL);
+		CHECK(err[0] && !strchr(err, '\n'));
+	} else {
+		uint64_t t = 0;
+		int n = 0;
+
+		while (n < 3000 && (rc = wl_gen_next(g, &ev)) == 1) {
+			if (ev.has_time) {
+				CHECK(ev.time_ns >= t);
+				t = ev.time_ns;
+			}
+			n++;
+		}
+		CHECK(rc >= 0);
+	}
+	wl_gen_destroy(g);
+}
+
+static void edge_table(const char *mix, const struct wl_param_def *d, size_t n)
+{
+	static const char *const fixed[] = {"0",   "-0",   "-1",	"1e-12", "1e-300", "1e300",
+					    "nan", "-nan", "inf", "-inf", "1e-9",   "2e-9"};
+
+	for (size_t i = 0; i < n; i++) {
+		double below, above;
+		char buf[4][64];
+
+		if (d[i].type == WL_P_CHOICE)
+			continue;
+		for (size_t k = 0; k < sizeof(fixed) / sizeof(fixed[0]); k++)
+			edge_one(mix, &d[i], fixed[k]);
+		below = d[i].type == WL_P_INT ? d[i].min - 1 : d[i].min - fabs(d[i].min) * 1e-3 - 1e-15;
+		above = d[i].type == WL_P_INT ? d[i].max + 1 : d[i].max * (1 + 1e-3);
+		snprintf(buf[0], sizeof(buf[0]), "%.17g", d[i].min);
+		snprintf(buf[1], sizeof(buf[1]), "%.17g", d[i].max);
+		snprintf(buf[2], sizeof(buf[2]), "%.17g", below);
+		snprintf(buf[3], sizeof(buf[3]), "%.17g", above);
+		for (int k = 0; k < 4; k++)
+			edge_one(mix, &d[i], buf[k]);
+	}
+}
+
+static void test_param_edges(void)
+{
+	const struct wl_param_def *d;
+	char err[512];
+	struct wl_gen *g;
+	size_t n;
+
+	d = wl_param_defs(NULL, &n);
+	edge_table("churn", d, n);
+	for (unsigned int m = 0; wl_model_name(m); m++) {
+		d = wl_param_defs(wl_model_name(m), &n);
+		edge_table(wl_model_name(m), d, n);
+	}
+	/* the crash of issue 12.8: a period below the clock's resolution was a division by 0 */
+	CHECK(strstr(set_error("pressure", "period=1e-12", err, sizeof(err)), "period: outside"));
+	/* the smallest period runs a whole (short) trace */
+	REQUIRE(wl_gen_create("pressure", &g, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "period=1e-6", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "duration=0.05", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "cache=100", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "slab=100", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "ramp=0.01", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_start(g, 1, err, sizeof(err)) == 0);
+	{
+		struct sim_event ev;
+		int rc;
+		uint64_t nev = 0;
+
+		while ((rc = wl_gen_next(g, &ev)) == 1)
+			nev++;
+		CHECK_EQ(rc, 0);
+		CHECK(nev > 40); /* rate 1000/s x 0.05 s after the ramp, plus the ramp */
+	}
+	wl_gen_destroy(g);
+	/* unbounded holdings: bounded by the largest machine (1 TiB) and PID_MAX_LIMIT */
+	CHECK(strstr(set_error("pressure", "cache=1e12", err, sizeof(err)), "outside 0..268435456"));
+	CHECK(strstr(set_error("forkstorm", "max_live=1e9", err, sizeof(err)),
+		     "outside 1..4194304"));
+	CHECK(strstr(set_error("churn", "snapshot=1e-9", err, sizeof(err)),
+		     "outside 0.001..1000000000 (or 0 = none)"));
+	REQUIRE(wl_gen_create("pressure", &g, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "cache=268435456", NULL, err, sizeof(err)) == 0);
+	REQUIRE(wl_gen_set(g, "page_size=16384", NULL, err, sizeof(err)) == 0);
+	CHECK_EQ(wl_gen_start(g, 1, err, sizeof(err)), -EINVAL);
+	CHECK(strstr(err, "cache + slab = 268465456 pages, more than the largest machine's RAM "
+			  "(67108864 pages of 16384 bytes") != NULL);
+	wl_gen_destroy(g);
+}
+
 /* Every event of g formatted as text, concatenated. */
 static char *render(struct wl_gen *g, size_t *len)
 {
@@ -588,6 +707,7 @@ int main(void)
 	RUN(test_forkstorm_bursts);
 	RUN(test_churn_rates);
 	RUN(test_churn_pick_order);
+	RUN(test_param_edges);
 	RUN(test_filldrain_patterns);
 	RUN(test_pressure_orders);
 	RUN(test_appswitch_lifecycle);
