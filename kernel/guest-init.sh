@@ -5,14 +5,20 @@
 #   /bin/busybox          busybox-static; applets are linked at start
 #   /zsk/zsmalloc.ko      only when the kernel builds zsmalloc as a module
 #   /zsk/zsfrag_kreplay.ko
-#   /zsk/trace/NNNNN.trace  the trace, cut after every "s" line
+#   /zsk/forkprobe        the fork probe (forkprobe.c), static, for the guest
+#   /zsk/trace/NNNNNN.snap   a piece of the trace that ends with an "s" line
+#   /zsk/trace/NNNNNN.trace  a piece that ends before an "F" line, or the last
+#   /zsk/trace/NNNNNN.fork   an "F N LABEL" event: "N LABEL"
 #
-# Each piece is written to /proc/zsfrag_kreplay, which replays it at once;
-# between pieces (that is, right after each snapshot) the guest's free-page
-# figures are printed: /proc/buddyinfo alone is misleading, because freed
-# pages first wait on per-CPU lists, so the per-CPU counts of
-# /proc/zoneinfo go beside it. Every result line starts with "ZSK "; the
-# host stops reading at "ZSK guest_done" or when the VM powers off.
+# Each trace piece is written to /proc/zsfrag_kreplay, which replays it at
+# once; a .fork piece runs the fork probe. Right after each snapshot the
+# guest's memory is printed (machine_state): /proc/buddyinfo and the per-CPU
+# list counts as they are, then, once the per-CPU lists are drained
+# (/proc/zsfrag_kdrain, when the module found drain_all_pages), buddyinfo,
+# pagetypeinfo, each zone's free pages, watermarks, protection and zspage
+# pages (/proc/zoneinfo), and the reclaim/compaction/OOM counters of
+# /proc/vmstat. Every result line starts with "ZSK "; the host stops reading
+# at "ZSK guest_done" or when the VM powers off.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /bin /sbin
 /bin/busybox --install -s /bin
@@ -41,7 +47,10 @@ fi
 insmod /zsk/zsfrag_kreplay.ko || fatal "insmod zsfrag_kreplay.ko failed"
 [ -w /proc/zsfrag_kreplay ] || fatal "/proc/zsfrag_kreplay missing"
 
-free_pages() {
+echo "ZSK sysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes) lowmem_reserve_ratio=$(tr -s ' \t' ',' < /proc/sys/vm/lowmem_reserve_ratio) watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor 2>/dev/null || echo none)"
+awk '/^Node/ { z = $4 } /start_pfn:/ { print "ZSK zone_span zone=" z " start_pfn=" $2 }' /proc/zoneinfo
+
+machine_state() {
 	sed "s/^/ZSK buddyinfo chunk=$1 /" /proc/buddyinfo
 	awk -v chunk="$1" '
 		/^Node/ { zone = $4 }
@@ -49,14 +58,71 @@ free_pages() {
 		/^ +count:/ { if (cpu != "") print "ZSK pcp chunk=" chunk " zone=" zone " cpu=" cpu " count=" $2 }
 		/^Node/ { cpu = "" }
 	' /proc/zoneinfo
+	drained=0
+	if [ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain; then
+		drained=1
+	fi
+	sed "s/^/ZSK buddyinfo_drained chunk=$1 drained=$drained /" /proc/buddyinfo
+	awk -v chunk="$1" '
+		/^Node .* type / {
+			sub(/,/, "", $4)
+			out = "ZSK pagetype chunk=" chunk " zone=" $4 " type=" $6 " counts="
+			for (i = 7; i <= NF; i++) out = out (i > 7 ? "," : "") $i
+			print out
+		}
+		/^Number of blocks type/ { nb = 1; ntypes = NF - 4; for (i = 5; i <= NF; i++) types[i - 4] = $i; next }
+		nb && /^Node/ {
+			out = "ZSK pageblocks chunk=" chunk " zone=" $4
+			for (i = 5; i <= NF; i++) out = out " " types[i - 4] "=" $i
+			print out
+		}
+	' /proc/pagetypeinfo
+	awk -v chunk="$1" '
+		function flush() {
+			if (zone != "") print "ZSK zone chunk=" chunk " zone=" zone " free=" free " boost=" boost " min=" min " low=" low " high=" high " spanned=" spanned " present=" present " managed=" managed " cma=" cma " nr_zspages=" zsp " protection=" prot
+		}
+		/^Node/ { flush(); zone = $4; free = boost = min = low = high = spanned = present = managed = cma = zsp = 0; prot = "" }
+		/^ +pages free/ { free = $3 }
+		/^ +boost / { boost = $2 }
+		/^ +min / { min = $2 }
+		/^ +low / { low = $2 }
+		/^ +high / { high = $2 }
+		/^ +spanned / { spanned = $2 }
+		/^ +present / { present = $2 }
+		/^ +managed / { managed = $2 }
+		/^ +cma / { cma = $2 }
+		/^ +nr_zspages / { zsp = $2 }
+		/protection:/ { p = $0; sub(/.*\(/, "", p); sub(/\).*/, "", p); gsub(/ /, "", p); prot = p }
+		END { flush() }
+	' /proc/zoneinfo
+	awk -v chunk="$1" '
+		/^(allocstall_|compact_|pgmigrate_success|oom_kill|pageoutrun|kswapd_|pgsteal_|pgscan_|nr_free_pages|nr_zspages|nr_page_table_pages|nr_kernel_stack|nr_slab_unreclaimable|nr_free_cma|drop_pagecache|pgalloc_|pgfree)/ {
+			out = out " " $1 "=" $2
+		}
+		END { print "ZSK vmstat chunk=" chunk out }
+	' /proc/vmstat
 }
 
-i=0
-for piece in /zsk/trace/*.trace; do
-	cat "$piece" > /proc/zsfrag_kreplay || fatal "replay write failed at $piece"
-	free_pages "$i"
-	i=$((i + 1))
+snap=0
+for piece in /zsk/trace/*; do
+	case "$piece" in
+	*.fork)
+		read -r n label < "$piece"
+		/zsk/forkprobe "$n" "$label" || fatal "forkprobe failed at $piece"
+		;;
+	*.snap)
+		cat "$piece" > /proc/zsfrag_kreplay || fatal "replay write failed at $piece"
+		machine_state "$snap"
+		snap=$((snap + 1))
+		;;
+	*)
+		cat "$piece" > /proc/zsfrag_kreplay || fatal "replay write failed at $piece"
+		;;
+	esac
 done
+# The module's "final" snapshot comes at rmmod: this is its memory.
+machine_state "$snap"
+i=$snap
 
 rmmod zsfrag_kreplay || fatal "rmmod zsfrag_kreplay failed"
 echo "ZSK guest_done pieces=$i"

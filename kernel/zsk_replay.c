@@ -32,6 +32,8 @@
  *   s LABEL    total pages, zram-style pool figures, the per-class table.
  *   v          map every live object and check its pattern.
  *   g p k x    ignored: they drive zsfrag's physical-memory model only.
+ *   F N LABEL  ignored here: guest-init.sh runs the fork probe (forkprobe.c)
+ *              between the trace pieces the module is given.
  *
  * Times are ktime_get_ns() around the zs_malloc / zs_free call alone.
  * Under emulation (no KVM) they measure the emulator, not the kernel.
@@ -42,8 +44,10 @@
 #include <linux/err.h>
 #include <linux/gfp.h>
 #include <linux/kernel.h>
+#include <linux/kprobes.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/proc_fs.h>
@@ -60,6 +64,7 @@
 
 #define ZSK_POOL_NAME "zsfrag"
 #define ZSK_PROC_NAME "zsfrag_kreplay"
+#define ZSK_DRAIN_NAME "zsfrag_kdrain"
 #define ZSK_LINE_MAX 1024    /* bytes kept of one line; longer event lines are errors */
 #define ZSK_CHUNK 65536      /* bytes copied from user space at a time */
 #define ZSK_ERRORS_SHOWN 20  /* error lines printed before going quiet */
@@ -121,6 +126,53 @@ struct zsk_state {
 	struct zsk_timing t_free;
 };
 
+/*
+ * Draining the per-CPU page lists (/proc/zsfrag_kdrain): freed pages wait on
+ * them before they reach the buddy lists, so /proc/buddyinfo and the zones'
+ * free counts under-count until they are drained. No file of 6.1 or 6.12
+ * drains them without also changing memory (compact_memory compacts,
+ * drop_caches frees page cache, percpu_pagelist_high_fraction only resizes
+ * the lists), and drain_all_pages() is not exported; the kernel itself calls
+ * it in the allocation slow path, in alloc_contig_range() and on memory
+ * offline. Its address is found through a kprobe registration (the kernel's
+ * own symbol lookup), without planting the probe for longer than the lookup.
+ * When the lookup fails, nothing is drained and the guest says so.
+ */
+typedef void (*zsk_drain_all_pages_t)(struct zone *zone);
+static zsk_drain_all_pages_t zsk_drain_all_pages;
+
+static zsk_drain_all_pages_t zsk_find_drain(void)
+{
+	struct kprobe kp = {.symbol_name = "drain_all_pages"};
+	void *addr;
+
+	if (register_kprobe(&kp) < 0)
+		return NULL;
+	addr = (void *)kp.addr;
+	unregister_kprobe(&kp);
+#ifdef CONFIG_X86_KERNEL_IBT
+	/* An indirect call needs an ENDBR64 where IBT is enforced. */
+	if (addr && *(u32 *)addr != 0xfa1e0ff3U)
+		return NULL;
+#endif
+	return (zsk_drain_all_pages_t)addr;
+}
+
+static ssize_t zsk_drain_write(struct file *file, const char __user *ubuf, size_t len,
+			       loff_t *ppos)
+{
+	if (!zsk_drain_all_pages)
+		return -EOPNOTSUPP;
+	zsk_drain_all_pages(NULL); /* every zone, every CPU */
+	*ppos += (loff_t)len;
+	return (ssize_t)len;
+}
+
+static const struct proc_ops zsk_drain_ops = {
+	.proc_write = zsk_drain_write,
+	.proc_lseek = noop_llseek,
+};
+
 /* The module's one instance: module_exit takes no argument, so it must be found here. */
 static struct zsk_state *zsk_st;
 static struct kmem_cache *zsk_obj_cache;
@@ -141,7 +193,8 @@ static void zsk_time_add(struct zsk_timing *t, u64 ns)
 /* Upper bound of the bucket holding the q-th fraction (q in percent) of calls. */
 static u64 zsk_time_quantile(const struct zsk_timing *t, unsigned int q)
 {
-	u64 want = (t->count * q + 99) / 100, seen = 0;
+	/* div64_u64: a plain u64 division needs libgcc on 32-bit ARM */
+	u64 want = div64_u64(t->count * q + 99, 100), seen = 0;
 	unsigned int b;
 
 	for (b = 0; b < ZSK_HIST_BUCKETS; b++) {
@@ -155,7 +208,7 @@ static u64 zsk_time_quantile(const struct zsk_timing *t, unsigned int q)
 static void zsk_time_print(const char *op, const struct zsk_timing *t)
 {
 	pr_info("ZSK timing op=%s count=%llu total_ns=%llu mean_ns=%llu min_ns=%llu p50_ns_le=%llu p99_ns_le=%llu max_ns=%llu\n",
-		op, t->count, t->total_ns, t->count ? t->total_ns / t->count : 0, t->min_ns,
+		op, t->count, t->total_ns, t->count ? div64_u64(t->total_ns, t->count) : 0, t->min_ns,
 		zsk_time_quantile(t, 50), zsk_time_quantile(t, 99), t->max_ns);
 }
 
@@ -585,6 +638,7 @@ static void zsk_line(struct zsk_state *st, char *line)
 	case 'p':
 	case 'k':
 	case 'x':
+	case 'F': /* the fork probe: guest-init.sh runs it between trace pieces */
 		st->ignored++;
 		break;
 	default:
@@ -697,6 +751,10 @@ static int __init zsk_init(void)
 		err = -ENOMEM;
 		goto destroy_pool;
 	}
+	zsk_drain_all_pages = zsk_find_drain();
+	pr_info("ZSK pcp_drain available=%d\n", zsk_drain_all_pages != NULL);
+	if (zsk_drain_all_pages && !proc_create(ZSK_DRAIN_NAME, 0200, NULL, &zsk_drain_ops))
+		zsk_drain_all_pages = NULL;
 	zsk_st = st;
 	return 0;
 
@@ -716,6 +774,8 @@ static void __exit zsk_exit(void)
 	struct zsk_state *st = zsk_st;
 
 	remove_proc_entry(ZSK_PROC_NAME, NULL);
+	if (zsk_drain_all_pages)
+		remove_proc_entry(ZSK_DRAIN_NAME, NULL);
 	if (st->line_len > 0) { /* a last line without its newline */
 		st->line[st->line_len] = '\0';
 		st->lineno++;

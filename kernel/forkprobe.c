@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * forkprobe.c - the guest side of the trace's "F N LABEL" event: fork up to
+ * N children that each pause() (so every child keeps its page directory,
+ * its page tables, its kernel stack and its task/mm slab objects), and say
+ * for each fork what the kernel had to do to satisfy it.
+ *
+ *   forkprobe N LABEL [VMSTAT_PATH]
+ *
+ * Built statically for the guest (x86_64 or armhf) by scripts/kernel-check
+ * and run by kernel/guest-init.sh. Output, one line each on stdout (the
+ * serial console), parsed by scripts/kernel-check-compare:
+ *
+ *   ZSK fork label=L i=I result=R pid=P allocstall=A compact_stall=C
+ *       compact_success=S oom_kill=O free_delta=D
+ *   ZSK fork_end label=L n=N attempted=.. fast=.. compact=.. reclaim=..
+ *       oom=.. enomem=.. failed=.. killed=.. stopped=0|1 free_before=..
+ *       free_after=.. <vmstat deltas of the whole probe>
+ *
+ * R, per fork, from the /proc/vmstat deltas around the fork() call alone:
+ *   fast     no stall: allocstall_* and compact_stall unchanged
+ *   compact  a direct compaction stall, no direct reclaim
+ *   reclaim  a direct reclaim stall (allocstall_*; compaction may also have run)
+ *   oom      the OOM killer ran (oom_kill grew); the fork itself succeeded
+ *   enomem   fork() failed with ENOMEM
+ *   failed   fork() failed otherwise (errno in err=)
+ * Stalls of other tasks (kswapd does not count in allocstall) could blur this
+ * only if something else ran: the guest runs nothing else.
+ *
+ * Why the probe stops at the first OOM kill: the children are the only
+ * victims (the probe makes itself unkillable with oom_score_adj -1000 and
+ * marks each child 1000), and a guest whose OOM killer runs out of victims
+ * panics ("System is deadlocked on memory"). After a kill the remaining
+ * forks are not attempted (stopped=1).
+ *
+ * /proc/vmstat is opened once and re-read from offset 0: its seq_file
+ * buffer is allocated at the first read, while memory is still available,
+ * and reused, so reading the counters takes no new page during the probe.
+ * At the end every child is killed (SIGKILL) and reaped: the probe leaves
+ * memory as it found it, less what the kernel keeps cached.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define FP_MAX_CHILDREN 100000
+#define FP_BUF 16384 /* bytes: /proc/vmstat is about 5 KiB on 6.1 and 6.12 */
+
+enum fp_counter {
+	FP_FREE,	   /* nr_free_pages */
+	FP_ALLOCSTALL,	   /* sum of allocstall_<zone> */
+	FP_COMPACT_STALL,
+	FP_COMPACT_FAIL,
+	FP_COMPACT_SUCCESS,
+	FP_OOM_KILL,
+	FP_PGMIGRATE,	   /* pgmigrate_success */
+	FP_PAGEOUTRUN,	   /* kswapd reclaim runs */
+	FP_PGSTEAL_DIRECT,
+	FP_PGSTEAL_KSWAPD,
+	FP_PAGETABLES,	   /* nr_page_table_pages */
+	FP_KSTACK_KB,	   /* nr_kernel_stack, KiB */
+	FP_SLAB_UNRECL,	   /* nr_slab_unreclaimable, pages */
+	FP_NR
+};
+
+static const char *const fp_names[FP_NR] = {
+    "nr_free_pages", "allocstall", "compact_stall", "compact_fail", "compact_success",
+    "oom_kill", "pgmigrate_success", "pageoutrun", "pgsteal_direct", "pgsteal_kswapd",
+    "nr_page_table_pages", "nr_kernel_stack", "nr_slab_unreclaimable"};
+
+#define FP_ZONES 6
+
+static char buf[FP_BUF];
+static char zbuf[4 * FP_BUF];
+static pid_t children[FP_MAX_CHILDREN];
+
+static int read_vmstat(int fd, long long v[FP_NR])
+{
+	ssize_t n, got = 0;
+	char *line, *save = NULL;
+
+	memset(v, 0, sizeof(long long) * FP_NR);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
+		got += n;
+	if (n < 0)
+		return -1;
+	buf[got] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		long long x;
+		int k;
+
+		if (!sp)
+			continue;
+		*sp = '\0';
+		x = atoll(sp + 1);
+		if (!strncmp(line, "allocstall_", 11)) {
+			v[FP_ALLOCSTALL] += x;
+			continue;
+		}
+		for (k = 0; k < FP_NR; k++)
+			if (k != FP_ALLOCSTALL && !strcmp(line, fp_names[k]))
+				v[k] = x;
+	}
+	return 0;
+}
+
+/* "pages free" of each zone in /proc/zoneinfo, in file order; returns the zone count. */
+static int read_zone_free(int fd, char names[FP_ZONES][16], long long freep[FP_ZONES])
+{
+	ssize_t n, got = 0;
+	char *line, *save = NULL;
+	int z = -1;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return 0;
+	while ((n = read(fd, zbuf + got, sizeof(zbuf) - 1 - (size_t)got)) > 0)
+		got += n;
+	zbuf[got > 0 ? got : 0] = '\0';
+	for (line = strtok_r(zbuf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *p = strstr(line, ", zone");
+		long long x;
+
+		if (!strncmp(line, "Node", 4) && p && z + 1 < FP_ZONES) {
+			z++;
+			sscanf(p + 6, "%15s", names[z]);
+			freep[z] = 0;
+		} else if (z >= 0 && sscanf(line, " pages free %lld", &x) == 1) {
+			freep[z] = x;
+		}
+	}
+	return z + 1;
+}
+
+static void write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd >= 0) {
+		if (write(fd, s, strlen(s)) < 0) {
+			/* best effort: a missing knob changes only who the OOM killer picks */
+		}
+		close(fd);
+	}
+}
+
+/* Reap children that died (the OOM killer's victims); returns how many. */
+static int reap(void)
+{
+	int st, n = 0;
+	pid_t p;
+
+	while ((p = waitpid(-1, &st, WNOHANG)) > 0) {
+		n++;
+		for (int i = 0; i < FP_MAX_CHILDREN; i++)
+			if (children[i] == p) {
+				children[i] = 0;
+				break;
+			}
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	long long v0[FP_NR], before[FP_NR], after[FP_NR], end[FP_NR];
+	long long zf0[FP_ZONES], zf1[FP_ZONES];
+	char zn0[FP_ZONES][16], zn1[FP_ZONES][16];
+	int zfd, nz0, nz1;
+	long n, i, nr_children = 0;
+	long fast = 0, compact = 0, reclaim = 0, oom = 0, enomem = 0, failed = 0, killed = 0;
+	int fd, stopped = 0;
+	const char *label;
+
+	if (argc < 3 || (n = atol(argv[1])) < 0 || n > FP_MAX_CHILDREN) {
+		fprintf(stderr, "usage: forkprobe N LABEL [VMSTAT] (N <= %d)\n", FP_MAX_CHILDREN);
+		return 64;
+	}
+	label = argv[2];
+	fd = open(argc > 3 ? argv[3] : "/proc/vmstat", O_RDONLY);
+	if (fd < 0 || read_vmstat(fd, v0) < 0) {
+		printf("ZSK error msg=forkprobe cannot read /proc/vmstat\n");
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	write_str("/proc/self/oom_score_adj", "-1000");
+	zfd = open("/proc/zoneinfo", O_RDONLY);
+	/* Per-CPU lists hide freed pages from "pages free": drain them (the
+	 * module's /proc/zsfrag_kdrain, when loaded) before both zone reads. */
+	write_str("/proc/zsfrag_kdrain", "1");
+	nz0 = read_zone_free(zfd, zn0, zf0);
+	read_vmstat(fd, v0);
+
+	for (i = 0; i < n && !stopped; i++) {
+		pid_t pid;
+		int err;
+		const char *res;
+
+		read_vmstat(fd, before);
+		pid = fork();
+		err = errno;
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		read_vmstat(fd, after);
+		if (pid < 0) {
+			res = err == ENOMEM ? "enomem" : "failed";
+			if (err == ENOMEM)
+				enomem++;
+			else
+				failed++;
+		} else {
+			char path[64];
+
+			children[nr_children++] = pid;
+			snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+			write_str(path, "1000");
+			if (after[FP_OOM_KILL] > before[FP_OOM_KILL]) {
+				res = "oom";
+				oom++;
+			} else if (after[FP_ALLOCSTALL] > before[FP_ALLOCSTALL]) {
+				res = "reclaim";
+				reclaim++;
+			} else if (after[FP_COMPACT_STALL] > before[FP_COMPACT_STALL]) {
+				res = "compact";
+				compact++;
+			} else {
+				res = "fast";
+				fast++;
+			}
+		}
+		killed += reap();
+		if (after[FP_OOM_KILL] > before[FP_OOM_KILL] || killed > 0)
+			stopped = 1;
+		printf("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
+		       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld\n",
+		       label, i, res, (int)pid, pid < 0 ? err : 0,
+		       after[FP_ALLOCSTALL] - before[FP_ALLOCSTALL],
+		       after[FP_COMPACT_STALL] - before[FP_COMPACT_STALL],
+		       after[FP_COMPACT_SUCCESS] - before[FP_COMPACT_SUCCESS],
+		       after[FP_OOM_KILL] - before[FP_OOM_KILL],
+		       after[FP_FREE] - before[FP_FREE]);
+	}
+	write_str("/proc/zsfrag_kdrain", "1");
+	nz1 = read_zone_free(zfd, zn1, zf1);
+	read_vmstat(fd, end);
+	printf("ZSK fork_end label=%s n=%ld attempted=%ld fast=%ld compact=%ld reclaim=%ld oom=%ld "
+	       "enomem=%ld failed=%ld killed=%ld stopped=%d",
+	       label, n, i, fast, compact, reclaim, oom, enomem, failed, killed, stopped);
+	for (int k = 0; k < FP_NR; k++)
+		printf(" d_%s=%lld", fp_names[k], end[k] - v0[k]);
+	for (int z = 0; z < nz0 && z < nz1; z++)
+		if (!strcmp(zn0[z], zn1[z]))
+			printf(" d_free_%s=%lld", zn0[z], zf1[z] - zf0[z]);
+	printf("\n");
+
+	for (i = 0; i < nr_children; i++)
+		if (children[i] > 0)
+			kill(children[i], SIGKILL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+	return 0;
+}
