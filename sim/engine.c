@@ -3,8 +3,8 @@
  *
  * Data flow: the caller feeds events (from a trace or a generator); each one
  * drives zram (w z r d), zsmalloc directly (a f), emulated physical memory
- * (g p), a fork's page directory (k x), or asks for a compaction, a
- * snapshot or a verification (c s v). After every event the enabled
+ * (g p), a fork's page directory (k x), a fork probe (F), or asks for a
+ * compaction, a snapshot or a verification (c s v). After every event the enabled
  * policies may ask for a zsmalloc compaction. Results leave through the
  * sinks only.
  *
@@ -436,6 +436,45 @@ static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
 	return 0;
 }
 
+/*
+ * F N LABEL: the kernel check's fork probe (kernel/forkprobe.c). N forks in a
+ * row, each keeping its pgd while the next one forks (the guest's children
+ * pause()), counted in sim->forks like `k` forks; then every pgd is freed,
+ * as the guest kills its children. The probe stops at the first fork that
+ * fails: that is where the guest's OOM killer runs, and the guest stops at
+ * its first OOM kill.
+ * SIM: only the pgd is taken per fork, not the other pages a fork needs.
+ */
+static int do_fork_probe(struct sim *sim, uint64_t n, char *msg, size_t len)
+{
+	unsigned long *pfns = malloc((size_t)n * sizeof(*pfns));
+	enum sim_pgd_stage stage;
+	uint64_t got = 0;
+
+	if (!pfns) {
+		snprintf(msg, len, "out of memory for a fork probe of %llu forks",
+			 (unsigned long long)n);
+		return -ENOMEM;
+	}
+	while (got < n) {
+		sim->forks.attempted++;
+		if (pgd_alloc(sim, &pfns[got], &stage) != 0) {
+			sim->forks.failed++;
+			break;
+		}
+		physmem_set_owner(sim->mem, pfns[got], PHYSMEM_OWNER_PGD, 0);
+		sim->forks.succeeded++;
+		sim->forks.by_stage[stage]++;
+		if (stage == SIM_PGD_KCOMPACT)
+			compaction_defer_reset(sim, sim->pgd_order, true);
+		got++;
+	}
+	while (got > 0)
+		physmem_free(sim->mem, pfns[--got], sim->pgd_order);
+	free(pfns);
+	return 0;
+}
+
 static int do_exit(struct sim *sim, uint64_t pid, char *msg, size_t len)
 {
 	struct idmap_entry *e = idmap_find(&sim->pids, pid);
@@ -689,6 +728,9 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		break;
 	case SIM_OP_EXIT:
 		err = do_exit(sim, ev->id, msg, len);
+		break;
+	case SIM_OP_FORK_PROBE:
+		err = do_fork_probe(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_COMPACT:
 		if (!policy_on(sim, POLICY_MANUAL))

@@ -23,7 +23,11 @@ enum sim_op {
 	SIM_OP_COMPACT = 'c',    /* c: compaction request (zram's compact knob) */
 	SIM_OP_SNAPSHOT = 's',   /* s LABEL: snapshot every metric */
 	SIM_OP_VERIFY = 'v',     /* v: verify every live object's payload */
+	SIM_OP_FORK_PROBE = 'F', /* F N LABEL: N forks that keep their pgd, then all exit */
 };
+
+/* Largest N of an F event (the guest's fork probe keeps a table of children). */
+#define SIM_FORK_PROBE_MAX 100000
 
 /* Migrate type letters of the g op. */
 enum sim_mtype {
@@ -38,11 +42,11 @@ struct sim_event {
 	enum sim_op op;
 	bool has_time;          /* an @NS prefix was given */
 	uint64_t time_ns;       /* simulated time, non-decreasing */
-	uint64_t id;            /* object ID, slot, block ID or PID */
+	uint64_t id;            /* object ID, slot, block ID, PID; for F the fork count N */
 	uint32_t size;          /* bytes, for a and w */
 	uint8_t order;          /* for g */
 	char mtype;             /* enum sim_mtype, for g */
-	char label[SIM_LABEL_MAX]; /* for s */
+	char label[SIM_LABEL_MAX]; /* for s and F */
 	uint64_t line;          /* source line (or record number) for error messages; 0 if none */
 };
 

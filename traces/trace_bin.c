@@ -14,7 +14,8 @@
  *            delta follows (bits 5-7 must be 0), then the op's fields
  *   end      tag 0, varint number of event records; nothing may follow
  *
- * Op codes 1..13 are a f w z r d g p k x c s v in the text table's order.
+ * Op codes 1..13 are a f w z r d g p k x c s v in the text table's order,
+ * 14 is F (varint N, then the label as s has it).
  * IDs are zigzag varint deltas from the previous ID of the same namespace
  * (objects a/f, slots w/z/r/d, blocks g/p, pids k/x), starting from 0, with
  * wrapping arithmetic; the result must be below 2^63. Sizes are plain
@@ -56,8 +57,8 @@ _Static_assert(BIN_BUF_SIZE > TRACE_BIN_VALUE_MAX + 2 * BIN_VARINT_MAX + TRACE_T
 enum bin_ns { BIN_NS_OBJECT, BIN_NS_SLOT, BIN_NS_BLOCK, BIN_NS_PID, BIN_NS_NONE };
 
 /* Op code -> text letter, and the namespace of its ID field. */
-static const char bin_ops[14] = {0,   'a', 'f', 'w', 'z', 'r', 'd',
-				 'g', 'p', 'k', 'x', 'c', 's', 'v'};
+static const char bin_ops[15] = {0,   'a', 'f', 'w', 'z', 'r', 'd', 'g',
+				 'p', 'k', 'x', 'c', 's', 'v', 'F'};
 
 static enum bin_ns bin_op_ns(enum sim_op op)
 {
@@ -519,6 +520,13 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 		ev->order = (uint8_t)(v & 0x0f);
 		ev->mtype = (v >> 4) < 3 ? bin_mtypes[v >> 4] : '?';
 		break;
+	case SIM_OP_FORK_PROBE:
+		if ((rc = bin_field(b, &p, "N", &ev->id)))
+			return rc;
+		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX)
+			return bin_fail(b, at, "fork count out of range 1..%d (%" PRIu64 ")",
+					SIM_FORK_PROBE_MAX, ev->id);
+		/* fall through - the label follows */
 	case SIM_OP_SNAPSHOT:
 		if ((rc = bin_field(b, &p, "LABEL length", &v)))
 			return rc;
@@ -560,7 +568,7 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 					"bad migrate type code, expected 0 (u), 1 (m) or 2 (r)");
 	}
 	/* strlen: a NUL inside the declared length would hide the bytes after it. */
-	if (ev->op == SIM_OP_SNAPSHOT &&
+	if ((ev->op == SIM_OP_SNAPSHOT || ev->op == SIM_OP_FORK_PROBE) &&
 	    (strlen(ev->label) != size || trace_check_label(ev->label)))
 		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
 	b->resumable = false;
@@ -805,6 +813,10 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 		    !ev->mtype)
 			return -EINVAL;
 		break;
+	case SIM_OP_FORK_PROBE:
+		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX)
+			return -EINVAL;
+		/* fall through */
 	case SIM_OP_SNAPSHOT:
 		if (trace_check_label(ev->label))
 			return -EINVAL;
@@ -828,9 +840,11 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 		    (uint8_t)(ev->order |
 			      (uint8_t)((const char *)memchr(bin_mtypes, ev->mtype, 3) - bin_mtypes)
 				  << 4);
-	} else if (ev->op == SIM_OP_SNAPSHOT) {
+	} else if (ev->op == SIM_OP_SNAPSHOT || ev->op == SIM_OP_FORK_PROBE) {
 		size_t l = strlen(ev->label);
 
+		if (ev->op == SIM_OP_FORK_PROBE)
+			p = bin_put_varint(p, ev->id);
 		p = bin_put_varint(p, l);
 		memcpy(p, ev->label, l);
 		p += l;

@@ -459,6 +459,22 @@ static int text_id(struct trace_reader *r, const char *tok, long n, const char *
 	return text_number(r, tok, n, TRACE_TEXT_ID_LIMIT, what, dst);
 }
 
+/* A LABEL field (s, F) into dst[SIM_LABEL_MAX]. */
+static int text_label(struct trace_reader *r, const char *tok, long n, char *dst)
+{
+	long i;
+
+	if (n > SIM_LABEL_MAX - 1)
+		return text_fail(r, "bad label, longer than 127 bytes", tok, (size_t)n);
+	for (i = 0; i < n; i++)
+		if (!text_label_char((unsigned char)tok[i]))
+			return text_fail(r, "bad label, bytes must be [A-Za-z0-9_.:/+-]", tok,
+					 (size_t)n);
+	memcpy(dst, tok, (size_t)n);
+	dst[n] = '\0';
+	return 0;
+}
+
 static int text_size(struct trace_reader *r, const char *tok, long n, uint32_t *dst)
 {
 	char what[64];
@@ -592,21 +608,24 @@ static int text_parse_event(struct trace_reader *r, const char *s, const char *e
 	case 'v':
 		ev->op = (enum sim_op)tok[0];
 		break;
-	case 's': {
-		long i;
-
+	case 'F':
+		ev->op = SIM_OP_FORK_PROBE;
+		TEXT_FIELD("N");
+		if ((rc = text_number(r, tok, n, SIM_FORK_PROBE_MAX + 1,
+				      "fork count out of range 1..100000", &ev->id)))
+			return rc;
+		if (ev->id == 0)
+			return text_fail(r, "fork count out of range 1..100000", tok, (size_t)n);
+		TEXT_FIELD("LABEL");
+		if ((rc = text_label(r, tok, n, ev->label)))
+			return rc;
+		break;
+	case 's':
 		ev->op = SIM_OP_SNAPSHOT;
 		TEXT_FIELD("LABEL");
-		if (n > SIM_LABEL_MAX - 1)
-			return text_fail(r, "bad label, longer than 127 bytes", tok, (size_t)n);
-		for (i = 0; i < n; i++)
-			if (!text_label_char((unsigned char)tok[i]))
-				return text_fail(r, "bad label, bytes must be [A-Za-z0-9_.:/+-]",
-						 tok, (size_t)n);
-		memcpy(ev->label, tok, (size_t)n);
-		ev->label[n] = '\0';
+		if ((rc = text_label(r, tok, n, ev->label)))
+			return rc;
 		break;
-	}
 	default:
 		return text_fail(r, "unknown op", tok, (size_t)n);
 	}
@@ -948,6 +967,10 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 			return -EINVAL;
 		has_id = false;
 		break;
+	case SIM_OP_FORK_PROBE:
+		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX || trace_check_label(ev->label))
+			return -EINVAL;
+		break;
 	case SIM_OP_COMPACT:
 	case SIM_OP_VERIFY:
 		has_id = false;
@@ -976,7 +999,7 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 		p = text_put_u64(p, ev->order);
 		*p++ = ' ';
 		*p++ = ev->mtype;
-	} else if (ev->op == SIM_OP_SNAPSHOT) {
+	} else if (ev->op == SIM_OP_SNAPSHOT || ev->op == SIM_OP_FORK_PROBE) {
 		size_t l = strlen(ev->label);
 
 		*p++ = ' ';

@@ -497,6 +497,47 @@ static void test_pgd_fails_v48_no_migration(void)
  * liveness across namespaces or of the disk size): a negative errno and a
  * message naming the problem; the state is left as it was.
  */
+/*
+ * F N LABEL on the pgd machine, nothing else allocated: 1024 free frames make
+ * 256 order-2 pgds, each kept while the next fork runs. The fast path takes
+ * them all (the last at free 4: 4 - 3 = 1 > min 0); the 257th finds no frame
+ * anywhere, fails, and the probe stops there (as the guest stops at its
+ * first OOM kill): attempted 257, succeeded 256, failed 1 of N = 300. Then
+ * every pgd is freed and the 1024 frames merge back into one order-10 block.
+ * A second probe of 10 forks succeeds at once, 10 more fast forks.
+ */
+static void test_fork_probe(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+	struct sim_event e;
+
+	pgd_config(&cfg, "v6.1", 1u << POLICY_MANUAL);
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	memset(&e, 0, sizeof(e));
+	e.op = SIM_OP_FORK_PROBE;
+	e.id = 300;
+	snprintf(e.label, sizeof(e.label), "probe0");
+	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_U64_EQ(cap.last.forks.attempted, 257);
+	CHECK_U64_EQ(cap.last.forks.succeeded, 256);
+	CHECK_U64_EQ(cap.last.forks.failed, 1);
+	CHECK_U64_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 256);
+	CHECK_U64_EQ(cap.last.forks.live, 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
+	CHECK_EQ(physmem_nr_free(sim_mem(sim), 0, 10), 1);
+	e.id = 10;
+	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
+	CHECK_EQ(ev_label(sim, 's', "again"), 0);
+	CHECK_U64_EQ(cap.last.forks.attempted, 267);
+	CHECK_U64_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 266);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
+	sim_destroy(sim);
+}
+
 static void test_event_errors(void)
 {
 	struct sim_config cfg;
@@ -654,6 +695,7 @@ int main(void)
 	RUN(test_pgd_kcompact_v48);
 	RUN(test_pgd_fails_v48_no_migration);
 	RUN(test_kcompact_moves_user_pages);
+	RUN(test_fork_probe);
 	RUN(test_event_errors);
 	RUN(test_check_and_sample_every);
 	return test_summary();

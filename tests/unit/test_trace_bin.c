@@ -214,6 +214,48 @@ static void test_fields(void)
 	fclose(f);
 }
 
+/* F N LABEL: tag 14, varint N, then the label as s spells it. */
+static void test_fork_probe(void)
+{
+	static const char text[] = "zsfrag-trace 1\nF 300 probe1\n@5 F 1 x\n";
+	static const unsigned char want[] = {0x89, 'Z',	 'S',  'F', 0x0d, 0x0a, 0x1a, 0x0a,
+					     0x01, 0x00, 0x00, 0x00, 0x00, /* no metadata */
+					     0x0e, 0xac, 0x02, 0x06, 'p',  'r', 'o',  'b',
+					     'e',  '1',	 /* F 300 probe1 */
+					     0x1e, 0x05, 0x01, 0x01, 'x', /* @5 F 1 x */
+					     0x00, 0x02};
+	struct membuf out, back;
+	char err[512];
+	FILE *f;
+	struct trace_reader *r;
+	struct sim_event ev;
+
+	CHECK_EQ(transcode(text, strlen(text), TRACE_FORMAT_BINARY, TRACE_CODEC_NONE, &out, err,
+			   sizeof(err)),
+		 2);
+	CHECK_EQ(out.len, sizeof(want));
+	CHECK(out.len == sizeof(want) && !memcmp(out.data, want, sizeof(want)));
+	f = buf_file(out.data, out.len);
+	REQUIRE(f);
+	REQUIRE(trace_reader_open_file(f, "t.ztb", &r, err, sizeof(err)) == 0);
+	CHECK_EQ(trace_reader_next(r, &ev, err, sizeof(err)), 1);
+	CHECK_EQ(ev.op, SIM_OP_FORK_PROBE);
+	CHECK_U64_EQ(ev.id, 300);
+	CHECK_STR_EQ(ev.label, "probe1");
+	CHECK_EQ(trace_reader_next(r, &ev, err, sizeof(err)), 1);
+	CHECK_U64_EQ(ev.id, 1);
+	CHECK_U64_EQ(ev.time_ns, 5);
+	CHECK_STR_EQ(ev.label, "x");
+	trace_reader_close(r);
+	fclose(f);
+	CHECK_EQ(transcode(out.data, out.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &back, err,
+			   sizeof(err)),
+		 2);
+	CHECK(back.len == strlen(text) && !memcmp(back.data, text, back.len));
+	free(out.data);
+	free(back.data);
+}
+
 static void test_truncated(void)
 {
 	unsigned char file[sizeof(enc_body) + 2];
@@ -292,10 +334,25 @@ static void test_record_faults(void)
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 29: corrupt varint in ID, overlong encoding");
 	}
-	{ /* op code 14 */
-		static const unsigned char rec[] = {0x0e};
+	{ /* op code 15 */
+		static const unsigned char rec[] = {0x0f};
 		n = patch_first(f, rec, sizeof(rec), 1);
-		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op code 14");
+		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op code 15");
+	}
+	{ /* F with N 0 */
+		static const unsigned char rec[] = {0x0e, 0x00, 0x01, 'p'};
+		n = patch_first(f, rec, sizeof(rec), 1);
+		CHECK_BAD(f, n, "t.ztb: offset 28: fork count out of range 1..100000 (0)");
+	}
+	{ /* F with N 100001 (0xa1 0x8d 0x06) */
+		static const unsigned char rec[] = {0x0e, 0xa1, 0x8d, 0x06, 0x01, 'p'};
+		n = patch_first(f, rec, sizeof(rec), 1);
+		CHECK_BAD(f, n, "t.ztb: offset 28: fork count out of range 1..100000 (100001)");
+	}
+	{ /* F with a label cut short */
+		static const unsigned char rec[] = {0x0e, 0x03, 0x05, 'p'};
+		n = patch_first(f, rec, sizeof(rec), 1);
+		CHECK_BAD(f, n, "t.ztb: offset 31: truncated file, LABEL cut short");
 	}
 	{ /* reserved tag bit */
 		static const unsigned char rec[] = {0x21, 0x0a, 0x64};
@@ -498,6 +555,12 @@ static void test_writer_refusals(void)
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
 	ev = (struct sim_event){.op = (enum sim_op)'q'};
 	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
+	ev = (struct sim_event){.op = SIM_OP_FORK_PROBE, .id = 0, .label = "p"};
+	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
+	ev.id = SIM_FORK_PROBE_MAX + 1;
+	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
+	ev = (struct sim_event){.op = SIM_OP_FORK_PROBE, .id = 3, .label = "bad label"};
+	CHECK_EQ(trace_bin_writer_event(w, &ev), -EINVAL);
 	CHECK_EQ(trace_bin_writer_close(w), 0);
 	fclose(m.f);
 	/* header, no metadata, one c record, end record counting 1 */
@@ -680,6 +743,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_encoding);
 	RUN(test_fields);
+	RUN(test_fork_probe);
 	RUN(test_truncated);
 	RUN(test_header_faults);
 	RUN(test_record_faults);

@@ -519,6 +519,20 @@ static void test_format_event(void)
 	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), -EINVAL);
 	ev.op = (enum sim_op)'q';
 	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), -EINVAL);
+
+	/* F N LABEL: N 1..100000 and a label. */
+	ev.op = SIM_OP_FORK_PROBE;
+	ev.id = 100000;
+	strcpy(ev.label, "probe:1");
+	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), 17);
+	CHECK_STR_EQ(buf, "F 100000 probe:1\n");
+	ev.id = 0;
+	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), -EINVAL);
+	ev.id = 100001;
+	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), -EINVAL);
+	ev.id = 1;
+	ev.label[0] = '\0';
+	CHECK_EQ(trace_format_event(buf, sizeof(buf), &ev), -EINVAL);
 }
 
 static void test_write_header(void)
