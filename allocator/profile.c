@@ -14,7 +14,11 @@
 
 static const struct zs_profile zs_profiles[] = {
     {
-	/* Checked against the v3.13/3.14-era mm/zsmalloc.c and the facts sheet. */
+	/*
+	 * Checked against the v3.13/3.14-era mm/zsmalloc.c and the facts sheet.
+	 * No class merging: every index is a class of its own (255 at 4 KiB);
+	 * can_merge() arrived in 3.19 (facts sheet §1.4).
+	 */
 	.info = {.name = "v3.18",
 		 .summary = "pre-compaction: the handle is the object's location",
 		 .nr_fullness = 4,
@@ -27,13 +31,15 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_NONE,
 	.handle_mode = ZS_HANDLE_DIRECT,
 	.class_count_roundup = false,
+	.merges_classes = false,
     },
     {
 	/*
-	 * SIM: the RFC (Dec 2014, on v3.18-rc6) took handle slots from a
-	 * size class of sizeof(unsigned long) inside the pool. We keep the
-	 * v3.18 class table and add that class beside it; handle pages count
-	 * in the pool. Compaction as the RFC describes: sources ALMOST_EMPTY,
+	 * SIM: the RFC (Dec 2014, on v3.18-rc6-mmotm) took handle slots from
+	 * a size class of sizeof(unsigned long) inside the pool. We keep the
+	 * v3.18 class count, with the class merging that mmotm already carried
+	 * for 3.19, and add that class beside it; handle pages count in the
+	 * pool. Compaction as the RFC describes: sources ALMOST_EMPTY,
 	 * destinations ALMOST_FULL then ALMOST_EMPTY. The RFC's pool rwlock
 	 * (readers: malloc, free, map; writer: compaction) orders nothing in a
 	 * single-threaded replay, so it has no counterpart here.
@@ -53,6 +59,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V41,
 	.handle_mode = ZS_HANDLE_POOL_CLASS,
 	.class_count_roundup = false,
+	.merges_classes = true,
 	.obj_tag_in_location = true,
     },
     {
@@ -70,6 +77,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V41,
 	.handle_mode = ZS_HANDLE_SLAB,
 	.class_count_roundup = true,
+	.merges_classes = true,
 	.obj_tag_in_location = true,
     },
     {
@@ -89,6 +97,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V43,
 	.handle_mode = ZS_HANDLE_SLAB,
 	.class_count_roundup = true,
+	.merges_classes = true,
 	.obj_tag_in_location = true,
     },
     {
@@ -109,6 +118,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V43,
 	.handle_mode = ZS_HANDLE_SLAB,
 	.class_count_roundup = true,
+	.merges_classes = true,
 	.obj_idx_per_zspage = true,
 	.obj_tag_in_location = true,
     },
@@ -132,6 +142,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V43,
 	.handle_mode = ZS_HANDLE_SLAB,
 	.class_count_roundup = true,
+	.merges_classes = true,
 	.obj_idx_per_zspage = true,
 	.obj_tag_in_location = true,
     },
@@ -156,6 +167,7 @@ static const struct zs_profile zs_profiles[] = {
 	.compact_algo = ZS_COMPACT_V63,
 	.handle_mode = ZS_HANDLE_SLAB,
 	.class_count_roundup = true,
+	.merges_classes = true,
 	.obj_idx_per_zspage = true,
 	.obj_tag_in_location = false,
 	.enospc_over_page = true,

@@ -6,10 +6,12 @@
  * calculate_zspage_chain_size() (6.3+), can_merge(), get_size_class_index()
  * and get_fullness_group() of every era.
  *
- * Classes are built from the largest index down; a class whose
- * (pages_per_zspage, objs_per_zspage) equals the previously built one's is
- * not created and its index aliases that larger class. The first class met on
- * the way down that is neither one page nor one object sets huge_class_size
+ * Classes are built from the largest index down. From 3.19 on (and in the
+ * RFC, posted on an mmotm that carried it) a class whose (pages_per_zspage,
+ * objs_per_zspage) equals the previously built one's is not created and its
+ * index aliases that larger class (the profile's merges_classes); 3.18 builds
+ * every index as a class of its own (255 at 4 KiB), so there 656 B and 672 B
+ * land in different classes. The first class met on the way down that is neither one page nor one object sets huge_class_size
  * (the smallest request, header included, that lands in a huge class).
  */
 #include <errno.h>
@@ -126,7 +128,8 @@ int zs_init_classes(struct zs_pool *pool)
 			pool->huge_class_size = size + 1 - pool->handle_header;
 		}
 
-		if (prev && prev->pages_per_zspage == ppz && prev->objs_per_zspage == objs) {
+		if (p->merges_classes && prev && prev->pages_per_zspage == ppz &&
+		    prev->objs_per_zspage == objs) {
 			pool->size_class[i] = prev;
 			continue;
 		}

@@ -91,6 +91,8 @@ struct zs_profile {
 	enum zs_compact_algo compact_algo;
 	enum zs_handle_mode handle_mode;
 	bool class_count_roundup; /* ceil((MAX-MIN)/delta)+1 with the top clamped (3.19+) */
+	bool merges_classes;	  /* can_merge(): an index whose (pages, objs) equals the
+				     next larger class's aliases it (3.19+, rfc2014) */
 	bool obj_idx_per_zspage;  /* 4.8+: obj index counts from the zspage start */
 	bool obj_tag_in_location; /* 4.1 .. 6.2: location shifted left by OBJ_TAG_BITS */
 	bool enospc_over_page;	  /* 6.12: size > PAGE_SIZE is -ENOSPC, not -EINVAL */

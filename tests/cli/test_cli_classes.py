@@ -8,7 +8,8 @@ from clitest import Checker
 c = Checker()
 
 # JSON: the documented keys, and the verified 6.1 / 6.12 figures
-for profile, distinct, huge in (("v6.1", 69, 3257), ("v6.12", 119, 3625), ("v3.18", 69, 3265)):
+for profile, distinct, huge in (("v6.1", 69, 3257), ("v6.12", 119, 3625), ("v3.18", 255, 3265),
+                                ("rfc2014", 69, 3257)):
     rc, out, err = c.run("classes", "--profile", profile, "--json")
     if not c.eq(rc, 0, "%s --json exit (stderr %r)" % (profile, err)):
         continue
@@ -32,6 +33,19 @@ for profile, distinct, huge in (("v6.1", 69, 3257), ("v6.12", 119, 3625), ("v3.1
         c.check(own["merged_into"] == own["index"] and own["index"] >= x["index"],
                 "%s: index %d merged into %d" % (profile, x["index"], x["merged_into"]))
         c.eq(x["huge"], x["pages_per_zspage"] == 1 and x["objs_per_zspage"] == 1, "huge flag")
+
+# 3.18 merges no classes (3.19 brought can_merge): 656 B has class 39 (1 page, 6 objects) to
+# itself and 672 B class 40, where the RFC and 3.19+ alias 39 to 40
+rc, out, _ = c.run("classes", "--profile", "v3.18", "--json")
+cls = json.loads(out)["classes"]
+c.eq([cls[39][k] for k in ("size", "pages_per_zspage", "objs_per_zspage", "merged_into")],
+     [656, 1, 6, 39], "v3.18 class 39")
+c.eq([cls[40][k] for k in ("size", "pages_per_zspage", "objs_per_zspage", "merged_into")],
+     [672, 1, 6, 40], "v3.18 class 40")
+rc, out, _ = c.run("classes", "--profile", "rfc2014", "--json")
+c.eq(json.loads(out)["classes"][39]["merged_into"], 40, "rfc2014 merges 39 into 40")
+rc, out, _ = c.run("classes", "--profile", "v3.18")
+c.check("255 class indices, 255 distinct classes" in out, "v3.18 text summary line")
 
 # text output: the same figures as JSON
 rc, out, _ = c.run("classes", "--profile", "v6.1")

@@ -158,7 +158,7 @@ static void test_every_profile_4k(void)
 		size_t huge;
 	} want[] = {
 		/* no header in 3.18: a request is huge once it exceeds 3264 */
-		{ "v3.18", 69, 3265 }, { "rfc2014", 69, 3257 }, { "v4.1", 69, 3257 },
+		{ "v3.18", 255, 3265 }, { "rfc2014", 69, 3257 }, { "v4.1", 69, 3257 },
 		{ "v4.3", 69, 3257 },  { "v4.8", 69, 3257 },    { "v6.1", 69, 3257 },
 		{ "v6.12", 119, 3625 },
 	};
@@ -170,6 +170,77 @@ static void test_every_profile_4k(void)
 		CHECK_EQ(zs_class_count(pool), 255);
 		CHECK_EQ(distinct(pool), want[i].distinct);
 		CHECK_EQ(zs_huge_class_size(pool), want[i].huge);
+		zs_destroy_pool(pool);
+	}
+}
+
+/*
+ * 3.18 merges no classes (can_merge() arrived in 3.19; facts sheet §1.4): all
+ * 255 indices at 4 KiB are classes of their own. By hand, max used% at 4 KiB:
+ * 656 B: 4096 - 4096 mod 656 = 3936 -> 96%, and 8192/12288/16384 leave
+ * 320/480/640 B -> 96% each, so 1 page, 6 objects; 672 B: 4032 -> 98%, 1 page,
+ * 6 objects. Equal (pages, objs): 3.19+ and the RFC alias 39 to 40, 3.18 does
+ * not, so one 656 B and one 672 B object take two zspages there, one elsewhere.
+ */
+static void test_v318_no_merging(void)
+{
+	static const enum zs_arch arches[] = { ZS_ARCH_X86_64, ZS_ARCH_ARM32 };
+
+	for (size_t a = 0; a < 2; a++) {
+		struct zs_pool *pool = make("v3.18", arches[a], 4096, 0);
+		struct zs_class_stats st;
+		unsigned long h1, h2;
+
+		REQUIRE(pool);
+		CHECK_EQ(zs_class_count(pool), 255);
+		CHECK_EQ(distinct(pool), 255);
+		ROW(pool, 39, 656, 1);
+		ROW(pool, 40, 672, 1);
+		CHECK_EQ(4096 / 656, 6);
+		ROW(pool, 50, 832, 4); /* 6.1 aliases 50 to 51 */
+		ROW(pool, 96, 1568, 2); /* 6.1 aliases 95..99 to 100 */
+		ROW(pool, 253, 4080, 1);
+		ROW(pool, 254, 4096, 1);
+		/* no header in 3.18: a request is looked up at its own size */
+		CHECK_EQ(zs_lookup_class_index(pool, 656), 39);
+		CHECK_EQ(zs_lookup_class_index(pool, 657), 40);
+		CHECK_EQ(zs_lookup_class_index(pool, 672), 40);
+		CHECK_EQ(zs_malloc(pool, 656, 0, &h1), 0);
+		CHECK_EQ(zs_malloc(pool, 672, 0, &h2), 0);
+		CHECK_EQ(zs_class_stats(pool, 39, &st), 0);
+		CHECK_EQ(st.obj_used, 1);
+		CHECK_EQ(st.obj_allocated, 6);
+		CHECK_EQ(zs_class_stats(pool, 40, &st), 0);
+		CHECK_EQ(st.obj_used, 1);
+		CHECK_EQ(st.obj_allocated, 6);
+		CHECK_EQ(zs_get_total_pages(pool), 2);
+		zs_free(pool, h1);
+		zs_free(pool, h2);
+		CHECK_EQ(zs_get_total_pages(pool), 0);
+		zs_destroy_pool(pool);
+	}
+
+	/* the RFC and 3.19+ merge: 39 aliases 40, both requests share one zspage */
+	static const char *const merging[] = { "rfc2014", "v4.1" };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct zs_pool *pool = make(merging[i], ZS_ARCH_X86_64, 4096, 0);
+		struct zs_class_stats st;
+		unsigned long h1, h2;
+
+		REQUIRE(pool);
+		CHECK_EQ(distinct(pool), 69);
+		ALIAS(pool, 39, 40);
+		ROW(pool, 40, 672, 1);
+		/* 648 + 8 B header = 656 -> index 39 -> class 40 */
+		CHECK_EQ(zs_lookup_class_index(pool, 648), 40);
+		CHECK_EQ(zs_malloc(pool, 648, 0, &h1), 0);
+		CHECK_EQ(zs_malloc(pool, 664, 0, &h2), 0);
+		CHECK_EQ(zs_class_stats(pool, 40, &st), 0);
+		CHECK_EQ(st.obj_used, 2);
+		CHECK_EQ(st.obj_allocated, 6);
+		zs_free(pool, h1);
+		zs_free(pool, h2);
 		zs_destroy_pool(pool);
 	}
 }
@@ -233,6 +304,7 @@ int main(void)
 	RUN(test_v612_rows);
 	RUN(test_chain_sizes);
 	RUN(test_every_profile_4k);
+	RUN(test_v318_no_merging);
 	RUN(test_arm32_and_big_pages);
 	RUN(test_bad_config);
 	zs_host_pages_destroy(hp);
