@@ -67,15 +67,31 @@ ok "from-capture"
 
 # from-process on a child of ours
 if [ "$(id -u)" = 0 ]; then
-	python3 -c 'import time; b = bytearray(b"x" * 4096 * 64) + bytes(4096 * 64); time.sleep(30)' &
-	child=$!
-	sleep 0.5
+	# The child writes its 128 pages, then says so with one byte down a pipe, and lives until
+	# we close its stdin: we sample it when it is ready however slow the machine is, never
+	# after a guessed delay.
+	coproc CHILD {
+		exec python3 -c 'import sys
+b = bytearray(b"x" * 4096 * 64) + bytes(4096 * 64)
+sys.stdout.write("r")
+sys.stdout.flush()
+sys.stdin.read()'
+	}
+	child=$CHILD_PID
+	to_child=${CHILD[1]}
+	ready=""
+	read -r -n 1 -u "${CHILD[0]}" ready
+	[ "$ready" = r ] || fail "from-process: the child did not say its pages are written"
 	"$z" trace from-process "$child" --samples 2 --interval 0.2 -C zstd -q -o "$tmp/proc.ztb" ||
 		fail "from-process"
-	kill "$child"
+	exec {to_child}>&-
+	wait "$child"
 	"$z" trace validate -q "$tmp/proc.ztb" || fail "from-process output does not validate"
 	n=$("$z" trace cat --no-header "$tmp/proc.ztb" | grep -c '^@[0-9]* [wz] ')
 	[ "$n" -ge 128 ] || fail "from-process: only $n page writes for a child with 128+ pages"
+	# its 64 pages of "x" and 64 of zeros are same-filled pages: at least 128 z events
+	n=$("$z" trace cat --no-header "$tmp/proc.ztb" | grep -c '^@[0-9]* z ')
+	[ "$n" -ge 128 ] || fail "from-process: only $n same-filled pages for a child with 128"
 	"$z" trace from-process 999999999 -q -o "$tmp/none.trace" 2>/dev/null
 	[ $? = 66 ] || fail "from-process of no process is not EX_NOINPUT"
 	[ ! -e "$tmp/none.trace" ] || fail "from-process left an output after failing"

@@ -7,14 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 z="${1:?usage: regen.sh path/to/zsfrag}"
-python3 workload.py 6 > pid.txt &
-wl=$!
-while [ ! -s pid.txt ]; do sleep 0.1; done
-sleep 1.5
-"$z" trace from-process "$(cat pid.txt)" --samples 3 --interval 1 --compressor lz4 \
+# workload.py prints its PID down the pipe once its first index is built: sampling starts when
+# the heap is there, whatever the machine's load, not after a guessed delay.
+coproc WL { exec python3 workload.py 6; }
+read -r wl_pid <&"${WL[0]}"
+"$z" trace from-process "$wl_pid" --samples 3 --interval 1 --compressor lz4 \
 	-o python-wordindex.trace
-wait "$wl"
-rm -f pid.txt
+wait "$WL_PID"
 "$z" gen churn,forkstorm --param events=60000 --param churn.target=10000 --param compact=5 \
 	--seed 7 -q -o churn-forkstorm.trace
 "$z" trace convert churn-forkstorm.trace churn-forkstorm.ztb.zst

@@ -4,7 +4,8 @@
 A word index over the repository's text files, rebuilt with a different slice of the
 files every second: a typical interpreter heap (dicts, strings, lists, freed and
 reallocated), so successive snapshots see pages written, rewritten and released.
-Prints its PID, then runs for the given number of seconds (default 10).
+Prints its PID once the first index is built (regen.sh starts sampling on that line), then
+runs for the given number of seconds (default 10).
 """
 import os
 import sys
@@ -22,11 +23,10 @@ for d, _, files in os.walk(root):
                     texts.append(fh.read())
             except OSError:
                 pass
-print(os.getpid(), flush=True)
 end = time.time() + (float(sys.argv[1]) if len(sys.argv) > 1 else 10.0)
 round_ = 0
 keep = []
-while time.time() < end:
+while round_ == 0 or time.time() < end:
     index = {}
     for i, t in enumerate(texts[round_ % 4::4]):
         for n, word in enumerate(t.split()):
@@ -34,5 +34,7 @@ while time.time() < end:
     keep.append(index)
     if len(keep) > 2:
         keep.pop(0)
+    if round_ == 0:
+        print(os.getpid(), flush=True)
     round_ += 1
-    time.sleep(0.2)
+    time.sleep(0.2)  # the workload's pace between rebuilds, not a synchronisation
