@@ -15,6 +15,13 @@
       half of the slots are discarded at random, and the pool is snapshotted,
       compacted and verified.
 
+  make-traces.py fillhalf OUT --pages P [--probe N] [--seed S]
+      the machine check's trace (kernel/README.md): zram writes until the
+      pool holds about P pages, then fork probe "F N", snapshot "filled";
+      every second slot discarded, probe, "half-freed"; a compaction, probe,
+      "compacted". P is chosen per guest (a share of its lowmem; HighMem
+      fills first on ARM, zram's gfp has __GFP_HIGHMEM).
+
 Deterministic for a given seed (procmem also depends on the process read).
 Sizes follow zram's rule in the trace: the trace gives the compressed length,
 the replayer applies the huge cut-off of the kernel version.
@@ -92,6 +99,33 @@ def churn(a):
         out.write("s churn-end\nc\ns churn-compacted\nv\n")
 
 
+# Bytes from which 6.1 and 6.12 store a zram page as a whole page (huge
+# class, 4 KiB pages; 3264 on x86_64 with 8-byte handles, 3261 on arm32):
+# the estimate below needs only roughly where it is.
+HUGE_FROM = 3261
+
+
+def fillhalf(a):
+    rng = random.Random(a.seed)
+    pages = 0.0
+    slot = 0
+    n = a.probe
+    with open(a.out, "w") as out:
+        header(out, f"tests/kernel/make-traces.py fillhalf --pages {a.pages} --probe {n} "
+                    f"--seed {a.seed}")
+        # about 2% lost to size-class rounding and zspage tails
+        while pages < a.pages:
+            size = pick_size(rng)
+            out.write(f"w {slot} {size}\n")
+            pages += 1.0 if size >= HUGE_FROM else size * 1.02 / PAGE
+            slot += 1
+        out.write(f"F {n} probe-filled\ns filled\n")
+        for s in range(1, slot, 2):
+            out.write(f"d {s}\n")
+        out.write(f"F {n} probe-half-freed\ns half-freed\nc\n")
+        out.write(f"F {n} probe-compacted\ns compacted\n")
+
+
 def proc_pages(pid, max_pages):
     maps = open(f"/proc/{pid}/maps").read().splitlines()
     with open(f"/proc/{pid}/mem", "rb", 0) as mem:
@@ -161,13 +195,18 @@ def main():
     c.add_argument("out")
     c.add_argument("--ops", type=int, default=300000)
     c.add_argument("--seed", type=int, default=1)
+    f = sub.add_parser("fillhalf")
+    f.add_argument("out")
+    f.add_argument("--pages", type=int, required=True)
+    f.add_argument("--probe", type=int, default=300)
+    f.add_argument("--seed", type=int, default=1)
     p = sub.add_parser("procmem")
     p.add_argument("out")
     p.add_argument("--pid", type=int, default=0)
     p.add_argument("--max-pages", type=int, default=100000)
     p.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
-    churn(a) if a.cmd == "churn" else procmem(a)
+    {"churn": churn, "procmem": procmem, "fillhalf": fillhalf}[a.cmd](a)
 
 
 if __name__ == "__main__":
