@@ -5,6 +5,17 @@
 # x86_64` wrote for it. The test checks that agreement gives 0, that the hand-computed
 # expectations hold, and that a changed class count, a changed compaction
 # result and a missing snapshot each give exit status 1 and are named.
+# halves-forks-arm-6.1.console is the ZSK lines of halves.trace with "F 20"
+# before every snapshot on Debian's 6.1 armmp guest (-m 768), and
+# halves-forks-zsfrag-arm-v6.1.json zsfrag's replay of it (arm32, the
+# kernel/configs/arm-768.json machine): the machine rows, by hand from the
+# drained buddyinfo of snapshot 0 (orders 0..11):
+#   kernel 3 2 5 9 5 3 3 3 2 3 2 88: order-2 capacity 5 + 9*2 + 5*4 + 3*8 +
+#     3*16 + 3*32 + 2*64 + 3*128 + 2*256 + 88*512 = 46291; free pages
+#     3 + 2*2 + 4*46291 = 185171
+#   zsfrag 1 0 1 0 1 1 1 0 1 1 0 95: 1 + 4 + 8 + 16 + 64 + 128 + 95*512 =
+#     48861 (the kernel's own 6,579 pages are missing: +5.6%)
+# and 20 fast forks on both sides.
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CMP="$HERE/../../scripts/kernel-check-compare"
@@ -12,10 +23,11 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 fail=0 pass=0
 
+LOG="$HERE/halves-6.1.console"
 check() { # NAME WANT_RC GREP_PATTERN ARGS...
 	local name=$1 want=$2 pat=$3 rc
 	shift 3
-	python3 "$CMP" --kernel-log "$HERE/halves-6.1.console" --kernel 6.1 "$@" >"$TMP/out" 2>&1
+	python3 "$CMP" --kernel-log "$LOG" --kernel 6.1 "$@" >"$TMP/out" 2>&1
 	rc=$?
 	if [ "$rc" = "$want" ] && grep -q -- "$pat" "$TMP/out"; then
 		pass=$((pass + 1))
@@ -54,6 +66,29 @@ grep -v 'ZSK end' "$HERE/halves-6.1.console" >"$TMP/cut.console"
 python3 "$CMP" --kernel-log "$TMP/cut.console" --kernel 6.1 >"$TMP/out" 2>&1
 if [ $? = 1 ] && grep -q "kernel run: finished" "$TMP/out"; then pass=$((pass + 1)); else
 	fail=$((fail + 1)); echo "FAIL unfinished: an unfinished kernel run must be a difference"; fi
+
+# The machine rows (ARM guest with fork probes).
+LOG="$HERE/halves-forks-arm-6.1.console"
+AZ="$HERE/halves-forks-zsfrag-arm-v6.1.json"
+check arm-agree 0 "agree: 6 snapshots" --platform arm --zsfrag "$AZ" --expect "$HERE/halves.expect"
+check arm-capacity 0 "order-2 capacity       46291      48861    +5.6%" --platform arm --zsfrag "$AZ"
+check arm-free 0 "free pages            185171     195445    +5.5%" --platform arm --zsfrag "$AZ"
+check arm-forks 0 "fast               20       20    +0.0%" --platform arm --zsfrag "$AZ"
+check arm-drained 0 "machine (per-CPU lists drained)" --platform arm --zsfrag "$AZ"
+check arm-tolerance-5 1 "DIFFERENT snapshot 0 'filled': lowmem order-2 capacity (tolerance 5.0%): kernel 46291 zsfrag 48861" \
+	--platform arm --zsfrag "$AZ" --machine-tolerance 5
+check arm-tolerance-6 0 "agree" --platform arm --zsfrag "$AZ" --machine-tolerance 6
+python3 - "$AZ" "$TMP" <<'PY'
+import json, sys
+z = json.load(open(sys.argv[1]))
+# snapshot 0: 5 of the 20 forks failed instead (the probe stops at the first)
+f = z["snapshots"][0]["forks"]
+f["succeeded_by"]["fast"] = 15
+f["succeeded"], f["failed"], f["attempted"] = 15, 1, 16
+json.dump(z, open(sys.argv[2] + "/forks.json", "w"))
+PY
+check arm-forks-differ 1 "DIFFERENT snapshot 0 'filled': forks fast (tolerance 6.0%): kernel 20 zsfrag 15" \
+	--platform arm --zsfrag "$TMP/forks.json" --machine-tolerance 6
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
