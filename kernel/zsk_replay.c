@@ -707,10 +707,14 @@ static void zsk_drain(struct zsk_state *st, struct xarray *xa)
 {
 	struct zsk_obj *o;
 	unsigned long i;
+	u64 n = 0;
 
 	xa_for_each(xa, i, o) {
 		xa_erase(xa, i);
 		zsk_free(st, o);
+		/* hundreds of thousands of frees under TCG: let RCU's kthread run */
+		if ((++n & 1023) == 0)
+			cond_resched();
 	}
 	xa_destroy(xa);
 }
