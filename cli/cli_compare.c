@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "cli_compare.h"
 #include "cli_config.h"
+#include "outfile.h"
 #include "results_json.h"
 #include "trace_text.h"
 
@@ -309,7 +310,11 @@ static void compare_help(FILE *f)
 	    "Replay each trace once per variant (the product of --profiles and --policies) in\n"
 	    "parallel processes, write each run's results JSON into DIR and print the runs\n"
 	    "side by side. In --policies, ',' separates variants and '+' combines policies in\n"
-	    "one variant: --policies none,manual,manual+migration is three runs.\n\n"
+	    "one variant: --policies none,manual,manual+migration is three runs.\n"
+	    "Run results: DIR/NAME[-PROFILE][-POLICIES].json, NAME the trace's file name\n"
+	    "without its extension, or NAME-N (N the trace's position, from 1) when two\n"
+	    "traces share a NAME (d1/t.trace d2/t.trace: t-1, t-2); two runs that would\n"
+	    "still share a file are refused.\n\n"
 	    "  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
 	    "  -P, --policies LIST    policy variants to compare (default: the config's, manual)\n"
 	    "  -a, --arch A           arm32 (default) or x86_64\n"
@@ -449,9 +454,21 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 	if ((unsigned long)ntraces * (unsigned long)nv > CMP_MAX_RUNS)
 		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
 	for (int t = 0; t < ntraces; t++) {
-		char stem[128];
+		char stem[128], other[128];
+		bool shared = false;
 
+		/* NAME: the trace's file name without its extension; -N (its position among the
+		 * traces, from 1) when another trace has the same NAME (d1/t.trace, d2/t.trace) */
 		trace_stem(traces[t], stem, sizeof(stem));
+		for (int u = 0; u < ntraces && !shared; u++) {
+			trace_stem(traces[u], other, sizeof(other));
+			shared = u != t && !strcmp(stem, other);
+		}
+		if (shared) {
+			size_t l = strlen(stem);
+
+			snprintf(stem + (l > 110 ? 110 : l), sizeof(stem) - 110, "-%d", t + 1);
+		}
 		for (int v = 0; v < nv; v++) {
 			char *prof = vp[v], *pol = vq[v];
 			unsigned int i = st->n++;
@@ -491,6 +508,13 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 				 stem, prof ? "-" : "", prof ? prof : "", pol ? "-" : "",
 				 pol ? pol : "");
 			r->json_out = st->paths[i];
+			for (unsigned int j = 0; j < i; j++)
+				if (!strcmp(st->paths[j], st->paths[i]))
+					return cli_usage_error(
+					    "compare",
+					    "runs %u and %u would both write %s (the same variant "
+					    "twice, or a trace named like another's NAME-N)",
+					    j + 1, i + 1, st->paths[i]);
 		}
 	}
 	return 0;
@@ -734,6 +758,19 @@ int cli_compare(int argc, char **argv)
 	rc = build_runs(st, &o, argv + optind, argc - optind);
 	if (rc)
 		goto out;
+	for (unsigned int i = 0; i <= st->n; i++) {
+		/* no results file or report may be a trace or the config under another name */
+		const char *outp = i < st->n ? st->paths[i] : o.report;
+
+		for (int t = optind; outp && t <= argc; t++) {
+			const char *in = t < argc ? argv[t] : o.config;
+
+			if (outfile_check_inputs(outp, &in, 1, msg, sizeof(msg))) {
+				rc = cli_usage_error("compare", "%s", msg);
+				goto out;
+			}
+		}
+	}
 	if (mkdir_p(o.out)) {
 		fprintf(stderr, "zsfrag compare: cannot create %s: %s\n", o.out, strerror(errno));
 		rc = EX_CANTCREAT;

@@ -53,7 +53,9 @@ static void gen_help(FILE *f)
 	       "                         or KEY when one model of the mix has it\n"
 	       "  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
 	       "  -o, --output TRACE     output file (default '-', standard output); the name picks\n"
-	       "                         the format: .trace text, .ztb binary, .zst / .gz compressed\n"
+	       "                         the format: .trace text, .ztb binary, .zst / .gz compressed;\n"
+	       "                         a file appears only when complete (README: How outputs\n"
+	       "                         are written)\n"
 	       "  -q, --quiet            no progress or summary on stderr\n"
 	       "  -h, --help             this text\n\n"
 	       "Models:\n");
@@ -179,10 +181,13 @@ int cli_gen(int argc, char **argv)
 	}
 	if (!rc && n < 0)
 		rc = n;
-	{
-		int crc = trace_writer_close(w, err, sizeof(err));
-
-		rc = rc ? rc : crc;
+	if (rc) {
+		trace_writer_abort(w); /* nothing under the output's name */
+	} else if ((rc = trace_writer_close(w, err, sizeof(err)))) {
+		/* err names the file and the cause ("No space left on device") */
+		fprintf(stderr, "zsfrag gen: %s\n", err);
+		wl_gen_destroy(g);
+		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
 	if (rc) {
 		fprintf(stderr, "zsfrag gen: %s: %s\n", out,

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cli_config.h"
+#include "outfile.h"
 #include "results_json.h"
 #include "trace_text.h"
 
@@ -267,6 +268,13 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 		return cli_usage_error("replay", optind >= argc ? "no trace given"
 								: "more than one trace given");
 	*trace = argv[optind];
+	if (*json_out) {
+		const char *ins[] = {*trace, config};
+
+		/* the results would replace the trace or config they come from */
+		if (outfile_check_inputs(*json_out, ins, 2, msg, sizeof(msg)))
+			return cli_usage_error("replay", "--json %s", msg);
+	}
 	/* the config file first, options over it */
 	if (config && cli_config_load(config, cfg, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag replay: %s\n", msg);

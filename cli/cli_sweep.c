@@ -14,10 +14,21 @@
  *     "sample_every": 0, "timing": false,         optional (timing off: results
  *                                                 are byte-identical on rerun)
  *     "out": "results" }                          default SPEC's name + "-results"
- * Points are numbered trace-major: index = ((t * P + p) * Q + q) * S + s.
- * Point N's results go to OUT/point-NNNNN.json, written to a temporary file
- * and renamed, so a killed job never leaves a half-written result and
- * `merge` never reads one.
+ * Points are numbered trace-major: index = ((t * P + p) * Q + q) * S + s,
+ * at most SWEEP_MAX_POINTS of them. Point N's results go to
+ * OUT/point-NNNNN.json (printf "%05u", nothing else is a point's name),
+ * written to a temporary file and renamed (outfile.h), so a killed job
+ * never leaves a half-written result and `merge` never reads one.
+ *
+ * A point records which sweep it belongs to: inputs.sweep_spec, a hash of
+ * the spec (FNV-1a 64 of its keys sorted, without "out"), and
+ * inputs.sweep_point, its trace (as the spec names it), profile, policies
+ * and seed. `merge` and `run --skip-existing` compare both with the spec,
+ * so points left from an edited spec are re-run or refused, never merged.
+ *
+ * Names from the spec end up in command lines (`expand`): control
+ * characters in them are refused, and each argument is quoted for the
+ * shell; `expand --null` ends records with NUL for `parallel -0`.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,8 +41,11 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "outfile.h"
 
-#define SWEEP_MAX_AXIS 256
+#define SWEEP_MAX_AXIS	    256
+#define SWEEP_MAX_POINTS    1000000u /* points of a sweep; more is a mistake in the spec */
+#define SWEEP_MISSING_SHOWN 10	     /* "point N is missing" lines before a summary */
 
 struct sweep {
 	json_t *root;
@@ -42,6 +56,7 @@ struct sweep {
 	const char *arch, *config;
 	uint64_t sample_every;
 	bool timing;
+	char hash[17]; /* the spec's hash, hex (see the head of the file) */
 };
 
 static unsigned int axis(json_t *a)
@@ -61,6 +76,21 @@ static void resolve(const struct sweep *sw, const char *p, char *buf, size_t len
 		buf[0] = 0; /* too long: fails later with "cannot open" */
 }
 
+/* Names go into command lines: no control characters (a newline would split a line). */
+static int want_name(const char *s, const char *key, char *msg, size_t msglen)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(msg, msglen,
+				 "\"%s\": a control character (byte 0x%02x at offset %zu) in a "
+				 "name; names go into command lines",
+				 key, *p, (size_t)(p - (const unsigned char *)s));
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int want_strings(json_t *v, const char *key, char *msg, size_t msglen)
 {
 	size_t i;
@@ -71,12 +101,32 @@ static int want_strings(json_t *v, const char *key, char *msg, size_t msglen)
 			 SWEEP_MAX_AXIS);
 		return -EINVAL;
 	}
-	json_array_foreach(v, i, it) if (!json_is_string(it))
+	json_array_foreach(v, i, it)
 	{
-		snprintf(msg, msglen, "\"%s\": expected strings", key);
-		return -EINVAL;
+		if (!json_is_string(it)) {
+			snprintf(msg, msglen, "\"%s\": expected strings", key);
+			return -EINVAL;
+		}
+		if (want_name(json_string_value(it), key, msg, msglen))
+			return -EINVAL;
 	}
 	return 0;
+}
+
+/* FNV-1a 64 of the spec with its keys sorted and without "out" (where results go). */
+static void spec_hash(json_t *root, char *hex, size_t len)
+{
+	json_t *copy = json_deep_copy(root);
+	char *text;
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	json_object_del(copy, "out");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	for (const char *p = text ? text : ""; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	snprintf(hex, len, "%016llx", (unsigned long long)h);
+	free(text);
+	json_decref(copy);
 }
 
 static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
@@ -134,6 +184,8 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 			if (!json_is_string(v)) {
 				snprintf(msg, msglen, "\"%s\": expected a string", key);
 				err = -EINVAL;
+			} else if (want_name(json_string_value(v), key, msg, msglen)) {
+				err = -EINVAL;
 			} else if (!strcmp(key, "arch")) {
 				sw->arch = json_string_value(v);
 			} else if (!strcmp(key, "config")) {
@@ -166,6 +218,17 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 		snprintf(msg, msglen, "\"traces\" is required");
 		err = -EINVAL;
 	}
+	if (!err) {
+		/* each axis <= 256: the product fits in 64 bits */
+		uint64_t points = (uint64_t)axis(sw->traces) * axis(sw->profiles) *
+				  axis(sw->policies) * axis(sw->seeds);
+
+		if (points > SWEEP_MAX_POINTS) {
+			snprintf(msg, msglen, "%llu points; a sweep has at most %u",
+				 (unsigned long long)points, SWEEP_MAX_POINTS);
+			err = -E2BIG;
+		}
+	}
 	if (err) {
 		char m2[600];
 
@@ -181,9 +244,11 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 	sw->np = axis(sw->profiles);
 	sw->nq = axis(sw->policies);
 	sw->ns = axis(sw->seeds);
+	spec_hash(sw->root, sw->hash, sizeof(sw->hash));
 	return 0;
 }
 
+/* At most SWEEP_MAX_POINTS (sweep_load refuses more). */
 static unsigned int sweep_points(const struct sweep *sw)
 {
 	return sw->nt * sw->np * sw->nq * sw->ns;
@@ -235,10 +300,51 @@ static void sweep_point(const struct sweep *sw, unsigned int idx, const char *ou
 		 r->profile ? " " : "", r->policies ? r->policies : "", seed[0] ? " seed " : "",
 		 seed);
 	r->name = pt->name;
-	pt->extra = json_pack("{s:I}", "sweep_index", (json_int_t)idx);
+	/* which sweep and which point: checked by merge and --skip-existing */
+	pt->extra = json_pack("{s:I, s:s, s:{s:s, s:o, s:o, s:o}}", "sweep_index", (json_int_t)idx,
+			      "sweep_spec", sw->hash, "sweep_point", "trace", raw, "profile",
+			      r->profile ? json_string(r->profile) : json_null(), "policies",
+			      r->policies ? json_string(r->policies) : json_null(), "seed",
+			      r->have_seed ? json_integer((json_int_t)r->seed) : json_null());
 	r->extra_inputs = pt->extra;
 }
 
+/*
+ * Does the results document root belong to point idx of sw? 0, or -ESTALE
+ * with msg saying what differs.
+ */
+static int point_check(const struct sweep *sw, json_t *root, unsigned int idx, char *msg,
+		       size_t msglen)
+{
+	json_t *in = json_object_get(root, "inputs");
+	const char *h = json_string_value(json_object_get(in, "sweep_spec"));
+	json_t *got = json_object_get(in, "sweep_point"), *want;
+	struct sweep_point *pt;
+	int rc = 0;
+
+	if (!h || strcmp(h, sw->hash)) {
+		snprintf(msg, msglen, "made by %s spec (sweep_spec %s, the spec's is %s)",
+			 h ? "another" : "no", h ? h : "absent", sw->hash);
+		return -ESTALE;
+	}
+	pt = calloc(1, sizeof(*pt));
+	if (!pt) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	sweep_point(sw, idx, ".", pt);
+	want = json_object_get(pt->extra, "sweep_point");
+	if (!json_equal(got, want) ||
+	    json_integer_value(json_object_get(in, "sweep_index")) != (json_int_t)idx) {
+		snprintf(msg, msglen, "its parameters are not point %u's (%s)", idx, pt->name);
+		rc = -ESTALE;
+	}
+	json_decref(pt->extra);
+	free(pt);
+	return rc;
+}
+
+/* One argument for a POSIX shell: in single quotes, ' as '\''. */
 static void shell_quote(FILE *f, const char *s)
 {
 	fputc('\'', f);
@@ -255,19 +361,25 @@ static void sweep_help(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: zsfrag sweep expand SPEC.json [--count]\n"
+	    "usage: zsfrag sweep expand SPEC.json [--count | --null]\n"
 	    "       zsfrag sweep run SPEC.json [--index N] [--out DIR] [--skip-existing]\n"
 	    "       zsfrag sweep merge DIR [--spec SPEC.json] [-o FILE]\n\n"
 	    "A sweep is every combination trace x profile x policy list x seed of SPEC.json\n"
-	    "(see the head of cli/cli_sweep.c or README: Sweeps).\n\n"
-	    "  expand   print one command line per point, to feed GNU parallel; --count prints\n"
-	    "           the number of points (for a Slurm --array=0-(N-1))\n"
+	    "(see the head of cli/cli_sweep.c or README: Sweeps), at most %u points.\n\n"
+	    "  expand   print one command line per point, each argument quoted for the shell,\n"
+	    "           to feed GNU parallel; --null ends each with a NUL byte instead of a\n"
+	    "           newline (parallel -0); --count prints the number of points (for a\n"
+	    "           Slurm --array=0-(N-1)). Names with control characters are refused.\n"
 	    "  run      run point N (default $SLURM_ARRAY_TASK_ID), writing DIR/point-NNNNN.json\n"
 	    "           atomically (DIR: the spec's \"out\", or --out); --skip-existing leaves a\n"
-	    "           point already written alone (for resubmitted jobs)\n"
-	    "  merge    gather DIR/point-*.json into one JSON document of the comparison's\n"
+	    "           point already written alone when it is this spec's (for resubmitted\n"
+	    "           jobs), and runs a stale one (from an edited spec) again\n"
+	    "  merge    gather DIR/point-NNNNN.json into one JSON document of the comparison's\n"
 	    "           numbers, ordered by point (stdout, or -o FILE written atomically);\n"
-	    "           with --spec, a missing point is an error\n");
+	    "           with --spec, a missing point, a point of another spec and a point\n"
+	    "           beyond the spec's count are errors; without, points of different\n"
+	    "           specs are; at most %u missing points are named, then their count\n",
+	    SWEEP_MAX_POINTS, SWEEP_MISSING_SHOWN);
 }
 
 static int sweep_expand(int argc, char **argv)
@@ -275,10 +387,11 @@ static int sweep_expand(int argc, char **argv)
 	struct sweep sw;
 	char msg[700], exe[PATH_MAX], spec[PATH_MAX];
 	ssize_t n;
-	bool count = argc > 2 && !strcmp(argv[2], "--count");
+	bool count = argc == 3 && !strcmp(argv[2], "--count");
+	bool nul = argc == 3 && (!strcmp(argv[2], "--null") || !strcmp(argv[2], "-0"));
 
-	if (argc != 2 && !(argc == 3 && count))
-		return cli_usage_error("sweep", "usage: sweep expand SPEC.json [--count]");
+	if (argc != 2 && !count && !nul)
+		return cli_usage_error("sweep", "usage: sweep expand SPEC.json [--count | --null]");
 	if (sweep_load(argv[1], &sw, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag sweep: %s\n", msg);
 		return EX_DATAERR;
@@ -295,14 +408,49 @@ static int sweep_expand(int argc, char **argv)
 		snprintf(exe, sizeof(exe), "zsfrag");
 	if (!realpath(argv[1], spec))
 		snprintf(spec, sizeof(spec), "%s", argv[1]);
+	if (want_name(spec, "the spec's path", msg, sizeof(msg)) ||
+	    want_name(exe, "zsfrag's path", msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag sweep: %s\n", msg);
+		json_decref(sw.root);
+		return EX_DATAERR;
+	}
 	for (unsigned int i = 0; i < sweep_points(&sw); i++) {
 		shell_quote(stdout, exe);
 		fputs(" sweep run ", stdout);
 		shell_quote(stdout, spec);
-		printf(" --index %u\n", i);
+		printf(" --index %u", i);
+		fputc(nul ? '\0' : '\n', stdout);
 	}
 	json_decref(sw.root);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "zsfrag sweep: cannot write to stdout\n");
+		return EX_IOERR;
+	}
 	return EX_OK;
+}
+
+/* --skip-existing: is pt's results file there and this spec's? Says why not on stderr. */
+static bool point_done(const struct sweep *sw, unsigned int idx, const struct sweep_point *pt)
+{
+	json_error_t jerr;
+	json_t *root;
+	char msg[600];
+	bool ok;
+
+	if (access(pt->json, F_OK))
+		return false;
+	root = json_load_file(pt->json, 0, &jerr);
+	if (!root) {
+		fprintf(stderr, "zsfrag sweep: %s:%d: %s: running point %u again\n", pt->json,
+			jerr.line, jerr.text, idx);
+		return false;
+	}
+	ok = point_check(sw, root, idx, msg, sizeof(msg)) == 0;
+	if (!ok)
+		fprintf(stderr, "zsfrag sweep: %s is stale (%s): running point %u again\n",
+			pt->json, msg, idx);
+	json_decref(root);
+	return ok;
 }
 
 static int sweep_run(int argc, char **argv)
@@ -360,9 +508,11 @@ static int sweep_run(int argc, char **argv)
 		return EX_OSERR;
 	}
 	sweep_point(&sw, (unsigned int)idx, out, pt);
-	/* a finished point is a complete file (written by rename), so its presence is enough */
-	if (skip && access(pt->json, F_OK) == 0)
-		rc = EX_OK;
+	if (outfile_check_inputs(pt->json, (const char *[]){pt->run.trace, pt->run.config}, 2, msg,
+				 sizeof(msg)))
+		rc = EX_USAGE; /* a trace or config named like a point's results */
+	else if (skip && point_done(&sw, (unsigned int)idx, pt))
+		rc = EX_OK; /* a finished point is a complete file (written by rename) */
 	else
 		rc = cmp_run_one(&pt->run, NULL, msg, sizeof(msg));
 	if (rc)
@@ -378,6 +528,79 @@ static json_t *num_or_null(double v)
 	return v != v ? json_null() : json_real(v);
 }
 
+/* A point's file name, strictly: "point-" + printf("%05u", idx) + ".json". 0 or -EINVAL. */
+static int point_index(const char *base, unsigned int *idx)
+{
+	unsigned long long v = 0;
+	const char *p = base + 6;
+	char canon[40];
+
+	if (strncmp(base, "point-", 6))
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9' && v <= UINT32_MAX; p++)
+		v = v * 10 + (unsigned long long)(*p - '0');
+	if (v > UINT32_MAX || strcmp(p, ".json"))
+		return -EINVAL;
+	snprintf(canon, sizeof(canon), "point-%05u.json", (unsigned int)v);
+	if (strcmp(canon, base))
+		return -EINVAL; /* point-1.json, point-000001.json: not a name we write */
+	*idx = (unsigned int)v;
+	return 0;
+}
+
+struct merge_item {
+	unsigned int idx;
+	const char *path;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct merge_item *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int merge_write(json_t *doc, const char *path, char *const *ins, unsigned int n)
+{
+	struct outfile *of;
+	char msg[700];
+	int rc;
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (outfile_check_inputs(path, (const char *const *)&ins[i], 1, msg, sizeof(msg))) {
+			fprintf(stderr, "zsfrag sweep: -o %s\n", msg);
+			return EX_USAGE;
+		}
+	}
+	rc = outfile_open(path, &of, msg, sizeof(msg));
+	if (!rc) {
+		if (json_dumpf(doc, outfile_stream(of), JSON_INDENT(1) | JSON_PRESERVE_ORDER) ||
+		    fputc('\n', outfile_stream(of)) == EOF) {
+			rc = outfile_error(of) ? outfile_error(of) : -EIO;
+			snprintf(msg, sizeof(msg), "%s: write error: %s", outfile_name(of),
+				 strerror(-rc));
+			outfile_abort(of);
+		} else {
+			rc = outfile_commit(of, msg, sizeof(msg));
+		}
+	}
+	if (rc) {
+		fprintf(stderr, "zsfrag sweep: cannot write %s\n", msg);
+		return EX_CANTCREAT;
+	}
+	return EX_OK;
+}
+
+/* Points from..to-1 are missing: a line each until SWEEP_MISSING_SHOWN were shown. */
+static void note_missing(unsigned long long from, unsigned long long to,
+			 unsigned long long *missing)
+{
+	for (unsigned long long k = from; k < to && *missing + (k - from) < SWEEP_MISSING_SHOWN;
+	     k++)
+		fprintf(stderr, "zsfrag sweep: point %llu is missing\n", k);
+	*missing += to - from;
+}
+
 static int sweep_merge(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -385,12 +608,15 @@ static int sweep_merge(int argc, char **argv)
 	    {"out", required_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *spec = NULL, *out = NULL;
-	json_t *doc = json_object(), *points = json_array();
-	char **paths = NULL, msg[700];
-	unsigned int np = 0, expect = 0, got = 0, missing = 0;
-	long last = -1;
-	int c, rc = EX_OK;
+	const char *spec = NULL, *out = NULL, *stray_name = NULL;
+	struct sweep sw = {0};
+	struct merge_item *items = NULL;
+	json_t *doc = NULL, *points = NULL;
+	char **paths = NULL, msg[700], first_hash[17] = "";
+	unsigned int np = 0, ni = 0, expect = SWEEP_MAX_POINTS, got = 0, stray = 0;
+	unsigned long long missing = 0;
+	long long last = -1;
+	int c, rc = EX_OK, rc2;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "s:o:", opts, NULL)) != -1) {
@@ -404,37 +630,89 @@ static int sweep_merge(int argc, char **argv)
 	if (optind + 1 != argc)
 		return cli_usage_error("sweep", "usage: sweep merge DIR [--spec SPEC] [-o FILE]");
 	if (spec) {
-		struct sweep sw;
-
 		if (sweep_load(spec, &sw, msg, sizeof(msg))) {
 			fprintf(stderr, "zsfrag sweep: %s\n", msg);
 			return EX_DATAERR;
 		}
 		expect = sweep_points(&sw);
-		json_decref(sw.root);
 	}
 	if (plot_list_results(argv[optind], &paths, &np)) {
 		fprintf(stderr, "zsfrag sweep: cannot read %s: %s\n", argv[optind],
 			strerror(errno));
+		json_decref(sw.root);
 		return EX_NOINPUT;
 	}
-	/* point-NNNNN.json sort by index; a gap is a point that did not finish */
+	/* the points by index (names sort wrongly past 99999); strays counted, not merged */
+	items = calloc(np ? np : 1, sizeof(*items));
+	if (!items) {
+		rc = EX_OSERR;
+		goto out;
+	}
 	for (unsigned int i = 0; i < np; i++) {
 		const char *b = strrchr(paths[i], '/');
 		unsigned int idx;
-		struct cmp_metrics m;
-		json_t *pm, *met;
 
 		b = b ? b + 1 : paths[i];
-		if (sscanf(b, "point-%u.json", &idx) != 1)
+		if (strncmp(b, "point-", 6))
+			continue; /* other JSON beside the points (a merged file) is not ours */
+		if (point_index(b, &idx) || idx >= expect) {
+			if (!stray++)
+				stray_name = paths[i];
 			continue;
-		if (cmp_metrics_load(paths[i], &m, msg, sizeof(msg))) {
-			fprintf(stderr, "zsfrag sweep: %s\n", msg);
+		}
+		items[ni].idx = idx;
+		items[ni++].path = paths[i];
+	}
+	if (stray) {
+		fprintf(stderr,
+			"zsfrag sweep: %u file(s) named like points but not points 0..%u of %s "
+			"(first: %s), not merged\n",
+			stray, expect - 1, spec ? "the spec" : "any sweep", stray_name);
+		rc = EX_DATAERR;
+	}
+	qsort(items, ni, sizeof(*items), cmp_item);
+	doc = json_object();
+	points = json_array();
+	for (unsigned int i = 0; i < ni; i++) {
+		unsigned int idx = items[i].idx;
+		const char *b = strrchr(items[i].path, '/');
+		struct cmp_metrics m;
+		json_error_t jerr;
+		json_t *root, *pm, *met;
+		const char *h;
+
+		b = b ? b + 1 : items[i].path;
+		root = json_load_file(items[i].path, 0, &jerr);
+		if (!root) {
+			fprintf(stderr, "zsfrag sweep: %s:%d:%d: %s\n", items[i].path, jerr.line,
+				jerr.column, jerr.text);
 			rc = EX_DATAERR;
 			continue;
 		}
-		for (long k = last + 1; k < (long)idx; k++, missing++)
-			fprintf(stderr, "zsfrag sweep: point %ld is missing\n", k);
+		h = json_string_value(json_object_get(json_object_get(root, "inputs"),
+						      "sweep_spec"));
+		if (spec ? point_check(&sw, root, idx, msg, sizeof(msg)) != 0
+			 : (first_hash[0] && (!h || strcmp(h, first_hash)))) {
+			if (!spec)
+				snprintf(msg, sizeof(msg), "from another spec than the first point's");
+			fprintf(stderr, "zsfrag sweep: %s: %s; run it again\n", items[i].path,
+				msg);
+			json_decref(root);
+			rc = EX_DATAERR;
+			continue;
+		}
+		if (!first_hash[0])
+			snprintf(first_hash, sizeof(first_hash), "%s", h ? h : "none");
+		memset(&m, 0, sizeof(m));
+		snprintf(m.path, sizeof(m.path), "%s", items[i].path);
+		if (cmp_metrics_from_json(root, &m, msg, sizeof(msg))) {
+			fprintf(stderr, "zsfrag sweep: %s: %s\n", items[i].path, msg);
+			json_decref(root);
+			rc = EX_DATAERR;
+			continue;
+		}
+		json_decref(root);
+		note_missing((unsigned long long)(last + 1), idx, &missing);
 		last = idx;
 		met = json_object();
 		for (int k = 0; k < CMP_NR_METRICS; k++)
@@ -446,30 +724,27 @@ static int sweep_merge(int argc, char **argv)
 		json_array_append_new(points, pm);
 		got++;
 	}
-	for (long k = last + 1; k < (long)expect; k++, missing++)
-		fprintf(stderr, "zsfrag sweep: point %ld is missing\n", k);
+	if (spec)
+		note_missing((unsigned long long)(last + 1), expect, &missing);
+	if (missing > SWEEP_MISSING_SHOWN)
+		fprintf(stderr, "zsfrag sweep: %llu points missing in all\n", missing);
+	json_object_set_new(doc, "points_merged", json_integer(got));
+	json_object_set_new(doc, "points", points);
+	points = NULL;
+	if (spec)
+		json_object_set_new(doc, "sweep_spec", json_string(sw.hash));
+	rc2 = merge_write(doc, out ? out : "-", paths, np);
+	rc = rc ? rc : rc2;
+	if (missing && rc == EX_OK)
+		rc = EX_DATAERR;
+out:
+	json_decref(doc);
+	json_decref(points);
 	for (unsigned int i = 0; i < np; i++)
 		free(paths[i]);
 	free(paths);
-	json_object_set_new(doc, "points_merged", json_integer(got));
-	json_object_set_new(doc, "points", points);
-	if (out) {
-		char tmp[PATH_MAX + 8];
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-		if (json_dump_file(doc, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) ||
-		    rename(tmp, out)) {
-			fprintf(stderr, "zsfrag sweep: cannot write %s\n", out);
-			remove(tmp);
-			rc = EX_CANTCREAT;
-		}
-	} else {
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
-	}
-	json_decref(doc);
-	if (missing && rc == EX_OK)
-		rc = EX_DATAERR;
+	free(items);
+	json_decref(sw.root);
 	return rc;
 }
 

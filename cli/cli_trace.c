@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_trace.h"
+#include "outfile.h"
 
 #define MSG_MAX 768 /* bytes of an error message */
 
@@ -93,6 +94,10 @@ int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct 
 			sub);
 		return EX_USAGE;
 	}
+	if (outfile_check_inputs(out->path, &out->input, 1, msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+		return EX_USAGE;
+	}
 	rc = trace_writer_open(out->path, out->fmt, out->codec, out->level, meta, n, w, msg,
 			       sizeof(msg));
 	if (rc) {
@@ -126,7 +131,9 @@ static void convert_help(FILE *f)
 		   "Copy a trace's metadata and events into another format: text <-> binary,\n"
 		   "compressed or not. IN may be any format ('-' for stdin); OUT's format and\n"
 		   "compression follow its name (NAME.ztb binary, .zst / .gz compressed) unless\n"
-		   "given. A bad IN stops the copy with its error and removes OUT.\n\n"
+		   "given. OUT appears only when the copy is complete (README: How outputs are\n"
+		   "written); a bad IN stops the copy with its error and leaves OUT as it was.\n"
+		   "OUT may not be IN under any name (a link, ./IN).\n\n"
 		   "      --format F         text or binary\n"
 		   "      --compress C       none, zstd or gzip\n"
 		   "      --level N          compression level (default: zstd 3, gzip 6)\n"
@@ -162,8 +169,7 @@ static int trace_convert(int argc, char **argv)
 	if (argc - optind != 2)
 		return cli_usage_error("trace convert", "expected IN and OUT");
 	out.path = argv[optind + 1];
-	if (!strcmp(argv[optind], out.path) && strcmp(out.path, "-"))
-		return cli_usage_error("trace convert", "IN and OUT are the same file");
+	out.input = argv[optind];
 	rc = cli_trace_open("convert", argv[optind], &r);
 	if (rc)
 		return rc;
@@ -179,16 +185,17 @@ static int trace_convert(int argc, char **argv)
 			break;
 		}
 	}
-	if (n < 0)
-		fprintf(stderr, "zsfrag trace convert: %s\n", msg);
-	if (trace_writer_close(w, msg, sizeof(msg))) {
+	if (n < 0 || rc) {
+		if (n < 0)
+			fprintf(stderr, "zsfrag trace convert: %s\n", msg);
+		trace_writer_abort(w); /* OUT stays as it was */
+		rc = n < 0 ? EX_DATAERR : EX_CANTCREAT;
+	} else if (trace_writer_close(w, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag trace convert: %s\n", msg);
 		rc = EX_CANTCREAT;
 	} else {
-		rc = n < 0 ? EX_DATAERR : rc ? EX_CANTCREAT : EX_OK;
+		rc = EX_OK;
 	}
-	if (rc && strcmp(out.path, "-"))
-		remove(out.path);
 out:
 	trace_reader_close(r);
 	return rc;

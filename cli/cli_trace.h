@@ -37,6 +37,7 @@ struct cli_trace_out {
 	enum trace_codec codec;
 	bool fmt_set, codec_set; /* given as options, not guessed from the name */
 	int level;		 /* compression level, 0 default */
+	const char *input;	 /* the file read, never written over (outfile_is_input) */
 };
 
 /* getopt_long entries and handling shared by the trace makers and convert. */
@@ -56,7 +57,12 @@ struct cli_trace_out {
 
 /* Handle one of the options above: 0 handled, 1 not an output option, EX_USAGE bad value. */
 int cli_trace_out_opt(const char *sub, int c, const char *arg, struct cli_trace_out *out);
-/* Resolve the defaults from the path; then open the writer (message on stderr on failure). */
+/*
+ * Resolve the defaults from the path; refuse (EX_USAGE) an output that is
+ * out->input under another name; then open the writer (message on stderr
+ * on failure). Finish with trace_writer_close(), or trace_writer_abort()
+ * when the input failed: the output then is not created.
+ */
 int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct trace_meta *meta,
 		       size_t n, struct trace_writer **w);
 

@@ -92,6 +92,7 @@ int cli_trace_from_capture(int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error("trace from-capture", "expected one CAPTURE");
 	path = argv[optind];
+	out.input = path;
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f) {
 		fprintf(stderr, "zsfrag trace from-capture: %s: cannot open: %s\n", path,
@@ -121,12 +122,8 @@ int cli_trace_from_capture(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "%s: %s", path, trace_io_error(io));
 	trace_io_close(io);
 	if (rc) {
-		char m2[64];
-
 		fprintf(stderr, "zsfrag trace from-capture: %s\n", msg);
-		trace_writer_close(co.w, m2, sizeof(m2));
-		if (strcmp(out.path, "-"))
-			remove(out.path);
+		trace_writer_abort(co.w); /* the output is not created */
 		return rc == -ENOMEM ? EX_SOFTWARE : EX_DATAERR;
 	}
 	if (trace_writer_close(co.w, msg, sizeof(msg))) {

@@ -226,6 +226,8 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	meta[0] = (struct trace_meta){"page_size", ps};
 	meta[1] = (struct trace_meta){"compressor", comp};
 	meta[2] = (struct trace_meta){"source", src};
+	if (core)
+		o->out.input = what; /* -o core.x is refused, under any name */
 	mem_tracker_init(&tr);
 	for (unsigned long long i = 0; i < o->samples; i++) {
 		struct mem_snapshot snap;
@@ -285,12 +287,12 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 			break;
 		}
 	}
-	if (sink.w && trace_writer_close(sink.w, msg, sizeof(msg))) {
+	if (ex != EX_OK) {
+		trace_writer_abort(sink.w); /* the output is not created */
+	} else if (sink.w && trace_writer_close(sink.w, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 		ex = EX_CANTCREAT;
 	}
-	if (ex != EX_OK && sink.w && strcmp(o->out.path, "-"))
-		remove(o->out.path);
 	if (ex == EX_OK && !o->quiet)
 		fprintf(stderr,
 			"zsfrag trace %s: %" PRIu64 " writes, %" PRIu64 " overwrites, %" PRIu64

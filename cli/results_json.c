@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "results_json.h"
 
 static json_t *u64(uint64_t v)
@@ -215,25 +216,20 @@ void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks)
 
 int results_json_write(const struct results_json *rj, const char *path)
 {
-	char tmp[4096];
-	int err = 0;
+	struct outfile *of;
+	int err;
 
-	if (!strcmp(path, "-")) {
-		if (json_dumpf(rj->root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0)
-			return -EIO;
-		fputc('\n', stdout);
-		return 0;
-	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	errno = 0;
-	if (json_dump_file(rj->root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0)
-		err = errno ? -errno : -EIO; /* jansson leaves fopen's errno in place */
-	else if (rename(tmp, path) != 0)
-		err = -errno;
+	/* "-", a device or FIFO straight through, a file by temporary file + rename */
+	err = outfile_open(path, &of, NULL, 0);
 	if (err)
-		remove(tmp);
-	return err;
+		return err;
+	if (json_dumpf(rj->root, outfile_stream(of), JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
+	    fputc('\n', outfile_stream(of)) == EOF) {
+		err = outfile_error(of) ? outfile_error(of) : -EIO;
+		outfile_abort(of);
+		return err;
+	}
+	return outfile_commit(of, NULL, 0);
 }
 
 void results_json_free(struct results_json *rj)

@@ -19,7 +19,11 @@ struct results_json {
 
 int results_json_init(struct results_json *rj, json_t *inputs, bool timing);
 void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks);
-/* Write atomically: to PATH.tmp, then rename. 0 or -errno. */
+/*
+ * Write through outfile_open() (traces/outfile.h): a file atomically (a
+ * temporary file beside it, renamed), a device or FIFO straight through,
+ * "-" to stdout. 0 or -errno (-ENOSPC...).
+ */
 int results_json_write(const struct results_json *rj, const char *path);
 void results_json_free(struct results_json *rj);
 

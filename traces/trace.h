@@ -35,9 +35,12 @@ extern "C" {
 struct trace_writer;
 
 /*
- * Create path ("-" for stdout) and write the header and metadata. level 0
- * is the codec's default (zstd 3, gzip 6). 0, or a negative errno with a
- * message: -EINVAL bad metadata or format, -errno from fopen, -ENOMEM.
+ * Create path ("-" for stdout) through outfile_open() (outfile.h: a named
+ * file is written to a temporary file and renamed over path by
+ * trace_writer_close(); a device or FIFO is written straight through) and
+ * write the header and metadata. level 0 is the codec's default (zstd 3,
+ * gzip 6). 0, or a negative errno with a message: -EINVAL bad metadata or
+ * format, -errno from outfile_open, -ENOMEM.
  */
 int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec codec, int level,
 		      const struct trace_meta *meta, size_t n, struct trace_writer **w, char *err,
@@ -46,13 +49,24 @@ int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec 
 int trace_writer_open_file(FILE *f, const char *name, enum trace_format fmt, enum trace_codec codec,
 			   int level, const struct trace_meta *meta, size_t n,
 			   struct trace_writer **w, char *err, size_t errlen);
-/* 0; -EINVAL for an event no reader would accept (the writer stays usable); -EIO. */
+/*
+ * 0; -EINVAL for an event no reader would accept (the writer stays usable);
+ * the write error (-ENOSPC..., -EIO when the cause is unknown).
+ */
 int trace_writer_event(struct trace_writer *w, const struct sim_event *ev);
 /*
- * Finish (binary end record, compressed stream end), close, free. 0, or
- * -EIO with a message when any write failed along the way. NULL is a no-op.
+ * Finish (binary end record, compressed stream end), close, free; a file
+ * opened by trace_writer_open() appears under its name only now. 0, or the
+ * first write error (-ENOSPC, -EIO...) with a message, the file left as it
+ * was before the run. NULL is a no-op.
  */
 int trace_writer_close(struct trace_writer *w, char *err, size_t errlen);
+/*
+ * Give up (the input was bad, the run was stopped): close and free; a file
+ * opened by trace_writer_open() is not created (its temporary file is
+ * removed, nothing else). NULL is a no-op.
+ */
+void trace_writer_abort(struct trace_writer *w);
 
 /* From a file name: binary when the name, without .zst / .gz, ends in ".ztb". */
 enum trace_format trace_format_from_path(const char *path);

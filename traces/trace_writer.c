@@ -1,13 +1,17 @@
 /*
  * trace_writer.c - struct trace_writer: any format, any compression.
  *
- * Stacking: the caller's FILE (or one we fopen) <- trace_io (compression,
- * or the raw file itself) <- the text writer (trace_write_event on the FILE)
- * or the binary writer. A 1 MiB stdio buffer on the raw file keeps small
- * record writes cheap. The first write error is sticky: later events are
- * refused with -EIO and close reports it.
+ * Stacking: the caller's FILE (or an outfile we open: outfile.h, so a
+ * named output is a temporary file renamed at close, and a device or FIFO
+ * is written straight through) <- trace_io (compression, or the raw file
+ * itself) <- the text writer (trace_write_event on the FILE) or the binary
+ * writer. A 1 MiB stdio buffer on the raw file keeps small record writes
+ * cheap. The first write error is sticky: later events are refused with it
+ * (the errno of the failing write(2), e.g. -ENOSPC, when we opened the
+ * file) and close reports it.
  */
 #include "trace.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -18,7 +22,7 @@
 struct trace_writer {
 	char *name;
 	FILE *raw;
-	bool owns_raw;
+	struct outfile *of; /* when we opened raw (trace_writer_open) */
 	char *rawbuf; /* setvbuf buffer of raw, when we set one */
 	struct trace_io *io;
 	FILE *f; /* trace_io_file(io) */
@@ -122,35 +126,39 @@ int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec 
 		      const struct trace_meta *meta, size_t n, struct trace_writer **out, char *err,
 		      size_t errlen)
 {
+	struct outfile *of;
 	bool to_stdout = !strcmp(path, "-");
-	FILE *f = to_stdout ? stdout : fopen(path, "wb");
 	char *buf;
+	FILE *f;
 	int rc;
 
 	*out = NULL;
-	if (!f) {
-		rc = -errno;
-		if (err && errlen)
-			snprintf(err, errlen, "%s: cannot create: %s", path, strerror(-rc));
+	rc = outfile_open(path, &of, err, errlen);
+	if (rc)
 		return rc;
-	}
+	f = outfile_stream(of);
 	/* Only a file of our own gets the big buffer: stdout may have been written to. */
 	buf = to_stdout ? NULL : malloc(WRITER_BUF_SIZE);
 	if (buf)
 		setvbuf(f, buf, _IOFBF, WRITER_BUF_SIZE);
-	rc = trace_writer_open_file(f, to_stdout ? "<stdout>" : path, fmt, codec, level, meta, n,
-				    out, err, errlen);
+	rc = trace_writer_open_file(f, outfile_name(of), fmt, codec, level, meta, n, out, err,
+				    errlen);
 	if (rc) {
-		if (!to_stdout) {
-			fclose(f);
-			remove(path);
-		}
+		outfile_abort(of);
 		free(buf);
 		return rc;
 	}
-	(*out)->owns_raw = !to_stdout;
+	(*out)->of = of;
 	(*out)->rawbuf = buf;
 	return 0;
+}
+
+/* The cause of a failed write: the outfile's errno when it has one. */
+static int writer_errno(const struct trace_writer *w, int rc)
+{
+	if (rc == -EIO && w->of && outfile_error(w->of))
+		return outfile_error(w->of);
+	return rc;
 }
 
 int trace_writer_event(struct trace_writer *w, const struct sim_event *ev)
@@ -164,29 +172,58 @@ int trace_writer_event(struct trace_writer *w, const struct sim_event *ev)
 	else
 		rc = trace_write_event(w->f, ev);
 	if (rc == -EIO)
-		w->failed = rc;
+		w->failed = rc = writer_errno(w, rc);
 	return rc;
+}
+
+/* Finish the stacked writers; 0 or the first error. */
+static int writer_finish(struct trace_writer *w)
+{
+	int rc = w->failed;
+
+	if (w->bin && trace_bin_writer_close(w->bin) && !rc)
+		rc = -EIO;
+	if (trace_io_close(w->io) && !rc)
+		rc = -EIO;
+	return writer_errno(w, rc);
 }
 
 int trace_writer_close(struct trace_writer *w, char *err, size_t errlen)
 {
+	char dummy[1];
 	int rc;
 
 	if (!w)
 		return 0;
-	rc = w->failed;
-	if (w->bin && trace_bin_writer_close(w->bin))
-		rc = -EIO;
-	if (trace_io_close(w->io))
-		rc = -EIO;
-	if (w->owns_raw) {
-		if (fclose(w->raw))
-			rc = -EIO;
-	} else if (fflush(w->raw)) {
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	rc = writer_finish(w);
+	if (w->of) {
+		if (rc) {
+			outfile_abort(w->of);
+			snprintf(err, errlen, "%s: write error: %s", w->name, strerror(-rc));
+		} else if ((rc = outfile_commit(w->of, err, errlen))) {
+			/* err names the file and the cause */
+		}
+	} else if (fflush(w->raw) && !rc) {
 		rc = -EIO;
 	}
-	if (rc && err && errlen)
+	if (rc && !w->of)
 		snprintf(err, errlen, "%s: write error", w->name);
 	writer_free(w);
 	return rc;
+}
+
+void trace_writer_abort(struct trace_writer *w)
+{
+	if (!w)
+		return;
+	writer_finish(w);
+	if (w->of)
+		outfile_abort(w->of);
+	else
+		fflush(w->raw);
+	writer_free(w);
 }
