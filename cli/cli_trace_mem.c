@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cli_trace.h"
+#include "outfile.h"
 #include "procmem.h"
 
 struct mem_opts {
@@ -188,6 +189,14 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 
 	if (!core && (cli_parse_u64(what, 0x7fffffff, &pid) || !pid))
 		return cli_usage_error("trace from-process", "bad PID '%s'", what);
+	if (core) {
+		o->out.input = what; /* -o core.x is refused, under any name, before reading it */
+		if (o->out.path && outfile_check_inputs(o->out.path, &o->out.input, 1, msg,
+							sizeof(msg))) {
+			fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+			return EX_USAGE;
+		}
+	}
 	if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
 		fprintf(stderr, "zsfrag trace %s: unsupported host page size %zu\n", sub,
 			page_size);
@@ -226,8 +235,6 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	meta[0] = (struct trace_meta){"page_size", ps};
 	meta[1] = (struct trace_meta){"compressor", comp};
 	meta[2] = (struct trace_meta){"source", src};
-	if (core)
-		o->out.input = what; /* -o core.x is refused, under any name */
 	mem_tracker_init(&tr);
 	for (unsigned long long i = 0; i < o->samples; i++) {
 		struct mem_snapshot snap;
