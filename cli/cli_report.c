@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli_compare.h"
+#include "outfile.h"
 
 static void esc(FILE *f, const char *s)
 {
@@ -106,15 +107,15 @@ static int inline_svg(FILE *out, const char *path, unsigned int fig)
 int report_write(const char *html, const char *title, const struct cmp_metrics *m, unsigned int n,
 		 const struct report_figure *figs, unsigned int nfigs)
 {
-	char tmp[4096];
+	struct outfile *of;
 	FILE *f;
-	int err = 0;
+	int err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", html) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
+	/* a file atomically (temporary file + rename), a device or FIFO straight through */
+	err = outfile_open(html, &of, NULL, 0);
+	if (err)
+		return err;
+	f = outfile_stream(of);
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
 	      "charset=\"utf-8\">\n<title>zsfrag: ",
 	      f);
@@ -167,11 +168,9 @@ int report_write(const char *html, const char *title, const struct cmp_metrics *
 		fputs("</figcaption>\n</figure>\n", f);
 	}
 	fputs("</body>\n</html>\n", f);
-	if (fclose(f) && !err)
-		err = -EIO;
-	if (!err && rename(tmp, html))
-		err = -errno;
-	if (err)
-		remove(tmp);
-	return err;
+	if (err || (err = outfile_error(of))) {
+		outfile_abort(of);
+		return err;
+	}
+	return outfile_commit(of, NULL, 0);
 }

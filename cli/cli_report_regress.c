@@ -28,6 +28,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "outfile.h"
 
 #define RATIO_CLAMP 50.0
 
@@ -161,18 +162,17 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 			double thr, char *msg, size_t msglen)
 {
 	char dpath[PATH_MAX], t[32];
+	struct outfile *of;
 	FILE *f;
-	int pos = 0;
+	int pos = 0, err;
 
 	if (snprintf(dpath, sizeof(dpath), "%s.tsv", outbase) >= (int)sizeof(dpath)) {
 		snprintf(msg, msglen, "output path too long");
 		return EX_CANTCREAT;
 	}
-	f = fopen(dpath, "w");
-	if (!f) {
-		snprintf(msg, msglen, "cannot write %.400s: %s", dpath, strerror(errno));
+	if (outfile_open(dpath, &of, msg, msglen))
 		return EX_CANTCREAT;
-	}
+	f = outfile_stream(of);
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
 		const struct regress_row *r = &rows[i];
 
@@ -181,7 +181,9 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 		fprintf(f, "%d\t%s\t%.6g\t%.6g\t%.6g\t%d\t%+.1f%%\n", ++pos, cmp_metric_info[i].key,
 			r->gmean, r->lo, r->hi, r->verdict, (r->gmean - 1) * 100);
 	}
-	fclose(f);
+	err = outfile_commit(of, msg, msglen);
+	if (err)
+		return EX_CANTCREAT;
 	if (!pos) {
 		snprintf(msg, msglen, "no metric has values in both sets");
 		return EX_DATAERR;
