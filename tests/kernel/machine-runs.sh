@@ -5,7 +5,10 @@
 # lowmem and one at the brim (about 88%), each with a fork probe before every
 # snapshot, through scripts/kernel-check. Writes OUTDIR/GUEST-CASE.{trace,
 # out,json,log}; prints a summary table per run (scripts/kernel-check-compare
-# is what makes the tables). Slow: about 2-5 min per run under TCG.
+# is what makes the tables; machine-table.py turns the JSONs into Markdown).
+# Slow: 4-8 min per run under TCG on a loaded 2-core host. Give a release
+# build as ZSFRAG: the debug build checks all of memory at every page
+# allocation, which a 500k-event replay on a 196k-page machine cannot afford.
 set -u
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 OUT="${1:?usage: machine-runs.sh OUTDIR [ZSFRAG]}"

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""machine-table.py RUN.json... - the machine comparison of kernel/README.md as
+Markdown: one table per run (the --json of scripts/kernel-check), one row per
+snapshot: lowmem order-2 capacity, free pages and unusable index for order 2,
+kernel vs zsfrag with the relative difference; the largest relative
+difference over the free blocks of orders >= 2 that the kernel has; and the
+probe's fork outcomes (kernel fast/compact/reclaim/oom-kill vs zsfrag
+fast/compact/reclaim/failed)."""
+import json
+import os
+import sys
+
+
+def pct(k, z):
+    if k is None or z is None:
+        return "-"
+    if k == 0:
+        return "0" if z == 0 else "inf"
+    return f"{(z - k) / k * 100:+.1f}%"
+
+
+def forks(f, kernel):
+    if not f or not f.get("attempted"):
+        return "-"
+    last = f.get("oom", 0) if kernel else f.get("failed", 0)
+    return f"{f['fast']}/{f['compact']}/{f['reclaim']}/{last}"
+
+
+def table(path):
+    d = json.load(open(path))
+    print(f"**{os.path.basename(path)[:-5]}** ({d['kernel'].get('release')}, "
+          f"zsfrag {'v' + str(d['kernel'].get('kernel')) if d.get('zsfrag') else 'not run'})\n")
+    print("| snapshot | pool pages k / z | free k / z | order-2 capacity k / z (diff) "
+          "| unusable(2) k / z | worst block order >= 2 | forks k: fast/compact/reclaim/oom "
+          "| z: fast/compact/reclaim/failed |")
+    print("|---|---|---|---|---|---|---|---|")
+    zsn = (d.get("zsfrag") or {}).get("snapshots", [])
+    for n, (ks, m) in enumerate(zip(d["kernel"]["snapshots"], d["machine"])):
+        if m is None:
+            continue
+        zs = zsn[n] if n < len(zsn) else {}
+        low = m["zones"].get("lowmem", {})
+        k, z = low.get("kernel") or {}, low.get("zsfrag") or {}
+        worst = "-"
+        if z:
+            w = None
+            for o, (a, b) in enumerate(zip(k["blocks_ge2"], z["blocks_ge2"])):
+                if a and (w is None or abs(b - a) / a > abs(w[2] - w[1]) / w[1]):
+                    w = (o + 2, a, b)
+            if w:
+                worst = f"order {w[0]}: {w[1]} / {w[2]} ({pct(w[1], w[2])})"
+        print(f"| {ks['label']} | {ks['pool_pages']} / {zs.get('pool_pages', '-')} "
+              f"| {k.get('free')} / {z.get('free', '-')} "
+              f"| {k.get('order2_capacity')} / {z.get('order2_capacity', '-')} "
+              f"({pct(k.get('order2_capacity'), z.get('order2_capacity'))}) "
+              f"| {k.get('unusable_2', 0):.3f} / "
+              f"{'-' if not z else format(z['unusable_2'], '.3f')} | {worst} "
+              f"| {forks(m['forks']['kernel'], True)} | {forks(m['forks']['zsfrag'], False)} |")
+        hi = m["zones"].get("HighMem")
+        if hi:
+            hk, hz = hi["kernel"], hi.get("zsfrag") or {}
+            print(f"| (HighMem) | | {hk['free']} / {hz.get('free', '-')} "
+                  f"| {hk['order2_capacity']} / {hz.get('order2_capacity', '-')} "
+                  f"({pct(hk['order2_capacity'], hz.get('order2_capacity'))}) | | | | |")
+    print()
+
+
+for p in sys.argv[1:]:
+    table(p)
