@@ -96,7 +96,7 @@ machine_state() {
 		END { flush() }
 	' /proc/zoneinfo
 	awk -v chunk="$1" '
-		/^(allocstall_|compact_|pgmigrate_success|oom_kill|pageoutrun|kswapd_|pgsteal_|pgscan_|nr_free_pages|nr_zspages|nr_page_table_pages|nr_kernel_stack|nr_slab_unreclaimable|nr_free_cma|drop_pagecache|pgalloc_|pgfree)/ {
+		/^(allocstall_|compact_|pgmigrate_success|oom_kill|pageoutrun|kswapd_|pgsteal_|pgscan_|nr_free_pages|nr_zspages|nr_page_table_pages|nr_kernel_stack|nr_slab_unreclaimable|nr_slab_reclaimable|nr_file_pages|nr_unevictable|nr_shmem|nr_free_cma|drop_pagecache|pgalloc_|pgfree)/ {
 			out = out " " $1 "=" $2
 		}
 		END { print "ZSK vmstat chunk=" chunk out }
