@@ -90,5 +90,22 @@ PY
 check arm-forks-differ 1 "DIFFERENT snapshot 0 'filled': forks fast (tolerance 6.0%): kernel 20 zsfrag 15" \
 	--platform arm --zsfrag "$TMP/forks.json" --machine-tolerance 6
 
+# Results format 2 (forks.outcomes, cumulative): snapshot i has i of its
+# forks counted as oom_kill, so snapshot 1 shows 19 fast and 1 OOM kill.
+python3 - "$AZ" "$TMP" <<'PY'
+import json, sys
+z = json.load(open(sys.argv[1]))
+for i, s in enumerate(z["snapshots"]):
+    f = s["forks"]
+    n = f["attempted"]
+    f["outcomes"] = {"fast": n - min(i, 5) * (i + 1) // 2, "compaction": 0, "reclaim": 0,
+                     "zs_compact": 0, "oom_kill": min(i, 5) * (i + 1) // 2, "failed": 0}
+    f["oom_kills"] = f["outcomes"]["oom_kill"]
+    del f["succeeded_by"]
+json.dump(z, open(sys.argv[2] + "/format2.json", "w"))
+PY
+check arm-format2 0 "oom                 0        1      inf" --platform arm --zsfrag "$TMP/format2.json"
+check arm-format2-fast 0 "fast               20       19    -5.0%" --platform arm --zsfrag "$TMP/format2.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
