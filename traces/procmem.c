@@ -296,6 +296,31 @@ static uint64_t mem_zero_pfn(size_t page_size)
 	return (ent & PM_PRESENT) ? ent & PM_PFN_MASK : 0;
 }
 
+/*
+ * Is pid a kernel thread (PF_KTHREAD in /proc/PID/stat's flags)? Its
+ * /proc/PID/mem does not open (ESRCH, even for root): it has no user memory.
+ */
+static bool mem_is_kthread(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long flags = 0;
+	const char *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold blanks and parentheses */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return false;
+	return flags & 0x00200000UL; /* PF_KTHREAD, include/linux/sched.h */
+}
+
 int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 			 const struct mem_range *range, struct mem_snapshot *s, char *err,
 			 size_t errlen)
@@ -312,15 +337,26 @@ int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 	maps = fopen(path, "r");
 	if (!maps) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s%s", path, strerror(-rc),
+			 (rc == -EACCES || rc == -EPERM) && geteuid() != 0
+			     ? " (reading another process's memory needs root)"
+			     : "");
 		return rc;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
 	memfd = open(path, O_RDONLY);
 	if (memfd < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s (reading another process's memory needs root)", path,
-			 strerror(errno));
+		if (rc == -ESRCH && mem_is_kthread(pid)) {
+			snprintf(err, errlen, "pid %d is a kernel thread: it has no user memory",
+				 (int)pid);
+			rc = -EINVAL;
+		} else {
+			snprintf(err, errlen, "%s: %s%s", path, strerror(-rc),
+				 (rc == -EACCES || rc == -EPERM) && geteuid() != 0
+				     ? " (reading another process's memory needs root)"
+				     : "");
+		}
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);

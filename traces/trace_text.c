@@ -315,7 +315,8 @@ static int text_parse_header(struct trace_reader *r)
 				 (size_t)(end - tok));
 	if (n == 0)
 		return text_fail(r, "missing trace version in header", line, len);
-	if (text_u64(tok, (size_t)n, &v) || v == 0)
+	/* the header is exact (FORMAT.md): "01" is not "1" */
+	if (text_u64(tok, (size_t)n, &v) || v == 0 || tok[0] == '0')
 		return text_fail(r, "bad trace version in header", tok, (size_t)n);
 	if (v != TRACE_TEXT_VERSION)
 		return text_fail(r, "unsupported trace version, this reader knows 1", tok,
@@ -725,8 +726,16 @@ int trace_reader_open_file(FILE *f, const char *name, struct trace_reader **out,
 
 	*out = NULL;
 	rc = trace_io_open_read(f, false, &io, err, errlen);
-	if (rc)
+	if (rc) {
+		/* the codec's message lacks the file: a directory, a closed stdin */
+		if (err && errlen) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "%s: %s", name ? name : "<trace>", why);
+		}
 		return rc;
+	}
 	/* One byte tells text ('z'...) from binary (0x89...); trace_io_peek() gives it back. */
 	in = trace_io_file(io);
 	c = trace_io_peek(in);
