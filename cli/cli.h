@@ -5,6 +5,7 @@
 #ifndef ZSFRAG_CLI_H
 #define ZSFRAG_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 struct cli_command {
@@ -21,10 +22,14 @@ int cli_compare(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 
-/* Print "zsfrag NAME: message" on stderr; returns EX_USAGE for convenience. */
+/* Print "zsfrag NAME: message (see 'zsfrag NAME --help')", one line, on stderr; returns
+ * EX_USAGE for convenience. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Parse an unsigned decimal option value; 0 or -EINVAL. */
 int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+
+/* Length of the UTF-8 sequence at s (n > 0 bytes available), or 0 if it is not one. */
+size_t cli_utf8_len(const unsigned char *s, size_t n);
 
 #endif /* ZSFRAG_CLI_H */

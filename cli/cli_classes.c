@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "zsmalloc.h"
 
 static void classes_help(FILE *f)
@@ -26,7 +27,8 @@ static void classes_help(FILE *f)
 	for (; *names; names++)
 		fprintf(f, " %s", *names);
 	fprintf(f, "\n"
-		   "  -a, --arch A        x86_64 (default) or arm32\n"
+		   "  -a, --arch A        arm32 (default, as replay: the seed's 32-bit ARM phone) or\n"
+		   "                      x86_64 (the kernels scripts/kernel-check runs)\n"
 		   "  -s, --page-size N   4096 (default), 16384 or 65536\n"
 		   "  -c, --chain-size K  max pages per zspage (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16; "
 		   "v6.12 only)\n"
@@ -100,7 +102,8 @@ int cli_classes(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	struct zs_pool_config cfg = {.profile = "v6.12", .arch = ZS_ARCH_X86_64, .page_size = 4096};
+	struct zs_pool_config cfg = {.page_size = 4096};
+	struct sim_config machine;
 	struct zs_profile_info info;
 	struct zs_host_pages *hp;
 	struct zs_pool *pool;
@@ -108,6 +111,10 @@ int cli_classes(int argc, char **argv)
 	bool json = false;
 	int c, err, rc;
 
+	/* replay's default machine, so that both show the same classes */
+	sim_config_default(&machine);
+	cfg.profile = machine.pool.profile;
+	cfg.arch = machine.pool.arch;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:a:s:c:jh", opts, NULL)) != -1) {
 		switch (c) {

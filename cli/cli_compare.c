@@ -76,6 +76,42 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int cmp_run_config(const struct cmp_run *run, struct sim_config *cfg, char *msg, size_t msglen)
+{
+	sim_config_default(cfg);
+	cfg->policies = CLI_POLICIES_UNSET; /* the profile's default unless the run says */
+	if (run->config && cli_config_load(run->config, cfg, msg, msglen))
+		return EX_CONFIG;
+	if (run->profile) {
+		if (zs_profile_lookup(run->profile, NULL)) {
+			snprintf(msg, msglen, "unknown profile '%s'", run->profile);
+			return EX_USAGE;
+		}
+		cfg->pool.profile = run->profile;
+	}
+	if (run->arch && zs_arch_lookup(run->arch, &cfg->pool.arch)) {
+		snprintf(msg, msglen, "unknown arch '%s' (x86_64 or arm32)", run->arch);
+		return EX_USAGE;
+	}
+	if (run->policies) {
+		char bad[64] = "";
+
+		if (cli_policy_parse(run->policies, &cfg->policies, bad, sizeof(bad))) {
+			snprintf(msg, msglen, "unknown policy '%s'", bad);
+			return EX_USAGE;
+		}
+	}
+	if (run->have_seed)
+		cfg->seed = run->seed;
+	if (run->sample_every)
+		cfg->sample_every = run->sample_every;
+	cfg->timing = run->timing;
+	cli_config_finish(cfg);
+	if (cli_config_check_policies(cfg, msg, msglen))
+		return EX_USAGE;
+	return EX_OK;
+}
+
 int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, size_t msglen)
 {
 	struct sim_config cfg;
@@ -87,36 +123,11 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 	json_t *inputs;
 	const char *key;
 	json_t *val;
-	int rc = EX_OK, n;
+	int rc, n;
 
-	sim_config_default(&cfg);
-	if (run->config && cli_config_load(run->config, &cfg, msg, msglen))
-		return EX_CONFIG;
-	if (run->profile) {
-		if (zs_profile_lookup(run->profile, NULL)) {
-			snprintf(msg, msglen, "unknown profile '%s'", run->profile);
-			return EX_USAGE;
-		}
-		cfg.pool.profile = run->profile;
-	}
-	if (run->arch && zs_arch_lookup(run->arch, &cfg.pool.arch)) {
-		snprintf(msg, msglen, "unknown arch '%s' (x86_64 or arm32)", run->arch);
-		return EX_USAGE;
-	}
-	if (run->policies) {
-		char bad[64] = "";
-
-		if (policy_parse_list(run->policies, &cfg.policies, bad, sizeof(bad))) {
-			snprintf(msg, msglen, "unknown policy '%s'", bad);
-			return EX_USAGE;
-		}
-	}
-	if (run->have_seed)
-		cfg.seed = run->seed;
-	if (run->sample_every)
-		cfg.sample_every = run->sample_every;
-	cfg.timing = run->timing;
-	cli_config_finish(&cfg);
+	rc = cmp_run_config(run, &cfg, msg, msglen);
+	if (rc)
+		return rc;
 
 	if (trace_reader_open(run->trace, &r, msg, msglen) != 0)
 		return access(run->trace, R_OK) == 0 ? EX_DATAERR : EX_NOINPUT;
@@ -128,7 +139,7 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 	}
 	/* the same inputs `zsfrag replay --json` records, plus ours */
 	inputs = cli_config_to_json(&cfg);
-	json_object_set_new(inputs, "trace", json_string(run->trace));
+	cli_json_set_path(inputs, "trace", run->trace);
 	json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
 	if (run->name)
 		json_object_set_new(inputs, "variant", json_string(run->name));
@@ -306,7 +317,8 @@ static void compare_help(FILE *f)
 {
 	fprintf(
 	    f,
-	    "usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n\n"
+	    "usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n"
+	    "       zsfrag compare TRACE... --variants PROFILE:POLICIES,... [OPTIONS]\n\n"
 	    "Replay each trace once per variant (the product of --profiles and --policies) in\n"
 	    "parallel processes, write each run's results JSON into DIR and print the runs\n"
 	    "side by side. In --policies, ',' separates variants and '+' combines policies in\n"
@@ -316,7 +328,13 @@ static void compare_help(FILE *f)
 	    "traces share a NAME (d1/t.trace d2/t.trace: t-1, t-2); two runs that would\n"
 	    "still share a file are refused.\n\n"
 	    "  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
-	    "  -P, --policies LIST    policy variants to compare (default: the config's, manual)\n"
+	    "  -P, --policies LIST    policy variants to compare (default: the config's, else\n"
+	    "                         manual; none on v3.18). A policy a profile's kernel does\n"
+	    "                         not have (shrinker before v4.3, migration before v4.8)\n"
+	    "                         is an error, not a silent no-op\n"
+	    "  -V, --variants LIST    PROFILE:POLICIES pairs instead of the product, e.g.\n"
+	    "                         v4.1:none,v6.12:manual+migration (a profile or policies\n"
+	    "                         alone takes the default of the other)\n"
 	    "  -a, --arch A           arm32 (default) or x86_64\n"
 	    "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
 	    "  -o, --out DIR          results directory (default compare-out)\n"
@@ -758,6 +776,20 @@ int cli_compare(int argc, char **argv)
 	rc = build_runs(st, &o, argv + optind, argc - optind);
 	if (rc)
 		goto out;
+	/* every variant's machine and policies before any run starts: an inert policy is an
+	 * error here as in replay, not a column that is really "none" */
+	for (unsigned int i = 0; i < st->n; i++) {
+		struct sim_config cfg;
+
+		rc = cmp_run_config(&st->runs[i], &cfg, msg, sizeof(msg));
+		if (rc) {
+			fprintf(stderr, "zsfrag compare: variant %s: %s%s\n", st->runs[i].name, msg,
+				o.profiles && strstr(msg, "cannot honour")
+				    ? "; pick PROFILE:POLICIES pairs with --variants"
+				    : "");
+			goto out;
+		}
+	}
 	for (unsigned int i = 0; i <= st->n; i++) {
 		/* no results file or report may be a trace or the config under another name */
 		const char *outp = i < st->n ? st->paths[i] : o.report;

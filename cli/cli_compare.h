@@ -25,7 +25,7 @@ struct cmp_run {
 	const char *config;   /* machine JSON file, or NULL */
 	const char *profile;  /* NULL: the config's, else v4.1 */
 	const char *arch;     /* NULL: the config's, else arm32 */
-	const char *policies; /* comma-separated; NULL: the config's */
+	const char *policies; /* "a+b" or "a,b"; NULL: the config's */
 	uint64_t seed;	      /* payload seed, used when have_seed */
 	bool have_seed;
 	uint64_t sample_every; /* events between periodic snapshots; 0 = none */
@@ -34,6 +34,15 @@ struct cmp_run {
 	const char *name;      /* variant name, recorded in inputs.variant */
 	json_t *extra_inputs;  /* borrowed; its keys are added to inputs */
 };
+
+struct sim_config;
+/*
+ * run's machine: the config file, then the run's profile, arch, policies and
+ * seed over it, policies checked against the profile (cli_config.h). A
+ * sysexits code, msg on failure. compare and sweep check every variant with
+ * it before any replay starts.
+ */
+int cmp_run_config(const struct cmp_run *run, struct sim_config *cfg, char *msg, size_t msglen);
 
 /*
  * Replay run->trace into run->json_out. *events_done (may be NULL) is

@@ -14,8 +14,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "cli.h"
 #include "cli_config.h"
 #include "policy.h"
 
@@ -165,7 +168,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 	int err = 0;
 
 	if (!root) {
-		snprintf(msg, len, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		cli_json_load_error(path, &jerr, msg, len);
 		one_line(msg, len);
 		return -EINVAL;
 	}
@@ -330,4 +333,172 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 			 (json_int_t)cfg->policy.check_interval, "seed", (json_int_t)cfg->seed,
 			 "sample_every", (json_int_t)cfg->sample_every, "check_every",
 			 (json_int_t)cfg->check_every);
+}
+
+int cli_policy_parse(const char *list, unsigned int *mask, char *bad, size_t badlen)
+{
+	char buf[256];
+
+	/* one run's policies: "manual+migration" as compare and sweep write it, or the
+	 * comma-separated list of --policy and the config file */
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf)) {
+		snprintf(bad, badlen, "(list too long)");
+		return -EINVAL;
+	}
+	for (char *c = buf; *c; c++)
+		if (*c == '+')
+			*c = ',';
+	return policy_parse_list(buf, mask, bad, badlen);
+}
+
+/* The oldest profile whose kernel has what want() asks for (the profile table is oldest first). */
+static const char *first_profile(bool (*want)(const struct zs_profile_info *))
+{
+	for (const char *const *n = zs_profile_names(); *n; n++) {
+		struct zs_profile_info pi;
+
+		if (!zs_profile_lookup(*n, &pi) && want(&pi))
+			return pi.name;
+	}
+	return "?";
+}
+
+static bool has_compaction(const struct zs_profile_info *pi)
+{
+	return pi->has_compaction;
+}
+
+static bool has_shrinker(const struct zs_profile_info *pi)
+{
+	return pi->has_shrinker;
+}
+
+static bool has_migration(const struct zs_profile_info *pi)
+{
+	return pi->has_migration;
+}
+
+int cli_config_check_policies(struct sim_config *cfg, char *msg, size_t len)
+{
+	const unsigned int compacting = ((1u << POLICY_NR) - 1) & ~(1u << POLICY_MIGRATION);
+	struct zs_profile_info pi;
+	const char *what = NULL, *first = NULL;
+	unsigned int bad = 0;
+
+	if (zs_profile_lookup(cfg->pool.profile, &pi)) {
+		snprintf(msg, len, "unknown profile '%s'", cfg->pool.profile);
+		return -EINVAL;
+	}
+	if (cfg->policies == CLI_POLICIES_UNSET) {
+		/* nobody chose: zram's compact knob (manual) where the kernel has zs_compact */
+		cfg->policies = pi.has_compaction ? 1u << POLICY_MANUAL : 0;
+		return 0;
+	}
+	/* the most specific lack first: v3.18's shrinker is missing since 4.3, not rfc2014 */
+	if ((cfg->policies & (1u << POLICY_SHRINKER)) && !pi.has_shrinker) {
+		bad = 1u << POLICY_SHRINKER;
+		what = "zsmalloc shrinker";
+		first = first_profile(has_shrinker);
+	} else if ((cfg->policies & (1u << POLICY_MIGRATION)) && !pi.has_migration) {
+		bad = 1u << POLICY_MIGRATION;
+		what = "zspage migration";
+		first = first_profile(has_migration);
+	} else if ((cfg->policies & compacting) && !pi.has_compaction) {
+		bad = cfg->policies & compacting;
+		what = "zsmalloc compaction (zs_compact)";
+		first = first_profile(has_compaction);
+	}
+	if (bad) {
+		char names[128];
+
+		policy_format_list(bad, names, sizeof(names));
+		for (char *c = names; *c; c++) /* one run's policies, as compare writes them */
+			if (*c == ',')
+				*c = '+';
+		snprintf(msg, len,
+			 "profile %s cannot honour policy %s: its kernel has no %s (profiles "
+			 "from %s on have it)",
+			 pi.name, names, what, first);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+void cli_json_load_error(const char *path, const json_error_t *jerr, char *msg, size_t len)
+{
+	struct stat st;
+	const char *why = strrchr(jerr->text, ':');
+
+	/* a file that does not open has no line and column: say why it did not open */
+	if (json_error_code(jerr) == json_error_cannot_open_file)
+		snprintf(msg, len, "%s: cannot open: %s", path,
+			 why && why[1] == ' ' ? why + 2 : jerr->text);
+	else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		snprintf(msg, len, "%s: cannot read: %s", path, strerror(EISDIR));
+	else
+		snprintf(msg, len, "%s:%d:%d: %s", path, jerr->line, jerr->column, jerr->text);
+}
+
+size_t cli_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	/* overlong forms, UTF-16 surrogates, beyond U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+void cli_json_set_path(json_t *obj, const char *key, const char *path)
+{
+	json_t *v = json_string(path);
+	char esc_key[64];
+	char *buf;
+	size_t n = strlen(path), o = 0;
+
+	if (v) {
+		json_object_set_new(obj, key, v);
+		return;
+	}
+	/* not UTF-8, which JSON strings must be: \xNN for each stray byte, \\ for a backslash */
+	buf = malloc(4 * n + 1);
+	if (!buf)
+		return;
+	for (size_t i = 0; i < n;) {
+		const unsigned char *c = (const unsigned char *)path + i;
+		size_t len = cli_utf8_len(c, n - i);
+
+		if (len && *c != '\\') {
+			memcpy(buf + o, c, len);
+			o += len;
+			i += len;
+		} else {
+			o += (size_t)sprintf(buf + o, *c == '\\' ? "\\\\" : "\\x%02x", *c);
+			i++;
+		}
+	}
+	buf[o] = '\0';
+	json_object_set_new(obj, key, json_string(buf));
+	snprintf(esc_key, sizeof(esc_key), "%s_escaped", key);
+	json_object_set_new(obj, esc_key, json_true());
+	free(buf);
 }

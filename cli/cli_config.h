@@ -14,6 +14,33 @@
 int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t msglen);
 /* Finish a config after files and options: derive highmem etc. */
 void cli_config_finish(struct sim_config *cfg);
+/*
+ * Policies: cfg->policies holds CLI_POLICIES_UNSET until a config file or an
+ * option sets it. cli_config_check_policies() then settles it: unset becomes
+ * the profile's default (manual where the kernel has zs_compact, else none);
+ * a chosen policy the profile's kernel cannot honour (shrinker before v4.3,
+ * migration before v4.8, any compaction on v3.18) is refused with
+ * -EOPNOTSUPP and a message naming the profile, the policy and the first
+ * profile that has it. replay, compare and sweep all call it, so an inert
+ * policy never runs as a silent "none".
+ */
+#define CLI_POLICIES_UNSET (1u << 31)
+int cli_config_check_policies(struct sim_config *cfg, char *msg, size_t len);
+/* One run's policies: "a+b" or "a,b" ("none" alone is none). As policy_parse_list. */
+int cli_policy_parse(const char *list, unsigned int *mask, char *bad, size_t badlen);
+/*
+ * The message for a JSON file jansson could not load: "FILE:LINE:COL: what"
+ * for bad JSON, "FILE: cannot open: why" (no line: none was read) for a file
+ * that does not open, "FILE: cannot read: Is a directory" for a directory.
+ */
+void cli_json_load_error(const char *path, const json_error_t *jerr, char *msg, size_t len);
+/*
+ * obj[key] = path. JSON strings are UTF-8 and a Linux path need not be: such
+ * a path is written with each byte that is not UTF-8 as \xNN and each
+ * backslash doubled, and obj[key + "_escaped"] = true says so (lossless:
+ * undo the two escapes to get the bytes back). A UTF-8 path is as it is.
+ */
+void cli_json_set_path(json_t *obj, const char *key, const char *path);
 /* The machine as JSON, for the results' inputs. */
 json_t *cli_config_to_json(const struct sim_config *cfg);
 

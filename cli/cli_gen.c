@@ -46,8 +46,10 @@ static void gen_help(FILE *f)
 
 	fprintf(
 	    f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
-	       "Generate a swap trace (text format v1) from workload models; several models\n"
-	       "(--mix a,b,c or a,b,c) run side by side in simulated time.\n\n"
+	       "Generate a swap trace from workload models; several models (--mix a,b,c or\n"
+	       "a,b,c) run side by side in simulated time. The output's name picks the format\n"
+	       "(traces/FORMAT.md): text (zsfrag-trace 1) by default, binary for .ztb, either\n"
+	       "one compressed for .zst / .gz.\n\n"
 	       "  -m, --mix LIST         the models, comma-separated (or the first argument)\n"
 	       "  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
 	       "                         or KEY when one model of the mix has it\n"
@@ -74,6 +76,16 @@ static void gen_help(FILE *f)
 	}
 	fprintf(f, "\nThe models are described in README.md (Workloads) and at the head of each\n"
 		   "workloads/wl_<model>.c.\n");
+}
+
+/* One line (README: Workloads), with the --help hint once: some messages carry it already. */
+static int gen_param_error(const char *err)
+{
+	if (strstr(err, "--help")) {
+		fprintf(stderr, "zsfrag gen: %s\n", err);
+		return EX_USAGE;
+	}
+	return cli_usage_error("gen", "%s", err);
 }
 
 static double now_s(void)
@@ -156,7 +168,7 @@ int cli_gen(int argc, char **argv)
 	for (unsigned int i = 0; i < nr_params; i++) {
 		if (wl_gen_set(g, params[i], NULL, err, sizeof(err))) {
 			wl_gen_destroy(g);
-			return cli_usage_error("gen", "%s", err);
+			return gen_param_error(err);
 		}
 	}
 	rc = wl_gen_start(g, seed, err, sizeof(err));

@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "cli_config.h"
 
 static bool have_template(const char *dir)
 {
@@ -111,7 +112,7 @@ static json_t *load(const char *path, char *msg, size_t msglen)
 	json_t *root = json_load_file(path, 0, &jerr);
 
 	if (!root)
-		snprintf(msg, msglen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		cli_json_load_error(path, &jerr, msg, msglen);
 	else if (!json_is_array(json_object_get(root, "snapshots")) ||
 		 !json_array_size(json_object_get(root, "snapshots"))) {
 		snprintf(msg, msglen, "%s: not a zsfrag results file (no snapshots)", path);

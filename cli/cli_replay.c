@@ -76,7 +76,9 @@ static void replay_help(FILE *f)
 	       "                         default v4.1, the seed's design as merged)\n"
 	       "  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
 	       "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
-	       "  -P, --policy LIST      compaction policies, comma-separated (default manual):\n");
+	       "  -P, --policy LIST      compaction policies, joined by ',' or '+' (default manual,\n"
+	       "                         none on v3.18); one the profile's kernel does not have\n"
+	       "                         is an error:\n");
 	for (unsigned int i = 0; i < POLICY_NR; i++)
 		fprintf(f, "                           %-15s %s\n",
 			policy_get((enum policy_id)i)->name, policy_get((enum policy_id)i)->help);
@@ -163,6 +165,14 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 		printf("               last failure with %llu pages free (%llu in Normal)\n",
 		       (unsigned long long)s->forks.free_pages_at_last_failure,
 		       (unsigned long long)s->forks.normal_free_at_last_failure);
+	/* raw `a` objects and `g` blocks: a failed allocation is not an error in the trace,
+	 * so say how many there were */
+	printf("  allocations: %llu `a` objects live, %llu zs_malloc failures; %llu `g` blocks "
+	       "held, %llu found no memory\n",
+	       (unsigned long long)s->other.objects_live,
+	       (unsigned long long)s->other.alloc_failures,
+	       (unsigned long long)s->other.blocks_live,
+	       (unsigned long long)s->other.block_failures);
 	printf("  verify:      %llu mismatches\n", (unsigned long long)rs->mismatches);
 	if (s->op_timing && s->op_timing->malloc_calls && s->op_timing->free_calls)
 		printf("  op timing:   zs_malloc %.0f ns, zs_free %.0f ns per call (host, %llu + %llu "
@@ -171,24 +181,6 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 		       (double)s->op_timing->free_ns / (double)s->op_timing->free_calls,
 		       (unsigned long long)s->op_timing->malloc_calls,
 		       (unsigned long long)s->op_timing->free_calls);
-}
-
-/* Say which chosen policies the profile's kernel cannot honour (they then do nothing). */
-static void warn_inert_policies(const struct sim_config *cfg)
-{
-	struct zs_profile_info pi;
-
-	if (zs_profile_lookup(cfg->pool.profile, &pi))
-		return;
-	if ((cfg->policies & (1u << POLICY_SHRINKER)) && !pi.has_shrinker)
-		fprintf(stderr, "zsfrag replay: note: profile %s has no zsmalloc shrinker (4.3+): "
-				"policy shrinker does nothing\n", pi.name);
-	if ((cfg->policies & (1u << POLICY_MIGRATION)) && !pi.has_migration)
-		fprintf(stderr, "zsfrag replay: note: profile %s has no zspage migration (4.8+): "
-				"policy migration does nothing\n", pi.name);
-	if ((cfg->policies & ~(1u << POLICY_MIGRATION)) && !pi.has_compaction)
-		fprintf(stderr, "zsfrag replay: note: profile %s has no zsmalloc compaction: "
-				"compaction policies do nothing\n", pi.name);
 }
 
 static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char **json_out,
@@ -290,7 +282,7 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	if (policy) {
 		char bad[64] = "";
 
-		if (policy_parse_list(policy, &cfg->policies, bad, sizeof(bad)))
+		if (cli_policy_parse(policy, &cfg->policies, bad, sizeof(bad)))
 			return cli_usage_error("replay", "unknown policy '%s'", bad);
 	}
 	if (have_seed)
@@ -301,7 +293,8 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 		cfg->sample_every = sample;
 	cfg->timing = !no_timing;
 	cli_config_finish(cfg);
-	warn_inert_policies(cfg);
+	if (cli_config_check_policies(cfg, msg, sizeof(msg)))
+		return cli_usage_error("replay", "%s", msg);
 	return 0;
 }
 
@@ -324,6 +317,7 @@ int cli_replay(int argc, char **argv)
 	long long trace_size = -1;
 
 	sim_config_default(&cfg);
+	cfg.policies = CLI_POLICIES_UNSET; /* the profile's default unless a file or option says */
 	memset(&rs, 0, sizeof(rs));
 	rc = parse_opts(argc, argv, &cfg, &json_out, &quiet, &trace);
 	if (rc)
@@ -343,7 +337,7 @@ int cli_replay(int argc, char **argv)
 	if (json_out) {
 		json_t *inputs = cli_config_to_json(&cfg);
 
-		json_object_set_new(inputs, "trace", json_string(trace));
+		cli_json_set_path(inputs, "trace", trace);
 		json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
 		json_object_set_new(inputs, "op_timing", json_boolean(cfg.op_timing));
 		results_json_init(&rj, inputs, cfg.timing);

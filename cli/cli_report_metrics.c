@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cli_compare.h"
+#include "cli_config.h"
 
 const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
     [CMP_POOL_PEAK] = {"pool_peak", "pool pages, peak", "pages", +1, 0},
@@ -157,7 +158,7 @@ int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->path, sizeof(m->path), "%s", path);
 	if (!root) {
-		snprintf(msg, msglen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		cli_json_load_error(path, &jerr, msg, msglen);
 		return errno == ENOENT ? -ENOENT : -EINVAL;
 	}
 	err = cmp_metrics_from_json(root, m, why, sizeof(why));

@@ -8,7 +8,7 @@
  * SPEC.json (paths relative to the spec's directory; unknown keys are errors):
  *   { "traces": ["a.trace", "gen-{seed}.trace"],  required; {seed} is replaced
  *     "profiles": ["v4.1", "v6.12"],              optional (default: config's)
- *     "policies": ["none", "manual,migration"],   optional; one list per point
+ *     "policies": ["none", "manual+migration"],   optional; one set per point
  *     "seeds": [1, 2],                            optional (payload seed)
  *     "arch": "arm32", "config": "machine.json",  optional
  *     "sample_every": 0, "timing": false,         optional (timing off: results
@@ -41,6 +41,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "cli_config.h"
 #include "outfile.h"
 
 #define SWEEP_MAX_AXIS	    256
@@ -129,6 +130,31 @@ static void spec_hash(json_t *root, char *hex, size_t len)
 	json_decref(copy);
 }
 
+/*
+ * One point's policies combine with '+', as in compare --policies, where ','
+ * separates variants: "manual,migration" would be two runs there, so it is
+ * refused here rather than read as one.
+ */
+static int want_plus(json_t *v, char *msg, size_t msglen)
+{
+	size_t i;
+	json_t *it;
+
+	json_array_foreach(v, i, it)
+	{
+		const char *q = json_string_value(it);
+
+		if (strchr(q, ',')) {
+			snprintf(msg, msglen,
+				 "\"policies\": item %zu: combine one point's policies with '+' "
+				 "(as compare --policies does); separate points are separate items",
+				 i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
 {
 	json_error_t jerr;
@@ -140,7 +166,7 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 	memset(sw, 0, sizeof(*sw));
 	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!sw->root) {
-		snprintf(msg, msglen, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		cli_json_load_error(path, &jerr, msg, msglen);
 		return -EINVAL;
 	}
 	/* relative paths resolve against the spec's absolute directory, so that a point's
@@ -167,6 +193,8 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 		} else if (!strcmp(key, "policies")) {
 			err = want_strings(v, key, msg, msglen);
 			sw->policies = v;
+			if (!err)
+				err = want_plus(v, msg, msglen);
 		} else if (!strcmp(key, "seeds")) {
 			size_t i;
 			json_t *it;
@@ -344,6 +372,36 @@ static int point_check(const struct sweep *sw, json_t *root, unsigned int idx, c
 	return rc;
 }
 
+/*
+ * Every profile x policy set of the spec against what the profile's kernel
+ * has (cmp_run_config, as replay and compare check), so that expand refuses
+ * a sweep with an inert point before a cluster runs any of it.
+ */
+static int sweep_check_variants(const struct sweep *sw, char *msg, size_t msglen)
+{
+	struct sweep_point *pt = calloc(1, sizeof(*pt));
+	int rc = EX_OK;
+
+	if (!pt)
+		return EX_OSERR;
+	for (unsigned int p = 0; p < sw->np && !rc; p++) {
+		for (unsigned int q = 0; q < sw->nq && !rc; q++) {
+			struct sim_config cfg;
+			char why[600];
+
+			/* trace 0, seed 0: the point of profile p and policy set q */
+			sweep_point(sw, (p * sw->nq + q) * sw->ns, ".", pt);
+			rc = cmp_run_config(&pt->run, &cfg, why, sizeof(why));
+			if (rc)
+				snprintf(msg, msglen, "point %u (%s): %s",
+					 (p * sw->nq + q) * sw->ns, pt->name, why);
+			json_decref(pt->extra);
+		}
+	}
+	free(pt);
+	return rc;
+}
+
 /* One argument for a POSIX shell: in single quotes, ' as '\''. */
 static void shell_quote(FILE *f, const char *s)
 {
@@ -389,12 +447,19 @@ static int sweep_expand(int argc, char **argv)
 	ssize_t n;
 	bool count = argc == 3 && !strcmp(argv[2], "--count");
 	bool nul = argc == 3 && (!strcmp(argv[2], "--null") || !strcmp(argv[2], "-0"));
+	int rc;
 
 	if (argc != 2 && !count && !nul)
 		return cli_usage_error("sweep", "usage: sweep expand SPEC.json [--count | --null]");
 	if (sweep_load(argv[1], &sw, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag sweep: %s\n", msg);
 		return EX_DATAERR;
+	}
+	rc = sweep_check_variants(&sw, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "zsfrag sweep: %s\n", msg);
+		json_decref(sw.root);
+		return rc;
 	}
 	if (count) {
 		printf("%u\n", sweep_points(&sw));
@@ -754,6 +819,12 @@ int cli_sweep(int argc, char **argv)
 		sweep_help(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EX_USAGE : EX_OK;
 	}
+	/* `sweep expand|run|merge --help` too, wherever it stands among the arguments */
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			sweep_help(stdout);
+			return EX_OK;
+		}
 	if (!strcmp(argv[1], "expand"))
 		return sweep_expand(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))

@@ -1,11 +1,15 @@
 /*
  * main.c - `zsfrag SUBCOMMAND ...`: dispatch to the subcommand table.
  */
+/* fopencookie: _GNU_SOURCE comes from the build */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -29,7 +33,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see 'zsfrag %s --help')\n", cmd);
+	/* one line, so that scripts and logs keep the message and its hint together */
+	fprintf(stderr, " (see 'zsfrag %s --help')\n", cmd);
 	return EX_USAGE;
 }
 
@@ -49,6 +54,71 @@ int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out
 	return 0;
 }
 
+static int write_all(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(STDERR_FILENO, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Every message on stderr goes through here: file names, trace tokens and
+ * option values are echoed in messages, and may hold any byte. Bytes that are
+ * not UTF-8, and control bytes other than the newline, tab, carriage return
+ * and the escape of the progress bars, are written as \xNN, so a message
+ * never puts raw binary on a terminal or into a log.
+ */
+static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
+{
+	char out[1024];
+	size_t o = 0;
+
+	(void)cookie;
+	for (size_t i = 0; i < n;) {
+		const unsigned char *s = (const unsigned char *)buf + i;
+		size_t len = cli_utf8_len(s, n - i);
+		bool plain = len > 1 || (len == 1 && (s[0] >= 0x20 || s[0] == '\n' ||
+						      s[0] == '\t' || s[0] == '\r' || s[0] == 0x1b) &&
+					 s[0] != 0x7f);
+
+		if (o + 8 > sizeof(out)) {
+			if (write_all(out, o))
+				return -1;
+			o = 0;
+		}
+		if (plain) {
+			memcpy(out + o, s, len);
+			o += len;
+			i += len;
+		} else {
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", s[0]);
+			i++;
+		}
+	}
+	if (o && write_all(out, o))
+		return -1;
+	return (ssize_t)n;
+}
+
+static void escape_stderr(void)
+{
+	cookie_io_functions_t fns = {.write = stderr_write};
+	FILE *f = fopencookie(NULL, "w", fns);
+
+	if (!f)
+		return; /* messages go out unescaped rather than not at all */
+	setvbuf(f, NULL, _IONBF, 0);
+	stderr = f;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: zsfrag COMMAND [OPTIONS]\n\n"
@@ -61,6 +131,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	escape_stderr();
 	if (argc < 2) {
 		usage(stderr);
 		return EX_USAGE;

@@ -23,7 +23,7 @@ for seed in (1, 2):
     gen_trace(zsfrag, "traces/demo-%d.trace" % seed, seed=seed)
 small_phone("phone.json")
 spec = {"traces": ["traces/demo-{seed}.trace"], "profiles": ["v4.1", "v6.12"],
-        "policies": ["none", "manual,on-pgd-failure"], "seeds": [1, 2], "config": "phone.json",
+        "policies": ["none", "manual+on-pgd-failure"], "seeds": [1, 2], "config": "phone.json",
         "out": "par"}
 with open("spec.json", "w") as f:
     json.dump(spec, f)

@@ -10,7 +10,7 @@ c = Checker()
 # JSON: the documented keys, and the verified 6.1 / 6.12 figures
 for profile, distinct, huge in (("v6.1", 69, 3257), ("v6.12", 119, 3625), ("v3.18", 255, 3265),
                                 ("rfc2014", 69, 3257)):
-    rc, out, err = c.run("classes", "--profile", profile, "--json")
+    rc, out, err = c.run("classes", "--profile", profile, "--arch", "x86_64", "--json")
     if not c.eq(rc, 0, "%s --json exit (stderr %r)" % (profile, err)):
         continue
     doc = json.loads(out)
@@ -48,13 +48,18 @@ rc, out, _ = c.run("classes", "--profile", "v3.18")
 c.check("255 class indices, 255 distinct classes" in out, "v3.18 text summary line")
 
 # text output: the same figures as JSON
-rc, out, _ = c.run("classes", "--profile", "v6.1")
+rc, out, _ = c.run("classes", "--profile", "v6.1", "--arch", "x86_64")
 c.eq(rc, 0, "text exit")
 c.check("69 distinct classes" in out and "huge_class_size 3257" in out, "text summary line")
 rc, out, _ = c.run("classes", "--profile", "v6.12", "--chain-size", "16", "--json")
 c.eq(json.loads(out)["distinct_classes"], 192, "chain size 16")
 rc, out, _ = c.run("classes", "--profile", "v6.1", "--arch", "arm32", "--json")
 c.eq(json.loads(out)["huge_class_size"], 3261, "arm32 huge_class_size")
+# the defaults are replay's machine (v4.1 on arm32), so both show the same classes
+rc, out, _ = c.run("classes", "--json")
+doc = json.loads(out)
+c.eq((doc["profile"], doc["arch"]), ("v4.1", "arm32"), "default profile and arch")
+c.eq(doc["huge_class_size"], 3261, "v4.1 arm32 huge_class_size")
 rc, out, _ = c.run("classes", "--profile", "v6.1", "--page-size", "16384", "--json")
 c.eq(len(json.loads(out)["classes"]), 257, "16 KiB pages: class indices")
 
