@@ -5,7 +5,11 @@
  * sim/engine.c):
  *   profile, arch, page_size, chain_size          the zsmalloc pool
  *   ram_mb, lowmem_mb, highmem, max_order,        physical memory
- *   pageblock_order, min_free_kbytes, watermark_scale_factor
+ *   pageblock_order, min_free_kbytes, watermark_scale_factor,
+ *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
+ *   reserved_pages, cma_mb, cma_base_mb,
+ *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
+ *   pcp_thp, percpu_pagelist_high_fraction
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
@@ -143,6 +147,19 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 			 path, mc->min_free_kbytes, (unsigned long long)(normal >> 10));
 		return -EINVAL;
 	}
+	if (mc->dma_bytes && mc->dma32_bytes && mc->dma32_bytes < mc->dma_bytes) {
+		snprintf(msg, len, "%s: dma32_mb %llu is below dma_mb %llu (ZONE_DMA32 lies above ZONE_DMA)",
+			 path, (unsigned long long)(mc->dma32_bytes >> 20),
+			 (unsigned long long)(mc->dma_bytes >> 20));
+		return -EINVAL;
+	}
+	if (mc->cma_bytes && ((mc->cma_base_bytes == UINT64_MAX ? 0 : mc->cma_base_bytes) +
+				  mc->cma_bytes >
+			      mc->ram_bytes)) {
+		snprintf(msg, len, "%s: the CMA area (cma_base_mb + cma_mb) ends beyond ram_mb %llu",
+			 path, (unsigned long long)(mc->ram_bytes >> 20));
+		return -EINVAL;
+	}
 	if (!cfg->policy.periodic_events && !cfg->policy.periodic_ns) {
 		snprintf(msg, len,
 			 "%s: periodic_events and periodic_ns are both 0 (the periodic policy "
@@ -155,6 +172,46 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 		snprintf(msg, len, "%s: chain_size %u outside %u..%u for profile %s (0 = its own)",
 			 path, cfg->pool.chain_size, pi.chain_min, pi.chain_max, pi.name);
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A per-zone table: {"DMA": N, "DMA32": N, "Normal": N, "HighMem": N}. */
+static int want_zone_table(json_t *v, const char *path, const char *key, uint64_t max,
+			   unsigned long *ul, unsigned int *ui, char *msg, size_t len)
+{
+	const char *zk;
+	json_t *zv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"%s\": expected an object of zone names (\"DMA\", \"DMA32\", "
+			 "\"Normal\", \"HighMem\") to integers",
+			 path, key);
+		return -EINVAL;
+	}
+	json_object_foreach(v, zk, zv)
+	{
+		unsigned int t;
+		char sub[96];
+		uint64_t u = 0;
+
+		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
+			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
+				break;
+		if (t == PHYSMEM_ZONE_MOVABLE) {
+			snprintf(msg, len,
+				 "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
+				 path, key, zk);
+			return -EINVAL;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", key, zk);
+		if (want_uint(zv, path, sub, max, &u, msg, len))
+			return -EINVAL;
+		if (ul)
+			ul[t] = (unsigned long)u;
+		else
+			ui[t] = (unsigned int)u;
 	}
 	return 0;
 }
@@ -260,6 +317,67 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			/* the kernel's sysctl range (mm/page_alloc.c: SYSCTL_ONE..3000) */
 			err = want_range(v, path, key, 1, 3000, NULL, &u, msg, len);
 			cfg->mem.watermark_scale_factor = (unsigned int)u;
+		} else if (!strcmp(key, "dma_mb")) {
+			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA",
+					 &u, msg, len);
+			cfg->mem.dma_bytes = u << 20;
+		} else if (!strcmp(key, "dma32_mb")) {
+			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB,
+					 "MiB, 0 = no ZONE_DMA32", &u, msg, len);
+			cfg->mem.dma32_bytes = u << 20;
+		} else if (!strcmp(key, "lowmem_reserve_ratio")) {
+			err = want_zone_table(v, path, key, 1u << 30, NULL,
+					      cfg->mem.lowmem_reserve_ratio, msg, len);
+		} else if (!strcmp(key, "reserved_pages")) {
+			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages,
+					      NULL, msg, len);
+		} else if (!strcmp(key, "cma_mb")) {
+			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no CMA area",
+					 &u, msg, len);
+			cfg->mem.cma_bytes = u << 20;
+		} else if (!strcmp(key, "cma_base_mb")) {
+			/* -1: memblock's choice, the top of RAM */
+			if (json_is_integer(v) && json_integer_value(v) == -1)
+				cfg->mem.cma_base_bytes = UINT64_MAX;
+			else if (!(err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB,
+						    "MiB, -1 = the top of RAM", &u, msg, len)))
+				cfg->mem.cma_base_bytes = u << 20;
+		} else if (!strcmp(key, "watermark_boost_factor")) {
+			err = want_range(v, path, key, 0, 1000000, "1/10000 of the high watermark",
+					 &u, msg, len);
+			cfg->mem.watermark_boost_factor = (unsigned int)u;
+		} else if (!strcmp(key, "nr_cpus")) {
+			err = want_range(v, path, key, 1, 4096, "online CPUs", &u, msg, len);
+			cfg->mem.nr_cpus = (unsigned int)u;
+		} else if (!strcmp(key, "percpu_pagelist_high_fraction")) {
+			err = want_uint(v, path, key, 1u << 30, &u, msg, len);
+			if (!err && u && u < 8) {
+				snprintf(msg, len,
+					 "%s: key \"%s\": expected 0 or an integer >= 8 (as the sysctl)",
+					 path, key);
+				err = -EINVAL;
+			}
+			cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
+		} else if (!strcmp(key, "pcp_thp")) {
+			if (!json_is_boolean(v)) {
+				snprintf(msg, len, "%s: key \"pcp_thp\": expected true or false", path);
+				err = -EINVAL;
+			}
+			cfg->mem.pcp_thp = json_is_true(v);
+		} else if (!strcmp(key, "pcp")) {
+			const char *pv = json_is_string(v) ? json_string_value(v) : "";
+
+			if (!strcmp(pv, "off"))
+				cfg->mem.pcp = PHYSMEM_PCP_OFF;
+			else if (!strcmp(pv, "6.1"))
+				cfg->mem.pcp = PHYSMEM_PCP_V6_1;
+			else if (!strcmp(pv, "6.12"))
+				cfg->mem.pcp = PHYSMEM_PCP_V6_12;
+			else {
+				snprintf(msg, len, "%s: key \"pcp\": expected \"off\", \"6.1\" or \"6.12\"",
+					 path);
+				err = -EINVAL;
+			}
 		} else if (!strcmp(key, "zram_disksize_mb")) {
 			err = want_range(v, path, key, 1, 1 << 24, "MiB", &u, msg, len);
 			cfg->zram_disksize = u << 20;
@@ -310,11 +428,45 @@ void cli_config_finish(struct sim_config *cfg)
 		cfg->mem.highmem = false;
 }
 
+static const char *const pcp_names[] = {"off", "6.1", "6.12"};
+
+/* A per-zone table as JSON: only the zones the config names with a non-default value. */
+static json_t *zone_table(const unsigned long *ul, const unsigned int *ui)
+{
+	json_t *o = json_object();
+
+	for (unsigned int t = 0; o && t < PHYSMEM_ZONE_MOVABLE; t++)
+		json_object_set_new(o, physmem_zone_type_name((enum physmem_zone_type)t),
+				    json_integer(ul ? (json_int_t)ul[t] : (json_int_t)ui[t]));
+	return o;
+}
+
+/* The zone layout, CMA, boosting and per-CPU list keys. */
+static json_t *machine_json(const struct sim_config *cfg)
+{
+	const struct physmem_config *m = &cfg->mem;
+
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b}", "dma_mb",
+			 (json_int_t)(m->dma_bytes >> 20), "dma32_mb",
+			 (json_int_t)(m->dma32_bytes >> 20), "lowmem_reserve_ratio",
+			 zone_table(NULL, m->lowmem_reserve_ratio), "reserved_pages",
+			 zone_table(m->reserved_pages, NULL), "cma_mb",
+			 (json_int_t)(m->cma_bytes >> 20), "cma_base_mb",
+			 m->cma_base_bytes == UINT64_MAX ? (json_int_t)-1
+							 : (json_int_t)(m->cma_base_bytes >> 20),
+			 "watermark_scale_factor", (json_int_t)m->watermark_scale_factor,
+			 "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
+			 pcp_names[m->pcp <= PHYSMEM_PCP_V6_12 ? m->pcp : 0], "nr_cpus",
+			 (json_int_t)m->nr_cpus, "percpu_pagelist_high_fraction",
+			 (json_int_t)m->percpu_pagelist_high_fraction, "pcp_thp", m->pcp_thp);
+}
+
 json_t *cli_config_to_json(const struct sim_config *cfg)
 {
 	char pol[128];
+	json_t *j, *m;
 
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, "
+	j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, "
 			 "s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12", "arch",
 			 zs_arch_name(cfg->pool.arch), "page_size", (json_int_t)cfg->pool.page_size,
@@ -333,6 +485,11 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 			 (json_int_t)cfg->policy.check_interval, "seed", (json_int_t)cfg->seed,
 			 "sample_every", (json_int_t)cfg->sample_every, "check_every",
 			 (json_int_t)cfg->check_every);
+	m = machine_json(cfg);
+	if (j && m)
+		json_object_update(j, m);
+	json_decref(m);
+	return j;
 }
 
 int cli_policy_parse(const char *list, unsigned int *mask, char *bad, size_t badlen)

@@ -129,15 +129,17 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
+/* The zone a GFP_KERNEL pgd comes from: the highest lowmem zone (Normal; DMA on ARM virt,
+ * DMA32 on a small x86_64). */
 static json_t *normal_zone(json_t *snap)
 {
-	json_t *zones = json_object_get(snap, "zones"), *z;
+	json_t *zones = json_object_get(snap, "zones"), *z, *best = json_array_get(zones, 0);
 	size_t i;
 
 	json_array_foreach(zones, i, z) if (json_is_string(json_object_get(z, "name")) &&
-					    !strcmp(json_string_value(json_object_get(z, "name")),
-						    "Normal")) return z;
-	return json_array_get(zones, 0);
+					    strcmp(json_string_value(json_object_get(z, "name")),
+						   "HighMem")) best = z;
+	return best;
 }
 
 /* "trace T, profile P (ARCH), policies Q: WHAT" as the titles name a run */

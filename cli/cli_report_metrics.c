@@ -64,15 +64,15 @@ static const char *str(json_t *o, const char *key, const char *dflt)
 	return json_is_string(v) ? json_string_value(v) : dflt;
 }
 
-/* The Normal zone's order-2 unusable index, else the machine's. */
+/* The order-2 unusable index of the zone a pgd comes from (the highest lowmem zone: Normal,
+ * DMA on ARM virt, DMA32 on a small x86_64), else the machine's. */
 static double unusable(json_t *snap)
 {
-	json_t *zones = json_object_get(snap, "zones"), *z;
+	json_t *zones = json_object_get(snap, "zones"), *z, *best = NULL;
 	size_t i;
 
-	json_array_foreach(zones, i, z) if (!strcmp(str(z, "name", ""), "Normal")) return num(
-	    z, "unusable_index");
-	return num(snap, "unusable_index");
+	json_array_foreach(zones, i, z) if (strcmp(str(z, "name", ""), "HighMem")) best = z;
+	return best ? num(best, "unusable_index") : num(snap, "unusable_index");
 }
 
 int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen)

@@ -312,7 +312,8 @@ static void compaction_defer_reset(struct sim *sim, unsigned int order, bool all
 static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
 {
 	struct kcompact_control cc = {
-	    .zone = 0, /* the pgd comes from Normal */
+	    /* the zone the pgd comes from: Normal; DMA on ARM virt, DMA32 on a small x86_64 */
+	    .zone = physmem_preferred_zone(sim->mem, PHYSMEM_MT_UNMOVABLE, 0),
 	    .order = (int)sim->pgd_order,
 	    .migratetype = PHYSMEM_MT_UNMOVABLE,
 	    .mode = mode,
@@ -430,7 +431,9 @@ static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
 		e->a = 0;
 		sim->forks.failed++;
 		sim->forks.free_pages_at_last_failure = physmem_free_pages(sim->mem);
-		if (physmem_zone_info(sim->mem, 0, &zi) == 0)
+		if (physmem_zone_info(sim->mem,
+				      physmem_preferred_zone(sim->mem, PHYSMEM_MT_UNMOVABLE, 0),
+				      &zi) == 0)
 			sim->forks.normal_free_at_last_failure = zi.free_pages;
 	}
 	return 0;

@@ -78,7 +78,7 @@ struct sim_class_snap {
 	unsigned long fullness[ZS_MAX_FULLNESS];
 };
 
-#define SIM_MAX_ZONES 2
+#define SIM_MAX_ZONES 4
 
 struct sim_zone_snap {
 	const char *name;

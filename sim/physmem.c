@@ -1,19 +1,23 @@
 /*
  * physmem.c - the emulated physical memory: a buddy allocator over an array of
- * page frames, modelled on Linux 6.1 mm/page_alloc.c.
+ * page frames, modelled on Linux 6.1 mm/page_alloc.c. The zone layout,
+ * watermarks, lowmem reserves, CMA and boosting are in physmem_zone.c, the
+ * per-CPU page lists in physmem_pcp.c; the structures they share in
+ * physmem_internal.h.
  *
  * Layout
  *   frames[]  one struct physmem_frame per page frame (pfn = index). Only the
- *             head frame of a block (free or allocated) carries state; every
- *             other frame of the block has state PF_NONE. Blocks are aligned
- *             to their size, so the block holding a pfn is found by trying the
- *             aligned candidates order by order (physmem_block_at).
+ *             head frame of a block (free, on a pcp list, or allocated)
+ *             carries state; every other frame of the block has state
+ *             PF_NONE. Blocks are aligned to their size, so the block holding
+ *             a pfn is found by trying the aligned candidates order by order
+ *             (physmem_block_at).
  *   pb_mt[]   the migrate type of every pageblock (2^pageblock_order frames).
- *   zones[]   Normal [0, lowmem) and, with highmem, HighMem [lowmem, end).
- *             Each zone has free lists per order per migrate type: circular
- *             doubly-linked lists threaded through frames[] by 32-bit index,
- *             so insert, remove and pop are O(1), and counters for every
- *             figure vmstat reports (nothing is counted by walking).
+ *   zones[]   the populated zones in ascending order (DMA, DMA32, Normal,
+ *             HighMem). Each has free lists per order per migrate type:
+ *             circular doubly-linked lists threaded through frames[] by 32-bit
+ *             index, so insert, remove and pop are O(1), and counters for
+ *             every figure vmstat reports (nothing is counted by walking).
  *   host      one anonymous MAP_NORESERVE mapping of ram_bytes: the bytes of
  *             frame pfn live at host + pfn * page_size and are only touched
  *             when used.
@@ -21,41 +25,38 @@
  * Kernel behaviour kept
  *   - __rmqueue_smallest: smallest order first, block from the list head,
  *     expand() puts the split-off upper halves at the list heads.
+ *   - __rmqueue's CMA rules: movable requests (ALLOC_CMA) take from the CMA
+ *     lists first when over half the zone's free pages are CMA, else after
+ *     their own lists fail and before stealing; no other request uses CMA,
+ *     and __zone_watermark_ok counts free CMA pages as unusable for them.
  *   - __free_one_page: merge with free buddies of the same zone, whatever
- *     their list; the result goes on the list of the pageblock's type at free
- *     time, at the tail when buddy_merge_likely() says the next-order buddy is
- *     free, else at the head.
- *   - boot: each zone is freed in the largest aligned blocks, ascending, to
- *     the list tails (memblock_free_pages with FPI_TO_TAIL); every pageblock
- *     starts MOVABLE (memmap_init).
+ *     their list, except that from pageblock order up a CMA block does not
+ *     merge with a non-CMA one; the result goes on the list of the
+ *     pageblock's type at free time, at the tail when buddy_merge_likely()
+ *     says the next-order buddy is free, else at the head.
  *   - __rmqueue_fallback / find_suitable_fallback / can_steal_fallback /
  *     steal_suitable_fallback / move_freepages_block with the fallbacks[]
  *     table, largest order first, the "smallest block for movable requests
  *     that cannot steal" rule, whole-pageblock claims for orders >=
- *     pageblock_order and the "half the block free or alike" rule.
- *   - __zone_watermark_ok, lowmem_reserve, min_free_kbytes
- *     (calculate_min_free_kbytes, clamped 128..262144 KiB in 6.1) and
- *     __setup_per_zone_wmarks, including the HighMem min of
- *     managed/1024 clamped to 32..128.
+ *     pageblock_order, boost_watermark below that, and the "half the block
+ *     free or alike" rule.
+ *   - get_page_from_freelist's zonelist: from the request's highest zone
+ *     down, each zone checked against its watermark (boost included) plus
+ *     lowmem_reserve[highest zone]; rmqueue through the pcp lists for the
+ *     orders they hold; ZONE_BOOSTED_WATERMARK cleared by the next
+ *     allocation from the zone, which asks for kswapd.
  *
- * SIM: no per-CPU page lists: order-0 pages go straight to and from the buddy
- *      free lists (the kernel batches them through pcp lists).
- * SIM: no watermark boosting, no kswapd, no MIGRATE_HIGHATOMIC, CMA or
- *      ISOLATE types, no page shuffling, no ALLOC_NOFRAGMENT (never set on
- *      32-bit ARM, which has no ZONE_DMA32).
- * SIM: managed pages = present pages (nothing is reserved at boot) and
- *      min_free_kbytes uses the lowmem managed pages at boot as
- *      nr_free_buffer_pages() does before watermarks exist.
- * SIM: the lowmem limit is rounded down to a multiple of the larger of the
- *      pageblock and the largest block, so no block or pageblock straddles
- *      the zone boundary.
+ * SIM: no MIGRATE_HIGHATOMIC or ISOLATE types, no page shuffling, no
+ *      ALLOC_NOFRAGMENT (set only when a Normal zone sits above DMA32, i.e.
+ *      x86_64 guests over 4 GiB; never on 32-bit ARM).
  * SIM: an allocated multi-page block counts as one movable page in
  *      move_freepages_block when its head is movable (a compound page's head
  *      is the only LRU page).
+ * SIM: the fallback is 6.1's for every profile (6.12 reworked stealing into
+ *      try_to_claim_block; not modelled).
  */
 #include "physmem.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,110 +64,18 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define PF_NIL UINT32_MAX
+#include "physmem_internal.h"
 
-/* Check tiers: 1 = cheap asserts, 2 = also a whole walk after every alloc/free. */
-#ifndef ZSFRAG_CHECK_LEVEL
-#define ZSFRAG_CHECK_LEVEL 1
-#endif
-#if ZSFRAG_CHECK_LEVEL >= 1
-#define PHYSMEM_BUG_ON(cond) assert(!(cond))
-#else
-#define PHYSMEM_BUG_ON(cond) ((void)sizeof(!(cond)))
-#endif
-#if ZSFRAG_CHECK_LEVEL >= 2
-#define PHYSMEM_DEEP_CHECK(pm) assert(physmem_check(pm, NULL, 0) == 0)
-#else
-#define PHYSMEM_DEEP_CHECK(pm) ((void)sizeof(pm))
-#endif
-
-enum pf_state {
-	PF_NONE = 0, /* inside a block, not its head */
-	PF_FREE,     /* head of a free block (PageBuddy) */
-	PF_ALLOC,    /* head of an allocated block */
-};
-
-struct physmem_frame {
-	uint32_t next; /* free list links (frame indices); valid for PF_FREE */
-	uint32_t prev;
-	uint8_t state; /* enum pf_state */
-	uint8_t order; /* block order, for heads */
-	uint8_t mt;    /* free: list's type; allocated: requested type */
-	uint8_t owner; /* enum physmem_owner, for allocated heads */
-	uint32_t pad;
-	union {
-		struct zs_pool *pool; /* PHYSMEM_OWNER_ZSPAGE */
-		uint64_t tag;	      /* PHYSMEM_OWNER_USER / PGD */
-	} u;
-};
-/* 32 bytes per 4 KiB frame on a 64-bit host: 8 MiB of metadata per GiB emulated */
-static_assert(sizeof(void *) != 8 || sizeof(struct physmem_frame) == 24, "frame layout");
-
-struct physmem_zone {
-	const char *name;
-	bool highmem;
-	unsigned long start, end;		/* pfns, end exclusive */
-	unsigned long managed;			/* pages */
-	unsigned long free_pages;		/* pages on free lists */
-	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages */
-	unsigned long lowmem_reserve; /* pages, against requests whose highest zone is HighMem */
-	uint32_t head[PHYSMEM_MAX_ORDERS][PHYSMEM_MT_TYPES]; /* list heads, PF_NIL if empty */
-	unsigned long nr_free[PHYSMEM_MAX_ORDERS];	     /* blocks per order */
-	unsigned long nr_free_mt[PHYSMEM_MAX_ORDERS][PHYSMEM_MT_TYPES];
-	unsigned long nr_pageblocks[PHYSMEM_MT_TYPES];
-};
-
-struct physmem {
-	struct physmem_config cfg;
-	unsigned long nr_frames;
-	unsigned int page_shift;
-	unsigned int max_order;
-	unsigned int pb_order;
-	struct physmem_frame *frames;
-	void **priv; /* page->private of every frame, apart: zsmalloc reads it on every free */
-	uint8_t *pb_mt; /* per pageblock, enum physmem_mt */
-	unsigned long nr_pageblocks;
-	unsigned int nr_zones;
-	struct physmem_zone zones[PHYSMEM_NR_ZONES];
-	unsigned char *host; /* backing bytes */
-	size_t host_len;     /* bytes */
-	struct physmem_stats st;
-};
-
-/* The kernel's fallbacks[] for the three mobility types. */
-static const enum physmem_mt fallbacks[PHYSMEM_MT_TYPES][2] = {
+/* The kernel's fallbacks[] for the three mobility types; CMA is in no row. */
+static const enum physmem_mt fallbacks[PHYSMEM_MT_PCPTYPES][2] = {
     [PHYSMEM_MT_UNMOVABLE] = {PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_MOVABLE},
     [PHYSMEM_MT_MOVABLE] = {PHYSMEM_MT_RECLAIMABLE, PHYSMEM_MT_UNMOVABLE},
     [PHYSMEM_MT_RECLAIMABLE] = {PHYSMEM_MT_UNMOVABLE, PHYSMEM_MT_MOVABLE},
 };
 
-void physmem_config_default(struct physmem_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->ram_bytes = 1ull << 30;
-	cfg->page_size = 4096;
-	cfg->max_order = 11;
-	cfg->pageblock_order = 10;
-	cfg->highmem = true;
-	cfg->lowmem_limit_bytes = 760ull << 20;
-	cfg->min_free_kbytes = -1;
-	cfg->watermark_scale_factor = 10;
-	cfg->lowmem_reserve_ratio = 32;
-}
+/* ---- lists ---- */
 
-/* ---- small helpers ---- */
-
-static inline struct physmem_zone *zone_of(struct physmem *pm, unsigned long pfn)
-{
-	return pm->nr_zones > 1 && pfn >= pm->zones[1].start ? &pm->zones[1] : &pm->zones[0];
-}
-
-static inline enum physmem_mt pb_get(const struct physmem *pm, unsigned long pfn)
-{
-	return (enum physmem_mt)pm->pb_mt[pfn >> pm->pb_order];
-}
-
-static void pb_set(struct physmem *pm, unsigned long pfn, enum physmem_mt mt)
+void pb_set(struct physmem *pm, unsigned long pfn, enum physmem_mt mt)
 {
 	unsigned long pb = pfn >> pm->pb_order;
 	struct physmem_zone *z = zone_of(pm, pfn);
@@ -178,18 +87,11 @@ static void pb_set(struct physmem *pm, unsigned long pfn, enum physmem_mt mt)
 	pm->pb_mt[pb] = (uint8_t)mt;
 }
 
-/* Put a free block on a list (add_to_free_list / _tail) and count it. */
-static void fl_add(struct physmem *pm, struct physmem_zone *z, uint32_t idx, unsigned int order,
-		   enum physmem_mt mt, bool tail)
+/* Link frame idx into a circular list at its head or tail. */
+void pm_list_add(struct physmem *pm, uint32_t *head, uint32_t idx, bool tail)
 {
 	struct physmem_frame *f = &pm->frames[idx];
-	uint32_t *head = &z->head[order][mt];
 
-	PHYSMEM_BUG_ON(f->state != PF_NONE);
-	f->state = PF_FREE;
-	f->order = (uint8_t)order;
-	f->mt = (uint8_t)mt;
-	f->owner = PHYSMEM_OWNER_FREE;
 	if (*head == PF_NIL) {
 		f->next = f->prev = idx;
 		*head = idx;
@@ -204,18 +106,13 @@ static void fl_add(struct physmem *pm, struct physmem_zone *z, uint32_t idx, uns
 		if (!tail)
 			*head = idx;
 	}
-	z->nr_free[order]++;
-	z->nr_free_mt[order][mt]++;
-	z->free_pages += 1ul << order;
 }
 
-/* Take a free block off its list (del_page_from_free_list). */
-static void fl_del(struct physmem *pm, struct physmem_zone *z, uint32_t idx)
+void pm_list_del(struct physmem *pm, uint32_t *head, uint32_t idx)
 {
 	struct physmem_frame *f = &pm->frames[idx];
-	uint32_t *head = &z->head[f->order][f->mt];
 
-	PHYSMEM_BUG_ON(f->state != PF_FREE || *head == PF_NIL);
+	PHYSMEM_BUG_ON(*head == PF_NIL);
 	if (f->next == idx) {
 		*head = PF_NIL;
 	} else {
@@ -224,11 +121,41 @@ static void fl_del(struct physmem *pm, struct physmem_zone *z, uint32_t idx)
 		if (*head == idx)
 			*head = f->next;
 	}
+	f->next = f->prev = PF_NIL;
+}
+
+/* Put a free block on a list (add_to_free_list / _tail) and count it. */
+static void fl_add(struct physmem *pm, struct physmem_zone *z, uint32_t idx, unsigned int order,
+		   enum physmem_mt mt, bool tail)
+{
+	struct physmem_frame *f = &pm->frames[idx];
+
+	PHYSMEM_BUG_ON(f->state != PF_NONE);
+	f->state = PF_FREE;
+	f->order = (uint8_t)order;
+	f->mt = (uint8_t)mt;
+	f->owner = PHYSMEM_OWNER_FREE;
+	pm_list_add(pm, &z->head[order][mt], idx, tail);
+	z->nr_free[order]++;
+	z->nr_free_mt[order][mt]++;
+	z->free_pages += 1ul << order;
+	if (mt == PHYSMEM_MT_CMA)
+		z->free_cma += 1ul << order;
+}
+
+/* Take a free block off its list (del_page_from_free_list). */
+static void fl_del(struct physmem *pm, struct physmem_zone *z, uint32_t idx)
+{
+	struct physmem_frame *f = &pm->frames[idx];
+
+	PHYSMEM_BUG_ON(f->state != PF_FREE);
+	pm_list_del(pm, &z->head[f->order][f->mt], idx);
 	z->nr_free[f->order]--;
 	z->nr_free_mt[f->order][f->mt]--;
 	z->free_pages -= 1ul << f->order;
+	if (f->mt == PHYSMEM_MT_CMA)
+		z->free_cma -= 1ul << f->order;
 	f->state = PF_NONE;
-	f->next = f->prev = PF_NIL;
 }
 
 /* move_to_free_list: to the tail of another type's list. */
@@ -269,14 +196,19 @@ static bool buddy_merge_likely(const struct physmem *pm, const struct physmem_zo
 	return is_free_head(pm, z, higher ^ (1ul << (order + 1)), order + 1);
 }
 
-static void free_one_block(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
-			   unsigned int order, enum physmem_mt mt, bool to_tail)
+/* __free_one_page */
+void pm_free_one_block(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
+		       unsigned int order, enum physmem_mt mt, bool to_tail)
 {
 	unsigned long buddy = pfn;
 
 	while (order + 1 < pm->max_order) {
 		buddy = pfn ^ (1ul << order);
 		if (!is_free_head(pm, z, buddy, order))
+			break;
+		/* CMA and other pageblocks stay apart (migratetype_is_mergeable) */
+		if (order >= pm->pb_order && mt != pb_get(pm, buddy) &&
+		    (mt == PHYSMEM_MT_CMA || pb_get(pm, buddy) == PHYSMEM_MT_CMA))
 			break;
 		fl_del(pm, z, (uint32_t)buddy);
 		pfn &= buddy;
@@ -327,9 +259,9 @@ static int find_suitable_fallback(const struct physmem *pm, const struct physmem
 				  unsigned int order, enum physmem_mt mt, bool only_stealable,
 				  bool *can_steal)
 {
-	if (!z->nr_free[order])
-		return -1;
 	*can_steal = false;
+	if (!z->nr_free[order] || (unsigned int)mt >= PHYSMEM_MT_PCPTYPES)
+		return -1;
 	for (unsigned int i = 0; i < 2; i++) {
 		enum physmem_mt fmt = fallbacks[mt][i];
 
@@ -371,6 +303,8 @@ static unsigned long move_freepages_block(struct physmem *pm, struct physmem_zon
 			if (frame_movable(f))
 				(*movable)++;
 			p += 1ul << f->order;
+		} else if (f->state == PF_PCP) {
+			p += 1ul << f->order; /* not PageBuddy, not LRU */
 		} else {
 			p++; /* cannot happen: heads tile the pageblock */
 		}
@@ -379,7 +313,7 @@ static unsigned long move_freepages_block(struct physmem *pm, struct physmem_zon
 }
 
 static void steal_suitable_fallback(struct physmem *pm, struct physmem_zone *z, uint32_t idx,
-				    enum physmem_mt start, bool whole_block)
+				    unsigned int flags, enum physmem_mt start, bool whole_block)
 {
 	unsigned int order = pm->frames[idx].order;
 	enum physmem_mt old = pb_get(pm, idx);
@@ -394,6 +328,9 @@ static void steal_suitable_fallback(struct physmem *pm, struct physmem_zone *z, 
 		}
 		goto single_page;
 	}
+	/* boost_watermark: more reclaim, fewer fallbacks; wake kswapd (ALLOC_KSWAPD) */
+	if (pm_boost_watermark(pm, z) && !(flags & PHYSMEM_ALLOC_NO_KSWAPD))
+		z->boosted = true;
 	if (!whole_block)
 		goto single_page;
 
@@ -418,7 +355,7 @@ single_page:
 
 /* __rmqueue_fallback: steal from another type, largest block first. */
 static bool rmqueue_fallback(struct physmem *pm, struct physmem_zone *z, unsigned int order,
-			     enum physmem_mt start)
+			     enum physmem_mt start, unsigned int flags)
 {
 	int o, fmt = -1;
 	bool can_steal = false;
@@ -443,72 +380,111 @@ find_smallest:
 		return false; /* cannot happen: the first loop found a block */
 do_steal:
 	pm->st.extfrag_events++;
-	steal_suitable_fallback(pm, z, z->head[o][fmt], start, can_steal);
+	steal_suitable_fallback(pm, z, z->head[o][fmt], flags, start, can_steal);
 	return true;
 }
 
-static uint32_t rmqueue(struct physmem *pm, struct physmem_zone *z, unsigned int order,
-			enum physmem_mt mt)
+/* __rmqueue: one block off the buddy lists (CMA balance, own type, CMA, fallback). */
+uint32_t pm_rmqueue_buddy(struct physmem *pm, struct physmem_zone *z, unsigned int order,
+			  enum physmem_mt mt, unsigned int flags)
 {
-	for (;;) {
-		uint32_t idx = rmqueue_smallest(pm, z, order, mt);
+	bool alloc_cma = mt == PHYSMEM_MT_MOVABLE; /* gfp_to_alloc_flags_cma */
+	uint32_t idx;
 
-		if (idx != PF_NIL || !rmqueue_fallback(pm, z, order, mt))
+	if (alloc_cma && z->free_cma > z->free_pages / 2) {
+		idx = rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
+		if (idx != PF_NIL)
 			return idx;
+	}
+	for (;;) {
+		idx = rmqueue_smallest(pm, z, order, mt);
+		if (idx != PF_NIL)
+			return idx;
+		if (alloc_cma) {
+			idx = rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
+			if (idx != PF_NIL)
+				return idx;
+		}
+		if (!rmqueue_fallback(pm, z, order, mt, flags))
+			return PF_NIL;
 	}
 }
 
-static bool zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z,
-			  unsigned int order, unsigned long mark, bool highest_is_highmem)
+/* __zone_watermark_ok, with zone_watermark_fast's order-0 shortcut folded in (same answer). */
+bool pm_zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z, unsigned int order,
+		      unsigned long mark, enum physmem_zone_type highest, bool alloc_cma)
 {
 	long free_pages = (long)z->free_pages - (long)((1ul << order) - 1);
-	long min = (long)mark;
+	long min = (long)mark + (long)z->lowmem_reserve[highest];
 
-	if (highest_is_highmem && !z->highmem)
-		min += (long)z->lowmem_reserve;
+	if (!alloc_cma)
+		free_pages -= (long)z->free_cma;
 	if (free_pages <= min)
 		return false;
 	if (!order)
 		return true;
-	for (unsigned int o = order; o < pm->max_order; o++)
-		if (z->nr_free[o])
-			return true; /* every type we model is below MIGRATE_PCPTYPES */
+	for (unsigned int o = order; o < pm->max_order; o++) {
+		if (!z->nr_free[o])
+			continue;
+		for (unsigned int t = 0; t < PHYSMEM_MT_PCPTYPES; t++)
+			if (z->nr_free_mt[o][t])
+				return true;
+		if (alloc_cma && z->nr_free_mt[o][PHYSMEM_MT_CMA])
+			return true;
+	}
 	return false;
 }
 
 int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, unsigned int flags,
 		  unsigned long *pfn)
 {
-	bool hm = (flags & PHYSMEM_HIGHMEM) && pm->nr_zones > 1;
+	enum physmem_zone_type highest = pm_highest_zone(mt, flags);
 	int zi;
 
-	if (order >= pm->max_order || (unsigned int)mt >= PHYSMEM_MT_TYPES)
+	if (order >= pm->max_order || (unsigned int)mt >= PHYSMEM_MT_PCPTYPES)
 		return -EINVAL;
-	/* the zonelist: HighMem then Normal, or Normal alone */
-	for (zi = hm ? 1 : 0; zi >= 0; zi--) {
+	/* the zonelist: from the highest zone the request may use, down */
+	for (zi = (int)pm->nr_zones - 1; zi >= 0; zi--) {
 		struct physmem_zone *z = &pm->zones[zi];
+		struct physmem_frame *f;
 		uint32_t idx;
 
+		if (z->type > highest)
+			continue;
 		if (!(flags & PHYSMEM_ALLOC_NO_WMARKS)) {
-			unsigned long mark =
-			    z->wmark[(flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW
-								       : PHYSMEM_WMARK_MIN];
+			enum physmem_wmark wm =
+			    (flags & PHYSMEM_ALLOC_WMARK_LOW) ? PHYSMEM_WMARK_LOW : PHYSMEM_WMARK_MIN;
 
-			if (!zone_wmark_ok(pm, z, order, mark, hm))
+			/* 6.12 notes a zone below its high watermark (ZONE_BELOW_HIGH) */
+			if (pm->cfg.pcp == PHYSMEM_PCP_V6_12 && !z->below_high &&
+			    !pm_zone_wmark_ok(pm, z, order, wmark_pages(z, PHYSMEM_WMARK_HIGH),
+					      highest, mt == PHYSMEM_MT_MOVABLE))
+				z->below_high = true;
+			if (!pm_zone_wmark_ok(pm, z, order, wmark_pages(z, wm), highest,
+					      mt == PHYSMEM_MT_MOVABLE))
 				continue;
 		}
-		idx = rmqueue(pm, z, order, mt);
+		idx = PF_NIL;
+		if (pm->cfg.pcp != PHYSMEM_PCP_OFF && pm_pcp_allowed_order(pm, order))
+			idx = pm_rmqueue_pcplist(pm, z, order, mt, flags);
+		if (idx == PF_NIL)
+			idx = pm_rmqueue_buddy(pm, z, order, mt, flags);
+		/* rmqueue: the allocation that finds the boost flag wakes kswapd */
+		if (z->boosted) {
+			z->boosted = false;
+			pm->kswapd_wakeups |= 1u << zi;
+			pm->st.kswapd_wakeups++;
+		}
 		if (idx == PF_NIL)
 			continue;
-		struct physmem_frame *f = &pm->frames[idx];
-
+		f = &pm->frames[idx];
 		f->state = PF_ALLOC;
 		f->order = (uint8_t)order;
 		f->mt = (uint8_t)mt;
 		f->owner = PHYSMEM_OWNER_KERNEL;
 		f->u.tag = 0;
 		for (unsigned long i = 0; i < (1ul << order); i++)
-			pm->priv[(unsigned long)(f - pm->frames) + i] = NULL;
+			pm->priv[(unsigned long)idx + i] = NULL;
 		pm->st.pgalloc[zi] += 1ul << order;
 		pm->st.owner_pages[PHYSMEM_OWNER_KERNEL] += 1ul << order;
 		*pfn = idx;
@@ -523,120 +499,40 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order)
 {
 	struct physmem_frame *f;
+	struct physmem_zone *z;
 
 	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
-	    pm->frames[pfn].order != order) {
+	    pm->frames[pfn].order != order || pm->frames[pfn].owner == PHYSMEM_OWNER_RESERVED) {
 		pm->st.bad_frees++;
 		return;
 	}
 	f = &pm->frames[pfn];
+	z = zone_of(pm, pfn);
 	pm->st.owner_pages[f->owner] -= 1ul << order;
 	pm->st.pgfree += 1ul << order;
 	pm->priv[pfn] = NULL;
 	f->u.tag = 0;
 	f->state = PF_NONE;
-	free_one_block(pm, zone_of(pm, pfn), pfn, order, pb_get(pm, pfn), false);
+	if (pm->cfg.pcp != PHYSMEM_PCP_OFF && pm_pcp_allowed_order(pm, order))
+		pm_free_unref_page(pm, z, pfn, order);
+	else
+		pm_free_one_block(pm, z, pfn, order, pb_get(pm, pfn), false);
 	PHYSMEM_DEEP_CHECK(pm);
 }
 
-/* ---- setup ---- */
-
-/* int_sqrt: floor of the square root. */
-static unsigned long long isqrt(unsigned long long x)
-{
-	unsigned long long r = 0, bit = 1ull << 62;
-
-	while (bit > x)
-		bit >>= 2;
-	while (bit) {
-		if (x >= r + bit) {
-			x -= r + bit;
-			r = (r >> 1) + bit;
-		} else {
-			r >>= 1;
-		}
-		bit >>= 2;
-	}
-	return r;
-}
-
-/* calculate_min_free_kbytes + __setup_per_zone_wmarks + lowmem reserve. */
-static void setup_wmarks(struct physmem *pm)
-{
-	unsigned long lowmem = 0, pages_min;
-	long kb = pm->cfg.min_free_kbytes;
-
-	for (unsigned int i = 0; i < pm->nr_zones; i++)
-		if (!pm->zones[i].highmem)
-			lowmem += pm->zones[i].managed;
-	if (kb < 0) {
-		unsigned long long lowmem_kb =
-		    (unsigned long long)lowmem * (pm->cfg.page_size >> 10);
-
-		kb = (long)isqrt(lowmem_kb * 16);
-		if (kb < 128)
-			kb = 128;
-		if (kb > 262144)
-			kb = 262144;
-	}
-	pages_min = (unsigned long)(((unsigned long long)kb << 10) >> pm->page_shift);
-
-	for (unsigned int i = 0; i < pm->nr_zones; i++) {
-		struct physmem_zone *z = &pm->zones[i];
-		unsigned long long tmp =
-		    lowmem ? (unsigned long long)pages_min * z->managed / lowmem : 0;
-		unsigned long long scaled =
-		    (unsigned long long)z->managed * pm->cfg.watermark_scale_factor / 10000;
-
-		if (z->highmem) {
-			unsigned long m = z->managed / 1024;
-
-			z->wmark[PHYSMEM_WMARK_MIN] = m < 32 ? 32 : m > 128 ? 128 : m;
-		} else {
-			z->wmark[PHYSMEM_WMARK_MIN] = (unsigned long)tmp;
-		}
-		tmp = (tmp >> 2) > scaled ? tmp >> 2 : scaled;
-		z->wmark[PHYSMEM_WMARK_LOW] = z->wmark[PHYSMEM_WMARK_MIN] + (unsigned long)tmp;
-		z->wmark[PHYSMEM_WMARK_HIGH] = z->wmark[PHYSMEM_WMARK_LOW] + (unsigned long)tmp;
-	}
-	/* setup_per_zone_lowmem_reserve: Normal keeps highmem_managed/ratio */
-	if (pm->nr_zones > 1 && pm->cfg.lowmem_reserve_ratio && pm->zones[0].managed)
-		pm->zones[0].lowmem_reserve = pm->zones[1].managed / pm->cfg.lowmem_reserve_ratio;
-}
-
-static void zone_init(struct physmem *pm, struct physmem_zone *z, const char *name, bool highmem,
-		      unsigned long start, unsigned long end)
-{
-	z->name = name;
-	z->highmem = highmem;
-	z->start = start;
-	z->end = end;
-	z->managed = end - start;
-	for (unsigned int o = 0; o < PHYSMEM_MAX_ORDERS; o++)
-		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
-			z->head[o][t] = PF_NIL;
-	for (unsigned long p = start; p < end; p += 1ul << pm->pb_order)
-		z->nr_pageblocks[PHYSMEM_MT_MOVABLE]++;
-	/* __free_pages_memory: largest aligned blocks, ascending, to the tails */
-	for (unsigned long p = start; p < end;) {
-		unsigned int order = pm->max_order - 1;
-
-		while (order && ((p & ((1ul << order) - 1)) || p + (1ul << order) > end))
-			order--;
-		free_one_block(pm, z, p, order, pb_get(pm, p), true);
-		p += 1ul << order;
-	}
-}
+/* ---- lifetime ---- */
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 {
 	struct physmem *pm;
-	unsigned long n, lowmem;
+	unsigned long n;
 	unsigned int shift = 0;
+	int err;
 
 	if (!cfg || cfg->page_size < 1024 || (cfg->page_size & (cfg->page_size - 1)) ||
 	    cfg->max_order < 1 || cfg->max_order > PHYSMEM_MAX_ORDERS ||
-	    cfg->pageblock_order >= cfg->max_order)
+	    cfg->pageblock_order >= cfg->max_order || cfg->nr_cpus > 4096 ||
+	    (unsigned int)cfg->pcp > PHYSMEM_PCP_V6_12)
 		return -EINVAL;
 	while ((1u << shift) < cfg->page_size)
 		shift++;
@@ -648,6 +544,8 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	if (!pm)
 		return -ENOMEM;
 	pm->cfg = *cfg;
+	if (!pm->cfg.nr_cpus)
+		pm->cfg.nr_cpus = 1;
 	pm->nr_frames = n;
 	pm->page_shift = shift;
 	pm->max_order = cfg->max_order;
@@ -656,6 +554,7 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	pm->frames = calloc(n, sizeof(*pm->frames));
 	pm->priv = calloc(n, sizeof(*pm->priv));
 	pm->pb_mt = malloc(pm->nr_pageblocks);
+	err = -ENOMEM;
 	if (!pm->frames || !pm->priv || !pm->pb_mt)
 		goto err_free;
 	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
@@ -669,31 +568,20 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 		pm->host = NULL;
 		goto err_free;
 	}
-
-	lowmem = n;
-	if (cfg->highmem) {
-		unsigned int align =
-		    pm->pb_order > pm->max_order - 1 ? pm->pb_order : pm->max_order - 1;
-		unsigned long lim = (unsigned long)(cfg->lowmem_limit_bytes >> shift);
-
-		lim &= ~((1ul << align) - 1);
-		if (lim && lim < n)
-			lowmem = lim;
-	}
-	pm->nr_zones = lowmem < n ? 2 : 1;
-	zone_init(pm, &pm->zones[0], "Normal", false, 0, lowmem);
-	if (pm->nr_zones > 1)
-		zone_init(pm, &pm->zones[1], "HighMem", true, lowmem, n);
-	setup_wmarks(pm);
+	err = pm_zones_init(pm);
+	if (err)
+		goto err_free;
 	*out = pm;
 	return 0;
 
 err_free:
+	if (pm->host)
+		munmap(pm->host, pm->host_len);
 	free(pm->frames);
 	free(pm->priv);
 	free(pm->pb_mt);
 	free(pm);
-	return -ENOMEM;
+	return err;
 }
 
 void physmem_destroy(struct physmem *pm)
@@ -759,7 +647,7 @@ int physmem_block_at(const struct physmem *pm, unsigned long pfn, struct physmem
 	blk->head_pfn = head;
 	blk->order = f->order;
 	blk->mt = (enum physmem_mt)f->mt;
-	blk->owner = (enum physmem_owner)f->owner;
+	blk->owner = f->state == PF_PCP ? PHYSMEM_OWNER_PCP : (enum physmem_owner)f->owner;
 	blk->pool = f->owner == PHYSMEM_OWNER_ZSPAGE ? f->u.pool : NULL;
 	blk->tag = f->owner == PHYSMEM_OWNER_ZSPAGE ? 0 : f->u.tag;
 	return 0;
@@ -770,7 +658,9 @@ int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner 
 	struct physmem_frame *f;
 
 	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
-	    owner == PHYSMEM_OWNER_FREE || (unsigned int)owner >= PHYSMEM_NR_OWNERS)
+	    owner == PHYSMEM_OWNER_FREE || owner == PHYSMEM_OWNER_PCP ||
+	    owner == PHYSMEM_OWNER_RESERVED || (unsigned int)owner >= PHYSMEM_NR_OWNERS ||
+	    pm->frames[pfn].owner == PHYSMEM_OWNER_RESERVED)
 		return -EINVAL;
 	f = &pm->frames[pfn];
 	pm->st.owner_pages[f->owner] -= 1ul << f->order;
@@ -800,8 +690,7 @@ bool physmem_block_movable(const struct physmem_block *blk)
 
 enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long pfn)
 {
-	return pm->nr_zones > 1 && pfn >= pm->zones[1].start ? PHYSMEM_ZONE_HIGHMEM
-							     : PHYSMEM_ZONE_NORMAL;
+	return zone_of((struct physmem *)pm, pfn)->type;
 }
 
 enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn)
@@ -822,12 +711,14 @@ long physmem_isolate_free(struct physmem *pm, unsigned long pfn)
 	f = &pm->frames[pfn];
 	order = f->order;
 	n = 1ul << order;
-	if (!zone_wmark_ok(pm, z, 0, z->wmark[PHYSMEM_WMARK_MIN] + n, false))
+	/* zone_watermark_ok(zone, 0, _watermark[MIN] + 2^order, 0, ALLOC_CMA) */
+	if (!pm_zone_wmark_ok(pm, z, 0, z->wmark[PHYSMEM_WMARK_MIN] + n, PHYSMEM_ZONE_DMA, true))
 		return 0;
 	fl_del(pm, z, (uint32_t)pfn);
 	if (order + 1 >= pm->pb_order)
 		for (unsigned long p = pfn; p < pfn + n; p += 1ul << pm->pb_order)
-			pb_set(pm, p, PHYSMEM_MT_MOVABLE);
+			if (pb_get(pm, p) != PHYSMEM_MT_CMA)
+				pb_set(pm, p, PHYSMEM_MT_MOVABLE);
 	/* split_map_pages: 2^order single pages */
 	for (unsigned long i = 0; i < n; i++) {
 		f[i].state = PF_ALLOC;
@@ -860,89 +751,6 @@ int physmem_transfer_meta(struct physmem *pm, unsigned long newpfn, unsigned lon
 	return 0;
 }
 
-/* ---- zones and counters ---- */
-
-unsigned int physmem_nr_zones(const struct physmem *pm)
-{
-	return pm->nr_zones;
-}
-
-int physmem_zone_info(const struct physmem *pm, unsigned int zone, struct physmem_zone_info *info)
-{
-	const struct physmem_zone *z;
-
-	if (zone >= pm->nr_zones)
-		return -EINVAL;
-	z = &pm->zones[zone];
-	info->name = z->name;
-	info->highmem = z->highmem;
-	info->start_pfn = z->start;
-	info->end_pfn = z->end;
-	info->managed_pages = z->managed;
-	info->free_pages = z->free_pages;
-	memcpy(info->wmark, z->wmark, sizeof(info->wmark));
-	info->lowmem_reserve = z->lowmem_reserve;
-	return 0;
-}
-
-unsigned long physmem_nr_free(const struct physmem *pm, unsigned int zone, unsigned int order)
-{
-	if (zone >= pm->nr_zones || order >= pm->max_order)
-		return 0;
-	return pm->zones[zone].nr_free[order];
-}
-
-unsigned long physmem_nr_free_mt(const struct physmem *pm, unsigned int zone, unsigned int order,
-				 enum physmem_mt mt)
-{
-	if (zone >= pm->nr_zones || order >= pm->max_order || (unsigned int)mt >= PHYSMEM_MT_TYPES)
-		return 0;
-	return pm->zones[zone].nr_free_mt[order][mt];
-}
-
-unsigned long physmem_nr_pageblocks(const struct physmem *pm, unsigned int zone, enum physmem_mt mt)
-{
-	if (zone >= pm->nr_zones || (unsigned int)mt >= PHYSMEM_MT_TYPES)
-		return 0;
-	return pm->zones[zone].nr_pageblocks[mt];
-}
-
-unsigned long physmem_free_pages(const struct physmem *pm)
-{
-	unsigned long n = 0;
-
-	for (unsigned int i = 0; i < pm->nr_zones; i++)
-		n += pm->zones[i].free_pages;
-	return n;
-}
-
-int physmem_set_watermarks(struct physmem *pm, unsigned int zone, unsigned long min,
-			   unsigned long low, unsigned long high)
-{
-	if (zone >= pm->nr_zones || min > low || low > high)
-		return -EINVAL;
-	pm->zones[zone].wmark[PHYSMEM_WMARK_MIN] = min;
-	pm->zones[zone].wmark[PHYSMEM_WMARK_LOW] = low;
-	pm->zones[zone].wmark[PHYSMEM_WMARK_HIGH] = high;
-	return 0;
-}
-
-bool physmem_watermark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
-			  unsigned long mark, unsigned int flags)
-{
-	if (zone >= pm->nr_zones || order >= pm->max_order)
-		return false;
-	return zone_wmark_ok(pm, &pm->zones[zone], order, mark,
-			     (flags & PHYSMEM_HIGHMEM) && pm->nr_zones > 1);
-}
-
-bool physmem_zone_wmark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
-			   enum physmem_wmark wm, unsigned int flags)
-{
-	if (zone >= pm->nr_zones || (unsigned int)wm >= PHYSMEM_NR_WMARKS)
-		return false;
-	return physmem_watermark_ok(pm, zone, order, pm->zones[zone].wmark[wm], flags);
-}
 
 int physmem_find_suitable_fallback(const struct physmem *pm, unsigned int zone, unsigned int order,
 				   enum physmem_mt mt, bool only_stealable, bool *can_steal)
@@ -960,7 +768,7 @@ void physmem_get_stats(const struct physmem *pm, struct physmem_stats *st)
 
 /* ---- invariant walker ---- */
 
-static int fail(char *msg, size_t len, const char *fmt, ...)
+int pm_fail(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -976,7 +784,7 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		      char *msg, size_t len)
 {
 	const struct physmem_zone *z = &pm->zones[zi];
-	unsigned long nr_free[PHYSMEM_MAX_ORDERS] = {0}, free_pages = 0;
+	unsigned long nr_free[PHYSMEM_MAX_ORDERS] = {0}, free_pages = 0, free_cma = 0;
 	unsigned long pbs[PHYSMEM_MT_TYPES] = {0};
 
 	/* lists: every entry a free head of that order and type, counts match */
@@ -992,26 +800,26 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 				const struct physmem_frame *f = &pm->frames[i];
 
 				if (i < z->start || i >= z->end)
-					return fail(msg, len,
+					return pm_fail(msg, len,
 						    "%s: pfn %u on list o%u t%u outside zone",
 						    z->name, i, o, t);
 				if (f->state != PF_FREE || f->order != o || f->mt != t)
-					return fail(msg, len,
+					return pm_fail(msg, len,
 						    "%s: pfn %u on list o%u t%u has state %u order "
 						    "%u mt %u",
 						    z->name, i, o, t, f->state, f->order, f->mt);
 				if (f->prev != prev)
-					return fail(msg, len, "%s: pfn %u prev link broken",
+					return pm_fail(msg, len, "%s: pfn %u prev link broken",
 						    z->name, i);
 				if (++cnt > z->end - z->start)
-					return fail(msg, len, "%s: list o%u t%u loops", z->name, o,
+					return pm_fail(msg, len, "%s: list o%u t%u loops", z->name, o,
 						    t);
 				prev = i;
 				i = f->next;
 			} while (i != h);
 		counted:
 			if (cnt != z->nr_free_mt[o][t])
-				return fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
+				return pm_fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
 					    z->name, o, t, cnt, z->nr_free_mt[o][t]);
 		}
 	}
@@ -1021,26 +829,30 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		unsigned long n;
 
 		if (f->state == PF_NONE)
-			return fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
+			return pm_fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
 		n = 1ul << f->order;
 		if (f->order >= pm->max_order || (p & (n - 1)) || p + n > z->end)
-			return fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
+			return pm_fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
 				    f->order);
 		for (unsigned long i = 1; i < n; i++)
 			if (pm->frames[p + i].state != PF_NONE)
-				return fail(msg, len, "%s: pfn %lu inside block %lu has state",
+				return pm_fail(msg, len, "%s: pfn %lu inside block %lu has state",
 					    z->name, p + i, p);
-		if (f->state == PF_FREE) {
+		if (f->state == PF_PCP) {
+			owner_pages[PHYSMEM_OWNER_PCP] += n;
+		} else if (f->state == PF_FREE) {
+			if (f->mt == PHYSMEM_MT_CMA)
+				free_cma += n;
 			nr_free[f->order]++;
 			free_pages += n;
 			if ((unsigned int)f->order + 1 < pm->max_order &&
 			    is_free_head(pm, z, p ^ n, f->order))
-				return fail(msg, len, "%s: free buddies %lu and %lu at order %u",
+				return pm_fail(msg, len, "%s: free buddies %lu and %lu at order %u",
 					    z->name, p, p ^ n, f->order);
 		} else {
 			if (f->owner == PHYSMEM_OWNER_FREE || f->owner >= PHYSMEM_NR_OWNERS ||
 			    f->mt >= PHYSMEM_MT_TYPES)
-				return fail(msg, len, "%s: allocated %lu has owner %u mt %u",
+				return pm_fail(msg, len, "%s: allocated %lu has owner %u mt %u",
 					    z->name, p, f->owner, f->mt);
 			owner_pages[f->owner] += n;
 		}
@@ -1052,23 +864,23 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
 			sum += z->nr_free_mt[o][t];
 		if (nr_free[o] != z->nr_free[o] || sum != z->nr_free[o])
-			return fail(msg, len, "%s: order %u has %lu free blocks, counters %lu/%lu",
+			return pm_fail(msg, len, "%s: order %u has %lu free blocks, counters %lu/%lu",
 				    z->name, o, nr_free[o], z->nr_free[o], sum);
 	}
-	if (free_pages != z->free_pages)
-		return fail(msg, len, "%s: %lu free pages, counter %lu", z->name, free_pages,
-			    z->free_pages);
+	if (free_pages != z->free_pages || free_cma != z->free_cma)
+		return pm_fail(msg, len, "%s: %lu free pages (%lu CMA), counters %lu (%lu)", z->name,
+			    free_pages, free_cma, z->free_pages, z->free_cma);
 	for (unsigned long p = z->start; p < z->end; p += 1ul << pm->pb_order) {
 		unsigned int t = pm->pb_mt[p >> pm->pb_order];
 
 		if (t >= PHYSMEM_MT_TYPES)
-			return fail(msg, len, "%s: pageblock %lu has type %u", z->name,
+			return pm_fail(msg, len, "%s: pageblock %lu has type %u", z->name,
 				    p >> pm->pb_order, t);
 		pbs[t]++;
 	}
 	for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
 		if (pbs[t] != z->nr_pageblocks[t])
-			return fail(msg, len, "%s: %lu pageblocks of type %u, counter %lu", z->name,
+			return pm_fail(msg, len, "%s: %lu pageblocks of type %u, counter %lu", z->name,
 				    pbs[t], t, z->nr_pageblocks[t]);
 	return 0;
 }
@@ -1085,7 +897,7 @@ int physmem_check(const struct physmem *pm, char *msg, size_t len)
 	}
 	for (unsigned int i = 1; i < PHYSMEM_NR_OWNERS; i++)
 		if (owner_pages[i] != pm->st.owner_pages[i])
-			return fail(msg, len, "owner %u holds %lu pages, counter %lu", i,
+			return pm_fail(msg, len, "owner %u holds %lu pages, counter %lu", i,
 				    owner_pages[i], pm->st.owner_pages[i]);
 	if (msg && len)
 		msg[0] = '\0';

@@ -4,9 +4,12 @@
  * backing bytes for every page frame.
  *
  * Modelled on Linux 6.1 mm/page_alloc.c (MAX_ORDER 11, i.e. orders 0..10;
- * pageblock_order MAX_ORDER-1 on 32-bit ARM). Page frame numbers (pfns) are
- * indices into the emulated RAM, starting at 0. See physmem.c for what is
- * simplified (grep "SIM:").
+ * pageblock_order MAX_ORDER-1 on 32-bit ARM; Debian's armmp build has 12
+ * orders and pageblock order 11), with 6.12's per-CPU list sizing as an
+ * option. Page frame numbers (pfns) are indices into the emulated RAM,
+ * starting at 0. The buddy allocator is physmem.c, the zone layout,
+ * watermarks, lowmem reserves, CMA and boosting physmem_zone.c, the per-CPU
+ * page lists physmem_pcp.c; each says what is simplified (grep "SIM:").
  *
  * Errors are 0 or a negative errno. No global state, no output.
  */
@@ -24,19 +27,30 @@ extern "C" {
 struct physmem;
 struct zs_pool;
 
-/* Migrate types, numbered as the kernel's enum migratetype. */
+/*
+ * Migrate types, numbered as the kernel's enum migratetype up to
+ * MIGRATE_PCPTYPES; CMA follows (the kernel has MIGRATE_HIGHATOMIC between).
+ */
 enum physmem_mt {
 	PHYSMEM_MT_UNMOVABLE = 0,
 	PHYSMEM_MT_MOVABLE = 1,
 	PHYSMEM_MT_RECLAIMABLE = 2,
-	PHYSMEM_MT_TYPES = 3,
+	PHYSMEM_MT_PCPTYPES = 3, /* the types that have per-CPU lists and fallbacks */
+	PHYSMEM_MT_CMA = 3,	 /* MIGRATE_CMA: movable allocations only, never stolen */
+	PHYSMEM_MT_TYPES = 4,
 };
 
+/* Zone types in the kernel's order (enum zone_type); ZONE_MOVABLE is never populated. */
 enum physmem_zone_type {
-	PHYSMEM_ZONE_NORMAL = 0,  /* lowmem */
-	PHYSMEM_ZONE_HIGHMEM = 1, /* only when configured and RAM exceeds the lowmem limit */
-	PHYSMEM_NR_ZONES = 2,
+	PHYSMEM_ZONE_DMA = 0,	  /* below dma_bytes (x86_64: 16 MiB; ARM virt: all lowmem) */
+	PHYSMEM_ZONE_DMA32 = 1,	  /* below dma32_bytes (x86_64: 4 GiB) */
+	PHYSMEM_ZONE_NORMAL = 2,  /* the rest of lowmem */
+	PHYSMEM_ZONE_HIGHMEM = 3, /* above lowmem_limit_bytes when highmem is on */
+	PHYSMEM_ZONE_MOVABLE = 4, /* empty; the highest zone of GFP_HIGHUSER_MOVABLE */
+	PHYSMEM_NR_ZONE_TYPES = 5,
 };
+/* Most populated zones a machine has (DMA, DMA32, Normal, HighMem). */
+#define PHYSMEM_NR_ZONES 4
 
 enum physmem_wmark {
 	PHYSMEM_WMARK_MIN = 0,
@@ -53,6 +67,9 @@ enum physmem_owner {
 	PHYSMEM_OWNER_USER,	/* another user's block (the g op); tag = caller's block ID */
 	PHYSMEM_OWNER_PGD,	/* a process page table (the k op); never moved */
 	PHYSMEM_OWNER_ISOLATED, /* taken off the free lists by compaction's free scanner */
+	PHYSMEM_OWNER_RESERVED, /* memblock-reserved at boot: never in the buddy allocator */
+	PHYSMEM_OWNER_PCP,	/* free on a per-CPU list: neither NR_FREE_PAGES nor in use */
+	PHYSMEM_OWNER_SLAB,	/* kernel slab pages (zsmalloc's handle and zspage caches) */
 	PHYSMEM_NR_OWNERS,
 };
 
@@ -62,9 +79,18 @@ enum physmem_owner {
 #define PHYSMEM_MAX_RAM_MB (1u << 20)
 
 /* physmem_alloc() flags. */
-#define PHYSMEM_HIGHMEM		0x1u /* __GFP_HIGHMEM: HighMem preferred, Normal as fallback */
+#define PHYSMEM_HIGHMEM		0x1u /* __GFP_HIGHMEM: HighMem preferred, lowmem as fallback */
 #define PHYSMEM_ALLOC_WMARK_LOW 0x2u /* ALLOC_WMARK_LOW: the fast path's low watermark, not min */
 #define PHYSMEM_ALLOC_NO_WMARKS 0x4u /* ALLOC_NO_WATERMARKS: ignore watermarks */
+#define PHYSMEM_ALLOC_NO_KSWAPD 0x8u /* no __GFP_KSWAPD_RECLAIM: a boost sets no wakeup */
+#define PHYSMEM_ALLOC_CMA	0x10u /* physmem_watermark_ok: ALLOC_CMA (physmem_alloc: movable) */
+
+/* Which kernel's per-CPU page lists (physmem_pcp.c). */
+enum physmem_pcp_model {
+	PHYSMEM_PCP_OFF = 0, /* no lists: every page straight to and from the buddy */
+	PHYSMEM_PCP_V6_1,    /* 6.1: batch ~ managed/4096, high = low wmark / CPUs */
+	PHYSMEM_PCP_V6_12,   /* 6.12: batch ~ managed/1024, high tuned between high_min and high_max */
+};
 
 struct physmem_config {
 	uint64_t ram_bytes;	      /* bytes of RAM; rounded down to whole pages */
@@ -72,15 +98,31 @@ struct physmem_config {
 	unsigned int max_order;	      /* number of orders (kernel MAX_ORDER of 6.1: 11) */
 	unsigned int pageblock_order; /* < max_order */
 	bool highmem;		      /* split RAM above lowmem_limit_bytes into ZONE_HIGHMEM */
-	uint64_t lowmem_limit_bytes;  /* bytes of Normal zone when highmem is on */
+	uint64_t lowmem_limit_bytes;  /* bytes of lowmem when highmem is on */
+	uint64_t dma_bytes;	      /* end of ZONE_DMA; 0 = no such zone */
+	uint64_t dma32_bytes;	      /* end of ZONE_DMA32; 0 = no such zone */
 	long min_free_kbytes;	      /* KiB; -1 = kernel formula sqrt(lowmem_kbytes*16) */
 	unsigned int watermark_scale_factor; /* 1/10000 of managed pages; kernel default 10 */
-	unsigned int lowmem_reserve_ratio;   /* Normal's ratio (kernel 32); 0 = no reserve */
+	unsigned int watermark_boost_factor; /* 1/10000 of the high watermark; kernel 15000 */
+	/* sysctl_lowmem_reserve_ratio per zone type (kernel 256 256 32 0); 0 = no reserve */
+	unsigned int lowmem_reserve_ratio[PHYSMEM_NR_ZONE_TYPES];
+	/* pages taken before the buddy allocator starts (kernel image, initramfs, memblock),
+	 * per zone type, at the zone's start: present but not managed */
+	unsigned long reserved_pages[PHYSMEM_NR_ZONE_TYPES];
+	uint64_t cma_bytes;	 /* CMA area size; 0 = none */
+	uint64_t cma_base_bytes; /* its start; UINT64_MAX = the top of RAM (memblock is top-down) */
+	enum physmem_pcp_model pcp;
+	unsigned int nr_cpus;			   /* online CPUs (pcp high is split among them) */
+	unsigned int percpu_pagelist_high_fraction; /* sysctl; 0 = from the low watermark */
+	bool pcp_thp;				   /* CONFIG_TRANSPARENT_HUGEPAGE: a pcp list for
+						      pageblock_order */
 };
 
 /* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock
- * order 10. */
+ * order 10, one Normal zone below HighMem, no CMA, no per-CPU lists. */
 void physmem_config_default(struct physmem_config *cfg);
+/* Zone type names as /proc/zoneinfo prints them ("DMA", ..., "Movable"); NULL if out of range. */
+const char *physmem_zone_type_name(enum physmem_zone_type t);
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **pm);
 void physmem_destroy(struct physmem *pm);
@@ -134,14 +176,22 @@ enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn
 
 unsigned int physmem_nr_zones(const struct physmem *pm);
 struct physmem_zone_info {
-	const char *name; /* "Normal", "HighMem" as in /proc/zoneinfo */
+	const char *name; /* "DMA", "DMA32", "Normal", "HighMem" as in /proc/zoneinfo */
+	enum physmem_zone_type type;
 	bool highmem;
 	unsigned long start_pfn;
 	unsigned long end_pfn;			/* exclusive */
-	unsigned long managed_pages;		/* pages */
+	unsigned long present_pages;		/* pages */
+	unsigned long managed_pages;		/* pages: present minus reserved */
 	unsigned long free_pages;		/* pages on the free lists (NR_FREE_PAGES) */
-	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages */
+	unsigned long free_cma_pages;		/* of those, in CMA pageblocks (NR_FREE_CMA_PAGES) */
+	unsigned long wmark[PHYSMEM_NR_WMARKS]; /* pages, boost included (as zoneinfo prints) */
+	unsigned long watermark_boost;		/* pages */
 	unsigned long lowmem_reserve;		/* pages kept from requests that may use HighMem */
+	/* lowmem_reserve[] by the request's highest zone type (zoneinfo's "protection") */
+	unsigned long protection[PHYSMEM_NR_ZONE_TYPES];
+	unsigned long pcp_count;		/* pages on this zone's per-CPU lists */
+	int pcp_batch, pcp_high, pcp_high_min, pcp_high_max; /* pages */
 };
 int physmem_zone_info(const struct physmem *pm, unsigned int zone, struct physmem_zone_info *info);
 /* Free blocks of an order in a zone (free_area[order].nr_free). */
@@ -153,6 +203,16 @@ unsigned long physmem_nr_free_mt(const struct physmem *pm, unsigned int zone, un
 unsigned long physmem_nr_pageblocks(const struct physmem *pm, unsigned int zone,
 				    enum physmem_mt mt);
 unsigned long physmem_free_pages(const struct physmem *pm); /* all zones, pages */
+/* calculate_totalreserve_pages: per zone, high watermark + largest lowmem_reserve, capped. */
+unsigned long physmem_totalreserve_pages(const struct physmem *pm);
+
+/*
+ * The zone index (into physmem_zone_info) where an allocation with these
+ * flags and type starts: the highest populated zone its gfp allows (the
+ * zonelist's first). GFP_KERNEL on ARM virt: DMA; on a 2 GiB x86_64: DMA32.
+ */
+unsigned int physmem_preferred_zone(const struct physmem *pm, enum physmem_mt mt,
+				    unsigned int flags);
 
 /* Override a zone's watermarks (pages); -EINVAL unless min <= low <= high. */
 int physmem_set_watermarks(struct physmem *pm, unsigned int zone, unsigned long min,
@@ -169,13 +229,41 @@ bool physmem_watermark_ok(const struct physmem *pm, unsigned int zone, unsigned 
 bool physmem_zone_wmark_ok(const struct physmem *pm, unsigned int zone, unsigned int order,
 			   enum physmem_wmark wm, unsigned int flags);
 
+/* ---- watermark boosting (boost_watermark) and kswapd's hooks ---- */
+
+/*
+ * A fallback that took a block of another type below pageblock order raises
+ * the zone's watermarks by a pageblock, up to watermark_boost_factor of the
+ * high watermark, and flags the zone (ZONE_BOOSTED_WATERMARK) when the
+ * request may wake kswapd; the next allocation from the zone clears the flag
+ * and asks for kswapd (rmqueue's wakeup_kswapd). kswapd's model (engine)
+ * collects those requests and lowers the boost once it has reclaimed.
+ */
+/* Zones (bit per zone index) whose allocations asked to wake kswapd since the last call. */
+unsigned int physmem_take_kswapd_wakeups(struct physmem *pm);
+/* kswapd after balancing: watermark_boost -= min(watermark_boost, pages). */
+void physmem_clear_boost(struct physmem *pm, unsigned int zone, unsigned long pages);
+/* ZONE_RECLAIM_ACTIVE (kswapd scanning the zone): caps pcp high at 4 batches. */
+void physmem_set_reclaim_active(struct physmem *pm, unsigned int zone, bool active);
+
+/* ---- per-CPU page lists (physmem_pcp.c) ---- */
+
+/* drain_all_pages: every pcp page of the zone (or all zones, -1) back to the buddy lists. */
+void physmem_pcp_drain(struct physmem *pm, int zone);
+/* Pages on per-CPU lists, all zones. */
+unsigned long physmem_pcp_pages(const struct physmem *pm);
+
 struct physmem_stats {
-	uint64_t pgalloc[PHYSMEM_NR_ZONES]; /* pages allocated per zone (pgalloc_normal/high) */
+	uint64_t pgalloc[PHYSMEM_NR_ZONES]; /* pages allocated per zone index (pgalloc_*) */
 	uint64_t pgfree;		    /* pages freed */
 	uint64_t alloc_fail;		    /* physmem_alloc() calls that returned -ENOMEM */
 	uint64_t alloc_fail_order[PHYSMEM_MAX_ORDERS]; /* the same, per requested order */
 	uint64_t extfrag_events;		       /* fallbacks to another type's free list */
 	uint64_t pageblock_steals; /* pageblocks whose type a fallback changed */
+	uint64_t boosts;	   /* boost_watermark() calls that raised a boost */
+	uint64_t kswapd_wakeups;   /* wakeups asked through ZONE_BOOSTED_WATERMARK */
+	uint64_t pcp_refills;	   /* rmqueue_bulk calls */
+	uint64_t pcp_drained;	   /* pages freed from pcp lists to the buddy */
 	uint64_t bad_frees;	   /* frees of frames that were not such a block */
 	unsigned long owner_pages[PHYSMEM_NR_OWNERS]; /* allocated pages per owner, now */
 };

@@ -7,8 +7,9 @@
  * figure can be compared digit for digit with a real /sys/kernel/debug/extfrag
  * file. The text formats copy the kernel's column widths.
  *
- * SIM: pagetypeinfo lists only the three mobility types we model (the kernel
- *      adds HighAtomic, CMA and Isolate columns) and has no "mixed" section.
+ * SIM: pagetypeinfo lists only the types we model, Unmovable, Movable,
+ *      Reclaimable and CMA (the kernel adds HighAtomic before CMA and Isolate
+ *      after it) and has no "mixed" section.
  * SIM: one node: every line says "Node 0".
  */
 #include "vmstat.h"
@@ -163,7 +164,8 @@ int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagety
 
 const char *vmstat_mt_name(enum physmem_mt mt)
 {
-	static const char *const names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable"};
+	static const char *const names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable",
+							   "CMA"};
 
 	return (unsigned int)mt < PHYSMEM_MT_TYPES ? names[mt] : "?";
 }

@@ -9,6 +9,7 @@
  * order (freed to the list tail, as memblock does).
  */
 #include <errno.h>
+#include <string.h>
 
 #include "physmem.h"
 #include "test_util.h"
@@ -24,7 +25,7 @@ static void small_cfg(struct physmem_config *c, unsigned long pages, unsigned in
 	c->pageblock_order = pb_order;
 	c->highmem = false;
 	c->min_free_kbytes = 0;
-	c->lowmem_reserve_ratio = 0;
+	memset(c->lowmem_reserve_ratio, 0, sizeof(c->lowmem_reserve_ratio));
 }
 
 static struct physmem *make(unsigned long pages, unsigned int max_order, unsigned int pb_order)
@@ -288,7 +289,7 @@ static struct physmem *make_highmem(unsigned int reserve_ratio)
 	small_cfg(&c, 64, 4, 3);
 	c.highmem = true;
 	c.lowmem_limit_bytes = 32 * 4096;
-	c.lowmem_reserve_ratio = reserve_ratio;
+	c.lowmem_reserve_ratio[PHYSMEM_ZONE_NORMAL] = reserve_ratio;
 	if (physmem_create(&c, &pm))
 		return NULL;
 	physmem_set_watermarks(pm, 0, 0, 0, 0);

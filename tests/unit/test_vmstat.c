@@ -12,6 +12,7 @@
  *                         : 1000 - (1000 + free_pages * 1000 / 2^order) / total
  */
 #include <errno.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "physmem.h"
@@ -30,7 +31,7 @@ static struct physmem *make(unsigned long pages, bool highmem)
 	c.highmem = highmem;
 	c.lowmem_limit_bytes = pages / 2 * 4096;
 	c.min_free_kbytes = 0;
-	c.lowmem_reserve_ratio = 0;
+	memset(c.lowmem_reserve_ratio, 0, sizeof(c.lowmem_reserve_ratio));
 	if (physmem_create(&c, &pm))
 		return NULL;
 	for (unsigned int z = 0; z < physmem_nr_zones(pm); z++)
@@ -226,9 +227,10 @@ static void test_pagetypeinfo(void)
 		     "Node    0, zone   Normal, type    Unmovable      1      1      1      0 \n"
 		     "Node    0, zone   Normal, type      Movable      0      0      0      7 \n"
 		     "Node    0, zone   Normal, type  Reclaimable      0      0      0      0 \n"
+		     "Node    0, zone   Normal, type          CMA      0      0      0      0 \n"
 		     "\n"
-		     "Number of blocks type     Unmovable      Movable  Reclaimable \n"
-		     "Node 0, zone   Normal            1            7            0 \n");
+		     "Number of blocks type     Unmovable      Movable  Reclaimable          CMA \n"
+		     "Node 0, zone   Normal            1            7            0            0 \n");
 	physmem_destroy(pm);
 }
 

@@ -1,0 +1,419 @@
+/*
+ * physmem_pcp.c - per-CPU page lists (struct per_cpu_pages), as Linux 6.1
+ * and 6.12 mm/page_alloc.c size and run them. They decide which frames a
+ * zspage gets: order-0 pages come off a list refilled a batch at a time in
+ * physical order, and freed pages go back to the list head (LIFO) until the
+ * list exceeds `high`, when a batch drains from the list tails.
+ *
+ * Lists: one per migrate type (Unmovable, Movable, Reclaimable) per order
+ * 0..PAGE_ALLOC_COSTLY_ORDER (3), plus two for the THP order (pageblock
+ * order) with CONFIG_TRANSPARENT_HUGEPAGE (x86_64; not Debian's non-LPAE
+ * armmp). order_to_pindex: 3 * order + type; THP: 12 + (type == Movable).
+ * CMA pages freed to a list go on the Movable one.
+ *
+ * Sizes (zone_batchsize, zone_highsize; set with the watermarks)
+ *   6.1:  batch = min(managed / 1024, 1 MiB of pages) / 4, at least 1, then
+ *         rounddown_pow_of_two(b + b/2) - 1; high = low watermark / CPUs
+ *         (or managed / percpu_pagelist_high_fraction / CPUs), at least
+ *         4 * batch.
+ *   6.12: batch without the / 4; high_min as 6.1's high, high_max =
+ *         managed / 8 / CPUs (at least 4 * batch), and pcp->high tuned
+ *         between them (nr_pcp_high, nr_pcp_alloc): it grows by a batch per
+ *         refill while the zone is above its high watermark, shrinks by the
+ *         pages freed in a row once it is below (ZONE_BELOW_HIGH).
+ *
+ * Allocation (rmqueue_pcplist / __rmqueue_pcplist / rmqueue_bulk): an empty
+ * list takes max(batch >> order, 2) blocks from __rmqueue (6.12:
+ * nr_pcp_alloc's count, doubling with alloc_factor for order 0), added to
+ * the list tail in the order __rmqueue returns them; the page comes from
+ * the head. Free (free_unref_page_commit): to the head; when count reaches
+ * nr_pcp_high, free_pcppages_bulk takes nr_pcp_free pages from list tails,
+ * round-robin from the list just freed to. 6.1 frees the whole pcp when
+ * freeing a high-order page after a bulk free (free_factor); 6.12 when
+ * freeing high-order pages in a row (PCPF_PREV_FREE_HIGH_ORDER).
+ *
+ * SIM: one CPU runs every allocation and free; with nr_cpus > 1 the others'
+ *      lists stay empty (nr_cpus only divides high).
+ * SIM: no decay_pcp_high from the vmstat worker (time-driven in 6.12), no
+ *      PCPF_FREE_HIGH_BATCH (depends on the CPU's cache size).
+ */
+#include "physmem_internal.h"
+
+bool pm_pcp_allowed_order(const struct physmem *pm, unsigned int order)
+{
+	return order <= PHYSMEM_COSTLY_ORDER || (pm->cfg.pcp_thp && order == pm->pb_order);
+}
+
+static unsigned int order_to_pindex(const struct physmem *pm, enum physmem_mt mt,
+				    unsigned int order)
+{
+	if (order > PHYSMEM_COSTLY_ORDER) {
+		PHYSMEM_BUG_ON(order != pm->pb_order);
+		return PCP_LOWORDER_LISTS + (mt == PHYSMEM_MT_MOVABLE);
+	}
+	return PHYSMEM_MT_PCPTYPES * order + (unsigned int)mt;
+}
+
+static unsigned int pindex_to_order(const struct physmem *pm, unsigned int pindex)
+{
+	return pindex >= PCP_LOWORDER_LISTS ? pm->pb_order : pindex / PHYSMEM_MT_PCPTYPES;
+}
+
+static int rounddown_pow_of_two(int x)
+{
+	int p = 1;
+
+	while (p * 2 <= x)
+		p *= 2;
+	return p;
+}
+
+/* zone_batchsize */
+static int zone_batchsize(const struct physmem *pm, const struct physmem_zone *z)
+{
+	long batch = (long)(z->managed >> 10), cap = (long)((1ul << 20) >> pm->page_shift);
+
+	if (batch > cap)
+		batch = cap;
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1)
+		batch /= 4; /* "we effectively *= 4 below" */
+	if (batch < 1)
+		batch = 1;
+	return rounddown_pow_of_two((int)(batch + batch / 2)) - 1;
+}
+
+/* zone_highsize with cpu_online 0, as zone_pcp_update calls it */
+static int zone_highsize(const struct physmem *pm, const struct physmem_zone *z, int batch,
+			 unsigned int fraction)
+{
+	unsigned long total =
+	    fraction ? z->managed / fraction : wmark_pages(z, PHYSMEM_WMARK_LOW);
+	long high = (long)(total / pm->cfg.nr_cpus);
+
+	return high > (long)batch << 2 ? (int)high : batch << 2;
+}
+
+void pm_pcp_setup(struct physmem *pm, struct physmem_zone *z)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	unsigned int frac = pm->cfg.percpu_pagelist_high_fraction;
+
+	if (!pcp->nr_lists) {
+		for (unsigned int i = 0; i < PCP_MAX_LISTS; i++)
+			pcp->head[i] = PF_NIL;
+		pcp->nr_lists = PCP_LOWORDER_LISTS + (pm->cfg.pcp_thp ? 2 : 0);
+	}
+	if (pm->cfg.pcp == PHYSMEM_PCP_OFF || !z->managed)
+		return;
+	pcp->batch = zone_batchsize(pm, z);
+	if (pcp->batch < 1)
+		pcp->batch = 1;
+	pcp->high_min = zone_highsize(pm, z, pcp->batch, frac);
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1 || frac)
+		pcp->high_max = pcp->high_min;
+	else
+		pcp->high_max = zone_highsize(pm, z, pcp->batch, 8); /* MIN_..._HIGH_FRACTION */
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1 || pcp->high < pcp->high_min)
+		pcp->high = pcp->high_min;
+	if (pcp->high > pcp->high_max)
+		pcp->high = pcp->high_max;
+}
+
+static void pcp_take(struct physmem *pm, struct physmem_zone *z, uint32_t *head, uint32_t idx)
+{
+	struct physmem_frame *f = &pm->frames[idx];
+
+	pm_list_del(pm, head, idx);
+	z->pcp.count -= 1 << f->order;
+	pm->st.owner_pages[PHYSMEM_OWNER_PCP] -= 1ul << f->order;
+	f->state = PF_NONE;
+}
+
+static void pcp_put(struct physmem *pm, struct physmem_zone *z, uint32_t *head, uint32_t idx,
+		    unsigned int order, enum physmem_mt mt, bool tail)
+{
+	struct physmem_frame *f = &pm->frames[idx];
+
+	PHYSMEM_BUG_ON(f->state != PF_NONE);
+	f->state = PF_PCP;
+	f->order = (uint8_t)order;
+	f->mt = (uint8_t)mt;
+	f->owner = PHYSMEM_OWNER_FREE;
+	pm_list_add(pm, head, idx, tail);
+	z->pcp.count += 1 << order;
+	pm->st.owner_pages[PHYSMEM_OWNER_PCP] += 1ul << order;
+}
+
+/* free_pcppages_bulk: count pages from the list tails, round-robin after pindex - 1. */
+static void free_pcppages_bulk(struct physmem *pm, struct physmem_zone *z, int count,
+			       unsigned int pindex)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	unsigned int p = pindex;
+
+	if (count > pcp->count)
+		count = pcp->count;
+	while (count > 0) {
+		unsigned int order;
+
+		while (pcp->head[p] == PF_NIL)
+			p = (p + 1) % pcp->nr_lists;
+		order = pindex_to_order(pm, p);
+		do {
+			uint32_t idx = pm->frames[pcp->head[p]].prev; /* list_last_entry */
+			enum physmem_mt mt = (enum physmem_mt)pm->frames[idx].mt;
+
+			pcp_take(pm, z, &pcp->head[p], idx);
+			count -= 1 << order;
+			if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)
+				mt = pb_get(pm, idx); /* 6.12 reads the pageblock at drain */
+			pm_free_one_block(pm, z, idx, order, mt, false);
+			pm->st.pcp_drained += 1ul << order;
+		} while (count > 0 && pcp->head[p] != PF_NIL);
+		p = (p + 1) % pcp->nr_lists;
+	}
+}
+
+/* 6.1 nr_pcp_free */
+static int nr_pcp_free_61(struct physmem_pcp *pcp, int high, int batch, bool free_high)
+{
+	int min_nr_free, max_nr_free;
+
+	if (free_high)
+		return pcp->count;
+	if (high < batch)
+		return 1;
+	min_nr_free = batch;
+	max_nr_free = high - batch;
+	batch <<= pcp->free_factor;
+	if (batch < max_nr_free && pcp->free_factor < PCP_BATCH_SCALE_MAX)
+		pcp->free_factor++;
+	if (batch < min_nr_free)
+		batch = min_nr_free;
+	return batch > max_nr_free ? max_nr_free : batch; /* clamp() */
+}
+
+/* 6.12 nr_pcp_free */
+static int nr_pcp_free_612(struct physmem_pcp *pcp, int batch, int high, bool free_high)
+{
+	int n;
+
+	if (free_high)
+		return pcp->count < batch << PCP_BATCH_SCALE_MAX ? pcp->count
+								 : batch << PCP_BATCH_SCALE_MAX;
+	if (high < batch)
+		return 1;
+	n = pcp->free_count < batch ? batch : pcp->free_count;
+	return n > high - batch ? high - batch : n;
+}
+
+static int clamp_int(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* 6.12 nr_pcp_high: also tunes pcp->high */
+static int nr_pcp_high_612(struct physmem_zone *z, int batch, bool free_high)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	int high = pcp->high = clamp_int(pcp->high, pcp->high_min, pcp->high_max);
+
+	if (!high)
+		return 0;
+	if (free_high) {
+		int h = high - (batch << PCP_BATCH_SCALE_MAX);
+
+		pcp->high = h > pcp->high_min ? h : pcp->high_min;
+		return 0;
+	}
+	if (z->reclaim_active) {
+		int fc = pcp->free_count > batch ? pcp->free_count : batch;
+
+		pcp->high = high - fc > pcp->high_min ? high - fc : pcp->high_min;
+		return batch << 2 < pcp->high ? batch << 2 : pcp->high;
+	}
+	if (pcp->high_min == pcp->high_max)
+		return high;
+	if (z->below_high) {
+		int fc = pcp->free_count > batch ? pcp->free_count : batch;
+
+		pcp->high = high - fc > pcp->high_min ? high - fc : pcp->high_min;
+		high = pcp->count > pcp->high_min ? pcp->count : pcp->high_min;
+	} else if (pcp->count >= high) {
+		int need_high = pcp->free_count + batch;
+
+		if (pcp->high < need_high)
+			pcp->high = clamp_int(need_high, pcp->high_min, pcp->high_max);
+	}
+	return high;
+}
+
+void pm_free_unref_page(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
+			unsigned int order)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	enum physmem_mt mt = pb_get(pm, pfn); /* free_unref_page_prepare */
+	enum physmem_mt list_mt = mt >= PHYSMEM_MT_PCPTYPES ? PHYSMEM_MT_MOVABLE : mt;
+	unsigned int pindex = order_to_pindex(pm, list_mt, order);
+	int batch = pcp->batch, high;
+	bool free_high = false;
+
+	if (!z->managed || !pcp->batch) {
+		pm_free_one_block(pm, z, pfn, order, mt, false);
+		return;
+	}
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)
+		pcp->alloc_factor >>= 1;
+	pcp_put(pm, z, &pcp->head[pindex], (uint32_t)pfn, order, mt, false);
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1) {
+		free_high = pcp->free_factor && order && order <= PHYSMEM_COSTLY_ORDER;
+		/* nr_pcp_high */
+		high = !pcp->high || free_high ? 0
+		       : !z->reclaim_active   ? pcp->high
+		       : batch << 2 < pcp->high ? batch << 2
+						: pcp->high;
+		if (pcp->count >= high)
+			free_pcppages_bulk(pm, z, nr_pcp_free_61(pcp, high, batch, free_high),
+					   pindex);
+		return;
+	}
+	if (order && order <= PHYSMEM_COSTLY_ORDER) {
+		free_high = pcp->free_count >= batch && pcp->prev_free_high_order;
+		pcp->prev_free_high_order = true;
+	} else {
+		pcp->prev_free_high_order = false;
+	}
+	if (pcp->free_count < batch << PCP_BATCH_SCALE_MAX)
+		pcp->free_count += 1 << order;
+	high = nr_pcp_high_612(z, batch, free_high);
+	if (pcp->count >= high) {
+		free_pcppages_bulk(pm, z, nr_pcp_free_612(pcp, batch, high, free_high), pindex);
+		if (z->below_high && pm_zone_wmark_ok(pm, z, 0, wmark_pages(z, PHYSMEM_WMARK_HIGH),
+						      PHYSMEM_ZONE_MOVABLE, false))
+			z->below_high = false;
+	}
+}
+
+/* 6.12 nr_pcp_alloc */
+static int nr_pcp_alloc_612(struct physmem_zone *z, unsigned int order)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	int base = pcp->batch, batch, high;
+
+	high = pcp->high = clamp_int(pcp->high, pcp->high_min, pcp->high_max);
+	if (high < base)
+		return 1;
+	batch = order ? base : base << pcp->alloc_factor;
+	if (pcp->high_min != pcp->high_max && !z->below_high)
+		high = pcp->high = high + batch < pcp->high_max ? high + batch : pcp->high_max;
+	if (!order) {
+		int max_nr_alloc = high - pcp->count - base > base ? high - pcp->count - base : base;
+
+		if (batch <= max_nr_alloc && pcp->alloc_factor < PCP_BATCH_SCALE_MAX)
+			pcp->alloc_factor++;
+		if (batch > max_nr_alloc)
+			batch = max_nr_alloc;
+	}
+	if (batch > 1)
+		batch = batch >> order > 2 ? batch >> order : 2;
+	return batch;
+}
+
+uint32_t pm_rmqueue_pcplist(struct physmem *pm, struct physmem_zone *z, unsigned int order,
+			    enum physmem_mt mt, unsigned int flags)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	uint32_t *head = &pcp->head[order_to_pindex(pm, mt, order)];
+	uint32_t idx;
+
+	if (!z->managed || !pcp->batch)
+		return PF_NIL;
+	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1)
+		pcp->free_factor >>= 1;
+	else
+		pcp->free_count >>= 1;
+	if (*head == PF_NIL) {
+		int batch;
+
+		if (pm->cfg.pcp == PHYSMEM_PCP_V6_1) {
+			batch = pcp->batch;
+			if (batch > 1)
+				batch = batch >> order > 2 ? batch >> order : 2;
+		} else {
+			batch = nr_pcp_alloc_612(z, order);
+		}
+		/* rmqueue_bulk: blocks in the order __rmqueue returns them, to the tail */
+		pm->st.pcp_refills++;
+		for (int i = 0; i < batch; i++) {
+			uint32_t b = pm_rmqueue_buddy(pm, z, order, mt, flags);
+
+			if (b == PF_NIL)
+				break;
+			/* the list the block came off (get_pcppage_migratetype) */
+			pcp_put(pm, z, head, b, order, (enum physmem_mt)pm->frames[b].mt, true);
+		}
+		if (*head == PF_NIL)
+			return PF_NIL;
+	}
+	idx = *head;
+	pcp_take(pm, z, head, idx);
+	return idx;
+}
+
+void physmem_pcp_drain(struct physmem *pm, int zone)
+{
+	for (unsigned int i = 0; i < pm->nr_zones; i++) {
+		struct physmem_zone *z = &pm->zones[i];
+
+		if (zone >= 0 && (unsigned int)zone != i)
+			continue;
+		/* drain_pages_zone: 6.12 in chunks of batch << SCALE_MAX, each from list 0 */
+		while (z->pcp.count > 0) {
+			int n = z->pcp.count;
+
+			if (pm->cfg.pcp == PHYSMEM_PCP_V6_12 &&
+			    n > z->pcp.batch << PCP_BATCH_SCALE_MAX)
+				n = z->pcp.batch << PCP_BATCH_SCALE_MAX;
+			free_pcppages_bulk(pm, z, n, 0);
+		}
+	}
+}
+
+unsigned long physmem_pcp_pages(const struct physmem *pm)
+{
+	unsigned long n = 0;
+
+	for (unsigned int i = 0; i < pm->nr_zones; i++)
+		n += (unsigned long)pm->zones[i].pcp.count;
+	return n;
+}
+
+int pm_pcp_check(const struct physmem *pm, const struct physmem_zone *z, char *msg, size_t len)
+{
+	const struct physmem_pcp *pcp = &z->pcp;
+	long pages = 0;
+
+	for (unsigned int p = 0; p < pcp->nr_lists; p++) {
+		uint32_t h = pcp->head[p], i = h;
+		unsigned long cnt = 0;
+
+		if (h == PF_NIL)
+			continue;
+		do {
+			const struct physmem_frame *f = &pm->frames[i];
+
+			if (i < z->start || i >= z->end || f->state != PF_PCP ||
+			    f->order != pindex_to_order(pm, p))
+				return pm_fail(msg, len, "%s: pcp list %u holds pfn %u (state %u order %u)",
+					       z->name, p, i, f->state, f->order);
+			pages += 1l << f->order;
+			if (++cnt > z->end - z->start)
+				return pm_fail(msg, len, "%s: pcp list %u loops", z->name, p);
+			i = f->next;
+		} while (i != h);
+	}
+	if (pages != pcp->count)
+		return pm_fail(msg, len, "%s: pcp lists hold %ld pages, count %d", z->name, pages,
+			       pcp->count);
+	return 0;
+}

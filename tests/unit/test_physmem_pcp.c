@@ -1,0 +1,228 @@
+/*
+ * test_physmem_pcp.c - the per-CPU page lists of sim/physmem_pcp.c against
+ * hand-traced runs of 6.1's and 6.12's rmqueue_pcplist, rmqueue_bulk,
+ * free_unref_page_commit, nr_pcp_high, nr_pcp_free and free_pcppages_bulk.
+ *
+ * The machine: 16384 frames (64 MiB), 11 orders, pageblock order 10, one
+ * Normal zone, watermarks 0. At boot: 16 order-10 Movable blocks.
+ *   6.1:  batch = (16384 >> 10 = 16) / 4 = 4, 4 + 2 = 6 -> 4 - 1 = 3;
+ *         high = max(low 0, 4 * 3) = 12.
+ *   6.12: batch = 16 + 8 = 24 -> 16 - 1 = 15; high_min = max(0, 60) = 60,
+ *         high_max = max(16384 / 8 = 2048, 60) = 2048.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "physmem.h"
+#include "test_util.h"
+
+static char msg[256];
+
+static struct physmem *make(enum physmem_pcp_model model)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+
+	physmem_config_default(&c);
+	c.ram_bytes = 16384ull * 4096;
+	c.highmem = false;
+	c.min_free_kbytes = 0; /* pcp->high starts at high_min, not at a boot-time low mark */
+	c.pcp = model;
+	if (physmem_create(&c, &pm))
+		return NULL;
+	physmem_set_watermarks(pm, 0, 0, 0, 0);
+	return pm;
+}
+
+static unsigned long alloc0(struct physmem *pm, enum physmem_mt mt)
+{
+	unsigned long pfn = ~0ul;
+
+	CHECK_EQ(physmem_alloc(pm, 0, mt, 0, &pfn), 0);
+	return pfn;
+}
+
+/*
+ * 6.1, order 0 Movable. The first request refills 3 frames in __rmqueue's
+ * order (0, 1, 2: block 0 split, then the order-0 and order-1 halves),
+ * added to the list tail, and takes the head: 0. Frames come out 0..19,
+ * refills at the 1st, 4th, ..., 19th request (18, 19, 20): 20 stays listed.
+ * Freeing 0..19 puts each at the list head. At count 12 (after 10):
+ * nr_pcp_free = clamp(3 << 0, 3, 12 - 3) = 3 (free_factor -> 1) from the
+ * tail: 20, 0, 1. At 12 again (after 13): clamp(3 << 1, 3, 9) = 6 (-> 2):
+ * 2..7. After 19: clamp(3 << 2 = 12, 3, 9) = 9 (12 >= 9: free_factor stays):
+ * 8..16. Left: 17, 18, 19; 18 pages went back to the buddy.
+ * A request then halves free_factor and gets the list head, 19 (LIFO).
+ */
+static void test_v61_order0(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V6_1);
+	struct physmem_zone_info zi;
+	struct physmem_block blk;
+
+	REQUIRE(pm);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_batch, 3);
+	CHECK_EQ(zi.pcp_high, 12);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 2);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 3);
+	CHECK_EQ(physmem_block_at(pm, 1, &blk), 0);
+	CHECK(!blk.free);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_PCP);
+	for (unsigned long i = 1; i < 20; i++)
+		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
+	CHECK_EQ(physmem_pcp_pages(pm), 1);
+	for (unsigned long i = 0; i < 20; i++)
+		physmem_free(pm, i, 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 3);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_count, 3);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 21 + 18);
+	CHECK_EQ(physmem_block_at(pm, 16, &blk), 0);
+	CHECK(blk.free);
+	CHECK_EQ(physmem_block_at(pm, 17, &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_PCP);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 19);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	/* drain_all_pages: everything back; only 19 stays allocated */
+	physmem_pcp_drain(pm, -1);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_free_pages(pm), 16383);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * 6.1, order 2 Unmovable (a pgd): the refill takes max(3 >> 2, 2) = 2
+ * blocks; the first steals Movable block 0's pageblock (order 10 >=
+ * pageblock order: whole claim), so the blocks are 0 and 4; the request
+ * gets 0, and 4 waits on the order-2 Unmovable list (4 pages).
+ * Freeing 0 after a bulk free (free_factor > 0) frees the whole pcp
+ * (free_high): 6.1 drains every list when a high-order page is freed while
+ * the CPU is only freeing.
+ */
+static void test_v61_high_order(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V6_1);
+	unsigned long pfn, m[12];
+
+	REQUIRE(pm);
+	CHECK_EQ(physmem_alloc(pm, 2, PHYSMEM_MT_UNMOVABLE, 0, &pfn), 0);
+	CHECK_EQ(pfn, 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 4);
+	CHECK_EQ(physmem_pageblock_mt(pm, 4), PHYSMEM_MT_UNMOVABLE);
+	CHECK_EQ(physmem_alloc(pm, 2, PHYSMEM_MT_UNMOVABLE, 0, &pfn), 0);
+	CHECK_EQ(pfn, 4);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	/* 12 movable frames, freed: a bulk free at 12 (free_factor 1), 9 left */
+	for (int i = 0; i < 12; i++)
+		m[i] = alloc0(pm, PHYSMEM_MT_MOVABLE);
+	for (int i = 0; i < 12; i++)
+		physmem_free(pm, m[i], 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 9);
+	physmem_free(pm, 0, 2);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * 6.12, order 0: nr_pcp_alloc. high = clamp(0, 60, 2048) = 60, then (high_min
+ * != high_max, zone not below high) 60 + 15 = 75; max_nr_alloc = max(75 - 0
+ * - 15, 15) = 60; batch 15 <= 60: alloc_factor -> 1; 15 frames refilled,
+ * 0 taken. The 16th request refills again: high 75 + (15 << 1 = 30) = 105,
+ * max_nr_alloc = max(105 - 0 - 15, 15) = 90, batch 30 (alloc_factor -> 2).
+ */
+static void test_v612_alloc_tuning(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V6_12);
+	struct physmem_zone_info zi;
+
+	REQUIRE(pm);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_batch, 15);
+	CHECK_EQ(zi.pcp_high_min, 60);
+	CHECK_EQ(zi.pcp_high_max, 2048);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 14);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_high, 75);
+	for (unsigned long i = 1; i < 16; i++)
+		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
+	CHECK_EQ(physmem_pcp_pages(pm), 29);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_high, 105);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * 6.12, frees: nr_pcp_high with the zone below its high watermark shrinks
+ * high by max(free_count, batch) down to high_min and frees once count
+ * reaches max(count, high_min). Here the zone is never below high
+ * (watermarks 0), so high only grows to hold the batch freed: count >= high
+ * -> need_high = free_count + batch.
+ * After 16 allocations (high 105, 29 on the list), freeing 0..15 brings
+ * count to 45 < 105: nothing drains. free_count counts them: 16 (an
+ * allocation halves it).
+ */
+static void test_v612_free(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V6_12);
+
+	REQUIRE(pm);
+	for (unsigned long i = 0; i < 16; i++)
+		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
+	for (unsigned long i = 0; i < 16; i++)
+		physmem_free(pm, i, 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 45);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 45);
+	/* LIFO: the last freed comes back first */
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 15);
+	/* drain in chunks of 15 << 5 from list 0: all 44 back, the buddy whole again but 15 */
+	physmem_pcp_drain(pm, 0);
+	CHECK_EQ(physmem_free_pages(pm), 16383);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+/* A THP list (pcp_thp): pageblock-order blocks go through the pcp too. */
+static void test_thp_list(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+	unsigned long pfn;
+
+	physmem_config_default(&c);
+	c.ram_bytes = 16384ull * 4096;
+	c.highmem = false;
+	c.pageblock_order = 9;
+	c.pcp = PHYSMEM_PCP_V6_1;
+	c.pcp_thp = true;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	physmem_set_watermarks(pm, 0, 0, 0, 0);
+	/* batch 3 >> 9 = 0 -> 2 blocks of 512 */
+	CHECK_EQ(physmem_alloc(pm, 9, PHYSMEM_MT_MOVABLE, 0, &pfn), 0);
+	CHECK_EQ(pfn, 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 512);
+	/* order 4 never goes through a pcp list */
+	CHECK_EQ(physmem_alloc(pm, 4, PHYSMEM_MT_MOVABLE, 0, &pfn), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 512);
+	/* freed to the list head: count 1024 >= high 12, a bulk free of 3 pages takes the
+	 * tail block (512) whole */
+	physmem_free(pm, 0, 9);
+	CHECK_EQ(physmem_pcp_pages(pm), 512);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
+int main(void)
+{
+	RUN(test_v61_order0);
+	RUN(test_v61_high_order);
+	RUN(test_v612_alloc_tuning);
+	RUN(test_v612_free);
+	RUN(test_thp_list);
+	return test_summary();
+}
