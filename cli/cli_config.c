@@ -160,6 +160,26 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 			 path, (unsigned long long)(mc->ram_bytes >> 20));
 		return -EINVAL;
 	}
+	if (mc->cma_bytes) {
+		/* cma_activate_area: the area must lie in one zone */
+		uint64_t base = mc->cma_base_bytes == UINT64_MAX ? mc->ram_bytes - mc->cma_bytes
+								 : mc->cma_base_bytes;
+		uint64_t edges[3] = {mc->dma_bytes, mc->dma32_bytes,
+				     cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem
+					 ? mc->lowmem_limit_bytes
+					 : 0};
+
+		for (int i = 0; i < 3; i++)
+			if (edges[i] > base && edges[i] < base + mc->cma_bytes) {
+				snprintf(msg, len,
+					 "%s: the CMA area [%llu, %llu) MiB crosses a zone edge at %llu "
+					 "MiB (it must lie in one zone)",
+					 path, (unsigned long long)(base >> 20),
+					 (unsigned long long)((base + mc->cma_bytes) >> 20),
+					 (unsigned long long)(edges[i] >> 20));
+				return -EINVAL;
+			}
+	}
 	if (!cfg->policy.periodic_events && !cfg->policy.periodic_ns) {
 		snprintf(msg, len,
 			 "%s: periodic_events and periodic_ns are both 0 (the periodic policy "
