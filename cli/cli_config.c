@@ -9,7 +9,7 @@
  *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
  *   reserved_pages, cma_mb, cma_base_mb,
  *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
- *   pcp_thp, percpu_pagelist_high_fraction
+ *   pcp_thp, percpu_pagelist_high_fraction, zs_slab
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
@@ -378,6 +378,12 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				err = -EINVAL;
 			}
 			cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
+		} else if (!strcmp(key, "zs_slab")) {
+			if (!json_is_boolean(v)) {
+				snprintf(msg, len, "%s: key \"zs_slab\": expected true or false", path);
+				err = -EINVAL;
+			}
+			cfg->zs_slab = json_is_true(v);
 		} else if (!strcmp(key, "pcp_thp")) {
 			if (!json_is_boolean(v)) {
 				snprintf(msg, len, "%s: key \"pcp_thp\": expected true or false", path);
@@ -466,7 +472,7 @@ static json_t *machine_json(const struct sim_config *cfg)
 {
 	const struct physmem_config *m = &cfg->mem;
 
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b}", "dma_mb",
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b, s:b}", "dma_mb",
 			 (json_int_t)(m->dma_bytes >> 20), "dma32_mb",
 			 (json_int_t)(m->dma32_bytes >> 20), "lowmem_reserve_ratio",
 			 zone_table(NULL, m->lowmem_reserve_ratio), "reserved_pages",
@@ -478,7 +484,8 @@ static json_t *machine_json(const struct sim_config *cfg)
 			 "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
 			 pcp_names[m->pcp <= PHYSMEM_PCP_V6_12 ? m->pcp : 0], "nr_cpus",
 			 (json_int_t)m->nr_cpus, "percpu_pagelist_high_fraction",
-			 (json_int_t)m->percpu_pagelist_high_fraction, "pcp_thp", m->pcp_thp);
+			 (json_int_t)m->percpu_pagelist_high_fraction, "pcp_thp", m->pcp_thp, "zs_slab",
+			 cfg->zs_slab);
 }
 
 json_t *cli_config_to_json(const struct sim_config *cfg)

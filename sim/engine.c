@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "zs_slab.h"
 #include "idmap.h"
 #include "kcompact.h"
 #include "payload.h"
@@ -74,6 +75,7 @@ struct sim {
 	struct sim_compact_defer defer; /* Normal zone's compaction deferral */
 	struct sim_other_stats other;
 	struct sim_op_timing op_timing;
+	struct zs_slab slab; /* zsmalloc's kmem cache pages, with cfg.zs_slab */
 
 	struct sim_class_snap *class_buf;
 	const char *fullness_names[ZS_MAX_FULLNESS];
@@ -146,6 +148,9 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 	if (!policy_on(sim, POLICY_MIGRATION))
 		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
 	err = zs_create_pool(&cfg->pool, &sim->ops, sim->mem, &sim->pool);
+	if (!err)
+		zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
+			     cfg->pool.page_size ? cfg->pool.page_size : 4096);
 	if (err) {
 		snprintf(msg, msglen, "cannot create a zsmalloc pool for profile %s",
 			 cfg->pool.profile ? cfg->pool.profile : "(default)");
@@ -197,6 +202,7 @@ void sim_destroy(struct sim *sim)
 	if (sim->objects.slots)
 		idmap_for_each(&sim->objects, e) if (e->a) zs_free(sim->pool, (unsigned long)e->a);
 	zram_destroy(sim->zram);
+	zs_slab_release(&sim->slab, NULL);
 	zs_destroy_pool(sim->pool);
 	physmem_destroy(sim->mem);
 	idmap_destroy(&sim->objects);
@@ -740,6 +746,9 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 			sim->other.compact_requests_ignored++;
 		break;
 	case SIM_OP_SNAPSHOT:
+		/* the kernel check's guest drains the per-CPU lists (drain_all_pages) before it
+		 * reads buddyinfo at every snapshot; so does the replay, to stay comparable */
+		physmem_pcp_drain(sim->mem, -1);
 		sim_snapshot_now(sim, ev->label);
 		break;
 	case SIM_OP_VERIFY:
@@ -751,6 +760,8 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	}
 	if (err)
 		return err;
+	if (sim->cfg.zs_slab)
+		zs_slab_sync(&sim->slab, sim->mem, sim->pool);
 	run_policies(sim, ev);
 	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
 		sim_snapshot_now(sim, "sample");

@@ -31,6 +31,7 @@ struct sim_config {
 	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
 	bool timing;	       /* measure host CPU time of compactions */
 	bool op_timing;        /* measure host ns of every zs_malloc and zs_free */
+	bool zs_slab;	       /* the zs_handle/zspage kmem caches take lowmem slab pages */
 };
 
 /* Documented defaults: a 2014-era 32-bit ARM phone (see sim/engine.c). */
