@@ -235,6 +235,8 @@ static bool suitable_source(const struct kc *kc, unsigned long block_start)
 	if (kc->cc->mode != KCOMPACT_ASYNC || !kc->direct)
 		return true;
 	bmt = physmem_pageblock_mt(kc->pm, block_start);
+	if (kc->cc->migratetype == PHYSMEM_MT_MOVABLE) /* is_migrate_movable: CMA too */
+		return bmt == PHYSMEM_MT_MOVABLE || bmt == PHYSMEM_MT_CMA;
 	return bmt == kc->cc->migratetype;
 }
 
@@ -280,7 +282,9 @@ static bool suitable_target(const struct kc *kc, unsigned long block_start)
 	if (!physmem_block_at(kc->pm, block_start, &blk) && blk.free &&
 	    blk.head_pfn == block_start && blk.order >= kc->pb_order)
 		return false;
-	return physmem_pageblock_mt(kc->pm, block_start) == PHYSMEM_MT_MOVABLE;
+	/* is_migrate_movable: Movable and CMA pageblocks take migrated pages */
+	return physmem_pageblock_mt(kc->pm, block_start) == PHYSMEM_MT_MOVABLE ||
+	       physmem_pageblock_mt(kc->pm, block_start) == PHYSMEM_MT_CMA;
 }
 
 /* isolate_freepages_block: returns where the scan stopped. */
