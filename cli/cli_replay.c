@@ -162,7 +162,7 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 	    (unsigned long long)s->forks.by_stage[SIM_PGD_SHRINKER],
 	    (unsigned long long)s->forks.by_stage[SIM_PGD_ZS_COMPACT]);
 	if (s->forks.failed)
-		printf("               last failure with %llu pages free (%llu in Normal)\n",
+		printf("               last failure with %llu pages free (%llu in the pgd's zone)\n",
 		       (unsigned long long)s->forks.free_pages_at_last_failure,
 		       (unsigned long long)s->forks.normal_free_at_last_failure);
 	/* raw `a` objects and `g` blocks: a failed allocation is not an error in the trace,
