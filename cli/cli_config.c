@@ -9,7 +9,7 @@
  *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
  *   reserved_pages, cma_mb, cma_base_mb,
  *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
- *   pcp_thp, percpu_pagelist_high_fraction, zs_slab
+ *   pcp_thp, percpu_pagelist_high_fraction, zs_slab, watermarks
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
@@ -236,6 +236,66 @@ static int want_zone_table(json_t *v, const char *path, const char *key, uint64_
 	return 0;
 }
 
+/* {"DMA": [min, low, high], ...}: a zone's watermarks as the guest's zoneinfo shows them. */
+static int want_watermarks(json_t *v, const char *path,
+			   unsigned long wm[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_NR_WMARKS], char *msg,
+			   size_t len)
+{
+	const char *zk;
+	json_t *zv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"watermarks\": expected an object of zone names to [min, low, "
+			 "high]",
+			 path);
+		return -EINVAL;
+	}
+	json_object_foreach(v, zk, zv)
+	{
+		unsigned int t;
+		uint64_t w[PHYSMEM_NR_WMARKS];
+
+		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
+			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
+				break;
+		if (t == PHYSMEM_ZONE_MOVABLE) {
+			snprintf(msg, len,
+				 "%s: key \"watermarks\": unknown zone \"%s\" (DMA, DMA32, Normal, "
+				 "HighMem)",
+				 path, zk);
+			return -EINVAL;
+		}
+		if (!json_is_array(zv) || json_array_size(zv) != PHYSMEM_NR_WMARKS) {
+			snprintf(msg, len, "%s: key \"watermarks.%s\": expected [min, low, high]",
+				 path, zk);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++) {
+			json_t *e = json_array_get(zv, i);
+
+			if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+			    json_integer_value(e) > (1 << 28)) {
+				snprintf(msg, len,
+					 "%s: key \"watermarks.%s\": expected [min, low, high], "
+					 "pages 0..%d",
+					 path, zk, 1 << 28);
+				return -EINVAL;
+			}
+			w[i] = (uint64_t)json_integer_value(e);
+		}
+		if (w[0] > w[1] || w[1] > w[2] || !w[2]) {
+			snprintf(msg, len,
+				 "%s: key \"watermarks.%s\": expected min <= low <= high, high > 0",
+				 path, zk);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++)
+			wm[t][i] = (unsigned long)w[i];
+	}
+	return 0;
+}
+
 int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 {
 	json_error_t jerr;
@@ -378,6 +438,8 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				err = -EINVAL;
 			}
 			cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
+		} else if (!strcmp(key, "watermarks")) {
+			err = want_watermarks(v, path, cfg->mem.watermarks, msg, len);
 		} else if (!strcmp(key, "zs_slab")) {
 			if (!json_is_boolean(v)) {
 				snprintf(msg, len, "%s: key \"zs_slab\": expected true or false", path);
@@ -513,6 +575,19 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 			 "sample_every", (json_int_t)cfg->sample_every, "check_every",
 			 (json_int_t)cfg->check_every);
 	m = machine_json(cfg);
+	if (m) {
+		json_t *w = json_object();
+
+		for (unsigned int t = 0; w && t < PHYSMEM_ZONE_MOVABLE; t++)
+			if (cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH])
+				json_object_set_new(
+				    w, physmem_zone_type_name((enum physmem_zone_type)t),
+				    json_pack("[I, I, I]",
+					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_MIN],
+					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_LOW],
+					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH]));
+		json_object_set_new(m, "watermarks", w);
+	}
 	if (j && m)
 		json_object_update(j, m);
 	json_decref(m);

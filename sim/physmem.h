@@ -109,6 +109,11 @@ struct physmem_config {
 	/* pages taken before the buddy allocator starts (kernel image, initramfs, memblock),
 	 * per zone type, at the zone's start: present but not managed */
 	unsigned long reserved_pages[PHYSMEM_NR_ZONE_TYPES];
+	/* _watermark[min, low, high] per zone type as a guest's zoneinfo shows them (pages; all 0 =
+	 * the kernel's formulas). A real kernel computed them from the managed pages of the moment
+	 * (before initramfs and init memory were freed, or when khugepaged raised
+	 * min_free_kbytes), which the final managed counts cannot reproduce. */
+	unsigned long watermarks[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_NR_WMARKS];
 	uint64_t cma_bytes;	 /* CMA area size; 0 = none */
 	uint64_t cma_base_bytes; /* its start; UINT64_MAX = the top of RAM (memblock is top-down) */
 	enum physmem_pcp_model pcp;

@@ -34,7 +34,8 @@
  *   ARM armmp shows "256 32 0 0", x86_64 "256 256 32 0"), 0 when the ratio
  *   or the zone's managed pages are 0. totalreserve_pages (high watermark
  *   plus the largest reserve, per zone) is computed by
- *   physmem_totalreserve_pages.
+ *   physmem_totalreserve_pages. A config may give a zone's watermarks as
+ *   the guest shows them instead (watermarks[]).
  *
  * Boosting (boost_watermark)
  *   Not in zones smaller than 4 pageblocks; the boost grows by a pageblock
@@ -197,6 +198,8 @@ static void setup_wmarks(struct physmem *pm)
 		z->watermark_boost = 0;
 		z->wmark[PHYSMEM_WMARK_LOW] = z->wmark[PHYSMEM_WMARK_MIN] + (unsigned long)tmp;
 		z->wmark[PHYSMEM_WMARK_HIGH] = z->wmark[PHYSMEM_WMARK_LOW] + (unsigned long)tmp;
+		if (pm->cfg.watermarks[z->type][PHYSMEM_WMARK_HIGH])
+			memcpy(z->wmark, pm->cfg.watermarks[z->type], sizeof(z->wmark));
 		pm_pcp_setup(pm, z); /* setup_per_zone_wmarks -> zone_pcp_update */
 	}
 	for (unsigned int i = 0; i < pm->nr_zones; i++) {
