@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# zram_capture_test.sh ZSFRAG SRC - scripts/zram-capture with a fake bpftrace
+# (and fake id and modprobe) on PATH: when bpftrace cannot attach, whatever
+# its exit status, the script fails (non-zero) with bpftrace's reason and
+# leaves no headerless capture; with and without CAPTURE_SECONDS; a capture
+# that has its header is kept and converts with zsfrag trace from-capture.
+set -u
+ZS="${1:?usage: zram_capture_test.sh ZSFRAG SRC}"
+SRC="${2:?usage: zram_capture_test.sh ZSFRAG SRC}"
+T="$(mktemp -d "${TMPDIR:-/tmp}/zsfrag-zcap.XXXXXX")"
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+mkdir "$T/bin"
+# root as far as the script can tell, and no module loading on the test machine
+printf '#!/bin/sh\necho 0\n' >"$T/bin/id"
+printf '#!/bin/sh\nexit 0\n' >"$T/bin/modprobe"
+# bpftrace -e PROG -o OUT, behaving as $FAKE says
+cat >"$T/bin/bpftrace" <<'FAKE'
+#!/bin/sh
+prog="" out=""
+while [ $# -gt 0 ]; do
+	case "$1" in -e) prog="$2"; shift 2 ;; -o) out="$2"; shift 2 ;; *) shift ;; esac
+done
+case "$prog" in *'printf("zram-capture 1'*) ;; *) echo "fake: no header in the program" >&2; exit 9 ;; esac
+printf 'Attaching 12 probes...\n' >"$out"
+case "$FAKE" in
+attach0 | attach1)
+	echo "ERROR: kprobe target zs_malloc not found (fake)" >&2
+	[ "$FAKE" = attach0 ] && exit 0 || exit 1 ;;
+ok | late)
+	printf 'zram-capture 1 page_size=4096\n100 7 W 3 1\n110 7 M 900 18446612686529052672\n120 7 D 3\n130 7 E 0\n' >>"$out"
+	[ "$FAKE" = ok ] && exit 0
+	echo "ERROR: lost the perf buffer (fake)" >&2
+	exit 2 ;;
+esac
+FAKE
+chmod +x "$T/bin/"*
+export PATH="$T/bin:$PATH"
+
+run() { # MODE SECONDS: run the script into $T/cap.txt; rc in $rc, stderr in $T/err
+	rm -f "$T/cap.txt"
+	FAKE=$1 CAPTURE_SECONDS=$2 "$SRC/scripts/zram-capture" "$T/cap.txt" 2>"$T/err"
+	rc=$?
+}
+
+for secs in "" 30; do
+	for mode in attach0 attach1; do
+		what="$mode${secs:+ CAPTURE_SECONDS=$secs}"
+		run "$mode" "$secs"
+		[ "$rc" -ne 0 ] || fail "$what: exit 0 though bpftrace attached nothing"
+		grep -q 'zram-capture: bpftrace recorded nothing.*kprobe target zs_malloc not found' \
+			"$T/err" || fail "$what: no reason on stderr: $(cat "$T/err")"
+		[ ! -e "$T/cap.txt" ] || fail "$what: a capture without a header was left"
+	done
+	what="ok${secs:+ CAPTURE_SECONDS=$secs}"
+	run ok "$secs"
+	[ "$rc" = 0 ] || fail "$what: exit $rc: $(cat "$T/err")"
+	grep -q '^zram-capture: 4 event lines in ' "$T/err" || fail "$what: no summary: $(cat "$T/err")"
+	if "$ZS" trace from-capture --mode zram "$T/cap.txt" -o "$T/cap.trace" 2>"$T/conv"; then
+		grep -q 'w 3 900$' "$T/cap.trace" || fail "$what: converted trace lacks the write"
+	else
+		fail "$what: the capture does not convert: $(cat "$T/conv")"
+	fi
+done
+# a failure after the header: bpftrace's status, the capture kept for what it holds
+run late ""
+[ "$rc" = 2 ] || fail "late failure: exit $rc, want bpftrace's 2"
+grep -q "bpftrace failed (exit 2)" "$T/err" || fail "late failure: $(cat "$T/err")"
+[ -s "$T/cap.txt" ] || fail "late failure: the capture was removed"
+
+[ "$fails" = 0 ] && echo "zram_capture_test: ok" || echo "zram_capture_test: $fails failed"
+[ "$fails" = 0 ]
