@@ -5,7 +5,7 @@
 # "[ NN%]" as "LABEL: NN%" on stderr (in place on a terminal, else at every 25%); on failure
 # prints the log and returns COMMAND's status.
 zsk_build_progress() {
-	local label=$1 log rc start
+	local label=$1 log rc start errexit=$-
 	shift
 	log="$(mktemp "${TMPDIR:-/tmp}/zsfrag-build.XXXXXX")"
 	start=$(date +%s)
@@ -19,7 +19,7 @@ zsk_build_progress() {
 		}
 		END { if (tty && last != "") printf "\r" > "/dev/stderr" }'
 	rc=${PIPESTATUS[0]}
-	set -e
+	case $errexit in *e*) set -e ;; esac
 	if [ "$rc" -ne 0 ]; then
 		cat "$log" >&2
 		echo "$label: FAILED (exit $rc), the build's output is above" >&2

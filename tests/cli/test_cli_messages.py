@@ -26,6 +26,14 @@ def helps(c):
         c.eq(rc, 0, "sweep %s: exit code (stderr %r)" % (args, err))
         c.check(out.startswith("usage: zsfrag sweep expand") and err == "",
                 "sweep %s: stdout %r stderr %r" % (args, out[:60], err))
+    # every command and action: --help is usage on stdout, exit 0, nothing on stderr
+    for cmd in ("classes", "gen", "replay", "trace", "trace info", "trace convert", "trace cat",
+                "trace validate", "trace from-process", "trace from-core", "trace from-capture",
+                "compare", "plot", "plot timeseries", "plot classes", "plot compare",
+                "plot regress", "sweep", "sweep expand", "sweep run", "sweep merge"):
+        rc, out, err = c.run(*(cmd.split() + ["--help"]))
+        c.check(rc == 0 and "usage" in out and err == "",
+                "%s --help: exit %d, stdout %r, stderr %r" % (cmd, rc, out[:40], err))
     rc, out, _ = c.run("compare", "--help")
     c.check(rc == 0 and "--variants" in out and "PROFILE:POLICIES" in out,
             "compare --help names --variants")
