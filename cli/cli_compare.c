@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "cli_compare.h"
 #include "cli_config.h"
+#include "cli_proc.h"
 #include "outfile.h"
 #include "results_json.h"
 #include "trace_text.h"
@@ -259,7 +260,7 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 		pid_t pid;
 
 		while (started < n && running < max_procs) {
-			pid = fork();
+			pid = cli_fork_worker();
 			if (pid < 0) {
 				if (!running) {
 					first_rc = EX_OSERR;
@@ -283,6 +284,7 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 		}
 		pid = waitpid(-1, &status, progress ? WNOHANG : 0);
 		if (pid > 0) {
+			cli_worker_reaped(pid);
 			for (unsigned int i = 0; i < n; i++) {
 				if (jobs[i].pid != pid)
 					continue;
@@ -567,7 +569,7 @@ static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs,
 		pid_t pid;
 
 		while (started < st->n && running < jobs) {
-			pid = fork();
+			pid = cli_fork_worker();
 			if (pid < 0)
 				break;
 			if (pid == 0) {
@@ -590,6 +592,7 @@ static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs,
 				continue;
 			return EX_OSERR;
 		}
+		cli_worker_reaped(pid);
 		running--;
 		finished++;
 		if (!first_rc && (!WIFEXITED(status) || WEXITSTATUS(status)))

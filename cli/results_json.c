@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_proc.h"
 #include "outfile.h"
 #include "results_json.h"
 
