@@ -62,8 +62,11 @@ struct sim {
 	unsigned int zram_gfp;
 	unsigned int pgd_order;
 
-	struct idmap objects; /* `a` ID -> a: handle (0 if the allocation failed), b: size */
-	struct idmap blocks;  /* `g` ID -> a: pfn + 1 (0 if it failed), b: order */
+	struct idmap objects; /* `a` ID -> a: handle, b: size | seed << 32 */
+	struct idmap blocks;  /* `g` ID -> a: pfn + 1, b: order */
+	/* IDs whose `a` / `g` failed: not in the maps above, only their later release is
+	 * accepted (a fixed 1 MiB each, not an entry per failure; see idmap.h) */
+	struct idfilter failed_objects, failed_blocks;
 	struct idmap pids;    /* `k` PID -> a: pgd pfn + 1 (0 if the fork failed) */
 
 	uint64_t events;
@@ -207,6 +210,8 @@ void sim_destroy(struct sim *sim)
 	physmem_destroy(sim->mem);
 	idmap_destroy(&sim->objects);
 	idmap_destroy(&sim->blocks);
+	idfilter_destroy(&sim->failed_objects);
+	idfilter_destroy(&sim->failed_blocks);
 	idmap_destroy(&sim->pids);
 	free(sim->class_buf);
 	free(sim);
@@ -519,11 +524,10 @@ static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size
 	}
 	err = timed_zs_malloc(sim->cfg.op_timing ? &sim->op_timing : NULL, sim->pool, ev->size,
 			      sim->zram_gfp, &handle);
-	if (err) {
+	if (err) { /* counted, then forgotten: nothing of it exists */
 		sim->other.alloc_failures++;
-		e->a = 0;
-		e->b = 0;
-		return 0;
+		idmap_remove(&sim->objects, ev->id);
+		return idfilter_add(&sim->failed_objects, ev->id);
 	}
 	seed = object_seed(sim, ev->id);
 	payload_write(zs_map_object(sim->pool, handle, ZS_MM_WO), ev->size, seed);
@@ -540,15 +544,14 @@ static int do_free(struct sim *sim, uint64_t id, char *msg, size_t len)
 	struct idmap_entry *e = idmap_find(&sim->objects, id);
 
 	if (!e) {
+		if (idfilter_maybe(&sim->failed_objects, id))
+			return 0; /* the free of a failed allocation: nothing to free */
 		snprintf(msg, len, "free of unknown object ID %llu", (unsigned long long)id);
 		return -ENOENT;
 	}
-	if (e->a) {
-		timed_zs_free(sim->cfg.op_timing ? &sim->op_timing : NULL, sim->pool,
-			      (unsigned long)e->a);
-		sim->other.objects_live--;
-		sim->other.object_bytes -= (uint32_t)e->b;
-	}
+	timed_zs_free(sim->cfg.op_timing ? &sim->op_timing : NULL, sim->pool, (unsigned long)e->a);
+	sim->other.objects_live--;
+	sim->other.object_bytes -= (uint32_t)e->b;
 	idmap_remove(&sim->objects, id);
 	return 0;
 }
@@ -579,9 +582,9 @@ static int do_get(struct sim *sim, const struct sim_event *ev, char *msg, size_t
 	}
 	e->b = ev->order;
 	if (physmem_alloc(sim->mem, ev->order, mt, flags, &pfn) != 0) {
-		sim->other.block_failures++;
-		e->a = 0;
-		return 0;
+		sim->other.block_failures++; /* counted, then forgotten, as a failed `a` */
+		idmap_remove(&sim->blocks, ev->id);
+		return idfilter_add(&sim->failed_blocks, ev->id);
 	}
 	physmem_set_owner(sim->mem, pfn, PHYSMEM_OWNER_USER, ev->id);
 	e->a = pfn + 1;
@@ -594,13 +597,13 @@ static int do_put(struct sim *sim, uint64_t id, char *msg, size_t len)
 	struct idmap_entry *e = idmap_find(&sim->blocks, id);
 
 	if (!e) {
+		if (idfilter_maybe(&sim->failed_blocks, id))
+			return 0; /* the put of a failed get: nothing to put */
 		snprintf(msg, len, "put of unknown block ID %llu", (unsigned long long)id);
 		return -ENOENT;
 	}
-	if (e->a) {
-		physmem_free(sim->mem, (unsigned long)e->a - 1, (unsigned int)e->b);
-		sim->other.blocks_live--;
-	}
+	physmem_free(sim->mem, (unsigned long)e->a - 1, (unsigned int)e->b);
+	sim->other.blocks_live--;
 	idmap_remove(&sim->blocks, id);
 	return 0;
 }

@@ -122,3 +122,43 @@ int idmap_remove(struct idmap *m, uint64_t key)
 	m->count--;
 	return 0;
 }
+
+/* Two bit indices from one 64-bit hash: its low and high 23-bit fields. */
+static void idfilter_bits(uint64_t key, uint32_t *i, uint32_t *j)
+{
+	uint64_t h = (uint64_t)hash64(key ^ 0x9e3779b97f4a7c15ULL);
+
+	*i = (uint32_t)(h & (IDFILTER_BITS - 1));
+	*j = (uint32_t)((h >> 32) & (IDFILTER_BITS - 1));
+}
+
+int idfilter_add(struct idfilter *f, uint64_t key)
+{
+	uint32_t i, j;
+
+	if (!f->bits) {
+		f->bits = calloc(IDFILTER_BITS / 64, sizeof(*f->bits));
+		if (!f->bits)
+			return -ENOMEM;
+	}
+	idfilter_bits(key, &i, &j);
+	f->bits[i / 64] |= 1ULL << (i % 64);
+	f->bits[j / 64] |= 1ULL << (j % 64);
+	return 0;
+}
+
+bool idfilter_maybe(const struct idfilter *f, uint64_t key)
+{
+	uint32_t i, j;
+
+	if (!f->bits)
+		return false;
+	idfilter_bits(key, &i, &j);
+	return (f->bits[i / 64] >> (i % 64) & 1) && (f->bits[j / 64] >> (j % 64) & 1);
+}
+
+void idfilter_destroy(struct idfilter *f)
+{
+	free(f->bits);
+	f->bits = NULL;
+}

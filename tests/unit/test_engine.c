@@ -598,6 +598,53 @@ static void test_event_errors(void)
 }
 
 /*
+ * A failed `a` or `g` is counted, then forgotten (traces/FORMAT.md, "Failed
+ * allocations"): its later `f` / `p` is accepted and frees nothing, while a
+ * release of an ID never used is still an error.
+ */
+static void test_failed_ids(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+
+	tiny_config(&cfg); /* 64 pages */
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	for (uint64_t id = 1; id <= 64; id++) /* every page taken */
+		REQUIRE(ev(sim, 'g', id, 0, 0, 'u') == 0);
+	for (uint64_t id = 100; id < 200; id++) /* zs_malloc finds no page */
+		CHECK_EQ(ev(sim, 'a', id, 100, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'g', 65, 0, 0, 'u'), 0);
+	CHECK_EQ(ev_label(sim, 's', "full"), 0);
+	CHECK_EQ(cap.last.other.alloc_failures, 100);
+	CHECK_EQ(cap.last.other.objects_live, 0);
+	CHECK_EQ(cap.last.other.block_failures, 1);
+	CHECK_EQ(cap.last.other.blocks_live, 64);
+	/* releases of the failed IDs: accepted, nothing freed */
+	CHECK_EQ(ev(sim, 'f', 150, 0, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'p', 65, 0, 0, 0), 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 0);
+	/* IDs never used are still refused */
+	CHECK_EQ(ev(sim, 'f', 5000, 0, 0, 0), -ENOENT);
+	CHECK(strstr(msg, "free of unknown object ID 5000") != NULL);
+	CHECK_EQ(ev(sim, 'p', 66, 0, 0, 0), -ENOENT);
+	CHECK(strstr(msg, "put of unknown block ID 66") != NULL);
+	/* with memory back, a failed ID's number allocates like any other */
+	for (uint64_t id = 1; id <= 64; id++)
+		REQUIRE(ev(sim, 'p', id, 0, 0, 0) == 0);
+	CHECK_EQ(ev(sim, 'a', 150, 100, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "after"), 0);
+	CHECK_EQ(cap.last.other.objects_live, 1);
+	CHECK_EQ(cap.last.other.alloc_failures, 100);
+	CHECK_EQ(ev(sim, 'v', 0, 0, 0, 0), 0);
+	CHECK_EQ(cap.verify.objects_checked, 1);
+	CHECK_EQ(cap.verify.mismatches, 0);
+	CHECK_EQ(ev(sim, 'f', 150, 0, 0, 0), 0);
+	sim_destroy(sim);
+}
+
+/*
  * --check-every: the invariant walk runs every N events and a healthy run
  * passes it; a sample snapshot every 3 events comes labelled "sample".
  */
@@ -697,6 +744,7 @@ int main(void)
 	RUN(test_kcompact_moves_user_pages);
 	RUN(test_fork_probe);
 	RUN(test_event_errors);
+	RUN(test_failed_ids);
 	RUN(test_check_and_sample_every);
 	return test_summary();
 }

@@ -10,6 +10,26 @@
 #include "idmap.h"
 #include "test_util.h"
 
+/* The failed-ID filter: never "no" for an ID added; "yes" for others only by rare collision. */
+static void test_filter(void)
+{
+	struct idfilter f = {NULL};
+	uint64_t fp = 0;
+
+	CHECK(!idfilter_maybe(&f, 7)); /* empty: nothing allocated yet */
+	CHECK(f.bits == NULL);
+	for (uint64_t k = 0; k < 1000; k++)
+		REQUIRE(idfilter_add(&f, k * 3) == 0);
+	for (uint64_t k = 0; k < 1000; k++)
+		CHECK(idfilter_maybe(&f, k * 3));
+	/* 2000 of 2^23 bits set: a stranger collides on both with p ~ 5.7e-8 */
+	for (uint64_t k = 0; k < 1000000; k++)
+		fp += idfilter_maybe(&f, (1ULL << 40) + k);
+	CHECK(fp <= 2);
+	idfilter_destroy(&f);
+	CHECK(f.bits == NULL);
+}
+
 static void test_basic(void)
 {
 	struct idmap m;
@@ -169,5 +189,6 @@ int main(void)
 	RUN(test_basic);
 	RUN(test_growth);
 	RUN(test_random_walk);
+	RUN(test_filter);
 	return test_summary();
 }
