@@ -145,10 +145,11 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 	if (run->name)
 		json_object_set_new(inputs, "variant", json_string(run->name));
 	json_object_foreach(run->extra_inputs, key, val) json_object_set(inputs, key, val);
-	if (results_json_init(&rj, inputs, cfg.timing)) {
-		snprintf(msg, msglen, "out of memory");
+	n = results_json_open(&rj, run->json_out, inputs, cfg.timing);
+	if (n) {
+		snprintf(msg, msglen, "cannot write %s: %s", run->json_out, strerror(-n));
 		trace_reader_close(r);
-		return EX_OSERR;
+		return n == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
 	results_json_sinks(&rj, &sinks);
 	if (sim_create(&cfg, &sinks, &sim, msg, msglen) != 0) {
@@ -175,13 +176,13 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 	sim_finish(sim);
 	if (events_done)
 		__atomic_store_n(events_done, sim_events(sim), __ATOMIC_RELAXED);
-	n = results_json_write(&rj, run->json_out);
+	n = results_json_finish(&rj);
 	if (n) {
 		snprintf(msg, msglen, "cannot write %s: %s", run->json_out, strerror(-n));
 		rc = EX_CANTCREAT;
 	}
 out:
-	results_json_free(&rj);
+	results_json_abort(&rj); /* after finish: nothing left to do */
 	sim_destroy(sim);
 	trace_reader_close(r);
 	return rc;

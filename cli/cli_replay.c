@@ -340,7 +340,14 @@ int cli_replay(int argc, char **argv)
 		cli_json_set_path(inputs, "trace", trace);
 		json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
 		json_object_set_new(inputs, "op_timing", json_boolean(cfg.op_timing));
-		results_json_init(&rj, inputs, cfg.timing);
+		int err = results_json_open(&rj, json_out, inputs, cfg.timing);
+
+		if (err) {
+			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out,
+				strerror(-err));
+			trace_reader_close(r);
+			return EX_CANTCREAT;
+		}
 		rs.rj = &rj;
 		results_json_sinks(&rj, &rs.json);
 	}
@@ -383,7 +390,7 @@ int cli_replay(int argc, char **argv)
 		print_summary(trace, &cfg, &rs, cfg.timing);
 	rc = EX_OK;
 	if (json_out) {
-		int err = results_json_write(&rj, json_out);
+		int err = results_json_finish(&rj);
 
 		if (err) {
 			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out,
@@ -393,7 +400,7 @@ int cli_replay(int argc, char **argv)
 	}
 out:
 	if (rs.rj)
-		results_json_free(&rj);
+		results_json_abort(&rj); /* after finish: nothing left to do */
 	sim_destroy(sim);
 	trace_reader_close(r);
 	return rc;

@@ -4,9 +4,21 @@
  *     "verify": [...] }
  * Field names follow the kernel's vocabulary (debugfs classes columns, zram
  * mm_stat, /proc/buddyinfo). Host timings appear only with timing on.
+ *
+ * Streaming: nothing is kept in memory. Each snapshot is built as a jansson
+ * object, dumped into the document's file (outfile.h: a temporary file
+ * renamed at the end) and freed; the
+ * compactions and verifications go to their own anonymous temporary files
+ * (tmpfile(): nothing to clean up), copied into the document after the
+ * snapshots at the end. We write the surrounding syntax ourselves, in exactly
+ * the bytes json_dump_file(JSON_INDENT(1) | JSON_PRESERVE_ORDER) gave for the
+ * whole document (each element is dumped with jansson and indented to its
+ * depth; jansson escapes newlines inside strings, so every raw newline in a
+ * dump starts a line), so readers and byte-identical reruns are unchanged.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_proc.h"
@@ -48,6 +60,44 @@ static json_t *zone_json(const struct sim_zone_snap *z)
 	json_object_set_new(o, "unusable_index", json_real(z->unusable_index_2 / 1000.0));
 	json_object_set_new(o, "fragmentation_index", json_real(z->fragmentation_index_2 / 1000.0));
 	return o;
+}
+
+#define DUMP_FLAGS (JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
+
+static void set_err(struct results_json *rj, int err)
+{
+	if (!rj->err)
+		rj->err = err;
+}
+
+/* Dump v at nesting depth `depth` (its first line is not indented: the caller places it). */
+static void put_value(struct results_json *rj, FILE *f, json_t *v, unsigned int depth)
+{
+	char *text = v ? json_dumps(v, DUMP_FLAGS) : NULL;
+
+	if (!text) {
+		set_err(rj, -ENOMEM);
+		return;
+	}
+	for (const char *p = text; *p; p++) {
+		if (putc(*p, f) == EOF)
+			break;
+		if (*p == '\n')
+			for (unsigned int i = 0; i < depth; i++)
+				putc(' ', f);
+	}
+	if (ferror(f))
+		set_err(rj, errno ? -errno : -EIO);
+	free(text);
+}
+
+/* One element of an array at depth 1 of the document: its items are at depth 2. */
+static void put_item(struct results_json *rj, FILE *f, uint64_t *n, json_t *v)
+{
+	fputs(*n ? ",\n  " : "\n  ", f);
+	put_value(rj, f, v, 2);
+	(*n)++;
+	json_decref(v);
 }
 
 static void on_snapshot(void *ctx, const struct sim_snapshot *s)
@@ -158,7 +208,7 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 					      (json_int_t)t->free_calls, "free_ns",
 					      (json_int_t)t->free_ns));
 	}
-	json_array_append_new(rj->snapshots, o);
+	put_item(rj, rj->out, &rj->nr_snapshots, o);
 }
 
 static void on_compaction(void *ctx, const struct sim_compaction *c)
@@ -177,34 +227,67 @@ static void on_compaction(void *ctx, const struct sim_compaction *c)
 	json_object_set_new(o, "bytes_copied", u64(c->result.bytes_copied));
 	if (rj->timing)
 		json_object_set_new(o, "cpu_ns", u64(c->cpu_ns));
-	json_array_append_new(rj->compactions, o);
+	put_item(rj, rj->compactions, &rj->nr_compactions, o);
 }
 
 static void on_verify(void *ctx, const struct sim_verify *v)
 {
 	struct results_json *rj = ctx;
 
-	json_array_append_new(rj->verify, json_pack("{s:I, s:I, s:I}", "event_index",
-						    (json_int_t)v->event_index, "objects_checked",
-						    (json_int_t)v->objects_checked, "mismatches",
-						    (json_int_t)v->mismatches));
+	put_item(rj, rj->verify, &rj->nr_verify,
+		 json_pack("{s:I, s:I, s:I}", "event_index", (json_int_t)v->event_index,
+			   "objects_checked", (json_int_t)v->objects_checked, "mismatches",
+			   (json_int_t)v->mismatches));
 }
 
-int results_json_init(struct results_json *rj, json_t *inputs, bool timing)
+/*
+ * Where the document goes while it is written: through outfile_open()
+ * (traces/outfile.h), so a regular file is written as a temporary file
+ * renamed at the end and a device or FIFO straight through; "-" is collected
+ * in an anonymous temporary file and copied to stdout at the end, so a failed
+ * run prints nothing there.
+ */
+static int open_out(struct results_json *rj, const char *path)
 {
-	rj->root = json_object();
-	rj->snapshots = json_array();
-	rj->compactions = json_array();
-	rj->verify = json_array();
-	rj->timing = timing;
-	if (!rj->root || !rj->snapshots || !rj->compactions || !rj->verify)
-		return -ENOMEM;
-	json_object_set_new(rj->root, "zsfrag_version", json_string(ZSFRAG_VERSION));
-	json_object_set_new(rj->root, "inputs", inputs);
-	json_object_set(rj->root, "snapshots", rj->snapshots);
-	json_object_set(rj->root, "compactions", rj->compactions);
-	json_object_set(rj->root, "verify", rj->verify);
+	int err;
+
+	if (!strcmp(path, "-")) {
+		rj->to_stdout = true;
+		rj->out = tmpfile();
+		return rj->out ? 0 : -errno;
+	}
+	err = outfile_open(path, &rj->of, NULL, 0);
+	if (err)
+		return err;
+	rj->out = outfile_stream(rj->of);
+	cli_tmp_register(outfile_temp_name(rj->of)); /* removed if a signal ends us */
 	return 0;
+}
+
+int results_json_open(struct results_json *rj, const char *path, json_t *inputs, bool timing)
+{
+	json_t *version = json_string(ZSFRAG_VERSION);
+	int err;
+
+	memset(rj, 0, sizeof(*rj));
+	rj->timing = timing;
+	err = open_out(rj, path);
+	if (!err && (!(rj->compactions = tmpfile()) || !(rj->verify = tmpfile())))
+		err = -errno;
+	if (err) {
+		json_decref(version);
+		json_decref(inputs);
+		results_json_abort(rj);
+		return err;
+	}
+	fputs("{\n \"zsfrag_version\": ", rj->out);
+	put_value(rj, rj->out, version, 1);
+	fputs(",\n \"inputs\": ", rj->out);
+	put_value(rj, rj->out, inputs, 1);
+	fputs(",\n \"snapshots\": [", rj->out);
+	json_decref(version);
+	json_decref(inputs);
+	return rj->err;
 }
 
 void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks)
@@ -215,29 +298,77 @@ void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks)
 	sinks->verify = on_verify;
 }
 
-int results_json_write(const struct results_json *rj, const char *path)
+/* Close an array of n items at depth 1. */
+static void end_array(FILE *f, uint64_t n)
 {
-	struct outfile *of;
-	int err;
-
-	/* "-", a device or FIFO straight through, a file by temporary file + rename */
-	err = outfile_open(path, &of, NULL, 0);
-	if (err)
-		return err;
-	if (json_dumpf(rj->root, outfile_stream(of), JSON_INDENT(1) | JSON_PRESERVE_ORDER) != 0 ||
-	    fputc('\n', outfile_stream(of)) == EOF) {
-		err = outfile_error(of) ? outfile_error(of) : -EIO;
-		outfile_abort(of);
-		return err;
-	}
-	return outfile_commit(of, NULL, 0);
+	fputs(n ? "\n ]" : "]", f);
 }
 
-void results_json_free(struct results_json *rj)
+/* Copy a side file's items into the document. */
+static void copy_in(struct results_json *rj, FILE *from)
 {
-	json_decref(rj->snapshots);
-	json_decref(rj->compactions);
-	json_decref(rj->verify);
-	json_decref(rj->root);
-	memset(rj, 0, sizeof(*rj));
+	char buf[65536];
+	size_t got;
+
+	if (fflush(from) || fseek(from, 0, SEEK_SET)) {
+		set_err(rj, -errno);
+		return;
+	}
+	while ((got = fread(buf, 1, sizeof(buf), from)) > 0)
+		if (fwrite(buf, 1, got, rj->out) != got) {
+			set_err(rj, errno ? -errno : -EIO);
+			return;
+		}
+	if (ferror(from))
+		set_err(rj, -EIO);
+}
+
+int results_json_finish(struct results_json *rj)
+{
+	int err;
+
+	end_array(rj->out, rj->nr_snapshots);
+	fputs(",\n \"compactions\": [", rj->out);
+	copy_in(rj, rj->compactions);
+	end_array(rj->out, rj->nr_compactions);
+	fputs(",\n \"verify\": [", rj->out);
+	copy_in(rj, rj->verify);
+	end_array(rj->out, rj->nr_verify);
+	fputs("\n}\n", rj->out);
+	if (fflush(rj->out) || ferror(rj->out))
+		set_err(rj, rj->of && outfile_error(rj->of) ? outfile_error(rj->of)
+			    : errno				    ? -errno
+								    : -EIO);
+	if (!rj->err && rj->to_stdout) {
+		FILE *doc = rj->out;
+
+		rj->out = stdout;
+		copy_in(rj, doc);
+		rj->out = doc;
+		if (!rj->err && fflush(stdout))
+			set_err(rj, -EIO);
+	}
+	if (!rj->err && rj->of) {
+		rj->out = NULL;
+		set_err(rj, outfile_commit(rj->of, NULL, 0)); /* removes its temporary on error */
+		rj->of = NULL;
+	}
+	err = rj->err;
+	results_json_abort(rj);
+	return err;
+}
+
+void results_json_abort(struct results_json *rj)
+{
+	if (rj->of)
+		outfile_abort(rj->of); /* closes rj->out and removes the temporary file */
+	else if (rj->out)
+		fclose(rj->out);
+	if (rj->compactions)
+		fclose(rj->compactions);
+	if (rj->verify)
+		fclose(rj->verify);
+	rj->of = NULL;
+	rj->out = rj->compactions = rj->verify = NULL;
+	cli_tmp_register(NULL);
 }

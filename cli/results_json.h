@@ -6,25 +6,39 @@
 #define ZSFRAG_CLI_RESULTS_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "engine.h"
 
+/*
+ * The document streams: every snapshot, compaction and verification is
+ * written out when the engine hands it over and nothing of it is kept, so
+ * memory does not grow with their number. The file appears under its name
+ * only when results_json_finish() succeeds.
+ */
+struct outfile;
+
 struct results_json {
-	json_t *root;
-	json_t *snapshots;
-	json_t *compactions;
-	json_t *verify;
+	struct outfile *of; /* the document's file (traces/outfile.h); NULL for "-" */
+	FILE *out;	    /* where it is written: of's stream, or an anonymous file for "-" */
+	FILE *compactions;  /* anonymous: their items, copied in at the end */
+	FILE *verify;	    /* anonymous: their items, copied in at the end */
+	uint64_t nr_snapshots, nr_compactions, nr_verify;
 	bool timing;
+	bool to_stdout;
+	int err; /* the first write error, -errno */
 };
 
-int results_json_init(struct results_json *rj, json_t *inputs, bool timing);
+/* Start the document at PATH ("-" = stdout at the end); takes inputs. 0 or -errno. */
+int results_json_open(struct results_json *rj, const char *path, json_t *inputs, bool timing);
 void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks);
-/*
- * Write through outfile_open() (traces/outfile.h): a file atomically (a
- * temporary file beside it, renamed), a device or FIFO straight through,
- * "-" to stdout. 0 or -errno (-ENOSPC...).
- */
-int results_json_write(const struct results_json *rj, const char *path);
-void results_json_free(struct results_json *rj);
+/* Close the arrays and put the document in place (outfile_commit, or copy to stdout).
+ * 0 or -errno (-ENOSPC...); on error the temporary file is removed and PATH left as it was.
+ * Frees rj's files either way. */
+int results_json_finish(struct results_json *rj);
+/* Give up: close everything and remove the temporary file. Safe to call twice. */
+void results_json_abort(struct results_json *rj);
 
 #endif /* ZSFRAG_CLI_RESULTS_JSON_H */

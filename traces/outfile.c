@@ -245,6 +245,11 @@ const char *outfile_name(const struct outfile *o)
 	return o->kind == OUTFILE_STDOUT ? "<stdout>" : o->name;
 }
 
+const char *outfile_temp_name(const struct outfile *o)
+{
+	return o->kind == OUTFILE_TEMP ? o->tmp : NULL;
+}
+
 int outfile_error(const struct outfile *o)
 {
 	return o->err;

@@ -49,6 +49,8 @@ int outfile_open(const char *path, struct outfile **out, char *err, size_t errle
 FILE *outfile_stream(const struct outfile *o);
 /* The name for messages: the path as given, or "<stdout>". */
 const char *outfile_name(const struct outfile *o);
+/* The temporary file being written (to remove if a signal ends the process), or NULL. */
+const char *outfile_temp_name(const struct outfile *o);
 /* A write error seen so far (-errno), or 0. */
 int outfile_error(const struct outfile *o);
 /*
