@@ -461,8 +461,12 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 				cfg->mem.pcp = PHYSMEM_PCP_V6_1;
 			else if (!strcmp(pv, "6.12"))
 				cfg->mem.pcp = PHYSMEM_PCP_V6_12;
+			else if (!strcmp(pv, "profile"))
+				cfg->pcp_from_profile = true; /* resolved in cli_config_finish */
 			else {
-				snprintf(msg, len, "%s: key \"pcp\": expected \"off\", \"6.1\" or \"6.12\"",
+				snprintf(msg, len,
+					 "%s: key \"pcp\": expected \"off\", \"6.1\", \"6.12\" or "
+					 "\"profile\"",
 					 path);
 				err = -EINVAL;
 			}
@@ -514,6 +518,11 @@ void cli_config_finish(struct sim_config *cfg)
 	/* HighMem exists on 32-bit ARM when RAM exceeds the lowmem limit */
 	if (cfg->pool.arch != ZS_ARCH_ARM32 || cfg->mem.ram_bytes <= cfg->mem.lowmem_limit_bytes)
 		cfg->mem.highmem = false;
+	/* "pcp": "profile": the lists of the kernel whose zsmalloc the pool models */
+	if (cfg->pcp_from_profile)
+		cfg->mem.pcp = cfg->pool.profile && !strcmp(cfg->pool.profile, "v6.12")
+				   ? PHYSMEM_PCP_V6_12
+				   : PHYSMEM_PCP_V6_1;
 }
 
 static const char *const pcp_names[] = {"off", "6.1", "6.12"};
