@@ -55,10 +55,12 @@ uint64_t cmp_count_events(const char *trace)
 
 	if (!f)
 		return 0;
-	/* an event line starts with neither '!' (metadata) nor '#' nor a newline */
+	/* an event line starts with neither '!' (metadata) nor '#' nor a newline, nor 'e' (the
+	 * end line) */
 	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
 		for (size_t i = 0; i < got; i++) {
-			if (bol && !header && buf[i] != '!' && buf[i] != '#' && buf[i] != '\n')
+			if (bol && !header && buf[i] != '!' && buf[i] != '#' && buf[i] != '\n' &&
+			    buf[i] != 'e')
 				n++;
 			if (buf[i] == '\n')
 				header = false;

@@ -304,7 +304,9 @@ static void validate_help(FILE *f)
 		"bad event the check goes on with the next one, as if the bad one was not\n"
 		"there; a fault in the header, in the metadata, in the structure of a binary\n"
 		"record, or of the compressed stream, stops the file. A summary line per file\n"
-		"goes to stderr. Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
+		"goes to stderr; \"no end line\" there means a text trace without its optional\n"
+		"last line \"e COUNT\", so a cut at a line boundary could not be seen\n"
+		"(traces/FORMAT.md). Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
 		"  -m, --max-errors N     stop a file after N problems (default 100, 0 = all)\n"
 		"  -q, --quiet            no summary lines\n"
 		"  -h, --help             this text\n");
@@ -343,10 +345,12 @@ static long validate_one(const char *path, unsigned long long max, bool quiet)
 	}
 	fflush(stdout); /* the problems before their summary, when both go to a terminal */
 	if (!quiet)
-		fprintf(stderr, "%s: %s, %llu events, %s, %s compression\n", path,
+		fprintf(stderr, "%s: %s, %llu events, %s, %s compression%s\n", path,
 			problems ? "PROBLEMS" : "ok", events,
 			trace_format_name(trace_reader_format(r)),
-			trace_codec_name(trace_reader_codec(r)));
+			trace_codec_name(trace_reader_codec(r)),
+			/* without it, a text trace cut at a line boundary reads as whole */
+			problems || trace_reader_ended(r) ? "" : ", no end line");
 	trace_reader_close(r);
 	return problems;
 }

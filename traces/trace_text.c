@@ -27,6 +27,11 @@
  *
  * The first error is kept (state < 0, message in errmsg) and returned again
  * by every later call.
+ *
+ * The end line "e COUNT" (optional; trace_writer writes it) is checked
+ * against the events returned so far, and only blank and comment lines may
+ * follow it: a text trace cut at a line boundary is then caught, as the
+ * binary format's end record catches any cut.
  */
 #include "trace_text.h"
 #include "trace_bin.h"
@@ -67,6 +72,8 @@ struct trace_reader {
 	size_t pend_len;	/* bytes of the pending line */
 	uint64_t line;		/* 1-based number of the line last taken from buf */
 	uint64_t time_ns;	/* latest @ time, 0 before any */
+	uint64_t events;	/* events returned so far, for the end line */
+	bool ended;		/* the end line was read */
 	size_t page_size;	/* bytes */
 	struct text_meta *meta; /* meta_count entries in file order */
 	size_t meta_count;
@@ -493,6 +500,40 @@ static int text_size(struct trace_reader *r, const char *tok, long n, uint32_t *
 	return text_fail(r, what, tok, (size_t)n);
 }
 
+/* "e COUNT": 1 (not an event, read on) when COUNT is the events returned so far. */
+static int text_parse_end(struct trace_reader *r, const char *p, const char *end, bool has_time,
+			  const char *s)
+{
+	const char *tok;
+	uint64_t count;
+	long n;
+	int rc;
+
+	if (has_time)
+		return text_fail(r, "the end line takes no @ prefix", s, (size_t)(end - s));
+	n = text_token(&p, end, &tok);
+	if (n <= 0)
+		return text_fail(r, n < 0 ? "malformed line, control byte" : "missing field COUNT",
+				 s, (size_t)(end - s));
+	if ((rc = text_number(r, tok, n, UINT64_MAX, "COUNT out of range", &count)))
+		return rc;
+	if (count != r->events) {
+		char what[96];
+
+		snprintf(what, sizeof(what),
+			 "end line says %" PRIu64 " events, the trace has %" PRIu64
+			 ": cut or edited",
+			 count, r->events);
+		return text_fail(r, what, tok, (size_t)n);
+	}
+	n = text_token(&p, end, &tok);
+	if (n != 0)
+		return text_fail(r, n < 0 ? "malformed line, control byte" : "extra field", tok,
+				 n < 0 ? (size_t)(end - tok) : (size_t)n);
+	r->ended = true;
+	return 1;
+}
+
 static int text_parse_event(struct trace_reader *r, const char *s, const char *end,
 			    struct sim_event *ev)
 {
@@ -542,6 +583,10 @@ static int text_parse_event(struct trace_reader *r, const char *s, const char *e
 		return text_fail(r, "metadata after the first event", s, (size_t)(end - s));
 	if (n != 1)
 		return text_fail(r, "unknown op", tok, (size_t)n);
+	if (r->ended)
+		return text_fail(r, "line after the end line", s, (size_t)(end - s));
+	if (*tok == 'e')
+		return text_parse_end(r, p, end, has_time, s);
 
 	switch (*tok) {
 	case 'a':
@@ -794,34 +839,45 @@ int trace_reader_next(struct trace_reader *r, struct sim_event *ev, char *err, s
 			text_copy_err(err, errlen, r->errmsg);
 		return r->state < 0 ? r->state : 0;
 	}
-	if (r->pending) {
-		r->pending = false;
-		line = r->buf + r->pend_off;
-		len = r->pend_len;
-	} else {
-		for (;;) {
-			rc = text_get_line(r, &line, &len);
-			if (rc < 0)
-				goto fail;
-			if (rc == 0) {
-				r->state = 1;
-				return 0;
+	for (;;) {
+		if (r->pending) {
+			r->pending = false;
+			line = r->buf + r->pend_off;
+			len = r->pend_len;
+		} else {
+			for (;;) {
+				rc = text_get_line(r, &line, &len);
+				if (rc < 0)
+					goto fail;
+				if (rc == 0) {
+					r->state = 1;
+					return 0;
+				}
+				p = line;
+				/* Fast path: an event line starts with its op or @, not a blank. */
+				if (len && (unsigned char)*line > ' ' && *line != '#')
+					break;
+				if (!text_skip_line(&p, line + len))
+					break;
 			}
-			p = line;
-			/* Fast path: an event line starts with its op or @, not a blank. */
-			if (len && (unsigned char)*line > ' ' && *line != '#')
-				break;
-			if (!text_skip_line(&p, line + len))
-				break;
 		}
+		rc = text_parse_event(r, line, line + len, ev);
+		if (rc < 0)
+			goto fail;
+		if (rc == 0)
+			break;
+		/* the end line: read on (only blanks and comments may follow) */
 	}
-	rc = text_parse_event(r, line, line + len, ev);
-	if (rc < 0)
-		goto fail;
+	r->events++;
 	return 1;
 fail:
 	text_copy_err(err, errlen, r->errmsg);
 	return rc;
+}
+
+bool trace_reader_ended(const struct trace_reader *r)
+{
+	return r->bin ? true : r->ended;
 }
 
 const char *trace_reader_meta(const struct trace_reader *r, const char *key)
@@ -1028,6 +1084,11 @@ int trace_write_event(FILE *f, const struct sim_event *ev)
 	if (n < 0)
 		return n;
 	return fwrite(buf, 1, (size_t)n, f) == (size_t)n ? 0 : -EIO;
+}
+
+int trace_write_end(FILE *f, uint64_t count)
+{
+	return fprintf(f, "e %" PRIu64 "\n", count) < 0 ? -EIO : 0;
 }
 
 /* A value the reader gives back unchanged: non-empty, no control byte, no edge blank. */

@@ -122,6 +122,13 @@ const char *trace_reader_name(const struct trace_reader *r);
  */
 long long trace_reader_file_pos(const struct trace_reader *r);
 
+/*
+ * Whether the trace's end was proven: a binary trace's end record is
+ * required, so always true for binary; for text, whether the end line
+ * "e COUNT" was read (true only after trace_reader_next() returned 0).
+ */
+bool trace_reader_ended(const struct trace_reader *r);
+
 /* Closes the file if trace_reader_open() opened it. NULL is a no-op. */
 void trace_reader_close(struct trace_reader *r);
 
@@ -136,6 +143,12 @@ void trace_reader_close(struct trace_reader *r);
  */
 int trace_write_header(FILE *f, const struct trace_meta *meta, size_t n);
 int trace_write_event(FILE *f, const struct sim_event *ev);
+/*
+ * The end line "e COUNT", COUNT the events written: optional, but a reader
+ * that meets it checks the count and that nothing but blanks and comments
+ * follows, so a trace cut at a line boundary does not read as whole. 0 or -EIO.
+ */
+int trace_write_end(FILE *f, uint64_t count);
 
 /*
  * Format one event line, newline included, into buf (NUL-terminated) for

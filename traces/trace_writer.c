@@ -8,7 +8,8 @@
  * writer. A 1 MiB stdio buffer on the raw file keeps small record writes
  * cheap. The first write error is sticky: later events are refused with it
  * (the errno of the failing write(2), e.g. -ENOSPC, when we opened the
- * file) and close reports it.
+ * file) and close reports it. A text trace ends with the end line "e COUNT"
+ * (FORMAT.md), written by close only: an aborted output never has one.
  */
 #include "trace.h"
 #include "outfile.h"
@@ -29,6 +30,7 @@ struct trace_writer {
 	enum trace_format fmt;
 	struct trace_bin_writer *bin; /* binary format */
 	int failed;		      /* first -EIO */
+	uint64_t events;	      /* written, for the text end line */
 };
 
 static bool writer_ends_with(const char *s, size_t n, const char *suffix)
@@ -173,14 +175,18 @@ int trace_writer_event(struct trace_writer *w, const struct sim_event *ev)
 		rc = trace_write_event(w->f, ev);
 	if (rc == -EIO)
 		w->failed = rc = writer_errno(w, rc);
+	else if (!rc)
+		w->events++;
 	return rc;
 }
 
-/* Finish the stacked writers; 0 or the first error. */
-static int writer_finish(struct trace_writer *w)
+/* Finish the stacked writers (complete: the text end line first); 0 or the first error. */
+static int writer_finish(struct trace_writer *w, bool complete)
 {
 	int rc = w->failed;
 
+	if (complete && !rc && !w->bin && trace_write_end(w->f, w->events))
+		rc = -EIO;
 	if (w->bin && trace_bin_writer_close(w->bin) && !rc)
 		rc = -EIO;
 	if (trace_io_close(w->io) && !rc)
@@ -199,7 +205,7 @@ int trace_writer_close(struct trace_writer *w, char *err, size_t errlen)
 		err = dummy;
 		errlen = sizeof(dummy);
 	}
-	rc = writer_finish(w);
+	rc = writer_finish(w, true);
 	if (w->of) {
 		if (rc) {
 			outfile_abort(w->of);
@@ -220,7 +226,7 @@ void trace_writer_abort(struct trace_writer *w)
 {
 	if (!w)
 		return;
-	writer_finish(w);
+	writer_finish(w, false); /* no end line: a cut output must not read as whole */
 	if (w->of)
 		outfile_abort(w->of);
 	else

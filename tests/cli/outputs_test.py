@@ -170,6 +170,20 @@ for args in (("gen", "churn", "-q", "-o", "/dev/full"),
     c.check(os.path.exists("/dev/full") and stat.S_ISCHR(os.stat("/dev/full").st_mode),
             "/dev/full is still a device")
 
+# ---- a text trace cut at a line boundary: the end line shows it ----
+lines = trace.decode().splitlines(keepends=True)
+c.check(lines[-1].startswith("e "), "gen's text trace ends with its end line: %r" % lines[-1])
+c.write("cut-end.trace", "".join(lines[: len(lines) // 2] + lines[-1:]))
+rc, out, err = c.run("trace", "validate", "cut-end.trace")
+c.eq(rc, 65, "a cut trace that kept its end line: rc")
+c.check("cut or edited" in out, "a cut trace that kept its end line: %r" % out)
+c.write("cut-noend.trace", "".join(lines[: len(lines) // 2]))
+rc, out, err = c.run("trace", "validate", "cut-noend.trace")
+c.eq(rc, 0, "a cut trace without the end line still reads")
+c.check("no end line" in err, "validate names a trace without the end line: %r" % err)
+rc, out, err = c.run("trace", "validate", "t.trace")
+c.check(rc == 0 and "no end line" not in err, "gen's trace validates with its end line")
+
 # ---- 12.4 compare: two traces of the same name ----
 os.mkdir(c.path("d1"))
 os.mkdir(c.path("d2"))

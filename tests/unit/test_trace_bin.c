@@ -150,7 +150,7 @@ static size_t with_end(unsigned char *out, const unsigned char *body, size_t len
 static void test_encoding(void)
 {
 	static const char text[] = "zsfrag-trace 1\n! page_size 4096\na 5 100\n@10 f 5\n"
-				   "g 3 2 r\na 2 300\n";
+				   "g 3 2 r\na 2 300\ne 4\n";
 	unsigned char want[sizeof(enc_body) + 2];
 	size_t wlen = with_end(want, enc_body, sizeof(enc_body), 4);
 	struct membuf out, back;
@@ -217,7 +217,7 @@ static void test_fields(void)
 /* F N LABEL: tag 14, varint N, then the label as s spells it. */
 static void test_fork_probe(void)
 {
-	static const char text[] = "zsfrag-trace 1\nF 300 probe1\n@5 F 1 x\n";
+	static const char text[] = "zsfrag-trace 1\nF 300 probe1\n@5 F 1 x\ne 2\n";
 	static const unsigned char want[] = {0x89, 'Z',	 'S',  'F', 0x0d, 0x0a, 0x1a, 0x0a,
 					     0x01, 0x00, 0x00, 0x00, 0x00, /* no metadata */
 					     0x0e, 0xac, 0x02, 0x06, 'p',  'r', 'o',  'b',
@@ -423,7 +423,7 @@ static void test_record_faults(void)
 static const char all_ops[] = "zsfrag-trace 1\n! page_size 16384\n! source test: all ops\n"
 			      "@0 k 1001\n@120 w 0 5120\nw 1 16384\n@150 z 2\n@200 g 1 3 m\n"
 			      "a 9223372036854775807 1\n@200 r 0\n@900 d 0\nf 9223372036854775807\n"
-			      "c\ns end:1/x+y-z.w_v\nv\np 1\n@18446744073709551615 x 1001\n";
+			      "c\ns end:1/x+y-z.w_v\nv\np 1\n@18446744073709551615 x 1001\ne 14\n";
 
 static void test_round_trips(void)
 {
