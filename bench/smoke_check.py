@@ -21,7 +21,7 @@ COUNTERS = {
     "alloc/map_": ["ns_per_op", "objects", "meta_B_per_obj", "meta_share", "pool_B_per_obj"],
     "alloc/ratio/": ["ns_v3.18", "ns_v4.1", "ns_v6.12", "ratio_v4.1", "ratio_v6.12", "objects"],
     "compact/zs_compact/": ["objs_per_s", "bytes_per_s", "memcpy_bytes_per_s", "frac_of_memcpy",
-                            "ns_per_obj", "bytes_moved", "pages_freed", "frag_before"],
+                            "x_memcpy", "ns_per_obj", "bytes_moved", "pages_freed", "frag_before"],
     "compact/page_migrate/": ["pages_per_s", "bytes_per_s", "memcpy_bytes_per_s", "frac_of_memcpy",
                               "ns_per_page", "objs_per_page"],
     "replay/": ["events", "events_per_s", "ns_per_event", "pool_pages"],
@@ -71,6 +71,10 @@ def check(b, fail):
                  (name, b.get("bytes_moved"), b.get("pages_freed")))
         if not 0 < b.get("frag_before", 0) < 1:
             fail("%s: frag_before %r" % (name, b.get("frag_before")))
+        # the interleaved ratio and its inverse, from the same per-iteration pairs
+        frac, x = b.get("frac_of_memcpy", 0), b.get("x_memcpy", 0)
+        if not frac > 0 or abs(frac * x - 1) > 1e-6:
+            fail("%s: frac_of_memcpy %r, x_memcpy %r" % (name, frac, x))
     elif prefix == "compact/page_migrate/":
         if not b.get("pages_per_s", 0) > 0 or not b.get("objs_per_page", 0) > 0:
             fail("%s: no page migrated" % name)

@@ -4,7 +4,8 @@
 # writes OUTBASE.png (pngcairo) and OUTBASE.svg. DATA.dat (whitespace-separated, '#' comments,
 # one row per benchmark): 1 row (0 = bottom), 2 change of the median time in percent (NEW over
 # BASE), 3 and 4 min and max of the per-repetition changes, 5 U-test p-value (-1 when unknown),
-# 6 class (0 not significant, 1 significantly slower, 2 significantly faster), 7 name (quoted).
+# 6 class (0 not significant, 1 significantly slower, 2 significantly faster, 3 significant but
+# within the noise floor: see scripts/bench-compare), 7 name (quoted).
 data = ARG1
 out = ARG2
 ttl = ARG3
@@ -20,7 +21,7 @@ lim = lim < 10 ? 10 : (lim > 100 ? 100 : lim)
 # 14 px per benchmark plus room for the title and the axis
 height = 140 + 14 * nrows
 
-colour(c) = c == 1 ? 0xd62728 : (c == 2 ? 0x2ca02c : 0x9a9a9a)
+colour(c) = c == 1 ? 0xd62728 : (c == 2 ? 0x2ca02c : (c == 3 ? 0xd8c48f : 0x9a9a9a))
 
 do for [fmt in "png svg"] {
 	if (fmt eq "png") {
@@ -45,6 +46,7 @@ do for [fmt in "png svg"] {
 	     '' using 2:1:3:4 with xerrorbars pt -1 lc rgb "#333333" lw 0.8 notitle, \
 	     NaN with boxes lc rgb "#d62728" title "slower (significant)", \
 	     NaN with boxes lc rgb "#2ca02c" title "faster (significant)", \
+	     NaN with boxes lc rgb "#d8c48f" title "significant, within the noise floor", \
 	     NaN with boxes lc rgb "#9a9a9a" title "not significant"
 	unset arrow 1
 }
