@@ -139,11 +139,16 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 	printf("  pool:        %lu pages (ideal %lu), %llu bytes stored in %llu, used ratio %.3f\n",
 	       s->pool_pages, s->ideal_pages, (unsigned long long)s->stored_bytes,
 	       (unsigned long long)s->mm_stat.mem_used_total, used);
-	printf(
-	    "  zram:        %llu pages stored, %llu same-filled, %llu huge, %llu failed writes\n",
-	    (unsigned long long)(s->mm_stat.orig_data_size / cfg->pool.page_size),
-	    (unsigned long long)s->mm_stat.same_pages, (unsigned long long)s->mm_stat.huge_pages,
-	    (unsigned long long)s->io_stat.failed_writes);
+	printf("  zram:        %llu pages stored, %llu same-filled, %llu huge; %llu writes, %llu "
+	       "failed",
+	       (unsigned long long)(s->mm_stat.orig_data_size / cfg->pool.page_size),
+	       (unsigned long long)s->mm_stat.same_pages, (unsigned long long)s->mm_stat.huge_pages,
+	       (unsigned long long)s->io_stat.writes, (unsigned long long)s->io_stat.failed_writes);
+	if (s->io_stat.failed_writes)
+		printf(" (%llu: zs_malloc found no free page, %llu: over mem_limit)",
+		       (unsigned long long)s->io_stat.failed_writes_alloc,
+		       (unsigned long long)s->io_stat.failed_writes_mem_limit);
+	putchar('\n');
 	printf(
 	    "  compaction:  %llu runs, %llu pages freed, %llu objects migrated, %llu bytes copied",
 	    (unsigned long long)rs->compactions, (unsigned long long)rs->pages_freed,

@@ -156,6 +156,7 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 	err = timed_zs_malloc(z->cfg.timing, z->pool, len, z->cfg.gfp, &handle);
 	if (err) {
 		z->io.failed_writes++;
+		z->io.failed_writes_alloc++;
 		return err;
 	}
 	if (z->max_counts_refused)
@@ -164,6 +165,7 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 	    (uint64_t)zs_get_total_pages(z->pool) * z->page_size > z->cfg.mem_limit) {
 		timed_zs_free(z->cfg.timing, z->pool, handle);
 		z->io.failed_writes++;
+		z->io.failed_writes_mem_limit++;
 		return -ENOMEM;
 	}
 	update_max(z);

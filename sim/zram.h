@@ -36,6 +36,8 @@ struct zram_mm_stat {
 /* io_stat and counters zram keeps besides mm_stat. */
 struct zram_io_stat {
 	uint64_t failed_writes; /* writes refused: pool allocation failed or over mem_limit */
+	uint64_t failed_writes_alloc;	  /* ... of which zs_malloc found no page (-ENOMEM) */
+	uint64_t failed_writes_mem_limit; /* ... of which the pool would pass mem_limit */
 	uint64_t failed_reads;
 	uint64_t notify_free; /* discards (slot free notifications), empty slots included */
 	uint64_t writes, reads;

@@ -127,6 +127,9 @@ def main():
     c.check(final["forks"]["failed"] > 0 and final["forks"]["succeeded_by"]["zs_compact"] > 0,
             "forks %r" % final["forks"])
     c.check(final["io_stat"]["failed_writes"] > 0, "no failed writes")
+    io = final["io_stat"]
+    c.eq(io["failed_writes_alloc"] + io["failed_writes_mem_limit"], io["failed_writes"],
+         "failed writes = those zs_malloc could not place + those over mem_limit")
     c.check(final["other"]["block_failures"] > 0, "no block failures")
     c.check(sum(x["label"] == "sample" for x in nt["snapshots"]) == 12, "12 samples")
     c.check(all(v["mismatches"] == 0 for v in nt["verify"]), "payload mismatches")

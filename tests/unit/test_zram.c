@@ -252,6 +252,38 @@ static void test_overwrite_alloc_before_free(void)
 }
 
 /*
+ * No mem_limit, but no free frame: the machine's 256 frames are taken (255
+ * here, then the pool's one-page zspage), so a huge write's zs_malloc finds
+ * no page. Counted as an allocation failure, not a mem_limit one; a freed
+ * frame lets the next write through.
+ */
+static void test_failed_write_no_memory(void)
+{
+	struct rig r;
+	struct zram_io_stat is;
+	unsigned long pfns[256], pfn;
+	unsigned int held = 0;
+
+	REQUIRE(rig_make(&r, "v4.1", 0) == 0);
+	CHECK_EQ(zram_write(r.zram, 0, 4000, 1), 0); /* one page for the huge class */
+	while (held < 256 && physmem_alloc(r.pm, 0, PHYSMEM_MT_MOVABLE, 0, &pfn) == 0)
+		pfns[held++] = pfn;
+	CHECK_EQ(held, 255);
+	CHECK_EQ(zram_write(r.zram, 1, 4000, 2), -ENOMEM);
+	io(&r, &is);
+	CHECK_U64_EQ(is.failed_writes, 1);
+	CHECK_U64_EQ(is.failed_writes_alloc, 1);
+	CHECK_U64_EQ(is.failed_writes_mem_limit, 0);
+	physmem_free(r.pm, pfns[--held], 0);
+	CHECK_EQ(zram_write(r.zram, 1, 4000, 2), 0);
+	io(&r, &is);
+	CHECK_U64_EQ(is.failed_writes, 1);
+	while (held)
+		physmem_free(r.pm, pfns[--held], 0);
+	rig_free(&r);
+}
+
+/*
  * mem_limit of 2 pages and 2000 B writes (2 objects per one-page zspage):
  * writes 1-4 fill two zspages (2 pages = the limit, allowed), write 5 needs
  * a third page: refused and counted, pool back to 2 pages; mem_used_max
@@ -270,6 +302,8 @@ static void test_mem_limit(void)
 	mm(&r, &st);
 	io(&r, &is);
 	CHECK_U64_EQ(is.failed_writes, 1);
+	CHECK_U64_EQ(is.failed_writes_mem_limit, 1); /* the reason: mem_limit, not memory */
+	CHECK_U64_EQ(is.failed_writes_alloc, 0);
 	CHECK_U64_EQ(is.writes, 5);
 	CHECK_U64_EQ(st.mem_used_total, 2 * PAGE);
 	CHECK_U64_EQ(st.mem_used_max, 2 * PAGE);
@@ -495,6 +529,7 @@ int main(void)
 	RUN(test_huge_v61);
 	RUN(test_overwrite_alloc_before_free);
 	RUN(test_mem_limit);
+	RUN(test_failed_write_no_memory);
 	RUN(test_mem_used_max_refused);
 	RUN(test_mem_limit_page_aligned);
 	RUN(test_discard_frees);
