@@ -54,6 +54,13 @@ static json_t *zone_json(const struct sim_zone_snap *z)
 
 	json_object_set_new(o, "name", json_string(z->name));
 	json_object_set_new(o, "free_pages", u64(z->free_pages));
+	json_object_set_new(o, "managed_pages", u64(z->managed_pages));
+	/* /proc/zoneinfo's min, low, high: below low the zone is short of memory itself, and
+	 * its unusable index says nothing about fragmentation (cmp_index_meaningful) */
+	json_object_set_new(o, "watermarks", json_pack("{s:I, s:I, s:I}", "min",
+						       (json_int_t)z->wmark_min, "low",
+						       (json_int_t)z->wmark_low, "high",
+						       (json_int_t)z->wmark_high));
 	for (unsigned int i = 0; i < z->nr_orders; i++)
 		json_array_append_new(bi, u64(z->buddyinfo[i]));
 	json_object_set_new(o, "buddyinfo", bi);
@@ -142,6 +149,9 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(o, "mm_stat", mm);
 	json_object_set_new(io, "failed_reads", u64(s->io_stat.failed_reads));
 	json_object_set_new(io, "failed_writes", u64(s->io_stat.failed_writes));
+	/* why: zs_malloc found no page / the pool would pass mem_limit (their sum is failed_writes) */
+	json_object_set_new(io, "failed_writes_alloc", u64(s->io_stat.failed_writes_alloc));
+	json_object_set_new(io, "failed_writes_mem_limit", u64(s->io_stat.failed_writes_mem_limit));
 	json_object_set_new(io, "notify_free", u64(s->io_stat.notify_free));
 	json_object_set_new(io, "writes", u64(s->io_stat.writes));
 	json_object_set_new(io, "reads", u64(s->io_stat.reads));

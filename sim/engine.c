@@ -781,6 +781,10 @@ static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
 	physmem_zone_info(sim->mem, (unsigned int)zone, &zi);
 	zs->name = zi.name;
 	zs->free_pages = zi.free_pages;
+	zs->managed_pages = zi.managed_pages;
+	zs->wmark_min = zi.wmark[PHYSMEM_WMARK_MIN];
+	zs->wmark_low = zi.wmark[PHYSMEM_WMARK_LOW];
+	zs->wmark_high = zi.wmark[PHYSMEM_WMARK_HIGH];
 	vmstat_buddyinfo(sim->mem, zone, &bi);
 	zs->nr_orders = bi.nr_orders;
 	for (unsigned int o = 0; o < bi.nr_orders && o < 16; o++)

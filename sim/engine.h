@@ -85,6 +85,8 @@ struct sim_class_snap {
 struct sim_zone_snap {
 	const char *name;
 	unsigned long free_pages;
+	unsigned long managed_pages;
+	unsigned long wmark_min, wmark_low, wmark_high; /* pages */
 	unsigned int nr_orders;
 	unsigned long buddyinfo[16]; /* free blocks per order */
 	int unusable_index_2;	     /* order 2, x1000 as the kernel's integer arithmetic */
