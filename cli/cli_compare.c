@@ -610,14 +610,18 @@ static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs,
 
 static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
 {
-	struct report_figure figs[2 * CMP_MAX_RUNS + 2];
+	struct report_figure figs[2 * CMP_MAX_RUNS + 3];
 	unsigned int nf = 0;
-	char msg[600], base[1100], title[1000];
+	char msg[600], base[1100], obase[1100], title[1000];
 	int rc;
 
 	cmp_title(st->m, st->n, title, sizeof(title));
 	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
+	if (!rc) {
+		snprintf(obase, sizeof(obase), "%s/overlay", o->out);
+		rc = plot_overlay(st->m, st->n, title, obase, msg, sizeof(msg));
+	}
 	if (rc) {
 		fprintf(stderr, "zsfrag compare: %s\n", msg);
 		return rc;
@@ -628,7 +632,14 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 		return rc;
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
 	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
-		 "The table's key metrics, one panel per unit and one bar per run.");
+		 "The table's key metrics, one panel per unit and one row of bars per run, each "
+		 "bar labelled with its value (n/a: the run has no such number).");
+	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", obase);
+	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
+		 "The runs on one time axis: pool pages, the order-2 unusable index of the zone "
+		 "page directories come from (left out where the zone is at or below its low "
+		 "watermark: short of memory, not fragmented), and the share of forks that did "
+		 "not get their page directory straight off the free lists.");
 	for (unsigned int i = 0; i < st->n; i++) {
 		int l = (int)strlen(st->paths[i]) - 5;
 

@@ -75,10 +75,16 @@ enum cmp_metric {
 	CMP_POOL_END,	    /* pages, final snapshot */
 	CMP_IDEAL_END,	    /* pages, final snapshot's perfectly packed bound */
 	CMP_USED_END,	    /* stored bytes / pool bytes, final snapshot */
-	CMP_FORKS,	    /* fork attempts */
+	CMP_ZRAM_WRITES,    /* zram writes (swap-outs) */
+	CMP_ZRAM_FAILED,    /* ... refused */
+	CMP_ZRAM_FAILED_ALLOC, /* ... because zs_malloc found no free page */
+	CMP_ZRAM_FAILED_LIMIT, /* ... because the pool would pass mem_limit */
+	CMP_FORKS,	    /* fork attempts; the outcomes follow as cmp_metrics.outcome */
 	CMP_FORKS_FAILED,   /* forks whose order-2 pgd could not be had */
-	CMP_UNUSABLE_MEAN,  /* order-2 unusable index of the Normal zone, mean over snapshots */
-	CMP_UNUSABLE_WORST, /* ... its maximum */
+	CMP_UNUSABLE_MEAN,  /* order-2 unusable index of the pgd zone, mean over the snapshots
+			       where it means something (cmp_index_meaningful) */
+	CMP_UNUSABLE_WORST, /* ... their maximum */
+	CMP_INDEX_SKIPPED,  /* snapshots left out of those: the zone below its low watermark */
 	CMP_COMPACTIONS,    /* zs_compact runs */
 	CMP_PAGES_FREED,    /* pages freed by them */
 	CMP_OBJS_MIGRATED,  /* objects they moved */
@@ -94,11 +100,42 @@ struct cmp_metric_info {
 	const char *unit;  /* for axis labels; "" when a plain count */
 	int worse;	   /* +1 higher is worse, -1 lower is worse, 0 neither */
 	int decimals;	   /* in the table */
+	bool host;	   /* a host measurement, not the model's: regress judges it only when
+			      named with --metric */
 };
 
 extern const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS];
 /* The metric called key, or -1. */
 int cmp_metric_lookup(const char *key);
+
+/*
+ * Fork outcomes, read generically so that a results file with new kinds of outcome shows them
+ * without code changes: the members of forks.outcomes (name -> count, together = attempts)
+ * when the file has it, else the older layout's forks.succeeded_by members and then
+ * forks.failed_by's members (or forks.failed as one outcome).
+ */
+#define CMP_MAX_OUTCOMES 16
+struct cmp_outcome {
+	char name[40];
+	double n; /* forks, cumulative at the snapshot */
+};
+/* A snapshot's outcomes into o (at most max); returns how many. */
+unsigned int cmp_fork_outcomes(json_t *forks, struct cmp_outcome *o, unsigned int max);
+/* "fast": the pgd came straight off the free lists, no stall; every other outcome is not. */
+bool cmp_outcome_is_fast(const char *name);
+/* A legend's words for an outcome ("after direct compaction"); unknown names as they are. */
+const char *cmp_outcome_label(const char *name, char *buf, size_t len);
+/* The zone a 32-bit ARM pgd comes from: "pgd_zone": true, else the highest lowmem zone (the
+ * last that is not HighMem: Normal; DMA on ARM virt), else the first. NULL without zones. */
+json_t *cmp_pgd_zone(json_t *snap);
+/*
+ * Whether the zone's order-2 unusable index says something about fragmentation: not when the
+ * zone's free pages are at or below its low watermark (then a request fails for want of free
+ * memory, whatever the fragmentation; an index over a handful of free pages reads "good"), or,
+ * in results without watermarks, below CMP_FEW_FREE_PAGES. *limit gets the bound used.
+ */
+#define CMP_FEW_FREE_PAGES 1024
+bool cmp_index_meaningful(json_t *zone, double *limit);
 
 struct cmp_metrics {
 	char path[512];	 /* the results file */
@@ -107,6 +144,8 @@ struct cmp_metrics {
 	uint64_t seed;
 	unsigned long page_size;  /* bytes */
 	double v[CMP_NR_METRICS]; /* NaN when the run has no such number */
+	unsigned int nr_outcomes; /* fork outcomes at the final snapshot */
+	struct cmp_outcome outcome[CMP_MAX_OUTCOMES];
 };
 
 /* Read one results file. 0 or -errno / -EINVAL with msg. */
@@ -117,6 +156,8 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 void cmp_metric_format(enum cmp_metric id, double v, char *buf, size_t len);
 /* "demo.trace on arm32: 4 runs, profiles v4.1, v6.12; policies none; manual" */
 void cmp_title(const struct cmp_metrics *runs, unsigned int n, char *buf, size_t len);
+/* "manual,migration" as the command line and variant names spell it: "manual+migration". */
+void cmp_policies_display(const char *policies, char *buf, size_t len);
 /* The side-by-side table: one row per metric, one column per run. */
 void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n);
 /* The same as an HTML <table>. */
@@ -135,12 +176,19 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 		 size_t msglen);
 int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase, char *msg, size_t msglen);
+/* The runs (m[i].path) on one time axis: pool pages, order-2 unusable index, fork outcomes. */
+int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
+		 const char *outbase, char *msg, size_t msglen);
 
 /* Run `gnuplot -c plots/NAME.gp ARGS...` (args NULL-terminated). A sysexits code, msg on failure.
  */
 int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t msglen);
-/* plots/NAME.gp's path: $ZSFRAG_PLOTS_DIR, up from the executable, ./plots. 0 or -ENOENT. */
+/* plots/NAME.gp's path: $ZSFRAG_PLOTS_DIR, else the installed or source directory compiled
+ * in; never the working directory. 0 or -ENOENT. */
 int plot_template(const char *name, char *buf, size_t len);
+/* in as a name gnuplot can only read as a file ("./" before a relative name); EX_USAGE with
+ * msg for control characters. */
+int plot_safe_path(const char *in, char *out, size_t len, char *msg, size_t msglen);
 /* DIR's *.json files, sorted, malloc'ed. 0 or -errno (-ENOTDIR for a file). */
 int plot_list_results(const char *dir, char ***paths, unsigned int *n);
 /* `zsfrag plot regress ...` (cli_report_regress.c); argv[0] is "regress". */

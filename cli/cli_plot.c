@@ -7,9 +7,9 @@
  * (kept beside the figures, so a reader can replot them); the templates in
  * plots/NAME.gp own every visual decision and are run as
  * `gnuplot -c plots/NAME.gp ARGS...`, each writing OUTBASE.png (pngcairo)
- * and OUTBASE.svg. The templates are found through $ZSFRAG_PLOTS_DIR, else
- * by walking up from the executable (build/<x>/cli/zsfrag sits under the
- * source tree), else ./plots.
+ * and OUTBASE.svg. The templates come from $ZSFRAG_PLOTS_DIR, else from the
+ * directories compiled in (plot_template); every file name reaches gnuplot
+ * through plot_safe_path.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,50 +34,93 @@ static bool have_template(const char *dir)
 	return access(p, R_OK) == 0;
 }
 
+/*
+ * Where the templates are: $ZSFRAG_PLOTS_DIR when set (an explicit choice: an error when it
+ * holds no templates), else the directories compiled in (the installed share/zsfrag/plots, then
+ * the source tree this binary was built from). Never the working directory nor anything found
+ * by walking up from the executable: a template is a gnuplot program, and one planted there
+ * could run commands through system().
+ */
 int plot_template(const char *name, char *buf, size_t len)
 {
+	const char *builtin[] = {ZSFRAG_PLOTS_INSTALL_DIR, ZSFRAG_PLOTS_SOURCE_DIR};
 	const char *env = getenv("ZSFRAG_PLOTS_DIR");
-	char exe[PATH_MAX], dir[PATH_MAX + 8];
-	ssize_t n;
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (env && *env && have_template(env))
-		return snprintf(buf, len, "%s/%s.gp", env, name) < (int)len ? 0 : -ENAMETOOLONG;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	/* a binary still in its build tree uses its own source tree's templates first */
 	if (n > 0) {
 		exe[n] = 0;
-		for (int up = 0; up < 6; up++) {
-			char *slash = strrchr(exe, '/');
-
-			if (!slash)
-				break;
-			*slash = 0;
-			snprintf(dir, sizeof(dir), "%s/plots", exe);
-			if (have_template(dir))
-				return snprintf(buf, len, "%s/%s.gp", dir, name) < (int)len
-					   ? 0
-					   : -ENAMETOOLONG;
+		if (!strncmp(exe, ZSFRAG_BUILD_DIR "/", strlen(ZSFRAG_BUILD_DIR) + 1)) {
+			builtin[0] = ZSFRAG_PLOTS_SOURCE_DIR;
+			builtin[1] = ZSFRAG_PLOTS_INSTALL_DIR;
 		}
 	}
-	if (have_template("plots"))
-		return snprintf(buf, len, "plots/%s.gp", name) < (int)len ? 0 : -ENAMETOOLONG;
+
+	if (env && *env) {
+		if (!have_template(env))
+			return -ENOENT;
+		return snprintf(buf, len, "%s/%s.gp", env, name) < (int)len ? 0 : -ENAMETOOLONG;
+	}
+	for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+		if (builtin[i][0] == '/' && have_template(builtin[i]))
+			return snprintf(buf, len, "%s/%s.gp", builtin[i], name) < (int)len
+				   ? 0
+				   : -ENAMETOOLONG;
 	return -ENOENT;
+}
+
+/*
+ * A file name as gnuplot must get it. gnuplot reads `set output "|cmd"` and a data file
+ * "<cmd" as pipes to and from a shell, and expands a leading '~': a relative name gets "./"
+ * in front, so that no name the user chose can start with one of them. Control characters
+ * (a newline would end a gnuplot command where a name is ever re-read) are refused.
+ */
+int plot_safe_path(const char *in, char *out, size_t len, char *msg, size_t msglen)
+{
+	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			snprintf(msg, msglen, "output name with a control character (byte 0x%02x) "
+				 "refused", *p);
+			return EX_USAGE;
+		}
+	if (!*in) {
+		snprintf(msg, msglen, "empty output name");
+		return EX_USAGE;
+	}
+	if (snprintf(out, len, "%s%s", in[0] == '/' || !strncmp(in, "./", 2) ? "" : "./", in) >=
+	    (int)len) {
+		snprintf(msg, msglen, "output name too long");
+		return EX_USAGE;
+	}
+	return 0;
 }
 
 int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t msglen)
 {
 	char tpl[PATH_MAX + 16];
-	const char *argv[16];
+	const char *argv[24];
 	int status, n = 0;
 	pid_t pid;
 
 	if (plot_template(name, tpl, sizeof(tpl))) {
-		snprintf(msg, msglen, "cannot find plots/%s.gp (set ZSFRAG_PLOTS_DIR)", name);
+		const char *env = getenv("ZSFRAG_PLOTS_DIR");
+
+		if (env && *env)
+			snprintf(msg, msglen, "ZSFRAG_PLOTS_DIR=%.300s holds no templates (%s.gp)",
+				 env, name);
+		else
+			snprintf(msg, msglen,
+				 "cannot find the templates (%s/%s.gp, or the source tree's "
+				 "plots/); set ZSFRAG_PLOTS_DIR",
+				 ZSFRAG_PLOTS_INSTALL_DIR, name);
 		return EX_CONFIG;
 	}
 	argv[n++] = "gnuplot";
+	argv[n++] = "--default-settings"; /* no ~/.gnuplot nor system gnuplotrc */
 	argv[n++] = "-c";
 	argv[n++] = tpl;
-	for (; *args && n < 15; args++)
+	for (; *args && n < 23; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	fflush(stdout);
@@ -129,24 +172,14 @@ static double num(json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : 0;
 }
 
-/* The zone a GFP_KERNEL pgd comes from: the highest lowmem zone (Normal; DMA on ARM virt,
- * DMA32 on a small x86_64). */
-static json_t *normal_zone(json_t *snap)
-{
-	json_t *zones = json_object_get(snap, "zones"), *z, *best = json_array_get(zones, 0);
-	size_t i;
-
-	json_array_foreach(zones, i, z) if (json_is_string(json_object_get(z, "name")) &&
-					    strcmp(json_string_value(json_object_get(z, "name")),
-						   "HighMem")) best = z;
-	return best;
-}
-
 /* "trace T, profile P (ARCH), policies Q: WHAT" as the titles name a run */
 static void run_title(const struct cmp_metrics *m, const char *what, char *buf, size_t len)
 {
+	char pol[160];
+
+	cmp_policies_display(m->policies, pol, sizeof(pol));
 	snprintf(buf, len, "trace %s, profile %s (%s), policies %s: %s", m->trace, m->profile,
-		 m->arch, m->policies, what);
+		 m->arch, pol, what);
 }
 
 static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_t plen, char *msg,
@@ -175,17 +208,121 @@ static bool periodic_label(const char *l)
 	return true;
 }
 
-int plot_timeseries(const char *results, const char *outbase, char *msg, size_t msglen)
+#define LQ "\xe2\x80\x9c" /* U+201C, U+201D */
+#define RQ "\xe2\x80\x9d"
+
+/* More compaction runs than this are drawn as marks per bin, not one line each. */
+#define TS_MAX_COMPACTION_LINES 40
+#define TS_COMPACTION_BINS 150
+/* Fork outcome rates: intervals merged until each holds 1/TS_FORK_BINS of the forks. */
+#define TS_FORK_BINS 60
+
+/*
+ * The forks panel's data: per interval between snapshots (merged until each holds at least
+ * 1/TS_FORK_BINS of all forks, so that a rate is not one fork's 0% or 100%), the share of the
+ * interval's forks that had each outcome other than "fast". The header row names the
+ * outcomes with their totals (gnuplot's columnheader). Returns the number of outcome columns.
+ */
+static int write_fork_rates(FILE *f, json_t *snaps, bool use_time, unsigned int *nrows)
+{
+	struct cmp_outcome last[CMP_MAX_OUTCOMES], cur[CMP_MAX_OUTCOMES], base[CMP_MAX_OUTCOMES];
+	json_t *fin = json_array_get(snaps, json_array_size(snaps) - 1), *s;
+	unsigned int nout = cmp_fork_outcomes(json_object_get(fin, "forks"), last,
+					      CMP_MAX_OUTCOMES);
+	double total = num(json_object_get(fin, "forks"), "attempted"), att0 = 0, x0 = 0;
+	int cols = 0;
+	size_t i;
+
+	*nrows = 0;
+	fputs("x\tforks in the interval", f);
+	for (unsigned int k = 0; k < nout; k++) {
+		char lb[64];
+
+		if (cmp_outcome_is_fast(last[k].name))
+			continue;
+		fprintf(f, "\t%s: %.0f of %.0f forks",
+			cmp_outcome_label(last[k].name, lb, sizeof(lb)), last[k].n, total);
+		cols++;
+	}
+	fputc('\n', f);
+	memset(base, 0, sizeof(base));
+	json_array_foreach(snaps, i, s)
+	{
+		json_t *fk = json_object_get(s, "forks");
+		double att = num(fk, "attempted"), x = num(s, use_time ? "time_ns" : "event_index");
+		unsigned int n = cmp_fork_outcomes(fk, cur, CMP_MAX_OUTCOMES);
+
+		if (use_time)
+			x /= 1e9;
+		if (att - att0 < (total / TS_FORK_BINS > 1 ? total / TS_FORK_BINS : 1)) {
+			if (att == att0)
+				x0 = x; /* an interval starts where its first fork can be */
+			continue;
+		}
+		/* the middle of the interval, the share of its forks per outcome */
+		fprintf(f, "%.9g\t%.0f", (x0 + x) / 2, att - att0);
+		for (unsigned int k = 0; k < nout; k++) {
+			double now = 0, then = 0;
+
+			if (cmp_outcome_is_fast(last[k].name))
+				continue;
+			for (unsigned int j = 0; j < n; j++)
+				if (!strcmp(cur[j].name, last[k].name))
+					now = cur[j].n;
+			then = base[k].n;
+			fprintf(f, "\t%.4f", 100 * (now - then) / (att - att0));
+			base[k].n = now;
+		}
+		fputc('\n', f);
+		(*nrows)++;
+		att0 = att;
+		x0 = x;
+	}
+	return cols;
+}
+
+/*
+ * The compaction runs: one row each when there are few, else per bin of xmax /
+ * TS_COMPACTION_BINS holding any, its middle and its count (2,817 dotted lines are a curtain).
+ */
+static void write_compactions(FILE *fc, json_t *comps, bool use_time, double xmax, bool binned)
+{
+	unsigned int count[TS_COMPACTION_BINS] = {0};
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(comps, i, c)
+	{
+		double x = use_time ? num(c, "time_ns") / 1e9 : num(c, "event_index");
+		int b = xmax > 0 ? (int)(x / xmax * TS_COMPACTION_BINS) : 0;
+
+		if (!binned) {
+			fprintf(fc, "%.9g\t1\n", x);
+			continue;
+		}
+		count[b < 0 ? 0 : b >= TS_COMPACTION_BINS ? TS_COMPACTION_BINS - 1 : b]++;
+	}
+	for (int b = 0; binned && b < TS_COMPACTION_BINS; b++)
+		if (count[b])
+			fprintf(fc, "%.9g\t%u\n", (b + 0.5) * xmax / TS_COMPACTION_BINS, count[b]);
+}
+
+int plot_timeseries(const char *results, const char *outbase_in, char *msg, size_t msglen)
 {
 	struct cmp_metrics m;
-	char dpath[PATH_MAX], cpath[PATH_MAX], title[600], pkib[32], ncomp[32];
-	json_t *root, *snaps, *s, *c;
-	double xmax, last_shown = -1e300;
-	FILE *f, *fc;
+	char outbase[PATH_MAX], dpath[PATH_MAX + 32], cpath[PATH_MAX + 32], fpath[PATH_MAX + 32];
+	char title[600], pkib[32], ncomp[32], nout[16], nfr[16], zone[40], limit[80];
+	json_t *root, *snaps, *s, *comps;
+	double xmax, last_shown = -1e300, lim = CMP_FEW_FREE_PAGES;
+	FILE *f, *fc, *ff;
 	size_t i;
-	int rc, nlabels = 0;
-	bool use_time;
+	unsigned int nrates = 0;
+	int rc, nlabels = 0, cols;
+	bool use_time, have_wmarks = false, binned;
 
+	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
+	if (rc)
+		return rc;
 	root = load(results, msg, msglen);
 	if (!root)
 		return EX_DATAERR;
@@ -195,9 +332,12 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	}
 	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
 	fc = f ? open_tsv(outbase, "-compactions", cpath, sizeof(cpath), msg, msglen) : NULL;
-	if (!f || !fc) {
+	ff = fc ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
+	if (!f || !fc || !ff) {
 		if (f)
 			fclose(f);
+		if (fc)
+			fclose(fc);
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
@@ -207,21 +347,26 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	xmax = num(json_array_get(snaps, json_array_size(snaps) - 1),
 		   use_time ? "time_ns" : "event_index") /
 	       (use_time ? 1e9 : 1);
+	snprintf(zone, sizeof(zone), "%s",
+		 json_string_value(json_object_get(cmp_pgd_zone(json_array_get(snaps, 0)),
+						   "name"))
+		     ?: "machine");
 	json_array_foreach(snaps, i, s)
 	{
-		json_t *z = normal_zone(s), *bi = json_object_get(z, "buddyinfo");
-		bool thin;
-		json_t *fk = json_object_get(s, "forks");
+		json_t *z = cmp_pgd_zone(s), *bi = json_object_get(z, "buddyinfo");
+		json_t *wm = json_object_get(z, "watermarks");
 		const char *label = json_string_value(json_object_get(s, "label"));
-		double cum = 0, stack[4];
+		double cum = 0, stack[4], u = num(z, "unusable_index");
+		bool thin, ok = cmp_index_meaningful(z, &lim);
 
+		have_wmarks |= json_is_object(wm);
 		fprintf(f, "%.9g\t%.0f\t%.0f\t%.0f\t%.1f",
 			use_time ? num(s, "time_ns") / 1e9 : num(s, "event_index"),
 			num(s, "event_index"), num(s, "pool_pages"), num(s, "ideal_pages"),
 			num(s, "stored_bytes") / (double)m.page_size);
-		/* stacked: order 0, <= 1, <= 2, <= 3, all orders */
+		/* free pages (not blocks) stacked: order 0, <= 1, <= 2, <= 3, all orders */
 		for (size_t o = 0; o < json_array_size(bi); o++) {
-			cum += json_number_value(json_array_get(bi, o));
+			cum += json_number_value(json_array_get(bi, o)) * (double)(1ul << o);
 			if (o <= 3)
 				stack[o] = cum;
 		}
@@ -229,28 +374,39 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 			stack[o] = cum;
 		fprintf(f, "\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", stack[0], stack[1], stack[2], stack[3],
 			cum);
-		if (label && (!strcmp(label, "sample") || periodic_label(label)))
+		/* the index where it means something, and where it does not */
+		/* (NaN: gnuplot breaks a line there, where an empty field would be bridged) */
+		fprintf(f, ok ? "\t%.4f\tNaN" : "\tNaN\t%.4f", u);
+		if (json_is_object(wm))
+			fprintf(f, "\t%.0f\t%.0f", num(wm, "low"), num(wm, "min"));
+		else
+			fputs("\tNaN\tNaN", f);
+		if (label && (!strcmp(label, "sample") || periodic_label(label) ||
+			      !strcmp(label, "final")))
 			label = NULL;
 		/* the full-width panels show a label only 3% of the run away from the last one */
 		thin = label && num(s, "event_index") - last_shown >= 0.03 * xmax;
 		if (thin)
 			last_shown = num(s, "event_index");
-		fprintf(f, "\t%.4f\t%.0f\t%.0f\t%s\t%d\t%s\n", num(z, "unusable_index"),
-			num(fk, "attempted"), num(fk, "failed"), label ? label : "",
-			label ? nlabels++ % 3 : 0, thin ? label : "");
+		/* in curly quotes (gnuplot strips straight ones): a name the trace gave its
+		 * snapshot, not something the replay saw ("compacted" where no zs_compact ran) */
+		fprintf(f, "\t%s%s%s\t%d\t%s%s%s\n", label ? LQ : "", label ? label : "",
+			label ? RQ : "", label ? nlabels++ % 3 : 0, thin ? LQ : "",
+			thin ? label : "", thin ? RQ : "");
 	}
-	rc = 0;
-	json_array_foreach(json_object_get(root, "compactions"), i, c)
-	{
-		fprintf(fc, "%.9g\t%.0f\t%.0f\t%.0f\n",
-			use_time ? num(c, "time_ns") / 1e9 : num(c, "event_index"),
-			num(c, "pool_pages_before"), num(c, "pool_pages_after"),
-			num(c, "pages_freed"));
-		rc++;
-	}
-	snprintf(ncomp, sizeof(ncomp), "%d", rc);
-	fclose(fc);
-	if (fclose(f)) {
+	comps = json_object_get(root, "compactions");
+	binned = json_array_size(comps) > TS_MAX_COMPACTION_LINES;
+	write_compactions(fc, comps, use_time, xmax, binned);
+	snprintf(ncomp, sizeof(ncomp), "%zu", json_array_size(comps));
+	cols = write_fork_rates(ff, snaps, use_time, &nrates);
+	snprintf(nout, sizeof(nout), "%d", cols);
+	snprintf(nfr, sizeof(nfr), "%u", nrates);
+	if (have_wmarks)
+		snprintf(limit, sizeof(limit), "at or below its low watermark");
+	else
+		snprintf(limit, sizeof(limit), "%.0f free pages or fewer", lim);
+	rc = fclose(fc) | fclose(ff);
+	if (fclose(f) || rc) {
 		snprintf(msg, msglen, "cannot write %s", dpath);
 		json_decref(root);
 		return EX_CANTCREAT;
@@ -259,9 +415,12 @@ int plot_timeseries(const char *results, const char *outbase, char *msg, size_t 
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
-		const char *args[] = {
-		    dpath, cpath, outbase, title, pkib, ncomp, use_time ? "time" : "events", NULL};
+		char small[160];
+		const char *args[] = {dpath, cpath, fpath, outbase, title, zone, limit, small, NULL};
 
+		snprintf(small, sizeof(small), "%s %s %s %s %s %s", pkib, ncomp,
+			 use_time ? "time" : "events", nout, nfr,
+			 binned ? "bins" : "lines");
 		return plot_gnuplot("timeseries", args, msg, msglen);
 	}
 }
@@ -297,15 +456,18 @@ static json_t *worst_snapshot(json_t *snaps)
 	return json_array_get(snaps, json_array_size(snaps) - 1);
 }
 
-int plot_classes(const char *results, const char *label, const char *outbase, char *msg,
+int plot_classes(const char *results, const char *label, const char *outbase_in, char *msg,
 		 size_t msglen)
 {
 	struct cmp_metrics m;
-	char dpath[PATH_MAX], title[700], what[200], pkib[32];
+	char dpath[PATH_MAX + 32], title[700], what[200], pkib[32], outbase[PATH_MAX];
 	json_t *root, *snaps, *snap = NULL, *s, *cl;
 	FILE *f;
 	size_t i;
+	int rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 
+	if (rc)
+		return rc;
 	root = load(results, msg, msglen);
 	if (!root)
 		return EX_DATAERR;
@@ -359,53 +521,284 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 	}
 }
 
-static void tsv_num(FILE *f, double v, double scale, int decimals)
+/* "12,973": thousands separated, as a bar's label */
+static void group_digits(double v, int decimals, char *buf, size_t len)
 {
-	if (isnan(v))
-		fputs("\t", f);
-	else
-		fprintf(f, "\t%.*f", decimals, v * scale);
+	char raw[64], *dot;
+	size_t n, o = 0;
+
+	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(v));
+	dot = strchr(raw, '.');
+	n = dot ? (size_t)(dot - raw) : strlen(raw);
+	if (v < 0 && o + 1 < len)
+		buf[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = raw[i];
+	}
+	buf[o] = 0;
+	if (dot)
+		snprintf(buf + o, len - o, "%s", dot);
 }
 
-int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
-		 const char *outbase, char *msg, size_t msglen)
+/* A bar: its length (0 when there is no number) and its label ("0" shows a zero bar). */
+static void bar(FILE *f, double v, int decimals, const char *suffix, double *max)
 {
-	char dpath[PATH_MAX], pkib[32];
-	bool traces_differ = false, has_cpu = false;
-	FILE *f;
+	char b[64];
 
+	if (isnan(v)) {
+		fputs("\t0\tn/a", f);
+		return;
+	}
+	group_digits(v, decimals, b, sizeof(b));
+	fprintf(f, "\t%.6g\t%s%s", v, b, suffix ? suffix : "");
+	if (v > *max)
+		*max = v;
+}
+
+/* "v6.12 manual+migration", with the trace when the runs differ in it */
+static void run_name(const struct cmp_metrics *m, unsigned int n, unsigned int i, char *buf,
+		     size_t len)
+{
+	bool traces_differ = false;
+
+	for (unsigned int j = 1; j < n; j++)
+		traces_differ |= strcmp(m[j].trace, m[0].trace) != 0;
+	snprintf(buf, len, "%s%s%s", traces_differ ? m[i].trace : "", traces_differ ? " " : "",
+		 m[i].variant);
+	for (char *p = buf; *p; p++)
+		if (*p == '\t' || *p == '\n')
+			*p = ' ';
+}
+
+/*
+ * The comparison as horizontal bars, one row of bars per run (so that 17 runs stay legible),
+ * every bar labelled with its value ("0" where a bar has no length). Two data files: the
+ * table's metrics, and the fork outcomes other than fast (every kind found in any run).
+ */
+int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
+		 const char *outbase_in, char *msg, size_t msglen)
+{
+	char outbase[PATH_MAX], dpath[PATH_MAX + 32], fpath[PATH_MAX + 32], pkib[32], small[200];
+	char names[CMP_MAX_OUTCOMES][40], never[CMP_MAX_OUTCOMES][40], name[300], nev[400] = "";
+	unsigned int nnever = 0;
+	double mx[6] = {0}, fmx = 0;
+	unsigned int nout = 0;
+	bool has_cpu = false;
+	FILE *f, *ff;
+	int rc;
+
+	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
+	if (rc)
+		return rc;
 	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
-	if (!f)
+	ff = f ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
+	if (!ff) {
+		if (f)
+			fclose(f);
 		return EX_CANTCREAT;
-	for (unsigned int i = 1; i < n; i++)
-		traces_differ |= strcmp(m[i].trace, m[0].trace) != 0;
+	}
+	fputs("run\tbefore compaction\t\tat end\t\tideal at end\t\tmean over the snapshots\t\t"
+	      "worst\t\tfailed, all\t\tzs_malloc found no page\t\tover mem_limit\t\t"
+	      "MiB copied\t\tCPU ms\t\n",
+	      f);
 	for (unsigned int i = 0; i < n; i++) {
 		const double *v = m[i].v;
+		char objs[96], pct[48] = "";
 
-		fprintf(f, "%s%s%s", traces_differ ? m[i].trace : "", traces_differ ? " " : "",
-			m[i].variant);
-		tsv_num(f, v[CMP_POOL_BEFORE], 1, 0);
-		tsv_num(f, v[CMP_POOL_END], 1, 0);
-		tsv_num(f, v[CMP_IDEAL_END], 1, 0);
-		tsv_num(f, v[CMP_FORKS], 1, 0);
-		tsv_num(f, v[CMP_FORKS_FAILED], 1, 0);
-		tsv_num(f, v[CMP_UNUSABLE_MEAN], 1, 4);
-		tsv_num(f, v[CMP_UNUSABLE_WORST], 1, 4);
-		tsv_num(f, v[CMP_OBJS_MIGRATED], 1e-3, 3);
-		tsv_num(f, v[CMP_BYTES_COPIED], 1.0 / (1 << 20), 3);
-		tsv_num(f, v[CMP_CPU_MS], 1, 3);
+		run_name(m, n, i, name, sizeof(name));
+		fputs(name, f);
+		bar(f, v[CMP_POOL_BEFORE], 0, NULL, &mx[0]);
+		bar(f, v[CMP_POOL_END], 0, NULL, &mx[0]);
+		bar(f, v[CMP_IDEAL_END], 0, NULL, &mx[0]);
+		bar(f, v[CMP_UNUSABLE_MEAN], 3, NULL, &mx[1]);
+		bar(f, v[CMP_UNUSABLE_WORST], 3, NULL, &mx[1]);
+		if (v[CMP_ZRAM_WRITES] > 0 && !isnan(v[CMP_ZRAM_FAILED]))
+			snprintf(pct, sizeof(pct), " (%.1f%% of %.0f writes)",
+				 100 * v[CMP_ZRAM_FAILED] / v[CMP_ZRAM_WRITES], v[CMP_ZRAM_WRITES]);
+		bar(f, v[CMP_ZRAM_FAILED], 0, pct, &mx[2]);
+		bar(f, v[CMP_ZRAM_FAILED_ALLOC], 0, NULL, &mx[2]);
+		bar(f, v[CMP_ZRAM_FAILED_LIMIT], 0, NULL, &mx[2]);
+		objs[0] = 0;
+		if (!isnan(v[CMP_OBJS_MIGRATED])) {
+			char g[48];
+
+			group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
+			snprintf(objs, sizeof(objs), " MiB, %s objects", g);
+		}
+		bar(f, v[CMP_BYTES_COPIED] / (1 << 20), 1, objs, &mx[3]);
+		bar(f, v[CMP_CPU_MS], 3, NULL, &mx[4]);
 		has_cpu |= !isnan(v[CMP_CPU_MS]);
 		fputc('\n', f);
+		/* every outcome other than fast that any run has, in the order first seen */
+		for (unsigned int k = 0; k < m[i].nr_outcomes; k++) {
+			bool seen = cmp_outcome_is_fast(m[i].outcome[k].name);
+
+			for (unsigned int j = 0; j < nout && !seen; j++)
+				seen = !strcmp(names[j], m[i].outcome[k].name);
+			/* an outcome no run had is named in the title, not drawn as rows of 0 */
+			if (!seen && m[i].outcome[k].n == 0) {
+				for (unsigned int j = 0; j < nnever && !seen; j++)
+					seen = !strcmp(never[j], m[i].outcome[k].name);
+				if (!seen && nnever < CMP_MAX_OUTCOMES)
+					snprintf(never[nnever++], sizeof(never[0]), "%s",
+						 m[i].outcome[k].name);
+				continue;
+			}
+			if (!seen && nout < CMP_MAX_OUTCOMES)
+				snprintf(names[nout++], sizeof(names[0]), "%s",
+					 m[i].outcome[k].name);
+		}
 	}
-	if (fclose(f)) {
+	/* outcomes seen as 0 in one run and above 0 in a later one are drawn after all */
+	for (unsigned int j = 0; j < nnever; j++) {
+		bool drawn = false;
+		char lb[64];
+
+		for (unsigned int k = 0; k < nout; k++)
+			drawn |= !strcmp(names[k], never[j]);
+		if (!drawn)
+			snprintf(nev + strlen(nev), sizeof(nev) - strlen(nev), "%s%s",
+				 nev[0] ? "; " : "", cmp_outcome_label(never[j], lb, sizeof(lb)));
+	}
+	fputs("run", ff);
+	for (unsigned int j = 0; j < nout; j++) {
+		char lb[64];
+
+		fprintf(ff, "\t%s\t", cmp_outcome_label(names[j], lb, sizeof(lb)));
+	}
+	fputc('\n', ff);
+	for (unsigned int i = 0; i < n; i++) {
+		run_name(m, n, i, name, sizeof(name));
+		fputs(name, ff);
+		for (unsigned int j = 0; j < nout; j++) {
+			double c = NAN;
+			char pct[48] = "";
+
+			for (unsigned int k = 0; k < m[i].nr_outcomes; k++)
+				if (!strcmp(m[i].outcome[k].name, names[j]))
+					c = m[i].outcome[k].n;
+			if (!isnan(c) && m[i].v[CMP_FORKS] > 0)
+				snprintf(pct, sizeof(pct), " (%.1f%%)", 100 * c / m[i].v[CMP_FORKS]);
+			bar(ff, c, 0, pct, &fmx);
+		}
+		fputc('\n', ff);
+	}
+	rc = fclose(ff);
+	if (fclose(f) || rc) {
 		snprintf(msg, msglen, "cannot write %s", dpath);
 		return EX_CANTCREAT;
 	}
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
+	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, nout,
+		 has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
 	{
-		const char *args[] = {dpath, outbase, title, pkib, has_cpu ? "1" : "0", NULL};
+		const char *args[] = {dpath, fpath, outbase, title, small, nev, NULL};
 
 		return plot_gnuplot("compare", args, msg, msglen);
+	}
+}
+
+/* --- the variants of a comparison on one time axis --- */
+
+/* One run's block of the overlay's two data files (gnuplot's "index"), headed by its name. */
+static int overlay_block(const char *path, const char *name, bool use_time, FILE *f, FILE *ff,
+			 char *msg, size_t msglen)
+{
+	json_t *root = load(path, msg, msglen), *snaps, *s, *fin;
+	double total, att0 = 0, bad0 = 0, x0 = 0;
+	size_t i;
+
+	if (!root)
+		return EX_DATAERR;
+	snaps = json_object_get(root, "snapshots");
+	fin = json_array_get(snaps, json_array_size(snaps) - 1);
+	total = num(json_object_get(fin, "forks"), "attempted");
+	fprintf(f, "%s\tpool pages\tindex\n", name);
+	fprintf(ff, "%s\tforks\tnot fast\n", name);
+	json_array_foreach(snaps, i, s)
+	{
+		json_t *z = cmp_pgd_zone(s), *fk = json_object_get(s, "forks");
+		struct cmp_outcome o[CMP_MAX_OUTCOMES];
+		unsigned int n = cmp_fork_outcomes(fk, o, CMP_MAX_OUTCOMES);
+		double x = num(s, use_time ? "time_ns" : "event_index") / (use_time ? 1e9 : 1);
+		double att = num(fk, "attempted"), bad = 0;
+
+		/* the index only where the zone has free memory to speak of (NaN breaks the line) */
+		fprintf(f, "%.9g\t%.0f\t", x, num(s, "pool_pages"));
+		if (cmp_index_meaningful(z, NULL))
+			fprintf(f, "%.4f\n", num(z, "unusable_index"));
+		else
+			fputs("NaN\n", f);
+		for (unsigned int k = 0; k < n; k++)
+			if (!cmp_outcome_is_fast(o[k].name))
+				bad += o[k].n;
+		/* intervals merged until each holds 1/TS_FORK_BINS of the forks, as the time series */
+		if (att - att0 < (total / TS_FORK_BINS > 1 ? total / TS_FORK_BINS : 1)) {
+			if (att == att0)
+				x0 = x;
+			continue;
+		}
+		fprintf(ff, "%.9g\t%.0f\t%.4f\n", (x0 + x) / 2, att - att0,
+			100 * (bad - bad0) / (att - att0));
+		att0 = att;
+		bad0 = bad;
+		x0 = x;
+	}
+	fputs("\n\n", f);
+	fputs("\n\n", ff);
+	json_decref(root);
+	return 0;
+}
+
+int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
+		 const char *outbase_in, char *msg, size_t msglen)
+{
+	char outbase[PATH_MAX], dpath[PATH_MAX + 32], fpath[PATH_MAX + 32], small[64], name[300];
+	char zone[40] = "pgd";
+	bool use_time = true;
+	FILE *f, *ff;
+	int rc;
+
+	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
+	if (rc)
+		return rc;
+	/* simulated seconds when every run has them, else events */
+	for (unsigned int i = 0; i < n; i++) {
+		json_t *root = load(m[i].path, msg, msglen), *snaps, *z;
+
+		if (!root)
+			return EX_DATAERR;
+		snaps = json_object_get(root, "snapshots");
+		use_time &= num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
+		z = cmp_pgd_zone(json_array_get(snaps, 0));
+		if (!i && json_is_string(json_object_get(z, "name")))
+			snprintf(zone, sizeof(zone), "%s", json_string_value(json_object_get(z, "name")));
+		json_decref(root);
+	}
+	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
+	ff = f ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
+	if (!ff) {
+		if (f)
+			fclose(f);
+		return EX_CANTCREAT;
+	}
+	for (unsigned int i = 0; i < n && !rc; i++) {
+		run_name(m, n, i, name, sizeof(name));
+		rc = overlay_block(m[i].path, name, use_time, f, ff, msg, msglen);
+	}
+	if ((fclose(ff) | fclose(f)) && !rc) {
+		snprintf(msg, msglen, "cannot write %s", dpath);
+		rc = EX_CANTCREAT;
+	}
+	if (rc)
+		return rc;
+	snprintf(small, sizeof(small), "%u %s", n, use_time ? "time" : "events");
+	{
+		const char *args[] = {dpath, fpath, outbase, title, small, zone, NULL};
+
+		return plot_gnuplot("overlay", args, msg, msglen);
 	}
 }
 
@@ -418,6 +811,7 @@ static void plot_help(FILE *f)
 	    "usage: zsfrag plot timeseries RUN.json [-o OUTBASE]\n"
 	    "       zsfrag plot classes RUN.json [--snapshot LABEL] [-o OUTBASE]\n"
 	    "       zsfrag plot compare RUN.json...|DIR [-o OUTBASE] [--title T]\n"
+	    "       zsfrag plot overlay RUN.json...|DIR [-o OUTBASE] [--title T]\n"
 	    "       zsfrag plot regress BASE_DIR NEW_DIR [-o OUTBASE] [--metric M[,M...]]\n"
 	    "                           [--threshold F]\n\n"
 	    "Draw figures from results JSON (zsfrag replay --json, zsfrag compare) with gnuplot\n"
@@ -427,7 +821,9 @@ static void plot_help(FILE *f)
 	    "  classes     obj_allocated vs obj_used per size class and the pages above the "
 	    "ideal,\n"
 	    "              at a snapshot (default: the labelled one with the most waste)\n"
-	    "  compare     the comparison table's key metrics as grouped bars\n"
+	    "  compare     the comparison table's key metrics as bars, one row per run\n"
+	    "  overlay     the runs on one time axis: pool pages, the order-2 unusable index,\n"
+	    "              and the share of forks that did not get their pgd straight away\n"
 	    "  regress     ratio new/base per metric with its spread over the runs; exits 1 when\n"
 	    "              a --metric (default pool_end) got worse beyond --threshold (default\n"
 	    "              0.05 = 5%%); see zsfrag plot regress --help\n\n"
@@ -481,7 +877,9 @@ int cli_plot(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("plot", "no results file given");
-	if (strcmp(what, "compare") && optind + 1 != argc)
+	bool many = !strcmp(what, "compare") || !strcmp(what, "overlay");
+
+	if (!many && optind + 1 != argc)
 		return cli_usage_error("plot", "%s takes one results file", what);
 	if (!out) {
 		size_t l = strlen(argv[optind]);
@@ -490,17 +888,17 @@ int cli_plot(int argc, char **argv)
 			l -= 5;
 		while (l > 1 && argv[optind][l - 1] == '/')
 			l--;
-		snprintf(base, sizeof(base), "%.*s%s%s", (int)l, argv[optind],
-			 !strcmp(what, "compare") ? "/" : "-", what);
-		if (!strcmp(what, "compare") && optind + 1 != argc)
-			snprintf(base, sizeof(base), "compare");
+		snprintf(base, sizeof(base), "%.*s%s%s", (int)l, argv[optind], many ? "/" : "-",
+			 what);
+		if (many && optind + 1 != argc)
+			snprintf(base, sizeof(base), "%s", what);
 		out = base;
 	}
 	if (!strcmp(what, "timeseries")) {
 		rc = plot_timeseries(argv[optind], out, msg, sizeof(msg));
 	} else if (!strcmp(what, "classes")) {
 		rc = plot_classes(argv[optind], label, out, msg, sizeof(msg));
-	} else if (!strcmp(what, "compare")) {
+	} else if (many) {
 		struct cmp_metrics *m = NULL;
 		unsigned int n = 0;
 		char t[1000];
@@ -508,13 +906,15 @@ int cli_plot(int argc, char **argv)
 		rc = collect_runs(argv + optind, argc - optind, &m, &n, msg, sizeof(msg));
 		if (!rc) {
 			cmp_title(m, n, t, sizeof(t));
-			rc = plot_compare(m, n, title ? title : t, out, msg, sizeof(msg));
+			rc = !strcmp(what, "compare")
+				 ? plot_compare(m, n, title ? title : t, out, msg, sizeof(msg))
+				 : plot_overlay(m, n, title ? title : t, out, msg, sizeof(msg));
 		}
 		free(m);
 	} else {
 		return cli_usage_error("plot",
 				       "unknown figure '%s' (timeseries, classes, compare, "
-				       "regress)",
+				       "overlay, regress)",
 				       what);
 	}
 	if (rc) {

@@ -127,6 +127,7 @@ int report_write(const char *html, const char *title, const struct cmp_metrics *
 	      "th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }\n"
 	      "td { text-align: right; font-variant-numeric: tabular-nums; }\n"
 	      "tbody th { text-align: left; font-weight: normal; }\n"
+	      "tbody tr.sub th { padding-left: 1.8em; color: #555; }\n"
 	      "thead th { background: #f0f0f0; }\n"
 	      "figure { margin: 2em 0; border-top: 1px solid #ddd; padding-top: 1em; }\n"
 	      "figure svg { width: 100%; height: auto; display: block; }\n"

@@ -29,16 +29,24 @@ const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
     [CMP_POOL_AFTER] = {"pool_after", "pool pages after compaction", "pages", +1, 0},
     [CMP_POOL_END] = {"pool_end", "pool pages at end", "pages", +1, 0},
     [CMP_IDEAL_END] = {"ideal_end", "ideal pages at end", "pages", 0, 0},
-    [CMP_USED_END] = {"used_end", "used ratio at end", "", -1, 3},
-    [CMP_FORKS] = {"forks", "fork attempts", "", 0, 0},
-    [CMP_FORKS_FAILED] = {"forks_failed", "fork failures (no order-2 pgd)", "", +1, 0},
-    [CMP_UNUSABLE_MEAN] = {"unusable_mean", "order-2 unusable index, mean", "", +1, 3},
-    [CMP_UNUSABLE_WORST] = {"unusable_worst", "order-2 unusable index, worst", "", +1, 3},
-    [CMP_COMPACTIONS] = {"compactions", "zs_compact runs", "", 0, 0},
+    [CMP_USED_END] = {"used_end", "used ratio at end", "stored / pool bytes", -1, 3},
+    [CMP_ZRAM_WRITES] = {"zram_writes", "zram writes", "writes", 0, 0},
+    [CMP_ZRAM_FAILED] = {"zram_failed", "zram writes failed", "writes", +1, 0},
+    [CMP_ZRAM_FAILED_ALLOC] = {"zram_failed_alloc", "  of which zs_malloc found no page",
+			       "writes", +1, 0},
+    [CMP_ZRAM_FAILED_LIMIT] = {"zram_failed_limit", "  of which over mem_limit", "writes", +1,
+			       0},
+    [CMP_FORKS] = {"forks", "fork attempts", "forks", 0, 0},
+    [CMP_FORKS_FAILED] = {"forks_failed", "forks failed (no order-2 pgd)", "forks", +1, 0},
+    [CMP_UNUSABLE_MEAN] = {"unusable_mean", "order-2 unusable index, mean", "0..1", +1, 3},
+    [CMP_UNUSABLE_WORST] = {"unusable_worst", "order-2 unusable index, worst", "0..1", +1, 3},
+    [CMP_INDEX_SKIPPED] = {"index_skipped", "  snapshots left out: zone below low wmark",
+			   "snapshots", 0, 0},
+    [CMP_COMPACTIONS] = {"compactions", "zs_compact runs", "runs", 0, 0},
     [CMP_PAGES_FREED] = {"pages_freed", "pages freed by compaction", "pages", 0, 0},
-    [CMP_OBJS_MIGRATED] = {"objs_migrated", "objects migrated", "", +1, 0},
+    [CMP_OBJS_MIGRATED] = {"objs_migrated", "objects migrated", "objects", +1, 0},
     [CMP_BYTES_COPIED] = {"bytes_copied", "bytes copied", "bytes", +1, 0},
-    [CMP_CPU_MS] = {"cpu_ms", "compaction CPU time, ms", "ms", +1, 3},
+    [CMP_CPU_MS] = {"cpu_ms", "compaction CPU time, ms (host)", "ms", +1, 3, true},
     [CMP_ZS_MIGRATED] = {"zs_pages_migrated", "zspage pages moved by kcompactd", "pages", 0, 0},
 };
 
@@ -64,15 +72,100 @@ static const char *str(json_t *o, const char *key, const char *dflt)
 	return json_is_string(v) ? json_string_value(v) : dflt;
 }
 
-/* The order-2 unusable index of the zone a pgd comes from (the highest lowmem zone: Normal,
- * DMA on ARM virt, DMA32 on a small x86_64), else the machine's. */
-static double unusable(json_t *snap)
+/* --- fork outcomes, the pgd zone, when its index means something --- */
+
+static void add_outcome(struct cmp_outcome *o, unsigned int *n, unsigned int max, const char *name,
+			json_t *v)
 {
-	json_t *zones = json_object_get(snap, "zones"), *z, *best = NULL;
+	if (*n >= max || !json_is_number(v))
+		return;
+	snprintf(o[*n].name, sizeof(o[*n].name), "%s", name);
+	o[*n].n = json_number_value(v);
+	(*n)++;
+}
+
+unsigned int cmp_fork_outcomes(json_t *forks, struct cmp_outcome *o, unsigned int max)
+{
+	json_t *outcomes = json_object_get(forks, "outcomes"), *by, *v;
+	const char *k;
+	unsigned int n = 0;
+
+	if (json_is_object(outcomes)) {
+		json_object_foreach(outcomes, k, v) add_outcome(o, &n, max, k, v);
+		return n;
+	}
+	by = json_object_get(forks, "succeeded_by");
+	json_object_foreach(by, k, v) add_outcome(o, &n, max, k, v);
+	by = json_object_get(forks, "failed_by");
+	if (json_is_object(by)) {
+		json_object_foreach(by, k, v) add_outcome(o, &n, max, k, v);
+	} else if (json_is_number(json_object_get(forks, "failed"))) {
+		add_outcome(o, &n, max, "failed", json_object_get(forks, "failed"));
+	}
+	return n;
+}
+
+bool cmp_outcome_is_fast(const char *name)
+{
+	return !strcmp(name, "fast");
+}
+
+const char *cmp_outcome_label(const char *name, char *buf, size_t len)
+{
+	static const char *const known[][2] = {
+	    {"fast", "fast (off the free lists)"},
+	    {"kcompact", "after direct compaction"},
+	    {"shrinker", "after reclaim (zsmalloc shrinker)"},
+	    {"zs_compact", "after zs_compact (on-pgd-failure)"},
+	    {"failed", "failed (no order-2 pgd)"},
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(name, known[i][0]))
+			return known[i][1];
+	snprintf(buf, len, "%s", name);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return buf;
+}
+
+json_t *cmp_pgd_zone(json_t *snap)
+{
+	json_t *zones = json_object_get(snap, "zones"), *z;
 	size_t i;
 
+	json_t *best = json_array_get(zones, 0);
+
+	json_array_foreach(zones, i, z) if (json_is_true(json_object_get(z, "pgd_zone"))) return z;
+	/* else the highest lowmem zone: Normal, DMA on ARM virt, DMA32 on a small x86_64 */
 	json_array_foreach(zones, i, z) if (strcmp(str(z, "name", ""), "HighMem")) best = z;
-	return best ? num(best, "unusable_index") : num(snap, "unusable_index");
+	return best;
+}
+
+bool cmp_index_meaningful(json_t *zone, double *limit)
+{
+	double low = num(json_object_get(zone, "watermarks"), "low");
+	double fr = num(zone, "free_pages");
+
+	if (isnan(low))
+		low = CMP_FEW_FREE_PAGES;
+	if (limit)
+		*limit = low;
+	return !isnan(fr) && fr > low;
+}
+
+/* The pgd zone's order-2 unusable index, else the machine's; *ok: whether it means something. */
+static double unusable(json_t *snap, bool *ok)
+{
+	json_t *z = cmp_pgd_zone(snap);
+
+	if (!z) {
+		*ok = num(snap, "free_pages") > CMP_FEW_FREE_PAGES;
+		return num(snap, "unusable_index");
+	}
+	*ok = cmp_index_meaningful(z, NULL);
+	return num(z, "unusable_index");
 }
 
 int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen)
@@ -82,7 +175,8 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	json_t *comps = json_object_get(root, "compactions");
 	json_t *fin, *s, *c;
 	const char *trace, *slash;
-	double sum = 0, worst = 0, most_freed = -1;
+	double sum = 0, worst = 0, most_freed = -1, counted = 0;
+	json_t *io;
 	size_t i, n;
 
 	if (!json_is_object(in) || !json_is_array(snaps) || !json_array_size(snaps) ||
@@ -113,14 +207,26 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	m->v[CMP_POOL_PEAK] = 0;
 	json_array_foreach(snaps, i, s)
 	{
-		double u = unusable(s);
+		bool ok;
+		double u = unusable(s, &ok);
 
 		m->v[CMP_POOL_PEAK] = fmax(m->v[CMP_POOL_PEAK], num(s, "pool_pages"));
+		if (!ok || isnan(u))
+			continue;
 		sum += u;
 		worst = fmax(worst, u);
+		counted++;
 	}
-	m->v[CMP_UNUSABLE_MEAN] = sum / (double)n;
-	m->v[CMP_UNUSABLE_WORST] = worst;
+	m->v[CMP_UNUSABLE_MEAN] = counted ? sum / counted : NAN;
+	m->v[CMP_UNUSABLE_WORST] = counted ? worst : NAN;
+	m->v[CMP_INDEX_SKIPPED] = (double)n - counted;
+	io = json_object_get(fin, "io_stat");
+	m->v[CMP_ZRAM_WRITES] = num(io, "writes");
+	m->v[CMP_ZRAM_FAILED] = num(io, "failed_writes");
+	m->v[CMP_ZRAM_FAILED_ALLOC] = num(io, "failed_writes_alloc");
+	m->v[CMP_ZRAM_FAILED_LIMIT] = num(io, "failed_writes_mem_limit");
+	m->nr_outcomes = cmp_fork_outcomes(json_object_get(fin, "forks"), m->outcome,
+					   CMP_MAX_OUTCOMES);
 	m->v[CMP_POOL_END] = num(fin, "pool_pages");
 	m->v[CMP_IDEAL_END] = num(fin, "ideal_pages");
 	m->v[CMP_USED_END] = num(fin, "used_ratio");
@@ -190,23 +296,83 @@ static void heading(const struct cmp_metrics *m, unsigned int n, unsigned int i,
 		snprintf(buf, len, "%s", m[i].variant);
 }
 
+/*
+ * The table's rows: every metric in order, and after the fork attempts one row per fork
+ * outcome found in any run (in the order first seen), so that new kinds of outcome show.
+ */
+struct table_row {
+	char title[96];
+	int metric; /* -1: an outcome row */
+	char outcome[40];
+};
+
+static unsigned int table_rows(const struct cmp_metrics *m, unsigned int n, struct table_row *rows,
+			       unsigned int max)
+{
+	unsigned int nr = 0;
+
+	for (int r = 0; r < CMP_NR_METRICS && nr < max; r++) {
+		rows[nr].metric = r;
+		snprintf(rows[nr++].title, sizeof(rows[0].title), "%s", cmp_metric_info[r].title);
+		if (r != CMP_FORKS)
+			continue;
+		for (unsigned int i = 0; i < n; i++)
+			for (unsigned int k = 0; k < m[i].nr_outcomes && nr < max; k++) {
+				bool seen = false;
+				char lb[64];
+
+				for (unsigned int j = 0; j < nr; j++)
+					seen |= rows[j].metric < 0 &&
+						!strcmp(rows[j].outcome, m[i].outcome[k].name);
+				if (seen)
+					continue;
+				rows[nr].metric = -1;
+				snprintf(rows[nr].outcome, sizeof(rows[0].outcome), "%s",
+					 m[i].outcome[k].name);
+				snprintf(rows[nr++].title, sizeof(rows[0].title), "  pgd %s",
+					 cmp_outcome_label(m[i].outcome[k].name, lb, sizeof(lb)));
+			}
+	}
+	return nr;
+}
+
+static void row_value(const struct table_row *row, const struct cmp_metrics *m, char *buf,
+		      size_t len)
+{
+	if (row->metric >= 0) {
+		cmp_metric_format((enum cmp_metric)row->metric, m->v[row->metric], buf, len);
+		return;
+	}
+	for (unsigned int k = 0; k < m->nr_outcomes; k++)
+		if (!strcmp(m->outcome[k].name, row->outcome)) {
+			snprintf(buf, len, "%.0f", m->outcome[k].n);
+			return;
+		}
+	snprintf(buf, len, "-");
+}
+
+#define MAX_ROWS (CMP_NR_METRICS + CMP_MAX_OUTCOMES * 2)
+
 void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n)
 {
+	struct table_row rows[MAX_ROWS];
+	unsigned int nr;
 	int lw = 0, w[64];
 	char buf[200];
 
 	if (n > 64)
 		n = 64;
-	for (int r = 0; r < CMP_NR_METRICS; r++)
-		if ((int)strlen(cmp_metric_info[r].title) > lw)
-			lw = (int)strlen(cmp_metric_info[r].title);
+	nr = table_rows(m, n, rows, MAX_ROWS);
+	for (unsigned int r = 0; r < nr; r++)
+		if ((int)strlen(rows[r].title) > lw)
+			lw = (int)strlen(rows[r].title);
 	for (unsigned int i = 0; i < n; i++) {
 		heading(m, n, i, buf, sizeof(buf));
 		w[i] = (int)strlen(buf);
-		for (int r = 0; r < CMP_NR_METRICS; r++) {
+		for (unsigned int r = 0; r < nr; r++) {
 			char v[64];
 
-			cmp_metric_format((enum cmp_metric)r, m[i].v[r], v, sizeof(v));
+			row_value(&rows[r], &m[i], v, sizeof(v));
 			if ((int)strlen(v) > w[i])
 				w[i] = (int)strlen(v);
 		}
@@ -217,14 +383,23 @@ void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n)
 		fprintf(f, "  %*s", w[i], buf);
 	}
 	fputc('\n', f);
-	for (int r = 0; r < CMP_NR_METRICS; r++) {
-		fprintf(f, "%-*s", lw, cmp_metric_info[r].title);
+	for (unsigned int r = 0; r < nr; r++) {
+		fprintf(f, "%-*s", lw, rows[r].title);
 		for (unsigned int i = 0; i < n; i++) {
-			cmp_metric_format((enum cmp_metric)r, m[i].v[r], buf, sizeof(buf));
+			row_value(&rows[r], &m[i], buf, sizeof(buf));
 			fprintf(f, "  %*s", w[i], buf);
 		}
 		fputc('\n', f);
 	}
+}
+
+/* A policy list as the compare command and the variant names spell it: "manual+migration". */
+void cmp_policies_display(const char *policies, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", policies);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '+';
 }
 
 /* "demo.trace on arm32: profiles v4.1, v6.12; policies none, manual" (each name once) */
@@ -242,14 +417,18 @@ void cmp_title(const struct cmp_metrics *runs, unsigned int n, char *buf, size_t
 			seen_q |= !strcmp(runs[j].policies, m->policies);
 		}
 		if (!seen_t)
-			snprintf(tr + strlen(tr), sizeof(tr) - strlen(tr), "%s%s", i ? ", " : "",
-				 m->trace);
+			snprintf(tr + strlen(tr), sizeof(tr) - strlen(tr), "%s%s",
+				 tr[0] ? ", " : "", m->trace);
 		if (!seen_p)
 			snprintf(prof + strlen(prof), sizeof(prof) - strlen(prof), "%s%s",
-				 i ? ", " : "", m->profile);
-		if (!seen_q)
+				 prof[0] ? ", " : "", m->profile);
+		if (!seen_q) {
+			char q[160];
+
+			cmp_policies_display(m->policies, q, sizeof(q));
 			snprintf(pol + strlen(pol), sizeof(pol) - strlen(pol), "%s%s",
-				 i ? "; " : "", m->policies);
+				 pol[0] ? ", " : "", q);
+		}
 	}
 	snprintf(buf, len, "%s on %s: %u runs, profiles %s; policies %s", tr, runs[0].arch, n, prof,
 		 pol);
@@ -273,6 +452,8 @@ static void html_text(FILE *f, const char *s)
 
 void cmp_print_table_html(FILE *f, const struct cmp_metrics *m, unsigned int n)
 {
+	struct table_row rows[MAX_ROWS];
+	unsigned int nr = table_rows(m, n, rows, MAX_ROWS);
 	char buf[200];
 
 	fputs("<table>\n<thead><tr><th></th>", f);
@@ -283,12 +464,15 @@ void cmp_print_table_html(FILE *f, const struct cmp_metrics *m, unsigned int n)
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
-	for (int r = 0; r < CMP_NR_METRICS; r++) {
-		fputs("<tr><th>", f);
-		html_text(f, cmp_metric_info[r].title);
+	for (unsigned int r = 0; r < nr; r++) {
+		const char *t = rows[r].title;
+		bool sub = t[0] == ' ';
+
+		fputs(sub ? "<tr class=\"sub\"><th>" : "<tr><th>", f);
+		html_text(f, t + strspn(t, " "));
 		fputs("</th>", f);
 		for (unsigned int i = 0; i < n; i++) {
-			cmp_metric_format((enum cmp_metric)r, m[i].v[r], buf, sizeof(buf));
+			row_value(&rows[r], &m[i], buf, sizeof(buf));
 			fprintf(f, "<td>%s</td>", buf);
 		}
 		fputs("</tr>\n", f);

@@ -10,13 +10,16 @@
  * they are paired by (trace, arch, policies, seed), and failing that by
  * (trace, arch, profile, seed).
  *
- * Per metric the ratio new/base is taken per pair (0/0 counts as 1; a base
- * of 0 with a new value above 0 is clamped to 50, the opposite to 1/50) and
+ * Per metric the ratio new/base is taken per pair (pairs 0 in both have no
+ * ratio: left out and counted; a base of 0 with a new value above 0 is
+ * clamped to 50, the opposite to 1/50) and
  * summarised by the geometric mean, with the smallest and largest ratio as
  * the spread. A metric is worse when its mean ratio exceeds 1 + threshold in
  * its bad direction (above for pool pages, below for the used ratio) and
  * better when it passes 1 / (1 + threshold) the other way; metrics with no
- * good or bad direction (fork attempts, ideal pages) are shown, not judged.
+ * good or bad direction (fork attempts, ideal pages) are shown, not judged,
+ * and so is host CPU time unless --metric names it (it measures the machine
+ * the runs ran on, not the model). Runs without a partner are listed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -116,10 +119,9 @@ static unsigned int pair_runs(const struct regress_set *b, const struct regress_
 	return 0;
 }
 
+/* new / base, clamped; the caller leaves out pairs that are 0 in both (no ratio at all) */
 static double ratio(double base, double nw)
 {
-	if (base == 0 && nw == 0)
-		return 1;
 	if (base == 0)
 		return RATIO_CLAMP;
 	return fmin(RATIO_CLAMP, fmax(1 / RATIO_CLAMP, nw / base));
@@ -131,9 +133,46 @@ static const char *const verdict_name[] = {"", "WORSE", "better", "same", "info"
 
 struct regress_row {
 	double gmean, lo, hi, base_mean, new_mean;
-	unsigned int n;
+	unsigned int n;	    /* pairs with a ratio */
+	unsigned int zeros; /* pairs 0 in both, left out of the ratio */
 	int verdict;
 };
+
+/* "pool pages at end [pages]": what a reader sees instead of the metric's key */
+static void human_name(int i, char *buf, size_t len)
+{
+	const struct cmp_metric_info *mi = &cmp_metric_info[i];
+	const char *t = mi->title + strspn(mi->title, " ");
+
+	if (mi->unit[0] && !strstr(t, mi->unit))
+		snprintf(buf, len, "%s [%s]", t, mi->unit);
+	else
+		snprintf(buf, len, "%s", t);
+}
+
+/* "profile v6.12, policies manual": what a set of runs is, each name once */
+static void describe_set(const struct regress_set *s, const char *dir, char *buf, size_t len)
+{
+	char prof[200] = "", pol[300] = "";
+
+	for (unsigned int i = 0; i < s->n; i++) {
+		bool seen_p = false, seen_q = false;
+		char q[160];
+
+		for (unsigned int j = 0; j < i; j++) {
+			seen_p |= !strcmp(s->m[j].profile, s->m[i].profile);
+			seen_q |= !strcmp(s->m[j].policies, s->m[i].policies);
+		}
+		cmp_policies_display(s->m[i].policies, q, sizeof(q));
+		if (!seen_p)
+			snprintf(prof + strlen(prof), sizeof(prof) - strlen(prof), "%s%s",
+				 prof[0] ? ", " : "", s->m[i].profile);
+		if (!seen_q)
+			snprintf(pol + strlen(pol), sizeof(pol) - strlen(pol), "%s%s",
+				 pol[0] ? ", " : "", q);
+	}
+	snprintf(buf, len, "profile %s, policies %s (%s)", prof, pol, dir);
+}
 
 static void regress_help(FILE *f)
 {
@@ -152,20 +191,30 @@ static void regress_help(FILE *f)
 	    "      --no-figure        table and exit status only (no gnuplot)\n"
 	    "  -h, --help             this text\n\n"
 	    "Metrics:");
-	for (int i = 0; i < CMP_NR_METRICS; i++)
-		fprintf(f, "%s %s", i % 6 ? "" : "\n ", cmp_metric_info[i].key);
-	fprintf(f,
-		"\n\nExit: 0 no gated metric got worse, 1 one did, 64+ usage or input errors.\n");
+	for (int i = 0; i < CMP_NR_METRICS; i++) {
+		char h[120];
+
+		human_name(i, h, sizeof(h));
+		fprintf(f, "\n  %-18s %s%s", cmp_metric_info[i].key, h,
+			cmp_metric_info[i].host ? " (host time: judged only when named)"
+			: !cmp_metric_info[i].worse ? " (shown, not judged)"
+						   : "");
+	}
+	fprintf(f, "\n\nPairs that are 0 in both sets have no ratio and are left out (counted).\n"
+		   "Exit: 0 no gated metric got worse, 1 one did, 64+ usage or input errors.\n");
 }
 
-static int write_figure(const struct regress_row *rows, const char *outbase, const char *title,
-			double thr, char *msg, size_t msglen)
+static int write_figure(const struct regress_row *rows, const bool *gate, const char *outbase_in,
+			const char *title, double thr, char *msg, size_t msglen)
 {
-	char dpath[PATH_MAX], t[32];
+	char dpath[PATH_MAX + 8], t[32], outbase[PATH_MAX];
 	struct outfile *of;
 	FILE *f;
-	int pos = 0, err;
+	int pos = 0, rc, err;
 
+	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
+	if (rc)
+		return rc;
 	if (snprintf(dpath, sizeof(dpath), "%s.tsv", outbase) >= (int)sizeof(dpath)) {
 		snprintf(msg, msglen, "output path too long");
 		return EX_CANTCREAT;
@@ -175,11 +224,16 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 	f = outfile_stream(of);
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
 		const struct regress_row *r = &rows[i];
+		char h[120], lb[64];
 
 		if (!r->n)
 			continue;
-		fprintf(f, "%d\t%s\t%.6g\t%.6g\t%.6g\t%d\t%+.1f%%\n", ++pos, cmp_metric_info[i].key,
-			r->gmean, r->lo, r->hi, r->verdict, (r->gmean - 1) * 100);
+		human_name(i, h, sizeof(h));
+		snprintf(lb, sizeof(lb), "%+.1f%%%s", (r->gmean - 1) * 100,
+			 r->zeros ? " *" : "");
+		fprintf(f, "%d\t%s%s\t%.6g\t%.6g\t%.6g\t%d\t%s\t%d\n", ++pos,
+			gate[i] ? "[gated] " : "", h, r->gmean, r->lo, r->hi, r->verdict, lb,
+			cmp_metric_info[i].host);
 	}
 	err = outfile_commit(of, msg, msglen);
 	if (err)
@@ -196,6 +250,29 @@ static int write_figure(const struct regress_row *rows, const char *outbase, con
 	}
 }
 
+/* Runs that found no partner, named, so that a missing run is never silently dropped. */
+static void print_unpaired(const struct regress_set *b, const struct regress_set *n,
+			   const int *pairs, const char *base_dir, const char *new_dir)
+{
+	unsigned int nb = 0, nn = 0;
+
+	for (unsigned int i = 0; i < b->n; i++)
+		if (pairs[i] < 0)
+			printf("%s %s/%s", nb++ ? "," : "unpaired runs, left out:", base_dir,
+			       b->names[i]);
+	for (unsigned int j = 0; j < n->n; j++) {
+		bool used = false;
+
+		for (unsigned int i = 0; i < b->n; i++)
+			used |= pairs[i] == (int)j;
+		if (!used)
+			printf("%s %s/%s", nb + nn++ ? "," : "unpaired runs, left out:", new_dir,
+			       n->names[j]);
+	}
+	if (nb + nn)
+		printf(" (%u run%s)\n", nb + nn, nb + nn == 1 ? "" : "s");
+}
+
 int regress_check(const char *base_dir, const char *new_dir, const char *metrics, double thr,
 		  const char *out, const char *title)
 {
@@ -204,7 +281,7 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 	struct regress_set base, nw;
 	struct regress_row rows[CMP_NR_METRICS];
 	bool gate[CMP_NR_METRICS] = {false};
-	char msg[800], tbuf[1200], list[512], *tok, *save;
+	char msg[800], tbuf[1400], list[512], *tok, *save, hn[120];
 	int *pairs = NULL, mode = 0, rc, failed = 0;
 	unsigned int np;
 
@@ -214,7 +291,7 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 
 		if (!strcmp(tok, "all")) {
 			for (int i = 0; i < CMP_NR_METRICS; i++)
-				gate[i] = cmp_metric_info[i].worse != 0;
+				gate[i] = cmp_metric_info[i].worse != 0 && !cmp_metric_info[i].host;
 		} else if (id < 0) {
 			return cli_usage_error("plot regress", "unknown metric '%s'", tok);
 		} else {
@@ -240,8 +317,9 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 	printf(
 	    "%u pairs of runs, paired by %s; ratio = new / base, geometric mean over the pairs\n",
 	    np, mode_name[mode]);
+	print_unpaired(&base, &nw, pairs, base_dir, new_dir);
 	printf("%-18s %14s %14s %8s %17s  %s\n", "metric", "base (mean)", "new (mean)", "ratio",
-	       "spread (min-max)", "verdict");
+	       "spread (min-max)", "verdict, what");
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
 		struct regress_row *r = &rows[i];
 		double logsum = 0;
@@ -259,6 +337,10 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 			vn = nw.m[pairs[b]].v[i];
 			if (isnan(vb) || isnan(vn))
 				continue;
+			if (vb == 0 && vn == 0) { /* no ratio: neither better nor worse */
+				r->zeros++;
+				continue;
+			}
 			q = ratio(vb, vn);
 			logsum += log(q);
 			r->lo = fmin(r->lo, q);
@@ -267,12 +349,18 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 			r->new_mean += vn;
 			r->n++;
 		}
-		if (!r->n)
+		human_name(i, hn, sizeof(hn));
+		if (!r->n) {
+			if (r->zeros)
+				printf("%-18s %14d %14d %8s %17s  0 in both (%u pair%s)%s\n",
+				       cmp_metric_info[i].key, 0, 0, "-", "-", r->zeros,
+				       r->zeros == 1 ? "" : "s", gate[i] ? " (gated)" : "");
 			continue;
+		}
 		r->gmean = exp(logsum / r->n);
 		r->base_mean /= r->n;
 		r->new_mean /= r->n;
-		if (!worse)
+		if (!worse || (cmp_metric_info[i].host && !gate[i]))
 			r->verdict = V_INFO;
 		else if (worse > 0 ? r->gmean > 1 + thr : r->gmean < 1 / (1 + thr))
 			r->verdict = V_WORSE;
@@ -280,20 +368,29 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 			r->verdict = V_BETTER;
 		else
 			r->verdict = V_SAME;
-		printf("%-18s %14.6g %14.6g %8.4f %8.4f-%-8.4f  %s%s\n", cmp_metric_info[i].key,
+		printf("%-18s %14.6g %14.6g %8.4f %8.4f-%-8.4f  %s%s", cmp_metric_info[i].key,
 		       r->base_mean, r->new_mean, r->gmean, r->lo, r->hi, verdict_name[r->verdict],
 		       gate[i] ? " (gated)" : "");
+		if (cmp_metric_info[i].host)
+			printf(" (host time%s)", gate[i] ? "" : ", not judged unless --metric names it");
+		if (r->zeros)
+			printf(" (%u pair%s 0 in both left out)", r->zeros, r->zeros == 1 ? "" : "s");
+		printf("  %s\n", hn);
 		if (gate[i] && r->verdict == V_WORSE)
 			failed++;
 	}
 	if (out) {
 		if (!title) {
+			char dn[600], db[600];
+
+			describe_set(&nw, new_dir, dn, sizeof(dn));
+			describe_set(&base, base_dir, db, sizeof(db));
 			snprintf(tbuf, sizeof(tbuf),
-				 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%",
-				 new_dir, base_dir, np, thr * 100);
+				 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%", dn,
+				 db, np, thr * 100);
 			title = tbuf;
 		}
-		rc = write_figure(rows, out, title, thr, msg, sizeof(msg));
+		rc = write_figure(rows, gate, out, title, thr, msg, sizeof(msg));
 		if (rc) {
 			fprintf(stderr, "zsfrag plot regress: %s\n", msg);
 			goto out;

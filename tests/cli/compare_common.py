@@ -106,24 +106,46 @@ def parse_table(text):
     return table
 
 
-def unusable(snap):
-    for z in snap["zones"]:
-        if z["name"] == "Normal":
-            return z["unusable_index"]
-    return snap["unusable_index"]
+def pgd_zone(snap):
+    """The zone a pgd comes from: the highest lowmem zone (the last that is not HighMem)."""
+    zones = snap.get("zones", [])
+    low = [z for z in zones if z["name"] != "HighMem"]
+    return low[-1] if low else (zones[0] if zones else None)
+
+
+def index_meaningful(zone):
+    """The index says something about fragmentation only above the zone's low watermark."""
+    low = zone["watermarks"]["low"] if "watermarks" in zone else 1024
+    return zone["free_pages"] > low
+
+
+OUTCOME_LABELS = {"fast": "fast (off the free lists)", "kcompact": "after direct compaction",
+                  "shrinker": "after reclaim (zsmalloc shrinker)",
+                  "zs_compact": "after zs_compact (on-pgd-failure)",
+                  "failed": "failed (no order-2 pgd)"}
+
+
+def fork_outcomes(forks):
+    """{outcome: forks}: forks.outcomes, else succeeded_by's members and then failed."""
+    if "outcomes" in forks:
+        return dict(forks["outcomes"])
+    out = dict(forks.get("succeeded_by", {}))
+    out.update(forks.get("failed_by", {"failed": forks["failed"]}))
+    return out
 
 
 def metrics(doc):
     """The comparison's numbers computed from a results document, independently of the C code
     (definitions in README "Comparing runs")."""
     snaps, comps, fin = doc["snapshots"], doc["compactions"], doc["snapshots"][-1]
-    u = [unusable(s) for s in snaps]
+    u = [pgd_zone(s)["unusable_index"] for s in snaps if index_meaningful(pgd_zone(s))]
     timing = doc["inputs"].get("timing", False)
     big = None  # the compaction that freed the most pages, the first of equals
     for c in comps:
         if big is None or c["pages_freed"] > big["pages_freed"]:
             big = c
-    return {
+    io = fin["io_stat"]
+    m = {
         "pool pages, peak": max([s["pool_pages"] for s in snaps] +
                                 [c["pool_pages_before"] for c in comps]),
         "pool pages before compaction": big["pool_pages_before"] if big else None,
@@ -131,17 +153,25 @@ def metrics(doc):
         "pool pages at end": fin["pool_pages"],
         "ideal pages at end": fin["ideal_pages"],
         "used ratio at end": fin["used_ratio"],
+        "zram writes": io["writes"],
+        "zram writes failed": io["failed_writes"],
+        "of which zs_malloc found no page": io.get("failed_writes_alloc"),
+        "of which over mem_limit": io.get("failed_writes_mem_limit"),
         "fork attempts": fin["forks"]["attempted"],
-        "fork failures (no order-2 pgd)": fin["forks"]["failed"],
-        "order-2 unusable index, mean": sum(u) / len(u),
-        "order-2 unusable index, worst": max(u),
+        "forks failed (no order-2 pgd)": fin["forks"]["failed"],
+        "order-2 unusable index, mean": sum(u) / len(u) if u else None,
+        "order-2 unusable index, worst": max(u) if u else None,
+        "snapshots left out: zone below low wmark": len(snaps) - len(u),
         "zs_compact runs": len(comps),
         "pages freed by compaction": sum(c["pages_freed"] for c in comps),
         "objects migrated": sum(c["objs_migrated"] for c in comps),
         "bytes copied": sum(c["bytes_copied"] for c in comps),
-        "compaction CPU time, ms": sum(c["cpu_ns"] for c in comps) / 1e6 if timing else None,
+        "compaction CPU time, ms (host)": sum(c["cpu_ns"] for c in comps) / 1e6 if timing else None,
         "zspage pages moved by kcompactd": fin["kcompact"]["zs_pages_migrated"],
     }
+    for name, n in fork_outcomes(fin["forks"]).items():
+        m["pgd " + OUTCOME_LABELS.get(name, name.replace("_", " "))] = n
+    return m
 
 
 def cell_value(cell):

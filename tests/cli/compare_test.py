@@ -44,7 +44,7 @@ check_eq(t["v4.1 none"].get("pool pages before compaction"), "-", "no compaction
 check_eq(t["v4.1 manual"].get("pool pages before compaction"), "12", "pool before compaction")
 check_eq(t["v4.1 manual"].get("pool pages after compaction"), "7", "compaction reaches the ideal")
 check_eq(t["v4.1 manual"].get("pages freed by compaction"), "5", "pages freed")
-check_eq(t["v4.1 manual"].get("compaction CPU time, ms"), "-", "no CPU time with --no-timing")
+check_eq(t["v4.1 manual"].get("compaction CPU time, ms (host)"), "-", "no CPU time with --no-timing")
 
 # parallel children write the same bytes as one at a time
 run([zsfrag, "compare", "ideal.trace", "--profiles", "v4.1", "--policies", "none,manual",
@@ -94,7 +94,12 @@ for prof in ("v4.1", "v6.12"):
                 check(abs(got - w) <= 0.5 * 10 ** -dec + 1e-12, "%s / %s" % (col, row),
                       "table", t[col][row], "json", w)
 check(cell_value(t["v4.1 periodic"]["zs_compact runs"]) >= 3, "periodic compacted several times")
-check(cell_value(t["v4.1 none"]["fork failures (no order-2 pgd)"]) > 0, "forks failed")
+check(cell_value(t["v4.1 none"]["forks failed (no order-2 pgd)"]) > 0, "forks failed")
+check(cell_value(t["v4.1 none"]["pgd failed (no order-2 pgd)"]) ==
+      cell_value(t["v4.1 none"]["forks failed (no order-2 pgd)"]), "the outcome rows")
+check(cell_value(t["v4.1 none"]["zram writes failed"]) ==
+      cell_value(t["v4.1 none"]["of which zs_malloc found no page"]) +
+      cell_value(t["v4.1 none"]["of which over mem_limit"]), "failed zram writes by reason")
 check(cell_value(t["v4.1 none"]["order-2 unusable index, mean"]) > 0.1, "fragmented memory")
 # the demo fills, frees half and compacts: compaction must have found work
 check(cell_value(t["v4.1 manual+on-pgd-failure"]["pages freed by compaction"]) > 0,
@@ -113,6 +118,21 @@ if shutil.which("script"):
     check_eq(p.stderr, "", "no progress when stderr is not a terminal")
 else:
     print("note: script(1) missing, progress display not checked")
+
+# --- failed zram writes and why: a 1 MiB mem_limit refuses what does not fit ---
+small_phone("limited.json", zram_mem_limit_mb=1)
+with open("limit.trace", "w") as f:
+    f.write("zsfrag-trace 1\n! page_size 4096\n" + "".join("w %d 3000\n" % i for i in range(600)))
+p = run([zsfrag, "replay", "limit.trace", "--config", "limited.json", "--no-timing"])
+# 3000 B + 4 B header: class 3072, 4 objects per 3-page zspage; 1 MiB = 256 pages = 85 zspages
+# = 340 objects; the 341st write needs an 86th zspage and is refused, and so is every later one
+check("600 writes, 260 failed (0: zs_malloc found no free page, 260: over mem_limit)" in p.stdout,
+      "the summary says how many writes failed and why", p.stdout)
+p = run([zsfrag, "compare", "limit.trace", "--config", "limited.json", "--policies", "none",
+         "--no-timing", "-o", "limit", "-q"])
+t = parse_table(p.stdout)
+check_eq((t["none"]["zram writes failed"], t["none"]["of which over mem_limit"],
+          t["none"]["of which zs_malloc found no page"]), ("260", "260", "0"), "the table")
 
 # --- errors ---
 p = run([zsfrag, "compare", "-", "--policies", "none"], ok=(64,))

@@ -8,6 +8,7 @@ usage: plot_test.py ZSFRAG
 import glob
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -41,8 +42,17 @@ for v in ("v4.1-manual", "v6.12-manual"):
     check(os.path.getsize("out/demo-%s-timeseries.tsv" % v) > 0, "time series data kept")
 with open("out/compare.tsv") as f:
     rows = [l.split("\t") for l in f.read().splitlines()]
-check_eq([r[0] for r in rows], ["v4.1 manual", "v6.12 manual"], "compare.tsv: one row per run")
-check_eq(rows[0][10], "", "no CPU time with --no-timing: an empty cell, not 0")
+check_eq([r[0] for r in rows[1:]], ["v4.1 manual", "v6.12 manual"], "compare.tsv: one row per run")
+check_eq(rows[1][19:21], ["0", "n/a"], "no CPU time with --no-timing: n/a, not 0")
+# every bar is labelled with its value, so that a zero shows; v4.1 has no kcompact migration
+for r in rows[1:]:
+    check(all(r[c] for c in range(3, len(r), 2)), "a label for every bar", r)
+with open("out/compare-forks.tsv") as f:
+    frows = [l.split("\t") for l in f.read().splitlines()]
+check(any(h.startswith("failed") for h in frows[0]), "the fork outcomes are the columns", frows[0])
+with open("out/compare.svg") as f:
+    svg = f.read()
+check("policies manual" in svg and "policies manual," not in svg, "the title spells policies once")
 
 # a trace without forks, compactions or labels still draws every figure
 with open("plain.trace", "w") as f:
@@ -53,6 +63,61 @@ for b in ("plain/compare", "plain/plain-none-timeseries", "plain/plain-none-clas
     figure_ok(b)
 with open("plain/plain-none-timeseries.svg") as f:
     check("trace events replayed" in f.read(), "a trace without times: events on the x axis")
+
+# the time series' free memory is in pages (not blocks): the stack's top is the zone's free pages
+with open("out/demo-v4.1-manual.json") as f:
+    doc = json.load(f)
+with open("out/demo-v4.1-manual-timeseries.tsv") as f:
+    ts = [l.split("\t") for l in f.read().splitlines()]
+check_eq(len(ts), len(doc["snapshots"]), "one row per snapshot")
+for r, snap in zip(ts, doc["snapshots"]):
+    z = pgd_zone(snap)
+    if not check_eq(int(r[9]), z["free_pages"], "free pages stacked = the zone's free pages"):
+        break
+    bi = z["buddyinfo"]
+    check_eq(int(r[7]), bi[0] + 2 * bi[1] + 4 * bi[2], "pages in blocks of order <= 2")
+    # the index drawn where the zone is above its low watermark, marked apart where it is not
+    ok = z["free_pages"] > z["watermarks"]["low"]
+    check_eq((r[10] != "NaN", r[11] != "NaN"), (ok, not ok), "index meaningful or not %r" % r[9:14])
+    check_eq(int(r[12]), z["watermarks"]["low"], "the low watermark drawn")
+# fork outcomes other than fast, as the share of each interval's forks (cumulative counts differ)
+with open("out/demo-v4.1-manual-timeseries-forks.tsv") as f:
+    fr = [l.split("\t") for l in f.read().splitlines()]
+fin = doc["snapshots"][-1]["forks"]
+check("failed (no order-2 pgd): %d of %d forks" % (fin["failed"], fin["attempted"]) in fr[0],
+      "the outcome totals in the key", fr[0])
+check_eq(sum(int(r[1]) for r in fr[1:]), fin["attempted"], "every fork in an interval")
+fail_col = [i for i, h in enumerate(fr[0]) if h.startswith("failed")][0]
+check_eq(round(sum(float(r[fail_col]) * int(r[1]) / 100 for r in fr[1:])), fin["failed"],
+         "rates x forks = the failures")
+
+# ticks stay few on any data range (a leftover "ytics 0, 1" once put 160,000 labels in one SVG)
+def synthetic(path, pool, failed, attempts):
+    zone = {"name": "Normal", "free_pages": 50, "managed_pages": 200000, "buddyinfo": [50, 0, 0],
+            "unusable_index": 0.0, "watermarks": {"min": 700, "low": 875, "high": 1050}}
+    snaps = []
+    for i in range(40):
+        snaps.append({"label": "sample" if i % 10 else "s%d" % i, "event_index": i * 1000,
+                      "time_ns": 0, "pool_pages": pool * i // 39, "ideal_pages": pool * i // 40,
+                      "stored_bytes": pool * 2000 * i // 39, "zones": [zone],
+                      "forks": {"attempted": attempts * i // 39, "failed": failed * i // 39,
+                                "succeeded_by": {"fast": (attempts - failed) * i // 39}}})
+    with open(path, "w") as f:
+        json.dump({"inputs": {"trace": "syn.trace", "profile": "v4.1", "arch": "arm32",
+                              "policies": "none", "page_size": 4096},
+                   "snapshots": snaps, "compactions": []}, f)
+
+
+for pool, failed, attempts in ((160000, 0, 30000), (0, 0, 0), (3, 1, 2), (10 ** 9, 0, 10 ** 7)):
+    synthetic("syn.json", pool, failed, attempts)
+    run([zsfrag, "plot", "timeseries", "syn.json", "-o", "syn"])
+    figure_ok("syn")
+    with open("syn.svg") as f:
+        svg = f.read()
+    check(len(svg) < 600000, "pool %d: SVG of %d bytes" % (pool, len(svg)))
+    check(svg.count("<text") < 400, "pool %d: %d text elements" % (pool, svg.count("<text")))
+    # the zone sits below its watermark all along: no index is drawn as meaningful
+    check("not meaningful: the zone at or below its low watermark" in svg, "the legend says so")
 
 # plot on its own, with titles naming trace, profile and policy
 p = run([zsfrag, "plot", "timeseries", "out/demo-v4.1-manual.json", "-o", "ts"])
@@ -103,7 +168,8 @@ p = run([zsfrag, "plot", "regress", "out", "worse", "-o", "reg-worse"], ok=(1,))
 check("REGRESSION: pool_end +20.0%" in p.stdout, "planted +20% pool is flagged", p.stdout)
 figure_ok("reg-worse")
 with open("reg-worse.tsv") as f:
-    row = [l.split("\t") for l in f.read().splitlines() if l.split("\t")[1] == "pool_end"][0]
+    row = [l.split("\t") for l in f.read().splitlines()
+           if l.split("\t")[1] == "[gated] pool pages at end"][0]
 check_eq(row[5], "1", "the figure marks pool_end as worse")
 check(abs(float(row[2]) - 1.2) < 0.01, "the ratio is 1.2", row)
 run([zsfrag, "plot", "regress", "out", "worse", "--threshold", "0.5", "--no-figure"], ok=(0,))
@@ -118,7 +184,7 @@ with open(f, "w") as fh:
     json.dump(d, fh)
 p = run([zsfrag, "plot", "regress", "out", "half", "-o", "reg-half"], ok=(1,))
 with open("reg-half.tsv") as fh:
-    row = [l.split("\t") for l in fh.read().splitlines() if l.split("\t")[1] == "pool_end"][0]
+    row = [l.split("\t") for l in fh.read().splitlines() if "pool pages at end" in l.split("\t")[1]][0]
 check(abs(float(row[2]) - 1.2 ** 0.5) < 0.002, "geometric mean of 1 and 1.2", row)
 check(abs(float(row[3]) - 1.0) < 1e-9 and abs(float(row[4]) - 1.2) < 0.002, "spread 1 .. 1.2", row)
 figure_ok("reg-half")
@@ -154,7 +220,46 @@ p = run([zsfrag, "plot", "regress", "zero", "three", "--metric", "forks_failed",
         ok=(1,))
 check("REGRESSION: forks_failed +4900.0%" in p.stdout, "0 -> 3 failures: clamped ratio 50", p.stdout)
 figure_ok("reg-zero")
-run([zsfrag, "plot", "regress", "zero", "zero", "--metric", "forks_failed", "--no-figure"], ok=(0,))
+p = run([zsfrag, "plot", "regress", "zero", "zero", "--metric", "forks_failed", "--no-figure"],
+        ok=(0,))
+check(re.search(r"forks_failed .*0 in both \(2 pairs\) \(gated\)", p.stdout),
+      "0/0 pairs have no ratio: said, not counted as 1", p.stdout)
+# one pair 0/0, the other 0 -> 3: the ratio is the clamped 50 of the second alone
+shutil.copytree("zero", "mixed")
+f = "mixed/demo-v6.12-manual.json"
+with open(f) as fh:
+    d = json.load(fh)
+d["snapshots"][-1]["forks"]["failed"] = 3
+with open(f, "w") as fh:
+    json.dump(d, fh)
+p = run([zsfrag, "plot", "regress", "zero", "mixed", "--metric", "forks_failed", "--no-figure"],
+        ok=(1,))
+check("REGRESSION: forks_failed +4900.0%" in p.stdout and "1 pair 0 in both left out" in p.stdout,
+      "a 0/0 pair is left out of the mean", p.stdout)
+# host CPU time is shown, not judged, unless named; 'all' leaves it out
+for name, ms in (("cpubase", 1), ("cpu", 3)):
+    os.makedirs(name)
+    for f in glob.glob("out/*.json"):
+        with open(f) as fh:
+            d = json.load(fh)
+        d["inputs"]["timing"] = True
+        for c in d["compactions"]:
+            c["cpu_ns"] = ms * 1000000
+        with open(os.path.join(name, os.path.basename(f)), "w") as fh:
+            json.dump(d, fh)
+p = run([zsfrag, "plot", "regress", "cpubase", "cpu", "--metric", "all", "-o", "reg-cpu"], ok=(0,))
+check(re.search(r"cpu_ms .* info .*host time, not judged unless --metric names it", p.stdout),
+      "host CPU time x3: shown, not judged", p.stdout)
+p = run([zsfrag, "plot", "regress", "cpubase", "cpu", "--metric", "cpu_ms", "--no-figure"], ok=(1,))
+check("REGRESSION: cpu_ms +200.0%" in p.stdout, "judged when named", p.stdout)
+# the figure: human names with units, gated metrics marked, the title names the profiles
+with open("reg-cpu.tsv") as fh:
+    names = [l.split("\t")[1] for l in fh.read().splitlines()]
+check("[gated] pool pages at end" in names and
+      "compaction CPU time, ms (host)" in names, "names in the figure", names)
+with open("reg-cpu.svg") as fh:
+    check("profile v4.1, v6.12, policies manual (cpu) (new) vs profile v4.1, v6.12, policies "
+          "manual (cpubase) (base)" in fh.read(), "the title names profiles and policies")
 
 # two profiles of one compare run: paired by trace, arch, policies and seed
 os.makedirs("b41")
@@ -163,5 +268,14 @@ shutil.copy("out/demo-v4.1-manual.json", "b41/")
 shutil.copy("out/demo-v6.12-manual.json", "b612/")
 p = run([zsfrag, "plot", "regress", "b41", "b612", "--no-figure"], ok=(0, 1))
 check("1 pairs of runs, paired by trace, arch, policies and seed" in p.stdout, p.stdout)
+# a run without a partner is named, not silently dropped
+shutil.copy("out/demo-v6.12-manual.json", "b41/other-v6.12-manual.json")
+with open("b41/other-v6.12-manual.json") as fh:
+    d = json.load(fh)
+d["inputs"]["trace"] = "other.trace"
+with open("b41/other-v6.12-manual.json", "w") as fh:
+    json.dump(d, fh)
+p = run([zsfrag, "plot", "regress", "b41", "b612", "--no-figure"], ok=(0, 1))
+check("unpaired runs, left out: b41/other-v6.12-manual.json (1 run)" in p.stdout, p.stdout)
 run([zsfrag, "plot", "regress", "out", "nosuchdir"], ok=(66,))
 done()
