@@ -839,7 +839,7 @@ int cli_compare(int argc, char **argv)
 	cmp_print_table(stdout, st->m, st->n);
 	printf(
 	    "\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
-	    "Normal zone\nover all snapshots; results in %s/\n",
+	    "pgd zone\nover the snapshots where it is above its low watermark; results in %s/\n",
 	    st->m[0].page_size, o.out);
 	fflush(stdout);
 	if (o.baseline) {

@@ -758,6 +758,7 @@ int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 	char outbase[PATH_MAX], dpath[PATH_MAX + 32], fpath[PATH_MAX + 32], small[64], name[300];
 	char zone[40] = "pgd";
 	bool use_time = true;
+	double tmax = 0, emax = 0;
 	FILE *f, *ff;
 	int rc;
 
@@ -772,6 +773,9 @@ int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 			return EX_DATAERR;
 		snaps = json_object_get(root, "snapshots");
 		use_time &= num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
+		tmax = fmax(tmax, num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns"));
+		emax = fmax(emax, num(json_array_get(snaps, json_array_size(snaps) - 1),
+				      "event_index"));
 		z = cmp_pgd_zone(json_array_get(snaps, 0));
 		if (!i && json_is_string(json_object_get(z, "name")))
 			snprintf(zone, sizeof(zone), "%s", json_string_value(json_object_get(z, "name")));
@@ -794,7 +798,9 @@ int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 	}
 	if (rc)
 		return rc;
-	snprintf(small, sizeof(small), "%u %s", n, use_time ? "time" : "events");
+	/* the x range from the runs themselves: a panel with nothing to draw still has an axis */
+	snprintf(small, sizeof(small), "%u %s %.9g", n, use_time ? "time" : "events",
+		 use_time ? tmax / 1e9 : emax > 0 ? emax : 1);
 	{
 		const char *args[] = {dpath, fpath, outbase, title, small, zone, NULL};
 

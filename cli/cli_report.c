@@ -143,9 +143,13 @@ int report_write(const char *html, const char *title, const struct cmp_metrics *
 	}
 	fputs("Pool sizes in pages; used ratio = compressed bytes stored / pool bytes; the ideal "
 	      "is the pool if every size class were perfectly packed; the unusable index is the "
-	      "Normal zone's order-2 unusable free space index (0: all free memory could serve "
-	      "an order-2 request, 1: none), over all snapshots. Produced by <code>zsfrag "
-	      "compare</code>.</p>\n<h2>Runs side by side</h2>\n",
+	      "order-2 unusable free space index (0: all free memory could serve an order-2 "
+	      "request, 1: none) of the zone page directories come from, over the snapshots "
+	      "where that zone is above its low watermark: below it the zone is short of memory "
+	      "itself, and an index over a handful of free pages would read good, so those "
+	      "snapshots are left out (and counted). Fork outcomes: one row per way a fork got "
+	      "its page directory, or did not. Failed zram writes: why, per reason. Produced by "
+	      "<code>zsfrag compare</code>.</p>\n<h2>Runs side by side</h2>\n",
 	      f);
 	cmp_print_table_html(f, m, n);
 	fputs("<ul>\n", f);

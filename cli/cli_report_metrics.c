@@ -10,10 +10,14 @@
  *  - pool / ideal / used at the end: the final snapshot. The ideal is the
  *    engine's bound, sum over classes of ceil(obj_used / objs_per_zspage) *
  *    pages_per_zspage: the pages if every class were perfectly packed.
- *  - order-2 unusable index: of the Normal zone (where a 32-bit ARM pgd must
- *    come from), falling back to the machine-wide value when no zone has
- *    that name; mean and maximum over all snapshots, so with --sample-every
- *    the mean is a time average.
+ *  - order-2 unusable index: of the zone a 32-bit ARM pgd must come from
+ *    (cmp_pgd_zone: Normal unless the results name another), falling back to
+ *    the machine-wide value when there are no zones; mean and maximum over
+ *    the snapshots where that zone is above its low watermark (below it the
+ *    zone is short of memory, not fragmented: those are counted apart), so
+ *    with --sample-every the mean is a time average.
+ *  - fork outcomes: every kind the results file records (cmp_fork_outcomes).
+ *  - zram writes failed, and why: io_stat's failed_writes and its reasons.
  *  - compaction CPU time: sum of cpu_ns, "-" for runs made with --no-timing.
  */
 #include <errno.h>
@@ -297,7 +301,7 @@ static void heading(const struct cmp_metrics *m, unsigned int n, unsigned int i,
 }
 
 /*
- * The table's rows: every metric in order, and after the fork attempts one row per fork
+ * The table's rows: every metric in order, and after the fork failures one row per fork
  * outcome found in any run (in the order first seen), so that new kinds of outcome show.
  */
 struct table_row {
@@ -314,7 +318,7 @@ static unsigned int table_rows(const struct cmp_metrics *m, unsigned int n, stru
 	for (int r = 0; r < CMP_NR_METRICS && nr < max; r++) {
 		rows[nr].metric = r;
 		snprintf(rows[nr++].title, sizeof(rows[0].title), "%s", cmp_metric_info[r].title);
-		if (r != CMP_FORKS)
+		if (r != CMP_FORKS_FAILED)
 			continue;
 		for (unsigned int i = 0; i < n; i++)
 			for (unsigned int k = 0; k < m[i].nr_outcomes && nr < max; k++) {

@@ -1,7 +1,7 @@
 # plots/overlay.gp - the variants of a comparison on one time axis: `zsfrag plot overlay DIR`,
 # `zsfrag compare --figures` (and the report).
 #
-# gnuplot -c plots/overlay.gp DATA.tsv FORKS.tsv OUTBASE TITLE "NR_RUNS X" ZONE
+# gnuplot -c plots/overlay.gp DATA.tsv FORKS.tsv OUTBASE TITLE "NR_RUNS X XMAX" ZONE
 # writes OUTBASE.png (pngcairo) and OUTBASE.svg. Both files hold one block per run (gnuplot's
 # index, blocks apart by two blank lines), each headed by the run's name. DATA.tsv rows, one per
 # snapshot: 1 x (X = "time": simulated seconds; "events": events replayed), 2 pool pages, 3 the
@@ -15,6 +15,7 @@ out = ARG3
 ttl = ARG4
 nrun = int(word(ARG5, 1))
 bytime = word(ARG5, 2) eq "time"
+xmax = real(word(ARG5, 3))
 zone = ARG6
 xlab = bytime ? "simulated time (s)" : "trace events replayed"
 
@@ -36,12 +37,13 @@ do for [fmt in "png svg"] {
 	set grid ytics lc rgb "#dddddd"
 	set xlabel xlab
 	set format x (bytime ? "%g" : "%.0s%c")
-	set xrange [0:*]
+	set xrange [0:xmax]
 	set key outside right top vertical maxcols 1 font ",9"
 
 	set title "zsmalloc pool pages"
 	set ylabel "pages"
-	set yrange [0:*]
+	stats data using 2 nooutput
+	set yrange [0:STATS_max > 0 ? STATS_max * 1.05 : 1]
 	set ytics autofreq
 	set format y "%.0f"
 	plot for [i = 0:nrun - 1] data index i using 1:2 with lines lw 1.5 dt dash(i) lc rgb pal(i) title columnheader(1)

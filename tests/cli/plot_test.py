@@ -136,6 +136,17 @@ p = run([zsfrag, "plot", "classes", "out/demo-v4.1-manual.json", "--snapshot", "
 check("no snapshot labelled 'nosuch'" in p.stderr, p.stderr)
 run([zsfrag, "plot", "compare", "out", "-o", "cmp"])
 figure_ok("cmp")
+# the variants on one time axis: one block per run, named, in both data files
+run([zsfrag, "plot", "overlay", "out", "-o", "ov"])
+figure_ok("ov")
+for tsv in ("ov.tsv", "ov-forks.tsv"):
+    with open(tsv) as f:
+        blocks = [b.splitlines() for b in f.read().split("\n\n\n") if b.strip()]
+    check_eq([b[0].split("\t")[0] for b in blocks], ["v4.1 manual", "v6.12 manual"], tsv)
+with open("out/demo-v4.1-manual.json") as f:
+    check_eq(len(blocks and open("ov.tsv").read().split("\n\n\n")[0].splitlines()) - 1,
+             len(json.load(f)["snapshots"]), "a row per snapshot")
+figure_ok("out/overlay")  # compare --figures draws it too
 
 # without gnuplot: a clear message and EX_UNAVAILABLE, the table still printed
 env = dict(os.environ, PATH="/nonexistent")
