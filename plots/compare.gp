@@ -51,7 +51,7 @@ do for [fmt in "png svg"] {
 	set ytics scale 0 nomirror
 	set xtics autofreq nomirror
 	set format x "%g"
-	set key below horizontal samplen 1.5 font ",9"
+	set key below horizontal maxcols 2 samplen 1.5 font ",9" width -2
 
 	# one panel: k series from column c0 (pairs: length, label)
 	set title "zsmalloc pool size"
@@ -65,7 +65,7 @@ do for [fmt in "png svg"] {
 
 	set title "forks that did not get their order-2 pgd straight off the free lists, by outcome"
 	set xrange [0:top(2, 1.5)]
-	set xlabel (strlen(never) > 0 ? "forks (% of the run attempts); no run had: ".never : "forks (% of the run attempts)")
+	set xlabel (strlen(never) > 0 ? "forks (% of the run attempts)\nno run had: ".never : "forks (% of the run attempts)")
 	k = nout > 0 ? nout : 1
 	if (nout == 0) { set label 1 "no fork outcomes other than fast" at graph 0.5, 0.5 center }
 	plot for [j = 0:nout - 1] forks using (column(2 + 2 * j) / 2):(Y($0, j, k)):(column(2 + 2 * j) / 2):(h(k) / 2) with boxxyerror fc rgb pal(j + 3) title columnhead(2 + 2 * j), \
