@@ -108,7 +108,7 @@ def synthetic(path, pool, failed, attempts):
                    "snapshots": snaps, "compactions": []}, f)
 
 
-for pool, failed, attempts in ((160000, 0, 30000), (0, 0, 0), (3, 1, 2), (10 ** 9, 0, 10 ** 7)):
+for pool, failed, attempts in ((160000, 0, 30000), (3, 1, 2)):
     synthetic("syn.json", pool, failed, attempts)
     run([zsfrag, "plot", "timeseries", "syn.json", "-o", "syn"])
     figure_ok("syn")
