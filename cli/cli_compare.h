@@ -80,7 +80,11 @@ enum cmp_metric {
 	CMP_ZRAM_FAILED_ALLOC, /* ... because zs_malloc found no free page */
 	CMP_ZRAM_FAILED_LIMIT, /* ... because the pool would pass mem_limit */
 	CMP_FORKS,	    /* fork attempts; the outcomes follow as cmp_metrics.outcome */
-	CMP_FORKS_FAILED,   /* forks whose order-2 pgd could not be had */
+	CMP_FORKS_STALLED,  /* forks that stalled in compaction, reclaim or the OOM killer */
+	CMP_STALLS_WMARK,   /* ... whose first stall was a zone below its watermark */
+	CMP_STALLS_FRAG,    /* ... whose first stall was fragmentation (pages, but no block) */
+	CMP_FORKS_OOM,	    /* forks that needed an OOM kill */
+	CMP_FORKS_FAILED,   /* forks that failed (-ENOMEM; format 1: no pgd found) */
 	CMP_UNUSABLE_MEAN,  /* order-2 unusable index of the pgd zone, mean over the snapshots
 			       where it means something (cmp_index_meaningful) */
 	CMP_UNUSABLE_WORST, /* ... their maximum */
@@ -143,6 +147,7 @@ struct cmp_metrics {
 	char profile[32], arch[16], policies[128], variant[160];
 	uint64_t seed;
 	unsigned long page_size;  /* bytes */
+	int format;		  /* results_format; 1 for files written before it existed */
 	double v[CMP_NR_METRICS]; /* NaN when the run has no such number */
 	unsigned int nr_outcomes; /* fork outcomes at the final snapshot */
 	struct cmp_outcome outcome[CMP_MAX_OUTCOMES];

@@ -14,6 +14,9 @@
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
  *   seed, sample_every, check_every               the run
+ *   fork_pgd_order, fork_stack_pages,             a fork's pages (sim/fork.c;
+ *   fork_stack_vmalloc, fork_slab_pages,          default: the profile's kernel
+ *   fork_user_pages                               on the arch)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -496,6 +499,25 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 		} else if (!strcmp(key, "sample_every")) {
 			err =
 			    want_uint(v, path, key, UINT64_MAX >> 1, &cfg->sample_every, msg, len);
+		} else if (!strcmp(key, "fork_stack_vmalloc")) {
+			if (!json_is_boolean(v)) {
+				snprintf(msg, len,
+					 "%s: key \"fork_stack_vmalloc\": expected true or false", path);
+				err = -EINVAL;
+			}
+			cfg->fork.stack_vmalloc = json_is_true(v);
+		} else if (!strcmp(key, "fork_pgd_order")) {
+			err = want_uint(v, path, key, 15, &u, msg, len);
+			cfg->fork.pgd_order = (int)u;
+		} else if (!strcmp(key, "fork_stack_pages") || !strcmp(key, "fork_slab_pages") ||
+			   !strcmp(key, "fork_user_pages")) {
+			err = want_uint(v, path, key, 1024, &u, msg, len);
+			if (!strcmp(key, "fork_stack_pages"))
+				cfg->fork.stack_pages = (int)u;
+			else if (!strcmp(key, "fork_slab_pages"))
+				cfg->fork.slab_pages = (int)u;
+			else
+				cfg->fork.user_pages = (int)u;
 		} else if (!strcmp(key, "check_every")) {
 			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->check_every, msg, len);
 		} else {
@@ -561,9 +583,11 @@ static json_t *machine_json(const struct sim_config *cfg)
 
 json_t *cli_config_to_json(const struct sim_config *cfg)
 {
+	struct sim_fork_cost fc = cfg->fork;
 	char pol[128];
 	json_t *j, *m;
 
+	fork_cost_resolve(&fc, cfg->pool.profile, (int)cfg->pool.arch, cfg->pool.page_size);
 	j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, "
 			 "s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12", "arch",
@@ -596,6 +620,14 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_LOW],
 					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH]));
 		json_object_set_new(m, "watermarks", w);
+	}
+	/* the fork's pages as resolved for the profile and arch (fork.c) */
+	if (j) {
+		json_object_set_new(j, "fork_pgd_order", json_integer(fc.pgd_order));
+		json_object_set_new(j, "fork_stack_pages", json_integer(fc.stack_pages));
+		json_object_set_new(j, "fork_stack_vmalloc", json_boolean(fc.stack_vmalloc));
+		json_object_set_new(j, "fork_slab_pages", json_integer(fc.slab_pages));
+		json_object_set_new(j, "fork_user_pages", json_integer(fc.user_pages));
 	}
 	if (j && m)
 		json_object_update(j, m);

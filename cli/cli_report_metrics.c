@@ -19,6 +19,10 @@
  *  - fork outcomes: every kind the results file records (cmp_fork_outcomes).
  *  - zram writes failed, and why: io_stat's failed_writes and its reasons.
  *  - compaction CPU time: sum of cpu_ns, "-" for runs made with --no-timing.
+ *  - fork stalls, OOM kills, failures: the final snapshot's forks (results
+ *    format 2). A format-1 file (no "results_format") counted as failed
+ *    every fork that found no pgd, and recorded no stalls: its fork rows
+ *    are "-", and cmp_metrics_load says so.
  */
 #include <errno.h>
 #include <math.h>
@@ -41,7 +45,12 @@ const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
     [CMP_ZRAM_FAILED_LIMIT] = {"zram_failed_limit", "  of which over mem_limit", "writes", +1,
 			       0},
     [CMP_FORKS] = {"forks", "fork attempts", "forks", 0, 0},
-    [CMP_FORKS_FAILED] = {"forks_failed", "forks failed (no order-2 pgd)", "forks", +1, 0},
+    [CMP_FORKS_STALLED] = {"forks_stalled", "fork stalls (compaction, reclaim, OOM)", "forks", +1,
+			   0},
+    [CMP_STALLS_WMARK] = {"stalls_watermark", "fork stalls below the watermark", "forks", +1, 0},
+    [CMP_STALLS_FRAG] = {"stalls_fragmentation", "fork stalls on fragmentation", "forks", +1, 0},
+    [CMP_FORKS_OOM] = {"forks_oom_kill", "fork OOM kills", "forks", +1, 0},
+    [CMP_FORKS_FAILED] = {"forks_failed", "forks failed (-ENOMEM)", "forks", +1, 0},
     [CMP_UNUSABLE_MEAN] = {"unusable_mean", "order-2 unusable index, mean", "0..1", +1, 3},
     [CMP_UNUSABLE_WORST] = {"unusable_worst", "order-2 unusable index, worst", "0..1", +1, 3},
     [CMP_INDEX_SKIPPED] = {"index_skipped", "  snapshots left out: zone below low wmark",
@@ -118,10 +127,13 @@ const char *cmp_outcome_label(const char *name, char *buf, size_t len)
 {
 	static const char *const known[][2] = {
 	    {"fast", "fast (off the free lists)"},
+	    {"compaction", "after direct compaction"},
+	    {"reclaim", "after direct reclaim"},
+	    {"oom_kill", "needing an OOM kill"},
 	    {"kcompact", "after direct compaction"},
 	    {"shrinker", "after reclaim (zsmalloc shrinker)"},
 	    {"zs_compact", "after zs_compact (on-pgd-failure)"},
-	    {"failed", "failed (no order-2 pgd)"},
+	    {"failed", "failed (-ENOMEM; format 1: no order-2 pgd)"},
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
@@ -235,7 +247,19 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	m->v[CMP_IDEAL_END] = num(fin, "ideal_pages");
 	m->v[CMP_USED_END] = num(fin, "used_ratio");
 	m->v[CMP_FORKS] = num(json_object_get(fin, "forks"), "attempted");
-	m->v[CMP_FORKS_FAILED] = num(json_object_get(fin, "forks"), "failed");
+	m->format = json_is_integer(json_object_get(root, "results_format"))
+			? (int)json_integer_value(json_object_get(root, "results_format"))
+			: 1;
+	if (m->format >= 2) {
+		json_t *fk = json_object_get(fin, "forks");
+		json_t *why = json_object_get(fk, "stall_reasons");
+
+		m->v[CMP_FORKS_STALLED] = num(fk, "stalls");
+		m->v[CMP_STALLS_WMARK] = num(why, "watermark");
+		m->v[CMP_STALLS_FRAG] = num(why, "fragmentation");
+		m->v[CMP_FORKS_OOM] = num(json_object_get(fk, "outcomes"), "oom_kill");
+		m->v[CMP_FORKS_FAILED] = num(fk, "failed");
+	}
 	m->v[CMP_ZS_MIGRATED] = num(json_object_get(fin, "kcompact"), "zs_pages_migrated");
 
 	m->v[CMP_COMPACTIONS] = (double)json_array_size(comps);
@@ -274,6 +298,11 @@ int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t 
 	err = cmp_metrics_from_json(root, m, why, sizeof(why));
 	if (err)
 		snprintf(msg, msglen, "%s: %s", path, why);
+	else if (m->format < 2)
+		fprintf(stderr,
+			"zsfrag: note: %s: results format 1 (an older zsfrag): its forks \"failed\" "
+			"when no pgd was found; stalls and OOM kills were not recorded (shown as -)\n",
+			path);
 	json_decref(root);
 	return err;
 }

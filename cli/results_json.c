@@ -1,7 +1,12 @@
 /*
  * results_json.c - see results_json.h. The document:
- *   { "zsfrag_version", "inputs": {...}, "snapshots": [...], "compactions": [...],
- *     "verify": [...] }
+ *   { "results_format", "zsfrag_version", "inputs": {...}, "snapshots": [...],
+ *     "compactions": [...], "verify": [...] }
+ * results_format 2: forks have per-outcome counters ("outcomes": fast,
+ * compaction, reclaim, zs_compact, oom_kill, failed; "stalls", "oom_kills",
+ * "stall_reasons") and snapshots a "vmstat" object. Files without the field
+ * are format 1, where "failed" counted every fork whose pgd was not found
+ * (RESULTS_FORMAT in results_json.h).
  * Field names follow the kernel's vocabulary (debugfs classes columns, zram
  * mm_stat, /proc/buddyinfo). Host timings appear only with timing on.
  *
@@ -113,7 +118,8 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_t *o = json_object(), *classes = json_array(), *zones = json_array();
 	json_t *names = json_array(), *buddy = json_array();
 	json_t *mm = json_object(), *io = json_object(), *forks = json_object();
-	json_t *stages = json_object(), *kc = json_object(), *other = json_object();
+	json_t *outcomes = json_object(), *reasons = json_object(), *kc = json_object();
+	json_t *vm = json_object(), *other = json_object();
 
 	json_object_set_new(o, "label", json_string(s->label));
 	json_object_set_new(o, "event_index", u64(s->event_index));
@@ -175,27 +181,47 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 
 	json_object_set_new(forks, "attempted", u64(s->forks.attempted));
 	json_object_set_new(forks, "succeeded", u64(s->forks.succeeded));
+	json_object_set_new(forks, "stalls", u64(s->forks.stalls));
+	json_object_set_new(forks, "oom_kills", u64(s->forks.oom_kills));
 	json_object_set_new(forks, "failed", u64(s->forks.failed));
-	for (unsigned int st = 0; st < SIM_PGD_NR_STAGES; st++)
-		json_object_set_new(stages, sim_pgd_stage_name((enum sim_pgd_stage)st),
-				    u64(s->forks.by_stage[st]));
-	json_object_set_new(forks, "succeeded_by", stages);
+	for (unsigned int k = 0; k < ALLOC_NR_OUTCOMES; k++)
+		json_object_set_new(outcomes, alloc_outcome_name((enum alloc_outcome)k),
+				    u64(s->forks.outcomes[k]));
+	json_object_set_new(forks, "outcomes", outcomes);
+	for (unsigned int r = STALL_WATERMARK; r < STALL_NR_REASONS; r++)
+		json_object_set_new(reasons, alloc_stall_reason_name((enum alloc_stall_reason)r),
+				    u64(s->forks.stall_reasons[r]));
+	json_object_set_new(forks, "stall_reasons", reasons);
 	json_object_set_new(forks, "exits", u64(s->forks.exits));
 	json_object_set_new(forks, "live", u64(s->forks.live));
-	json_object_set_new(forks, "free_pages_at_last_failure",
-			    u64(s->forks.free_pages_at_last_failure));
-	json_object_set_new(forks, "normal_free_pages_at_last_failure",
-			    u64(s->forks.normal_free_at_last_failure));
+	json_object_set_new(forks, "pages_live", u64(s->forks.pages_live));
+	json_object_set_new(forks, "free_pages_at_last_stall", u64(s->forks.free_at_last_stall));
+	json_object_set_new(forks, "lowmem_free_pages_at_last_stall",
+			    u64(s->forks.lowmem_free_at_last_stall));
 	json_object_set_new(o, "forks", forks);
 
-	json_object_set_new(kc, "runs", u64(s->kcompact.runs));
-	json_object_set_new(kc, "successes", u64(s->kcompact.successes));
-	json_object_set_new(kc, "deferred", u64(s->kcompact.deferred));
-	json_object_set_new(kc, "pages_migrated", u64(s->kcompact.pages_migrated));
-	json_object_set_new(kc, "zs_pages_migrated", u64(s->kcompact.zs_pages_migrated));
-	json_object_set_new(kc, "bytes_copied", u64(s->kcompact.bytes_copied));
-	json_object_set_new(kc, "migrate_scanned", u64(s->kcompact.migrate_scanned));
-	json_object_set_new(kc, "free_scanned", u64(s->kcompact.free_scanned));
+	/* /proc/vmstat's names */
+	json_object_set_new(vm, "allocstall", u64(s->vm.allocstall));
+	json_object_set_new(vm, "compact_stall", u64(s->vm.compact_stall));
+	json_object_set_new(vm, "compact_success", u64(s->vm.compact_success));
+	json_object_set_new(vm, "compact_fail", u64(s->vm.compact_fail));
+	json_object_set_new(vm, "oom_kill", u64(s->vm.oom_kill));
+	json_object_set_new(vm, "pageoutrun", u64(s->vm.pageoutrun));
+	json_object_set_new(vm, "kswapd_wakeups", u64(s->vm.kswapd_wakeups));
+	json_object_set_new(vm, "kswapd_freed", u64(s->vm.kswapd_freed));
+	json_object_set_new(vm, "direct_reclaim_freed", u64(s->vm.direct_freed));
+	json_object_set_new(vm, "kcompactd_wake", u64(s->vm.kcompactd_wake));
+	json_object_set_new(vm, "kswapd_failures", u64(s->vm.kswapd_failures));
+	json_object_set_new(o, "vmstat", vm);
+
+	json_object_set_new(kc, "runs", u64(s->vm.kc_runs));
+	json_object_set_new(kc, "successes", u64(s->vm.kc_successes));
+	json_object_set_new(kc, "deferred", u64(s->vm.kc_deferred));
+	json_object_set_new(kc, "pages_migrated", u64(s->vm.pages_migrated));
+	json_object_set_new(kc, "zs_pages_migrated", u64(s->vm.zs_pages_migrated));
+	json_object_set_new(kc, "bytes_copied", u64(s->vm.bytes_copied));
+	json_object_set_new(kc, "migrate_scanned", u64(s->vm.migrate_scanned));
+	json_object_set_new(kc, "free_scanned", u64(s->vm.free_scanned));
 	json_object_set_new(o, "kcompact", kc);
 
 	json_object_set_new(other, "objects_live", u64(s->other.objects_live));
@@ -290,7 +316,7 @@ int results_json_open(struct results_json *rj, const char *path, json_t *inputs,
 		results_json_abort(rj);
 		return err;
 	}
-	fputs("{\n \"zsfrag_version\": ", rj->out);
+	fprintf(rj->out, "{\n \"results_format\": %d,\n \"zsfrag_version\": ", RESULTS_FORMAT);
 	put_value(rj, rj->out, version, 1);
 	fputs(",\n \"inputs\": ", rj->out);
 	put_value(rj, rj->out, inputs, 1);

@@ -13,6 +13,14 @@
 #include "engine.h"
 
 /*
+ * The results document's layout version ("results_format"): 2 since fork
+ * outcomes (fast / compaction / reclaim / zs_compact / oom_kill / failed);
+ * a file without the field is format 1, whose forks.failed counted every
+ * fork that found no page directory and which has no stalls or OOM kills.
+ */
+#define RESULTS_FORMAT 2
+
+/*
  * The document streams: every snapshot, compaction and verification is
  * written out when the engine hands it over and nothing of it is kept, so
  * memory does not grow with their number. The file appears under its name

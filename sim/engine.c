@@ -8,17 +8,18 @@
  * policies may ask for a zsmalloc compaction. Results leave through the
  * sinks only.
  *
- * The fork path follows the kernel's order of events for a non-costly
- * (order <= 3) unmovable request, as far as the model has them:
- *   1. the free lists (get_page_from_freelist);
- *   2. direct compaction, asynchronous then synchronous (kcompact);
- *   3. direct reclaim, which runs zsmalloc's shrinker when the profile has
- *      one and the `shrinker` policy is on, then compaction again;
- *   4. with the `on-pgd-failure` policy, zs_compact() and compaction again.
- * The first stage after which the allocation succeeds is recorded.
- * SIM: no kswapd, no page cache reclaim, no OOM killer; a fork that fails
- * after these stages is counted as failed (the kernel would retry and then
- * fail fork() with -ENOMEM).
+ * A fork (fork.c) takes its pages through the page allocator's slow path
+ * (page_alloc.c) as the profile's kernel runs it: the free lists, kswapd
+ * woken, direct compaction, direct reclaim (zsmalloc's shrinker, where the
+ * profile has one and the `shrinker` policy registers it), the retries, and
+ * the OOM killer; the `on-pgd-failure` policy hooks in before the OOM
+ * killer. kswapd, woken by an allocation that found a zone below its low
+ * watermark, runs after the event (kswapd_run).
+ * SIM: zram's zspage pages and `g` blocks take the fast path and, failing
+ * it, wake kswapd and try the min watermark, but never stall: zram's first
+ * zs_malloc has no __GFP_DIRECT_RECLAIM (its GFP_NOIO retry is not
+ * modelled) and the trace's other memory is recorded history. Their
+ * failures are counted (zram's failed writes, block_failures).
  *
  * Defaults (sim_config_default): a 2014-era 32-bit ARM phone. 1 GiB of RAM
  * of which 760 MiB lowmem (Normal) and the rest HighMem, 4 KiB pages, 11
@@ -33,24 +34,17 @@
 #include <time.h>
 
 #include "engine.h"
-#include "zs_slab.h"
+#include "fork.h"
 #include "idmap.h"
 #include "kcompact.h"
+#include "page_alloc.h"
 #include "payload.h"
 #include "vmstat.h"
 #include "zs_provider.h"
+#include "zs_slab.h"
 
 /* Snapshots report the unusable and fragmentation indices for this order (the ARM pgd's). */
 #define SIM_INDEX_ORDER 2
-
-#define SIM_COMPACT_MAX_DEFER_SHIFT 6
-
-/* The zone's compact_considered / compact_defer_shift / compact_order_failed. */
-struct sim_compact_defer {
-	unsigned long considered;
-	unsigned int defer_shift;
-	unsigned int order_failed;
-};
 
 struct sim {
 	struct sim_config cfg;
@@ -58,24 +52,22 @@ struct sim {
 	struct physmem *mem;
 	struct zs_pool *pool;
 	struct zram *zram;
-	struct zs_page_ops ops; /* the provider, with set_movable only under `migration` */
+	struct zs_page_ops ops; /* the provider through zsp_*, set_movable only under `migration` */
 	unsigned int zram_gfp;
-	unsigned int pgd_order;
+	struct page_alloc pa; /* slow path, kswapd, kcompactd, compaction deferral */
+	struct sim_forks forks; /* `k` / `x`: the processes and their pages */
+	bool shrinker_registered; /* zsmalloc's shrinker: profile has one and policy `shrinker` */
 
 	struct idmap objects; /* `a` ID -> a: handle, b: size | seed << 32 */
 	struct idmap blocks;  /* `g` ID -> a: pfn + 1, b: order */
 	/* IDs whose `a` / `g` failed: not in the maps above, only their later release is
 	 * accepted (a fixed 1 MiB each, not an entry per failure; see idmap.h) */
 	struct idfilter failed_objects, failed_blocks;
-	struct idmap pids;    /* `k` PID -> a: pgd pfn + 1 (0 if the fork failed) */
 
 	uint64_t events;
 	uint64_t time_ns;
 	uint64_t policy_state[POLICY_NR];
 
-	struct sim_fork_stats forks;
-	struct sim_kcompact_stats kc;
-	struct sim_compact_defer defer; /* Normal zone's compaction deferral */
 	struct sim_other_stats other;
 	struct sim_op_timing op_timing;
 	struct zs_slab slab; /* zsmalloc's kmem cache pages, with cfg.zs_slab */
@@ -96,19 +88,15 @@ void sim_config_default(struct sim_config *cfg)
 	cfg->policies = 1u << POLICY_MANUAL;
 	policy_params_default(&cfg->policy);
 	cfg->seed = 1;
-}
-
-const char *sim_pgd_stage_name(enum sim_pgd_stage s)
-{
-	static const char *const names[] = {"fast", "kcompact", "shrinker", "zs_compact"};
-
-	return (unsigned int)s < SIM_PGD_NR_STAGES ? names[s] : "?";
+	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1};
 }
 
 static bool policy_on(const struct sim *sim, enum policy_id id)
 {
 	return sim->cfg.policies & (1u << id);
 }
+
+static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker);
 
 /* kcompact moved a user page: the block now lives at newpfn. */
 static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
@@ -122,9 +110,89 @@ static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long new
 	return 0;
 }
 
+/*
+ * The pool's page provider: zs_provider's callbacks on the physmem, except
+ * that a zspage page comes through __alloc_pages, so that a zram write that
+ * finds a zone below its low watermark wakes kswapd.
+ */
+static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
+{
+	struct sim *sim = ctx;
+	enum physmem_mt mt = (gfp & ZS_GFP_MOVABLE) ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE;
+	struct alloc_result r;
+
+	if (__alloc_pages(&sim->pa, 0, mt,
+			  SIM_GFP_KSWAPD_RECLAIM | ((gfp & ZS_GFP_HIGHMEM) ? SIM_GFP_HIGHMEM : 0),
+			  &r) != 0)
+		return -ENOMEM;
+	*pfn = r.pfn;
+	return physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_ZSPAGE, 0);
+}
+
+static void zsp_free_page(void *ctx, unsigned long pfn)
+{
+	zs_provider_ops()->free_page(((struct sim *)ctx)->mem, pfn);
+}
+
+static void *zsp_page_address(void *ctx, unsigned long pfn)
+{
+	return zs_provider_ops()->page_address(((struct sim *)ctx)->mem, pfn);
+}
+
+static void **zsp_page_private(void *ctx, unsigned long pfn)
+{
+	return zs_provider_ops()->page_private(((struct sim *)ctx)->mem, pfn);
+}
+
+static void zsp_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
+{
+	zs_provider_ops()->set_movable(((struct sim *)ctx)->mem, pfn, pool);
+}
+
+/*
+ * shrink_slab(): zsmalloc's shrinker when it is registered. SIM: its pages
+ * do not count as reclaim progress, as in the kernel (see page_alloc.c).
+ */
+static unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *freed)
+{
+	struct sim *sim = ctx;
+	unsigned long freeable = 0, before;
+
+	*freed = 0;
+	if (!sim->shrinker_registered || zs_shrinker_count(sim->pool, &freeable) != 0 ||
+	    !freeable)
+		return 0;
+	before = zs_get_total_pages(sim->pool);
+	run_zs_compact(sim, kswapd ? "kswapd" : "direct reclaim", true);
+	*freed = before - zs_get_total_pages(sim->pool);
+	return 0;
+}
+
+/* The on-pgd-failure policy: zs_compact() before the OOM killer. */
+static bool sim_before_oom(void *ctx, unsigned int order)
+{
+	struct sim *sim = ctx;
+	struct policy_view v = {.event_index = sim->events,
+				.time_ns = sim->time_ns,
+				.pool = sim->pool,
+				.mem = sim->mem,
+				.params = &sim->cfg.policy};
+
+	(void)order;
+	if (!policy_on(sim, POLICY_PGD_FAILURE) || !zs_pool_profile(sim->pool)->has_compaction ||
+	    !policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE]))
+		return false;
+	run_zs_compact(sim, "on-pgd-failure", false);
+	return true;
+}
+
 int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
 	       char *msg, size_t msglen)
 {
+	struct page_alloc_ops pao = {.shrink_slab = sim_shrink_slab,
+				     .before_oom = sim_before_oom,
+				     .relocate = relocate_user_page};
+	struct sim_fork_cost cost = cfg->fork;
 	struct sim *sim = calloc(1, sizeof(*sim));
 	const struct zs_profile_info *pi;
 	struct zram_config zc;
@@ -147,10 +215,16 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
 		goto fail;
 	}
-	sim->ops = *zs_provider_ops();
+	sim->ops = (struct zs_page_ops){.alloc_page = zsp_alloc_page,
+					.free_page = zsp_free_page,
+					.page_address = zsp_page_address,
+					.page_private = zsp_page_private,
+					.set_movable = zsp_set_movable};
 	if (!policy_on(sim, POLICY_MIGRATION))
 		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
-	err = zs_create_pool(&cfg->pool, &sim->ops, sim->mem, &sim->pool);
+	pao.ctx = pao.relocate_ctx = sim;
+	page_alloc_init(&sim->pa, sim->mem, page_alloc_era(cfg->pool.profile), &pao);
+	err = zs_create_pool(&cfg->pool, &sim->ops, sim, &sim->pool);
 	if (!err)
 		zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
 			     cfg->pool.page_size ? cfg->pool.page_size : 4096);
@@ -160,6 +234,7 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 		goto fail;
 	}
 	pi = zs_pool_profile(sim->pool);
+	sim->shrinker_registered = pi->has_shrinker && policy_on(sim, POLICY_SHRINKER);
 	/* zram's gfp: GFP_NOIO | __GFP_HIGHMEM, plus __GFP_MOVABLE from 4.8 */
 	sim->zram_gfp = ZS_GFP_HIGHMEM | (pi->movable_pages ? ZS_GFP_MOVABLE : 0);
 	zc.disksize = cfg->zram_disksize;
@@ -172,18 +247,17 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 			 (unsigned long long)cfg->zram_disksize);
 		goto fail;
 	}
-	/*
-	 * The page directory a fork allocates: 16 KiB on 32-bit ARM (order 2 at
-	 * 4 KiB pages); on x86_64 one page, two with PTI (PGD_ALLOCATION_ORDER 1).
-	 * SIM: we assume PTI on x86_64.
-	 */
-	sim->pgd_order = 0;
-	while (((size_t)cfg->pool.page_size << sim->pgd_order) <
-	       (cfg->pool.arch == ZS_ARCH_ARM32 ? 16384u : 2 * 4096u))
-		sim->pgd_order++;
+	fork_cost_resolve(&cost, pi->name, (int)cfg->pool.arch, cfg->pool.page_size);
+	if ((unsigned int)cost.pgd_order >= cfg->mem.max_order) {
+		snprintf(msg, msglen, "fork_pgd_order %d beyond the machine's %u orders",
+			 cost.pgd_order, cfg->mem.max_order);
+		err = -EINVAL;
+		goto fail;
+	}
+	sim->cfg.fork = cost;
 	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
 	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
-	    idmap_init(&sim->pids, 64)) {
+	    fork_init(&sim->forks, &sim->pa, &cost)) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -204,6 +278,7 @@ void sim_destroy(struct sim *sim)
 		return;
 	if (sim->objects.slots)
 		idmap_for_each(&sim->objects, e) if (e->a) zs_free(sim->pool, (unsigned long)e->a);
+	fork_destroy(&sim->forks);
 	zram_destroy(sim->zram);
 	zs_slab_release(&sim->slab, NULL);
 	zs_destroy_pool(sim->pool);
@@ -212,7 +287,6 @@ void sim_destroy(struct sim *sim)
 	idmap_destroy(&sim->blocks);
 	idfilter_destroy(&sim->failed_objects);
 	idfilter_destroy(&sim->failed_blocks);
-	idmap_destroy(&sim->pids);
 	free(sim->class_buf);
 	free(sim);
 }
@@ -278,234 +352,6 @@ static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 		sim->sinks.compaction(sim->sinks.ctx, &c);
 }
 
-/*
- * Compaction deferral of the Normal zone (mm/compaction.c): after a
- * synchronous compaction fails, the next 1 << defer_shift attempts at that
- * order or above are skipped (defer_shift grows to 6); a success resets it.
- */
-static bool compaction_deferred(struct sim *sim, unsigned int order)
-{
-	struct sim_compact_defer *d = &sim->defer;
-	unsigned long limit = 1UL << d->defer_shift;
-
-	if (order < d->order_failed)
-		return false;
-	if (++d->considered >= limit) {
-		d->considered = limit;
-		return false;
-	}
-	return true;
-}
-
-static void defer_compaction(struct sim *sim, unsigned int order)
-{
-	struct sim_compact_defer *d = &sim->defer;
-
-	d->considered = 0;
-	if (d->defer_shift < SIM_COMPACT_MAX_DEFER_SHIFT)
-		d->defer_shift++;
-	if (order < d->order_failed)
-		d->order_failed = order;
-}
-
-static void compaction_defer_reset(struct sim *sim, unsigned int order, bool alloc_success)
-{
-	struct sim_compact_defer *d = &sim->defer;
-
-	if (alloc_success) {
-		d->considered = 0;
-		d->defer_shift = 0;
-	}
-	if (order >= d->order_failed)
-		d->order_failed = order + 1;
-}
-
-static void run_kcompact(struct sim *sim, enum kcompact_mode mode)
-{
-	struct kcompact_control cc = {
-	    /* the zone the pgd comes from: Normal; DMA on ARM virt, DMA32 on a small x86_64 */
-	    .zone = physmem_preferred_zone(sim->mem, PHYSMEM_MT_UNMOVABLE, 0),
-	    .order = (int)sim->pgd_order,
-	    .migratetype = PHYSMEM_MT_UNMOVABLE,
-	    .mode = mode,
-	    .relocate = relocate_user_page,
-	    .relocate_ctx = sim,
-	};
-	struct kcompact_result r;
-
-	if (compaction_deferred(sim, sim->pgd_order)) {
-		sim->kc.deferred++;
-		return;
-	}
-	if (kcompact_zone(sim->mem, &cc, &r) != 0)
-		return;
-	if (r.status == KCOMPACT_SUCCESS)
-		compaction_defer_reset(sim, sim->pgd_order, false);
-	else if (mode == KCOMPACT_SYNC &&
-		 (r.status == KCOMPACT_COMPLETE || r.status == KCOMPACT_CONTENDED))
-		defer_compaction(sim, sim->pgd_order);
-	if (r.status == KCOMPACT_SKIPPED)
-		return;
-	sim->kc.runs++;
-	sim->kc.successes += r.success;
-	sim->kc.pages_migrated += r.pages_migrated;
-	sim->kc.zs_pages_migrated += r.zs_pages_migrated;
-	sim->kc.bytes_copied += r.bytes_copied;
-	sim->kc.migrate_scanned += r.migrate_scanned;
-	sim->kc.free_scanned += r.free_scanned;
-}
-
-static int pgd_try(struct sim *sim, unsigned long *pfn)
-{
-	return physmem_alloc(sim->mem, sim->pgd_order, PHYSMEM_MT_UNMOVABLE, 0, pfn);
-}
-
-/* get_page_from_freelist at the low watermark, then the slow path's retry at min */
-static int pgd_try_fast(struct sim *sim, unsigned long *pfn)
-{
-	if (physmem_alloc(sim->mem, sim->pgd_order, PHYSMEM_MT_UNMOVABLE, PHYSMEM_ALLOC_WMARK_LOW,
-			  pfn) == 0)
-		return 0;
-	return pgd_try(sim, pfn);
-}
-
-/* Allocate a pgd through the stages of the kernel's slow path; -ENOMEM if all fail. */
-static int pgd_alloc(struct sim *sim, unsigned long *pfn, enum sim_pgd_stage *stage)
-{
-	const struct zs_profile_info *pi = zs_pool_profile(sim->pool);
-	struct policy_view v = {.event_index = sim->events,
-				.time_ns = sim->time_ns,
-				.pool = sim->pool,
-				.mem = sim->mem,
-				.params = &sim->cfg.policy};
-
-	*stage = SIM_PGD_FAST;
-	if (pgd_try_fast(sim, pfn) == 0)
-		return 0;
-
-	*stage = SIM_PGD_KCOMPACT;
-	run_kcompact(sim, KCOMPACT_ASYNC);
-	if (pgd_try(sim, pfn) == 0)
-		return 0;
-	run_kcompact(sim, KCOMPACT_SYNC);
-	if (pgd_try(sim, pfn) == 0)
-		return 0;
-
-	if (policy_on(sim, POLICY_SHRINKER) && pi->has_shrinker) {
-		unsigned long freeable = 0;
-
-		*stage = SIM_PGD_SHRINKER;
-		if (zs_shrinker_count(sim->pool, &freeable) == 0 && freeable) {
-			run_zs_compact(sim, "shrinker", true);
-			if (pgd_try(sim, pfn) == 0)
-				return 0;
-			run_kcompact(sim, KCOMPACT_SYNC);
-			if (pgd_try(sim, pfn) == 0)
-				return 0;
-		}
-	}
-	if (policy_on(sim, POLICY_PGD_FAILURE) && pi->has_compaction &&
-	    policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE])) {
-		*stage = SIM_PGD_ZS_COMPACT;
-		run_zs_compact(sim, "on-pgd-failure", false);
-		if (pgd_try(sim, pfn) == 0)
-			return 0;
-		run_kcompact(sim, KCOMPACT_SYNC);
-		if (pgd_try(sim, pfn) == 0)
-			return 0;
-	}
-	return -ENOMEM;
-}
-
-static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
-{
-	struct idmap_entry *e;
-	enum sim_pgd_stage stage;
-	unsigned long pfn;
-
-	if (idmap_insert(&sim->pids, pid, &e) != 0) {
-		snprintf(msg, len, "fork of PID %llu, which is alive", (unsigned long long)pid);
-		return -EEXIST;
-	}
-	sim->forks.attempted++;
-	if (pgd_alloc(sim, &pfn, &stage) == 0) {
-		physmem_set_owner(sim->mem, pfn, PHYSMEM_OWNER_PGD, pid);
-		e->a = pfn + 1;
-		sim->forks.succeeded++;
-		sim->forks.by_stage[stage]++;
-		if (stage == SIM_PGD_KCOMPACT) /* the page came from direct compaction */
-			compaction_defer_reset(sim, sim->pgd_order, true);
-		sim->forks.live++;
-	} else {
-		struct physmem_zone_info zi;
-
-		e->a = 0;
-		sim->forks.failed++;
-		sim->forks.free_pages_at_last_failure = physmem_free_pages(sim->mem);
-		if (physmem_zone_info(sim->mem,
-				      physmem_preferred_zone(sim->mem, PHYSMEM_MT_UNMOVABLE, 0),
-				      &zi) == 0)
-			sim->forks.normal_free_at_last_failure = zi.free_pages;
-	}
-	return 0;
-}
-
-/*
- * F N LABEL: the kernel check's fork probe (kernel/forkprobe.c). N forks in a
- * row, each keeping its pgd while the next one forks (the guest's children
- * pause()), counted in sim->forks like `k` forks; then every pgd is freed,
- * as the guest kills its children. The probe stops at the first fork that
- * fails: that is where the guest's OOM killer runs, and the guest stops at
- * its first OOM kill.
- * SIM: only the pgd is taken per fork, not the other pages a fork needs.
- */
-static int do_fork_probe(struct sim *sim, uint64_t n, char *msg, size_t len)
-{
-	unsigned long *pfns = malloc((size_t)n * sizeof(*pfns));
-	enum sim_pgd_stage stage;
-	uint64_t got = 0;
-
-	if (!pfns) {
-		snprintf(msg, len, "out of memory for a fork probe of %llu forks",
-			 (unsigned long long)n);
-		return -ENOMEM;
-	}
-	while (got < n) {
-		sim->forks.attempted++;
-		if (pgd_alloc(sim, &pfns[got], &stage) != 0) {
-			sim->forks.failed++;
-			break;
-		}
-		physmem_set_owner(sim->mem, pfns[got], PHYSMEM_OWNER_PGD, 0);
-		sim->forks.succeeded++;
-		sim->forks.by_stage[stage]++;
-		if (stage == SIM_PGD_KCOMPACT)
-			compaction_defer_reset(sim, sim->pgd_order, true);
-		got++;
-	}
-	while (got > 0)
-		physmem_free(sim->mem, pfns[--got], sim->pgd_order);
-	free(pfns);
-	return 0;
-}
-
-static int do_exit(struct sim *sim, uint64_t pid, char *msg, size_t len)
-{
-	struct idmap_entry *e = idmap_find(&sim->pids, pid);
-
-	if (!e) {
-		snprintf(msg, len, "exit of unknown PID %llu", (unsigned long long)pid);
-		return -ENOENT;
-	}
-	if (e->a) {
-		physmem_free(sim->mem, (unsigned long)e->a - 1, sim->pgd_order);
-		sim->forks.live--;
-	}
-	sim->forks.exits++;
-	idmap_remove(&sim->pids, pid);
-	return 0;
-}
-
 static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
 {
 	struct idmap_entry *e;
@@ -567,9 +413,9 @@ static int do_get(struct sim *sim, const struct sim_event *ev, char *msg, size_t
 {
 	struct idmap_entry *e;
 	enum physmem_mt mt = mtype_of(ev->mtype);
-	unsigned long pfn;
+	struct alloc_result r;
 	/* page cache and anonymous memory may live in HighMem; slab and kernel may not */
-	unsigned int flags = mt == PHYSMEM_MT_MOVABLE ? PHYSMEM_HIGHMEM : 0;
+	unsigned int flags = mt == PHYSMEM_MT_MOVABLE ? SIM_GFP_HIGHMEM : 0;
 
 	if (ev->order >= physmem_get_config(sim->mem)->max_order) {
 		snprintf(msg, len, "block order %u beyond the machine's %u orders", ev->order,
@@ -581,13 +427,13 @@ static int do_get(struct sim *sim, const struct sim_event *ev, char *msg, size_t
 		return -EEXIST;
 	}
 	e->b = ev->order;
-	if (physmem_alloc(sim->mem, ev->order, mt, flags, &pfn) != 0) {
+	if (__alloc_pages(&sim->pa, ev->order, mt, SIM_GFP_KSWAPD_RECLAIM | flags, &r) != 0) {
 		sim->other.block_failures++; /* counted, then forgotten, as a failed `a` */
 		idmap_remove(&sim->blocks, ev->id);
 		return idfilter_add(&sim->failed_blocks, ev->id);
 	}
-	physmem_set_owner(sim->mem, pfn, PHYSMEM_OWNER_USER, ev->id);
-	e->a = pfn + 1;
+	physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_USER, ev->id);
+	e->a = r.pfn + 1;
 	sim->other.blocks_live++;
 	return 0;
 }
@@ -661,17 +507,8 @@ static void run_policies(struct sim *sim, const struct sim_event *ev)
 
 		if (!policy_on(sim, (enum policy_id)i) || !p->after_event)
 			continue;
-		if (!p->after_event(&v, &sim->policy_state[i]))
-			continue;
-		if (p->runs_shrinker_in_reclaim) {
-			unsigned long freeable = 0;
-
-			if (zs_shrinker_count(sim->pool, &freeable) != 0 || !freeable)
-				continue;
-			run_zs_compact(sim, p->name, true);
-		} else {
+		if (p->after_event(&v, &sim->policy_state[i]))
 			run_zs_compact(sim, p->name, false);
-		}
 	}
 }
 
@@ -736,13 +573,22 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		err = do_put(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_FORK:
-		err = do_fork(sim, ev->id, msg, len);
+		err = fork_copy_process(&sim->forks, ev->id);
+		if (err == -EEXIST)
+			snprintf(msg, len, "fork of PID %llu, which is alive",
+				 (unsigned long long)ev->id);
 		break;
 	case SIM_OP_EXIT:
-		err = do_exit(sim, ev->id, msg, len);
+		err = fork_release_task(&sim->forks, ev->id);
+		if (err == -ENOENT)
+			snprintf(msg, len, "exit of unknown PID %llu", (unsigned long long)ev->id);
 		break;
 	case SIM_OP_FORK_PROBE:
-		err = do_fork_probe(sim, ev->id, msg, len);
+		/* the kernel check's probe (kernel/forkprobe.c): see fork_probe() */
+		err = fork_probe(&sim->forks, ev->id);
+		if (err)
+			snprintf(msg, len, "out of memory for a fork probe of %llu forks",
+				 (unsigned long long)ev->id);
 		break;
 	case SIM_OP_COMPACT:
 		if (!policy_on(sim, POLICY_MANUAL))
@@ -765,6 +611,8 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		return err;
 	if (sim->cfg.zs_slab)
 		zs_slab_sync(&sim->slab, sim->mem, sim->pool);
+	/* woken during the event (low watermark, or a boosted zone): it runs now */
+	kswapd_run(&sim->pa);
 	run_policies(sim, ev);
 	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
 		sim_snapshot_now(sim, "sample");
@@ -851,8 +699,8 @@ void sim_snapshot_now(struct sim *sim, const char *label)
 				   &s.unusable_index_2);
 	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
 					&s.fragmentation_index_2);
-	s.forks = sim->forks;
-	s.kcompact = sim->kc;
+	s.forks = sim->forks.st;
+	s.vm = sim->pa.st;
 	s.other = sim->other;
 	s.op_timing = sim->cfg.op_timing ? &sim->op_timing : NULL;
 	sim->sinks.snapshot(sim->sinks.ctx, &s);

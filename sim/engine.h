@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "fork.h"
 #include "op_timing.h"
+#include "page_alloc.h"
 #include "physmem.h"
 #include "policy.h"
 #include "zram.h"
@@ -26,6 +28,7 @@ struct sim_config {
 	uint64_t zram_mem_limit; /* bytes, 0 = none */
 	unsigned int policies;	 /* bitmask of 1 << enum policy_id */
 	struct policy_params policy;
+	struct sim_fork_cost fork; /* -1 fields: the profile's kernel on this arch (fork.c) */
 	uint64_t seed;	       /* payload patterns */
 	uint64_t check_every;  /* run zs_pool_check and physmem_check every N events; 0 = never */
 	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
@@ -37,32 +40,6 @@ struct sim_config {
 
 /* Documented defaults: a 2014-era 32-bit ARM phone (see sim/engine.c). */
 void sim_config_default(struct sim_config *cfg);
-
-/* How each fork's pgd was obtained. */
-enum sim_pgd_stage {
-	SIM_PGD_FAST,	    /* straight from the free lists */
-	SIM_PGD_KCOMPACT,   /* after the kernel's direct compaction */
-	SIM_PGD_SHRINKER,   /* after reclaim ran zsmalloc's shrinker */
-	SIM_PGD_ZS_COMPACT, /* after the on-pgd-failure policy's zs_compact */
-	SIM_PGD_NR_STAGES,
-};
-const char *sim_pgd_stage_name(enum sim_pgd_stage s);
-
-struct sim_fork_stats {
-	uint64_t attempted, succeeded, failed;
-	uint64_t by_stage[SIM_PGD_NR_STAGES];
-	uint64_t exits;
-	uint64_t live;			      /* processes alive now */
-	uint64_t free_pages_at_last_failure;  /* pages free (all zones) when the last fork failed */
-	uint64_t normal_free_at_last_failure; /* of which in the Normal zone */
-};
-
-struct sim_kcompact_stats {
-	uint64_t runs, successes;
-	uint64_t deferred; /* attempts skipped by compaction_deferred() */
-	uint64_t pages_migrated, zs_pages_migrated, bytes_copied;
-	uint64_t migrate_scanned, free_scanned;
-};
 
 struct sim_other_stats {
 	uint64_t objects_live;		   /* raw `a` objects alive */
@@ -116,7 +93,7 @@ struct sim_snapshot {
 	int unusable_index_2;	  /* whole machine */
 	int fragmentation_index_2;
 	struct sim_fork_stats forks;
-	struct sim_kcompact_stats kcompact;
+	struct page_alloc_stats vm; /* slow path, kswapd and kernel compaction counters */
 	struct sim_other_stats other;
 	const struct sim_op_timing *op_timing; /* NULL unless op_timing is on */
 };

@@ -47,11 +47,11 @@ struct policy_ops {
 	const char *help; /* one line for --help */
 	/* After an event: true asks the engine to run zs_compact now. */
 	bool (*after_event)(const struct policy_view *v, uint64_t *state);
-	/* On an order-2 pgd failure after direct compaction: true runs zs_compact and retries. */
+	/* Before the OOM killer, for a fork's pgd: true runs zs_compact and retries. */
 	bool (*on_pgd_failure)(const struct policy_view *v, uint64_t *state);
 	/* Kernel compaction may move zspage pages (profiles with migration). */
 	bool allows_zspage_migration;
-	/* Under memory pressure, reclaim runs zsmalloc's shrinker (profiles with one). */
+	/* Registers zsmalloc's shrinker: reclaim runs it (profiles with one). */
 	bool runs_shrinker_in_reclaim;
 };
 

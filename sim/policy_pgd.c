@@ -1,7 +1,8 @@
 /*
- * policy_pgd.c - when a fork's order-2 pgd allocation still fails after the
- * kernel's direct compaction, compact zsmalloc and retry: the fix the seed
- * proposed for fork() failures on 32-bit ARM.
+ * policy_pgd.c - when a fork's pgd allocation has been through the slow
+ * path's reclaim and compaction and would now call the OOM killer, compact
+ * zsmalloc and retry (page_alloc.c, before_oom_hook): the fix the seed
+ * proposed for fork() on 32-bit ARM. No kernel has this hook.
  */
 #include "policy.h"
 
@@ -14,6 +15,6 @@ static bool pgd_on_failure(const struct policy_view *v, uint64_t *state)
 
 const struct policy_ops policy_pgd_failure = {
     .name = "on-pgd-failure",
-    .help = "compact zsmalloc when an order-2 pgd allocation fails, then retry",
+    .help = "compact zsmalloc before a fork's pgd allocation calls the OOM killer, then retry",
     .on_pgd_failure = pgd_on_failure,
 };

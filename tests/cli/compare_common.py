@@ -119,10 +119,12 @@ def index_meaningful(zone):
     return zone["free_pages"] > low
 
 
-OUTCOME_LABELS = {"fast": "fast (off the free lists)", "kcompact": "after direct compaction",
+OUTCOME_LABELS = {"fast": "fast (off the free lists)", "compaction": "after direct compaction",
+                  "reclaim": "after direct reclaim", "oom_kill": "needing an OOM kill",
+                  "kcompact": "after direct compaction",
                   "shrinker": "after reclaim (zsmalloc shrinker)",
                   "zs_compact": "after zs_compact (on-pgd-failure)",
-                  "failed": "failed (no order-2 pgd)"}
+                  "failed": "failed (-ENOMEM; format 1: no order-2 pgd)"}
 
 
 def fork_outcomes(forks):
@@ -158,7 +160,11 @@ def metrics(doc):
         "of which zs_malloc found no page": io.get("failed_writes_alloc"),
         "of which over mem_limit": io.get("failed_writes_mem_limit"),
         "fork attempts": fin["forks"]["attempted"],
-        "forks failed (no order-2 pgd)": fin["forks"]["failed"],
+        "fork stalls (compaction, reclaim, OOM)": fin["forks"]["stalls"],
+        "fork stalls below the watermark": fin["forks"]["stall_reasons"]["watermark"],
+        "fork stalls on fragmentation": fin["forks"]["stall_reasons"]["fragmentation"],
+        "fork OOM kills": fin["forks"]["outcomes"]["oom_kill"],
+        "forks failed (-ENOMEM)": fin["forks"]["failed"],
         "order-2 unusable index, mean": sum(u) / len(u) if u else None,
         "order-2 unusable index, worst": max(u) if u else None,
         "snapshots left out: zone below low wmark": len(snaps) - len(u),

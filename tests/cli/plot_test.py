@@ -49,7 +49,7 @@ for r in rows[1:]:
     check(all(r[c] for c in range(3, len(r), 2)), "a label for every bar", r)
 with open("out/compare-forks.tsv") as f:
     frows = [l.split("\t") for l in f.read().splitlines()]
-check(any(h.startswith("failed") for h in frows[0]), "the fork outcomes are the columns", frows[0])
+check(any(h.startswith("needing an OOM kill") for h in frows[0]), "the fork outcomes are the columns", frows[0])
 with open("out/compare.svg") as f:
     svg = f.read()
 check("policies manual" in svg and "policies manual," not in svg, "the title spells policies once")
@@ -84,12 +84,13 @@ for r, snap in zip(ts, doc["snapshots"]):
 with open("out/demo-v4.1-manual-timeseries-forks.tsv") as f:
     fr = [l.split("\t") for l in f.read().splitlines()]
 fin = doc["snapshots"][-1]["forks"]
-check("failed (no order-2 pgd): %d of %d forks" % (fin["failed"], fin["attempted"]) in fr[0],
+oom = fin["outcomes"]["oom_kill"]
+check("needing an OOM kill: %d of %d forks" % (oom, fin["attempted"]) in fr[0],
       "the outcome totals in the key", fr[0])
 check_eq(sum(int(r[1]) for r in fr[1:]), fin["attempted"], "every fork in an interval")
-fail_col = [i for i, h in enumerate(fr[0]) if h.startswith("failed")][0]
-check_eq(round(sum(float(r[fail_col]) * int(r[1]) / 100 for r in fr[1:])), fin["failed"],
-         "rates x forks = the failures")
+oom_col = [i for i, h in enumerate(fr[0]) if h.startswith("needing an OOM kill")][0]
+check_eq(round(sum(float(r[oom_col]) * int(r[1]) / 100 for r in fr[1:])), oom,
+         "rates x forks = the OOM kills")
 
 # ticks stay few on any data range (a leftover "ytics 0, 1" once put 160,000 labels in one SVG)
 def synthetic(path, pool, failed, attempts):

@@ -105,6 +105,8 @@ static void tiny_config(struct sim_config *cfg)
 	cfg->mem.min_free_kbytes = 0;
 	cfg->zram_disksize = 64 * 4096;
 	cfg->timing = false;
+	/* a fork takes its pgd and nothing else, so the buddy arithmetic stays by hand */
+	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0};
 }
 
 static void pgd_config(struct sim_config *cfg, const char *profile, unsigned int policies)
@@ -119,6 +121,7 @@ static void pgd_config(struct sim_config *cfg, const char *profile, unsigned int
 	cfg->zram_disksize = 1024 * 4096;
 	cfg->policies = policies;
 	cfg->timing = false;
+	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0}; /* the pgd alone */
 }
 
 /* One event; returns sim_event's result (msg holds the reason). */
@@ -262,7 +265,9 @@ static void test_buddy_indices(void)
 	CHECK_EQ(z->fragmentation_index_2, -1000);
 	CHECK_EQ(cap.last.forks.attempted, 1);
 	CHECK_EQ(cap.last.forks.succeeded, 1);
-	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 1);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_FAST], 1);
+	CHECK_EQ(cap.last.forks.stalls, 0);
+	CHECK_EQ(cap.last.forks.pages_live, 4);
 	CHECK_EQ(cap.last.forks.live, 1);
 
 	CHECK_EQ(ev(sim, 'x', 7, 0, 0, 0), 0);
@@ -348,7 +353,14 @@ static void check_class_2000(struct sim *sim)
 	CHECK_EQ(ci.objs_per_zspage, 2);
 }
 
-/* v4.1, policy manual: nothing can move (zspage pages are unmovable): fails. */
+/*
+ * v4.1, policy manual: nothing can move (zspage pages are unmovable) and
+ * nothing can be reclaimed. 4.1's slow path: the min watermark, async
+ * compaction (nothing to move), direct reclaim without progress, and
+ * should_alloc_retry() sends an order-2 request to the OOM killer. The zone
+ * has 512 free pages above its low watermark of 1: the stall is
+ * fragmentation. The OOM kill is assumed to serve the pgd: no frame taken.
+ */
 static void test_pgd_fails_v41_manual(void)
 {
 	struct sim_config cfg;
@@ -366,15 +378,24 @@ static void test_pgd_fails_v41_manual(void)
 	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
 	CHECK_EQ(ev_label(sim, 's', "after"), 0);
 	CHECK_EQ(cap.last.forks.attempted, 1);
-	CHECK_EQ(cap.last.forks.failed, 1);
-	CHECK_EQ(cap.last.forks.succeeded, 0);
-	CHECK_EQ(cap.last.forks.free_pages_at_last_failure, 512);
-	CHECK_EQ(cap.last.forks.normal_free_at_last_failure, 512);
-	CHECK_EQ(cap.last.kcompact.pages_migrated, 0);
+	CHECK_EQ(cap.last.forks.failed, 0);
+	CHECK_EQ(cap.last.forks.succeeded, 1);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_OOM_KILL], 1);
+	CHECK_EQ(cap.last.forks.oom_kills, 1);
+	CHECK_EQ(cap.last.forks.stalls, 1);
+	CHECK_EQ(cap.last.forks.stall_reasons[STALL_FRAGMENTATION], 1);
+	CHECK_EQ(cap.last.forks.stall_reasons[STALL_WATERMARK], 0);
+	CHECK_EQ(cap.last.forks.pages_live, 0);
+	CHECK_EQ(cap.last.forks.free_at_last_stall, 512);
+	CHECK_EQ(cap.last.forks.lowmem_free_at_last_stall, 512);
+	CHECK_EQ(cap.last.vm.oom_kill, 1);
+	CHECK_EQ(cap.last.vm.allocstall, 1);
+	CHECK_EQ(cap.last.vm.pages_migrated, 0);
+	CHECK_EQ(cap.last.free_pages, 512);
 	CHECK_EQ(cap.ncomp, 0);
 	CHECK_EQ(cap.last.pool_pages, PAIRS);
 	verify_all(sim, &cap);
-	/* the failed fork's PID is alive all the same: its exit is legal, a second fork is not */
+	/* the fork's PID is alive: its exit is legal, a second fork is not */
 	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), -EEXIST);
 	CHECK_EQ(ev(sim, 'x', 1, 0, 0, 0), 0);
 	sim_destroy(sim);
@@ -407,8 +428,10 @@ static void test_pgd_zs_compact_v41(void)
 	CHECK_EQ(cap.last.forks.attempted, 1);
 	CHECK_EQ(cap.last.forks.succeeded, 1);
 	CHECK_EQ(cap.last.forks.failed, 0);
-	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_ZS_COMPACT], 1);
-	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 0);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_ZS_COMPACT], 1);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_OOM_KILL], 0);
+	CHECK_EQ(cap.last.forks.oom_kills, 0);
+	CHECK_EQ(cap.last.forks.stalls, 1);
 	REQUIRE(cap.ncomp == 1);
 	CHECK_STR_EQ(cap.comp[0].trigger, "on-pgd-failure");
 	CHECK_EQ(cap.comp[0].pool_pages_before, 512);
@@ -454,15 +477,16 @@ static void test_pgd_kcompact_v48(void)
 	CHECK_EQ(ev_label(sim, 's', "after"), 0);
 	CHECK_EQ(cap.last.forks.succeeded, 1);
 	CHECK_EQ(cap.last.forks.failed, 0);
-	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 1);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_COMPACTION], 1);
+	CHECK_EQ(cap.last.vm.compact_success, 1);
 	CHECK_EQ(cap.ncomp, 0);
 	CHECK_EQ(cap.last.pool_pages, 512);
-	CHECK(cap.last.kcompact.runs >= 1);
-	CHECK(cap.last.kcompact.successes >= 1);
+	CHECK(cap.last.vm.kc_runs >= 1);
+	CHECK(cap.last.vm.kc_successes >= 1);
 	/* an order-2 block needs at least the two zspage pages of one aligned 4 moved */
-	CHECK(cap.last.kcompact.zs_pages_migrated >= 2);
-	CHECK_EQ(cap.last.kcompact.pages_migrated, cap.last.kcompact.zs_pages_migrated);
-	CHECK_U64_EQ(cap.last.kcompact.bytes_copied, cap.last.kcompact.pages_migrated * 4096);
+	CHECK(cap.last.vm.zs_pages_migrated >= 2);
+	CHECK_EQ(cap.last.vm.pages_migrated, cap.last.vm.zs_pages_migrated);
+	CHECK_U64_EQ(cap.last.vm.bytes_copied, cap.last.vm.pages_migrated * 4096);
 	CHECK_EQ(cap.last.free_pages, 512 - 4);
 	verify_all(sim, &cap);
 	CHECK_EQ(zs_pool_check(sim_pool(sim), msg, sizeof(msg)), 0);
@@ -470,7 +494,13 @@ static void test_pgd_kcompact_v48(void)
 	sim_destroy(sim);
 }
 
-/* v4.8 without the migration policy: kernel compaction may not touch the pool: fails. */
+/*
+ * v4.8 without the migration policy: kernel compaction may not touch the
+ * pool, nothing is reclaimable: 4.7+'s slow path compacts (async, then
+ * sync-light: complete, deferred), should_reclaim_retry() finds no zone
+ * with an order-2 block above min, reclaim made no progress so
+ * should_compact_retry() is not asked: the OOM killer.
+ */
 static void test_pgd_fails_v48_no_migration(void)
 {
 	struct sim_config cfg;
@@ -483,10 +513,12 @@ static void test_pgd_fails_v48_no_migration(void)
 	pgd_fill_and_thin(sim, 'm');
 	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
 	CHECK_EQ(ev_label(sim, 's', "after"), 0);
-	CHECK_EQ(cap.last.forks.failed, 1);
-	CHECK_EQ(cap.last.forks.succeeded, 0);
-	CHECK_EQ(cap.last.forks.free_pages_at_last_failure, 512);
-	CHECK_EQ(cap.last.kcompact.pages_migrated, 0);
+	CHECK_EQ(cap.last.forks.failed, 0);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_OOM_KILL], 1);
+	CHECK_EQ(cap.last.forks.free_at_last_stall, 512);
+	CHECK_EQ(cap.last.vm.pages_migrated, 0);
+	CHECK_EQ(cap.last.vm.allocstall, 1);
+	CHECK_EQ(cap.last.vm.oom_kill, 1);
 	CHECK_EQ(cap.last.pool_pages, 512);
 	verify_all(sim, &cap);
 	sim_destroy(sim);
@@ -498,13 +530,16 @@ static void test_pgd_fails_v48_no_migration(void)
  * message naming the problem; the state is left as it was.
  */
 /*
- * F N LABEL on the pgd machine, nothing else allocated: 1024 free frames make
- * 256 order-2 pgds, each kept while the next fork runs. The fast path takes
- * them all (the last at free 4: 4 - 3 = 1 > min 0); the 257th finds no frame
- * anywhere, fails, and the probe stops there (as the guest stops at its
- * first OOM kill): attempted 257, succeeded 256, failed 1 of N = 300. Then
- * every pgd is freed and the 1024 frames merge back into one order-10 block.
- * A second probe of 10 forks succeeds at once, 10 more fast forks.
+ * F N LABEL on the pgd machine, nothing else allocated, a fork that takes
+ * its pgd alone: 1024 free frames make 256 order-2 pgds, each kept while the
+ * next fork runs. The fast path takes them all (the last at free 4: 4 - 3 =
+ * 1 > low 1 fails, the slow path's min 0 passes: still no stall); the 257th
+ * finds no frame anywhere: a stall below the watermark, compaction skipped,
+ * reclaim frees nothing, the OOM killer (assumed, no frame taken), and the
+ * probe stops there as the guest stops at its first OOM kill: attempted
+ * 257, 256 fast, 1 OOM kill, none failed, of N = 300. Then every pgd is
+ * freed and the 1024 frames merge back into one order-10 block. A second
+ * probe of 10 forks: 10 more fast forks.
  */
 static void test_fork_probe(void)
 {
@@ -523,17 +558,21 @@ static void test_fork_probe(void)
 	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
 	CHECK_EQ(ev_label(sim, 's', "after"), 0);
 	CHECK_U64_EQ(cap.last.forks.attempted, 257);
-	CHECK_U64_EQ(cap.last.forks.succeeded, 256);
-	CHECK_U64_EQ(cap.last.forks.failed, 1);
-	CHECK_U64_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 256);
+	CHECK_U64_EQ(cap.last.forks.succeeded, 257);
+	CHECK_U64_EQ(cap.last.forks.failed, 0);
+	CHECK_U64_EQ(cap.last.forks.outcomes[ALLOC_FAST], 256);
+	CHECK_U64_EQ(cap.last.forks.outcomes[ALLOC_OOM_KILL], 1);
+	CHECK_U64_EQ(cap.last.forks.stall_reasons[STALL_WATERMARK], 1);
 	CHECK_U64_EQ(cap.last.forks.live, 0);
+	CHECK_U64_EQ(cap.last.forks.exits, 257); /* the OOM kill's child too */
+	CHECK_U64_EQ(cap.last.forks.pages_live, 0);
 	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
 	CHECK_EQ(physmem_nr_free(sim_mem(sim), 0, 10), 1);
 	e.id = 10;
 	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
 	CHECK_EQ(ev_label(sim, 's', "again"), 0);
 	CHECK_U64_EQ(cap.last.forks.attempted, 267);
-	CHECK_U64_EQ(cap.last.forks.by_stage[SIM_PGD_FAST], 266);
+	CHECK_U64_EQ(cap.last.forks.outcomes[ALLOC_FAST], 266);
 	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
 	sim_destroy(sim);
 }
@@ -680,10 +719,12 @@ static void test_check_and_sample_every(void)
  * block put except the first frame of each aligned 4 (IDs 1, 5, ..., 61):
  * 48 free frames (16 order-0 at 4k+1, 16 order-1 at 4k+2), no order-2
  * block. The fork fails on the free lists, the asynchronous pass may not
- * take sources from MOVABLE pageblocks for an UNMOVABLE request, the
- * synchronous one moves pinned pages up until an aligned 4 is free: stage
- * kcompact. Every block's later `p` must find it where it was moved: 16
- * puts, no bad free, 60 pages free (all but the pgd).
+ * take sources from MOVABLE pageblocks for an UNMOVABLE request, and (v6.1)
+ * after direct reclaim the sync-light one moves pinned pages up until an
+ * aligned 4 is free: outcome compaction. (4.1 would OOM-kill instead: its
+ * sync compaction comes only after a reclaim that made progress.) Every
+ * block's later `p` must find it where it was moved: 16 puts, no bad free,
+ * 60 pages free (all but the pgd).
  */
 static void test_kcompact_moves_user_pages(void)
 {
@@ -696,6 +737,7 @@ static void test_kcompact_moves_user_pages(void)
 
 	tiny_config(&cfg);
 	cfg.policies = 0;
+	cfg.pool.profile = "v6.1";
 	sim = make_sim(&cfg, &cap);
 	REQUIRE(sim);
 	for (uint64_t id = 1; id <= 64; id++)
@@ -708,9 +750,9 @@ static void test_kcompact_moves_user_pages(void)
 	CHECK_EQ(ev(sim, 'k', 1, 0, 0, 0), 0);
 	CHECK_EQ(ev_label(sim, 's', "forked"), 0);
 	CHECK_EQ(cap.last.forks.succeeded, 1);
-	CHECK_EQ(cap.last.forks.by_stage[SIM_PGD_KCOMPACT], 1);
-	CHECK(cap.last.kcompact.pages_migrated >= 1);
-	CHECK_EQ(cap.last.kcompact.zs_pages_migrated, 0);
+	CHECK_EQ(cap.last.forks.outcomes[ALLOC_COMPACTION], 1);
+	CHECK(cap.last.vm.pages_migrated >= 1);
+	CHECK_EQ(cap.last.vm.zs_pages_migrated, 0);
 	/* every pinned block is still one USER page with its ID, some at a new frame */
 	for (uint64_t id = 1; id <= 64; id += 4) {
 		bool found = false;
@@ -724,7 +766,7 @@ static void test_kcompact_moves_user_pages(void)
 			}
 		CHECK(found);
 	}
-	CHECK_EQ(moved, cap.last.kcompact.pages_migrated);
+	CHECK_EQ(moved, cap.last.vm.pages_migrated);
 	for (uint64_t id = 1; id <= 64; id += 4)
 		CHECK_EQ(ev(sim, 'p', id, 0, 0, 0), 0);
 	physmem_get_stats(sim_mem(sim), &st);

@@ -1,0 +1,74 @@
+/*
+ * fork.h - what a fork takes from physical memory (copy_process in
+ * kernel/fork.c), through the page allocator's slow path, and what the
+ * process gives back when it exits.
+ */
+#ifndef ZSFRAG_SIM_FORK_H
+#define ZSFRAG_SIM_FORK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "idmap.h"
+#include "page_alloc.h"
+
+/*
+ * A fork's pages. Every field -1 means "as the profile's kernel on this
+ * arch does" (fork_cost_resolve); the config keys fork_* override them.
+ */
+struct sim_fork_cost {
+	int pgd_order;	   /* the page directory: lowmem, unmovable */
+	int stack_pages;   /* THREAD_SIZE / PAGE_SIZE; 0 = no kernel stack modelled */
+	int stack_vmalloc; /* 1: CONFIG_VMAP_STACK, order-0 pages that may be HighMem; 0: one
+			      contiguous lowmem block */
+	int slab_pages;	   /* task_struct, mm_struct, vm_area_structs...: order-0 lowmem pages */
+	int user_pages; /* page tables (HIGHPTE) and the child's first COW pages: order-0, HighMem
+			   first */
+};
+
+enum zs_arch;
+/* Fill the -1 fields for a profile ("v4.1"...) on an arch at a page size. */
+void fork_cost_resolve(struct sim_fork_cost *c, const char *profile, int arch, size_t page_size);
+/* Pages one fork takes when nothing stalls. */
+unsigned long fork_cost_pages(const struct sim_fork_cost *c);
+
+struct sim_fork_stats {
+	uint64_t attempted;
+	uint64_t succeeded; /* every outcome but failed */
+	uint64_t failed;    /* outcome failed: the fork returned -ENOMEM */
+	/* per fork, the furthest stage any of its allocations needed (alloc_outcome_name) */
+	uint64_t outcomes[ALLOC_NR_OUTCOMES];
+	uint64_t stalls;    /* forks that went past the free lists and got their pages */
+	uint64_t oom_kills; /* OOM kills assumed: one per fork that needed one (fork.c) */
+	/* per stalled or failed fork, why its first allocation left the fast path */
+	uint64_t stall_reasons[STALL_NR_REASONS];
+	uint64_t exits;
+	uint64_t live;			    /* processes alive now */
+	uint64_t pages_live;		    /* pages the live processes' forks hold */
+	uint64_t free_at_last_stall;	    /* pages free (all zones) when the last fork stalled */
+	uint64_t lowmem_free_at_last_stall; /* of which outside HighMem */
+};
+
+struct sim_forks {
+	struct page_alloc *pa;
+	struct sim_fork_cost cost;
+	struct idmap pids; /* PID -> a: struct fork_proc * (0: took no frame), b: unused */
+	struct sim_fork_stats st;
+};
+
+int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost);
+void fork_destroy(struct sim_forks *f);
+/* copy_process for PID: 0, -EEXIST (PID alive), -ENOMEM (host memory). */
+int fork_copy_process(struct sim_forks *f, uint64_t pid);
+/*
+ * The kernel check's fork probe (F N LABEL, kernel/forkprobe.c): up to N
+ * forks in a row, each child keeping its pages while the next forks (the
+ * guest's children pause()), counted like `k` forks; it stops after the
+ * first fork that needed an OOM kill (or failed), as the guest stops at its
+ * first killed child; then every child exits. 0 or -ENOMEM (host memory).
+ */
+int fork_probe(struct sim_forks *f, uint64_t n);
+/* The process exits: its pages go back. 0 or -ENOENT. */
+int fork_release_task(struct sim_forks *f, uint64_t pid);
+
+#endif /* ZSFRAG_SIM_FORK_H */

@@ -1,0 +1,551 @@
+/*
+ * test_page_alloc.c - the slow path (sim/page_alloc.c) and a fork's pages
+ * (sim/fork.c) on hand-built memory layouts, one test per outcome.
+ *
+ * The machine: 64 frames (256 KiB), no HighMem, 5 orders (blocks up to 16
+ * frames), pageblock order 3, min_free_kbytes 0, watermarks set by each
+ * test. Layouts are built with ALLOC_NO_WATERMARKS order-0 allocations
+ * (boot hands out the lowest free frame first: frame i is the i-th
+ * allocation) and frees:
+ *   checkerboard: every frame taken, the odd ones freed: 32 free frames, no
+ *                 two of them buddies, so no free block above order 0;
+ *   full_but(n):  every frame taken but the last n (a free aligned block).
+ * Kernel-owned blocks never move; a test that needs movable pages makes
+ * them USER pages of MOVABLE type and gives compaction a relocate callback.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fork.h"
+#include "page_alloc.h"
+#include "physmem.h"
+#include "test_util.h"
+#include "zsmalloc.h"
+
+#define NFRAMES 64
+
+static struct physmem *machine(unsigned int max_order)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+
+	physmem_config_default(&c);
+	c.ram_bytes = NFRAMES * 4096;
+	c.highmem = false;
+	c.max_order = max_order;
+	c.pageblock_order = 3;
+	c.min_free_kbytes = 0;
+	if (physmem_create(&c, &pm) != 0)
+		return NULL;
+	return pm;
+}
+
+static void take_all(struct physmem *pm, enum physmem_mt mt, enum physmem_owner owner)
+{
+	for (unsigned long i = 0; i < NFRAMES; i++) {
+		unsigned long pfn;
+
+		REQUIRE(physmem_alloc(pm, 0, mt, PHYSMEM_ALLOC_NO_WMARKS, &pfn) == 0);
+		CHECK_EQ(pfn, i);
+		physmem_set_owner(pm, pfn, owner, owner == PHYSMEM_OWNER_USER ? pfn + 1 : 0);
+	}
+}
+
+static void checkerboard(struct physmem *pm)
+{
+	take_all(pm, PHYSMEM_MT_UNMOVABLE, PHYSMEM_OWNER_KERNEL);
+	for (unsigned long i = 1; i < NFRAMES; i += 2)
+		physmem_free(pm, i, 0);
+	CHECK_EQ(physmem_free_pages(pm), 32);
+	CHECK_EQ(physmem_nr_free(pm, 0, 1), 0);
+}
+
+static void full_but(struct physmem *pm, unsigned long n)
+{
+	take_all(pm, PHYSMEM_MT_UNMOVABLE, PHYSMEM_OWNER_KERNEL);
+	for (unsigned long i = NFRAMES - n; i < NFRAMES; i++)
+		physmem_free(pm, i, 0);
+}
+
+/* The test's side of reclaim: what shrink_slab and the pre-OOM hook do. */
+struct fake {
+	struct physmem *pm;
+	unsigned long progress;	   /* shrink_slab's nr_reclaimed */
+	unsigned long free_pfn[4]; /* frames shrink_slab / before_oom free (once) */
+	unsigned int nfree;
+	bool hook; /* before_oom runs */
+	unsigned int shrink_calls, kswapd_calls, hook_calls;
+};
+
+static void fake_free(struct fake *f, unsigned long *freed)
+{
+	for (unsigned int i = 0; i < f->nfree; i++)
+		physmem_free(f->pm, f->free_pfn[i], 0);
+	*freed = f->nfree;
+	f->nfree = 0;
+}
+
+static unsigned long fake_shrink(void *ctx, bool kswapd, unsigned long *freed)
+{
+	struct fake *f = ctx;
+
+	f->shrink_calls++;
+	f->kswapd_calls += kswapd;
+	fake_free(f, freed);
+	return f->progress;
+}
+
+static bool fake_before_oom(void *ctx, unsigned int order)
+{
+	struct fake *f = ctx;
+	unsigned long freed;
+
+	(void)order;
+	if (!f->hook)
+		return false;
+	f->hook_calls++;
+	fake_free(f, &freed);
+	return true;
+}
+
+static int relocate_ok(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
+{
+	(void)ctx, (void)oldpfn, (void)newpfn, (void)tag;
+	return 0;
+}
+
+static void init(struct page_alloc *pa, struct physmem *pm, const char *profile, struct fake *f)
+{
+	struct page_alloc_ops ops = {.ctx = f,
+				     .shrink_slab = fake_shrink,
+				     .before_oom = fake_before_oom,
+				     .relocate = relocate_ok};
+
+	memset(f, 0, sizeof(*f));
+	f->pm = pm;
+	page_alloc_init(pa, pm, page_alloc_era(profile), &ops);
+}
+
+/* Fresh memory: the fast path, no stall, nothing woken. */
+static void test_fast(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+
+	REQUIRE(pm);
+	init(&pa, pm, "v6.1", &f);
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_FAST);
+	CHECK_EQ(r.reason, STALL_NONE);
+	CHECK(r.has_page);
+	CHECK_EQ(physmem_free_pages(pm), 60);
+	CHECK(!pa.kswapd_woken);
+	CHECK_EQ(pa.st.allocstall + pa.st.compact_stall, 0);
+	physmem_destroy(pm);
+}
+
+/*
+ * full_but(4): frames 60..63 free, one order-2 block. Watermarks min 0,
+ * low 4: the fast path's check is 4 - 3 = 1 > 4, false, so kswapd is woken;
+ * the slow path's first try at min passes (1 > 0) and takes the block: no
+ * stall. With min 4 too, every try fails on the count: compaction is
+ * skipped (not enough free pages), reclaim frees nothing, should_reclaim_retry
+ * finds no zone that could pass, and the OOM killer is called: a stall
+ * below the watermark, not fragmentation.
+ */
+static void test_watermark(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+
+	REQUIRE(pm);
+	full_but(pm, 4);
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.1", &f);
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_FAST);
+	CHECK_EQ(r.reason, STALL_NONE);
+	CHECK_EQ(r.pfn, 60);
+	CHECK(pa.kswapd_woken);
+	CHECK_EQ(pa.kswapd_order, 2);
+	CHECK_EQ(pa.st.allocstall, 0);
+	physmem_free(pm, 60, 2);
+
+	REQUIRE(physmem_set_watermarks(pm, 0, 4, 4, 8) == 0);
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+	CHECK_EQ(r.reason, STALL_WATERMARK);
+	CHECK(!r.has_page);
+	CHECK_EQ(pa.st.compact_stall, 0); /* compaction_suitable: skipped */
+	CHECK_EQ(pa.st.allocstall, 1);
+	CHECK_EQ(pa.st.oom_kill, 1);
+	CHECK_EQ(f.shrink_calls, 1);
+	CHECK_EQ(physmem_free_pages(pm), 4);
+	physmem_destroy(pm);
+}
+
+/*
+ * Checkerboard, nothing movable, nothing reclaimable: 32 pages free above
+ * low 4 but no order-1 block: a fragmentation stall. 6.1: async compaction
+ * (complete, nothing to move), direct reclaim (no progress), sync-light
+ * compaction (complete), should_reclaim_retry false (no block), progress 0
+ * so no compaction retry: the OOM killer. 4.1: async compaction, reclaim
+ * without progress, OOM: one compaction stall only.
+ */
+static void test_fragmentation_oom(void)
+{
+	const char *profiles[] = {"v6.1", "v4.1"};
+
+	for (int i = 0; i < 2; i++) {
+		struct physmem *pm = machine(5);
+		struct page_alloc pa;
+		struct alloc_result r;
+		struct fake f;
+
+		REQUIRE(pm);
+		checkerboard(pm);
+		REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+		init(&pa, pm, profiles[i], &f);
+		CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+		CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+		CHECK_EQ(r.reason, STALL_FRAGMENTATION);
+		CHECK_EQ(pa.st.allocstall, 1);
+		CHECK_EQ(pa.st.compact_stall, i == 0 ? 2 : 1);
+		CHECK_EQ(pa.st.compact_success, 0);
+		CHECK_EQ(pa.st.pages_migrated, 0);
+		CHECK_EQ(pa.st.oom_kill, 1);
+		CHECK_EQ(physmem_free_pages(pm), 32);
+		physmem_destroy(pm);
+	}
+}
+
+/*
+ * Movable user pages: all 64 frames USER/MOVABLE, then every frame but the
+ * first of each aligned 4 freed: 48 free, no order-2 block. The async pass
+ * takes sources only from UNMOVABLE pageblocks (all are MOVABLE): nothing.
+ * 6.1 reclaims (nothing) and compacts sync-light: the pinned pages move up,
+ * an aligned 4 comes free: outcome compaction. 4.1 compacts sync only after
+ * a reclaim that made progress: it calls the OOM killer instead.
+ */
+static void test_compaction(void)
+{
+	const char *profiles[] = {"v6.1", "v4.1"};
+
+	for (int i = 0; i < 2; i++) {
+		struct physmem *pm = machine(5);
+		struct page_alloc pa;
+		struct alloc_result r;
+		struct fake f;
+
+		REQUIRE(pm);
+		take_all(pm, PHYSMEM_MT_MOVABLE, PHYSMEM_OWNER_USER);
+		for (unsigned long p = 0; p < NFRAMES; p++)
+			if (p % 4)
+				physmem_free(pm, p, 0);
+		CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+		REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+		init(&pa, pm, profiles[i], &f);
+		CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+		CHECK_EQ(r.reason, STALL_FRAGMENTATION);
+		if (i == 0) {
+			CHECK_EQ(r.outcome, ALLOC_COMPACTION);
+			CHECK(r.has_page);
+			CHECK_EQ(pa.st.compact_success, 1);
+			CHECK(pa.st.pages_migrated >= 1);
+			CHECK_EQ(pa.st.allocstall, 1);
+			CHECK_EQ(physmem_free_pages(pm), 44);
+		} else {
+			CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+			CHECK_EQ(pa.st.pages_migrated, 0);
+			CHECK_EQ(physmem_free_pages(pm), 48);
+		}
+		CHECK_EQ(physmem_check(pm, (char[256]){0}, 256), 0);
+		physmem_destroy(pm);
+	}
+}
+
+/*
+ * Checkerboard; reclaim's shrinker frees frames 0 and 2, which with the
+ * free 1 and 3 merge into an order-2 block: the try after direct reclaim
+ * gets it (outcome reclaim), though the shrinker's pages count as no
+ * progress. The same with the pre-OOM hook freeing them instead: outcome
+ * zs_compact, but only for a pgd (SIM_GFP_PGD); for another request the
+ * hook is not asked and the OOM killer runs.
+ */
+static void test_reclaim_and_hook(void)
+{
+	for (int c = 0; c < 3; c++) {
+		struct physmem *pm = machine(5);
+		struct page_alloc pa;
+		struct alloc_result r;
+		struct fake f;
+
+		REQUIRE(pm);
+		checkerboard(pm);
+		REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+		init(&pa, pm, "v6.12", &f);
+		f.free_pfn[0] = 0;
+		f.free_pfn[1] = 2;
+		f.nfree = 2;
+		if (c > 0) { /* the frames go back through the hook, not reclaim */
+			f.hook = true;
+			pa.ops.shrink_slab = NULL;
+		}
+		CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE,
+				       SIM_GFP_KERNEL | (c == 1 ? SIM_GFP_PGD : 0), &r),
+			 0);
+		CHECK_EQ(r.reason, STALL_FRAGMENTATION);
+		if (c == 0) {
+			CHECK_EQ(r.outcome, ALLOC_RECLAIM);
+			CHECK_EQ(r.pfn, 0);
+			CHECK_EQ(pa.st.direct_freed, 2);
+			CHECK_EQ(pa.st.allocstall, 1);
+		} else if (c == 1) {
+			CHECK_EQ(r.outcome, ALLOC_ZS_COMPACT);
+			CHECK_EQ(r.pfn, 0);
+			CHECK_EQ(f.hook_calls, 1);
+			CHECK_EQ(pa.st.oom_kill, 0);
+		} else {
+			CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+			CHECK_EQ(f.hook_calls, 0);
+		}
+		physmem_destroy(pm);
+	}
+}
+
+/*
+ * Requests that really fail: a costly order (4 > PAGE_ALLOC_COSTLY_ORDER:
+ * no OOM killer for it), __GFP_NORETRY, and no __GFP_DIRECT_RECLAIM (which
+ * still wakes kswapd).
+ */
+static void test_failed(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+
+	REQUIRE(pm);
+	checkerboard(pm);
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.1", &f);
+	CHECK_EQ(__alloc_pages(&pa, 4, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), -ENOMEM);
+	CHECK_EQ(r.outcome, ALLOC_FAILED);
+	CHECK_EQ(pa.st.oom_kill, 0);
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL | SIM_GFP_NORETRY, &r),
+		 -ENOMEM);
+	CHECK_EQ(r.outcome, ALLOC_FAILED);
+	pa.kswapd_woken = false;
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r), -ENOMEM);
+	CHECK_EQ(r.outcome, ALLOC_FAILED);
+	CHECK(pa.kswapd_woken);
+	CHECK_EQ(pa.st.oom_kill, 0);
+	CHECK_EQ(__alloc_pages(&pa, 5, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), -EINVAL);
+	physmem_destroy(pm);
+}
+
+/*
+ * should_compact_retry: a reclaim that claims progress but frees nothing.
+ * Checkerboard on 6.1: async compaction, then each round: reclaim
+ * (progress), compaction at the current priority; should_reclaim_retry
+ * (no block: false); should_compact_retry: complete -> raise the priority
+ * once (sync-light -> sync-full, retries reset), then at the minimum give
+ * up: the OOM killer. Compaction stalls: async + sync-light + sync-full.
+ */
+static void test_compact_retry(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+
+	REQUIRE(pm);
+	checkerboard(pm);
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.1", &f);
+	f.progress = 1;
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+	CHECK_EQ(pa.st.allocstall, 2);
+	CHECK_EQ(pa.st.compact_stall, 3);
+	physmem_destroy(pm);
+}
+
+/*
+ * kswapd: woken at order 2 by a fast-path miss, it runs after the event.
+ * Checkerboard (no order-2 block: never balanced at order 2). v6.1: every
+ * balance_pgdat reclaims nothing, so kswapd_failures climbs to
+ * MAX_RECLAIM_RETRIES in one kswapd_run (it does not sleep until balanced
+ * or hopeless), kcompactd runs once, and from then on wakeups are ignored.
+ * v4.8 (before the 4.11 hopeless rule): one run per wakeup, kcompactd too.
+ * v4.1: one run, no kcompactd.
+ */
+static void test_kswapd(void)
+{
+	const char *profiles[] = {"v6.1", "v4.8", "v4.1"};
+	const unsigned long runs[] = {MAX_RECLAIM_RETRIES, 1, 1};
+
+	for (int i = 0; i < 3; i++) {
+		struct physmem *pm = machine(5);
+		struct page_alloc pa;
+		struct fake f;
+
+		REQUIRE(pm);
+		checkerboard(pm);
+		REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+		init(&pa, pm, profiles[i], &f);
+		wakeup_kswapd(&pa, 0, 2);
+		CHECK(pa.kswapd_woken);
+		kswapd_run(&pa);
+		CHECK(!pa.kswapd_woken);
+		CHECK_EQ(pa.st.pageoutrun, runs[i]);
+		CHECK_EQ(f.kswapd_calls, runs[i]);
+		CHECK_EQ(pa.st.kcompactd_wake, i < 2 ? 1 : 0);
+		wakeup_kswapd(&pa, 0, 2);
+		CHECK_EQ(pa.kswapd_woken, i != 0); /* 6.1: hopeless now */
+		/* a balanced zone does not wake it: order 0, 32 free > high 8 */
+		pa.kswapd_woken = false;
+		wakeup_kswapd(&pa, 0, 0);
+		CHECK(!pa.kswapd_woken);
+		physmem_destroy(pm);
+	}
+}
+
+/* kswapd frees what it can (the shrinker's pages), then stops when balanced. */
+static void test_kswapd_balances(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct fake f;
+
+	REQUIRE(pm);
+	full_but(pm, 4); /* 4 free, high 8: unbalanced at order 0 */
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.12", &f);
+	for (unsigned long p = 0; p < 4; p++)
+		f.free_pfn[p] = p * 2; /* frees 4 more: 8 free, still not above 8 */
+	f.nfree = 4;
+	f.progress = 1;
+	wakeup_kswapd(&pa, 0, 0);
+	kswapd_run(&pa);
+	CHECK_EQ(pa.st.kswapd_freed, 4);
+	CHECK_EQ(physmem_free_pages(pm), 8);
+	CHECK_EQ(pa.kswapd_failures, 0);   /* it made progress */
+	CHECK_EQ(pa.st.kcompactd_wake, 0); /* order 0 */
+	physmem_destroy(pm);
+}
+
+/* A fork's pages per profile and arch (sim/fork.c's table), at 4 KiB pages. */
+static void test_fork_cost(void)
+{
+	struct {
+		const char *profile;
+		int arch;
+		int pgd, stack, vmalloc, slab, user;
+	} cases[] = {
+	    {"v4.1", ZS_ARCH_ARM32, 2, 2, 0, 2, 8},  {"v4.8", ZS_ARCH_ARM32, 2, 2, 0, 2, 8},
+	    {"v6.1", ZS_ARCH_ARM32, 2, 2, 1, 2, 8},  {"v6.12", ZS_ARCH_ARM32, 2, 2, 1, 2, 8},
+	    {"v4.1", ZS_ARCH_X86_64, 0, 4, 0, 4, 8}, {"v6.12", ZS_ARCH_X86_64, 1, 4, 1, 4, 8},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_fork_cost c = {-1, -1, -1, -1, -1};
+
+		fork_cost_resolve(&c, cases[i].profile, cases[i].arch, 4096);
+		CHECK_EQ(c.pgd_order, cases[i].pgd);
+		CHECK_EQ(c.stack_pages, cases[i].stack);
+		CHECK_EQ(c.stack_vmalloc, cases[i].vmalloc);
+		CHECK_EQ(c.slab_pages, cases[i].slab);
+		CHECK_EQ(c.user_pages, cases[i].user);
+	}
+	/* an override stays; 16 KiB pages make the ARM pgd one page */
+	struct sim_fork_cost c = {-1, 0, -1, 5, -1};
+
+	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 16384);
+	CHECK_EQ(c.pgd_order, 0);
+	CHECK_EQ(c.stack_pages, 0);
+	CHECK_EQ(c.slab_pages, 5);
+	CHECK_EQ(fork_cost_pages(&c), 1 + 0 + 5 + 8);
+}
+
+/* Lowmem pages a fork took: Normal's free pages before minus after. */
+static unsigned long fork_lowmem(struct physmem *pm, const char *profile, bool fill_highmem)
+{
+	struct physmem_zone_info zi;
+	struct page_alloc pa;
+	struct sim_forks fk;
+	struct sim_fork_cost c = {-1, -1, -1, -1, -1};
+	struct fake f;
+	unsigned long before, pfn;
+
+	fork_cost_resolve(&c, profile, ZS_ARCH_ARM32, 4096);
+	init(&pa, pm, profile, &f);
+	while (fill_highmem &&
+	       physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, PHYSMEM_HIGHMEM | PHYSMEM_ALLOC_NO_WMARKS,
+			     &pfn) == 0) {
+		if (physmem_pfn_zone(pm, pfn) != PHYSMEM_ZONE_HIGHMEM) {
+			physmem_free(pm, pfn, 0);
+			break;
+		}
+	}
+	physmem_zone_info(pm, 0, &zi);
+	before = zi.free_pages;
+	if (fork_init(&fk, &pa, &c) != 0)
+		return 0;
+	CHECK_EQ(fork_copy_process(&fk, 1), 0);
+	CHECK_EQ(fork_copy_process(&fk, 1), -EEXIST);
+	CHECK_EQ(fk.st.outcomes[ALLOC_FAST], 1);
+	CHECK_EQ(fk.st.pages_live, 16);
+	physmem_zone_info(pm, 0, &zi);
+	CHECK_EQ(fork_release_task(&fk, 1), 0);
+	CHECK_EQ(fork_release_task(&fk, 1), -ENOENT);
+	CHECK_EQ(fk.st.pages_live, 0);
+	fork_destroy(&fk);
+	return before - zi.free_pages;
+}
+
+/*
+ * The measured fact: a 6.1 ARM fork takes about 6 lowmem pages while
+ * HighMem has room and about 16 when it is full. v4.1's order-1 stack is
+ * lowmem whatever HighMem holds: 8 and 16.
+ */
+static void test_fork_lowmem_pages(void)
+{
+	const char *profiles[] = {"v6.1", "v4.1"};
+	const unsigned long room[] = {6, 8};
+
+	for (int i = 0; i < 2; i++)
+		for (int full = 0; full < 2; full++) {
+			struct physmem_config pc;
+			struct physmem *pm = NULL;
+
+			physmem_config_default(&pc);
+			pc.ram_bytes = 16ull << 20;
+			pc.lowmem_limit_bytes = 8ull << 20;
+			pc.highmem = true;
+			REQUIRE(physmem_create(&pc, &pm) == 0);
+			CHECK_EQ(fork_lowmem(pm, profiles[i], full), full ? 16 : room[i]);
+			physmem_destroy(pm);
+		}
+}
+
+int main(void)
+{
+	RUN(test_fast);
+	RUN(test_watermark);
+	RUN(test_fragmentation_oom);
+	RUN(test_compaction);
+	RUN(test_reclaim_and_hook);
+	RUN(test_failed);
+	RUN(test_compact_retry);
+	RUN(test_kswapd);
+	RUN(test_kswapd_balances);
+	RUN(test_fork_cost);
+	RUN(test_fork_lowmem_pages);
+	return test_summary();
+}
