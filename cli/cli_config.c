@@ -132,6 +132,13 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 			 (unsigned long long)(mc->ram_bytes >> 20));
 		return -EINVAL;
 	}
+	if (cfg->fork.pgd_order >= 0 && (unsigned int)cfg->fork.pgd_order >= mc->max_order) {
+		snprintf(msg, len,
+			 "%s: fork_pgd_order %d must be below max_order %u (the pgd is one buddy "
+			 "block)",
+			 path, cfg->fork.pgd_order, mc->max_order);
+		return -EINVAL;
+	}
 	if (mc->pageblock_order >= mc->max_order) {
 		snprintf(msg, len,
 			 "%s: pageblock_order %u must be below max_order %u (a pageblock is at "
@@ -507,11 +514,12 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			}
 			cfg->fork.stack_vmalloc = json_is_true(v);
 		} else if (!strcmp(key, "fork_pgd_order")) {
-			err = want_uint(v, path, key, 15, &u, msg, len);
+			err = want_range(v, path, key, 0, PHYSMEM_MAX_ORDERS - 1,
+					 "order, below max_order", &u, msg, len);
 			cfg->fork.pgd_order = (int)u;
 		} else if (!strcmp(key, "fork_stack_pages") || !strcmp(key, "fork_slab_pages") ||
 			   !strcmp(key, "fork_user_pages")) {
-			err = want_uint(v, path, key, 1024, &u, msg, len);
+			err = want_range(v, path, key, 0, 1024, "pages per fork", &u, msg, len);
 			if (!strcmp(key, "fork_stack_pages"))
 				cfg->fork.stack_pages = (int)u;
 			else if (!strcmp(key, "fork_slab_pages"))
