@@ -177,7 +177,9 @@ def planted(name, scale_pool=1.0, more_failures=0):
 
 planted("worse", scale_pool=1.2)
 p = run([zsfrag, "plot", "regress", "out", "worse", "-o", "reg-worse"], ok=(1,))
-check("REGRESSION: pool_end +20.0%" in p.stdout, "planted +20% pool is flagged", p.stdout)
+# +20% of each run's pool, rounded to whole pages: 19.9-20.1% over the pair
+check(re.search(r"REGRESSION: pool_end \+(19\.9|20\.0|20\.1)%", p.stdout),
+      "planted +20% pool is flagged", p.stdout)
 figure_ok("reg-worse")
 with open("reg-worse.tsv") as f:
     row = [l.split("\t") for l in f.read().splitlines()
@@ -208,7 +210,8 @@ check("better" in p.stdout and "REGRESSION" not in p.stdout, "an improvement pas
 p = run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
          "--config", "phone.json", "--no-timing", "-o", "again", "--baseline", "better",
          "--figures", "-q"], ok=(1,))
-check(re.search(r"REGRESSION: pool_end \+25\.\d%", p.stdout), "compare --baseline flags it",
+# the baseline's pools 20% smaller, rounded to whole pages: about +25% now
+check(re.search(r"REGRESSION: pool_end \+(24\.[89]|25\.[0-2])%", p.stdout), "compare --baseline flags it",
       p.stdout[-500:])
 figure_ok("again/regress")
 run([zsfrag, "compare", "demo.trace", "--profiles", "v4.1,v6.12", "--policies", "manual",
