@@ -18,15 +18,19 @@
  *     page tables for every VMA with anonymous pages (copy_page_range):
  *     with CONFIG_HIGHPTE on ARM they are HighMem pages.
  *   then the child runs and its first writes take copy-on-write pages.
- * The counts: on the Debian 6.1 armmp guest (issue 13's facts) a fork took
- * about 6 lowmem pages while HighMem had room and about 16 while it was
- * full. 6 = the pgd's 4 + 2 slab pages (the objects above come to roughly
- * 8 KiB); the other 10 go to HighMem when they can: the 2 vmalloc'd stack
- * pages and 8 of page tables and first copy-on-write pages. So the 4.x
- * profiles' ARM fork takes the same 8 + 2 slab pages beside an order-1
- * stack. x86_64 is not measured: 4 slab pages (its task_struct with the FPU
- * state alone is over 2 pages) and the ARM's 8 page-table and COW pages are
- * estimates. Every count can be set with the fork_* config keys.
+ * The counts, measured with the kernel check's fork probe (kernel/README.md,
+ * "What a fork costs": children that pause(), per-CPU lists drained before
+ * both readings): on the Debian 6.1 armmp guest a fork took 6.1 lowmem and
+ * 13.0 HighMem pages while HighMem had room, 18.8-19.5 lowmem pages where
+ * there was no HighMem or it was full; 3 of them page tables, 52 slab pages
+ * for 30 forks. So: the pgd's 4 + 2 slab pages in lowmem; the 2 vmalloc'd
+ * stack pages, 3 page-table pages and 8 first copy-on-write pages (19 less
+ * the others) HighMem first: user_pages 11. The 4.x profiles' ARM fork takes
+ * the same beside an order-1 lowmem stack. x86_64 6.1 and 6.12 (no HighMem)
+ * took 26.8-28.2 pages: pgd 2, stack 4, 5 page-table pages (4.8 measured),
+ * the ARM's 8 COW pages, and slab 8, the rest (not measured apart; x86_64's
+ * task_struct with its FPU state alone is over 2 pages). Every count can be
+ * set with the fork_* config keys.
  *
  * SIM: the OOM killer kills no process of the trace (page_alloc.h). One
  * kill per fork is assumed: the request that needed it, and every request
@@ -86,9 +90,9 @@ void fork_cost_resolve(struct sim_fork_cost *c, const char *profile, int arch, s
 	if (c->stack_vmalloc < 0)
 		c->stack_vmalloc = vmap_stack_era(profile);
 	if (c->slab_pages < 0)
-		c->slab_pages = arm ? 2 : 4;
+		c->slab_pages = arm ? 2 : 8;
 	if (c->user_pages < 0)
-		c->user_pages = 8;
+		c->user_pages = arm ? 11 : 13;
 }
 
 unsigned long fork_cost_pages(const struct sim_fork_cost *c)

@@ -39,8 +39,8 @@ HEADER = 4
 ZRAM_HUGE_AT = PAGE // 4 * 3 + 1   # 3073
 RAM_PAGES = (1 << 30) // PAGE      # the default machine: 1 GiB
 # a v4.1 ARM fork (sim/fork.c): pgd 4 + order-1 kernel stack 2 + slab 2 + page tables and
-# first COW pages 8; memory is ample, so every fork takes them straight from the free lists
-FORK_PAGES = 16
+# first COW pages 11; memory is ample, so every fork takes them straight from the free lists
+FORK_PAGES = 19
 
 
 class Model:
