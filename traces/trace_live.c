@@ -1,21 +1,23 @@
 /*
- * trace_live.c - ID liveness for trace readers: three hash sets of uint64_t.
+ * trace_live.c - ID liveness for trace readers: three hash sets of uint64_t,
+ * each stored as 64-ID chunks.
  *
  * Layout: slots[capacity], capacity a power of two (minimum
- * TRACE_LIVE_MIN_CAP once anything was added), free slots hold
- * TRACE_LIVE_EMPTY. A key lives at its home slot hash(key) & mask or in the
- * first free-or-later slot after it (linear probing).
+ * TRACE_LIVE_MIN_CAP once anything was added), free slots have chunk ==
+ * TRACE_LIVE_EMPTY. A chunk lives at its home slot hash(chunk) & mask or in
+ * the first free-or-later slot after it (linear probing); a used slot's map
+ * is never 0 (the chunk leaves the table with its last live ID).
  *
- * Invariant kept by deletion: for every key at slot i with home slot h, no
+ * Invariant kept by deletion: for every chunk at slot i with home slot h, no
  * slot in the cyclic range [h, i) is empty. Removal therefore shifts later
  * members of the probe run back into the hole (Knuth's algorithm R) instead
  * of leaving a tombstone, so lookups stay short however many IDs a trace has
  * freed.
  *
- * Sizing: grow (x2) before the load passes 1/2, shrink (/2) when it falls
- * under 1/8, never below TRACE_LIVE_MIN_CAP; an emptied set frees its table.
- * The gap between the two thresholds keeps an alloc/free pair at the
- * boundary from resizing on every event.
+ * Sizing: grow (x2) before the chunks pass 1/2 of the slots, shrink (/2) when
+ * they fall under 1/8, never below TRACE_LIVE_MIN_CAP; an emptied set frees
+ * its table. The gap between the two thresholds keeps an alloc/free pair at
+ * the boundary from resizing on every event.
  */
 #include "trace_live.h"
 
@@ -24,7 +26,17 @@
 
 #define TRACE_LIVE_MIN_CAP 64 /* entries */
 
-/* splitmix64's finalizer: trace IDs are often sequential, so mix all bits. */
+static inline uint64_t live_chunk(uint64_t key)
+{
+	return key >> 6;
+}
+
+static inline uint64_t live_bit(uint64_t key)
+{
+	return 1ULL << (key & 63);
+}
+
+/* splitmix64's finalizer: chunk numbers are sequential, so mix all bits. */
 static inline uint64_t live_hash(uint64_t x)
 {
 	x ^= x >> 30;
@@ -39,6 +51,7 @@ void trace_live_set_init(struct trace_live_set *s)
 {
 	s->slots = NULL;
 	s->capacity = 0;
+	s->chunks = 0;
 	s->count = 0;
 }
 
@@ -48,19 +61,19 @@ void trace_live_set_destroy(struct trace_live_set *s)
 	trace_live_set_init(s);
 }
 
-/* Place a key known to be absent; the table has a free slot. */
-static void live_place(uint64_t *slots, size_t mask, uint64_t key)
+/* Place a chunk known to be absent; the table has a free slot. */
+static void live_place(struct trace_live_chunk *slots, size_t mask, struct trace_live_chunk c)
 {
-	size_t i = (size_t)live_hash(key) & mask;
+	size_t i = (size_t)live_hash(c.chunk) & mask;
 
-	while (slots[i] != TRACE_LIVE_EMPTY)
+	while (slots[i].chunk != TRACE_LIVE_EMPTY)
 		i = (i + 1) & mask;
-	slots[i] = key;
+	slots[i] = c;
 }
 
 static int live_resize(struct trace_live_set *s, size_t new_cap)
 {
-	uint64_t *slots = NULL;
+	struct trace_live_chunk *slots = NULL;
 	size_t i;
 
 	if (new_cap) {
@@ -70,9 +83,9 @@ static int live_resize(struct trace_live_set *s, size_t new_cap)
 		if (!slots)
 			return -ENOMEM;
 		for (i = 0; i < new_cap; i++)
-			slots[i] = TRACE_LIVE_EMPTY;
+			slots[i] = (struct trace_live_chunk){ TRACE_LIVE_EMPTY, 0 };
 		for (i = 0; i < s->capacity; i++)
-			if (s->slots[i] != TRACE_LIVE_EMPTY)
+			if (s->slots[i].chunk != TRACE_LIVE_EMPTY)
 				live_place(slots, new_cap - 1, s->slots[i]);
 	}
 	free(s->slots);
@@ -81,21 +94,21 @@ static int live_resize(struct trace_live_set *s, size_t new_cap)
 	return 0;
 }
 
-/* Slot index of key, or capacity when absent. */
-static size_t live_find(const struct trace_live_set *s, uint64_t key)
+/* Slot index of chunk, or capacity when absent. */
+static size_t live_find(const struct trace_live_set *s, uint64_t chunk)
 {
 	size_t mask, i;
 
-	if (!s->count)
+	if (!s->chunks)
 		return s->capacity;
 	mask = s->capacity - 1;
-	i = (size_t)live_hash(key) & mask;
+	i = (size_t)live_hash(chunk) & mask;
 	for (;;) {
-		uint64_t k = s->slots[i];
+		uint64_t c = s->slots[i].chunk;
 
-		if (k == key)
+		if (c == chunk)
 			return i;
-		if (k == TRACE_LIVE_EMPTY)
+		if (c == TRACE_LIVE_EMPTY)
 			return s->capacity;
 		i = (i + 1) & mask;
 	}
@@ -103,80 +116,94 @@ static size_t live_find(const struct trace_live_set *s, uint64_t key)
 
 bool trace_live_set_contains(const struct trace_live_set *s, uint64_t key)
 {
+	size_t i;
+
 	if (key == TRACE_LIVE_EMPTY)
 		return false;
-	return live_find(s, key) != s->capacity;
+	i = live_find(s, live_chunk(key));
+	return i != s->capacity && (s->slots[i].map & live_bit(key));
 }
 
 void trace_live_set_prefetch(const struct trace_live_set *s, uint64_t key)
 {
 	if (s->capacity)
-		__builtin_prefetch(&s->slots[(size_t)live_hash(key) & (s->capacity - 1)]);
+		__builtin_prefetch(
+			&s->slots[(size_t)live_hash(live_chunk(key)) & (s->capacity - 1)]);
 }
 
 int trace_live_set_add(struct trace_live_set *s, uint64_t key)
 {
-	int rc;
-
+	uint64_t chunk = live_chunk(key), bit = live_bit(key);
 	size_t mask, i;
+	int rc;
 
 	if (key == TRACE_LIVE_EMPTY)
 		return -EINVAL;
-	if ((s->count + 1) * 2 > s->capacity) {
-		if (live_find(s, key) != s->capacity)
+	i = live_find(s, chunk);
+	if (i != s->capacity) {
+		if (s->slots[i].map & bit)
 			return -EEXIST;
+		s->slots[i].map |= bit;
+		s->count++;
+		return 0;
+	}
+	if ((s->chunks + 1) * 2 > s->capacity) {
 		rc = live_resize(s, s->capacity ? s->capacity * 2 : TRACE_LIVE_MIN_CAP);
 		if (rc)
 			return rc;
 	}
-	/* One probe run both checks for the key and finds the free slot. */
 	mask = s->capacity - 1;
-	i = (size_t)live_hash(key) & mask;
-	while (s->slots[i] != TRACE_LIVE_EMPTY) {
-		if (s->slots[i] == key)
-			return -EEXIST;
-		i = (i + 1) & mask;
-	}
-	s->slots[i] = key;
+	live_place(s->slots, mask, (struct trace_live_chunk){ chunk, bit });
+	s->chunks++;
 	s->count++;
 	return 0;
 }
 
-int trace_live_set_remove(struct trace_live_set *s, uint64_t key)
+/* Take the chunk at slot hole out of the table. */
+static void live_delete_slot(struct trace_live_set *s, size_t hole)
 {
-	size_t mask, hole, j;
+	size_t mask = s->capacity - 1, j = hole;
 
-	if (key == TRACE_LIVE_EMPTY)
-		return -ENOENT;
-	hole = live_find(s, key);
-	if (hole == s->capacity)
-		return -ENOENT;
-	mask = s->capacity - 1;
 	/*
-	 * Backward shift: walk the rest of the probe run; a key whose home is
+	 * Backward shift: walk the rest of the probe run; a chunk whose home is
 	 * not cyclically inside (hole, j] may move into the hole without
 	 * breaking the invariant, and its old slot becomes the new hole.
 	 */
-	j = hole;
 	for (;;) {
 		size_t home;
 
 		j = (j + 1) & mask;
-		if (s->slots[j] == TRACE_LIVE_EMPTY)
+		if (s->slots[j].chunk == TRACE_LIVE_EMPTY)
 			break;
-		home = (size_t)live_hash(s->slots[j]) & mask;
+		home = (size_t)live_hash(s->slots[j].chunk) & mask;
 		if (((j - home) & mask) >= ((j - hole) & mask)) {
 			s->slots[hole] = s->slots[j];
 			hole = j;
 		}
 	}
-	s->slots[hole] = TRACE_LIVE_EMPTY;
-	s->count--;
+	s->slots[hole] = (struct trace_live_chunk){ TRACE_LIVE_EMPTY, 0 };
+	s->chunks--;
+}
 
-	if (!s->count)
+int trace_live_set_remove(struct trace_live_set *s, uint64_t key)
+{
+	uint64_t bit = live_bit(key);
+	size_t i;
+
+	if (key == TRACE_LIVE_EMPTY)
+		return -ENOENT;
+	i = live_find(s, live_chunk(key));
+	if (i == s->capacity || !(s->slots[i].map & bit))
+		return -ENOENT;
+	s->slots[i].map &= ~bit;
+	s->count--;
+	if (s->slots[i].map)
+		return 0;
+	live_delete_slot(s, i);
+	if (!s->chunks)
 		return live_resize(s, 0);
 	/* A failed shrink leaves a valid, merely roomy table: not an error. */
-	if (s->capacity > TRACE_LIVE_MIN_CAP && s->count * 8 < s->capacity)
+	if (s->capacity > TRACE_LIVE_MIN_CAP && s->chunks * 8 < s->capacity)
 		(void)live_resize(s, s->capacity / 2);
 	return 0;
 }

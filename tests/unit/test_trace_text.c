@@ -123,9 +123,16 @@ static void test_live_set_basic(void)
 
 /*
  * Random adds and removes over a small key space (so probe runs collide and
- * backward shifts happen), checked against a plain array of flags.
+ * backward shifts happen), checked against a plain array of flags. spread
+ * scatters the keys over the 63-bit range (a chunk each); without it they are
+ * 0..KEYS-1, 64 to a chunk, so chunks fill, empty and leave the table.
  */
-static void test_live_set_vs_reference(void)
+static uint64_t live_test_key(uint64_t k, bool spread)
+{
+	return spread ? k * 0x9E3779B97F4A7C15ULL >> 1 : k;
+}
+
+static void check_live_set_vs_reference(bool spread)
 {
 	enum { KEYS = 4096, OPS = 400000 };
 	static unsigned char ref[KEYS];
@@ -137,9 +144,8 @@ static void test_live_set_vs_reference(void)
 	memset(ref, 0, sizeof(ref));
 	trace_live_set_init(&s);
 	for (i = 0; i < OPS; i++) {
-		/* Keys spread over the 63-bit range, in KEYS distinct values. */
 		uint64_t k = rnd(&seed) % KEYS;
-		uint64_t key = k * 0x9E3779B97F4A7C15ULL >> 1;
+		uint64_t key = live_test_key(k, spread);
 		/* Phases: mostly adds, then mostly removes, so the table grows and shrinks. */
 		int add_pct = (i / 50000) % 2 ? 20 : 80;
 		int rc;
@@ -160,27 +166,43 @@ static void test_live_set_vs_reference(void)
 			}
 		}
 		bad += trace_live_set_count(&s) != count;
+		bad += s.chunks > count || (count && !s.chunks);
 		if (s.capacity > peak_cap)
 			peak_cap = s.capacity;
 		/* Load stays within (1/8, 1/2] once above the minimum table. */
-		bad += s.capacity && count * 2 > s.capacity;
-		bad += s.capacity > 64 && count * 8 < s.capacity;
+		bad += s.capacity && s.chunks * 2 > s.capacity;
+		bad += s.capacity > 64 && s.chunks * 8 < s.capacity;
 		if (i % 997 == 0) {
 			size_t kk;
 
 			for (kk = 0; kk < KEYS; kk++)
-				bad += trace_live_set_contains(&s, kk * 0x9E3779B97F4A7C15ULL >>
-								       1) != (ref[kk] != 0);
+				bad += trace_live_set_contains(&s, live_test_key(kk, spread)) !=
+				       (ref[kk] != 0);
 		}
 	}
 	CHECK_EQ(bad, 0);
-	/* 4096 keys at most half full: the table never needs more than 8192 slots. */
-	CHECK_LE(peak_cap, 8192);
-	CHECK_LT(2048, peak_cap);
+	if (spread) {
+		/* 4096 chunks at most half full: never more than 8192 slots. */
+		CHECK_LE(peak_cap, 8192);
+		CHECK_LT(2048, peak_cap);
+	} else {
+		/* 4096 dense keys are 64 chunks: the table never grows past 128 slots. */
+		CHECK_LE(peak_cap, 128);
+	}
 	trace_live_set_destroy(&s);
 }
 
-/* Memory follows live IDs: 100000 IDs in, all but 10 out, the table shrinks to 64. */
+static void test_live_set_vs_reference(void)
+{
+	check_live_set_vs_reference(true);
+	check_live_set_vs_reference(false);
+}
+
+/*
+ * Memory follows live chunks: 100000 sequential IDs are 1563 chunks (4096
+ * slots); with all but 10 out, the table shrinks to 64. A key 64 or more
+ * apart from every other takes a slot of its own.
+ */
 static void test_live_set_shrinks(void)
 {
 	struct trace_live_set s;
@@ -189,13 +211,21 @@ static void test_live_set_shrinks(void)
 	trace_live_set_init(&s);
 	for (i = 0; i < 100000; i++)
 		trace_live_set_add(&s, i);
-	CHECK_EQ(s.capacity, 262144); /* smallest power of two with 100000 * 2 <= cap */
+	CHECK_EQ(s.chunks, 1563);
+	CHECK_EQ(s.capacity, 4096); /* smallest power of two with 1563 * 2 <= cap */
 	for (i = 10; i < 100000; i++)
 		trace_live_set_remove(&s, i);
 	CHECK_EQ(trace_live_set_count(&s), 10);
+	CHECK_EQ(s.chunks, 1);
 	CHECK_EQ(s.capacity, 64);
 	for (i = 0; i < 10; i++)
 		CHECK(trace_live_set_contains(&s, i));
+	CHECK(!trace_live_set_contains(&s, 10));
+	CHECK_EQ(trace_live_set_add(&s, 64), 0);
+	CHECK_EQ(trace_live_set_add(&s, 127), 0);
+	CHECK_EQ(trace_live_set_add(&s, 128), 0);
+	CHECK_EQ(s.chunks, 3);
+	CHECK_EQ(trace_live_set_count(&s), 13);
 	trace_live_set_destroy(&s);
 }
 
