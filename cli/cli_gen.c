@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_proc.h"
 #include "trace.h"
 #include "trace_text.h"
 #include "wl.h"
@@ -179,13 +180,16 @@ int cli_gen(int argc, char **argv)
 
 	/* the name picks the format and compression: run.trace, run.ztb, run.ztb.zst, run.trace.gz */
 	n = (int)wl_gen_meta(g, &meta);
+	cli_tmp_prepare();
 	rc = trace_writer_open(out, trace_format_from_path(out), trace_codec_from_path(out), 0, meta,
 			       (size_t)n, &w, err, sizeof(err));
 	if (rc) {
+		cli_tmp_register(NULL);
 		fprintf(stderr, "zsfrag gen: %s\n", err);
 		wl_gen_destroy(g);
 		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
+	cli_tmp_register(trace_writer_temp_name(w)); /* removed if a signal ends us */
 	t0 = now_s();
 	while (!rc && (n = wl_gen_next(g, &ev)) == 1) {
 		rc = trace_writer_event(w, &ev);
@@ -197,10 +201,12 @@ int cli_gen(int argc, char **argv)
 		trace_writer_abort(w); /* nothing under the output's name */
 	} else if ((rc = trace_writer_close(w, err, sizeof(err)))) {
 		/* err names the file and the cause ("No space left on device") */
+		cli_tmp_register(NULL);
 		fprintf(stderr, "zsfrag gen: %s\n", err);
 		wl_gen_destroy(g);
 		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
+	cli_tmp_register(NULL); /* renamed into place or removed */
 	if (rc) {
 		fprintf(stderr, "zsfrag gen: %s: %s\n", out,
 			rc == -ENOMEM	? "out of memory"

@@ -25,6 +25,8 @@
 #include "cli.h"
 #include "cli_compare.h"
 #include "cli_config.h"
+#include "cli_proc.h"
+#include "outfile.h"
 
 static bool have_template(const char *dir)
 {
@@ -125,7 +127,8 @@ int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t ms
 	argv[n] = NULL;
 	fflush(stdout);
 	fflush(stderr);
-	pid = fork();
+	/* gnuplot dies with us, even when we are one of compare's figure workers and compare dies */
+	pid = cli_fork_worker();
 	if (pid < 0) {
 		snprintf(msg, msglen, "fork: %s", strerror(errno));
 		return EX_OSERR;
@@ -134,10 +137,13 @@ int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t ms
 		execvp("gnuplot", (char *const *)argv);
 		_exit(127);
 	}
-	if (waitpid(pid, &status, 0) < 0) {
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno == EINTR)
+			continue;
 		snprintf(msg, msglen, "waitpid: %s", strerror(errno));
 		return EX_OSERR;
 	}
+	cli_worker_reaped(pid);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
 		snprintf(msg, msglen, "gnuplot not found (Debian: apt-get install gnuplot-nox)");
 		return EX_UNAVAILABLE;
@@ -182,16 +188,58 @@ static void run_title(const struct cmp_metrics *m, const char *what, char *buf, 
 		 m->arch, pol, what);
 }
 
-static FILE *open_tsv(const char *outbase, const char *suffix, char *path, size_t plen, char *msg,
-		      size_t msglen)
-{
-	FILE *f;
+/*
+ * gnuplot's data files, BASE.tsv and BASE-SUFFIX.tsv beside the figure, opened
+ * like every other output (traces/outfile.h: a device or FIFO written through,
+ * a regular file replaced whole once written, never a link replaced).
+ */
+struct tsv_files {
+	struct outfile *o[3];
+	char path[3][PATH_MAX + 32];
+	unsigned int n;
+};
 
-	snprintf(path, plen, "%s%s.tsv", outbase, suffix);
-	f = fopen(path, "w");
-	if (!f)
-		snprintf(msg, msglen, "cannot write %s: %s", path, strerror(errno));
-	return f;
+static void tsv_abort(struct tsv_files *t)
+{
+	for (unsigned int i = 0; i < t->n; i++)
+		outfile_abort(t->o[i]);
+	t->n = 0;
+}
+
+/* Open BASE SUFFIX[i].tsv for i < n (n <= 3): 0, or EX_CANTCREAT with msg and nothing left open. */
+static int tsv_open(struct tsv_files *t, const char *outbase, const char *const *suffix,
+		    unsigned int n, char *msg, size_t msglen)
+{
+	t->n = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(t->path[i], sizeof(t->path[i]), "%s%s.tsv", outbase, suffix[i]);
+		if (outfile_open(t->path[i], &t->o[i], msg, msglen)) {
+			tsv_abort(t);
+			return EX_CANTCREAT;
+		}
+		t->n++;
+	}
+	return 0;
+}
+
+static FILE *tsv_stream(const struct tsv_files *t, unsigned int i)
+{
+	return outfile_stream(t->o[i]);
+}
+
+/* Finish every file: 0, or EX_CANTCREAT with msg (the first failure's cause). */
+static int tsv_commit(struct tsv_files *t, char *msg, size_t msglen)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < t->n; i++) {
+		if (rc)
+			outfile_abort(t->o[i]);
+		else if (outfile_commit(t->o[i], msg, msglen))
+			rc = EX_CANTCREAT;
+	}
+	t->n = 0;
+	return rc;
 }
 
 /* `zsfrag gen`'s periodic snapshots (t_10000ms) and post-compaction ones (c_10000ms): shown as
@@ -310,7 +358,9 @@ static void write_compactions(FILE *fc, json_t *comps, bool use_time, double xma
 int plot_timeseries(const char *results, const char *outbase_in, char *msg, size_t msglen)
 {
 	struct cmp_metrics m;
-	char outbase[PATH_MAX], dpath[PATH_MAX + 32], cpath[PATH_MAX + 32], fpath[PATH_MAX + 32];
+	static const char *const sfx[] = {"", "-compactions", "-forks"};
+	struct tsv_files tsv;
+	char outbase[PATH_MAX];
 	char title[600], pkib[32], ncomp[32], nout[16], nfr[16], zone[40], limit[80];
 	json_t *root, *snaps, *s, *comps;
 	double xmax, last_shown = -1e300, lim = CMP_FEW_FREE_PAGES;
@@ -330,17 +380,13 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 		json_decref(root);
 		return EX_DATAERR;
 	}
-	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
-	fc = f ? open_tsv(outbase, "-compactions", cpath, sizeof(cpath), msg, msglen) : NULL;
-	ff = fc ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
-	if (!f || !fc || !ff) {
-		if (f)
-			fclose(f);
-		if (fc)
-			fclose(fc);
+	if (tsv_open(&tsv, outbase, sfx, 3, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
+	f = tsv_stream(&tsv, 0);
+	fc = tsv_stream(&tsv, 1);
+	ff = tsv_stream(&tsv, 2);
 	snaps = json_object_get(root, "snapshots");
 	/* simulated time on the x axis when the trace has times, else events */
 	use_time = num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
@@ -405,9 +451,7 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 		snprintf(limit, sizeof(limit), "at or below its low watermark");
 	else
 		snprintf(limit, sizeof(limit), "%.0f free pages or fewer", lim);
-	rc = fclose(fc) | fclose(ff);
-	if (fclose(f) || rc) {
-		snprintf(msg, msglen, "cannot write %s", dpath);
+	if (tsv_commit(&tsv, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
@@ -416,7 +460,8 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 	json_decref(root);
 	{
 		char small[160];
-		const char *args[] = {dpath, cpath, fpath, outbase, title, zone, limit, small, NULL};
+		const char *args[] = {tsv.path[0], tsv.path[1], tsv.path[2], outbase, title,
+				      zone, limit, small, NULL};
 
 		snprintf(small, sizeof(small), "%s %s %s %s %s %s", pkib, ncomp,
 			 use_time ? "time" : "events", nout, nfr,
@@ -460,7 +505,9 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 		 size_t msglen)
 {
 	struct cmp_metrics m;
-	char dpath[PATH_MAX + 32], title[700], what[200], pkib[32], outbase[PATH_MAX];
+	static const char *const sfx[] = {""};
+	struct tsv_files tsv;
+	char title[700], what[200], pkib[32], outbase[PATH_MAX];
 	json_t *root, *snaps, *snap = NULL, *s, *cl;
 	FILE *f;
 	size_t i;
@@ -492,11 +539,11 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 	} else {
 		snap = worst_snapshot(snaps);
 	}
-	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
-	if (!f) {
+	if (tsv_open(&tsv, outbase, sfx, 1, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
+	f = tsv_stream(&tsv, 0);
 	json_array_foreach(json_object_get(snap, "classes"), i, cl)
 	{
 		double objs = num(cl, "objs_per_zspage"), used = num(cl, "obj_used");
@@ -508,14 +555,17 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 	}
 	if (!i) /* gnuplot's stats needs one record */
 		fprintf(f, "0\t0\t0\t0\t0\t0\t0\n");
-	fclose(f);
+	if (tsv_commit(&tsv, msg, msglen)) {
+		json_decref(root);
+		return EX_CANTCREAT;
+	}
 	snprintf(what, sizeof(what), "size classes at snapshot '%s' (event %.0f)",
 		 json_string_value(json_object_get(snap, "label")), num(snap, "event_index"));
 	run_title(&m, what, title, sizeof(title));
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
 	{
-		const char *args[] = {dpath, outbase, title, pkib, NULL};
+		const char *args[] = {tsv.path[0], outbase, title, pkib, NULL};
 
 		return plot_gnuplot("classes", args, msg, msglen);
 	}
@@ -580,7 +630,9 @@ static void run_name(const struct cmp_metrics *m, unsigned int n, unsigned int i
 int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase_in, char *msg, size_t msglen)
 {
-	char outbase[PATH_MAX], dpath[PATH_MAX + 32], fpath[PATH_MAX + 32], pkib[32], small[200];
+	static const char *const sfx[] = {"", "-forks"};
+	struct tsv_files tsv;
+	char outbase[PATH_MAX], pkib[32], small[200];
 	char names[CMP_MAX_OUTCOMES][40], never[CMP_MAX_OUTCOMES][40], name[300], nev[400] = "";
 	unsigned int nnever = 0;
 	double mx[6] = {0}, fmx = 0;
@@ -592,13 +644,10 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 	if (rc)
 		return rc;
-	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
-	ff = f ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
-	if (!ff) {
-		if (f)
-			fclose(f);
+	if (tsv_open(&tsv, outbase, sfx, 2, msg, msglen))
 		return EX_CANTCREAT;
-	}
+	f = tsv_stream(&tsv, 0);
+	ff = tsv_stream(&tsv, 1);
 	fputs("run\tbefore compaction\t\tat end\t\tideal at end\t\tmean over the snapshots\t\t"
 	      "worst\t\tfailed, all\t\tzs_malloc found no page\t\tover mem_limit\t\t"
 	      "MiB copied\t\tCPU ms\t\n",
@@ -685,16 +734,13 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		}
 		fputc('\n', ff);
 	}
-	rc = fclose(ff);
-	if (fclose(f) || rc) {
-		snprintf(msg, msglen, "cannot write %s", dpath);
+	if (tsv_commit(&tsv, msg, msglen))
 		return EX_CANTCREAT;
-	}
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
 	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, nout,
 		 has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
 	{
-		const char *args[] = {dpath, fpath, outbase, title, small, nev, NULL};
+		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, nev, NULL};
 
 		return plot_gnuplot("compare", args, msg, msglen);
 	}
@@ -755,7 +801,9 @@ static int overlay_block(const char *path, const char *name, bool use_time, FILE
 int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase_in, char *msg, size_t msglen)
 {
-	char outbase[PATH_MAX], dpath[PATH_MAX + 32], fpath[PATH_MAX + 32], small[64], name[300];
+	static const char *const sfx[] = {"", "-forks"};
+	struct tsv_files tsv;
+	char outbase[PATH_MAX], small[64], name[300];
 	char zone[40] = "pgd";
 	bool use_time = true;
 	double tmax = 0, emax = 0;
@@ -781,28 +829,25 @@ int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 			snprintf(zone, sizeof(zone), "%s", json_string_value(json_object_get(z, "name")));
 		json_decref(root);
 	}
-	f = open_tsv(outbase, "", dpath, sizeof(dpath), msg, msglen);
-	ff = f ? open_tsv(outbase, "-forks", fpath, sizeof(fpath), msg, msglen) : NULL;
-	if (!ff) {
-		if (f)
-			fclose(f);
+	if (tsv_open(&tsv, outbase, sfx, 2, msg, msglen))
 		return EX_CANTCREAT;
-	}
+	f = tsv_stream(&tsv, 0);
+	ff = tsv_stream(&tsv, 1);
 	for (unsigned int i = 0; i < n && !rc; i++) {
 		run_name(m, n, i, name, sizeof(name));
 		rc = overlay_block(m[i].path, name, use_time, f, ff, msg, msglen);
 	}
-	if ((fclose(ff) | fclose(f)) && !rc) {
-		snprintf(msg, msglen, "cannot write %s", dpath);
-		rc = EX_CANTCREAT;
-	}
-	if (rc)
+	if (rc) {
+		tsv_abort(&tsv);
 		return rc;
+	}
+	if (tsv_commit(&tsv, msg, msglen))
+		return EX_CANTCREAT;
 	/* the x range from the runs themselves: a panel with nothing to draw still has an axis */
 	snprintf(small, sizeof(small), "%u %s %.9g", n, use_time ? "time" : "events",
 		 use_time ? tmax / 1e9 : emax > 0 ? emax : 1);
 	{
-		const char *args[] = {dpath, fpath, outbase, title, small, zone, NULL};
+		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, zone, NULL};
 
 		return plot_gnuplot("overlay", args, msg, msglen);
 	}

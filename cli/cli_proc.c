@@ -24,6 +24,8 @@ static volatile pid_t workers[MAX_WORKERS]; /* 0 = free slot */
 static char tmp_path[4096];
 static volatile sig_atomic_t tmp_set;
 static bool installed;
+static bool held;	   /* fatal signals blocked by cli_tmp_prepare() */
+static sigset_t held_mask; /* the mask to go back to */
 
 static void on_fatal_signal(int sig)
 {
@@ -67,6 +69,21 @@ static void install(void)
 	installed = true;
 }
 
+void cli_tmp_prepare(void)
+{
+	sigset_t fatal;
+
+	install();
+	if (held)
+		return;
+	sigemptyset(&fatal);
+	sigaddset(&fatal, SIGTERM);
+	sigaddset(&fatal, SIGINT);
+	sigaddset(&fatal, SIGHUP);
+	sigprocmask(SIG_BLOCK, &fatal, &held_mask);
+	held = true;
+}
+
 void cli_tmp_register(const char *path)
 {
 	install();
@@ -74,6 +91,10 @@ void cli_tmp_register(const char *path)
 	if (path && strlen(path) < sizeof(tmp_path)) {
 		memcpy(tmp_path, path, strlen(path) + 1);
 		tmp_set = 1;
+	}
+	if (held) {
+		held = false;
+		sigprocmask(SIG_SETMASK, &held_mask, NULL); /* a pending signal lands now */
 	}
 }
 

@@ -16,7 +16,11 @@
  *     status still says which). Workers inherit it: a worker killed this way
  *     removes its own half-written results before it dies.
  *   - cli_tmp_register() names the file a process is writing to under a
- *     temporary name (NULL when it has been renamed into place).
+ *     temporary name (NULL when it has been renamed into place). Between
+ *     the file's creation and its registration a signal would leave it
+ *     behind, so cli_tmp_prepare() holds the fatal signals back from just
+ *     before the creation until the next cli_tmp_register(), which lets a
+ *     signal that came meanwhile in (and so removes the file).
  */
 #ifndef ZSFRAG_CLI_PROC_H
 #define ZSFRAG_CLI_PROC_H
@@ -27,7 +31,9 @@
 pid_t cli_fork_worker(void);
 /* The parent has reaped worker pid (waitpid returned it): forget it. */
 void cli_worker_reaped(pid_t pid);
-/* The temporary file to remove if a signal ends the process; NULL = none. */
+/* Hold SIGTERM, SIGINT and SIGHUP until the next cli_tmp_register(): call before creating. */
+void cli_tmp_prepare(void);
+/* The temporary file to remove if a signal ends the process; NULL = none. Releases the hold. */
 void cli_tmp_register(const char *path);
 
 #endif /* ZSFRAG_CLI_PROC_H */

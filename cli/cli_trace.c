@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_proc.h"
 #include "cli_trace.h"
 #include "outfile.h"
 
@@ -98,12 +99,15 @@ int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct 
 		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 		return EX_USAGE;
 	}
+	cli_tmp_prepare();
 	rc = trace_writer_open(out->path, out->fmt, out->codec, out->level, meta, n, w, msg,
 			       sizeof(msg));
 	if (rc) {
+		cli_tmp_register(NULL);
 		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 		return rc == -EINVAL ? EX_DATAERR : EX_CANTCREAT;
 	}
+	cli_tmp_register(trace_writer_temp_name(*w)); /* removed if a signal ends us */
 	return EX_OK;
 }
 
@@ -196,6 +200,7 @@ static int trace_convert(int argc, char **argv)
 	} else {
 		rc = EX_OK;
 	}
+	cli_tmp_register(NULL); /* renamed into place or removed */
 out:
 	trace_reader_close(r);
 	return rc;

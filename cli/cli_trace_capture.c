@@ -13,6 +13,7 @@
 
 #include "capture.h"
 #include "cli.h"
+#include "cli_proc.h"
 #include "cli_trace.h"
 
 static void capture_help(FILE *f)
@@ -124,9 +125,12 @@ int cli_trace_from_capture(int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "zsfrag trace from-capture: %s\n", msg);
 		trace_writer_abort(co.w); /* the output is not created */
+		cli_tmp_register(NULL);
 		return rc == -ENOMEM ? EX_SOFTWARE : EX_DATAERR;
 	}
-	if (trace_writer_close(co.w, msg, sizeof(msg))) {
+	rc = trace_writer_close(co.w, msg, sizeof(msg));
+	cli_tmp_register(NULL); /* renamed into place or removed */
+	if (rc) {
 		fprintf(stderr, "zsfrag trace from-capture: %s\n", msg);
 		return EX_CANTCREAT;
 	}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_proc.h"
 #include "cli_trace.h"
 #include "outfile.h"
 #include "procmem.h"
@@ -300,6 +301,7 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 		fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
 		ex = EX_CANTCREAT;
 	}
+	cli_tmp_register(NULL); /* renamed into place or removed */
 	if (ex == EX_OK && !o->quiet)
 		fprintf(stderr,
 			"zsfrag trace %s: %" PRIu64 " writes, %" PRIu64 " overwrites, %" PRIu64

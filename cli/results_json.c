@@ -292,9 +292,12 @@ static int open_out(struct results_json *rj, const char *path)
 		rj->out = tmpfile();
 		return rj->out ? 0 : -errno;
 	}
+	cli_tmp_prepare();
 	err = outfile_open(path, &rj->of, NULL, 0);
-	if (err)
+	if (err) {
+		cli_tmp_register(NULL);
 		return err;
+	}
 	rj->out = outfile_stream(rj->of);
 	cli_tmp_register(outfile_temp_name(rj->of)); /* removed if a signal ends us */
 	return 0;

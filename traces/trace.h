@@ -68,6 +68,14 @@ int trace_writer_close(struct trace_writer *w, char *err, size_t errlen);
  */
 void trace_writer_abort(struct trace_writer *w);
 
+/*
+ * The temporary file a writer from trace_writer_open() is filling, for a
+ * caller that removes it when a signal ends the process; NULL when the
+ * output is written straight through (stdout, a device, a FIFO) or was
+ * opened by trace_writer_open_file().
+ */
+const char *trace_writer_temp_name(const struct trace_writer *w);
+
 /* From a file name: binary when the name, without .zst / .gz, ends in ".ztb". */
 enum trace_format trace_format_from_path(const char *path);
 const char *trace_format_name(enum trace_format fmt);

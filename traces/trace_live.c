@@ -83,7 +83,7 @@ static int live_resize(struct trace_live_set *s, size_t new_cap)
 		if (!slots)
 			return -ENOMEM;
 		for (i = 0; i < new_cap; i++)
-			slots[i] = (struct trace_live_chunk){ TRACE_LIVE_EMPTY, 0 };
+			slots[i] = (struct trace_live_chunk){TRACE_LIVE_EMPTY, 0};
 		for (i = 0; i < s->capacity; i++)
 			if (s->slots[i].chunk != TRACE_LIVE_EMPTY)
 				live_place(slots, new_cap - 1, s->slots[i]);
@@ -128,7 +128,7 @@ void trace_live_set_prefetch(const struct trace_live_set *s, uint64_t key)
 {
 	if (s->capacity)
 		__builtin_prefetch(
-			&s->slots[(size_t)live_hash(live_chunk(key)) & (s->capacity - 1)]);
+		    &s->slots[(size_t)live_hash(live_chunk(key)) & (s->capacity - 1)]);
 }
 
 int trace_live_set_add(struct trace_live_set *s, uint64_t key)
@@ -153,7 +153,7 @@ int trace_live_set_add(struct trace_live_set *s, uint64_t key)
 			return rc;
 	}
 	mask = s->capacity - 1;
-	live_place(s->slots, mask, (struct trace_live_chunk){ chunk, bit });
+	live_place(s->slots, mask, (struct trace_live_chunk){chunk, bit});
 	s->chunks++;
 	s->count++;
 	return 0;
@@ -181,7 +181,7 @@ static void live_delete_slot(struct trace_live_set *s, size_t hole)
 			hole = j;
 		}
 	}
-	s->slots[hole] = (struct trace_live_chunk){ TRACE_LIVE_EMPTY, 0 };
+	s->slots[hole] = (struct trace_live_chunk){TRACE_LIVE_EMPTY, 0};
 	s->chunks--;
 }
 

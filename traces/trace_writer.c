@@ -155,6 +155,11 @@ int trace_writer_open(const char *path, enum trace_format fmt, enum trace_codec 
 	return 0;
 }
 
+const char *trace_writer_temp_name(const struct trace_writer *w)
+{
+	return w->of ? outfile_temp_name(w->of) : NULL;
+}
+
 /* The cause of a failed write: the outfile's errno when it has one. */
 static int writer_errno(const struct trace_writer *w, int rc)
 {

@@ -3,6 +3,8 @@
 - an output name gnuplot would read as a pipe ("|cmd" for the figure, "<cmd" for the data
   file beside it) is written as a file of that name, and the command never runs; a name with a
   control character is refused (exit 64) before gnuplot starts;
+- the data files beside the figure (NAME.tsv, NAME-forks.tsv...) are opened like every other
+  output: a dangling link is refused and nothing is left half-written;
 - the templates come from the build or install location compiled in (or $ZSFRAG_PLOTS_DIR when
   set), never from the working directory: a binary copied out of the tree, run in a directory
   holding a planted plots/timeseries.gp, draws with the real template and the planted one never
@@ -47,6 +49,23 @@ os.makedirs("b")
 shutil.copy("run.json", "b/run.json")
 run([zsfrag, "plot", "regress", "b", "b", "-o", "|touch PWNED4;echo"])
 check(not os.path.exists("PWNED4") and os.path.exists("|touch PWNED4;echo.svg"), "regress -o")
+
+# --- the data files beside the figure: opened like every output (traces/outfile.h) ---
+# a dangling link as the third data file: refused before anything is drawn, the two opened
+# before it are given up (no half-written data left), and the link's target never created
+os.symlink("planted-target", "dl-forks.tsv")
+p = run([zsfrag, "plot", "timeseries", "run.json", "-o", "dl"], ok=(73,))
+check("dl-forks.tsv" in p.stderr, "the refusal names the file", p.stderr)
+check(not os.path.exists("planted-target"), "a dangling link's target was created")
+check(os.path.islink("dl-forks.tsv"), "the link was replaced")
+left = [n for n in os.listdir(".") if n.startswith("dl") or n.startswith(".dl")]
+check(left == ["dl-forks.tsv"], "nothing else written", left)
+# a link to a regular file: the target gets the data, the link stays a link
+with open("real.tsv", "w") as f:
+    f.write("old\n")
+os.symlink("real.tsv", "lk.tsv")
+run([zsfrag, "plot", "classes", "run.json", "-o", "lk"])
+check(os.path.islink("lk.tsv") and open("real.tsv").read() != "old\n", "link kept, target written")
 
 # --- templates: never from the working directory ---
 os.makedirs("elsewhere/bin")

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""test_cli_signals.py ZSFRAG - compare's replays die with compare.
+"""test_cli_signals.py ZSFRAG - compare's replays die with compare; a signalled gen or
+trace convert leaves no hidden temporary file.
 
 `zsfrag compare` forks one replay per run. Signalling only the parent
 (SIGTERM, SIGINT, SIGKILL from another shell) must end the replays too,
@@ -74,6 +75,67 @@ def one(c, trace, sig):
     c.eq(left, [], "%s: files left in the output directory" % name)
 
 
+def writer_killed(c, name, args, sig=signal.SIGTERM):
+    """A command writing a trace to a temporary file (OUT in args), signalled once it exists,
+    removes it: the directory it writes to is left empty."""
+    out = c.path("w-" + name)
+    os.makedirs(out)
+    dest = os.path.join(out, "big.trace")
+    p = subprocess.Popen([c.zsfrag] + [dest if a == "OUT" else a for a in args], cwd=c.tmp,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not os.listdir(out) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # poll the condition above, gently
+    tmp = os.listdir(out)
+    if not c.check(p.poll() is None and len(tmp) == 1 and tmp[0].startswith(".big.trace.tmp-"),
+                   "%s: writing its temporary file (saw %r, rc %r)" % (name, tmp, p.poll())):
+        p.kill()
+        p.communicate()
+        return
+    os.kill(p.pid, sig)
+    p.communicate(timeout=120)
+    c.eq(p.returncode, -sig, "%s: exit status" % name)
+    c.eq(sorted(os.listdir(out)), [], "%s: files left behind" % name)
+
+
+def gnuplot_orphan(c):
+    """gnuplot, started by `zsfrag plot`, dies when zsfrag is SIGKILLed (a stand-in gnuplot
+    that records its pid and waits)."""
+    fake = c.path("fakebin")
+    os.makedirs(fake)
+    pidfile = c.path("gnuplot.pid")
+    with open(os.path.join(fake, "gnuplot"), "w") as f:
+        f.write("#!/bin/sh\necho $$ > %s.tmp && mv %s.tmp %s\nexec sleep 1000\n"
+                % (pidfile, pidfile, pidfile))
+    os.chmod(os.path.join(fake, "gnuplot"), 0o755)
+    trace = c.path("small.trace")
+    with open(trace, "w") as f:
+        f.write("zsfrag-trace 1\n" + "".join("a %d 300\n" % i for i in range(100)) + "s x\n")
+    rc, so, se = c.run("replay", trace, "--json", c.path("small.json"), "--no-timing", "-q")
+    c.eq(rc, 0, "replay the small trace (stderr %r)" % se)
+    env = dict(os.environ, PATH=fake + ":" + os.environ["PATH"])
+    p = subprocess.Popen([c.zsfrag, "plot", "timeseries", c.path("small.json"), "-o",
+                          c.path("fig")], cwd=c.tmp, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not os.path.exists(pidfile) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # poll the condition above, gently
+    if not c.check(os.path.exists(pidfile), "the stand-in gnuplot started (rc %r)" % p.poll()):
+        p.kill()
+        p.communicate()
+        return
+    gp = int(open(pidfile).read())
+    p.kill()
+    p.communicate()
+    deadline = time.monotonic() + 30
+    while not gone(gp) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    dead = gone(gp)
+    if not dead:
+        os.kill(gp, signal.SIGKILL)
+    c.check(dead, "gnuplot outlived a SIGKILLed zsfrag plot by 30 s")
+
+
 def main():
     c = Checker()
     trace = c.path("slow.trace")
@@ -84,6 +146,16 @@ def main():
     if rc == 0:
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGKILL):
             one(c, trace, sig)
+        # convert: a text trace of 500 k events written from the binary one takes seconds
+        bin_trace = c.path("slow.ztb")
+        rc, so, se = c.run("trace", "convert", trace, bin_trace, timeout=120)
+        c.eq(rc, 0, "convert to binary (stderr %r)" % se)
+        writer_killed(c, "convert", ["trace", "convert", bin_trace, "OUT"])
+    writer_killed(c, "gen", ["gen", "churn", "--param", "events=50000000", "--param",
+                             "duration=1e6", "-q", "-o", "OUT"])
+    writer_killed(c, "gen-int", ["gen", "churn", "--param", "events=50000000", "--param",
+                                 "duration=1e6", "-q", "-o", "OUT"], signal.SIGINT)
+    gnuplot_orphan(c)
     c.finish()
 
 
