@@ -19,8 +19,8 @@
  * payload writes are always on, as they are in the engine.
  *
  *   replay/engine/P/{verify,noverify}      sim_event() over pre-parsed events
- *   replay/text+engine/P/{verify,noverify} trace_reader_next() over the text
- *                                          (fmemopen) feeding sim_event()
+ *   replay/text+engine/P/{verify,noverify} replay_loop() (replay/replay_job.h, the
+ *                                          commands' event loop) over the text (fmemopen)
  *   replay/text_only/verify                the reader alone
  *
  * Manual time (thread CPU time) covers the event loop (and the reader's open); creating and
@@ -41,6 +41,7 @@
 extern "C" {
 #include "engine.h"
 }
+#include "replay_job.h"
 
 namespace
 {
@@ -308,11 +309,16 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 			f = fmemopen(const_cast<char *>(td.text.data()), td.text.size(), "r");
 			err = f ? trace_reader_open_file(f, "<bench>", &r, msg, sizeof(msg))
 				: -ENOMEM;
-			while (!err && (n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1)
-				if (mode == TEXT_ENGINE)
-					err = sim_event(sim, &ev, msg, sizeof(msg));
-			if (!err && n < 0)
-				err = n;
+			if (!err && mode == TEXT_ENGINE) {
+				/* the loop `zsfrag replay`, compare and sweep run (replay_job.h) */
+				if (replay_loop(sim, r, "<bench>", nullptr, msg, sizeof(msg)))
+					err = -EINVAL;
+			} else {
+				while (!err && (n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1)
+					;
+				if (!err && n < 0)
+					err = n;
+			}
 		}
 		dt = zsb::cpu_seconds() - t0;
 		state.SetIterationTime(dt);

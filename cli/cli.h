@@ -26,10 +26,10 @@ int cli_sweep(int argc, char **argv);
  * EX_USAGE for convenience. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The sysexits code for how a replay ended (replay_job.h). */
+int cli_replay_exit(int status);
+
 /* Parse an unsigned decimal option value; 0 or -EINVAL. */
 int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out);
-
-/* Length of the UTF-8 sequence at s (n > 0 bytes available), or 0 if it is not one. */
-size_t cli_utf8_len(const unsigned char *s, size_t n);
 
 #endif /* ZSFRAG_CLI_H */

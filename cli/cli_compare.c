@@ -30,11 +30,10 @@
 
 #include "cli.h"
 #include "cli_compare.h"
-#include "cli_config.h"
+#include "config.h"
 #include "cli_proc.h"
 #include "outfile.h"
-#include "results_json.h"
-#include "trace_text.h"
+#include "replay_job.h"
 
 #define CMP_MAX_RUNS 64
 
@@ -47,27 +46,12 @@ unsigned int cmp_nproc(void)
 
 uint64_t cmp_count_events(const char *trace)
 {
-	FILE *f = fopen(trace, "r");
-	char buf[65536];
-	uint64_t n = 0;
-	bool bol = true, header = true;
-	size_t got;
+	char msg[512];
+	uint64_t n;
 
-	if (!f)
-		return 0;
-	/* an event line starts with neither '!' (metadata) nor '#' nor a newline, nor 'e' (the
-	 * end line) */
-	while ((got = fread(buf, 1, sizeof(buf), f)) > 0) {
-		for (size_t i = 0; i < got; i++) {
-			if (bol && !header && buf[i] != '!' && buf[i] != '#' && buf[i] != '\n' &&
-			    buf[i] != 'e')
-				n++;
-			if (buf[i] == '\n')
-				header = false;
-			bol = buf[i] == '\n';
-		}
-	}
-	fclose(f);
+	/* through the trace reader: what the replay will see, in any format (a count of text
+	 * lines in the raw bytes of a .ztb.zst was 50 times too small) */
+	replay_count_events(trace, &n, msg, sizeof(msg));
 	return n;
 }
 
@@ -79,114 +63,64 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void run_overrides(const struct cmp_run *run, struct replay_overrides *o)
+{
+	*o = (struct replay_overrides){
+	    .config = run->config,
+	    .profile = run->profile,
+	    .arch = run->arch,
+	    .policies = run->policies,
+	    .seed = run->seed,
+	    .have_seed = run->have_seed,
+	    .sample_every = run->sample_every,
+	    .have_sample = run->sample_every != 0, /* 0: the config's */
+	    .timing = run->timing,
+	};
+}
+
 int cmp_run_config(const struct cmp_run *run, struct sim_config *cfg, char *msg, size_t msglen)
 {
-	sim_config_default(cfg);
-	cfg->policies = CLI_POLICIES_UNSET; /* the profile's default unless the run says */
-	if (run->config && cli_config_load(run->config, cfg, msg, msglen))
-		return EX_CONFIG;
-	if (run->profile) {
-		if (zs_profile_lookup(run->profile, NULL)) {
-			snprintf(msg, msglen, "unknown profile '%s'", run->profile);
-			return EX_USAGE;
-		}
-		cfg->pool.profile = run->profile;
-	}
-	if (run->arch && zs_arch_lookup(run->arch, &cfg->pool.arch)) {
-		snprintf(msg, msglen, "unknown arch '%s' (x86_64 or arm32)", run->arch);
-		return EX_USAGE;
-	}
-	if (run->policies) {
-		char bad[64] = "";
+	struct replay_overrides o;
 
-		if (cli_policy_parse(run->policies, &cfg->policies, bad, sizeof(bad))) {
-			snprintf(msg, msglen, "unknown policy '%s'", bad);
-			return EX_USAGE;
-		}
-	}
-	if (run->have_seed)
-		cfg->seed = run->seed;
-	if (run->sample_every)
-		cfg->sample_every = run->sample_every;
-	cfg->timing = run->timing;
-	cli_config_finish(cfg);
-	if (cli_config_check_policies(cfg, msg, msglen))
-		return EX_USAGE;
-	return EX_OK;
+	run_overrides(run, &o);
+	return cli_replay_exit(replay_config_resolve(&o, cfg, msg, msglen));
+}
+
+static void store_progress(void *ctx, const struct trace_reader *r, uint64_t events, bool final)
+{
+	(void)r;
+	(void)final;
+	__atomic_store_n((uint64_t *)ctx, events, __ATOMIC_RELAXED);
 }
 
 int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, size_t msglen)
 {
 	struct sim_config cfg;
-	struct results_json rj;
-	struct sim_sinks sinks;
-	struct trace_reader *r = NULL;
-	struct sim *sim = NULL;
-	struct sim_event ev;
-	json_t *inputs;
+	struct replay_job job = {.trace = run->trace,
+				 .cfg = &cfg,
+				 .json_out = run->json_out,
+				 .temp_prepare = cli_tmp_prepare,
+				 .temp_file = cli_tmp_register};
+	json_t *extra = json_object();
 	const char *key;
 	json_t *val;
-	int rc, n;
+	int rc;
 
 	rc = cmp_run_config(run, &cfg, msg, msglen);
-	if (rc)
+	if (rc) {
+		json_decref(extra);
 		return rc;
-
-	if (trace_reader_open(run->trace, &r, msg, msglen) != 0)
-		return access(run->trace, R_OK) == 0 ? EX_DATAERR : EX_NOINPUT;
-	if (trace_reader_page_size(r) != cfg.pool.page_size) {
-		snprintf(msg, msglen, "%s: trace page size %zu differs from the machine's %zu",
-			 run->trace, trace_reader_page_size(r), cfg.pool.page_size);
-		trace_reader_close(r);
-		return EX_DATAERR;
 	}
 	/* the same inputs `zsfrag replay --json` records, plus ours */
-	inputs = cli_config_to_json(&cfg);
-	cli_json_set_path(inputs, "trace", run->trace);
-	json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
 	if (run->name)
-		json_object_set_new(inputs, "variant", json_string(run->name));
-	json_object_foreach(run->extra_inputs, key, val) json_object_set(inputs, key, val);
-	n = results_json_open(&rj, run->json_out, inputs, cfg.timing);
-	if (n) {
-		snprintf(msg, msglen, "cannot write %s: %s", run->json_out, strerror(-n));
-		trace_reader_close(r);
-		return n == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
-	}
-	results_json_sinks(&rj, &sinks);
-	if (sim_create(&cfg, &sinks, &sim, msg, msglen) != 0) {
-		rc = EX_CONFIG;
-		goto out;
-	}
-	while ((n = trace_reader_next(r, &ev, msg, msglen)) == 1) {
-		char why[400];
-		int err = sim_event(sim, &ev, why, sizeof(why));
-
-		if (err) {
-			snprintf(msg, msglen, "%s:%llu: %s", run->trace,
-				 (unsigned long long)ev.line, why);
-			rc = err == -EUCLEAN ? EX_SOFTWARE : EX_DATAERR;
-			goto out;
-		}
-		if (events_done && (sim_events(sim) & 0xfff) == 0)
-			__atomic_store_n(events_done, sim_events(sim), __ATOMIC_RELAXED);
-	}
-	if (n < 0) {
-		rc = EX_DATAERR;
-		goto out;
-	}
-	sim_finish(sim);
+		json_object_set_new(extra, "variant", json_string(run->name));
+	json_object_foreach(run->extra_inputs, key, val) json_object_set(extra, key, val);
+	job.extra_inputs = extra;
 	if (events_done)
-		__atomic_store_n(events_done, sim_events(sim), __ATOMIC_RELAXED);
-	n = results_json_finish(&rj);
-	if (n) {
-		snprintf(msg, msglen, "cannot write %s: %s", run->json_out, strerror(-n));
-		rc = EX_CANTCREAT;
-	}
-out:
-	results_json_abort(&rj); /* after finish: nothing left to do */
-	sim_destroy(sim);
-	trace_reader_close(r);
+		job.progress = (struct replay_progress){
+		    .fn = store_progress, .ctx = events_done, .mask = 0xfff};
+	rc = cli_replay_exit(replay_job_run(&job, msg, msglen));
+	json_decref(extra);
 	return rc;
 }
 
@@ -253,7 +187,9 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 		return EX_OSERR;
 	memset(jobs, 0, sizeof(jobs));
 	for (unsigned int i = 0; i < n; i++)
-		jobs[i].total = progress ? cmp_count_events(runs[i].trace) : 0;
+		jobs[i].total = !progress	 ? 0
+				: runs[i].events ? runs[i].events
+						 : cmp_count_events(runs[i].trace);
 	if (progress)
 		draw_progress(runs, jobs, done, n, t0, false);
 	fflush(stdout);
@@ -478,6 +414,7 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
 	for (int t = 0; t < ntraces; t++) {
 		char stem[128], other[128];
+		uint64_t events = 0; /* counted once a trace, when needed */
 		bool shared = false;
 
 		/* NAME: the trace's file name without its extension; -N (its position among the
@@ -518,10 +455,11 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 			r->timing = o->timing;
 			r->sample_every = o->sample_every;
 			if (!r->sample_every) {
-				uint64_t ev = cmp_count_events(r->trace);
-
-				r->sample_every = ev / 200 ? ev / 200 : 1;
+				if (!events)
+					events = cmp_count_events(r->trace);
+				r->sample_every = events / 200 ? events / 200 : 1;
 			}
+			r->events = events;
 			snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s", prof ? prof : "",
 				 prof && pol ? " " : "", pol ? pol : "");
 			if (!st->names[i][0])

@@ -4,7 +4,8 @@
  * cli_sweep.c).
  *
  * The flow: cmp_run_one() replays one trace under one variant into a
- * results JSON file (the same document `zsfrag replay --json` writes);
+ * results JSON file through the replay job (replay/replay_job.h, the
+ * pipeline `zsfrag replay` runs);
  * cmp_run_parallel() does that for many variants in child processes;
  * cmp_metrics_load() reads a results file back into the handful of numbers
  * the comparison table, the bar charts, the regression check and the sweep
@@ -33,6 +34,7 @@ struct cmp_run {
 	const char *json_out;  /* results file (written atomically) */
 	const char *name;      /* variant name, recorded in inputs.variant */
 	json_t *extra_inputs;  /* borrowed; its keys are added to inputs */
+	uint64_t events;       /* the trace's events when counted already (progress), else 0 */
 };
 
 struct sim_config;
@@ -61,7 +63,8 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int max_procs,
 		     bool progress);
 
-/* Trace events in a text trace (lines that are events), for progress bars; 0 on error. */
+/* A trace's events, in any format (replay_count_events), for progress bars and the default
+ * --sample-every; 0 on error. */
 uint64_t cmp_count_events(const char *trace);
 /* Online CPUs, at least 1. */
 unsigned int cmp_nproc(void);

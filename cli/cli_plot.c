@@ -24,8 +24,8 @@
 
 #include "cli.h"
 #include "cli_compare.h"
-#include "cli_config.h"
 #include "cli_proc.h"
+#include "config.h"
 #include "outfile.h"
 
 static bool have_template(const char *dir)
@@ -161,7 +161,7 @@ static json_t *load(const char *path, char *msg, size_t msglen)
 	json_t *root = json_load_file(path, 0, &jerr);
 
 	if (!root)
-		cli_json_load_error(path, &jerr, msg, msglen);
+		config_json_load_error(path, &jerr, msg, msglen);
 	else if (!json_is_array(json_object_get(root, "snapshots")) ||
 		 !json_array_size(json_object_get(root, "snapshots"))) {
 		snprintf(msg, msglen, "%s: not a zsfrag results file (no snapshots)", path);

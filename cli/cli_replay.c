@@ -18,14 +18,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli_config.h"
+#include "cli_proc.h"
+#include "config.h"
 #include "outfile.h"
-#include "results_json.h"
-#include "trace_text.h"
+#include "replay_job.h"
 
 struct replay_summary {
-	struct results_json *rj;  /* NULL without --json */
-	struct sim_sinks json;    /* rj's sinks, when rj is set */
 	struct sim_snapshot last; /* scalars of the last snapshot */
 	uint64_t compactions, pages_freed, objs_migrated, bytes_copied, cpu_ns;
 	uint64_t mismatches;
@@ -38,8 +36,6 @@ static void sum_snapshot(void *ctx, const struct sim_snapshot *s)
 	rs->last = *s;
 	rs->last.classes = NULL; /* only valid during the call */
 	rs->last.label = NULL;
-	if (rs->rj)
-		rs->json.snapshot(rs->json.ctx, s);
 }
 
 static void sum_compaction(void *ctx, const struct sim_compaction *c)
@@ -51,8 +47,6 @@ static void sum_compaction(void *ctx, const struct sim_compaction *c)
 	rs->objs_migrated += c->result.objs_migrated;
 	rs->bytes_copied += c->result.bytes_copied;
 	rs->cpu_ns += c->cpu_ns;
-	if (rs->rj)
-		rs->json.compaction(rs->json.ctx, c);
 }
 
 static void sum_verify(void *ctx, const struct sim_verify *v)
@@ -60,8 +54,6 @@ static void sum_verify(void *ctx, const struct sim_verify *v)
 	struct replay_summary *rs = ctx;
 
 	rs->mismatches += v->mismatches;
-	if (rs->rj)
-		rs->json.verify(rs->json.ctx, v);
 }
 
 static void replay_help(FILE *f)
@@ -219,50 +211,52 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *profile = NULL, *arch = NULL, *policy = NULL, *config = NULL;
-	unsigned long long seed = 0, check = 0, sample = 0;
-	bool have_seed = false, have_check = false, have_sample = false, no_timing = false;
+	struct replay_overrides o = {.timing = true};
+	unsigned long long v;
 	char msg[512];
-	int c;
+	int c, st;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:a:c:P:j:s:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			profile = optarg;
+			o.profile = optarg;
 			break;
 		case 'a':
-			arch = optarg;
+			o.arch = optarg;
 			break;
 		case 'c':
-			config = optarg;
+			o.config = optarg;
 			break;
 		case 'P':
-			policy = optarg;
+			o.policies = optarg;
 			break;
 		case 'j':
 			*json_out = optarg;
 			break;
 		case 's':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &seed))
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
 				return cli_usage_error("replay", "bad seed '%s'", optarg);
-			have_seed = true;
+			o.seed = v;
+			o.have_seed = true;
 			break;
 		case 'C':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &check))
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
 				return cli_usage_error("replay", "bad --check-every '%s'", optarg);
-			have_check = true;
+			o.check_every = v;
+			o.have_check = true;
 			break;
 		case 'S':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &sample))
+			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
 				return cli_usage_error("replay", "bad --sample-every '%s'", optarg);
-			have_sample = true;
+			o.sample_every = v;
+			o.have_sample = true;
 			break;
 		case 'O':
-			cfg->op_timing = true;
+			o.op_timing = true;
 			break;
 		case 'T':
-			no_timing = true;
+			o.timing = false;
 			break;
 		case 'q':
 			*quiet = true;
@@ -279,147 +273,92 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 								: "more than one trace given");
 	*trace = argv[optind];
 	if (*json_out) {
-		const char *ins[] = {*trace, config};
+		const char *ins[] = {*trace, o.config};
 
 		/* the results would replace the trace or config they come from */
 		if (outfile_check_inputs(*json_out, ins, 2, msg, sizeof(msg)))
 			return cli_usage_error("replay", "--json %s", msg);
 	}
-	/* the config file first, options over it */
-	if (config && cli_config_load(config, cfg, msg, sizeof(msg))) {
-		fprintf(stderr, "zsfrag replay: %s\n", msg);
-		return EX_CONFIG;
-	}
-	if (profile) {
-		if (zs_profile_lookup(profile, NULL))
-			return cli_usage_error("replay", "unknown profile '%s'", profile);
-		cfg->pool.profile = profile;
-	}
-	if (arch && zs_arch_lookup(arch, &cfg->pool.arch))
-		return cli_usage_error("replay", "unknown arch '%s' (x86_64 or arm32)", arch);
-	if (policy) {
-		char bad[64] = "";
-
-		if (cli_policy_parse(policy, &cfg->policies, bad, sizeof(bad)))
-			return cli_usage_error("replay", "unknown policy '%s'", bad);
-	}
-	if (have_seed)
-		cfg->seed = seed;
-	if (have_check)
-		cfg->check_every = check;
-	if (have_sample)
-		cfg->sample_every = sample;
-	cfg->timing = !no_timing;
-	cli_config_finish(cfg);
-	if (cli_config_check_policies(cfg, msg, sizeof(msg)))
+	st = replay_config_resolve(&o, cfg, msg, sizeof(msg));
+	if (st == REPLAY_USAGE)
 		return cli_usage_error("replay", "%s", msg);
+	if (st) {
+		fprintf(stderr, "zsfrag replay: %s\n", msg);
+		return cli_replay_exit(st);
+	}
 	return 0;
+}
+
+/* The progress line on a terminal: at most every half second. */
+struct replay_tty {
+	long long trace_size; /* bytes, or -1 when unknown */
+	double t0, next_tick;
+};
+
+static void on_progress(void *ctx, const struct trace_reader *r, uint64_t events, bool final)
+{
+	struct replay_tty *t = ctx;
+
+	if (final) {
+		progress(r, t->trace_size, events, t->t0, true);
+	} else if (monotonic_now() >= t->next_tick) {
+		progress(r, t->trace_size, events, t->t0, false);
+		t->next_tick += 0.5;
+	}
+}
+
+struct replay_done {
+	const char *trace, *json_out;
+	const struct sim_config *cfg;
+	const struct replay_summary *rs;
+	bool quiet;
+};
+
+static void on_finished(void *ctx, struct sim *sim)
+{
+	struct replay_done *d = ctx;
+
+	(void)sim;
+	if (!d->quiet && !(d->json_out && !strcmp(d->json_out, "-"))) /* stdout: the JSON alone */
+		print_summary(d->trace, d->cfg, d->rs, d->cfg->timing);
 }
 
 int cli_replay(int argc, char **argv)
 {
 	struct sim_config cfg;
 	struct replay_summary rs;
-	struct results_json rj;
 	struct sim_sinks sinks = {
 	    .snapshot = sum_snapshot, .compaction = sum_compaction, .verify = sum_verify};
-	struct trace_reader *r = NULL;
-	struct sim *sim = NULL;
-	struct sim_event ev;
-	const char *json_out = NULL, *trace = NULL;
-	bool quiet = false, tty;
-	char msg[512];
-	int rc, n;
-	double t0, next_tick;
+	struct replay_tty tty = {.trace_size = -1};
+	struct replay_done done = {.rs = &rs, .cfg = &cfg};
+	struct replay_job job = {.cfg = &cfg, .tee = &sinks, .temp_prepare = cli_tmp_prepare,
+				 .temp_file = cli_tmp_register};
+	json_t *extra;
 	struct stat st;
-	long long trace_size = -1;
+	char msg[512];
+	int rc;
 
-	sim_config_default(&cfg);
-	cfg.policies = CLI_POLICIES_UNSET; /* the profile's default unless a file or option says */
 	memset(&rs, 0, sizeof(rs));
-	rc = parse_opts(argc, argv, &cfg, &json_out, &quiet, &trace);
+	rc = parse_opts(argc, argv, &cfg, &job.json_out, &done.quiet, &job.trace);
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
-
-	if (trace_reader_open(trace, &r, msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "zsfrag replay: %s\n", msg);
-		return access(trace, R_OK) == 0 || !strcmp(trace, "-") ? EX_DATAERR : EX_NOINPUT;
-	}
-	if (trace_reader_page_size(r) != cfg.pool.page_size) {
-		fprintf(stderr,
-			"zsfrag replay: %s: trace page size %zu differs from the machine's %zu\n",
-			trace, trace_reader_page_size(r), cfg.pool.page_size);
-		trace_reader_close(r);
-		return EX_DATAERR;
-	}
-	if (json_out) {
-		json_t *inputs = cli_config_to_json(&cfg);
-
-		cli_json_set_path(inputs, "trace", trace);
-		json_object_set_new(inputs, "timing", json_boolean(cfg.timing));
-		json_object_set_new(inputs, "op_timing", json_boolean(cfg.op_timing));
-		int err = results_json_open(&rj, json_out, inputs, cfg.timing);
-
-		if (err) {
-			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out,
-				strerror(-err));
-			trace_reader_close(r);
-			return EX_CANTCREAT;
-		}
-		rs.rj = &rj;
-		results_json_sinks(&rj, &rs.json);
-	}
 	sinks.ctx = &rs;
-	if (sim_create(&cfg, &sinks, &sim, msg, sizeof(msg)) != 0) {
+	done.trace = job.trace;
+	done.json_out = job.json_out;
+	job.finished = on_finished;
+	job.finished_ctx = &done;
+	if (!done.quiet && isatty(STDERR_FILENO)) {
+		if (strcmp(job.trace, "-") && stat(job.trace, &st) == 0 && S_ISREG(st.st_mode))
+			tty.trace_size = (long long)st.st_size;
+		tty.t0 = monotonic_now();
+		tty.next_tick = tty.t0 + 0.5;
+		job.progress = (struct replay_progress){.fn = on_progress, .ctx = &tty, .mask = 0xffff};
+	}
+	extra = json_pack("{s:b}", "op_timing", cfg.op_timing);
+	job.extra_inputs = extra;
+	rc = replay_job_run(&job, msg, sizeof(msg));
+	json_decref(extra);
+	if (rc)
 		fprintf(stderr, "zsfrag replay: %s\n", msg);
-		rc = EX_CONFIG;
-		goto out;
-	}
-
-	tty = !quiet && isatty(STDERR_FILENO);
-	if (tty && strcmp(trace, "-") && stat(trace, &st) == 0 && S_ISREG(st.st_mode))
-		trace_size = (long long)st.st_size;
-	t0 = monotonic_now();
-	next_tick = t0 + 0.5;
-	while ((n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1) {
-		char why[400];
-		int err = sim_event(sim, &ev, why, sizeof(why));
-
-		if (err) {
-			fprintf(stderr, "zsfrag replay: %s:%llu: %s\n", trace,
-				(unsigned long long)ev.line, why);
-			rc = err == -EUCLEAN ? EX_SOFTWARE : EX_DATAERR;
-			goto out;
-		}
-		if (tty && (sim_events(sim) & 0xffff) == 0 && monotonic_now() >= next_tick) {
-			progress(r, trace_size, sim_events(sim), t0, false);
-			next_tick += 0.5;
-		}
-	}
-	if (n < 0) {
-		fprintf(stderr, "zsfrag replay: %s\n", msg);
-		rc = EX_DATAERR;
-		goto out;
-	}
-	if (tty)
-		progress(r, trace_size, sim_events(sim), t0, true);
-	sim_finish(sim);
-	if (!quiet && !(json_out && !strcmp(json_out, "-"))) /* stdout holds the JSON alone */
-		print_summary(trace, &cfg, &rs, cfg.timing);
-	rc = EX_OK;
-	if (json_out) {
-		int err = results_json_finish(&rj);
-
-		if (err) {
-			fprintf(stderr, "zsfrag replay: cannot write %s: %s\n", json_out,
-				strerror(-err));
-			rc = EX_CANTCREAT;
-		}
-	}
-out:
-	if (rs.rj)
-		results_json_abort(&rj); /* after finish: nothing left to do */
-	sim_destroy(sim);
-	trace_reader_close(r);
-	return rc;
+	return cli_replay_exit(rc);
 }

@@ -29,7 +29,7 @@
 #include <string.h>
 
 #include "cli_compare.h"
-#include "cli_config.h"
+#include "config.h"
 
 const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
     [CMP_POOL_PEAK] = {"pool_peak", "pool pages, peak", "pages", +1, 0},
@@ -292,7 +292,7 @@ int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t 
 	memset(m, 0, sizeof(*m));
 	snprintf(m->path, sizeof(m->path), "%s", path);
 	if (!root) {
-		cli_json_load_error(path, &jerr, msg, msglen);
+		config_json_load_error(path, &jerr, msg, msglen);
 		return errno == ENOENT ? -ENOENT : -EINVAL;
 	}
 	err = cmp_metrics_from_json(root, m, why, sizeof(why));

@@ -41,7 +41,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
-#include "cli_config.h"
+#include "config.h"
 #include "outfile.h"
 
 #define SWEEP_MAX_AXIS	    256
@@ -166,7 +166,7 @@ static int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msgl
 	memset(sw, 0, sizeof(*sw));
 	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!sw->root) {
-		cli_json_load_error(path, &jerr, msg, msglen);
+		config_json_load_error(path, &jerr, msg, msglen);
 		return -EINVAL;
 	}
 	/* relative paths resolve against the spec's absolute directory, so that a point's

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
+#include "replay_job.h"
 
 static const struct cli_command commands[] = {
 	{ "classes", "print a profile's size-class table", cli_classes },
@@ -36,6 +38,19 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	/* one line, so that scripts and logs keep the message and its hint together */
 	fprintf(stderr, " (see 'zsfrag %s --help')\n", cmd);
 	return EX_USAGE;
+}
+
+int cli_replay_exit(int status)
+{
+	static const int code[] = {
+	    [REPLAY_OK] = EX_OK,	     [REPLAY_USAGE] = EX_USAGE,
+	    [REPLAY_CONFIG] = EX_CONFIG,     [REPLAY_NOINPUT] = EX_NOINPUT,
+	    [REPLAY_DATA] = EX_DATAERR,	     [REPLAY_CHECK] = EX_SOFTWARE,
+	    [REPLAY_OUTPUT] = EX_CANTCREAT, [REPLAY_NOMEM] = EX_OSERR,
+	};
+
+	return status >= 0 && (size_t)status < sizeof(code) / sizeof(code[0]) ? code[status]
+										: EX_SOFTWARE;
 }
 
 int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -84,7 +99,7 @@ static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
 	(void)cookie;
 	for (size_t i = 0; i < n;) {
 		const unsigned char *s = (const unsigned char *)buf + i;
-		size_t len = cli_utf8_len(s, n - i);
+		size_t len = config_utf8_len(s, n - i);
 		bool plain = len > 1 || (len == 1 && (s[0] >= 0x20 || s[0] == '\n' ||
 						      s[0] == '\t' || s[0] == '\r' || s[0] == 0x1b) &&
 					 s[0] != 0x7f);

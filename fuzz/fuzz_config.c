@@ -1,8 +1,8 @@
 /*
  * fuzz_config.c - libFuzzer target for the JSON machine config reader,
- * cli_config_load() (cli/cli_config.c).
+ * config_load() (cli/cli_config.c).
  *
- * cli_config_load() takes a path, so each input is written to a temporary
+ * config_load() takes a path, so each input is written to a temporary
  * file first. The contract checked: it returns 0 or -EINVAL, and on -EINVAL
  * its message is non-empty, starts with the file's name and is one line
  * (JSON keys and strings may hold "\n": corpus/config/key_with_newline.json).
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_config.h"
+#include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(fd);
 	sim_config_default(&cfg);
 	msg[0] = '\0';
-	rc = cli_config_load(path, &cfg, msg, sizeof(msg));
+	rc = config_load(path, &cfg, msg, sizeof(msg));
 	unlink(path);
 	if (rc != 0 && rc != -EINVAL)
 		abort();
@@ -51,6 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		     (uint64_t)cfg.mem.min_free_kbytes >= cfg.mem.ram_bytes >> 10)))
 		abort();
 	if (!rc)
-		cli_config_finish(&cfg);
+		config_finish(&cfg);
 	return 0;
 }

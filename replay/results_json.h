@@ -2,8 +2,8 @@
  * results_json.h - the replay's results as one JSON document (jansson): a
  * sink for the engine's snapshots, compactions and verifications.
  */
-#ifndef ZSFRAG_CLI_RESULTS_JSON_H
-#define ZSFRAG_CLI_RESULTS_JSON_H
+#ifndef ZSFRAG_RESULTS_JSON_H
+#define ZSFRAG_RESULTS_JSON_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -48,5 +48,8 @@ void results_json_sinks(struct results_json *rj, struct sim_sinks *sinks);
 int results_json_finish(struct results_json *rj);
 /* Give up: close everything and remove the temporary file. Safe to call twice. */
 void results_json_abort(struct results_json *rj);
+/* The temporary file the document is written to (for a process to remove if a signal ends it),
+ * or NULL (stdout, a device or FIFO, or nothing open). */
+const char *results_json_temp_name(const struct results_json *rj);
 
-#endif /* ZSFRAG_CLI_RESULTS_JSON_H */
+#endif /* ZSFRAG_RESULTS_JSON_H */

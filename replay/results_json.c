@@ -26,7 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli_proc.h"
 #include "outfile.h"
 #include "results_json.h"
 
@@ -292,14 +291,10 @@ static int open_out(struct results_json *rj, const char *path)
 		rj->out = tmpfile();
 		return rj->out ? 0 : -errno;
 	}
-	cli_tmp_prepare();
 	err = outfile_open(path, &rj->of, NULL, 0);
-	if (err) {
-		cli_tmp_register(NULL);
+	if (err)
 		return err;
-	}
 	rj->out = outfile_stream(rj->of);
-	cli_tmp_register(outfile_temp_name(rj->of)); /* removed if a signal ends us */
 	return 0;
 }
 
@@ -409,5 +404,9 @@ void results_json_abort(struct results_json *rj)
 		fclose(rj->verify);
 	rj->of = NULL;
 	rj->out = rj->compactions = rj->verify = NULL;
-	cli_tmp_register(NULL);
+}
+
+const char *results_json_temp_name(const struct results_json *rj)
+{
+	return rj->of ? outfile_temp_name(rj->of) : NULL;
 }

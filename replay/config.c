@@ -1,5 +1,5 @@
 /*
- * cli_config.c - read the emulated machine from a JSON config file.
+ * config.c - read the emulated machine from a JSON config file.
  *
  * Keys (all optional; defaults are a 2014-era 32-bit ARM phone, see
  * sim/engine.c):
@@ -25,8 +25,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "cli_config.h"
+#include "config.h"
 #include "policy.h"
 
 /*
@@ -306,7 +305,7 @@ static int want_watermarks(json_t *v, const char *path,
 	return 0;
 }
 
-int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
+int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), *v;
@@ -315,7 +314,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 	int err = 0;
 
 	if (!root) {
-		cli_json_load_error(path, &jerr, msg, len);
+		config_json_load_error(path, &jerr, msg, len);
 		one_line(msg, len);
 		return -EINVAL;
 	}
@@ -472,7 +471,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 			else if (!strcmp(pv, "6.12"))
 				cfg->mem.pcp = PHYSMEM_PCP_V6_12;
 			else if (!strcmp(pv, "profile"))
-				cfg->pcp_from_profile = true; /* resolved in cli_config_finish */
+				cfg->pcp_from_profile = true; /* resolved in config_finish */
 			else {
 				snprintf(msg, len,
 					 "%s: key \"pcp\": expected \"off\", \"6.1\", \"6.12\" or "
@@ -543,7 +542,7 @@ int cli_config_load(const char *path, struct sim_config *cfg, char *msg, size_t 
 	return err;
 }
 
-void cli_config_finish(struct sim_config *cfg)
+void config_finish(struct sim_config *cfg)
 {
 	/* HighMem exists on 32-bit ARM when RAM exceeds the lowmem limit */
 	if (cfg->pool.arch != ZS_ARCH_ARM32 || cfg->mem.ram_bytes <= cfg->mem.lowmem_limit_bytes)
@@ -589,7 +588,7 @@ static json_t *machine_json(const struct sim_config *cfg)
 			 cfg->zs_slab);
 }
 
-json_t *cli_config_to_json(const struct sim_config *cfg)
+json_t *config_to_json(const struct sim_config *cfg)
 {
 	struct sim_fork_cost fc = cfg->fork;
 	char pol[128];
@@ -643,7 +642,7 @@ json_t *cli_config_to_json(const struct sim_config *cfg)
 	return j;
 }
 
-int cli_policy_parse(const char *list, unsigned int *mask, char *bad, size_t badlen)
+int config_policy_parse(const char *list, unsigned int *mask, char *bad, size_t badlen)
 {
 	char buf[256];
 
@@ -686,7 +685,7 @@ static bool has_migration(const struct zs_profile_info *pi)
 	return pi->has_migration;
 }
 
-int cli_config_check_policies(struct sim_config *cfg, char *msg, size_t len)
+int config_check_policies(struct sim_config *cfg, char *msg, size_t len)
 {
 	const unsigned int compacting = ((1u << POLICY_NR) - 1) & ~(1u << POLICY_MIGRATION);
 	struct zs_profile_info pi;
@@ -697,7 +696,7 @@ int cli_config_check_policies(struct sim_config *cfg, char *msg, size_t len)
 		snprintf(msg, len, "unknown profile '%s'", cfg->pool.profile);
 		return -EINVAL;
 	}
-	if (cfg->policies == CLI_POLICIES_UNSET) {
+	if (cfg->policies == CONFIG_POLICIES_UNSET) {
 		/* nobody chose: zram's compact knob (manual) where the kernel has zs_compact */
 		cfg->policies = pi.has_compaction ? 1u << POLICY_MANUAL : 0;
 		return 0;
@@ -732,7 +731,7 @@ int cli_config_check_policies(struct sim_config *cfg, char *msg, size_t len)
 	return 0;
 }
 
-void cli_json_load_error(const char *path, const json_error_t *jerr, char *msg, size_t len)
+void config_json_load_error(const char *path, const json_error_t *jerr, char *msg, size_t len)
 {
 	struct stat st;
 	const char *why = strrchr(jerr->text, ':');
@@ -747,7 +746,7 @@ void cli_json_load_error(const char *path, const json_error_t *jerr, char *msg, 
 		snprintf(msg, len, "%s:%d:%d: %s", path, jerr->line, jerr->column, jerr->text);
 }
 
-size_t cli_utf8_len(const unsigned char *s, size_t n)
+size_t config_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len;
 	unsigned int cp;
@@ -776,7 +775,7 @@ size_t cli_utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void cli_json_set_path(json_t *obj, const char *key, const char *path)
+void config_json_set_path(json_t *obj, const char *key, const char *path)
 {
 	json_t *v = json_string(path);
 	char esc_key[64];
@@ -793,7 +792,7 @@ void cli_json_set_path(json_t *obj, const char *key, const char *path)
 		return;
 	for (size_t i = 0; i < n;) {
 		const unsigned char *c = (const unsigned char *)path + i;
-		size_t len = cli_utf8_len(c, n - i);
+		size_t len = config_utf8_len(c, n - i);
 
 		if (len && *c != '\\') {
 			memcpy(buf + o, c, len);
