@@ -133,6 +133,30 @@ t = parse_table(p.stdout)
 check_eq((t["none"]["zram writes failed"], t["none"]["of which over mem_limit"],
           t["none"]["of which zs_malloc found no page"]), ("260", "260", "0"), "the table")
 
+# --- every trace format counts its events alike (through the trace reader) ---
+# The default --sample-every is 1/200 of the trace's events: the same trace as text, .ztb and
+# .ztb.zst must get the same one, hence the same snapshots (counting text lines in the raw bytes
+# once gave a .ztb.zst 50 times too many).
+with open("demo.trace") as f:
+    lines = f.read().split("\n")[1:]
+nev = sum(1 for ln in lines if ln and ln[0] not in "!#e")
+run([zsfrag, "trace", "convert", "demo.trace", "fmt.ztb"])
+run([zsfrag, "trace", "convert", "demo.trace", "fmt.ztb.zst"])
+counts = {}
+for t in ("demo.trace", "fmt.ztb", "fmt.ztb.zst"):
+    d = "fmt-" + t.replace(".", "_")
+    run([zsfrag, "compare", t, "-c", "machine.json", "--policies", "none", "--no-timing", "-o", d,
+         "-q"])
+    (res,) = glob.glob(d + "/*.json")
+    with open(res) as f:
+        doc = json.load(f)
+    counts[t] = (doc["inputs"]["sample_every"], len(doc["snapshots"]))
+check_eq(counts["demo.trace"][0], max(1, nev // 200), "sample_every: 1/200 of the text's events")
+check(nev // counts["demo.trace"][0] <= counts["demo.trace"][1],
+      "a snapshot every sample_every events at least", counts)
+check_eq(counts["fmt.ztb"], counts["demo.trace"], ".ztb: sample_every and snapshots as text")
+check_eq(counts["fmt.ztb.zst"], counts["demo.trace"], ".ztb.zst: sample_every and snapshots")
+
 # --- errors ---
 p = run([zsfrag, "compare", "-", "--policies", "none"], ok=(64,))
 p = run([zsfrag, "compare", "demo.trace", "--profiles", "v9.9", "-o", "bad", "-q"], ok=(64,))
