@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "results_fields.h"
 #include "results_json.h"
 
 static json_t *u64(uint64_t v)
@@ -38,14 +39,9 @@ static json_t *class_json(const struct sim_snapshot *s, const struct sim_class_s
 {
 	json_t *o = json_object(), *fl = json_array();
 
-	json_object_set_new(o, "index", u64(c->index));
-	json_object_set_new(o, "size", u64(c->size));
-	json_object_set_new(o, "pages_per_zspage", u64(c->pages_per_zspage));
-	json_object_set_new(o, "objs_per_zspage", u64(c->objs_per_zspage));
-	json_object_set_new(o, "obj_allocated", u64(c->obj_allocated));
-	json_object_set_new(o, "obj_used", u64(c->obj_used));
-	json_object_set_new(o, "pages_used", u64(c->pages_used));
-	json_object_set_new(o, "freeable", u64(c->freeable));
+#define X(key, member) json_object_set_new(o, #key, u64(c->member));
+	RESULTS_CLASS(X)
+#undef X
 	for (unsigned int g = 0; g < s->nr_fullness; g++)
 		json_array_append_new(fl, u64(c->fullness[g]));
 	json_object_set_new(o, "fullness", fl);
@@ -61,10 +57,9 @@ static json_t *zone_json(const struct sim_zone_snap *z)
 	json_object_set_new(o, "managed_pages", u64(z->managed_pages));
 	/* /proc/zoneinfo's min, low, high: below low the zone is short of memory itself, and
 	 * its unusable index says nothing about fragmentation (cmp_index_meaningful) */
-	json_object_set_new(o, "watermarks", json_pack("{s:I, s:I, s:I}", "min",
-						       (json_int_t)z->wmark_min, "low",
-						       (json_int_t)z->wmark_low, "high",
-						       (json_int_t)z->wmark_high));
+	json_object_set_new(o, "watermarks",
+			    json_pack("{s:I, s:I, s:I}", "min", (json_int_t)z->wmark_min, "low",
+				      (json_int_t)z->wmark_low, "high", (json_int_t)z->wmark_high));
 	for (unsigned int i = 0; i < z->nr_orders; i++)
 		json_array_append_new(bi, u64(z->buddyinfo[i]));
 	json_object_set_new(o, "buddyinfo", bi);
@@ -121,13 +116,9 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_t *vm = json_object(), *other = json_object();
 
 	json_object_set_new(o, "label", json_string(s->label));
-	json_object_set_new(o, "event_index", u64(s->event_index));
-	json_object_set_new(o, "time_ns", u64(s->time_ns));
-	json_object_set_new(o, "pool_pages", u64(s->pool_pages));
-	json_object_set_new(o, "ideal_pages", u64(s->ideal_pages));
-	json_object_set_new(o, "pages_compacted", u64(s->pages_compacted));
-	json_object_set_new(o, "compactions", u64(s->compactions));
-	json_object_set_new(o, "stored_bytes", u64(s->stored_bytes));
+#define X(key, member) json_object_set_new(o, #key, u64((*s).member));
+	RESULTS_SNAPSHOT_HEAD(X)
+#undef X
 	json_object_set_new(o, "pool_bytes", u64(s->mm_stat.mem_used_total));
 	/* compressed bytes / pool bytes: how well the pool is packed (1.0 = no waste) */
 	json_object_set_new(
@@ -142,24 +133,13 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 		json_array_append_new(classes, class_json(s, &s->classes[i]));
 	json_object_set_new(o, "classes", classes);
 
-	json_object_set_new(mm, "orig_data_size", u64(s->mm_stat.orig_data_size));
-	json_object_set_new(mm, "compr_data_size", u64(s->mm_stat.compr_data_size));
-	json_object_set_new(mm, "mem_used_total", u64(s->mm_stat.mem_used_total));
-	json_object_set_new(mm, "mem_limit", u64(s->mm_stat.mem_limit));
-	json_object_set_new(mm, "mem_used_max", u64(s->mm_stat.mem_used_max));
-	json_object_set_new(mm, "same_pages", u64(s->mm_stat.same_pages));
-	json_object_set_new(mm, "pages_compacted", u64(s->mm_stat.pages_compacted));
-	json_object_set_new(mm, "huge_pages", u64(s->mm_stat.huge_pages));
-	json_object_set_new(mm, "huge_pages_since", u64(s->mm_stat.huge_pages_since));
+#define X(key, member) json_object_set_new(mm, #key, u64(s->mm_stat.member));
+	RESULTS_MM_STAT(X)
+#undef X
 	json_object_set_new(o, "mm_stat", mm);
-	json_object_set_new(io, "failed_reads", u64(s->io_stat.failed_reads));
-	json_object_set_new(io, "failed_writes", u64(s->io_stat.failed_writes));
-	/* why: zs_malloc found no page / the pool would pass mem_limit (their sum is failed_writes) */
-	json_object_set_new(io, "failed_writes_alloc", u64(s->io_stat.failed_writes_alloc));
-	json_object_set_new(io, "failed_writes_mem_limit", u64(s->io_stat.failed_writes_mem_limit));
-	json_object_set_new(io, "notify_free", u64(s->io_stat.notify_free));
-	json_object_set_new(io, "writes", u64(s->io_stat.writes));
-	json_object_set_new(io, "reads", u64(s->io_stat.reads));
+#define X(key, member) json_object_set_new(io, #key, u64(s->io_stat.member));
+	RESULTS_IO_STAT(X)
+#undef X
 	json_object_set_new(o, "io_stat", io);
 
 	for (unsigned int z = 0; z < s->nr_zones; z++)
@@ -178,11 +158,9 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(o, "unusable_index", json_real(s->unusable_index_2 / 1000.0));
 	json_object_set_new(o, "fragmentation_index", json_real(s->fragmentation_index_2 / 1000.0));
 
-	json_object_set_new(forks, "attempted", u64(s->forks.attempted));
-	json_object_set_new(forks, "succeeded", u64(s->forks.succeeded));
-	json_object_set_new(forks, "stalls", u64(s->forks.stalls));
-	json_object_set_new(forks, "oom_kills", u64(s->forks.oom_kills));
-	json_object_set_new(forks, "failed", u64(s->forks.failed));
+#define X(key, member) json_object_set_new(forks, #key, u64(s->forks.member));
+	RESULTS_FORKS_HEAD(X)
+#undef X
 	for (unsigned int k = 0; k < ALLOC_NR_OUTCOMES; k++)
 		json_object_set_new(outcomes, alloc_outcome_name((enum alloc_outcome)k),
 				    u64(s->forks.outcomes[k]));
@@ -191,57 +169,35 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 		json_object_set_new(reasons, alloc_stall_reason_name((enum alloc_stall_reason)r),
 				    u64(s->forks.stall_reasons[r]));
 	json_object_set_new(forks, "stall_reasons", reasons);
-	json_object_set_new(forks, "exits", u64(s->forks.exits));
-	json_object_set_new(forks, "live", u64(s->forks.live));
-	json_object_set_new(forks, "pages_live", u64(s->forks.pages_live));
-	json_object_set_new(forks, "free_pages_at_last_stall", u64(s->forks.free_at_last_stall));
-	json_object_set_new(forks, "lowmem_free_pages_at_last_stall",
-			    u64(s->forks.lowmem_free_at_last_stall));
+#define X(key, member) json_object_set_new(forks, #key, u64(s->forks.member));
+	RESULTS_FORKS_TAIL(X)
+#undef X
 	json_object_set_new(o, "forks", forks);
 
 	/* /proc/vmstat's names */
-	json_object_set_new(vm, "allocstall", u64(s->vm.allocstall));
-	json_object_set_new(vm, "compact_stall", u64(s->vm.compact_stall));
-	json_object_set_new(vm, "compact_success", u64(s->vm.compact_success));
-	json_object_set_new(vm, "compact_fail", u64(s->vm.compact_fail));
-	json_object_set_new(vm, "oom_kill", u64(s->vm.oom_kill));
-	json_object_set_new(vm, "pageoutrun", u64(s->vm.pageoutrun));
-	json_object_set_new(vm, "kswapd_wakeups", u64(s->vm.kswapd_wakeups));
-	json_object_set_new(vm, "kswapd_freed", u64(s->vm.kswapd_freed));
-	json_object_set_new(vm, "direct_reclaim_freed", u64(s->vm.direct_freed));
-	json_object_set_new(vm, "kcompactd_wake", u64(s->vm.kcompactd_wake));
-	json_object_set_new(vm, "kswapd_failures", u64(s->vm.kswapd_failures));
+#define X(key, member) json_object_set_new(vm, #key, u64(s->vm.member));
+	RESULTS_VMSTAT(X)
+#undef X
 	json_object_set_new(o, "vmstat", vm);
 
-	json_object_set_new(kc, "runs", u64(s->vm.kc_runs));
-	json_object_set_new(kc, "successes", u64(s->vm.kc_successes));
-	json_object_set_new(kc, "deferred", u64(s->vm.kc_deferred));
-	json_object_set_new(kc, "pages_migrated", u64(s->vm.pages_migrated));
-	json_object_set_new(kc, "zs_pages_migrated", u64(s->vm.zs_pages_migrated));
-	json_object_set_new(kc, "bytes_copied", u64(s->vm.bytes_copied));
-	json_object_set_new(kc, "migrate_scanned", u64(s->vm.migrate_scanned));
-	json_object_set_new(kc, "free_scanned", u64(s->vm.free_scanned));
+#define X(key, member) json_object_set_new(kc, #key, u64(s->vm.member));
+	RESULTS_KCOMPACT(X)
+#undef X
 	json_object_set_new(o, "kcompact", kc);
 
-	json_object_set_new(other, "objects_live", u64(s->other.objects_live));
-	json_object_set_new(other, "object_bytes", u64(s->other.object_bytes));
-	json_object_set_new(other, "alloc_failures", u64(s->other.alloc_failures));
-	json_object_set_new(other, "blocks_live", u64(s->other.blocks_live));
-	json_object_set_new(other, "block_failures", u64(s->other.block_failures));
-	json_object_set_new(other, "compact_requests_ignored",
-			    u64(s->other.compact_requests_ignored));
-	json_object_set_new(other, "verify_mismatches", u64(s->other.verify_mismatches));
+#define X(key, member) json_object_set_new(other, #key, u64(s->other.member));
+	RESULTS_OTHER(X)
+#undef X
 	json_object_set_new(o, "other", other);
 
 	if (s->op_timing) {
 		const struct sim_op_timing *t = s->op_timing;
 
-		json_object_set_new(o, "op_timing",
-				    json_pack("{s:I, s:I, s:I, s:I}", "malloc_calls",
-					      (json_int_t)t->malloc_calls, "malloc_ns",
-					      (json_int_t)t->malloc_ns, "free_calls",
-					      (json_int_t)t->free_calls, "free_ns",
-					      (json_int_t)t->free_ns));
+		json_object_set_new(
+		    o, "op_timing",
+		    json_pack("{s:I, s:I, s:I, s:I}", "malloc_calls", (json_int_t)t->malloc_calls,
+			      "malloc_ns", (json_int_t)t->malloc_ns, "free_calls",
+			      (json_int_t)t->free_calls, "free_ns", (json_int_t)t->free_ns));
 	}
 	put_item(rj, rj->out, &rj->nr_snapshots, o);
 }
@@ -254,12 +210,9 @@ static void on_compaction(void *ctx, const struct sim_compaction *c)
 	json_object_set_new(o, "event_index", u64(c->event_index));
 	json_object_set_new(o, "time_ns", u64(c->time_ns));
 	json_object_set_new(o, "trigger", json_string(c->trigger));
-	json_object_set_new(o, "pool_pages_before", u64(c->pool_pages_before));
-	json_object_set_new(o, "pool_pages_after", u64(c->pool_pages_after));
-	json_object_set_new(o, "pages_freed", u64(c->result.pages_freed));
-	json_object_set_new(o, "zspages_freed", u64(c->result.zspages_freed));
-	json_object_set_new(o, "objs_migrated", u64(c->result.objs_migrated));
-	json_object_set_new(o, "bytes_copied", u64(c->result.bytes_copied));
+#define X(key, member) json_object_set_new(o, #key, u64((*c).member));
+	RESULTS_COMPACTION(X)
+#undef X
 	if (rj->timing)
 		json_object_set_new(o, "cpu_ns", u64(c->cpu_ns));
 	put_item(rj, rj->compactions, &rj->nr_compactions, o);
@@ -371,8 +324,8 @@ int results_json_finish(struct results_json *rj)
 	fputs("\n}\n", rj->out);
 	if (fflush(rj->out) || ferror(rj->out))
 		set_err(rj, rj->of && outfile_error(rj->of) ? outfile_error(rj->of)
-			    : errno				    ? -errno
-								    : -EIO);
+			    : errno			    ? -errno
+							    : -EIO);
 	if (!rj->err && rj->to_stdout) {
 		FILE *doc = rj->out;
 

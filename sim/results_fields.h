@@ -1,0 +1,116 @@
+/*
+ * results_fields.h - the counters of a snapshot and a compaction run, each
+ * once, as X-macro lists: X(KEY, MEMBER) with KEY the name in the results
+ * JSON (the kernel's where it has one: zram's mm_stat and io_stat, the
+ * debugfs class columns, /proc/vmstat) and MEMBER where the engine keeps it.
+ * The results writer (replay/results_json.c) writes them in this order, so
+ * a new counter is added in one place: here, beside its struct member. The
+ * order is the documents' and must not change (byte-
+ * identical results across versions).
+ */
+#ifndef ZSFRAG_SIM_RESULTS_FIELDS_H
+#define ZSFRAG_SIM_RESULTS_FIELDS_H
+
+/* Top-level counters of a snapshot (struct sim_snapshot), before "pool_bytes". */
+#define RESULTS_SNAPSHOT_HEAD(X)                                                                   \
+	X(event_index, event_index)                                                                \
+	X(time_ns, time_ns)                                                                        \
+	X(pool_pages, pool_pages)                                                                  \
+	X(ideal_pages, ideal_pages)                                                                \
+	X(pages_compacted, pages_compacted)                                                        \
+	X(compactions, compactions)                                                                \
+	X(stored_bytes, stored_bytes)
+
+/* One size class (struct sim_class_snap), the debugfs classes columns; "fullness" follows. */
+#define RESULTS_CLASS(X)                                                                           \
+	X(index, index)                                                                            \
+	X(size, size)                                                                              \
+	X(pages_per_zspage, pages_per_zspage)                                                      \
+	X(objs_per_zspage, objs_per_zspage)                                                        \
+	X(obj_allocated, obj_allocated)                                                            \
+	X(obj_used, obj_used)                                                                      \
+	X(pages_used, pages_used)                                                                  \
+	X(freeable, freeable)
+
+/* "mm_stat": zram's /sys/block/zramN/mm_stat (struct zram_mm_stat). */
+#define RESULTS_MM_STAT(X)                                                                         \
+	X(orig_data_size, orig_data_size)                                                          \
+	X(compr_data_size, compr_data_size)                                                        \
+	X(mem_used_total, mem_used_total)                                                          \
+	X(mem_limit, mem_limit)                                                                    \
+	X(mem_used_max, mem_used_max)                                                              \
+	X(same_pages, same_pages)                                                                  \
+	X(pages_compacted, pages_compacted)                                                        \
+	X(huge_pages, huge_pages)                                                                  \
+	X(huge_pages_since, huge_pages_since)
+
+/* "io_stat": zram's io_stat and the failed writes by reason (struct zram_io_stat);
+ * failed_writes_alloc + failed_writes_mem_limit = failed_writes. */
+#define RESULTS_IO_STAT(X)                                                                         \
+	X(failed_reads, failed_reads)                                                              \
+	X(failed_writes, failed_writes)                                                            \
+	X(failed_writes_alloc, failed_writes_alloc)                                                \
+	X(failed_writes_mem_limit, failed_writes_mem_limit)                                        \
+	X(notify_free, notify_free)                                                                \
+	X(writes, writes)                                                                          \
+	X(reads, reads)
+
+/* "forks": the counters before "outcomes" and after "stall_reasons" (struct sim_fork_stats). */
+#define RESULTS_FORKS_HEAD(X)                                                                      \
+	X(attempted, attempted)                                                                    \
+	X(succeeded, succeeded)                                                                    \
+	X(stalls, stalls)                                                                          \
+	X(oom_kills, oom_kills)                                                                    \
+	X(failed, failed)
+#define RESULTS_FORKS_TAIL(X)                                                                      \
+	X(exits, exits)                                                                            \
+	X(live, live)                                                                              \
+	X(pages_live, pages_live)                                                                  \
+	X(free_pages_at_last_stall, free_at_last_stall)                                            \
+	X(lowmem_free_pages_at_last_stall, lowmem_free_at_last_stall)
+
+/* "vmstat": /proc/vmstat's names (struct page_alloc_stats). */
+#define RESULTS_VMSTAT(X)                                                                          \
+	X(allocstall, allocstall)                                                                  \
+	X(compact_stall, compact_stall)                                                            \
+	X(compact_success, compact_success)                                                        \
+	X(compact_fail, compact_fail)                                                              \
+	X(oom_kill, oom_kill)                                                                      \
+	X(pageoutrun, pageoutrun)                                                                  \
+	X(kswapd_wakeups, kswapd_wakeups)                                                          \
+	X(kswapd_freed, kswapd_freed)                                                              \
+	X(direct_reclaim_freed, direct_freed)                                                      \
+	X(kcompactd_wake, kcompactd_wake)                                                          \
+	X(kswapd_failures, kswapd_failures)
+
+/* "kcompact": kernel memory compaction (struct page_alloc_stats). */
+#define RESULTS_KCOMPACT(X)                                                                        \
+	X(runs, kc_runs)                                                                           \
+	X(successes, kc_successes)                                                                 \
+	X(deferred, kc_deferred)                                                                   \
+	X(pages_migrated, pages_migrated)                                                          \
+	X(zs_pages_migrated, zs_pages_migrated)                                                    \
+	X(bytes_copied, bytes_copied)                                                              \
+	X(migrate_scanned, migrate_scanned)                                                        \
+	X(free_scanned, free_scanned)
+
+/* "other": raw objects, blocks and requests (struct sim_other_stats). */
+#define RESULTS_OTHER(X)                                                                           \
+	X(objects_live, objects_live)                                                              \
+	X(object_bytes, object_bytes)                                                              \
+	X(alloc_failures, alloc_failures)                                                          \
+	X(blocks_live, blocks_live)                                                                \
+	X(block_failures, block_failures)                                                          \
+	X(compact_requests_ignored, compact_requests_ignored)                                      \
+	X(verify_mismatches, verify_mismatches)
+
+/* One compaction run (struct sim_compaction), after "trigger"; "cpu_ns" follows with timing. */
+#define RESULTS_COMPACTION(X)                                                                      \
+	X(pool_pages_before, pool_pages_before)                                                    \
+	X(pool_pages_after, pool_pages_after)                                                      \
+	X(pages_freed, result.pages_freed)                                                         \
+	X(zspages_freed, result.zspages_freed)                                                     \
+	X(objs_migrated, result.objs_migrated)                                                     \
+	X(bytes_copied, result.bytes_copied)
+
+#endif /* ZSFRAG_SIM_RESULTS_FIELDS_H */
