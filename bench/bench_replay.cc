@@ -37,10 +37,7 @@
 
 #include "bench_util.h"
 #include "trace_text.h"
-/* sim/engine.h has no extern "C" guard of its own (yet) */
-extern "C" {
 #include "engine.h"
-}
 #include "replay_job.h"
 
 namespace

@@ -10,6 +10,10 @@
 
 #include "engine.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Apply FILE's keys over cfg. 0, or -EINVAL with "FILE:LINE:COL: what" in msg. */
 int config_load(const char *path, struct sim_config *cfg, char *msg, size_t msglen);
 /* Finish a config after files and options: derive highmem etc. */
@@ -45,5 +49,9 @@ void config_json_set_path(json_t *obj, const char *key, const char *path);
 size_t config_utf8_len(const unsigned char *s, size_t n);
 /* The machine as JSON, for the results' inputs. */
 json_t *config_to_json(const struct sim_config *cfg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_CONFIG_H */

@@ -12,6 +12,10 @@
 
 #include "engine.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * The results document's layout version ("results_format"): 2 since fork
  * outcomes (fast / compaction / reclaim / zs_compact / oom_kill / failed);
@@ -51,5 +55,9 @@ void results_json_abort(struct results_json *rj);
 /* The temporary file the document is written to (for a process to remove if a signal ends it),
  * or NULL (stdout, a device or FIFO, or nothing open). */
 const char *results_json_temp_name(const struct results_json *rj);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_RESULTS_JSON_H */

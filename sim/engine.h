@@ -19,6 +19,10 @@
 #include "zram.h"
 #include "zsmalloc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim;
 
 struct sim_config {
@@ -139,5 +143,9 @@ struct physmem *sim_mem(struct sim *sim);
 struct zram *sim_zram(struct sim *sim);
 const struct sim_config *sim_get_config(const struct sim *sim);
 uint64_t sim_events(const struct sim *sim);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_ENGINE_H */

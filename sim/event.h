@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sim_op {
 	SIM_OP_ALLOC = 'a',      /* a ID SIZE: zs_malloc(SIZE) as object ID */
 	SIM_OP_FREE = 'f',       /* f ID: zs_free of object ID */
@@ -49,5 +53,9 @@ struct sim_event {
 	char label[SIM_LABEL_MAX]; /* for s and F */
 	uint64_t line;          /* source line (or record number) for error messages; 0 if none */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_EVENT_H */

@@ -12,6 +12,10 @@
 #include "idmap.h"
 #include "page_alloc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * A fork's pages. Every field -1 means "as the profile's kernel on this
  * arch does" (fork_cost_resolve); the config keys fork_* override them.
@@ -70,5 +74,9 @@ int fork_copy_process(struct sim_forks *f, uint64_t pid);
 int fork_probe(struct sim_forks *f, uint64_t n);
 /* The process exits: its pages go back. 0 or -ENOENT. */
 int fork_release_task(struct sim_forks *f, uint64_t pid);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_FORK_H */

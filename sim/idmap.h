@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct idmap_entry {
 	uint64_t key;
 	uint64_t a; /* caller's first value (a handle, a pfn) */
@@ -57,5 +61,9 @@ struct idfilter {
 int idfilter_add(struct idfilter *f, uint64_t key);
 bool idfilter_maybe(const struct idfilter *f, uint64_t key);
 void idfilter_destroy(struct idfilter *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_IDMAP_H */

@@ -13,6 +13,10 @@
 
 #include "zsmalloc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct sim_op_timing {
 	uint64_t malloc_calls;
 	uint64_t malloc_ns;  /* host ns, summed */
@@ -58,5 +62,9 @@ static inline void timed_zs_free(struct sim_op_timing *t, struct zs_pool *pool,
 	t->free_ns += op_timing_now() - t0;
 	t->free_calls++;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_OP_TIMING_H */

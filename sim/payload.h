@@ -14,6 +14,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 static inline uint8_t payload_fill(uint64_t seed)
 {
 	return (uint8_t)((seed * 0x9e3779b97f4a7c15ULL) >> 56) | 1;
@@ -47,5 +51,9 @@ static inline bool payload_check(const uint8_t *p, size_t n, uint64_t seed)
 		acc |= (uint64_t)(p[i] ^ b);
 	return acc == 0;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_PAYLOAD_H */

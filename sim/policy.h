@@ -11,6 +11,10 @@
 
 #include "event.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct physmem;
 struct zs_pool;
 
@@ -69,5 +73,9 @@ extern const struct policy_ops policy_threshold;
 extern const struct policy_ops policy_pgd_failure;
 extern const struct policy_ops policy_shrinker;
 extern const struct policy_ops policy_migration;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_POLICY_H */

@@ -11,6 +11,10 @@
 #include "op_timing.h"
 #include "zsmalloc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct zram;
 
 struct zram_config {
@@ -71,5 +75,9 @@ void zram_get_mm_stat(const struct zram *zram, struct zram_mm_stat *st);
 void zram_get_io_stat(const struct zram *zram, struct zram_io_stat *st);
 /* Tell zram a compaction ran (pages_compacted is read from the pool). */
 uint64_t zram_stored_slots(const struct zram *zram);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_ZRAM_H */

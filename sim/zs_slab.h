@@ -12,6 +12,10 @@
 #include "physmem.h"
 #include "zsmalloc.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct zs_slab {
 	unsigned int handle_size;     /* bytes per zs_handle object; 0 = no such cache */
 	unsigned int zspage_size;     /* bytes per struct zspage; 0 = no such cache */
@@ -37,5 +41,9 @@ unsigned long zs_slab_pages_needed(const struct zs_slab *s, uint64_t handles, ui
 /* Grow or shrink the held pages to what the pool's live handles and zspages need. */
 void zs_slab_sync(struct zs_slab *s, struct physmem *pm, const struct zs_pool *pool);
 void zs_slab_release(struct zs_slab *s, struct physmem *pm);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* ZSFRAG_SIM_ZS_SLAB_H */
