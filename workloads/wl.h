@@ -32,7 +32,6 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "physmem.h"
 #include "trace_text.h"
 
 #ifdef __cplusplus
