@@ -32,17 +32,11 @@
 #include "cli_compare.h"
 #include "config.h"
 #include "cli_proc.h"
+#include "cli_util.h"
 #include "outfile.h"
 #include "replay_job.h"
 
 #define CMP_MAX_RUNS 64
-
-unsigned int cmp_nproc(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n > 0 ? (unsigned int)n : 1;
-}
 
 uint64_t cmp_count_events(const char *trace)
 {
@@ -53,14 +47,6 @@ uint64_t cmp_count_events(const char *trace)
 	 * lines in the raw bytes of a .ztb.zst was 50 times too small) */
 	replay_count_events(trace, &n, msg, sizeof(msg));
 	return n;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void run_overrides(const struct cmp_run *run, struct replay_overrides *o)
@@ -126,23 +112,24 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 
 /* --- running variants in parallel, with one progress bar each --- */
 
-struct cmp_job {
-	pid_t pid; /* 0 = not started, -1 = finished */
-	int rc;
-	uint64_t total; /* events in the trace (estimate for the bar) */
+struct cmp_pool {
+	const struct cmp_run *runs;
+	unsigned int n;
+	uint64_t *done;		       /* MAP_SHARED: each child's events so far */
+	uint64_t total[CMP_MAX_RUNS]; /* events in each run's trace (for the bar) */
+	double t0;
 };
 
-static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs,
-			  const uint64_t *done, unsigned int n, double t0, bool redraw)
+static void draw_progress(const struct cmp_pool *pl, const struct cli_job *jobs, bool redraw)
 {
 	uint64_t all = 0, all_done = 0;
-	double el = now_s() - t0;
+	double el = cli_now() - pl->t0;
 
 	if (redraw)
-		fprintf(stderr, "\033[%uA", n + 1);
-	for (unsigned int i = 0; i < n; i++) {
-		uint64_t d = __atomic_load_n(&done[i], __ATOMIC_RELAXED);
-		double frac = jobs[i].total ? (double)d / (double)jobs[i].total : 0;
+		fprintf(stderr, "\033[%uA", pl->n + 1);
+	for (unsigned int i = 0; i < pl->n; i++) {
+		uint64_t d = __atomic_load_n(&pl->done[i], __ATOMIC_RELAXED);
+		double frac = pl->total[i] ? (double)d / (double)pl->total[i] : 0;
 		char bar[31];
 		int fill;
 
@@ -153,9 +140,9 @@ static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '.', (size_t)(30 - fill));
 		bar[30] = 0;
-		all += jobs[i].total;
-		all_done += jobs[i].pid == -1 ? jobs[i].total : d;
-		fprintf(stderr, "\r\033[K  %-28.28s [%s] %3.0f%% %s\n", runs[i].name, bar,
+		all += pl->total[i];
+		all_done += jobs[i].pid == -1 ? pl->total[i] : d;
+		fprintf(stderr, "\r\033[K  %-28.28s [%s] %3.0f%% %s\n", pl->runs[i].name, bar,
 			frac * 100,
 			jobs[i].pid == 0    ? "waiting"
 			: jobs[i].pid == -1 ? (jobs[i].rc ? "FAILED" : "done")
@@ -170,86 +157,47 @@ static void draw_progress(const struct cmp_run *runs, const struct cmp_job *jobs
 	fputc('\n', stderr);
 }
 
+static void redraw_progress(void *ctx, const struct cli_job *jobs, unsigned int finished)
+{
+	(void)finished;
+	draw_progress(ctx, jobs, true);
+}
+
+static int run_child(void *ctx, unsigned int i)
+{
+	struct cmp_pool *pl = ctx;
+	char msg[600];
+	int rc = cmp_run_one(&pl->runs[i], &pl->done[i], msg, sizeof(msg));
+
+	if (rc)
+		fprintf(stderr, "zsfrag: run %s: %s\n", pl->runs[i].name, msg);
+	return rc;
+}
+
 int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int max_procs,
 		     bool progress)
 {
-	struct cmp_job jobs[CMP_MAX_RUNS];
-	uint64_t *done;
-	unsigned int started = 0, running = 0, finished = 0;
-	int first_rc = 0;
-	double t0 = now_s(), next = t0;
+	struct cli_job jobs[CMP_MAX_RUNS];
+	struct cmp_pool pl = {.runs = runs, .n = n, .t0 = cli_now()};
+	int rc;
 
 	if (n > CMP_MAX_RUNS)
 		return EX_USAGE;
-	done = mmap(NULL, sizeof(uint64_t) * (n ? n : 1), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (done == MAP_FAILED)
+	pl.done = mmap(NULL, sizeof(uint64_t) * (n ? n : 1), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pl.done == MAP_FAILED)
 		return EX_OSERR;
 	memset(jobs, 0, sizeof(jobs));
 	for (unsigned int i = 0; i < n; i++)
-		jobs[i].total = !progress	 ? 0
-				: runs[i].events ? runs[i].events
-						 : cmp_count_events(runs[i].trace);
+		pl.total[i] = !progress	      ? 0
+			      : runs[i].events ? runs[i].events
+					       : cmp_count_events(runs[i].trace);
 	if (progress)
-		draw_progress(runs, jobs, done, n, t0, false);
-	fflush(stdout);
-	fflush(stderr);
-	while (finished < n) {
-		int status;
-		pid_t pid;
-
-		while (started < n && running < max_procs) {
-			pid = cli_fork_worker();
-			if (pid < 0) {
-				if (!running) {
-					first_rc = EX_OSERR;
-					goto out;
-				}
-				break;
-			}
-			if (pid == 0) {
-				char msg[600];
-				int rc =
-				    cmp_run_one(&runs[started], &done[started], msg, sizeof(msg));
-
-				if (rc)
-					fprintf(stderr, "zsfrag: run %s: %s\n", runs[started].name,
-						msg);
-				fflush(stderr);
-				_exit(rc);
-			}
-			jobs[started++].pid = pid;
-			running++;
-		}
-		pid = waitpid(-1, &status, progress ? WNOHANG : 0);
-		if (pid > 0) {
-			cli_worker_reaped(pid);
-			for (unsigned int i = 0; i < n; i++) {
-				if (jobs[i].pid != pid)
-					continue;
-				jobs[i].pid = -1;
-				jobs[i].rc = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
-				if (jobs[i].rc && !first_rc)
-					first_rc = jobs[i].rc;
-			}
-			running--;
-			finished++;
-		} else if (pid < 0 && errno != EINTR) {
-			first_rc = first_rc ? first_rc : EX_OSERR;
-			break;
-		} else if (pid == 0) {
-			struct timespec ts = {0, 50 * 1000 * 1000};
-
-			nanosleep(&ts, NULL);
-		}
-		if (progress && (now_s() >= next || finished == n)) {
-			draw_progress(runs, jobs, done, n, t0, true);
-			next = now_s() + 0.25;
-		}
-	}
-out:
-	munmap(done, sizeof(uint64_t) * (n ? n : 1));
-	return first_rc;
+		draw_progress(&pl, jobs, false);
+	rc = cli_pool_run(n, max_procs, jobs, run_child, &pl, progress ? redraw_progress : NULL,
+			  progress ? 0.25 : 0);
+	munmap(pl.done, sizeof(uint64_t) * (n ? n : 1));
+	return rc;
 }
 
 /* --- the subcommand --- */
@@ -328,25 +276,6 @@ static void trace_stem(const char *trace, char *buf, size_t len)
 	dot = strrchr(buf, '.');
 	if (dot && dot != buf)
 		*dot = 0;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char buf[1024];
-
-	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(buf, 0777) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0777) && errno != EEXIST)
-		return -errno;
-	return 0;
 }
 
 struct compare_state {
@@ -497,53 +426,33 @@ static int draw_run_figures(const struct compare_state *st, unsigned int i, char
 	return plot_classes(st->paths[i], NULL, base, msg, msglen);
 }
 
-/* The runs' figures, in up to jobs child processes (gnuplot runs one at a time per child). */
-static int draw_runs_parallel(const struct compare_state *st, unsigned int jobs, bool progress)
+static int figures_child(void *ctx, unsigned int i)
 {
-	unsigned int started = 0, running = 0, finished = 0;
-	int first_rc = 0;
+	char msg[600];
+	int rc = draw_run_figures(ctx, i, msg, sizeof(msg));
 
-	fflush(stdout);
-	fflush(stderr);
-	while (finished < st->n) {
-		int status;
-		pid_t pid;
+	if (rc)
+		fprintf(stderr, "zsfrag compare: %s\n", msg);
+	return rc;
+}
 
-		while (started < st->n && running < jobs) {
-			pid = cli_fork_worker();
-			if (pid < 0)
-				break;
-			if (pid == 0) {
-				char msg[600];
-				int rc = draw_run_figures(st, started, msg, sizeof(msg));
+static void figures_tick(void *ctx, const struct cli_job *jobs, unsigned int finished)
+{
+	const struct compare_state *st = ctx;
 
-				if (rc)
-					fprintf(stderr, "zsfrag compare: %s\n", msg);
-				fflush(stderr);
-				_exit(rc);
-			}
-			started++;
-			running++;
-		}
-		if (!running)
-			return EX_OSERR;
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			return EX_OSERR;
-		}
-		cli_worker_reaped(pid);
-		running--;
-		finished++;
-		if (!first_rc && (!WIFEXITED(status) || WEXITSTATUS(status)))
-			first_rc = WIFEXITED(status) ? WEXITSTATUS(status) : EX_SOFTWARE;
-		if (progress)
-			fprintf(stderr, "\r\033[K  figures: %u of %u runs", finished, st->n);
-	}
+	(void)jobs;
+	fprintf(stderr, "\r\033[K  figures: %u of %u runs", finished, st->n);
+}
+
+/* The runs' figures, in up to jobs child processes (gnuplot runs one at a time per child). */
+static int draw_runs_parallel(struct compare_state *st, unsigned int jobs, bool progress)
+{
+	struct cli_job job[CMP_MAX_RUNS];
+	int rc = cli_pool_run(st->n, jobs, job, figures_child, st, progress ? figures_tick : NULL, 0);
+
 	if (progress)
 		fputc('\n', stderr);
-	return first_rc;
+	return rc;
 }
 
 static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
@@ -564,7 +473,7 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 		fprintf(stderr, "zsfrag compare: %s\n", msg);
 		return rc;
 	}
-	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cmp_nproc(),
+	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cli_nproc(),
 				!quiet && isatty(STDERR_FILENO));
 	if (rc)
 		return rc;
@@ -758,12 +667,12 @@ int cli_compare(int argc, char **argv)
 			}
 		}
 	}
-	if (mkdir_p(o.out)) {
+	if (cli_mkdir_p(o.out)) {
 		fprintf(stderr, "zsfrag compare: cannot create %s: %s\n", o.out, strerror(errno));
 		rc = EX_CANTCREAT;
 		goto out;
 	}
-	rc = cmp_run_parallel(st->runs, st->n, o.jobs ? (unsigned int)o.jobs : cmp_nproc(),
+	rc = cmp_run_parallel(st->runs, st->n, o.jobs ? (unsigned int)o.jobs : cli_nproc(),
 			      !o.quiet && isatty(STDERR_FILENO));
 	if (rc)
 		goto out;

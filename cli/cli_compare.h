@@ -66,8 +66,6 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 /* A trace's events, in any format (replay_count_events), for progress bars and the default
  * --sample-every; 0 on error. */
 uint64_t cmp_count_events(const char *trace);
-/* Online CPUs, at least 1. */
-unsigned int cmp_nproc(void);
 
 /* --- metrics: the comparison's numbers, from a results file --- */
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_util.h"
 #include "cli_proc.h"
 #include "trace.h"
 #include "trace_text.h"
@@ -87,14 +88,6 @@ static int gen_param_error(const char *err)
 		return EX_USAGE;
 	}
 	return cli_usage_error("gen", "%s", err);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cli_gen(int argc, char **argv)
@@ -190,7 +183,7 @@ int cli_gen(int argc, char **argv)
 		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
 	cli_tmp_register(trace_writer_temp_name(w)); /* removed if a signal ends us */
-	t0 = now_s();
+	t0 = cli_now();
 	while (!rc && (n = wl_gen_next(g, &ev)) == 1) {
 		rc = trace_writer_event(w, &ev);
 		events++;
@@ -216,7 +209,7 @@ int cli_gen(int argc, char **argv)
 		return rc == -ENOMEM ? EX_OSERR : rc == -EINVAL ? EX_SOFTWARE : EX_CANTCREAT;
 	}
 	if (!quiet) {
-		double dt = now_s() - t0;
+		double dt = cli_now() - t0;
 
 		fprintf(stderr, "zsfrag gen: %llu events in %.2f s (%.2f M events/s) to %s\n",
 			events, dt, dt > 0 ? (double)events / dt / 1e6 : 0.0,

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "cli_proc.h"
+#include "cli_util.h"
 #include "config.h"
 #include "outfile.h"
 #include "replay_job.h"
@@ -90,12 +91,9 @@ static void replay_help(FILE *f)
 static void progress(const struct trace_reader *r, long long size, uint64_t events, double t0,
 		     bool final)
 {
-	struct timespec ts;
-	double now, rate, done = 0;
+	double now = cli_now(), rate, done = 0;
 	long long pos = trace_reader_file_pos(r);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	rate = now > t0 ? (double)events / (now - t0) : 0;
 	if (size > 0 && pos > 0)
 		done = (double)pos / (double)size;
@@ -106,14 +104,6 @@ static void progress(const struct trace_reader *r, long long size, uint64_t even
 	else if (done > 0.001 && done < 1)
 		fprintf(stderr, ", %3.0f%%, %.1f s left   ", done * 100,
 			(now - t0) * (1 - done) / done);
-}
-
-static double monotonic_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void print_summary(const char *trace, const struct sim_config *cfg,
@@ -301,7 +291,7 @@ static void on_progress(void *ctx, const struct trace_reader *r, uint64_t events
 
 	if (final) {
 		progress(r, t->trace_size, events, t->t0, true);
-	} else if (monotonic_now() >= t->next_tick) {
+	} else if (cli_now() >= t->next_tick) {
 		progress(r, t->trace_size, events, t->t0, false);
 		t->next_tick += 0.5;
 	}
@@ -350,7 +340,7 @@ int cli_replay(int argc, char **argv)
 	if (!done.quiet && isatty(STDERR_FILENO)) {
 		if (strcmp(job.trace, "-") && stat(job.trace, &st) == 0 && S_ISREG(st.st_mode))
 			tty.trace_size = (long long)st.st_size;
-		tty.t0 = monotonic_now();
+		tty.t0 = cli_now();
 		tty.next_tick = tty.t0 + 0.5;
 		job.progress = (struct replay_progress){.fn = on_progress, .ctx = &tty, .mask = 0xffff};
 	}
