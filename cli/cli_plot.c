@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "cli_compare.h"
+#include "cli_plot.h"
 #include "cli_proc.h"
 #include "config.h"
 #include "outfile.h"
@@ -82,8 +83,10 @@ int plot_safe_path(const char *in, char *out, size_t len, char *msg, size_t msgl
 {
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++)
 		if (*p < 0x20 || *p == 0x7f) {
-			snprintf(msg, msglen, "output name with a control character (byte 0x%02x) "
-				 "refused", *p);
+			snprintf(msg, msglen,
+				 "output name with a control character (byte 0x%02x) "
+				 "refused",
+				 *p);
 			return EX_USAGE;
 		}
 	if (!*in) {
@@ -127,7 +130,8 @@ int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t ms
 	argv[n] = NULL;
 	fflush(stdout);
 	fflush(stderr);
-	/* gnuplot dies with us, even when we are one of compare's figure workers and compare dies */
+	/* gnuplot dies with us, even when we are one of compare's figure workers and compare dies
+	 */
 	pid = cli_fork_worker();
 	if (pid < 0) {
 		snprintf(msg, msglen, "fork: %s", strerror(errno));
@@ -155,7 +159,7 @@ int plot_gnuplot(const char *name, const char *const *args, char *msg, size_t ms
 	return 0;
 }
 
-static json_t *load(const char *path, char *msg, size_t msglen)
+json_t *plot_load(const char *path, char *msg, size_t msglen)
 {
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
@@ -171,7 +175,7 @@ static json_t *load(const char *path, char *msg, size_t msglen)
 	return root;
 }
 
-static double num(json_t *o, const char *key)
+double plot_num(json_t *o, const char *key)
 {
 	json_t *v = json_object_get(o, key);
 
@@ -188,18 +192,7 @@ static void run_title(const struct cmp_metrics *m, const char *what, char *buf, 
 		 m->arch, pol, what);
 }
 
-/*
- * gnuplot's data files, BASE.tsv and BASE-SUFFIX.tsv beside the figure, opened
- * like every other output (traces/outfile.h: a device or FIFO written through,
- * a regular file replaced whole once written, never a link replaced).
- */
-struct tsv_files {
-	struct outfile *o[3];
-	char path[3][PATH_MAX + 32];
-	unsigned int n;
-};
-
-static void tsv_abort(struct tsv_files *t)
+void plot_tsv_abort(struct tsv_files *t)
 {
 	for (unsigned int i = 0; i < t->n; i++)
 		outfile_abort(t->o[i]);
@@ -207,14 +200,14 @@ static void tsv_abort(struct tsv_files *t)
 }
 
 /* Open BASE SUFFIX[i].tsv for i < n (n <= 3): 0, or EX_CANTCREAT with msg and nothing left open. */
-static int tsv_open(struct tsv_files *t, const char *outbase, const char *const *suffix,
-		    unsigned int n, char *msg, size_t msglen)
+int plot_tsv_open(struct tsv_files *t, const char *outbase, const char *const *suffix,
+		  unsigned int n, char *msg, size_t msglen)
 {
 	t->n = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		snprintf(t->path[i], sizeof(t->path[i]), "%s%s.tsv", outbase, suffix[i]);
 		if (outfile_open(t->path[i], &t->o[i], msg, msglen)) {
-			tsv_abort(t);
+			plot_tsv_abort(t);
 			return EX_CANTCREAT;
 		}
 		t->n++;
@@ -222,13 +215,13 @@ static int tsv_open(struct tsv_files *t, const char *outbase, const char *const 
 	return 0;
 }
 
-static FILE *tsv_stream(const struct tsv_files *t, unsigned int i)
+FILE *plot_tsv_stream(const struct tsv_files *t, unsigned int i)
 {
 	return outfile_stream(t->o[i]);
 }
 
 /* Finish every file: 0, or EX_CANTCREAT with msg (the first failure's cause). */
-static int tsv_commit(struct tsv_files *t, char *msg, size_t msglen)
+int plot_tsv_commit(struct tsv_files *t, char *msg, size_t msglen)
 {
 	int rc = 0;
 
@@ -261,9 +254,7 @@ static bool periodic_label(const char *l)
 
 /* More compaction runs than this are drawn as marks per bin, not one line each. */
 #define TS_MAX_COMPACTION_LINES 40
-#define TS_COMPACTION_BINS 150
-/* Fork outcome rates: intervals merged until each holds 1/TS_FORK_BINS of the forks. */
-#define TS_FORK_BINS 60
+#define TS_COMPACTION_BINS	150
 
 /*
  * The forks panel's data: per interval between snapshots (merged until each holds at least
@@ -275,9 +266,9 @@ static int write_fork_rates(FILE *f, json_t *snaps, bool use_time, unsigned int 
 {
 	struct cmp_outcome last[CMP_MAX_OUTCOMES], cur[CMP_MAX_OUTCOMES], base[CMP_MAX_OUTCOMES];
 	json_t *fin = json_array_get(snaps, json_array_size(snaps) - 1), *s;
-	unsigned int nout = cmp_fork_outcomes(json_object_get(fin, "forks"), last,
-					      CMP_MAX_OUTCOMES);
-	double total = num(json_object_get(fin, "forks"), "attempted"), att0 = 0, x0 = 0;
+	unsigned int nout =
+	    cmp_fork_outcomes(json_object_get(fin, "forks"), last, CMP_MAX_OUTCOMES);
+	double total = plot_num(json_object_get(fin, "forks"), "attempted"), att0 = 0, x0 = 0;
 	int cols = 0;
 	size_t i;
 
@@ -297,7 +288,8 @@ static int write_fork_rates(FILE *f, json_t *snaps, bool use_time, unsigned int 
 	json_array_foreach(snaps, i, s)
 	{
 		json_t *fk = json_object_get(s, "forks");
-		double att = num(fk, "attempted"), x = num(s, use_time ? "time_ns" : "event_index");
+		double att = plot_num(fk, "attempted"),
+		       x = plot_num(s, use_time ? "time_ns" : "event_index");
 		unsigned int n = cmp_fork_outcomes(fk, cur, CMP_MAX_OUTCOMES);
 
 		if (use_time)
@@ -341,7 +333,7 @@ static void write_compactions(FILE *fc, json_t *comps, bool use_time, double xma
 
 	json_array_foreach(comps, i, c)
 	{
-		double x = use_time ? num(c, "time_ns") / 1e9 : num(c, "event_index");
+		double x = use_time ? plot_num(c, "time_ns") / 1e9 : plot_num(c, "event_index");
 		int b = xmax > 0 ? (int)(x / xmax * TS_COMPACTION_BINS) : 0;
 
 		if (!binned) {
@@ -373,43 +365,43 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 	if (rc)
 		return rc;
-	root = load(results, msg, msglen);
+	root = plot_load(results, msg, msglen);
 	if (!root)
 		return EX_DATAERR;
 	if (cmp_metrics_from_json(root, &m, msg, msglen)) {
 		json_decref(root);
 		return EX_DATAERR;
 	}
-	if (tsv_open(&tsv, outbase, sfx, 3, msg, msglen)) {
+	if (plot_tsv_open(&tsv, outbase, sfx, 3, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
-	f = tsv_stream(&tsv, 0);
-	fc = tsv_stream(&tsv, 1);
-	ff = tsv_stream(&tsv, 2);
+	f = plot_tsv_stream(&tsv, 0);
+	fc = plot_tsv_stream(&tsv, 1);
+	ff = plot_tsv_stream(&tsv, 2);
 	snaps = json_object_get(root, "snapshots");
 	/* simulated time on the x axis when the trace has times, else events */
-	use_time = num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
-	xmax = num(json_array_get(snaps, json_array_size(snaps) - 1),
-		   use_time ? "time_ns" : "event_index") /
+	use_time = plot_num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
+	xmax = plot_num(json_array_get(snaps, json_array_size(snaps) - 1),
+			use_time ? "time_ns" : "event_index") /
 	       (use_time ? 1e9 : 1);
 	snprintf(zone, sizeof(zone), "%s",
-		 json_string_value(json_object_get(cmp_pgd_zone(json_array_get(snaps, 0)),
-						   "name"))
+		 json_string_value(json_object_get(cmp_pgd_zone(json_array_get(snaps, 0)), "name"))
 		     ?: "machine");
 	json_array_foreach(snaps, i, s)
 	{
 		json_t *z = cmp_pgd_zone(s), *bi = json_object_get(z, "buddyinfo");
 		json_t *wm = json_object_get(z, "watermarks");
 		const char *label = json_string_value(json_object_get(s, "label"));
-		double cum = 0, stack[4], u = num(z, "unusable_index");
+		double cum = 0, stack[4], u = plot_num(z, "unusable_index");
 		bool thin, ok = cmp_index_meaningful(z, &lim);
 
 		have_wmarks |= json_is_object(wm);
 		fprintf(f, "%.9g\t%.0f\t%.0f\t%.0f\t%.1f",
-			use_time ? num(s, "time_ns") / 1e9 : num(s, "event_index"),
-			num(s, "event_index"), num(s, "pool_pages"), num(s, "ideal_pages"),
-			num(s, "stored_bytes") / (double)m.page_size);
+			use_time ? plot_num(s, "time_ns") / 1e9 : plot_num(s, "event_index"),
+			plot_num(s, "event_index"), plot_num(s, "pool_pages"),
+			plot_num(s, "ideal_pages"),
+			plot_num(s, "stored_bytes") / (double)m.page_size);
 		/* free pages (not blocks) stacked: order 0, <= 1, <= 2, <= 3, all orders */
 		for (size_t o = 0; o < json_array_size(bi); o++) {
 			cum += json_number_value(json_array_get(bi, o)) * (double)(1ul << o);
@@ -424,16 +416,16 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 		/* (NaN: gnuplot breaks a line there, where an empty field would be bridged) */
 		fprintf(f, ok ? "\t%.4f\tNaN" : "\tNaN\t%.4f", u);
 		if (json_is_object(wm))
-			fprintf(f, "\t%.0f\t%.0f", num(wm, "low"), num(wm, "min"));
+			fprintf(f, "\t%.0f\t%.0f", plot_num(wm, "low"), plot_num(wm, "min"));
 		else
 			fputs("\tNaN\tNaN", f);
-		if (label && (!strcmp(label, "sample") || periodic_label(label) ||
-			      !strcmp(label, "final")))
+		if (label &&
+		    (!strcmp(label, "sample") || periodic_label(label) || !strcmp(label, "final")))
 			label = NULL;
 		/* the full-width panels show a label only 3% of the run away from the last one */
-		thin = label && num(s, "event_index") - last_shown >= 0.03 * xmax;
+		thin = label && plot_num(s, "event_index") - last_shown >= 0.03 * xmax;
 		if (thin)
-			last_shown = num(s, "event_index");
+			last_shown = plot_num(s, "event_index");
 		/* in curly quotes (gnuplot strips straight ones): a name the trace gave its
 		 * snapshot, not something the replay saw ("compacted" where no zs_compact ran) */
 		fprintf(f, "\t%s%s%s\t%d\t%s%s%s\n", label ? LQ : "", label ? label : "",
@@ -451,7 +443,7 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 		snprintf(limit, sizeof(limit), "at or below its low watermark");
 	else
 		snprintf(limit, sizeof(limit), "%.0f free pages or fewer", lim);
-	if (tsv_commit(&tsv, msg, msglen)) {
+	if (plot_tsv_commit(&tsv, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
@@ -461,11 +453,10 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 	{
 		char small[160];
 		const char *args[] = {tsv.path[0], tsv.path[1], tsv.path[2], outbase, title,
-				      zone, limit, small, NULL};
+				      zone,	   limit,	small,	     NULL};
 
 		snprintf(small, sizeof(small), "%s %s %s %s %s %s", pkib, ncomp,
-			 use_time ? "time" : "events", nout, nfr,
-			 binned ? "bins" : "lines");
+			 use_time ? "time" : "events", nout, nfr, binned ? "bins" : "lines");
 		return plot_gnuplot("timeseries", args, msg, msglen);
 	}
 }
@@ -485,7 +476,7 @@ static json_t *worst_snapshot(json_t *snaps)
 		json_array_foreach(snaps, i, s)
 		{
 			const char *l = json_string_value(json_object_get(s, "label"));
-			double w = num(s, "pool_pages") - num(s, "ideal_pages");
+			double w = plot_num(s, "pool_pages") - plot_num(s, "ideal_pages");
 			bool sample = !l || !strcmp(l, "sample") || !strcmp(l, "final");
 
 			if ((pass < 2 && sample) || (pass == 0 && periodic_label(l)))
@@ -515,7 +506,7 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 
 	if (rc)
 		return rc;
-	root = load(results, msg, msglen);
+	root = plot_load(results, msg, msglen);
 	if (!root)
 		return EX_DATAERR;
 	if (cmp_metrics_from_json(root, &m, msg, msglen)) {
@@ -539,28 +530,28 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 	} else {
 		snap = worst_snapshot(snaps);
 	}
-	if (tsv_open(&tsv, outbase, sfx, 1, msg, msglen)) {
+	if (plot_tsv_open(&tsv, outbase, sfx, 1, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
-	f = tsv_stream(&tsv, 0);
+	f = plot_tsv_stream(&tsv, 0);
 	json_array_foreach(json_object_get(snap, "classes"), i, cl)
 	{
-		double objs = num(cl, "objs_per_zspage"), used = num(cl, "obj_used");
-		double ideal = objs > 0 ? ceil(used / objs) * num(cl, "pages_per_zspage") : 0;
+		double objs = plot_num(cl, "objs_per_zspage"), used = plot_num(cl, "obj_used");
+		double ideal = objs > 0 ? ceil(used / objs) * plot_num(cl, "pages_per_zspage") : 0;
 
-		fprintf(f, "%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n", num(cl, "index"),
-			num(cl, "size"), num(cl, "obj_allocated"), used, num(cl, "pages_used"),
-			ideal, num(cl, "pages_used") - ideal);
+		fprintf(f, "%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n", plot_num(cl, "index"),
+			plot_num(cl, "size"), plot_num(cl, "obj_allocated"), used,
+			plot_num(cl, "pages_used"), ideal, plot_num(cl, "pages_used") - ideal);
 	}
 	if (!i) /* gnuplot's stats needs one record */
 		fprintf(f, "0\t0\t0\t0\t0\t0\t0\n");
-	if (tsv_commit(&tsv, msg, msglen)) {
+	if (plot_tsv_commit(&tsv, msg, msglen)) {
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
 	snprintf(what, sizeof(what), "size classes at snapshot '%s' (event %.0f)",
-		 json_string_value(json_object_get(snap, "label")), num(snap, "event_index"));
+		 json_string_value(json_object_get(snap, "label")), plot_num(snap, "event_index"));
 	run_title(&m, what, title, sizeof(title));
 	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
@@ -572,287 +563,6 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 }
 
 /* "12,973": thousands separated, as a bar's label */
-static void group_digits(double v, int decimals, char *buf, size_t len)
-{
-	char raw[64], *dot;
-	size_t n, o = 0;
-
-	snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(v));
-	dot = strchr(raw, '.');
-	n = dot ? (size_t)(dot - raw) : strlen(raw);
-	if (v < 0 && o + 1 < len)
-		buf[o++] = '-';
-	for (size_t i = 0; i < n && o + 2 < len; i++) {
-		if (i && (n - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = raw[i];
-	}
-	buf[o] = 0;
-	if (dot)
-		snprintf(buf + o, len - o, "%s", dot);
-}
-
-/* A bar: its length (0 when there is no number) and its label ("0" shows a zero bar). */
-static void bar(FILE *f, double v, int decimals, const char *suffix, double *max)
-{
-	char b[64];
-
-	if (isnan(v)) {
-		fputs("\t0\tn/a", f);
-		return;
-	}
-	group_digits(v, decimals, b, sizeof(b));
-	fprintf(f, "\t%.6g\t%s%s", v, b, suffix ? suffix : "");
-	if (v > *max)
-		*max = v;
-}
-
-/* "v6.12 manual+migration", with the trace when the runs differ in it */
-static void run_name(const struct cmp_metrics *m, unsigned int n, unsigned int i, char *buf,
-		     size_t len)
-{
-	bool traces_differ = false;
-
-	for (unsigned int j = 1; j < n; j++)
-		traces_differ |= strcmp(m[j].trace, m[0].trace) != 0;
-	snprintf(buf, len, "%s%s%s", traces_differ ? m[i].trace : "", traces_differ ? " " : "",
-		 m[i].variant);
-	for (char *p = buf; *p; p++)
-		if (*p == '\t' || *p == '\n')
-			*p = ' ';
-}
-
-/*
- * The comparison as horizontal bars, one row of bars per run (so that 17 runs stay legible),
- * every bar labelled with its value ("0" where a bar has no length). Two data files: the
- * table's metrics, and the fork outcomes other than fast (every kind found in any run).
- */
-int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
-		 const char *outbase_in, char *msg, size_t msglen)
-{
-	static const char *const sfx[] = {"", "-forks"};
-	struct tsv_files tsv;
-	char outbase[PATH_MAX], pkib[32], small[200];
-	char names[CMP_MAX_OUTCOMES][40], never[CMP_MAX_OUTCOMES][40], name[300], nev[400] = "";
-	unsigned int nnever = 0;
-	double mx[6] = {0}, fmx = 0;
-	unsigned int nout = 0;
-	bool has_cpu = false;
-	FILE *f, *ff;
-	int rc;
-
-	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
-	if (rc)
-		return rc;
-	if (tsv_open(&tsv, outbase, sfx, 2, msg, msglen))
-		return EX_CANTCREAT;
-	f = tsv_stream(&tsv, 0);
-	ff = tsv_stream(&tsv, 1);
-	fputs("run\tbefore compaction\t\tat end\t\tideal at end\t\tmean over the snapshots\t\t"
-	      "worst\t\tfailed, all\t\tzs_malloc found no page\t\tover mem_limit\t\t"
-	      "MiB copied\t\tCPU ms\t\n",
-	      f);
-	for (unsigned int i = 0; i < n; i++) {
-		const double *v = m[i].v;
-		char objs[96], pct[48] = "";
-
-		run_name(m, n, i, name, sizeof(name));
-		fputs(name, f);
-		bar(f, v[CMP_POOL_BEFORE], 0, NULL, &mx[0]);
-		bar(f, v[CMP_POOL_END], 0, NULL, &mx[0]);
-		bar(f, v[CMP_IDEAL_END], 0, NULL, &mx[0]);
-		bar(f, v[CMP_UNUSABLE_MEAN], 3, NULL, &mx[1]);
-		bar(f, v[CMP_UNUSABLE_WORST], 3, NULL, &mx[1]);
-		if (v[CMP_ZRAM_WRITES] > 0 && !isnan(v[CMP_ZRAM_FAILED]))
-			snprintf(pct, sizeof(pct), " (%.1f%% of %.0f writes)",
-				 100 * v[CMP_ZRAM_FAILED] / v[CMP_ZRAM_WRITES], v[CMP_ZRAM_WRITES]);
-		bar(f, v[CMP_ZRAM_FAILED], 0, pct, &mx[2]);
-		bar(f, v[CMP_ZRAM_FAILED_ALLOC], 0, NULL, &mx[2]);
-		bar(f, v[CMP_ZRAM_FAILED_LIMIT], 0, NULL, &mx[2]);
-		objs[0] = 0;
-		if (!isnan(v[CMP_OBJS_MIGRATED])) {
-			char g[48];
-
-			group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
-			snprintf(objs, sizeof(objs), " MiB, %s objects", g);
-		}
-		bar(f, v[CMP_BYTES_COPIED] / (1 << 20), 1, objs, &mx[3]);
-		bar(f, v[CMP_CPU_MS], 3, NULL, &mx[4]);
-		has_cpu |= !isnan(v[CMP_CPU_MS]);
-		fputc('\n', f);
-		/* every outcome other than fast that any run has, in the order first seen */
-		for (unsigned int k = 0; k < m[i].nr_outcomes; k++) {
-			bool seen = cmp_outcome_is_fast(m[i].outcome[k].name);
-
-			for (unsigned int j = 0; j < nout && !seen; j++)
-				seen = !strcmp(names[j], m[i].outcome[k].name);
-			/* an outcome no run had is named in the title, not drawn as rows of 0 */
-			if (!seen && m[i].outcome[k].n == 0) {
-				for (unsigned int j = 0; j < nnever && !seen; j++)
-					seen = !strcmp(never[j], m[i].outcome[k].name);
-				if (!seen && nnever < CMP_MAX_OUTCOMES)
-					snprintf(never[nnever++], sizeof(never[0]), "%s",
-						 m[i].outcome[k].name);
-				continue;
-			}
-			if (!seen && nout < CMP_MAX_OUTCOMES)
-				snprintf(names[nout++], sizeof(names[0]), "%s",
-					 m[i].outcome[k].name);
-		}
-	}
-	/* outcomes seen as 0 in one run and above 0 in a later one are drawn after all */
-	for (unsigned int j = 0; j < nnever; j++) {
-		bool drawn = false;
-		char lb[64];
-
-		for (unsigned int k = 0; k < nout; k++)
-			drawn |= !strcmp(names[k], never[j]);
-		if (!drawn)
-			snprintf(nev + strlen(nev), sizeof(nev) - strlen(nev), "%s%s",
-				 nev[0] ? "; " : "", cmp_outcome_label(never[j], lb, sizeof(lb)));
-	}
-	fputs("run", ff);
-	for (unsigned int j = 0; j < nout; j++) {
-		char lb[64];
-
-		fprintf(ff, "\t%s\t", cmp_outcome_label(names[j], lb, sizeof(lb)));
-	}
-	fputc('\n', ff);
-	for (unsigned int i = 0; i < n; i++) {
-		run_name(m, n, i, name, sizeof(name));
-		fputs(name, ff);
-		for (unsigned int j = 0; j < nout; j++) {
-			double c = NAN;
-			char pct[48] = "";
-
-			for (unsigned int k = 0; k < m[i].nr_outcomes; k++)
-				if (!strcmp(m[i].outcome[k].name, names[j]))
-					c = m[i].outcome[k].n;
-			if (!isnan(c) && m[i].v[CMP_FORKS] > 0)
-				snprintf(pct, sizeof(pct), " (%.1f%%)", 100 * c / m[i].v[CMP_FORKS]);
-			bar(ff, c, 0, pct, &fmx);
-		}
-		fputc('\n', ff);
-	}
-	if (tsv_commit(&tsv, msg, msglen))
-		return EX_CANTCREAT;
-	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
-	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, nout,
-		 has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
-	{
-		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, nev, NULL};
-
-		return plot_gnuplot("compare", args, msg, msglen);
-	}
-}
-
-/* --- the variants of a comparison on one time axis --- */
-
-/* One run's block of the overlay's two data files (gnuplot's "index"), headed by its name. */
-static int overlay_block(const char *path, const char *name, bool use_time, FILE *f, FILE *ff,
-			 char *msg, size_t msglen)
-{
-	json_t *root = load(path, msg, msglen), *snaps, *s, *fin;
-	double total, att0 = 0, bad0 = 0, x0 = 0;
-	size_t i;
-
-	if (!root)
-		return EX_DATAERR;
-	snaps = json_object_get(root, "snapshots");
-	fin = json_array_get(snaps, json_array_size(snaps) - 1);
-	total = num(json_object_get(fin, "forks"), "attempted");
-	fprintf(f, "%s\tpool pages\tindex\n", name);
-	fprintf(ff, "%s\tforks\tnot fast\n", name);
-	json_array_foreach(snaps, i, s)
-	{
-		json_t *z = cmp_pgd_zone(s), *fk = json_object_get(s, "forks");
-		struct cmp_outcome o[CMP_MAX_OUTCOMES];
-		unsigned int n = cmp_fork_outcomes(fk, o, CMP_MAX_OUTCOMES);
-		double x = num(s, use_time ? "time_ns" : "event_index") / (use_time ? 1e9 : 1);
-		double att = num(fk, "attempted"), bad = 0;
-
-		/* the index only where the zone has free memory to speak of (NaN breaks the line) */
-		fprintf(f, "%.9g\t%.0f\t", x, num(s, "pool_pages"));
-		if (cmp_index_meaningful(z, NULL))
-			fprintf(f, "%.4f\n", num(z, "unusable_index"));
-		else
-			fputs("NaN\n", f);
-		for (unsigned int k = 0; k < n; k++)
-			if (!cmp_outcome_is_fast(o[k].name))
-				bad += o[k].n;
-		/* intervals merged until each holds 1/TS_FORK_BINS of the forks, as the time series */
-		if (att - att0 < (total / TS_FORK_BINS > 1 ? total / TS_FORK_BINS : 1)) {
-			if (att == att0)
-				x0 = x;
-			continue;
-		}
-		fprintf(ff, "%.9g\t%.0f\t%.4f\n", (x0 + x) / 2, att - att0,
-			100 * (bad - bad0) / (att - att0));
-		att0 = att;
-		bad0 = bad;
-		x0 = x;
-	}
-	fputs("\n\n", f);
-	fputs("\n\n", ff);
-	json_decref(root);
-	return 0;
-}
-
-int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
-		 const char *outbase_in, char *msg, size_t msglen)
-{
-	static const char *const sfx[] = {"", "-forks"};
-	struct tsv_files tsv;
-	char outbase[PATH_MAX], small[64], name[300];
-	char zone[40] = "pgd";
-	bool use_time = true;
-	double tmax = 0, emax = 0;
-	FILE *f, *ff;
-	int rc;
-
-	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
-	if (rc)
-		return rc;
-	/* simulated seconds when every run has them, else events */
-	for (unsigned int i = 0; i < n; i++) {
-		json_t *root = load(m[i].path, msg, msglen), *snaps, *z;
-
-		if (!root)
-			return EX_DATAERR;
-		snaps = json_object_get(root, "snapshots");
-		use_time &= num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
-		tmax = fmax(tmax, num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns"));
-		emax = fmax(emax, num(json_array_get(snaps, json_array_size(snaps) - 1),
-				      "event_index"));
-		z = cmp_pgd_zone(json_array_get(snaps, 0));
-		if (!i && json_is_string(json_object_get(z, "name")))
-			snprintf(zone, sizeof(zone), "%s", json_string_value(json_object_get(z, "name")));
-		json_decref(root);
-	}
-	if (tsv_open(&tsv, outbase, sfx, 2, msg, msglen))
-		return EX_CANTCREAT;
-	f = tsv_stream(&tsv, 0);
-	ff = tsv_stream(&tsv, 1);
-	for (unsigned int i = 0; i < n && !rc; i++) {
-		run_name(m, n, i, name, sizeof(name));
-		rc = overlay_block(m[i].path, name, use_time, f, ff, msg, msglen);
-	}
-	if (rc) {
-		tsv_abort(&tsv);
-		return rc;
-	}
-	if (tsv_commit(&tsv, msg, msglen))
-		return EX_CANTCREAT;
-	/* the x range from the runs themselves: a panel with nothing to draw still has an axis */
-	snprintf(small, sizeof(small), "%u %s %.9g", n, use_time ? "time" : "events",
-		 use_time ? tmax / 1e9 : emax > 0 ? emax : 1);
-	{
-		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, zone, NULL};
-
-		return plot_gnuplot("overlay", args, msg, msglen);
-	}
-}
-
 /* --- the subcommand --- */
 
 static void plot_help(FILE *f)
