@@ -13,6 +13,7 @@
 #define ZSFRAG_FUZZ_COMMON_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,37 @@ static inline void fuzz_drain(struct trace_reader *r)
 	again = trace_reader_next(r, &ev, msg, sizeof(msg));
 	if (again != rc)
 		abort();
+}
+
+/*
+ * One input through a reader: open data with open_fn (trace_reader_open_text,
+ * or trace_reader_open_file, which sniffs), check the message of a refused
+ * open, else drain and close the reader. Returns true when it opened as an
+ * uncompressed binary trace (fuzz_trace_bin then also checks the round trip).
+ */
+static inline bool fuzz_read_input(const uint8_t *data, size_t size,
+				   int (*open_fn)(FILE *f, const char *name, struct trace_reader **r,
+						  char *err, size_t errlen))
+{
+	FILE *f = fuzz_stream(data, size);
+	struct trace_reader *r;
+	char msg[512] = "";
+	bool binary = false;
+	int rc;
+
+	if (!f)
+		return false;
+	rc = open_fn(f, FUZZ_NAME, &r, msg, sizeof(msg));
+	if (rc) {
+		fuzz_check_msg(rc, msg);
+	} else {
+		binary = trace_reader_format(r) == TRACE_FORMAT_BINARY &&
+			 trace_reader_codec(r) == TRACE_CODEC_NONE;
+		fuzz_drain(r);
+		trace_reader_close(r);
+	}
+	fclose(f);
+	return binary;
 }
 
 #endif /* ZSFRAG_FUZZ_COMMON_H */

@@ -53,25 +53,7 @@ static void fuzz_rewrite(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	FILE *f = fuzz_stream(data, size);
-	struct trace_reader *r;
-	char msg[512] = "";
-	int rc;
-
-	if (!f)
-		return 0;
-	rc = trace_reader_open_file(f, FUZZ_NAME, &r, msg, sizeof(msg));
-	if (rc) {
-		fuzz_check_msg(rc, msg);
-	} else {
-		bool binary = trace_reader_format(r) == TRACE_FORMAT_BINARY &&
-			      trace_reader_codec(r) == TRACE_CODEC_NONE;
-
-		fuzz_drain(r);
-		trace_reader_close(r);
-		if (binary)
-			fuzz_rewrite(data, size);
-	}
-	fclose(f);
+	if (fuzz_read_input(data, size, trace_reader_open_file))
+		fuzz_rewrite(data, size);
 	return 0;
 }
