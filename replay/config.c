@@ -20,6 +20,8 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +63,8 @@ static int want_range(json_t *v, const char *path, const char *key, uint64_t min
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) < min || (uint64_t)json_integer_value(v) > max) {
-		snprintf(msg, len, "%s: key \"%s\": expected an integer %llu..%llu%s%s%s", path, key,
-			 (unsigned long long)min, (unsigned long long)max, why ? " (" : "",
+		snprintf(msg, len, "%s: key \"%s\": expected an integer %llu..%llu%s%s%s", path,
+			 key, (unsigned long long)min, (unsigned long long)max, why ? " (" : "",
 			 why ? why : "", why ? ")" : "");
 		return -EINVAL;
 	}
@@ -74,6 +76,115 @@ static int want_uint(json_t *v, const char *path, const char *key, uint64_t max,
 		     char *msg, size_t len)
 {
 	return want_range(v, path, key, 0, max, NULL, out, msg, len);
+}
+
+/*
+ * The keys that are one number or one switch, as a table: {key, kind, member, range, unit}.
+ * The unit (and meaning) is what an error message says after the range. A key that needs
+ * more than a range (profile, arch, policies, page_size, min_free_kbytes, the zone tables,
+ * watermarks, pcp, cma_base_mb, percpu_pagelist_high_fraction) is read in config_load().
+ */
+enum config_kind {
+	CONFIG_UINT, /* an integer min..max, stored as it is */
+	CONFIG_MB,   /* MiB min..max, stored in bytes */
+	CONFIG_BOOL, /* true or false, stored as 1 or 0 */
+};
+
+struct config_key {
+	const char *key;
+	enum config_kind kind;
+	size_t offset; /* of the member in struct sim_config */
+	size_t size;   /* of the member: 1 (bool), 4 (int, unsigned int) or 8 */
+	uint64_t min, max;
+	const char *unit; /* NULL: the message gives the range alone */
+};
+
+#define KEY(k, kind, m, lo, hi, unit)                                                              \
+	{                                                                                          \
+		k, kind, offsetof(struct sim_config, m), sizeof(((struct sim_config *)0)->m), lo,  \
+		    hi, unit                                                                       \
+	}
+#define U63 (UINT64_MAX >> 1)
+
+static const struct config_key config_keys[] = {
+    KEY("highmem", CONFIG_BOOL, mem.highmem, 0, 1, NULL),
+    KEY("chain_size", CONFIG_UINT, pool.chain_size, 0, 16, "0 = the profile's own"),
+    KEY("ram_mb", CONFIG_MB, mem.ram_bytes, 1, PHYSMEM_MAX_RAM_MB, "MiB"),
+    KEY("lowmem_mb", CONFIG_MB, mem.lowmem_limit_bytes, 1, PHYSMEM_MAX_RAM_MB,
+	"MiB, at most ram_mb"),
+    KEY("max_order", CONFIG_UINT, mem.max_order, 1, PHYSMEM_MAX_ORDERS, "number of buddy orders"),
+    KEY("pageblock_order", CONFIG_UINT, mem.pageblock_order, 0, PHYSMEM_MAX_ORDERS - 1,
+	"below max_order"),
+    /* the kernel's sysctl range (mm/page_alloc.c: SYSCTL_ONE..3000) */
+    KEY("watermark_scale_factor", CONFIG_UINT, mem.watermark_scale_factor, 1, 3000, NULL),
+    KEY("dma_mb", CONFIG_MB, mem.dma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA"),
+    KEY("dma32_mb", CONFIG_MB, mem.dma32_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA32"),
+    KEY("cma_mb", CONFIG_MB, mem.cma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no CMA area"),
+    KEY("watermark_boost_factor", CONFIG_UINT, mem.watermark_boost_factor, 0, 1000000,
+	"1/10000 of the high watermark"),
+    KEY("nr_cpus", CONFIG_UINT, mem.nr_cpus, 1, 4096, "online CPUs"),
+    KEY("zs_slab", CONFIG_BOOL, zs_slab, 0, 1, NULL),
+    KEY("pcp_thp", CONFIG_BOOL, mem.pcp_thp, 0, 1, NULL),
+    KEY("zram_disksize_mb", CONFIG_MB, zram_disksize, 1, 1 << 24, "MiB"),
+    KEY("zram_mem_limit_mb", CONFIG_MB, zram_mem_limit, 0, 1 << 24, NULL),
+    KEY("periodic_events", CONFIG_UINT, policy.periodic_events, 0, U63, NULL),
+    KEY("periodic_ns", CONFIG_UINT, policy.periodic_ns, 0, U63, NULL),
+    KEY("threshold_pages", CONFIG_UINT, policy.threshold_pages, 1, U63,
+	"freeable pages, 0 would compact at every look"),
+    KEY("check_interval", CONFIG_UINT, policy.check_interval, 1, U63, "events, 1 = every event"),
+    KEY("seed", CONFIG_UINT, seed, 0, U63, NULL),
+    KEY("sample_every", CONFIG_UINT, sample_every, 0, U63, NULL),
+    KEY("fork_stack_vmalloc", CONFIG_BOOL, fork.stack_vmalloc, 0, 1, NULL),
+    KEY("fork_pgd_order", CONFIG_UINT, fork.pgd_order, 0, PHYSMEM_MAX_ORDERS - 1,
+	"order, below max_order"),
+    KEY("fork_stack_pages", CONFIG_UINT, fork.stack_pages, 0, 1024, "pages per fork"),
+    KEY("fork_slab_pages", CONFIG_UINT, fork.slab_pages, 0, 1024, "pages per fork"),
+    KEY("fork_user_pages", CONFIG_UINT, fork.user_pages, 0, 1024, "pages per fork"),
+    KEY("check_every", CONFIG_UINT, check_every, 0, U63, NULL),
+};
+
+/* The table's key called key, or NULL. */
+static const struct config_key *config_key_find(const char *key)
+{
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++)
+		if (!strcmp(config_keys[i].key, key))
+			return &config_keys[i];
+	return NULL;
+}
+
+/* v into cfg as k says. 0, or -EINVAL with "PATH: key \"K\": expected ..." in msg. */
+static int load_key(const struct config_key *k, json_t *v, const char *path, struct sim_config *cfg,
+		    char *msg, size_t len)
+{
+	char *dst = (char *)cfg + k->offset;
+	uint64_t u = 0;
+	int err;
+
+	if (k->kind == CONFIG_BOOL) {
+		if (!json_is_boolean(v)) {
+			snprintf(msg, len, "%s: key \"%s\": expected true or false", path, k->key);
+			return -EINVAL;
+		}
+		u = json_is_true(v);
+	} else {
+		err = want_range(v, path, k->key, k->min, k->max, k->unit, &u, msg, len);
+		if (err)
+			return err;
+		if (k->kind == CONFIG_MB)
+			u <<= 20;
+	}
+	if (k->size == 1) {
+		uint8_t b = (uint8_t)u;
+
+		memcpy(dst, &b, 1);
+	} else if (k->size == 4) {
+		uint32_t w = (uint32_t)u; /* every 4-byte key's range fits an int */
+
+		memcpy(dst, &w, 4);
+	} else {
+		memcpy(dst, &u, 8);
+	}
+	return 0;
 }
 
 /* policies: a string "a,b" or a list of such strings, each parsed on its own (no length cap). */
@@ -157,35 +268,37 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 		return -EINVAL;
 	}
 	if (mc->dma_bytes && mc->dma32_bytes && mc->dma32_bytes < mc->dma_bytes) {
-		snprintf(msg, len, "%s: dma32_mb %llu is below dma_mb %llu (ZONE_DMA32 lies above ZONE_DMA)",
+		snprintf(msg, len,
+			 "%s: dma32_mb %llu is below dma_mb %llu (ZONE_DMA32 lies above ZONE_DMA)",
 			 path, (unsigned long long)(mc->dma32_bytes >> 20),
 			 (unsigned long long)(mc->dma_bytes >> 20));
 		return -EINVAL;
 	}
-	if (mc->cma_bytes && ((mc->cma_base_bytes == UINT64_MAX ? 0 : mc->cma_base_bytes) +
-				  mc->cma_bytes >
-			      mc->ram_bytes)) {
-		snprintf(msg, len, "%s: the CMA area (cma_base_mb + cma_mb) ends beyond ram_mb %llu",
-			 path, (unsigned long long)(mc->ram_bytes >> 20));
+	if (mc->cma_bytes &&
+	    ((mc->cma_base_bytes == UINT64_MAX ? 0 : mc->cma_base_bytes) + mc->cma_bytes >
+	     mc->ram_bytes)) {
+		snprintf(msg, len,
+			 "%s: the CMA area (cma_base_mb + cma_mb) ends beyond ram_mb %llu", path,
+			 (unsigned long long)(mc->ram_bytes >> 20));
 		return -EINVAL;
 	}
 	if (mc->cma_bytes) {
 		/* cma_activate_area: the area must lie in one zone */
 		uint64_t base = mc->cma_base_bytes == UINT64_MAX ? mc->ram_bytes - mc->cma_bytes
 								 : mc->cma_base_bytes;
-		uint64_t edges[3] = {mc->dma_bytes, mc->dma32_bytes,
-				     cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem
-					 ? mc->lowmem_limit_bytes
-					 : 0};
+		uint64_t edges[3] = {
+		    mc->dma_bytes, mc->dma32_bytes,
+		    cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem ? mc->lowmem_limit_bytes : 0};
 
 		for (int i = 0; i < 3; i++)
 			if (edges[i] > base && edges[i] < base + mc->cma_bytes) {
-				snprintf(msg, len,
-					 "%s: the CMA area [%llu, %llu) MiB crosses a zone edge at %llu "
-					 "MiB (it must lie in one zone)",
-					 path, (unsigned long long)(base >> 20),
-					 (unsigned long long)((base + mc->cma_bytes) >> 20),
-					 (unsigned long long)(edges[i] >> 20));
+				snprintf(
+				    msg, len,
+				    "%s: the CMA area [%llu, %llu) MiB crosses a zone edge at %llu "
+				    "MiB (it must lie in one zone)",
+				    path, (unsigned long long)(base >> 20),
+				    (unsigned long long)((base + mc->cma_bytes) >> 20),
+				    (unsigned long long)(edges[i] >> 20));
 				return -EINVAL;
 			}
 	}
@@ -229,9 +342,10 @@ static int want_zone_table(json_t *v, const char *path, const char *key, uint64_
 			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
 				break;
 		if (t == PHYSMEM_ZONE_MOVABLE) {
-			snprintf(msg, len,
-				 "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
-				 path, key, zk);
+			snprintf(
+			    msg, len,
+			    "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
+			    path, key, zk);
 			return -EINVAL;
 		}
 		snprintf(sub, sizeof(sub), "%s.%s", key, zk);
@@ -349,20 +463,14 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 			}
 		} else if (!strcmp(key, "policies")) {
 			err = load_policies(v, path, &cfg->policies, msg, len);
-		} else if (!strcmp(key, "highmem")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, len, "%s: key \"highmem\": expected true or false",
-					 path);
-				err = -EINVAL;
-			}
-			cfg->mem.highmem = json_is_true(v);
 		} else if (!strcmp(key, "min_free_kbytes")) {
 			/* -1 = the kernel's formula; the upper bound is the Normal zone, below */
 			if (!json_is_integer(v) || json_integer_value(v) < -1) {
-				snprintf(msg, len,
-					 "%s: key \"min_free_kbytes\": expected -1 (kernel formula) "
-					 "or an integer >= 0",
-					 path);
+				snprintf(
+				    msg, len,
+				    "%s: key \"min_free_kbytes\": expected -1 (kernel formula) "
+				    "or an integer >= 0",
+				    path);
 				err = -EINVAL;
 			} else if (json_integer_value(v) > (json_int_t)(1LL << 30)) {
 				snprintf(msg, len,
@@ -373,57 +481,22 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 			}
 			cfg->mem.min_free_kbytes = (long)json_integer_value(v);
 		} else if (!strcmp(key, "page_size")) {
-			err = want_range(v, path, key, 4096, 65536, "4096, 16384 or 65536", &u,
-					 msg, len);
+			err = want_range(v, path, key, 4096, 65536, "4096, 16384 or 65536", &u, msg,
+					 len);
 			if (!err && u != 4096 && u != 16384 && u != 65536) {
 				snprintf(msg, len,
-					 "%s: key \"page_size\": expected 4096, 16384 or 65536", path);
+					 "%s: key \"page_size\": expected 4096, 16384 or 65536",
+					 path);
 				err = -EINVAL;
 			}
 			cfg->pool.page_size = (size_t)u;
 			cfg->mem.page_size = (unsigned int)u;
-		} else if (!strcmp(key, "chain_size")) {
-			err = want_range(v, path, key, 0, 16, "0 = the profile's own", &u, msg,
-					 len);
-			cfg->pool.chain_size = (unsigned int)u;
-		} else if (!strcmp(key, "ram_mb")) {
-			err = want_range(v, path, key, 1, PHYSMEM_MAX_RAM_MB, "MiB", &u, msg, len);
-			cfg->mem.ram_bytes = u << 20;
-		} else if (!strcmp(key, "lowmem_mb")) {
-			err = want_range(v, path, key, 1, PHYSMEM_MAX_RAM_MB, "MiB, at most ram_mb", &u,
-					 msg, len);
-			cfg->mem.lowmem_limit_bytes = u << 20;
-			have_lowmem = true;
-		} else if (!strcmp(key, "max_order")) {
-			err = want_range(v, path, key, 1, PHYSMEM_MAX_ORDERS, "number of buddy orders",
-					 &u, msg, len);
-			cfg->mem.max_order = (unsigned int)u;
-		} else if (!strcmp(key, "pageblock_order")) {
-			err = want_range(v, path, key, 0, PHYSMEM_MAX_ORDERS - 1,
-					 "below max_order", &u, msg, len);
-			cfg->mem.pageblock_order = (unsigned int)u;
-		} else if (!strcmp(key, "watermark_scale_factor")) {
-			/* the kernel's sysctl range (mm/page_alloc.c: SYSCTL_ONE..3000) */
-			err = want_range(v, path, key, 1, 3000, NULL, &u, msg, len);
-			cfg->mem.watermark_scale_factor = (unsigned int)u;
-		} else if (!strcmp(key, "dma_mb")) {
-			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA",
-					 &u, msg, len);
-			cfg->mem.dma_bytes = u << 20;
-		} else if (!strcmp(key, "dma32_mb")) {
-			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB,
-					 "MiB, 0 = no ZONE_DMA32", &u, msg, len);
-			cfg->mem.dma32_bytes = u << 20;
 		} else if (!strcmp(key, "lowmem_reserve_ratio")) {
 			err = want_zone_table(v, path, key, 1u << 30, NULL,
 					      cfg->mem.lowmem_reserve_ratio, msg, len);
 		} else if (!strcmp(key, "reserved_pages")) {
-			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages,
-					      NULL, msg, len);
-		} else if (!strcmp(key, "cma_mb")) {
-			err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no CMA area",
-					 &u, msg, len);
-			cfg->mem.cma_bytes = u << 20;
+			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages, NULL,
+					      msg, len);
 		} else if (!strcmp(key, "cma_base_mb")) {
 			/* -1: memblock's choice, the top of RAM */
 			if (json_is_integer(v) && json_integer_value(v) == -1)
@@ -431,36 +504,18 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 			else if (!(err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB,
 						    "MiB, -1 = the top of RAM", &u, msg, len)))
 				cfg->mem.cma_base_bytes = u << 20;
-		} else if (!strcmp(key, "watermark_boost_factor")) {
-			err = want_range(v, path, key, 0, 1000000, "1/10000 of the high watermark",
-					 &u, msg, len);
-			cfg->mem.watermark_boost_factor = (unsigned int)u;
-		} else if (!strcmp(key, "nr_cpus")) {
-			err = want_range(v, path, key, 1, 4096, "online CPUs", &u, msg, len);
-			cfg->mem.nr_cpus = (unsigned int)u;
 		} else if (!strcmp(key, "percpu_pagelist_high_fraction")) {
 			err = want_uint(v, path, key, 1u << 30, &u, msg, len);
 			if (!err && u && u < 8) {
-				snprintf(msg, len,
-					 "%s: key \"%s\": expected 0 or an integer >= 8 (as the sysctl)",
-					 path, key);
+				snprintf(
+				    msg, len,
+				    "%s: key \"%s\": expected 0 or an integer >= 8 (as the sysctl)",
+				    path, key);
 				err = -EINVAL;
 			}
 			cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
 		} else if (!strcmp(key, "watermarks")) {
 			err = want_watermarks(v, path, cfg->mem.watermarks, msg, len);
-		} else if (!strcmp(key, "zs_slab")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, len, "%s: key \"zs_slab\": expected true or false", path);
-				err = -EINVAL;
-			}
-			cfg->zs_slab = json_is_true(v);
-		} else if (!strcmp(key, "pcp_thp")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, len, "%s: key \"pcp_thp\": expected true or false", path);
-				err = -EINVAL;
-			}
-			cfg->mem.pcp_thp = json_is_true(v);
 		} else if (!strcmp(key, "pcp")) {
 			const char *pv = json_is_string(v) ? json_string_value(v) : "";
 
@@ -479,54 +534,8 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 					 path);
 				err = -EINVAL;
 			}
-		} else if (!strcmp(key, "zram_disksize_mb")) {
-			err = want_range(v, path, key, 1, 1 << 24, "MiB", &u, msg, len);
-			cfg->zram_disksize = u << 20;
-		} else if (!strcmp(key, "zram_mem_limit_mb")) {
-			err = want_uint(v, path, key, 1 << 24, &u, msg, len);
-			cfg->zram_mem_limit = u << 20;
-		} else if (!strcmp(key, "periodic_events")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_events,
-					msg, len);
-		} else if (!strcmp(key, "periodic_ns")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->policy.periodic_ns,
-					msg, len);
-		} else if (!strcmp(key, "threshold_pages")) {
-			err = want_range(v, path, key, 1, UINT64_MAX >> 1,
-					 "freeable pages, 0 would compact at every look", &u, msg,
-					 len);
-			cfg->policy.threshold_pages = u;
-		} else if (!strcmp(key, "check_interval")) {
-			err = want_range(v, path, key, 1, UINT64_MAX >> 1, "events, 1 = every event",
-					 &u, msg, len);
-			cfg->policy.check_interval = u;
-		} else if (!strcmp(key, "seed")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->seed, msg, len);
-		} else if (!strcmp(key, "sample_every")) {
-			err =
-			    want_uint(v, path, key, UINT64_MAX >> 1, &cfg->sample_every, msg, len);
-		} else if (!strcmp(key, "fork_stack_vmalloc")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, len,
-					 "%s: key \"fork_stack_vmalloc\": expected true or false", path);
-				err = -EINVAL;
-			}
-			cfg->fork.stack_vmalloc = json_is_true(v);
-		} else if (!strcmp(key, "fork_pgd_order")) {
-			err = want_range(v, path, key, 0, PHYSMEM_MAX_ORDERS - 1,
-					 "order, below max_order", &u, msg, len);
-			cfg->fork.pgd_order = (int)u;
-		} else if (!strcmp(key, "fork_stack_pages") || !strcmp(key, "fork_slab_pages") ||
-			   !strcmp(key, "fork_user_pages")) {
-			err = want_range(v, path, key, 0, 1024, "pages per fork", &u, msg, len);
-			if (!strcmp(key, "fork_stack_pages"))
-				cfg->fork.stack_pages = (int)u;
-			else if (!strcmp(key, "fork_slab_pages"))
-				cfg->fork.slab_pages = (int)u;
-			else
-				cfg->fork.user_pages = (int)u;
-		} else if (!strcmp(key, "check_every")) {
-			err = want_uint(v, path, key, UINT64_MAX >> 1, &cfg->check_every, msg, len);
+		} else if (config_key_find(key)) {
+			err = load_key(config_key_find(key), v, path, cfg, msg, len);
 		} else {
 			snprintf(msg, len, "%s: unknown key \"%s\"", path, key);
 			err = -EINVAL;
@@ -534,6 +543,7 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 		if (err)
 			break;
 	}
+	have_lowmem = json_object_get(root, "lowmem_mb") != NULL;
 	json_decref(root);
 	if (!err)
 		err = check_machine(cfg, path, have_lowmem, msg, len);
@@ -572,20 +582,19 @@ static json_t *machine_json(const struct sim_config *cfg)
 {
 	const struct physmem_config *m = &cfg->mem;
 
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b, s:b}", "dma_mb",
-			 (json_int_t)(m->dma_bytes >> 20), "dma32_mb",
-			 (json_int_t)(m->dma32_bytes >> 20), "lowmem_reserve_ratio",
-			 zone_table(NULL, m->lowmem_reserve_ratio), "reserved_pages",
-			 zone_table(m->reserved_pages, NULL), "cma_mb",
-			 (json_int_t)(m->cma_bytes >> 20), "cma_base_mb",
-			 m->cma_base_bytes == UINT64_MAX ? (json_int_t)-1
-							 : (json_int_t)(m->cma_base_bytes >> 20),
-			 "watermark_scale_factor", (json_int_t)m->watermark_scale_factor,
-			 "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
-			 pcp_names[m->pcp <= PHYSMEM_PCP_V6_12 ? m->pcp : 0], "nr_cpus",
-			 (json_int_t)m->nr_cpus, "percpu_pagelist_high_fraction",
-			 (json_int_t)m->percpu_pagelist_high_fraction, "pcp_thp", m->pcp_thp, "zs_slab",
-			 cfg->zs_slab);
+	return json_pack(
+	    "{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b, s:b}", "dma_mb",
+	    (json_int_t)(m->dma_bytes >> 20), "dma32_mb", (json_int_t)(m->dma32_bytes >> 20),
+	    "lowmem_reserve_ratio", zone_table(NULL, m->lowmem_reserve_ratio), "reserved_pages",
+	    zone_table(m->reserved_pages, NULL), "cma_mb", (json_int_t)(m->cma_bytes >> 20),
+	    "cma_base_mb",
+	    m->cma_base_bytes == UINT64_MAX ? (json_int_t)-1
+					    : (json_int_t)(m->cma_base_bytes >> 20),
+	    "watermark_scale_factor", (json_int_t)m->watermark_scale_factor,
+	    "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
+	    pcp_names[m->pcp <= PHYSMEM_PCP_V6_12 ? m->pcp : 0], "nr_cpus", (json_int_t)m->nr_cpus,
+	    "percpu_pagelist_high_fraction", (json_int_t)m->percpu_pagelist_high_fraction,
+	    "pcp_thp", m->pcp_thp, "zs_slab", cfg->zs_slab);
 }
 
 json_t *config_to_json(const struct sim_config *cfg)
@@ -596,24 +605,24 @@ json_t *config_to_json(const struct sim_config *cfg)
 
 	fork_cost_resolve(&fc, cfg->pool.profile, (int)cfg->pool.arch, cfg->pool.page_size);
 	j = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:I, s:I, s:I, s:I, s:I, s:s, s:I, "
-			 "s:I, s:I, s:I, s:I, s:I, s:I}",
-			 "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12", "arch",
-			 zs_arch_name(cfg->pool.arch), "page_size", (json_int_t)cfg->pool.page_size,
-			 "chain_size", (json_int_t)cfg->pool.chain_size, "ram_mb",
-			 (json_int_t)(cfg->mem.ram_bytes >> 20), "lowmem_mb",
-			 (json_int_t)(cfg->mem.lowmem_limit_bytes >> 20), "highmem",
-			 cfg->mem.highmem, "max_order", (json_int_t)cfg->mem.max_order,
-			 "pageblock_order", (json_int_t)cfg->mem.pageblock_order, "min_free_kbytes",
-			 (json_int_t)cfg->mem.min_free_kbytes, "zram_disksize_mb",
-			 (json_int_t)(cfg->zram_disksize >> 20), "zram_mem_limit_mb",
-			 (json_int_t)(cfg->zram_mem_limit >> 20), "policies",
-			 policy_format_list(cfg->policies, pol, sizeof(pol)), "periodic_events",
-			 (json_int_t)cfg->policy.periodic_events, "periodic_ns",
-			 (json_int_t)cfg->policy.periodic_ns, "threshold_pages",
-			 (json_int_t)cfg->policy.threshold_pages, "check_interval",
-			 (json_int_t)cfg->policy.check_interval, "seed", (json_int_t)cfg->seed,
-			 "sample_every", (json_int_t)cfg->sample_every, "check_every",
-			 (json_int_t)cfg->check_every);
+		      "s:I, s:I, s:I, s:I, s:I, s:I}",
+		      "profile", cfg->pool.profile ? cfg->pool.profile : "v6.12", "arch",
+		      zs_arch_name(cfg->pool.arch), "page_size", (json_int_t)cfg->pool.page_size,
+		      "chain_size", (json_int_t)cfg->pool.chain_size, "ram_mb",
+		      (json_int_t)(cfg->mem.ram_bytes >> 20), "lowmem_mb",
+		      (json_int_t)(cfg->mem.lowmem_limit_bytes >> 20), "highmem", cfg->mem.highmem,
+		      "max_order", (json_int_t)cfg->mem.max_order, "pageblock_order",
+		      (json_int_t)cfg->mem.pageblock_order, "min_free_kbytes",
+		      (json_int_t)cfg->mem.min_free_kbytes, "zram_disksize_mb",
+		      (json_int_t)(cfg->zram_disksize >> 20), "zram_mem_limit_mb",
+		      (json_int_t)(cfg->zram_mem_limit >> 20), "policies",
+		      policy_format_list(cfg->policies, pol, sizeof(pol)), "periodic_events",
+		      (json_int_t)cfg->policy.periodic_events, "periodic_ns",
+		      (json_int_t)cfg->policy.periodic_ns, "threshold_pages",
+		      (json_int_t)cfg->policy.threshold_pages, "check_interval",
+		      (json_int_t)cfg->policy.check_interval, "seed", (json_int_t)cfg->seed,
+		      "sample_every", (json_int_t)cfg->sample_every, "check_every",
+		      (json_int_t)cfg->check_every);
 	m = machine_json(cfg);
 	if (m) {
 		json_t *w = json_object();
@@ -622,10 +631,11 @@ json_t *config_to_json(const struct sim_config *cfg)
 			if (cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH])
 				json_object_set_new(
 				    w, physmem_zone_type_name((enum physmem_zone_type)t),
-				    json_pack("[I, I, I]",
-					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_MIN],
-					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_LOW],
-					      (json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH]));
+				    json_pack(
+					"[I, I, I]",
+					(json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_MIN],
+					(json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_LOW],
+					(json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH]));
 		json_object_set_new(m, "watermarks", w);
 	}
 	/* the fork's pages as resolved for the profile and arch (fork.c) */
