@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cli_compare.h"
+#include "results_fields.h"
 #include "config.h"
 
 const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
@@ -40,10 +41,9 @@ const struct cmp_metric_info cmp_metric_info[CMP_NR_METRICS] = {
     [CMP_USED_END] = {"used_end", "used ratio at end", "stored / pool bytes", -1, 3},
     [CMP_ZRAM_WRITES] = {"zram_writes", "zram writes", "writes", 0, 0},
     [CMP_ZRAM_FAILED] = {"zram_failed", "zram writes failed", "writes", +1, 0},
-    [CMP_ZRAM_FAILED_ALLOC] = {"zram_failed_alloc", "  of which zs_malloc found no page",
-			       "writes", +1, 0},
-    [CMP_ZRAM_FAILED_LIMIT] = {"zram_failed_limit", "  of which over mem_limit", "writes", +1,
-			       0},
+    [CMP_ZRAM_FAILED_ALLOC] = {"zram_failed_alloc", "  of which zs_malloc found no page", "writes",
+			       +1, 0},
+    [CMP_ZRAM_FAILED_LIMIT] = {"zram_failed_limit", "  of which over mem_limit", "writes", +1, 0},
     [CMP_FORKS] = {"forks", "fork attempts", "forks", 0, 0},
     [CMP_FORKS_STALLED] = {"forks_stalled", "fork stalls (compaction, reclaim, OOM)", "forks", +1,
 			   0},
@@ -226,7 +226,8 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 		bool ok;
 		double u = unusable(s, &ok);
 
-		m->v[CMP_POOL_PEAK] = fmax(m->v[CMP_POOL_PEAK], num(s, "pool_pages"));
+		m->v[CMP_POOL_PEAK] =
+		    fmax(m->v[CMP_POOL_PEAK], num(s, RESULTS_KEY(snapshot, pool_pages)));
 		if (!ok || isnan(u))
 			continue;
 		sum += u;
@@ -237,16 +238,16 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	m->v[CMP_UNUSABLE_WORST] = counted ? worst : NAN;
 	m->v[CMP_INDEX_SKIPPED] = (double)n - counted;
 	io = json_object_get(fin, "io_stat");
-	m->v[CMP_ZRAM_WRITES] = num(io, "writes");
-	m->v[CMP_ZRAM_FAILED] = num(io, "failed_writes");
-	m->v[CMP_ZRAM_FAILED_ALLOC] = num(io, "failed_writes_alloc");
-	m->v[CMP_ZRAM_FAILED_LIMIT] = num(io, "failed_writes_mem_limit");
-	m->nr_outcomes = cmp_fork_outcomes(json_object_get(fin, "forks"), m->outcome,
-					   CMP_MAX_OUTCOMES);
-	m->v[CMP_POOL_END] = num(fin, "pool_pages");
-	m->v[CMP_IDEAL_END] = num(fin, "ideal_pages");
+	m->v[CMP_ZRAM_WRITES] = num(io, RESULTS_KEY(io_stat, writes));
+	m->v[CMP_ZRAM_FAILED] = num(io, RESULTS_KEY(io_stat, failed_writes));
+	m->v[CMP_ZRAM_FAILED_ALLOC] = num(io, RESULTS_KEY(io_stat, failed_writes_alloc));
+	m->v[CMP_ZRAM_FAILED_LIMIT] = num(io, RESULTS_KEY(io_stat, failed_writes_mem_limit));
+	m->nr_outcomes =
+	    cmp_fork_outcomes(json_object_get(fin, "forks"), m->outcome, CMP_MAX_OUTCOMES);
+	m->v[CMP_POOL_END] = num(fin, RESULTS_KEY(snapshot, pool_pages));
+	m->v[CMP_IDEAL_END] = num(fin, RESULTS_KEY(snapshot, ideal_pages));
 	m->v[CMP_USED_END] = num(fin, "used_ratio");
-	m->v[CMP_FORKS] = num(json_object_get(fin, "forks"), "attempted");
+	m->v[CMP_FORKS] = num(json_object_get(fin, "forks"), RESULTS_KEY(forks, attempted));
 	m->format = json_is_integer(json_object_get(root, "results_format"))
 			? (int)json_integer_value(json_object_get(root, "results_format"))
 			: 1;
@@ -254,13 +255,14 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 		json_t *fk = json_object_get(fin, "forks");
 		json_t *why = json_object_get(fk, "stall_reasons");
 
-		m->v[CMP_FORKS_STALLED] = num(fk, "stalls");
+		m->v[CMP_FORKS_STALLED] = num(fk, RESULTS_KEY(forks, stalls));
 		m->v[CMP_STALLS_WMARK] = num(why, "watermark");
 		m->v[CMP_STALLS_FRAG] = num(why, "fragmentation");
 		m->v[CMP_FORKS_OOM] = num(json_object_get(fk, "outcomes"), "oom_kill");
-		m->v[CMP_FORKS_FAILED] = num(fk, "failed");
+		m->v[CMP_FORKS_FAILED] = num(fk, RESULTS_KEY(forks, failed));
 	}
-	m->v[CMP_ZS_MIGRATED] = num(json_object_get(fin, "kcompact"), "zs_pages_migrated");
+	m->v[CMP_ZS_MIGRATED] =
+	    num(json_object_get(fin, "kcompact"), RESULTS_KEY(kcompact, zs_pages_migrated));
 
 	m->v[CMP_COMPACTIONS] = (double)json_array_size(comps);
 	m->v[CMP_PAGES_FREED] = m->v[CMP_OBJS_MIGRATED] = m->v[CMP_BYTES_COPIED] = 0;
@@ -268,15 +270,16 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	json_array_foreach(comps, i, c)
 	{
 		/* the run that freed the most pages (the first of equals) */
-		if (num(c, "pages_freed") > most_freed) {
-			most_freed = num(c, "pages_freed");
-			m->v[CMP_POOL_BEFORE] = num(c, "pool_pages_before");
-			m->v[CMP_POOL_AFTER] = num(c, "pool_pages_after");
+		if (num(c, RESULTS_KEY(compaction, pages_freed)) > most_freed) {
+			most_freed = num(c, RESULTS_KEY(compaction, pages_freed));
+			m->v[CMP_POOL_BEFORE] = num(c, RESULTS_KEY(compaction, pool_pages_before));
+			m->v[CMP_POOL_AFTER] = num(c, RESULTS_KEY(compaction, pool_pages_after));
 		}
-		m->v[CMP_POOL_PEAK] = fmax(m->v[CMP_POOL_PEAK], num(c, "pool_pages_before"));
-		m->v[CMP_PAGES_FREED] += num(c, "pages_freed");
-		m->v[CMP_OBJS_MIGRATED] += num(c, "objs_migrated");
-		m->v[CMP_BYTES_COPIED] += num(c, "bytes_copied");
+		m->v[CMP_POOL_PEAK] =
+		    fmax(m->v[CMP_POOL_PEAK], num(c, RESULTS_KEY(compaction, pool_pages_before)));
+		m->v[CMP_PAGES_FREED] += num(c, RESULTS_KEY(compaction, pages_freed));
+		m->v[CMP_OBJS_MIGRATED] += num(c, RESULTS_KEY(compaction, objs_migrated));
+		m->v[CMP_BYTES_COPIED] += num(c, RESULTS_KEY(compaction, bytes_copied));
 		m->v[CMP_CPU_MS] += num(c, "cpu_ns") / 1e6; /* NaN stays NaN */
 	}
 	return 0;
@@ -299,10 +302,11 @@ int cmp_metrics_load(const char *path, struct cmp_metrics *m, char *msg, size_t 
 	if (err)
 		snprintf(msg, msglen, "%s: %s", path, why);
 	else if (m->format < 2)
-		fprintf(stderr,
-			"zsfrag: note: %s: results format 1 (an older zsfrag): its forks \"failed\" "
-			"when no pgd was found; stalls and OOM kills were not recorded (shown as -)\n",
-			path);
+		fprintf(
+		    stderr,
+		    "zsfrag: note: %s: results format 1 (an older zsfrag): its forks \"failed\" "
+		    "when no pgd was found; stalls and OOM kills were not recorded (shown as -)\n",
+		    path);
 	json_decref(root);
 	return err;
 }

@@ -3,8 +3,9 @@
  * once, as X-macro lists: X(KEY, MEMBER) with KEY the name in the results
  * JSON (the kernel's where it has one: zram's mm_stat and io_stat, the
  * debugfs class columns, /proc/vmstat) and MEMBER where the engine keeps it.
- * The results writer (replay/results_json.c) writes them in this order, so
- * a new counter is added in one place: here, beside its struct member. The
+ * The results writer (replay/results_json.c) writes them in this order and
+ * readers name them through RESULTS_KEY (cli/cli_report_metrics.c), so a
+ * new counter is added in one place: here, beside its struct member. The
  * order is the documents' and must not change (byte-
  * identical results across versions).
  */
@@ -112,5 +113,30 @@
 	X(zspages_freed, result.zspages_freed)                                                     \
 	X(objs_migrated, result.objs_migrated)                                                     \
 	X(bytes_copied, result.bytes_copied)
+
+/*
+ * A key's name for a reader, checked when it builds: RESULTS_KEY(io_stat, writes) is "writes"
+ * if RESULTS_IO_STAT lists writes, and does not compile if it does not (a typo, a counter
+ * renamed or removed). One enum of names per list makes the check.
+ */
+#define RESULTS_E_snapshot(key, member)	  RESULTS_snapshot_##key,
+#define RESULTS_E_class(key, member)	  RESULTS_class_##key,
+#define RESULTS_E_mm_stat(key, member)	  RESULTS_mm_stat_##key,
+#define RESULTS_E_io_stat(key, member)	  RESULTS_io_stat_##key,
+#define RESULTS_E_forks(key, member)	  RESULTS_forks_##key,
+#define RESULTS_E_vmstat(key, member)	  RESULTS_vmstat_##key,
+#define RESULTS_E_kcompact(key, member)	  RESULTS_kcompact_##key,
+#define RESULTS_E_other(key, member)	  RESULTS_other_##key,
+#define RESULTS_E_compaction(key, member) RESULTS_compaction_##key,
+enum results_snapshot_key { RESULTS_SNAPSHOT_HEAD(RESULTS_E_snapshot) };
+enum results_class_key { RESULTS_CLASS(RESULTS_E_class) };
+enum results_mm_stat_key { RESULTS_MM_STAT(RESULTS_E_mm_stat) };
+enum results_io_stat_key { RESULTS_IO_STAT(RESULTS_E_io_stat) };
+enum results_forks_key { RESULTS_FORKS_HEAD(RESULTS_E_forks) RESULTS_FORKS_TAIL(RESULTS_E_forks) };
+enum results_vmstat_key { RESULTS_VMSTAT(RESULTS_E_vmstat) };
+enum results_kcompact_key { RESULTS_KCOMPACT(RESULTS_E_kcompact) };
+enum results_other_key { RESULTS_OTHER(RESULTS_E_other) };
+enum results_compaction_key { RESULTS_COMPACTION(RESULTS_E_compaction) };
+#define RESULTS_KEY(group, key) ((void)RESULTS_##group##_##key, #key)
 
 #endif /* ZSFRAG_SIM_RESULTS_FIELDS_H */
