@@ -14,6 +14,25 @@ struct cli_command {
 	int (*run)(int argc, char **argv); /* argv[0] is the subcommand name; returns a sysexits code */
 };
 
+/*
+ * A table of subcommands and how to present it: `zsfrag` and `zsfrag trace`
+ * dispatch through cli_dispatch(), so both answer no argument, --help / -h /
+ * help and an unknown name the same way.
+ */
+struct cli_hub {
+	const char *prog;  /* "zsfrag", "zsfrag trace": the start of usage and messages */
+	const char *what;  /* "COMMAND", "SUBCOMMAND" */
+	const char *intro; /* between the usage line and the list, ending in "...:\n" */
+	const struct cli_command *cmds;
+	size_t n;
+	int width; /* of the name column */
+};
+
+/* The usage text: "usage: PROG WHAT [OPTIONS]", intro, the table, the --help hint. */
+void cli_hub_usage(const struct cli_hub *hub, FILE *f);
+/* Run argv[1]'s entry with argv + 1; usage on stderr and EX_USAGE for none or an unknown one. */
+int cli_dispatch(const struct cli_hub *hub, int argc, char **argv);
+
 int cli_classes(int argc, char **argv);
 int cli_gen(int argc, char **argv);
 int cli_replay(int argc, char **argv);

@@ -415,34 +415,19 @@ static const struct cli_command trace_commands[] = {
 
 #define NR_TRACE_COMMANDS (sizeof(trace_commands) / sizeof(trace_commands[0]))
 
-static void trace_usage(FILE *f)
-{
-	fprintf(f, "usage: zsfrag trace SUBCOMMAND [OPTIONS]\n\n"
-		   "Inspect, convert, check and make traces. Every subcommand reads text and\n"
-		   "binary traces, plain or compressed with zstd or gzip (traces/FORMAT.md).\n\n"
-		   "Subcommands:\n");
-	for (size_t i = 0; i < NR_TRACE_COMMANDS; i++)
-		fprintf(f, "  %-13s %s\n", trace_commands[i].name, trace_commands[i].summary);
-	fprintf(f, "\nRun 'zsfrag trace SUBCOMMAND --help' for its options.\n");
-}
+static const struct cli_hub trace_hub = {
+    .prog = "zsfrag trace",
+    .what = "SUBCOMMAND",
+    .intro = "Inspect, convert, check and make traces. Every subcommand reads text and\n"
+	     "binary traces, plain or compressed with zstd or gzip (traces/FORMAT.md).\n\n"
+	     "Subcommands:\n",
+    .cmds = trace_commands,
+    .n = NR_TRACE_COMMANDS,
+    .width = 13,
+};
 
+/* Messages name "trace SUB": each subcommand gets argv from its own name on. */
 int cli_trace(int argc, char **argv)
 {
-	if (argc < 2) {
-		trace_usage(stderr);
-		return EX_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		trace_usage(stdout);
-		return EX_OK;
-	}
-	for (size_t i = 0; i < NR_TRACE_COMMANDS; i++) {
-		if (!strcmp(argv[1], trace_commands[i].name)) {
-			/* Messages name "trace SUB", so prefix the subcommand for getopt. */
-			return trace_commands[i].run(argc - 1, argv + 1);
-		}
-	}
-	fprintf(stderr, "zsfrag trace: unknown subcommand '%s'\n", argv[1]);
-	trace_usage(stderr);
-	return EX_USAGE;
+	return cli_dispatch(&trace_hub, argc, argv);
 }

@@ -16,13 +16,15 @@
 #include "replay_job.h"
 
 static const struct cli_command commands[] = {
-	{ "classes", "print a profile's size-class table", cli_classes },
-	{ "gen", "generate a swap trace from workload models", cli_gen },
-	{ "replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay },
-	{ "trace", "inspect, convert, validate and make traces (info, convert, from-process...)", cli_trace },
-	{ "compare", "replay a trace per policy or profile in parallel, print them side by side", cli_compare },
-	{ "plot", "figures from results JSON (timeseries, classes, compare, regress)", cli_plot },
-	{ "sweep", "expand a sweep into independent runs, run one, merge the results", cli_sweep },
+    {"classes", "print a profile's size-class table", cli_classes},
+    {"gen", "generate a swap trace from workload models", cli_gen},
+    {"replay", "replay a trace through zram, zsmalloc and emulated memory", cli_replay},
+    {"trace", "inspect, convert, validate and make traces (info, convert, from-process...)",
+     cli_trace},
+    {"compare", "replay a trace per policy or profile in parallel, print them side by side",
+     cli_compare},
+    {"plot", "figures from results JSON (timeseries, classes, compare, regress)", cli_plot},
+    {"sweep", "expand a sweep into independent runs, run one, merge the results", cli_sweep},
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -43,14 +45,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 int cli_replay_exit(int status)
 {
 	static const int code[] = {
-	    [REPLAY_OK] = EX_OK,	     [REPLAY_USAGE] = EX_USAGE,
-	    [REPLAY_CONFIG] = EX_CONFIG,     [REPLAY_NOINPUT] = EX_NOINPUT,
-	    [REPLAY_DATA] = EX_DATAERR,	     [REPLAY_CHECK] = EX_SOFTWARE,
-	    [REPLAY_OUTPUT] = EX_CANTCREAT, [REPLAY_NOMEM] = EX_OSERR,
+	    [REPLAY_OK] = EX_OK,
+	    [REPLAY_USAGE] = EX_USAGE,
+	    [REPLAY_CONFIG] = EX_CONFIG,
+	    [REPLAY_NOINPUT] = EX_NOINPUT,
+	    [REPLAY_DATA] = EX_DATAERR,
+	    [REPLAY_CHECK] = EX_SOFTWARE,
+	    [REPLAY_OUTPUT] = EX_CANTCREAT,
+	    [REPLAY_NOMEM] = EX_OSERR,
 	};
 
 	return status >= 0 && (size_t)status < sizeof(code) / sizeof(code[0]) ? code[status]
-										: EX_SOFTWARE;
+									      : EX_SOFTWARE;
 }
 
 int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -100,8 +106,9 @@ static ssize_t stderr_write(void *cookie, const char *buf, size_t n)
 	for (size_t i = 0; i < n;) {
 		const unsigned char *s = (const unsigned char *)buf + i;
 		size_t len = config_utf8_len(s, n - i);
-		bool plain = len > 1 || (len == 1 && (s[0] >= 0x20 || s[0] == '\n' ||
-						      s[0] == '\t' || s[0] == '\r' || s[0] == 0x1b) &&
+		bool plain = len > 1 || (len == 1 &&
+					 (s[0] >= 0x20 || s[0] == '\n' || s[0] == '\t' ||
+					  s[0] == '\r' || s[0] == 0x1b) &&
 					 s[0] != 0x7f);
 
 		if (o + 8 > sizeof(out)) {
@@ -134,35 +141,49 @@ static void escape_stderr(void)
 	stderr = f;
 }
 
-static void usage(FILE *f)
+static const struct cli_hub hub = {
+    .prog = "zsfrag",
+    .what = "COMMAND",
+    .intro = "A fragmentation simulator and benchmark harness for Linux zsmalloc.\n\nCommands:\n",
+    .cmds = commands,
+    .n = NR_COMMANDS,
+    .width = 10,
+};
+
+void cli_hub_usage(const struct cli_hub *h, FILE *f)
 {
-	fprintf(f, "usage: zsfrag COMMAND [OPTIONS]\n\n"
-		   "A fragmentation simulator and benchmark harness for Linux zsmalloc.\n\n"
-		   "Commands:\n");
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nRun 'zsfrag COMMAND --help' for a command's options.\n");
+	fprintf(f, "usage: %s %s [OPTIONS]\n\n%s", h->prog, h->what, h->intro);
+	for (size_t i = 0; i < h->n; i++)
+		fprintf(f, "  %-*s %s\n", h->width, h->cmds[i].name, h->cmds[i].summary);
+	fprintf(f, "\nRun '%s %s --help' for %s.\n", h->prog, h->what,
+		strcmp(h->what, "COMMAND") ? "its options" : "a command's options");
+}
+
+int cli_dispatch(const struct cli_hub *h, int argc, char **argv)
+{
+	if (argc < 2) {
+		cli_hub_usage(h, stderr);
+		return EX_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		cli_hub_usage(h, stdout);
+		return EX_OK;
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(argv[1], h->cmds[i].name))
+			return h->cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown %s '%s'\n", h->prog,
+		strcmp(h->what, "COMMAND") ? "subcommand" : "command", argv[1]);
+	cli_hub_usage(h, stderr);
+	return EX_USAGE;
 }
 
 int main(int argc, char **argv)
 {
 	escape_stderr();
-	if (argc < 2) {
-		usage(stderr);
-		return EX_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return EX_OK;
-	}
-	if (!strcmp(argv[1], "--version")) {
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("zsfrag %s\n", ZSFRAG_VERSION);
 		return EX_OK;
 	}
-	for (size_t i = 0; i < NR_COMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "zsfrag: unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EX_USAGE;
+	return cli_dispatch(&hub, argc, argv);
 }
