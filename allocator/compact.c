@@ -49,8 +49,8 @@ static struct zspage *isolate_head(struct size_class *class, unsigned int group)
 	return z;
 }
 
-/* Move one object; counts it in the pool's and the call's statistics. */
-static void move_object(struct zs_pool *pool, struct zspage *src, unsigned int s_idx,
+/* Move one object; counts it in the call's statistics (the caller adds them to the pool's). */
+void zs_compact_move_object(struct zs_pool *pool, struct zspage *src, unsigned int s_idx,
 			unsigned long handle, struct zspage *dst, struct zs_compact_result *res)
 {
 	unsigned int d_idx = obj_malloc(pool, dst, handle);
@@ -82,7 +82,7 @@ static int migrate_zspage_v4(struct zs_pool *pool, struct zspage *src, struct zs
 			continue;
 		if (zspage_full(class, dst))
 			return -ENOMEM;
-		move_object(pool, src, cc->obj_idx, handle, dst, res);
+		zs_compact_move_object(pool, src, cc->obj_idx, handle, dst, res);
 	}
 	return 0;
 }
@@ -142,7 +142,7 @@ static void migrate_zspage_v63(struct zs_pool *pool, struct zspage *src, struct 
 	for (unsigned int i = 0; i < class->objs_per_zspage; i++) {
 		if (!obj_allocated(pool, src, i, &handle))
 			continue;
-		move_object(pool, src, i, handle, dst, res);
+		zs_compact_move_object(pool, src, i, handle, dst, res);
 		if (zspage_full(class, dst) || src->inuse == 0)
 			break;
 	}

@@ -253,6 +253,8 @@ bool zs_handle_valid(const struct zs_pool *pool, unsigned long handle);
 
 /* compact.c */
 unsigned long zs_can_compact(const struct size_class *class);
+void zs_compact_move_object(struct zs_pool *pool, struct zspage *src, unsigned int s_idx,
+			    unsigned long handle, struct zspage *dst, struct zs_compact_result *res);
 
 static inline bool zs_has_header(const struct zs_pool *pool)
 {

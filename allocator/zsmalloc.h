@@ -190,6 +190,46 @@ const char *zs_fullness_name(const struct zs_pool *pool, unsigned int g);
  */
 int zs_pool_check(const struct zs_pool *pool, char *msg, size_t msglen);
 
+/*
+ * ---- emptying chosen zspages (compact_zspages.c) ----
+ *
+ * For compaction that picks its victims by where their pages lie rather
+ * than by how empty they are (sim/policy_targeted.c): a caller that has
+ * found frames it wants freed asks what pins them and then empties exactly
+ * those zspages, with destinations chosen so that nothing lands back on
+ * the frames it is clearing. No kernel has these entry points.
+ */
+#define ZS_MAX_PAGES_PER_ZSPAGE 16
+struct zs_zspage_info {
+	unsigned int class_index;     /* its size class (the index classes merged into) */
+	unsigned int size;	      /* bytes per object slot */
+	unsigned int inuse;	      /* live objects */
+	unsigned int objs_per_zspage; /* object slots */
+	unsigned int nr_pages;
+	unsigned long pages[ZS_MAX_PAGES_PER_ZSPAGE]; /* frames, chain order */
+	bool busy; /* isolated for migration or mapped: cannot be emptied now */
+};
+/* The zspage that owns frame pfn: 0, or -ENOENT when pfn is no page of this pool. */
+int zs_zspage_info(const struct zs_pool *pool, unsigned long pfn, struct zs_zspage_info *info);
+/* Frames a caller wants no object moved into (true = keep out). */
+typedef bool (*zs_pfn_filter_fn)(void *ctx, unsigned long pfn);
+/* Free object slots in the class's partly used zspages none of whose pages avoid() names. */
+unsigned long zs_class_room(const struct zs_pool *pool, unsigned int class_index,
+			    zs_pfn_filter_fn avoid, void *ctx);
+/*
+ * Empty and free the zspages owning frames pfns[0..n) (each zspage once,
+ * in the order given), moving every object into other zspages of its class
+ * as zs_compact() would (fullest partial zspage first), skipping any
+ * destination with a page avoid() names (avoid may be NULL). All or
+ * nothing: -ENOSPC (nothing moved) when some class lacks the room, -EBUSY
+ * when a zspage is isolated or mapped or a compaction runs, -ENOENT for a
+ * frame of no zspage, -EOPNOTSUPP without compaction in the profile. The
+ * work is added to res and to the pool's compaction statistics (one
+ * compaction).
+ */
+int zs_compact_zspages(struct zs_pool *pool, const unsigned long *pfns, unsigned int n,
+		       zs_pfn_filter_fn avoid, void *ctx, struct zs_compact_result *res);
+
 /* ---- page migration (profiles with has_migration) ---- */
 bool zs_page_isolate(struct zs_pool *pool, unsigned long pfn);
 /* Copy page oldpfn to newpfn and repoint its objects; 0, or -EAGAIN/-EINVAL. */

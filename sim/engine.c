@@ -39,6 +39,7 @@
 #include "kcompact.h"
 #include "page_alloc.h"
 #include "payload.h"
+#include "targeted.h"
 #include "vmstat.h"
 #include "zs_provider.h"
 #include "zs_slab.h"
@@ -71,6 +72,8 @@ struct sim {
 	struct sim_other_stats other;
 	struct sim_op_timing op_timing;
 	struct zs_slab slab; /* zsmalloc's kmem cache pages, with cfg.zs_slab */
+	/* the targeted policy's look-ahead deferral, per order it clears (policy_targeted.c) */
+	struct targeted_defer targeted_defer[TARGETED_MAX_ORDER + 1];
 
 	struct sim_class_snap *class_buf;
 	const char *fullness_names[ZS_MAX_FULLNESS];
@@ -97,6 +100,8 @@ static bool policy_on(const struct sim *sim, enum policy_id id)
 }
 
 static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker);
+static bool run_targeted(struct sim *sim, unsigned int order, unsigned int max_windows,
+			 bool look_ahead);
 
 /* kcompact moved a user page: the block now lives at newpfn. */
 static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
@@ -178,12 +183,19 @@ static bool sim_before_oom(void *ctx, unsigned int order)
 				.mem = sim->mem,
 				.params = &sim->cfg.policy};
 
-	(void)order;
-	if (!policy_on(sim, POLICY_PGD_FAILURE) || !zs_pool_profile(sim->pool)->has_compaction ||
-	    !policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE]))
+	bool ran = false;
+
+	if (!zs_pool_profile(sim->pool)->has_compaction)
 		return false;
-	run_zs_compact(sim, "on-pgd-failure", false);
-	return true;
+	/* targeted first: it clears one window; on-pgd-failure then compacts the whole pool */
+	if (policy_on(sim, POLICY_TARGETED))
+		ran = run_targeted(sim, order, 1, false);
+	if (policy_on(sim, POLICY_PGD_FAILURE) &&
+	    policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE])) {
+		run_zs_compact(sim, "on-pgd-failure", false);
+		ran = true;
+	}
+	return ran;
 }
 
 int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
@@ -350,6 +362,63 @@ static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 	c.pool_pages_after = zs_get_total_pages(sim->pool);
 	if (sim->sinks.compaction)
 		sim->sinks.compaction(sim->sinks.ctx, &c);
+}
+
+/*
+ * The targeted policy (policy_targeted.c): clear up to max_windows windows of
+ * the order while its requests would stall; one compaction record when any
+ * work was done. True when a window was cleared.
+ */
+static bool run_targeted(struct sim *sim, unsigned int order, unsigned int max_windows,
+			 bool look_ahead)
+{
+	struct sim_compaction c = {
+	    .event_index = sim->events, .time_ns = sim->time_ns, .trigger = "targeted"};
+	struct targeted_result r = {0};
+	uint64_t t0 = sim->cfg.timing ? cpu_now_ns() : 0;
+	unsigned int done;
+
+	c.pool_pages_before = zs_get_total_pages(sim->pool);
+	if (order > TARGETED_MAX_ORDER)
+		return false;
+	/* the look-ahead defers after a fruitless scan; the before-OOM call always scans */
+	done = targeted_run(sim->mem, sim->pool, order, max_windows,
+			    look_ahead ? &sim->targeted_defer[order] : NULL, &r);
+	if (!r.bytes_copied && !r.zspages_freed)
+		return done > 0; /* nothing moved (a drain merged the block, or no window) */
+	if (sim->cfg.timing)
+		c.cpu_ns = cpu_now_ns() - t0;
+	c.pool_pages_after = zs_get_total_pages(sim->pool);
+	c.result.pages_freed = r.pages_freed;
+	c.result.objs_migrated = r.objs_migrated;
+	c.result.bytes_copied = r.bytes_copied; /* migrated pages included */
+	c.result.zspages_freed = r.zspages_freed;
+	sim->other.targeted_windows += r.windows;
+	sim->other.targeted_pages_migrated += r.pages_migrated;
+	if (sim->sinks.compaction)
+		sim->sinks.compaction(sim->sinks.ctx, &c);
+	return done > 0;
+}
+
+/*
+ * After an event, the targeted policy looks ahead: would the next fork's
+ * contiguous requests (its kernel stack before CONFIG_VMAP_STACK, then its
+ * pgd) stall for want of a block? Then it clears windows now, as the daemon
+ * it models would (a bounded number per event: the stack's and the pgd's).
+ */
+static void targeted_look_ahead(struct sim *sim)
+{
+	const struct sim_fork_cost *c = &sim->cfg.fork;
+
+	if (c->stack_pages > 1 && !c->stack_vmalloc) {
+		unsigned int o = 0;
+
+		while ((1 << o) < c->stack_pages)
+			o++;
+		run_targeted(sim, o, 1, true);
+	}
+	if (c->pgd_order > 0)
+		run_targeted(sim, (unsigned int)c->pgd_order, 1, true);
 }
 
 static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
@@ -614,6 +683,8 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	/* woken during the event (low watermark, or a boosted zone): it runs now */
 	kswapd_run(&sim->pa);
 	run_policies(sim, ev);
+	if (policy_on(sim, POLICY_TARGETED))
+		targeted_look_ahead(sim);
 	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
 		sim_snapshot_now(sim, "sample");
 	if (sim->cfg.check_every && sim->events % sim->cfg.check_every == 0)

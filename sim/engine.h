@@ -53,6 +53,8 @@ struct sim_other_stats {
 	uint64_t block_failures;	   /* `g` events that found no memory */
 	uint64_t compact_requests_ignored; /* `c` events with the manual policy off */
 	uint64_t verify_mismatches;	   /* cumulative */
+	uint64_t targeted_windows;	   /* windows the targeted policy cleared */
+	uint64_t targeted_pages_migrated;  /* zspage pages it migrated out of them (4.8+) */
 };
 
 struct sim_class_snap {

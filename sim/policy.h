@@ -43,6 +43,7 @@ enum policy_id {
 	POLICY_PGD_FAILURE,
 	POLICY_SHRINKER,
 	POLICY_MIGRATION,
+	POLICY_TARGETED,
 	POLICY_NR,
 };
 
@@ -73,6 +74,7 @@ extern const struct policy_ops policy_threshold;
 extern const struct policy_ops policy_pgd_failure;
 extern const struct policy_ops policy_shrinker;
 extern const struct policy_ops policy_migration;
+extern const struct policy_ops policy_targeted;
 
 #ifdef __cplusplus
 }
