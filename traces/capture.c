@@ -18,34 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trace_map.h"
 
-#define CAP_ERR_HANDLE	(UINT64_MAX - 4095) /* at or above: IS_ERR_VALUE(handle) */
-#define CAP_TOKEN_SHOWN 48
+#include "capture_internal.h"
 
-struct cap_rec {
-	uint64_t t; /* ns, the kernel's monotonic clock */
-	uint64_t tid;
-	uint64_t a,
-	    b; /* M: size, handle; F: handle; W/R: slot, pages; D: slot; E: (int64) ret; K: pages */
-	uint64_t line;
-	char op;
-};
-
-struct cap {
-	const char *name;
-	char *err;
-	size_t errlen;
-	struct cap_rec *recs;
-	size_t n, cap;
-	struct capture_stats *st;
-	size_t page_size;
-	capture_emit_fn emit;
-	void *ctx;
-	uint64_t t0;
-};
-
-static int cap_fail(struct cap *c, uint64_t line, const char *what, const char *tok, size_t len)
+int cap_fail(struct cap *c, uint64_t line, const char *what, const char *tok, size_t len)
 {
 	char shown[CAP_TOKEN_SHOWN * 4 + 8];
 	size_t o = 0, i;
@@ -67,7 +43,7 @@ static int cap_fail(struct cap *c, uint64_t line, const char *what, const char *
 }
 
 /* Next blank-separated token of [*p, end); its length, 0 at the end. */
-static size_t cap_token(const char **p, const char *end, const char **tok)
+size_t cap_token(const char **p, const char *end, const char **tok)
 {
 	const char *s = *p;
 
@@ -81,7 +57,7 @@ static size_t cap_token(const char **p, const char *end, const char **tok)
 }
 
 /* Unsigned decimal: 0, -1 not a number, -2 above 2^64 - 1. */
-static int cap_u64(const char *s, size_t len, uint64_t *out)
+int cap_u64(const char *s, size_t len, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -129,7 +105,7 @@ static int cap_field(struct cap *c, uint64_t line, const char **p, const char *e
 	return 0;
 }
 
-static int cap_push(struct cap *c, const struct cap_rec *r)
+int cap_push(struct cap *c, const struct cap_rec *r)
 {
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 4096;
@@ -144,6 +120,55 @@ static int cap_push(struct cap *c, const struct cap_rec *r)
 		c->cap = ncap;
 	}
 	c->recs[c->n++] = *r;
+	return 0;
+}
+
+/* "LABEL v1 v2 ..." of a read point; r->a gets its index, r->t must be set. */
+int cap_add_reading(struct cap *c, uint64_t line, const char *p, const char *end,
+		    struct cap_rec *r)
+{
+	struct capture_reading *rd;
+	const char *tok;
+	size_t n = cap_token(&p, end, &tok);
+
+	if (!n)
+		return cap_fail(c, line, "missing field LABEL", "", 0);
+	if (n > CAPTURE_LABEL_MAX)
+		return cap_fail(c, line, "bad label, longer than 127 bytes", tok, n);
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:/+-",
+			    tok[i]) || !tok[i])
+			return cap_fail(c, line, "bad label, expected [A-Za-z0-9_.:/+-]", tok, n);
+	if (c->nreadings == c->readings_cap) {
+		size_t ncap = c->readings_cap ? c->readings_cap * 2 : 16;
+		struct capture_reading *nr = realloc(c->readings, ncap * sizeof(*nr));
+		char(*nl)[CAPTURE_LABEL_MAX + 1];
+
+		if (nr)
+			c->readings = nr;
+		nl = nr ? realloc(c->labels, ncap * sizeof(*nl)) : NULL;
+		if (!nl) {
+			if (c->err && c->errlen)
+				snprintf(c->err, c->errlen, "%s: out of memory", c->name);
+			return -ENOMEM;
+		}
+		c->labels = nl;
+		c->readings_cap = ncap;
+	}
+	rd = &c->readings[c->nreadings];
+	memset(rd, 0, sizeof(*rd));
+	memcpy(c->labels[c->nreadings], tok, n);
+	c->labels[c->nreadings][n] = '\0';
+	rd->time_ns = r->t;
+	while ((n = cap_token(&p, end, &tok)) != 0) {
+		if (rd->n == CAPTURE_READING_MAX)
+			return cap_fail(c, line, "too many numbers in the reading, at most 12", tok,
+					n);
+		if (cap_u64(tok, n, &rd->v[rd->n]))
+			return cap_fail(c, line, "not a number", tok, n);
+		rd->n++;
+	}
+	r->a = c->nreadings++;
 	return 0;
 }
 
@@ -162,6 +187,12 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 	n = cap_token(&p, end, &tok);
 	if (!n || *tok == '#')
 		return 0;
+	if (*seen_header && c->seen_end)
+		return cap_fail(c, line, "line after the zram-capture-end line", s, len);
+	if (*seen_header && n == 16 && !memcmp(tok, "zram-capture-end", 16)) {
+		c->seen_end = true;
+		return 0;
+	}
 	/* bpftrace's own chatter */
 	if (n == 9 && !memcmp(tok, "Attaching", 9))
 		return 0;
@@ -185,9 +216,18 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		if (v != CAPTURE_VERSION)
 			return cap_fail(c, line, "unsupported capture version, this reader knows 1",
 					tok, n);
-		*seen_header = true; /* the rest of the line (key=value notes) is free text */
+		*seen_header = true;
+		/* the rest of the line is key=value notes; two of them change the reading */
+		while ((n = cap_token(&p, end, &tok)) != 0) {
+			if (n == 11 && !memcmp(tok, "kit=tracefs", 11))
+				c->tracefs = true;
+			else if (n == 10 && !memcmp(tok, "end_line=1", 10))
+				c->end_announced = true;
+		}
 		return 0;
 	}
+	if (c->tracefs)
+		return cap_parse_tracefs(c, s, len, line);
 	if (cap_u64(tok, n, &r.t))
 		return cap_fail(c, line, "bad TIME_NS", tok, n);
 	if (cap_field(c, line, &p, end, "TID", false, &r.tid))
@@ -195,8 +235,8 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 	n = cap_token(&p, end, &tok);
 	if (!n)
 		return cap_fail(c, line, "missing field OP", s, len);
-	if (n != 1 || !strchr("MFWERDCK", *tok))
-		return cap_fail(c, line, "unknown op, expected M F W E R D C K", tok, n);
+	if (n != 1 || !strchr("MFWERDCKSZH", *tok))
+		return cap_fail(c, line, "unknown op, expected M F W E R D C K S Z H", tok, n);
 	r.op = *tok;
 	switch (r.op) {
 	case 'M':
@@ -229,6 +269,12 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 	case 'K':
 		rc = cap_field(c, line, &p, end, "PAGES", false, &r.a);
 		break;
+	case 'S':
+		rc = cap_add_reading(c, line, p, end, &r);
+		if (rc)
+			return rc;
+		p = end;
+		break;
 	default:
 		rc = 0;
 		break;
@@ -256,8 +302,19 @@ static int cap_read(struct cap *c, FILE *f)
 
 		line++;
 		c->st->lines++;
-		if (len && buf[len - 1] == '\n')
-			len--;
+		if (!len || buf[len - 1] != '\n') {
+			/* only the last line can lack its newline: a capture cut mid-line */
+			if (c->o->repair) {
+				c->st->truncated++;
+				continue;
+			}
+			rc = cap_fail(c, line,
+				      "truncated last line, no newline: the capture was cut "
+				      "(--repair drops the line)",
+				      buf, len);
+			break;
+		}
+		len--;
 		if (len && buf[len - 1] == '\r')
 			len--;
 		if (len > CAPTURE_LINE_MAX) {
@@ -299,7 +356,18 @@ static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint
 			       .id = id,
 			       .size = size,
 			       .line = r->line};
-	int rc = c->emit(c->ctx, &ev);
+	int rc;
+
+	if (!c->emit) { /* the counting pass */
+		c->st->events++;
+		return 0;
+	}
+	if (op == SIM_OP_SNAPSHOT) {
+		memcpy(ev.label, c->labels[r->a], sizeof(c->labels[r->a]));
+		if (c->o->reading)
+			c->o->reading(c->ctx, &c->readings[r->a]);
+	}
+	rc = c->emit(c->ctx, &ev);
 
 	if (rc && c->err && c->errlen && !c->err[0])
 		snprintf(c->err, c->errlen, "%s:%" PRIu64 ": cannot write the event (%s)", c->name,
@@ -324,9 +392,65 @@ static int cap_size_check(struct cap *c, const struct cap_rec *r)
 	return cap_fail(c, r->line, what, "M", 1);
 }
 
+struct cap_compact {
+	bool open;	 /* a C whose K has not come */
+	uint64_t tid;	 /* its thread */
+	uint64_t others; /* records of other threads since */
+};
+
+static void cap_compact_close(struct cap *c, struct cap_compact *cc)
+{
+	if (cc->open && cc->others) {
+		c->st->interleaved++;
+		c->st->interleaved_records += cc->others;
+	}
+	cc->open = false;
+}
+
+/* C, K, S, Z, H: alike in both modes. true when r was one of them (*rc its result). */
+static bool cap_common(struct cap *c, const struct cap_rec *r, struct cap_compact *cc, int *rc)
+{
+	bool at_entry = c->o->compact_at == CAPTURE_COMPACT_AT_ENTRY;
+
+	*rc = 0;
+	if (cc->open && r->tid != cc->tid && r->op != 'S')
+		cc->others++;
+	switch (r->op) {
+	case 'C':
+		c->st->compactions++;
+		cap_compact_close(c, cc); /* a second one at once: the first counts as is */
+		*cc = (struct cap_compact){.open = true, .tid = r->tid};
+		if (at_entry)
+			*rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
+		return true;
+	case 'K':
+		if (!cc->open || cc->tid != r->tid) {
+			c->st->ignored++; /* its C came before the capture, or was lost */
+			return true;
+		}
+		cap_compact_close(c, cc);
+		if (!at_entry)
+			*rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
+		return true;
+	case 'S':
+		c->st->readings++;
+		*rc = cap_emit(c, r, SIM_OP_SNAPSHOT, r->a, 0);
+		return true;
+	case 'Z':
+		c->st->zspages_freed++;
+		return true;
+	case 'H':
+		c->st->shrinker_calls++;
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int cap_run_alloc(struct cap *c)
 {
 	struct trace_map handles;
+	struct cap_compact cc = {0};
 	uint64_t next_id = 1, id;
 	int rc = 0;
 
@@ -334,6 +458,8 @@ static int cap_run_alloc(struct cap *c)
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		const struct cap_rec *r = &c->recs[i];
 
+		if (cap_common(c, r, &cc, &rc))
+			continue;
 		switch (r->op) {
 		case 'M':
 			if (!cap_handle_ok(r->b)) {
@@ -360,14 +486,12 @@ static int cap_run_alloc(struct cap *c)
 			else
 				rc = cap_emit(c, r, SIM_OP_FREE, id, 0);
 			break;
-		case 'C':
-			rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
-			break;
 		default:
 			c->st->ignored++;
 			break;
 		}
 	}
+	cap_compact_close(c, &cc);
 	trace_map_destroy(&handles);
 	return rc;
 }
@@ -387,6 +511,7 @@ static int cap_run_alloc(struct cap *c)
 static int cap_run_zram(struct cap *c)
 {
 	struct trace_map open;
+	struct cap_compact cc = {0};
 	uint64_t w;
 	int rc = 0;
 
@@ -395,6 +520,8 @@ static int cap_run_zram(struct cap *c)
 		const struct cap_rec *r = &c->recs[i];
 		bool in_write = trace_map_get(&open, r->tid, &w);
 
+		if (cap_common(c, r, &cc, &rc))
+			continue;
 		switch (r->op) {
 		case 'W':
 			if (in_write)
@@ -445,17 +572,117 @@ static int cap_run_zram(struct cap *c)
 			for (uint64_t k = 0; k < r->b && !rc; k++)
 				rc = cap_emit(c, r, SIM_OP_READ, r->a + k, 0);
 			break;
-		case 'C':
-			rc = cap_emit(c, r, SIM_OP_COMPACT, 0, 0);
-			break;
 		default:
 			c->st->ignored++;
 			break;
 		}
 	}
+	cap_compact_close(c, &cc);
 	if (!rc)
 		c->st->unfinished_writes += open.count;
 	trace_map_destroy(&open);
+	return rc;
+}
+
+uint64_t capture_repairs(const struct capture_stats *st, enum capture_mode mode)
+{
+	uint64_t n = st->lost + st->unpaired + st->truncated + st->no_end;
+
+	if (mode == CAPTURE_MODE_ALLOC)
+		n += st->unknown_frees + st->reused_handles;
+	return n;
+}
+
+static int cap_refuse(struct cap *c)
+{
+	const struct capture_stats *st = c->st;
+	bool alloc = c->o->mode == CAPTURE_MODE_ALLOC;
+	const struct {
+		uint64_t n;
+		const char *what;
+	} why[] = {{st->lost, "lost events"},
+		   {st->unpaired, "return lines without their entry"},
+		   {st->truncated, "cut lines"},
+		   {st->no_end, "missing zram-capture-end line (cut)"},
+		   {alloc ? st->unknown_frees : 0, "frees of handles never allocated"},
+		   {alloc ? st->reused_handles : 0, "handles reused without a free"}};
+	char list[320] = "";
+	size_t o = 0;
+
+	for (size_t i = 0; i < sizeof(why) / sizeof(why[0]) && o < sizeof(list); i++)
+		if (why[i].n)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%" PRIu64 " %s",
+					      o ? ", " : "", why[i].n, why[i].what);
+	if (c->err && c->errlen)
+		snprintf(c->err, c->errlen,
+			 "%s: the capture needs repairs (%s): its trace would differ from what "
+			 "the kernel did; --repair converts it anyway and records the counts in "
+			 "the trace's metadata",
+			 c->name, list);
+	return -EINVAL;
+}
+
+static int cap_run(struct cap *c)
+{
+	return c->o->mode == CAPTURE_MODE_ZRAM ? cap_run_zram(c) : cap_run_alloc(c);
+}
+
+int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *o,
+			 capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
+			 size_t errlen)
+{
+	struct cap c = {.name = name ? name : "<capture>",
+			.err = err,
+			.errlen = errlen,
+			.st = st,
+			.o = o,
+			.page_size = o->page_size,
+			.ctx = ctx};
+	struct capture_stats parsed;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (err && errlen)
+		err[0] = '\0';
+	if (o->page_size != 4096 && o->page_size != 16384 && o->page_size != 65536) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: unsupported page size %zu", c.name, o->page_size);
+		return -EINVAL;
+	}
+	trace_map_init(&c.pend_malloc);
+	trace_map_init(&c.open_write);
+	rc = cap_read(&c, f);
+	if (!rc && c.end_announced && !c.seen_end)
+		st->no_end = 1;
+	if (!rc) {
+		for (size_t i = 1; i < c.n; i++)
+			st->reordered += c.recs[i].t < c.recs[i - 1].t;
+		qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
+		c.t0 = c.n ? c.recs[0].t : 0;
+		for (size_t i = 0; i < c.nreadings; i++) {
+			c.readings[i].label = c.labels[i];
+			c.readings[i].time_ns -= c.t0;
+		}
+		/* Count first (nothing emitted), so the counts are known before any event. */
+		parsed = *st;
+		rc = cap_run(&c);
+		if (!rc && !o->repair && capture_repairs(st, o->mode))
+			rc = cap_refuse(&c);
+		if (!rc && o->begin)
+			rc = o->begin(ctx, st);
+		if (!rc) {
+			*st = parsed;
+			c.emit = emit;
+			rc = cap_run(&c);
+		}
+		if (rc == -ENOMEM && err && errlen && !err[0])
+			snprintf(err, errlen, "%s: out of memory", c.name);
+	}
+	trace_map_destroy(&c.pend_malloc);
+	trace_map_destroy(&c.open_write);
+	free(c.recs);
+	free(c.readings);
+	free(c.labels);
 	return rc;
 }
 
@@ -463,35 +690,9 @@ int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t pa
 		    capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
 		    size_t errlen)
 {
-	struct cap c = {.name = name ? name : "<capture>",
-			.err = err,
-			.errlen = errlen,
-			.st = st,
-			.page_size = page_size,
-			.emit = emit,
-			.ctx = ctx};
-	int rc;
+	struct capture_opts o = {.mode = mode, .page_size = page_size, .repair = true};
 
-	memset(st, 0, sizeof(*st));
-	if (err && errlen)
-		err[0] = '\0';
-	if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: unsupported page size %zu", c.name, page_size);
-		return -EINVAL;
-	}
-	rc = cap_read(&c, f);
-	if (!rc && c.n) {
-		for (size_t i = 1; i < c.n; i++)
-			st->reordered += c.recs[i].t < c.recs[i - 1].t;
-		qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
-		c.t0 = c.recs[0].t;
-		rc = mode == CAPTURE_MODE_ZRAM ? cap_run_zram(&c) : cap_run_alloc(&c);
-		if (rc == -ENOMEM && err && errlen && !err[0])
-			snprintf(err, errlen, "%s: out of memory", c.name);
-	}
-	free(c.recs);
-	return rc;
+	return capture_convert_opts(f, name, &o, emit, ctx, st, err, errlen);
 }
 
 const char *capture_mode_name(enum capture_mode mode)

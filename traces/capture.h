@@ -34,6 +34,7 @@
 #ifndef ZSFRAG_CAPTURE_H
 #define ZSFRAG_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -50,12 +51,15 @@ enum capture_mode {
 	CAPTURE_MODE_ZRAM,
 };
 
+#define CAPTURE_LABEL_MAX    127 /* bytes of a read point's label (a trace LABEL) */
+#define CAPTURE_READING_MAX  12	 /* numbers of one reading (mm_stat has 9) */
+
 /* What the conversion met and could not map; printed by the CLI. */
 struct capture_stats {
 	uint64_t lines;		 /* lines read, all kinds */
 	uint64_t records;	 /* event lines */
 	uint64_t events;	 /* trace events emitted */
-	uint64_t lost;		 /* events bpftrace reported lost ("Lost N events") */
+	uint64_t lost;		 /* events the kit reported lost ("Lost N events", tracefs LOST) */
 	uint64_t failed_allocs;	 /* M with handle 0 or an error value */
 	uint64_t unknown_frees;	 /* F of a handle not allocated in the capture */
 	uint64_t reused_handles; /* M of a handle still live (its F was lost) */
@@ -65,17 +69,69 @@ struct capture_stats {
 	uint64_t stray_ends;	    /* zram mode: E without W */
 	uint64_t ignored;	    /* records this mode does not use */
 	uint64_t reordered;	    /* records that came out of time order */
+	/* since the tracefs kit */
+	uint64_t readings;	   /* read points (S: mm_stat put into the stream), each an s event */
+	uint64_t unpaired;	   /* tracefs: a return probe's line without its entry's */
+	uint64_t truncated;	   /* a last line without its newline (dropped by a repair) */
+	uint64_t no_end;	   /* 1: the header announced an end line and none came */
+	uint64_t compactions;	   /* C records */
+	uint64_t interleaved;	   /* ... during which another thread's records came */
+	uint64_t interleaved_records; /* those records */
+	uint64_t zspages_freed;	      /* Z records (__free_zspage), in and out of compaction */
+	uint64_t shrinker_calls;      /* H records (zs_shrinker_scan) */
 };
+
+/*
+ * What would make the trace differ from what the kernel did, in the mode's view: lost
+ * events, return lines without their entry, a cut last line, a missing end line, and (alloc
+ * mode) frees of unknown handles and handles reused without a free. Without opts->repair a
+ * capture with any of them is refused; with it they are counted (and the CLI writes the
+ * counts into the trace's metadata).
+ */
+uint64_t capture_repairs(const struct capture_stats *st, enum capture_mode mode);
 
 /* Called for every event, in order; a non-zero return stops the conversion with it. */
 typedef int (*capture_emit_fn)(void *ctx, const struct sim_event *ev);
+
+/* A read point: the numbers a "zsfrag mm_stat LABEL ..." marker carried. */
+struct capture_reading {
+	const char *label;
+	uint64_t time_ns; /* relative to the first record, as the events */
+	unsigned int n;	  /* numbers in v */
+	uint64_t v[CAPTURE_READING_MAX];
+};
+
+/* Where zs_compact's effect goes in the trace: at its entry (C) or its return (K). */
+enum capture_compact_at {
+	CAPTURE_COMPACT_AT_ENTRY,
+	CAPTURE_COMPACT_AT_RETURN,
+};
+
+struct capture_opts {
+	enum capture_mode mode;
+	size_t page_size;			/* 4096, 16384 or 65536 */
+	bool repair;				/* see capture_repairs() */
+	enum capture_compact_at compact_at;	/* default: entry */
+	/* Optional: called once, after the whole capture was read and before the first
+	 * event, with the final counts (so a writer can put them in its metadata); a
+	 * non-zero return stops the conversion with it. */
+	int (*begin)(void *ctx, const struct capture_stats *st);
+	/* Optional: each read point, in order, before its s event. */
+	void (*reading)(void *ctx, const struct capture_reading *r);
+};
 
 /*
  * Convert the capture in f (name for messages). Events go to emit with
  * has_time set, times relative to the first record. page_size bounds the
  * sizes (4096, 16384 or 65536). 0, or a negative errno with a message in
- * err: -EINVAL a malformed capture, -ENOMEM, -EIO, or emit's own return.
+ * err: -EINVAL a malformed capture (or one that needs repairs without
+ * opts->repair), -ENOMEM, -EIO, or emit's own return.
  */
+int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *opts,
+			 capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
+			 size_t errlen);
+
+/* capture_convert_opts() with repairs allowed (counted only) and compaction at entry. */
 int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t page_size,
 		    capture_emit_fn emit, void *ctx, struct capture_stats *st, char *err,
 		    size_t errlen);

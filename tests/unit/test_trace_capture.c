@@ -189,7 +189,9 @@ static void check_stats(const char *path, const char *line, const struct capture
 	    F(lines),	      F(records),	    F(events),	       F(lost),
 	    F(failed_allocs), F(unknown_frees),	    F(reused_handles), F(outside_writes),
 	    F(failed_writes), F(unfinished_writes), F(stray_ends),     F(ignored),
-	    F(reordered),
+	    F(reordered),     F(readings),	    F(unpaired),       F(truncated),
+	    F(no_end),	      F(compactions),	    F(interleaved),    F(interleaved_records),
+	    F(zspages_freed), F(shrinker_calls),
 #undef F
 	};
 	char name[64];
@@ -331,6 +333,218 @@ static void test_invalid_files(void)
 	fprintf(stderr, "     %d invalid captures\n", n);
 }
 
+/* Convert with opts; readings land in *rd (up to 4). */
+struct rd_sink {
+	struct sink s;
+	struct capture_reading rd[4];
+	char labels[4][CAPTURE_LABEL_MAX + 1];
+	int nrd, begun;
+};
+
+static void rd_reading(void *ctx, const struct capture_reading *r)
+{
+	struct rd_sink *k = ctx;
+
+	if (k->nrd < 4) {
+		k->rd[k->nrd] = *r;
+		snprintf(k->labels[k->nrd], sizeof(k->labels[0]), "%s", r->label);
+		k->nrd++;
+	}
+}
+
+static int rd_begin(void *ctx, const struct capture_stats *st)
+{
+	struct rd_sink *k = ctx;
+
+	(void)st;
+	k->begun++;
+	CHECK_EQ(k->s.len, 0); /* before any event */
+	return 0;
+}
+
+static int convert_opts(const char *cap, struct capture_opts *o, struct rd_sink *k,
+			struct capture_stats *st, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)cap, strlen(cap), "r");
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	trace_live_init(&k->s.live);
+	if (!f)
+		return -EIO;
+	o->page_size = 4096;
+	o->reading = rd_reading;
+	o->begin = rd_begin;
+	rc = capture_convert_opts(f, "t.txt", o, sink_emit, k, st, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+/* trace_pipe's lines as the tracefs kit records them (6.1: rw_page; 6.12: bios) */
+#define TF_HEAD "zram-capture 1 page_size=4096 kit=tracefs end_line=1 arch=x86_64\n"
+static const char tf_cap[] =
+    TF_HEAD "# probe p:zsfrag/zsf_malloc zs_malloc size=%si:u64\n"
+    "          mkswap-70      [000] .....     9.000001: zsf_bio: (zram_submit_bio+0x0/0x90 [zram]) sector=0 size=4096 opf=0x8801\n"
+    "          mkswap-70      [000] .....     9.000002: zsf_malloc: (zs_malloc+0x0/0x3f0 [zsmalloc]) size=64\n"
+    "          mkswap-70      [000] .....     9.000003: zsf_malloc_ret: (zram_bvec_rw.constprop.0+0x2d1/0x800 [zram] <- zs_malloc) handle=18446612686529052672\n"
+    "          mkswap-70      [000] .....     9.000004: zsf_free_page: (zram_free_page+0x0/0x120 [zram]) index=0\n"
+    "          mkswap-70      [000] .....     9.000005: zsf_bio_ret: (submit_bio_noacct_nocheck+0x1b0/0x360 <- zram_submit_bio) arg1=0x0\n"
+    "     kworker/u2:1-12 (12) [000] d..1.    10.5: zsf_rw_page: (zram_rw_page+0x0/0x190 [zram]) sector=80 op=1\n"
+    "     kworker/u2:1-12 (12) [000] d..1.    10.6: zsf_free_page: (zram_free_page+0x0/0x120 [zram]) index=10\n"
+    "     kworker/u2:1-12 (12) [000] d..1.    10.7: zsf_rw_page_ret: (swap_writepage+0x0/0x10 <- zram_rw_page) ret=0\n"
+    "  swap load-3-99     [000] d....    11.000000: zsf_rw_page: (zram_rw_page+0x0/0x190 [zram]) sector=88 op=0x1\n"
+    "  swap load-3-99     [000] d....    11.000001: zsf_malloc: (zs_malloc+0x0/0x3f0 [zsmalloc]) size=0xfa0\n"
+    "             kcompactd0-30   [000] d....    11.000002: zsf_compact: (zs_compact+0x0/0x40 [zsmalloc])\n"
+    "  swap load-3-99     [000] d....    11.000003: zsf_malloc_ret: (zram_bvec_rw.constprop.0+0x2d1/0x800 [zram] <- zs_malloc) handle=0xffff888004a3c000\n"
+    "  swap load-3-99     [000] d....    11.000004: zsf_free_page: (zram_free_page+0x0/0x120 [zram]) index=11\n"
+    "  swap load-3-99     [000] d....    11.000005: zsf_rw_page_ret: (swap_writepage+0x0/0x10 <- zram_rw_page) ret=0\n"
+    "             kcompactd0-30   [000] d....    11.000006: zsf_free_zspage: (__free_zspage+0x0/0x90 [zsmalloc])\n"
+    "             kcompactd0-30   [000] d....    11.000007: zsf_compact_ret: (zs_shrinker_scan+0x10/0x30 [zsmalloc] <- zs_compact) pages=1\n"
+    "  swap load-3-99     [000] d....    11.000008: zsf_rw_page: (zram_rw_page+0x0/0x190 [zram]) sector=88 op=0\n"
+    "  swap load-3-99     [000] d....    11.000009: zsf_rw_page_ret: (swap_readpage+0x0/0x10 <- zram_rw_page) ret=0\n"
+    "          <idle>-0       [000] d....    11.000010: zsf_free_page: (zram_free_page+0x0/0x120 [zram]) index=10\n"
+    "        swapload-90      [000] .....    12.000000: tracing_mark_write: zsfrag mm_stat filled 8192 4064 12288 0 12288 1 1 0 0\n"
+    "        swapload-90      [000] .....    12.000001: tracing_mark_write: someone else's marker\n"
+    "        swapload-90      [000] .....    12.000002: tracing_mark_write: zsfrag capture-drained\n"
+    "zram-capture-end\n";
+
+static void test_tracefs(void)
+{
+	struct capture_opts o = {.mode = CAPTURE_MODE_ZRAM};
+	struct capture_stats st;
+	struct rd_sink k;
+	char err[512];
+
+	REQUIRE(convert_opts(tf_cap, &o, &k, &st, err, sizeof(err)) == 0);
+	/* times from the first record (9.000001 s): the swap header's 64-byte object through a
+	 * bio, a same-filled page through rw_page (the kworker's "(12)" is its TGID), the
+	 * 4000-byte page stored at 11.000004, the read, the idle task's slot free; compaction
+	 * at its entry; the reading as an s event (other markers are ignored) */
+	CHECK_STR_EQ(k.s.text, "@3000 w 0 64\n"
+			       "@1599999000 z 10\n"
+			       "@2000001000 c\n"
+			       "@2000003000 w 11 4000\n"
+			       "@2000007000 r 11\n"
+			       "@2000009000 d 10\n"
+			       "@2999999000 s filled\n");
+	CHECK_U64_EQ(st.readings, 1);
+	CHECK_U64_EQ(st.compactions, 1);
+	CHECK_U64_EQ(st.interleaved, 1); /* swap load-3's writes came inside it */
+	CHECK_U64_EQ(st.interleaved_records, 3); /* its M, D and E */
+	CHECK_U64_EQ(st.zspages_freed, 1);
+	CHECK_U64_EQ(st.lost + st.unpaired + st.truncated + st.no_end, 0);
+	CHECK_EQ(k.begun, 1);
+	REQUIRE(k.nrd == 1);
+	CHECK_STR_EQ(k.labels[0], "filled");
+	CHECK_U64_EQ(k.rd[0].n, 9);
+	CHECK_U64_EQ(k.rd[0].v[1], 4064);
+	CHECK_U64_EQ(k.rd[0].time_ns, 3000000000 - 1000);
+	sink_free(&k.s);
+
+	/* --compact-at return: the c moves to the K line */
+	o.compact_at = CAPTURE_COMPACT_AT_RETURN;
+	REQUIRE(convert_opts(tf_cap, &o, &k, &st, err, sizeof(err)) == 0);
+	CHECK(strstr(k.s.text, "@2000003000 w 11 4000\n@2000006000 c\n") != NULL);
+	sink_free(&k.s);
+}
+
+/* Captures that would give another trace: refused, or converted with counted repairs. */
+static void test_repairs(void)
+{
+	static const struct {
+		const char *cap, *msg;
+		size_t off; /* capture_stats field that counts the repair */
+		enum capture_mode mode;
+	} cases[] = {
+	    {TF_HEAD "CPU:0 [LOST 17 EVENTS]\nzram-capture-end\n", "17 lost events",
+	     offsetof(struct capture_stats, lost), CAPTURE_MODE_ZRAM},
+	    {TF_HEAD "Lost 3 events\nzram-capture-end\n", "3 lost events",
+	     offsetof(struct capture_stats, lost), CAPTURE_MODE_ALLOC},
+	    {TF_HEAD "   a-1 [000] ..... 1.0: zsf_malloc_ret: (x <- zs_malloc) handle=5\n"
+		     "zram-capture-end\n",
+	     "1 return lines without their entry", offsetof(struct capture_stats, unpaired),
+	     CAPTURE_MODE_ALLOC},
+	    {TF_HEAD "   a-1 [000] ..... 1.0: zsf_free_page: (x) index=5\n",
+	     "missing zram-capture-end line", offsetof(struct capture_stats, no_end),
+	     CAPTURE_MODE_ZRAM},
+	    {"zram-capture 1\n10 1 F 77\n", "1 frees of handles never allocated",
+	     offsetof(struct capture_stats, unknown_frees), CAPTURE_MODE_ALLOC},
+	    {"zram-capture 1\n10 1 M 100 8\n20 1 M 100 8\n", "1 handles reused without a free",
+	     offsetof(struct capture_stats, reused_handles), CAPTURE_MODE_ALLOC},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct capture_opts o = {.mode = cases[i].mode};
+		struct capture_stats st;
+		struct rd_sink k;
+		char err[512];
+
+		CHECK_EQ(convert_opts(cases[i].cap, &o, &k, &st, err, sizeof(err)), -EINVAL);
+		CHECK(strstr(err, cases[i].msg) != NULL);
+		CHECK(strstr(err, "--repair") != NULL);
+		CHECK_EQ(k.begun, 0); /* refused before anything was written */
+		sink_free(&k.s);
+		o.repair = true;
+		CHECK_EQ(convert_opts(cases[i].cap, &o, &k, &st, err, sizeof(err)), 0);
+		CHECK(*(const uint64_t *)((const char *)&st + cases[i].off) > 0);
+		CHECK(capture_repairs(&st, o.mode) > 0);
+		sink_free(&k.s);
+	}
+}
+
+/* A cut capture: the last line without its newline is refused, or dropped and counted. */
+static void test_truncated(void)
+{
+	static const char cap[] = "zram-capture 1\n10 1 M 100 8\n20 1 F 8\n30 1 M 20";
+	struct capture_opts o = {.mode = CAPTURE_MODE_ALLOC};
+	struct capture_stats st;
+	struct rd_sink k;
+	char err[512];
+
+	CHECK_EQ(convert_opts(cap, &o, &k, &st, err, sizeof(err)), -EINVAL);
+	CHECK_STR_EQ(err, "t.txt:4: truncated last line, no newline: the capture was cut "
+			  "(--repair drops the line) (30 1 M 20)");
+	sink_free(&k.s);
+	o.repair = true;
+	CHECK_EQ(convert_opts(cap, &o, &k, &st, err, sizeof(err)), 0);
+	CHECK_STR_EQ(k.s.text, "@0 a 1 100\n@10 f 1\n");
+	CHECK_U64_EQ(st.truncated, 1);
+	sink_free(&k.s);
+}
+
+static void test_tracefs_errors(void)
+{
+	static const struct {
+		const char *line, *msg;
+	} cases[] = {
+	    {"no cpu field here\n", "t.txt:2: malformed tracefs line, no [CPU] field"},
+	    {"   a-1 [000] ..... 1.0 zsf_free: (x) handle=5\n", "no time"},
+	    {"   a [000] ..... 1.0: zsf_free: (x) handle=5\n", "no COMM-PID before [CPU]"},
+	    {"   a-1 [000] ..... x.0: zsf_free: (x) handle=5\n", "t.txt:2: bad time"},
+	    {"   a-1 [000] ..... 1.0: zsf_free: (x) handel=5\n", "missing field handle"},
+	    {"   a-1 [000] ..... 1.0: zsf_free: (x) handle=0xzz\n", "not a number"},
+	    {"   a-1 [000] ..... 1.0: zsf_free: (x handle=5\n", "probe site without ')'"},
+	    {"   a-1 [000] ..... 1.0: zsf_bogus: (x) a=1\n", "unknown zsf_ event (zsf_bogus)"},
+	    {"   a-1 [000] ..... 1.0: zsf_free_page: (x) index=4294967296\n", "SLOT out of range"},
+	    {"   a-1 [000] ..... 1.0: tracing_mark_write: zsfrag mm_stat bad|label 1\n",
+	     "bad label"},
+	    {"CPU:0 [LOST x EVENTS]\n", "malformed LOST line"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char cap[512], err[512];
+		struct capture_opts o = {.mode = CAPTURE_MODE_ZRAM, .repair = true};
+		struct capture_stats st;
+		struct rd_sink k;
+
+		snprintf(cap, sizeof(cap), "%s%szram-capture-end\n", TF_HEAD, cases[i].line);
+		CHECK_EQ(convert_opts(cap, &o, &k, &st, err, sizeof(err)), -EINVAL);
+		if (!strstr(err, cases[i].msg))
+			TU_FAIL_("case %zu: '%s' lacks '%s'", i, err, cases[i].msg);
+		sink_free(&k.s);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1) {
@@ -343,5 +557,9 @@ int main(int argc, char **argv)
 	RUN(test_zram_same_filled_and_failed);
 	RUN(test_sorting_is_stable);
 	RUN(test_errors);
+	RUN(test_tracefs);
+	RUN(test_repairs);
+	RUN(test_truncated);
+	RUN(test_tracefs_errors);
 	return test_summary();
 }

@@ -1,0 +1,63 @@
+/*
+ * capture_internal.h - what capture.c (the native "TIME TID OP" lines and the
+ * conversion) shares with capture_tracefs.c (trace_pipe's own lines).
+ */
+#ifndef ZSFRAG_CAPTURE_INTERNAL_H
+#define ZSFRAG_CAPTURE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "trace_map.h"
+
+#define CAP_ERR_HANDLE	(UINT64_MAX - 4095) /* at or above: IS_ERR_VALUE(handle) */
+#define CAP_TOKEN_SHOWN 48
+
+struct cap_rec {
+	uint64_t t; /* ns, the kernel's clock */
+	uint64_t tid;
+	/* M: size, handle; F: handle; W/R: slot, pages; D: slot; E: (int64) ret; K: pages;
+	 * S: index into struct cap's readings */
+	uint64_t a, b;
+	uint64_t line;
+	char op;
+};
+
+struct cap {
+	const char *name;
+	char *err;
+	size_t errlen;
+	struct cap_rec *recs;
+	size_t n, cap;
+	struct capture_stats *st;
+	const struct capture_opts *o;
+	size_t page_size;
+	capture_emit_fn emit; /* NULL in the counting pass */
+	void *ctx;
+	uint64_t t0;
+	/* S records: the readings and their labels */
+	struct capture_reading *readings;
+	char (*labels)[CAPTURE_LABEL_MAX + 1];
+	size_t nreadings, readings_cap;
+	/* header notes */
+	bool tracefs;	      /* kit=tracefs: trace_pipe lines follow */
+	bool end_announced;   /* end_line=1: a "zram-capture-end" line must close it */
+	bool seen_end;	      /* that line was read */
+	/* tracefs pairing, per thread, in the order trace_pipe gives */
+	struct trace_map pend_malloc; /* tid -> size + 1 of a zs_malloc not yet returned */
+	struct trace_map open_write;  /* tid -> 1 while a zram write (rw_page or bio) runs */
+};
+
+int cap_fail(struct cap *c, uint64_t line, const char *what, const char *tok, size_t len);
+size_t cap_token(const char **p, const char *end, const char **tok);
+int cap_u64(const char *s, size_t len, uint64_t *out);
+int cap_push(struct cap *c, const struct cap_rec *r);
+/* A reading "LABEL v1 v2 ..." (mm_stat's fields) into c->readings; r->a its index. */
+int cap_add_reading(struct cap *c, uint64_t line, const char *s, const char *end,
+		    struct cap_rec *r);
+/* One trace_pipe line (capture_tracefs.c): 0 (records pushed, or none), -EINVAL, -ENOMEM. */
+int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line);
+
+#endif /* ZSFRAG_CAPTURE_INTERNAL_H */
