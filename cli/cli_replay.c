@@ -309,6 +309,15 @@ static void on_finished(void *ctx, struct sim *sim)
 	struct replay_done *d = ctx;
 
 	(void)sim;
+	/* A capture (or from-process) trace holds no forks (k, F): its fork figures are all 0,
+	 * which says nothing about how forks would fare. Say so where they are asked for. */
+	if (!d->quiet && !d->rs->last.forks.attempted &&
+	    (d->json_out || (d->cfg->policies & (1u << POLICY_PGD_FAILURE))))
+		fprintf(stderr,
+			"zsfrag replay: warning: %s has no fork events (k, F): its fork figures "
+			"are 0 and say nothing about forks; add generated activity with zsfrag "
+			"trace merge (README: Captured traces with generated activity)\n",
+			d->trace);
 	if (!d->quiet && !(d->json_out && !strcmp(d->json_out, "-"))) /* stdout: the JSON alone */
 		print_summary(d->trace, d->cfg, d->rs, d->cfg->timing);
 }

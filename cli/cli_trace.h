@@ -17,6 +17,7 @@
 
 int cli_trace_info(int argc, char **argv);
 int cli_trace_from_capture(int argc, char **argv);
+int cli_trace_merge(int argc, char **argv);
 int cli_trace_from_process(int argc, char **argv);
 int cli_trace_from_core(int argc, char **argv);
 

@@ -118,5 +118,32 @@ for s in "$src"/traces/samples/*.trace "$src"/traces/samples/*.zst; do
 done
 ok "samples replay"
 
+# merge: a zram-only trace (as from a capture) with forks and another user's blocks. B's objects
+# and slots move above A's highest (A has no PIDs or blocks: those stay); times interleave, A
+# first at a tie.
+printf 'zsfrag-trace 1\n@0 w 3 100\n@10 a 5 200\n@20 z 7\n@30 s cap\n@40 d 3\n' >"$tmp/a.trace"
+printf 'zsfrag-trace 1\n@5 k 1\n@10 w 0 300\n@15 g 2 1 m\n@20 a 1 50\n@35 x 1\n@50 p 2\n' >"$tmp/b.trace"
+"$z" trace merge -q "$tmp/a.trace" "$tmp/b.trace" -o "$tmp/m.trace" || fail "merge"
+"$z" trace cat --no-header "$tmp/m.trace" >"$tmp/m.txt"
+printf '%s\n' '@0 w 3 100' '@5 k 1' '@10 a 5 200' '@10 w 8 300' '@15 g 2 1 m' '@20 z 7' \
+	'@20 a 7 50' '@30 s cap' '@35 x 1' '@40 d 3' '@50 p 2' | cmp -s - "$tmp/m.txt" ||
+	fail "merge: $(tr '\n' '|' <"$tmp/m.txt")"
+"$z" trace merge -q --offset 100 "$tmp/a.trace" "$tmp/b.trace" -o "$tmp/m2.trace" &&
+	"$z" trace cat --no-header "$tmp/m2.trace" | tail -n 1 | grep -qx '@150 p 2' ||
+	fail "merge --offset 100"
+"$z" trace merge -q - "$tmp/b.trace" -o "$tmp/m3.trace" 2>/dev/null && fail "merge read A from stdin"
+printf 'zsfrag-trace 1\n! page_size 16384\n@0 w 1 100\n' >"$tmp/c.trace"
+"$z" trace merge -q "$tmp/a.trace" "$tmp/c.trace" -o "$tmp/m4.trace" 2>"$tmp/err" &&
+	fail "merge of two page sizes"
+grep -q 'page size' "$tmp/err" || fail "merge of two page sizes: $(cat "$tmp/err")"
+# replay warns where fork figures are asked for (--json) and the trace has no k or F
+"$z" replay "$tmp/a.trace" --json "$tmp/a.json" >/dev/null 2>"$tmp/err" || fail "replay a"
+grep -q 'has no fork events (k, F)' "$tmp/err" || fail "no fork warning: $(cat "$tmp/err")"
+"$z" replay "$tmp/m.trace" --json "$tmp/m.json" >/dev/null 2>"$tmp/err" || fail "replay m"
+grep -q 'has no fork events' "$tmp/err" && fail "fork warning on a trace with forks"
+"$z" replay "$tmp/a.trace" >/dev/null 2>"$tmp/err" || fail "replay a, no json"
+grep -q 'has no fork events' "$tmp/err" && fail "fork warning without fork figures asked for"
+ok "merge"
+
 [ "$fails" = 0 ] && echo "all cli trace checks passed" >&2
 exit $((fails > 0))
