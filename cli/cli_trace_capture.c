@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "cli_proc.h"
 #include "cli_trace.h"
+#include "outfile.h"
 
 static void capture_help(FILE *f)
 {
@@ -161,6 +162,13 @@ int cli_trace_from_capture(int argc, char **argv)
 		return cli_usage_error("trace from-capture", "expected one CAPTURE");
 	path = argv[optind];
 	out.input = path;
+	/* The output opens only once the capture is read (its metadata holds the repairs):
+	 * refuse writing over the input now, before reading it. */
+	if (out.path && strcmp(out.path, "-") &&
+	    outfile_check_inputs(out.path, &out.input, 1, msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag trace from-capture: %s\n", msg);
+		return EX_USAGE;
+	}
 	f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	if (!f) {
 		fprintf(stderr, "zsfrag trace from-capture: %s: cannot open: %s\n", path,

@@ -657,7 +657,8 @@ int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *o
 	if (!rc) {
 		for (size_t i = 1; i < c.n; i++)
 			st->reordered += c.recs[i].t < c.recs[i - 1].t;
-		qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
+		if (c.n)
+			qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
 		c.t0 = c.n ? c.recs[0].t : 0;
 		for (size_t i = 0; i < c.nreadings; i++) {
 			c.readings[i].label = c.labels[i];
