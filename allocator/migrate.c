@@ -78,8 +78,10 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long ol
 	ZS_BUG_ON(k == zspage->nr_pages);
 	class = zspage->class;
 
-	newaddr = pool->ops->page_address(pool->ctx, newpfn);
-	memcpy(newaddr, zspage_page_addr(pool, zspage, k), pool->page_size);
+	if (!pool->no_contents) {
+		newaddr = pool->ops->page_address(pool->ctx, newpfn);
+		memcpy(newaddr, zspage_page_addr(pool, zspage, k), pool->page_size);
+	}
 	zspage->pages[k] = (uint32_t)newpfn;
 	*pool->ops->page_private(pool->ctx, newpfn) = zspage;
 	*pool->ops->page_private(pool->ctx, oldpfn) = NULL;

@@ -63,20 +63,40 @@ static uint8_t *obj_addr(const struct zs_pool *pool, const struct zspage *zspage
 	return zspage_page_addr(pool, zspage, page_idx) + off;
 }
 
+/*
+ * SIM: with no page contents (pool->no_contents) the word lives in
+ * zspage->words[], truncated to the emulated width as a store into the page
+ * would truncate it.
+ */
+unsigned long get_obj_word(const struct zs_pool *pool, const struct zspage *zspage,
+			   unsigned int obj_idx)
+{
+	if (pool->no_contents)
+		return zspage->words[obj_idx];
+	return read_word(pool, obj_addr(pool, zspage, obj_idx));
+}
+
+void set_obj_word(const struct zs_pool *pool, struct zspage *zspage, unsigned int obj_idx,
+		  unsigned long v)
+{
+	if (pool->no_contents)
+		zspage->words[obj_idx] = pool->long_bytes == 4 ? (v & 0xffffffffUL) : v;
+	else
+		write_word(pool, obj_addr(pool, zspage, obj_idx), v);
+}
+
 unsigned int obj_malloc(struct zs_pool *pool, struct zspage *zspage, unsigned long handle)
 {
 	unsigned int idx = zspage->freeobj;
-	uint8_t *p;
 	unsigned long link;
 
 	ZS_BUG_ON(zspage_full(zspage->class, zspage));
-	p = obj_addr(pool, zspage, idx);
-	link = read_word(pool, p);
+	link = get_obj_word(pool, zspage, idx);
 	zspage->freeobj = (unsigned int)(link >> OBJ_TAG_BITS);
 	if (zspage->huge)
 		zspage->huge_handle = handle | OBJ_ALLOCATED_TAG;
 	else if (zs_has_header(pool))
-		write_word(pool, p, handle | OBJ_ALLOCATED_TAG);
+		set_obj_word(pool, zspage, idx, handle | OBJ_ALLOCATED_TAG);
 	zspage->inuse++;
 	return idx;
 }
@@ -86,8 +106,8 @@ void obj_free(struct zs_pool *pool, struct zspage *zspage, unsigned int obj_idx)
 	if (zspage->huge)
 		zspage->huge_handle = 0;
 	else
-		write_word(pool, obj_addr(pool, zspage, obj_idx),
-			   (unsigned long)zspage->freeobj << OBJ_TAG_BITS);
+		set_obj_word(pool, zspage, obj_idx,
+			     (unsigned long)zspage->freeobj << OBJ_TAG_BITS);
 	zspage->freeobj = obj_idx;
 	ZS_BUG_ON(zspage->inuse == 0);
 	zspage->inuse--;
@@ -101,7 +121,7 @@ bool obj_allocated(const struct zs_pool *pool, const struct zspage *zspage, unsi
 	if (zspage->huge)
 		head = zspage->huge_handle;
 	else
-		head = read_word(pool, obj_addr(pool, zspage, obj_idx));
+		head = get_obj_word(pool, zspage, obj_idx);
 	if (!(head & OBJ_ALLOCATED_TAG))
 		return false;
 	*handle = head & ~OBJ_ALLOCATED_TAG;
@@ -118,6 +138,10 @@ void zs_object_copy(struct zs_pool *pool, struct zspage *dst, unsigned int d_idx
 	unsigned int s_page, s_off, d_page, d_off;
 	size_t left = class->size;
 
+	if (pool->no_contents) { /* the header is all there is to copy */
+		dst->words[d_idx] = src->words[s_idx];
+		return;
+	}
 	obj_location(class, s_idx, &s_page, &s_off);
 	obj_location(class, d_idx, &d_page, &d_off);
 	while (left) {

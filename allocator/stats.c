@@ -112,7 +112,6 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 
 	/* free list: in range, acyclic, exactly n - inuse long, every link untagged */
 	for (unsigned int step = 0; step < n - z->inuse; step++) {
-		unsigned int page_idx, off;
 		unsigned long link;
 
 		if (idx >= n || seen[idx])
@@ -122,11 +121,10 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 				    class->index, z->inuse, n, step, idx);
 		seen[idx] = 1;
 		nfree++;
-		obj_location(class, idx, &page_idx, &off);
 		if (z->huge)
 			link = z->huge_handle;
 		else
-			link = read_word(pool, zspage_page_addr(pool, z, page_idx) + off);
+			link = get_obj_word(pool, z, idx);
 		if (zs_has_header(pool) && (link & OBJ_ALLOCATED_TAG))
 			return fail(msg, len, "class %u: free object %u carries the allocated tag",
 				    class->index, idx);

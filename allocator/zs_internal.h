@@ -140,6 +140,8 @@ struct zspage {
 	bool on_list;
 	/* SIM: frame numbers stored in 32 bits (16 TiB of 4 KiB frames); the API uses unsigned long */
 	uint32_t pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order */
+	/* SIM: pool->no_contents only: each object's first word (free link or header) */
+	unsigned long *words;
 };
 
 /* Host address of page i of a zspage (kmap of the kernel). */
@@ -171,6 +173,7 @@ struct zs_pool {
 	unsigned int nr_fullness;   /* 4 or 12 */
 	size_t huge_class_size;	    /* bytes */
 	unsigned int handle_header; /* bytes added to every request (0 or long_bytes) */
+	bool no_contents;	    /* zs_pool_config.no_page_contents: words in zspage->words */
 
 	struct size_class *size_class[ZS_MAX_CLASSES];
 	struct size_class classes[ZS_MAX_CLASSES]; /* storage; only own indices used */
@@ -231,6 +234,11 @@ void obj_location(const struct size_class *class, unsigned int obj_idx, unsigned
 		  unsigned int *offset);
 unsigned long read_word(const struct zs_pool *pool, const uint8_t *p);
 void write_word(const struct zs_pool *pool, uint8_t *p, unsigned long v);
+/* An object's first word (free link or header), wherever the pool keeps it. */
+unsigned long get_obj_word(const struct zs_pool *pool, const struct zspage *zspage,
+			   unsigned int obj_idx);
+void set_obj_word(const struct zs_pool *pool, struct zspage *zspage, unsigned int obj_idx,
+		  unsigned long v);
 unsigned int obj_malloc(struct zs_pool *pool, struct zspage *zspage, unsigned long handle);
 void obj_free(struct zs_pool *pool, struct zspage *zspage, unsigned int obj_idx);
 bool obj_allocated(const struct zs_pool *pool, const struct zspage *zspage, unsigned int obj_idx,

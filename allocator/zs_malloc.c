@@ -61,6 +61,7 @@ int zs_create_pool(const struct zs_pool_config *cfg, const struct zs_page_ops *o
 	pool->chain_size = chain;
 	pool->nr_fullness = p->info.nr_fullness;
 	pool->handle_header = p->handle_mode == ZS_HANDLE_DIRECT ? 0 : pool->long_bytes;
+	pool->no_contents = cfg && cfg->no_page_contents;
 	pool->ops = ops;
 	pool->ctx = ctx;
 	pool->stats.obj_header_bytes = pool->handle_header;
@@ -217,7 +218,11 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode 
 	pool->area.zspage = zspage;
 	pool->area.obj_idx = idx;
 	pool->area.copied = off + class->size > pool->page_size;
-	if (!pool->area.copied) {
+	if (pool->no_contents) {
+		/* SIM: a scratch buffer; what the caller writes is not kept */
+		pool->area.copied = false;
+		ret = pool->area.buf;
+	} else if (!pool->area.copied) {
 		ret = zspage_page_addr(pool, zspage, page_idx) + off;
 	} else {
 		size_t first = pool->page_size - off;

@@ -64,6 +64,15 @@ struct zs_pool_config {
 	enum zs_arch arch;
 	size_t page_size;	 /* bytes: 4096, 16384 or 65536; 0 means 4096 */
 	unsigned int chain_size; /* CONFIG_ZSMALLOC_CHAIN_SIZE (4..16), 0 = profile default */
+	/*
+	 * SIM: keep no page contents. The words zsmalloc itself stores in an
+	 * object (free link, handle header) live in an array beside each zspage
+	 * instead, so the provider's page_address() is never called and the
+	 * emulated machine needs no host memory for its frames. Every list,
+	 * counter and location is the same as with contents; zs_map_object()
+	 * hands out a scratch buffer whose bytes are not kept.
+	 */
+	bool no_page_contents;
 };
 
 /* What a profile has, for callers that adapt to it (zram, policies, CLI). */
@@ -118,6 +127,14 @@ enum zs_mapmode {
  */
 void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode mm);
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
+
+/*
+ * SIM: look-ahead, no kernel counterpart (prefetch.c). Start the cache
+ * misses of a coming zs_free()/zs_map_object() of handle early: depth 0 the
+ * handle slot, 1 the page's private word, 2 the zspage, 3 the object. Call
+ * with decreasing depth as the operation approaches. Reads only.
+ */
+void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth);
 
 unsigned long zs_get_total_pages(const struct zs_pool *pool); /* pages */
 size_t zs_huge_class_size(const struct zs_pool *pool);	      /* bytes; requests >= this are huge */

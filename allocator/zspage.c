@@ -161,12 +161,10 @@ static void init_zspage(struct zs_pool *pool, struct size_class *class, struct z
 	unsigned long last = (~0UL) << OBJ_TAG_BITS;
 
 	for (unsigned int i = 0; i < class->objs_per_zspage; i++) {
-		unsigned int page_idx, off;
 		unsigned long link =
 		    i + 1 < class->objs_per_zspage ? (unsigned long)(i + 1) << OBJ_TAG_BITS : last;
 
-		obj_location(class, i, &page_idx, &off);
-		write_word(pool, zspage_page_addr(pool, zspage, page_idx) + off, link);
+		set_obj_word(pool, zspage, i, link);
 	}
 	zspage->freeobj = 0;
 }
@@ -187,6 +185,13 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 
 	if (!zspage)
 		return NULL;
+	if (pool->no_contents) {
+		zspage->words = malloc(class->objs_per_zspage * sizeof(*zspage->words));
+		if (!zspage->words) {
+			free(zspage);
+			return NULL;
+		}
+	}
 	zs_list_init(&zspage->list);
 	zspage->class = class;
 	zspage->huge = class->huge;
@@ -200,6 +205,7 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 				pool->ops->free_page(pool->ctx, pfn);
 			/* give back what we took, as alloc_zspage() does */
 			release_pages(pool, zspage->pages, i);
+			free(zspage->words);
 			free(zspage);
 			return NULL;
 		}
@@ -219,6 +225,7 @@ void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 	class->obj_allocated -= class->objs_per_zspage;
 	pool->pages_allocated -= class->pages_per_zspage;
 	pool->stats.zspages--;
+	free(zspage->words);
 	free(zspage);
 }
 

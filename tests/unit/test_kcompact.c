@@ -319,7 +319,7 @@ static void zs_case(const char *profile, bool movable)
 	struct physmem *pm = make();
 	struct kcompact_control cc = control(2, KCOMPACT_SYNC, NULL);
 	struct kcompact_result res;
-	struct zs_pool_config zc = {profile, ZS_ARCH_ARM32, 4096, 0};
+	struct zs_pool_config zc = {profile, ZS_ARCH_ARM32, 4096, 0, false};
 	struct zs_pool *pool = NULL;
 	struct zs_pool_stats zst;
 	struct physmem_block blk;
@@ -438,7 +438,7 @@ static int stress_reloc(void *ctx, unsigned long oldpfn, unsigned long newpfn, u
 static void stress_round(uint64_t seed, unsigned int nusers, unsigned int nobjs)
 {
 	struct physmem_config c;
-	struct zs_pool_config zc = {"v6.1", ZS_ARCH_ARM32, 4096, 0};
+	struct zs_pool_config zc = {"v6.1", ZS_ARCH_ARM32, 4096, 0, false};
 	struct zs_pool *pool = NULL;
 	struct stress st;
 	uint64_t x = seed;
