@@ -25,6 +25,33 @@ extern "C" {
 
 struct sim;
 
+/*
+ * What the host keeps of the emulated memory's contents (--payload). The
+ * emulated machine behaves the same in every mode (pool, classes, buddy
+ * state, forks, compactions); only what can be verified, the host memory and
+ * the speed differ.
+ *   full    every object holds its payload pattern; `r` and `v` compare the
+ *           bytes, so a move that loses or garbles data shows.
+ *   header  only what zsmalloc itself stores in pages (free links, handle
+ *           headers): compaction and migration are checked for consistency
+ *           (`v` and --check-every run zs_pool_check), not content.
+ *   none    no host memory for page contents at all (the frame table and
+ *           zspage metadata only; the object words in arrays beside each
+ *           zspage): a machine larger than the host. Checks as header.
+ *   auto    full up to SIM_PAYLOAD_AUTO_FULL_BYTES of emulated RAM, none above.
+ */
+enum sim_payload {
+	SIM_PAYLOAD_AUTO = 0,
+	SIM_PAYLOAD_FULL,
+	SIM_PAYLOAD_HEADER,
+	SIM_PAYLOAD_NONE,
+};
+#define SIM_PAYLOAD_AUTO_FULL_BYTES (16ULL << 30)
+const char *sim_payload_name(enum sim_payload p);
+int sim_payload_lookup(const char *name, enum sim_payload *p); /* 0 or -EINVAL */
+/* The mode a config runs in (auto resolved by ram size). */
+enum sim_payload sim_payload_resolve(enum sim_payload p, uint64_t ram_bytes);
+
 struct sim_config {
 	struct physmem_config mem;
 	struct zs_pool_config pool;
@@ -34,8 +61,11 @@ struct sim_config {
 	struct policy_params policy;
 	struct sim_fork_cost fork; /* -1 fields: the profile's kernel on this arch (fork.c) */
 	uint64_t seed;	       /* payload patterns */
+	enum sim_payload payload; /* what page contents the host keeps (default auto) */
 	uint64_t check_every;  /* run zs_pool_check and physmem_check every N events; 0 = never */
 	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
+	unsigned int lookahead; /* replay loops: events between two sim_prefetch() depths (0 = no
+				   look-ahead); only speed depends on it, never results */
 	bool timing;	       /* measure host CPU time of compactions */
 	bool op_timing;        /* measure host ns of every zs_malloc and zs_free */
 	bool zs_slab;	       /* the zs_handle/zspage kmem caches take lowmem slab pages */
@@ -115,8 +145,11 @@ struct sim_compaction {
 
 struct sim_verify {
 	uint64_t event_index;
-	uint64_t objects_checked;
+	uint64_t objects_checked; /* objects whose payload bytes were compared (full mode) */
 	uint64_t mismatches;
+	/* false in header and none modes: no payload kept, zs_pool_check and physmem_check ran
+	 * instead (a broken invariant stops the replay, as --check-every does) */
+	bool payload_checked;
 };
 
 struct sim_sinks {
@@ -136,6 +169,15 @@ void sim_destroy(struct sim *sim);
  * check); the caller adds file and line.
  */
 int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t msglen);
+/*
+ * Look-ahead: start the cache misses of an event that will be replayed soon
+ * (its zram slot, handle slot, page->private, zspage and object). Call it for
+ * each coming event with depth SIM_PREFETCH_DEPTHS - 1 down to 0 as the event
+ * approaches. Only hints: results are the same with or without.
+ */
+#define SIM_PREFETCH_DEPTHS 5
+#define SIM_LOOKAHEAD_DEFAULT 4 /* sim_config.lookahead: measured in BENCHMARKS.md */
+void sim_prefetch(struct sim *sim, const struct sim_event *ev, unsigned int depth);
 /* Emit a "final" snapshot. */
 void sim_finish(struct sim *sim);
 void sim_snapshot_now(struct sim *sim, const char *label);

@@ -364,7 +364,10 @@ static int migrate_one(struct kc *kc, unsigned long src, unsigned long dst)
 		if (!rc)
 			kc->res->zs_pages_migrated++;
 	} else {
-		memcpy(physmem_page_address(pm, dst), physmem_page_address(pm, src), kc->page_size);
+		void *to = physmem_page_address(pm, dst), *from = physmem_page_address(pm, src);
+
+		if (to && from) /* no bytes to move on a machine without host memory */
+			memcpy(to, from, kc->page_size);
 		rc = kc->cc->relocate(kc->cc->relocate_ctx, src, dst, blk.tag);
 	}
 	if (rc) {

@@ -561,12 +561,21 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	for (unsigned long i = 0; i < n; i++)
 		pm->frames[i].next = pm->frames[i].prev = PF_NIL;
 
-	pm->host_len = (size_t)n << shift;
-	pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (pm->host == MAP_FAILED) {
-		pm->host = NULL;
-		goto err_free;
+	pm->host_len = cfg->no_host_memory ? 0 : (size_t)n << shift;
+	if (pm->host_len) {
+		pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (pm->host == MAP_FAILED) {
+			pm->host = NULL;
+			goto err_free;
+		}
+		/*
+		 * One page fault per 2 MiB instead of per 4 KiB when zspages first
+		 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
+		 * so a host without THP just ignores it.
+		 */
+		if (cfg->host_thp)
+			(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
 	}
 	err = pm_zones_init(pm);
 	if (err)
@@ -605,7 +614,7 @@ const struct physmem_config *physmem_get_config(const struct physmem *pm)
 
 void *physmem_page_address(struct physmem *pm, unsigned long pfn)
 {
-	if (pfn >= pm->nr_frames)
+	if (pfn >= pm->nr_frames || !pm->host)
 		return NULL;
 	return pm->host + ((size_t)pfn << pm->page_shift);
 }

@@ -121,6 +121,9 @@ struct physmem_config {
 	unsigned int percpu_pagelist_high_fraction; /* sysctl; 0 = from the low watermark */
 	bool pcp_thp;				   /* CONFIG_TRANSPARENT_HUGEPAGE: a pcp list for
 						      pageblock_order */
+	/* SIM: the host side, never the emulated machine's behaviour */
+	bool no_host_memory; /* frames have no bytes: physmem_page_address() is NULL */
+	bool host_thp;	     /* madvise(MADV_HUGEPAGE) the host mapping (default on) */
 };
 
 /* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock
@@ -144,7 +147,7 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 /* Free a block allocated with that order. A bad free is counted, not done. */
 void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order);
 
-/* Host bytes of a frame: one lazily touched MAP_NORESERVE mapping. */
+/* Host bytes of a frame: one lazily touched MAP_NORESERVE mapping; NULL with no_host_memory. */
 void *physmem_page_address(struct physmem *pm, unsigned long pfn);
 /* The frame's private word (page->private); NULL after allocation. */
 void **physmem_page_private(struct physmem *pm, unsigned long pfn);

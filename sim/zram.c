@@ -169,9 +169,11 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		return -ENOMEM;
 	}
 	update_max(z);
-	dst = zs_map_object(z->pool, handle, ZS_MM_WO);
-	payload_write(dst, len, seed);
-	zs_unmap_object(z->pool, handle);
+	if (z->cfg.payload) {
+		dst = zs_map_object(z->pool, handle, ZS_MM_WO);
+		payload_write(dst, len, seed);
+		zs_unmap_object(z->pool, handle);
+	}
 
 	free_slot(z, s); /* only now: the old object is freed after the new one exists */
 	s->handle = handle;
@@ -207,7 +209,7 @@ static bool verify_slot(struct zram *z, const struct zram_slot *s)
 	const void *src;
 	bool ok;
 
-	if (!s->handle)
+	if (!s->handle || !z->cfg.payload)
 		return true;
 	src = zs_map_object(z->pool, s->handle, ZS_MM_RO);
 	ok = src && payload_check(src, s->size, s->seed);
@@ -235,6 +237,19 @@ int zram_discard(struct zram *z, uint64_t slot)
 	z->io.notify_free++; /* per page, held data or not, as the kernel counts */
 	free_slot(z, &z->slots[slot]);
 	return 0;
+}
+
+void zram_prefetch(const struct zram *z, uint64_t slot, unsigned int depth)
+{
+	const struct zram_slot *s;
+
+	if (slot >= z->nr_slots)
+		return;
+	s = &z->slots[slot];
+	if (depth == 0)
+		__builtin_prefetch(s, 1, 3);
+	else
+		zs_prefetch(z->pool, s->handle, depth - 1);
 }
 
 uint64_t zram_verify_all(struct zram *z)

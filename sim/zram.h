@@ -22,6 +22,7 @@ struct zram_config {
 	uint64_t mem_limit; /* bytes of pool memory; 0 = no limit */
 	unsigned int gfp;   /* ZS_GFP_* flags zram passes to zs_malloc (by era) */
 	struct sim_op_timing *timing; /* time zs_malloc/zs_free calls into this; NULL = off */
+	bool payload; /* write each object's pattern and check it on reads (else neither) */
 };
 
 /* /sys/block/zram0/mm_stat, field by field (bytes unless said). */
@@ -70,6 +71,12 @@ int zram_read(struct zram *zram, uint64_t slot);
 int zram_discard(struct zram *zram, uint64_t slot);
 /* Verify every stored object; returns the number of mismatches found now. */
 uint64_t zram_verify_all(struct zram *zram);
+
+/*
+ * Look-ahead (SIM, no kernel counterpart): start loading what a coming event
+ * on slot will touch; depth 0 the slot, 1.. the object's chain (zs_prefetch).
+ */
+void zram_prefetch(const struct zram *zram, uint64_t slot, unsigned int depth);
 
 void zram_get_mm_stat(const struct zram *zram, struct zram_mm_stat *st);
 void zram_get_io_stat(const struct zram *zram, struct zram_io_stat *st);

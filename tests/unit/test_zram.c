@@ -41,7 +41,7 @@ static int rig_make(struct rig *r, const char *profile, uint64_t mem_limit)
 	struct physmem_config pc;
 	struct zs_pool_config zc = {.profile = profile, .arch = ZS_ARCH_ARM32, .page_size = PAGE};
 	struct zram_config c = {
-	    .disksize = 64 * PAGE, .mem_limit = mem_limit, .gfp = ZS_GFP_HIGHMEM};
+	    .disksize = 64 * PAGE, .mem_limit = mem_limit, .gfp = ZS_GFP_HIGHMEM, .payload = true};
 
 	memset(r, 0, sizeof(*r));
 	physmem_config_default(&pc);

@@ -1,0 +1,89 @@
+/*
+ * trace_lookahead.c - the look-ahead window (see trace_lookahead.h).
+ *
+ * A ring of TRACE_LOOKAHEAD_MAX decoded events. Each call tops the ring up to
+ * window + 1 events, calls the hook on the events at the depth offsets, and
+ * returns the oldest. The reader is never asked for more after it returned 0
+ * or an error; that status is kept and handed out once the ring is empty.
+ */
+#include "trace_lookahead.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void trace_lookahead_init(struct trace_lookahead *la, struct trace_reader *r,
+			  trace_lookahead_fn hook, void *ctx, unsigned int depths,
+			  unsigned int stride)
+{
+	memset(la, 0, offsetof(struct trace_lookahead, ring));
+	la->r = r;
+	la->hook = hook;
+	la->ctx = ctx;
+	if (!depths || !stride) {
+		depths = 0;
+		stride = 0;
+	}
+	while (depths && depths * stride > TRACE_LOOKAHEAD_MAX - 1)
+		stride > 1 ? stride-- : depths--;
+	la->depths = depths;
+	la->stride = stride;
+	la->window = depths * stride;
+}
+
+/* The ring slot of the event k places after the head. */
+static struct sim_event *at(struct trace_lookahead *la, unsigned int k)
+{
+	return &la->ring[(la->head + k) % TRACE_LOOKAHEAD_MAX];
+}
+
+/* Copy an event without the label bytes no other op uses. */
+static void copy_event(struct sim_event *dst, const struct sim_event *src)
+{
+	dst->op = src->op;
+	dst->has_time = src->has_time;
+	dst->time_ns = src->time_ns;
+	dst->id = src->id;
+	dst->size = src->size;
+	dst->order = src->order;
+	dst->mtype = src->mtype;
+	dst->line = src->line;
+	if (src->op == SIM_OP_SNAPSHOT || src->op == SIM_OP_FORK_PROBE)
+		memcpy(dst->label, src->label, sizeof(dst->label));
+	else
+		dst->label[0] = '\0';
+}
+
+int trace_lookahead_next(struct trace_lookahead *la, struct sim_event *ev, char *msg,
+			 size_t msglen)
+{
+	if (!la->window)
+		return trace_reader_next(la->r, ev, msg, msglen);
+	while (la->end == 0 && la->count <= la->window) {
+		int n = trace_reader_next(la->r, at(la, la->count), la->err, sizeof(la->err));
+
+		if (n == 1) {
+			la->count++;
+		} else {
+			la->end = n < 0 ? n : 1;
+			break;
+		}
+	}
+	if (la->count == 0) {
+		if (la->end < 0) {
+			snprintf(msg, msglen, "%s", la->err);
+			return la->end;
+		}
+		return 0;
+	}
+	if (la->hook)
+		for (unsigned int d = 0; d < la->depths; d++) {
+			unsigned int k = la->stride * (la->depths - d);
+
+			if (k < la->count)
+				la->hook(la->ctx, at(la, k), d);
+		}
+	copy_event(ev, at(la, 0));
+	la->head = (la->head + 1) % TRACE_LOOKAHEAD_MAX;
+	la->count--;
+	return 1;
+}
