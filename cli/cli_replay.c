@@ -28,6 +28,8 @@ struct replay_summary {
 	struct sim_snapshot last; /* scalars of the last snapshot */
 	uint64_t compactions, pages_freed, objs_migrated, bytes_copied, cpu_ns;
 	uint64_t mismatches;
+	uint64_t verifies;	  /* `v` events */
+	enum sim_payload payload; /* the mode the replay ran in (auto resolved) */
 };
 
 static void sum_snapshot(void *ctx, const struct sim_snapshot *s)
@@ -55,6 +57,7 @@ static void sum_verify(void *ctx, const struct sim_verify *v)
 	struct replay_summary *rs = ctx;
 
 	rs->mismatches += v->mismatches;
+	rs->verifies++;
 }
 
 static void replay_help(FILE *f)
@@ -83,6 +86,13 @@ static void replay_help(FILE *f)
 		"      --sample-every N   also snapshot every N events (for time series)\n"
 		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
 		"      --op-timing        also time every zs_malloc and zs_free (host ns, in the JSON)\n"
+		"      --payload MODE     what the host keeps of page contents: full (every byte,\n"
+		"                         verified at r and v), header (zsmalloc's own words: v and\n"
+		"                         --check-every check structure, not bytes), none (no host\n"
+		"                         memory for frames), auto (default: full up to 16 GiB of\n"
+		"                         RAM, none above)\n"
+		"      --lookahead N      prefetch for coming events, N events per step (default 4;\n"
+		"                         0 = off; speed only, results are the same)\n"
 		"  -q, --quiet            no summary, no progress\n"
 		"  -h, --help             this text\n");
 }
@@ -173,7 +183,14 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 	       (unsigned long long)s->other.alloc_failures,
 	       (unsigned long long)s->other.blocks_live,
 	       (unsigned long long)s->other.block_failures);
-	printf("  verify:      %llu mismatches\n", (unsigned long long)rs->mismatches);
+	if (rs->payload == SIM_PAYLOAD_FULL)
+		printf("  verify:      %llu mismatches (payload full: every object's bytes at `r` "
+		       "and `v`)\n",
+		       (unsigned long long)rs->mismatches);
+	else
+		printf("  verify:      payload %s: no object bytes kept, so none compared; %llu `v` "
+		       "checked the pool's and memory's structure (zs_pool_check, physmem_check)\n",
+		       sim_payload_name(rs->payload), (unsigned long long)rs->verifies);
 	if (s->op_timing && s->op_timing->malloc_calls && s->op_timing->free_calls)
 		printf("  op timing:   zs_malloc %.0f ns, zs_free %.0f ns per call (host, %llu + %llu "
 		       "calls)\n",
@@ -197,6 +214,8 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	    {"sample-every", required_argument, NULL, 'S'},
 	    {"no-timing", no_argument, NULL, 'T'},
 	    {"op-timing", no_argument, NULL, 'O'},
+	    {"payload", required_argument, NULL, 'Y'},
+	    {"lookahead", required_argument, NULL, 'L'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -244,6 +263,19 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 			break;
 		case 'O':
 			o.op_timing = true;
+			break;
+		case 'Y':
+			if (sim_payload_lookup(optarg, &o.payload))
+				return cli_usage_error("replay",
+						       "bad --payload '%s' (full, header, none, auto)",
+						       optarg);
+			o.have_payload = true;
+			break;
+		case 'L':
+			if (cli_parse_u64(optarg, 16, &v))
+				return cli_usage_error("replay", "bad --lookahead '%s' (0..16)", optarg);
+			o.lookahead = (unsigned int)v;
+			o.have_lookahead = true;
 			break;
 		case 'T':
 			o.timing = false;
@@ -342,6 +374,7 @@ int cli_replay(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EX_OK : rc;
 	sinks.ctx = &rs;
+	rs.payload = sim_payload_resolve(cfg.payload, cfg.mem.ram_bytes);
 	done.trace = job.trace;
 	done.json_out = job.json_out;
 	job.finished = on_finished;

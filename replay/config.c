@@ -13,7 +13,8 @@
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
- *   seed, sample_every, check_every               the run
+ *   seed, sample_every, check_every, payload      the run
+ *   host_thp                                      the host's memory (no effect on results)
  *   fork_pgd_order, fork_stack_pages,             a fork's pages (sim/fork.c;
  *   fork_stack_vmalloc, fork_slab_pages,          default: the profile's kernel
  *   fork_user_pages                               on the arch)
@@ -534,6 +535,21 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 					 path);
 				err = -EINVAL;
 			}
+		} else if (!strcmp(key, "payload")) {
+			if (!json_is_string(v) ||
+			    sim_payload_lookup(json_string_value(v), &cfg->payload)) {
+				snprintf(msg, len,
+					 "%s: key \"payload\": expected \"full\", \"header\", "
+					 "\"none\" or \"auto\"",
+					 path);
+				err = -EINVAL;
+			}
+		} else if (!strcmp(key, "host_thp")) {
+			if (!json_is_boolean(v)) {
+				snprintf(msg, len, "%s: key \"host_thp\": expected true or false", path);
+				err = -EINVAL;
+			}
+			cfg->mem.host_thp = json_is_true(v);
 		} else if (config_key_find(key)) {
 			err = load_key(config_key_find(key), v, path, cfg, msg, len);
 		} else {
@@ -640,6 +656,10 @@ json_t *config_to_json(const struct sim_config *cfg)
 	}
 	/* the fork's pages as resolved for the profile and arch (fork.c) */
 	if (j) {
+		/* what the host kept of page contents, auto resolved: what `v` could check */
+		json_object_set_new(
+		    j, "payload",
+		    json_string(sim_payload_name(sim_payload_resolve(cfg->payload, cfg->mem.ram_bytes))));
 		json_object_set_new(j, "fork_pgd_order", json_integer(fc.pgd_order));
 		json_object_set_new(j, "fork_stack_pages", json_integer(fc.stack_pages));
 		json_object_set_new(j, "fork_stack_vmalloc", json_boolean(fc.stack_vmalloc));

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "replay_job.h"
 #include "results_json.h"
+#include "trace_lookahead.h"
 
 enum replay_status replay_config_resolve(const struct replay_overrides *o, struct sim_config *cfg,
 					 char *msg, size_t msglen)
@@ -48,6 +49,10 @@ enum replay_status replay_config_resolve(const struct replay_overrides *o, struc
 		cfg->check_every = o->check_every;
 	if (o->have_sample)
 		cfg->sample_every = o->sample_every;
+	if (o->have_payload)
+		cfg->payload = o->payload;
+	if (o->have_lookahead)
+		cfg->lookahead = o->lookahead;
 	cfg->timing = o->timing;
 	cfg->op_timing = o->op_timing;
 	config_finish(cfg);
@@ -56,13 +61,23 @@ enum replay_status replay_config_resolve(const struct replay_overrides *o, struc
 	return REPLAY_OK;
 }
 
+/* The look-ahead's hook: the engine prefetches what a coming event touches. */
+static void prefetch_hook(void *ctx, const struct sim_event *ev, unsigned int depth)
+{
+	sim_prefetch(ctx, ev, depth);
+}
+
 enum replay_status replay_loop(struct sim *sim, struct trace_reader *r, const char *name,
 			       const struct replay_progress *p, char *msg, size_t msglen)
 {
+	struct trace_lookahead la;
 	struct sim_event ev;
 	int n;
 
-	while ((n = trace_reader_next(r, &ev, msg, msglen)) == 1) {
+	/* events decoded ahead of the engine (speed only: results are the same) */
+	trace_lookahead_init(&la, r, prefetch_hook, sim, SIM_PREFETCH_DEPTHS,
+			     sim_get_config(sim)->lookahead);
+	while ((n = trace_lookahead_next(&la, &ev, msg, msglen)) == 1) {
 		char why[400];
 		int err = sim_event(sim, &ev, why, sizeof(why));
 

@@ -54,7 +54,9 @@ struct replay_overrides {
 	uint64_t seed;	       /* payload seed, when have_seed */
 	uint64_t sample_every; /* events between periodic snapshots, when have_sample */
 	uint64_t check_every;  /* events between invariant walks, when have_check */
-	bool have_seed, have_sample, have_check;
+	enum sim_payload payload; /* page contents the host keeps, when have_payload */
+	unsigned int lookahead;	  /* events per prefetch depth, when have_lookahead */
+	bool have_seed, have_sample, have_check, have_payload, have_lookahead;
 	bool timing;	/* host CPU times in the results */
 	bool op_timing; /* also time every zs_malloc and zs_free */
 };
