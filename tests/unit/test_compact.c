@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pattern.h"
 #include "test_util.h"
@@ -644,6 +645,99 @@ static void test_e_random_pack(void)
 	}
 }
 
+/*
+ * no_page_contents: the same operations on a pool with page contents and one
+ * without give the same handles, classes, fullness groups and compaction
+ * results, every invariant holds, and the pool without contents never asks
+ * its provider for a page's address (the point: no host memory for frames).
+ */
+static unsigned long nc_address_calls; /* calls for the pool without contents */
+static void *nc_watched;		/* its provider's context */
+
+static void *nc_page_address(void *ctx, unsigned long pfn)
+{
+	if (ctx == nc_watched)
+		nc_address_calls++;
+	return zs_host_page_ops()->page_address(ctx, pfn);
+}
+
+static void no_contents_one(const char *profile, uint64_t seed)
+{
+	enum { NR = 3000 };
+	struct zs_page_ops ops = *zs_host_page_ops();
+	struct zs_host_pages *hp[2];
+	struct zs_pool *pool[2];
+	unsigned long *h[2];
+	char msg[256];
+	uint64_t rng = seed;
+	struct zs_compact_result res[2];
+	int cerr[2];
+
+	ops.page_address = nc_page_address;
+	for (int k = 0; k < 2; k++) {
+		struct zs_pool_config cfg = {
+		    .profile = profile, .arch = ZS_ARCH_X86_64, .no_page_contents = k == 1};
+
+		REQUIRE(zs_host_pages_create(4096, 8192, &hp[k]) == 0);
+		REQUIRE(zs_create_pool(&cfg, &ops, hp[k], &pool[k]) == 0);
+		REQUIRE((h[k] = calloc(NR, sizeof(*h[k]))) != NULL);
+	}
+	nc_watched = hp[1];
+	nc_address_calls = 0;
+	for (unsigned int i = 0; i < NR; i++) {
+		size_t sz = 1 + splitmix64(&rng) % 4096;
+
+		for (int k = 0; k < 2; k++)
+			REQUIRE(zs_malloc(pool[k], sz, 0, &h[k][i]) == 0);
+		CHECK_EQ(h[0][i], h[1][i]);
+	}
+	for (unsigned int i = 0; i < NR; i++)
+		if (splitmix64(&rng) % 10 < 7)
+			for (int k = 0; k < 2; k++) {
+				zs_free(pool[k], h[k][i]);
+				h[k][i] = 0;
+			}
+	for (int k = 0; k < 2; k++) {
+		memset(&res[k], 0, sizeof(res[k]));
+		cerr[k] = zs_compact(pool[k], &res[k]);
+		CHECK_EQ(zs_pool_check(pool[k], msg, sizeof(msg)), 0);
+	}
+	CHECK_EQ(cerr[0], cerr[1]);
+	CHECK_EQ(res[0].pages_freed, res[1].pages_freed);
+	CHECK_EQ(res[0].objs_migrated, res[1].objs_migrated);
+	CHECK_EQ(zs_get_total_pages(pool[0]), zs_get_total_pages(pool[1]));
+	for (unsigned int i = 0; i < zs_class_count(pool[0]); i++) {
+		struct zs_class_stats a, b;
+
+		zs_class_stats(pool[0], i, &a);
+		zs_class_stats(pool[1], i, &b);
+		CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	}
+	/* a map still works (a scratch buffer) and frees after it run as before */
+	for (unsigned int i = 0; i < NR; i++)
+		if (h[1][i]) {
+			CHECK(zs_map_object(pool[1], h[1][i], ZS_MM_WO) != NULL);
+			zs_unmap_object(pool[1], h[1][i]);
+			for (int k = 0; k < 2; k++)
+				zs_free(pool[k], h[k][i]);
+		}
+	CHECK_EQ(nc_address_calls, 0);
+	for (int k = 0; k < 2; k++) {
+		CHECK_EQ(zs_get_total_pages(pool[k]), 0);
+		zs_destroy_pool(pool[k]);
+		zs_host_pages_destroy(hp[k]);
+		free(h[k]);
+	}
+}
+
+static void test_no_page_contents(void)
+{
+	const char *const *names = zs_profile_names();
+
+	for (unsigned int i = 0; names[i]; i++)
+		no_contents_one(names[i], 7 + i);
+}
+
 int main(void)
 {
 	RUN(test_a_v61_one_page);
@@ -654,5 +748,6 @@ int main(void)
 	RUN(test_no_gain_no_copy);
 	RUN(test_three_partial_zspages);
 	RUN(test_e_random_pack);
+	RUN(test_no_page_contents);
 	return test_summary();
 }
