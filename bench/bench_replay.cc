@@ -265,7 +265,8 @@ const trace_data &trace(bool verify)
 
 enum replay_mode { ENGINE, TEXT_ENGINE, TEXT_ONLY };
 
-void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profile, bool verify)
+void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profile, bool verify,
+	       unsigned int lookahead, enum sim_payload payload)
 {
 	const trace_data &td = trace(verify);
 	struct sim_config cfg;
@@ -280,6 +281,7 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 	}
 	sim_config_default(&cfg);
 	cfg.pool.profile = profile;
+	cfg.payload = payload;
 	if (zsb::options().smoke) {
 		/* a small machine: debug builds walk all of it after every event */
 		cfg.mem.ram_bytes = 64ULL << 20;
@@ -299,9 +301,19 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 		}
 		t0 = zsb::cpu_seconds();
 		if (mode == ENGINE) {
-			for (const auto &e : td.events)
-				if ((err = sim_event(sim, &e, msg, sizeof(msg))) != 0)
+			const size_t n_ev = td.events.size();
+
+			for (size_t i = 0; i < n_ev; i++) {
+				/* as trace_lookahead: depth d for the event stride x (D - d) ahead */
+				for (unsigned int d = 0; lookahead && d < SIM_PREFETCH_DEPTHS; d++) {
+					size_t k = i + (size_t)lookahead * (SIM_PREFETCH_DEPTHS - d);
+
+					if (k < n_ev)
+						sim_prefetch(sim, &td.events[k], d);
+				}
+				if ((err = sim_event(sim, &td.events[i], msg, sizeof(msg))) != 0)
 					break;
+			}
 		} else {
 			f = fmemopen(const_cast<char *>(td.text.data()), td.text.size(), "r");
 			err = f ? trace_reader_open_file(f, "<bench>", &r, msg, sizeof(msg))
@@ -348,17 +360,27 @@ void zsb_register_replay()
 		enum replay_mode mode;
 		const char *profile;
 		bool verify;
+		unsigned int lookahead;
+		enum sim_payload payload;
 	} runs[] = {
-	    {"replay/engine/v4.1/verify", ENGINE, "v4.1", true},
-	    {"replay/engine/v4.1/noverify", ENGINE, "v4.1", false},
-	    {"replay/engine/v6.12/verify", ENGINE, "v6.12", true},
-	    {"replay/text+engine/v4.1/verify", TEXT_ENGINE, "v4.1", true},
-	    {"replay/text+engine/v4.1/noverify", TEXT_ENGINE, "v4.1", false},
-	    {"replay/text_only/verify", TEXT_ONLY, "v4.1", true},
+	    {"replay/engine/v4.1/verify", ENGINE, "v4.1", true, 0, SIM_PAYLOAD_FULL},
+	    {"replay/engine/v4.1/noverify", ENGINE, "v4.1", false, 0, SIM_PAYLOAD_FULL},
+	    {"replay/engine/v6.12/verify", ENGINE, "v6.12", true, 0, SIM_PAYLOAD_FULL},
+	    /* the look-ahead zsfrag replay runs with, and the payload modes (issue 15) */
+	    {"replay/engine+lookahead/v4.1/verify", ENGINE, "v4.1", true, SIM_LOOKAHEAD_DEFAULT,
+	     SIM_PAYLOAD_FULL},
+	    {"replay/engine+lookahead/v4.1/verify/header", ENGINE, "v4.1", true,
+	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_HEADER},
+	    {"replay/engine+lookahead/v4.1/verify/none", ENGINE, "v4.1", true,
+	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_NONE},
+	    {"replay/text+engine/v4.1/verify", TEXT_ENGINE, "v4.1", true, 0, SIM_PAYLOAD_FULL},
+	    {"replay/text+engine/v4.1/noverify", TEXT_ENGINE, "v4.1", false, 0, SIM_PAYLOAD_FULL},
+	    {"replay/text_only/verify", TEXT_ONLY, "v4.1", true, 0, SIM_PAYLOAD_FULL},
 	};
 
 	for (const auto &r : runs)
-		benchmark::RegisterBenchmark(r.name, bm_replay, r.mode, r.profile, r.verify)
+		benchmark::RegisterBenchmark(r.name, bm_replay, r.mode, r.profile, r.verify,
+					     r.lookahead, r.payload)
 		    ->UseManualTime()
 		    ->Unit(benchmark::kMillisecond);
 }

@@ -20,7 +20,8 @@
  *             every figure vmstat reports (nothing is counted by walking).
  *   host      one anonymous MAP_NORESERVE mapping of ram_bytes: the bytes of
  *             frame pfn live at host + pfn * page_size and are only touched
- *             when used.
+ *             when used; MADV_HUGEPAGE unless host_thp is off; none at all
+ *             with no_host_memory (sim payload mode none).
  *
  * Kernel behaviour kept
  *   - __rmqueue_smallest: smallest order first, block from the list head,
