@@ -102,7 +102,7 @@ static int build(struct layout *l, const char *profile)
 	static const unsigned int drop[] = {3,	5,  6,	7,  9,	10, 11, 13,
 					    14, 15, 18, 19, 21, 22, 23};
 	struct physmem_config c;
-	struct zs_pool_config pc = {profile, ZS_ARCH_ARM32, 4096, 0};
+	struct zs_pool_config pc = {profile, ZS_ARCH_ARM32, 4096, 0, false};
 	unsigned long pfn;
 
 	memset(l, 0, sizeof(*l));
