@@ -44,7 +44,10 @@ echo "ZSK guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /p
 if [ -f /zsk/zsmalloc.ko ]; then
 	insmod /zsk/zsmalloc.ko || fatal "insmod zsmalloc.ko failed"
 fi
-insmod /zsk/zsfrag_kreplay.ko || fatal "insmod zsfrag_kreplay.ko failed"
+# nr_ids / nr_slots size the module's object table, taken whole at load
+# (the host numbers the trace's IDs and slots densely: /zsk/params).
+# shellcheck disable=SC2046
+insmod /zsk/zsfrag_kreplay.ko $(cat /zsk/params 2>/dev/null) || fatal "insmod zsfrag_kreplay.ko failed"
 [ -w /proc/zsfrag_kreplay ] || fatal "/proc/zsfrag_kreplay missing"
 
 echo "ZSK sysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes) lowmem_reserve_ratio=$(tr -s ' \t' ',' < /proc/sys/vm/lowmem_reserve_ratio) watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor 2>/dev/null || echo none)"
@@ -102,6 +105,29 @@ machine_state() {
 		END { print "ZSK vmstat chunk=" chunk out }
 	' /proc/vmstat
 }
+
+# What the guest holds before the replay starts, per zone, once the per-CPU
+# lists are drained: managed - free - zspages is the memory the kernel, the
+# initramfs (the trace pieces), init and the module's object table took.
+# lru= is the part on the LRU lists (page cache, shmem, anon: movable
+# allocations); the rest is slab, page tables, vmalloc and the like
+# (unmovable). scripts/kernel-check gives both to zsfrag's machine as
+# taken_pages.
+before_replay() {
+	[ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain
+	awk '
+		function flush() {
+			if (zone != "") print "ZSK before_replay zone=" zone " managed=" managed " free=" free " nr_zspages=" zsp " lru=" lru
+		}
+		/^Node/ { flush(); zone = $4; managed = free = zsp = lru = 0 }
+		/^ +pages free/ { free = $3 }
+		/^ +managed / { managed = $2 }
+		/^ +nr_zspages / { zsp = $2 }
+		/^ +nr_zone_(inactive|active)_(anon|file) |^ +nr_zone_unevictable / { lru += $2 }
+		END { flush() }
+	' /proc/zoneinfo
+}
+before_replay
 
 snap=0
 for piece in /zsk/trace/*; do

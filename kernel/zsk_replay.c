@@ -35,6 +35,10 @@
  *   F N LABEL  ignored here: guest-init.sh runs the fork probe (forkprobe.c)
  *              between the trace pieces the module is given.
  *
+ * The object table (nr_ids and nr_slots entries, module parameters) is
+ * allocated when the module loads: the replay itself takes no memory but
+ * the pool's and zsmalloc's own.
+ *
  * Times are ktime_get_ns() around the zs_malloc / zs_free call alone.
  * Under emulation (no KVM) they measure the emulator, not the kernel.
  *
@@ -57,7 +61,6 @@
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
-#include <linux/xarray.h>
 #include <linux/zsmalloc.h>
 
 #include "zsk_layout.h"
@@ -74,10 +77,14 @@
 #define ZSK_GFP_FIRST (__GFP_KSWAPD_RECLAIM | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 #define ZSK_GFP_RETRY (GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE)
 
-/* One live object: an "a" object, or the content of a zram slot. */
+/*
+ * One entry of the object table: an "a" object, or the content of a zram
+ * slot. An entry is live when its key is not 0; a live slot whose handle
+ * is 0 holds a same-filled page.
+ */
 struct zsk_obj {
 	unsigned long handle; /* zsmalloc handle; 0 for a same-filled slot */
-	u64 key;              /* seeds the payload pattern */
+	u64 key;              /* seeds the payload pattern; 0 = entry not live */
 	u32 size;             /* bytes given to zs_malloc */
 	u32 comp_len;         /* bytes: the trace's size (w: before the huge cut-off) */
 };
@@ -94,8 +101,8 @@ struct zsk_state {
 	struct mutex lock;        /* one writer at a time */
 	struct zs_pool *pool;
 	const struct zsk_layout *layout; /* NULL: per-class table unavailable */
-	struct xarray objs;       /* ID -> struct zsk_obj, "a" objects */
-	struct xarray slots;      /* SLOT -> struct zsk_obj, zram slots */
+	struct zsk_obj *objs;     /* "a" objects by ID, nr_ids entries */
+	struct zsk_obj *slots;    /* zram slots by SLOT, nr_slots entries */
 	size_t huge_class_size;   /* bytes: zs_huge_class_size() */
 
 	char line[ZSK_LINE_MAX + 1];
@@ -175,7 +182,23 @@ static const struct proc_ops zsk_drain_ops = {
 
 /* The module's one instance: module_exit takes no argument, so it must be found here. */
 static struct zsk_state *zsk_st;
-static struct kmem_cache *zsk_obj_cache;
+
+/*
+ * The object table is allocated whole when the module loads, so that the
+ * check's own memory is taken before the replay starts and does not grow
+ * with the pool (a slab object and an xarray slot per live object did: a
+ * few thousand pages of lowmem at the brim, which the machine being
+ * modelled does not spend). scripts/kernel-check numbers the trace's IDs
+ * and slots densely (an ID freed is numbered again by the next "a") and
+ * gives the counts here; an ID or slot at or above them is a trace error.
+ */
+static unsigned long nr_ids;
+module_param(nr_ids, ulong, 0444);
+MODULE_PARM_DESC(nr_ids, "entries of the \"a\" object table (IDs 0..nr_ids-1)");
+static unsigned long nr_slots;
+module_param(nr_slots, ulong, 0444);
+MODULE_PARM_DESC(nr_slots, "entries of the zram slot table (SLOTs 0..nr_slots-1)");
+#define ZSK_KEY_SAME U64_MAX /* key of a slot holding a same-filled page */
 
 static void zsk_time_add(struct zsk_timing *t, u64 ns)
 {
@@ -287,7 +310,7 @@ static void zsk_free(struct zsk_state *st, struct zsk_obj *o)
 		zsk_time_add(&st->t_free, ktime_get_ns() - t0);
 		st->live--;
 	}
-	kmem_cache_free(zsk_obj_cache, o);
+	memset(o, 0, sizeof(*o));
 }
 
 static bool zsk_verify_one(struct zsk_state *st, const struct zsk_obj *o)
@@ -316,22 +339,18 @@ static int zsk_op_alloc(struct zsk_state *st, const char *a1, const char *a2)
 
 	if (zsk_parse_u64(a1, &id) || zsk_parse_u64(a2, &size) || size == 0 || size > U32_MAX)
 		return zsk_error(st, "bad a arguments", a1);
-	if (xa_load(&st->objs, (unsigned long)id))
+	if (id >= nr_ids)
+		return zsk_error(st, "a ID beyond the object table (insmod nr_ids)", a1);
+	o = &st->objs[id];
+	if (o->key)
 		return zsk_error(st, "a of a live ID", a1);
-	o = kmem_cache_zalloc(zsk_obj_cache, GFP_KERNEL);
-	if (!o)
-		return zsk_error(st, "out of memory for the object table", NULL);
-	o->key = id;
+	o->key = id + 1;
 	o->size = (u32)size;
 	o->comp_len = (u32)size;
 	err = zsk_alloc(st, o);
 	if (err) {
-		kmem_cache_free(zsk_obj_cache, o);
+		memset(o, 0, sizeof(*o));
 		return zsk_error(st, "zs_malloc failed", a2);
-	}
-	if (xa_err(xa_store(&st->objs, (unsigned long)id, o, GFP_KERNEL))) {
-		zsk_free(st, o);
-		return zsk_error(st, "out of memory for the object table", NULL);
 	}
 	return 0;
 }
@@ -343,8 +362,8 @@ static int zsk_op_free(struct zsk_state *st, const char *a1)
 
 	if (zsk_parse_u64(a1, &id))
 		return zsk_error(st, "bad f argument", a1);
-	o = xa_erase(&st->objs, (unsigned long)id);
-	if (!o)
+	o = id < nr_ids ? &st->objs[id] : NULL;
+	if (!o || !o->key)
 		return zsk_error(st, "f of an ID that is not live", a1);
 	zsk_free(st, o);
 	return 0;
@@ -378,39 +397,34 @@ static void zsk_slot_count(struct zsk_state *st, const struct zsk_obj *o)
 /* w (same == false) and z (same == true). */
 static int zsk_op_write(struct zsk_state *st, const char *a1, const char *a2, bool same)
 {
-	struct zsk_obj *o, *old;
+	struct zsk_obj n = {0}, *o = &n, *old;
 	u64 slot, size = 0;
 
 	if (zsk_parse_u64(a1, &slot) ||
 	    (!same && (zsk_parse_u64(a2, &size) || size == 0 || size > PAGE_SIZE)))
 		return zsk_error(st, same ? "bad z argument" : "bad w arguments", a1);
-	o = kmem_cache_zalloc(zsk_obj_cache, GFP_KERNEL);
-	if (!o)
-		return zsk_error(st, "out of memory for the slot table", NULL);
+	if (slot >= nr_slots)
+		return zsk_error(st, "SLOT beyond the slot table (insmod nr_slots)", a1);
+	old = &st->slots[slot];
+	o->key = ZSK_KEY_SAME;
 	if (!same) {
 		o->comp_len = (u32)size;
 		o->size = size >= st->huge_class_size ? PAGE_SIZE : (u32)size;
 		o->key = (1ULL << 63) | st->write_seq++;
-		if (zsk_alloc(st, o)) {
-			kmem_cache_free(zsk_obj_cache, o);
+		if (zsk_alloc(st, o))
 			return zsk_error(st, "zs_malloc failed", a2);
-		}
 		/* zram samples the pool size for mem_used_max after each stored write. */
 		st->used_max = max(st->used_max, zs_get_total_pages(st->pool));
 		if (o->size == PAGE_SIZE)
 			st->huge_since++;
 	}
 	/* The new object exists before the old one is freed, as in zram_write_page(). */
-	old = xa_store(&st->slots, (unsigned long)slot, o, GFP_KERNEL);
-	if (xa_is_err(old)) {
-		zsk_free(st, o);
-		return zsk_error(st, "out of memory for the slot table", NULL);
-	}
 	zsk_slot_count(st, o);
-	if (old) {
+	if (old->key) {
 		zsk_slot_uncount(st, old);
 		zsk_free(st, old);
 	}
+	*old = n;
 	return 0;
 }
 
@@ -421,8 +435,8 @@ static int zsk_op_read(struct zsk_state *st, const char *a1)
 
 	if (zsk_parse_u64(a1, &slot))
 		return zsk_error(st, "bad r argument", a1);
-	o = xa_load(&st->slots, (unsigned long)slot);
-	if (o && !zsk_verify_one(st, o)) {
+	o = slot < nr_slots ? &st->slots[slot] : NULL;
+	if (o && o->key && !zsk_verify_one(st, o)) {
 		st->read_mismatches++;
 		return zsk_error(st, "r found a wrong payload", a1);
 	}
@@ -436,8 +450,8 @@ static int zsk_op_discard(struct zsk_state *st, const char *a1)
 
 	if (zsk_parse_u64(a1, &slot))
 		return zsk_error(st, "bad d argument", a1);
-	o = xa_erase(&st->slots, (unsigned long)slot);
-	if (o) {
+	o = slot < nr_slots ? &st->slots[slot] : NULL;
+	if (o && o->key) {
 		zsk_slot_uncount(st, o);
 		zsk_free(st, o);
 	}
@@ -461,13 +475,17 @@ static void zsk_op_verify(struct zsk_state *st)
 	struct zsk_obj *o;
 	unsigned long i;
 
-	xa_for_each(&st->objs, i, o) {
+	for (i = 0; i < nr_ids; i++) {
+		o = &st->objs[i];
+		if (!o->key)
+			continue;
 		checked++;
 		bad += !zsk_verify_one(st, o);
 		if ((checked & 1023) == 0)
 			cond_resched();
 	}
-	xa_for_each(&st->slots, i, o) {
+	for (i = 0; i < nr_slots; i++) {
+		o = &st->slots[i];
 		if (!o->handle)
 			continue;
 		checked++;
@@ -703,20 +721,18 @@ static const struct proc_ops zsk_proc_ops = {
 	.proc_lseek = noop_llseek,
 };
 
-static void zsk_drain(struct zsk_state *st, struct xarray *xa)
+static void zsk_drain(struct zsk_state *st, struct zsk_obj *t, unsigned long n)
 {
-	struct zsk_obj *o;
 	unsigned long i;
-	u64 n = 0;
 
-	xa_for_each(xa, i, o) {
-		xa_erase(xa, i);
-		zsk_free(st, o);
+	for (i = 0; i < n; i++) {
+		if (t[i].key)
+			zsk_free(st, &t[i]);
 		/* hundreds of thousands of frees under TCG: let RCU's kthread run */
-		if ((++n & 1023) == 0)
+		if ((i & 1023) == 1023)
 			cond_resched();
 	}
-	xa_destroy(xa);
+	vfree(t);
 }
 
 static int __init zsk_init(void)
@@ -726,25 +742,26 @@ static int __init zsk_init(void)
 	const char *why = "";
 	int err = -ENOMEM;
 
-	zsk_obj_cache = KMEM_CACHE(zsk_obj, 0);
-	if (!zsk_obj_cache)
-		return -ENOMEM;
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
-		goto free_cache;
+		return -ENOMEM;
 	st->chunk = vmalloc(ZSK_CHUNK);
 	if (!st->chunk)
 		goto free_state;
 	mutex_init(&st->lock);
-	xa_init(&st->objs);
-	xa_init(&st->slots);
+	/* vzalloc touches every page: the table is taken now, not during the replay */
+	st->objs = vzalloc(array_size(max(nr_ids, 1UL), sizeof(struct zsk_obj)));
+	st->slots = vzalloc(array_size(max(nr_slots, 1UL), sizeof(struct zsk_obj)));
+	if (!st->objs || !st->slots)
+		goto free_tables;
 	st->pool = zs_create_pool(ZSK_POOL_NAME);
 	if (!st->pool)
-		goto free_chunk;
+		goto free_tables;
 	st->huge_class_size = zs_huge_class_size(st->pool);
 	st->layout = zsk_layout_probe(st->pool, ZSK_POOL_NAME, &nr_distinct, &why);
-	pr_info("ZSK hello release=%s page_size=%lu huge_class_size=%zu class_indices=%u\n",
-		utsname()->release, PAGE_SIZE, st->huge_class_size, zsk_nr_classes());
+	pr_info("ZSK hello release=%s page_size=%lu huge_class_size=%zu class_indices=%u nr_ids=%lu nr_slots=%lu table_bytes=%zu\n",
+		utsname()->release, PAGE_SIZE, st->huge_class_size, zsk_nr_classes(), nr_ids,
+		nr_slots, (size_t)(max(nr_ids, 1UL) + max(nr_slots, 1UL)) * sizeof(struct zsk_obj));
 	if (st->layout)
 		pr_info("ZSK layout name=%s distinct_classes=%u\n", zsk_layout_name(st->layout),
 			nr_distinct);
@@ -764,12 +781,12 @@ static int __init zsk_init(void)
 
 destroy_pool:
 	zs_destroy_pool(st->pool);
-free_chunk:
+free_tables:
+	vfree(st->objs);
+	vfree(st->slots);
 	vfree(st->chunk);
 free_state:
 	kfree(st);
-free_cache:
-	kmem_cache_destroy(zsk_obj_cache);
 	return err;
 }
 
@@ -792,12 +809,11 @@ static void __exit zsk_exit(void)
 	pr_info("ZSK end lines=%llu events=%llu snapshots=%llu ignored=%llu errors=%llu read_mismatches=%llu live_objects=%llu header=%d\n",
 		st->lineno, st->events, st->snapshots, st->ignored, st->errors,
 		st->read_mismatches, st->live, st->header_seen);
-	zsk_drain(st, &st->objs);
-	zsk_drain(st, &st->slots);
+	zsk_drain(st, st->objs, nr_ids);
+	zsk_drain(st, st->slots, nr_slots);
 	zs_destroy_pool(st->pool);
 	vfree(st->chunk);
 	kfree(st);
-	kmem_cache_destroy(zsk_obj_cache);
 }
 
 module_init(zsk_init);
