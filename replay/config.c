@@ -7,7 +7,8 @@
  *   ram_mb, lowmem_mb, highmem, max_order,        physical memory
  *   pageblock_order, min_free_kbytes, watermark_scale_factor,
  *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
- *   reserved_pages, cma_mb, cma_base_mb,
+ *   reserved_pages, taken_pages,
+ *   taken_movable_pages, cma_mb, cma_base_mb,
  *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
  *   pcp_thp, percpu_pagelist_high_fraction, zs_slab, watermarks
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
@@ -17,7 +18,7 @@
  *   host_thp                                      the host's memory (no effect on results)
  *   fork_pgd_order, fork_stack_pages,             a fork's pages (sim/fork.c;
  *   fork_stack_vmalloc, fork_slab_pages,          default: the profile's kernel
- *   fork_user_pages                               on the arch)
+ *   fork_user_pages, fork_cow_pages               on the arch)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -498,6 +499,12 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 		} else if (!strcmp(key, "reserved_pages")) {
 			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages, NULL,
 					      msg, len);
+		} else if (!strcmp(key, "taken_pages")) {
+			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_pages, NULL,
+					      msg, len);
+		} else if (!strcmp(key, "taken_movable_pages")) {
+			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_movable_pages,
+					      NULL, msg, len);
 		} else if (!strcmp(key, "cma_base_mb")) {
 			/* -1: memblock's choice, the top of RAM */
 			if (json_is_integer(v) && json_integer_value(v) == -1)
@@ -641,6 +648,9 @@ json_t *config_to_json(const struct sim_config *cfg)
 		      (json_int_t)cfg->check_every);
 	m = machine_json(cfg);
 	if (m) {
+		json_object_set_new(m, "taken_pages", zone_table(cfg->mem.taken_pages, NULL));
+		json_object_set_new(m, "taken_movable_pages",
+				    zone_table(cfg->mem.taken_movable_pages, NULL));
 		json_t *w = json_object();
 
 		for (unsigned int t = 0; w && t < PHYSMEM_ZONE_MOVABLE; t++)
@@ -665,6 +675,7 @@ json_t *config_to_json(const struct sim_config *cfg)
 		json_object_set_new(j, "fork_stack_vmalloc", json_boolean(fc.stack_vmalloc));
 		json_object_set_new(j, "fork_slab_pages", json_integer(fc.slab_pages));
 		json_object_set_new(j, "fork_user_pages", json_integer(fc.user_pages));
+		json_object_set_new(j, "fork_cow_pages", json_integer(fc.cow_pages));
 	}
 	if (j && m)
 		json_object_update(j, m);

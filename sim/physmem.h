@@ -109,6 +109,12 @@ struct physmem_config {
 	/* pages taken before the buddy allocator starts (kernel image, initramfs, memblock),
 	 * per zone type, at the zone's start: present but not managed */
 	unsigned long reserved_pages[PHYSMEM_NR_ZONE_TYPES];
+	/* pages per zone type the buddy allocator has handed out before the replay starts
+	 * (managed - free - pool in a guest just before it: the kernel's slab, page tables and
+	 * vmalloc, init, the initramfs' files): order 0, unmovable (taken_pages) and movable
+	 * (taken_movable_pages: page cache, shmem, anon), owner PHYSMEM_OWNER_KERNEL */
+	unsigned long taken_pages[PHYSMEM_NR_ZONE_TYPES];
+	unsigned long taken_movable_pages[PHYSMEM_NR_ZONE_TYPES];
 	/* _watermark[min, low, high] per zone type as a guest's zoneinfo shows them (pages; all 0 =
 	 * the kernel's formulas). A real kernel computed them from the managed pages of the moment
 	 * (before initramfs and init memory were freed, or when khugepaged raised

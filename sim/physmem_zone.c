@@ -42,6 +42,15 @@
  *   per fragmenting fallback up to max(pageblock, high * factor / 10000) and
  *   is added to every watermark (min/low/high_wmark_pages).
  *
+ * Taken pages
+ *   taken_pages / taken_movable_pages per zone: what the guest's kernel,
+ *   init, initramfs and tools hold when the replay starts, allocated order
+ *   0 from the zone once the watermarks are set (take_pages).
+ *
+ * SIM: taken pages are allocated in one run, so they sit together in the
+ *      pageblocks the first fallback steals; the kernel's came over the
+ *      boot, interleaved with pages freed again (initramfs, init memory),
+ *      and are scattered more widely.
  * SIM: reserved pages sit at the zone's start; the kernel's are the image
  *      and early allocations at the bottom of RAM and memblock's top-down
  *      allocations (mem_map, page tables) below the lowmem limit.
@@ -157,6 +166,32 @@ static void zone_init(struct physmem *pm, struct physmem_zone *z, enum physmem_z
 	free_range(pm, z, p, end);
 }
 
+/*
+ * The pages a running system holds when the replay starts (taken_pages,
+ * taken_movable_pages): order-0 allocations of zone z alone, through
+ * __rmqueue as any allocation (fallbacks steal and convert pageblocks), no
+ * watermark check, no per-CPU list. Fewer than n when the zone runs out.
+ */
+static void take_pages(struct physmem *pm, struct physmem_zone *z, unsigned long n,
+		       enum physmem_mt mt)
+{
+	for (unsigned long i = 0; i < n; i++) {
+		uint32_t idx = pm_rmqueue_buddy(pm, z, 0, mt, PHYSMEM_ALLOC_NO_KSWAPD);
+		struct physmem_frame *f;
+
+		if (idx == PF_NIL)
+			return;
+		f = &pm->frames[idx];
+		f->state = PF_ALLOC;
+		f->order = 0;
+		f->mt = (uint8_t)mt;
+		f->owner = PHYSMEM_OWNER_KERNEL;
+		f->u.tag = 0;
+		pm->priv[idx] = NULL;
+		pm->st.owner_pages[PHYSMEM_OWNER_KERNEL]++;
+	}
+}
+
 /* calculate_min_free_kbytes + __setup_per_zone_wmarks + setup_per_zone_lowmem_reserve. */
 static void setup_wmarks(struct physmem *pm)
 {
@@ -231,6 +266,8 @@ int pm_zones_init(struct physmem *pm)
 	const struct physmem_config *cfg = &pm->cfg;
 	unsigned long n = pm->nr_frames, pb = 1ul << pm->pb_order;
 	unsigned long bound[PHYSMEM_ZONE_HIGHMEM + 2], cma_s = 0, cma_e = 0;
+	unsigned long kernel_pages;
+	struct physmem_stats st;
 
 	/* zone edges: bound[t] .. bound[t + 1] is zone type t */
 	bound[PHYSMEM_ZONE_DMA] = 0;
@@ -286,6 +323,22 @@ int pm_zones_init(struct physmem *pm)
 			  cma_e);
 	}
 	setup_wmarks(pm);
+	/* the boot's allocations are not the replay's: its counters start after them */
+	st = pm->st;
+	for (unsigned int i = 0; i < pm->nr_zones; i++) {
+		struct physmem_zone *z = &pm->zones[i];
+
+		take_pages(pm, z, cfg->taken_pages[z->type], PHYSMEM_MT_UNMOVABLE);
+		take_pages(pm, z, cfg->taken_movable_pages[z->type], PHYSMEM_MT_MOVABLE);
+		/* kswapd, woken by the boot's fragmenting fallbacks, has reset the boost
+		 * long before a replay starts */
+		z->watermark_boost = 0;
+		z->boosted = false;
+	}
+	pm->kswapd_wakeups = 0;
+	kernel_pages = pm->st.owner_pages[PHYSMEM_OWNER_KERNEL];
+	pm->st = st;
+	pm->st.owner_pages[PHYSMEM_OWNER_KERNEL] = kernel_pages;
 	return 0;
 }
 

@@ -445,8 +445,62 @@ static void test_guest_x86_64_1024(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * Pages a guest holds before the replay (taken_pages 3000 unmovable, 600
+ * movable, ARM -m 768 with 6579 reserved: managed 190029). The zone is freed
+ * to the list tails ascending, so the free lists' heads are the lowest
+ * blocks: reserved [0, 6579), then [6579, 8192) in smaller blocks, then
+ * order-11 blocks from 8192 (the CMA area's two at the top stay CMA).
+ *   unmovable: no unmovable block, so __rmqueue_fallback takes the largest
+ *   movable one (order 11, the first: 8192) and, being a whole pageblock,
+ *   claims it; 2048 pages later the next (10240): 2 unmovable pageblocks,
+ *   3000 pages from them.
+ *   movable: __rmqueue_smallest from order 0 up: the small blocks at
+ *   6579.. first (600 of the 1613 there), no fallback.
+ * Free: 190029 - 3600 = 186429. The boot's fallbacks leave no boost, no
+ * kswapd wakeup and no counts: the replay's counters start at 0.
+ */
+static void test_taken_pages(void)
+{
+	struct physmem_config c;
+	struct physmem_zone_info zi;
+	struct physmem_stats st;
+	struct physmem_block blk;
+	struct physmem *pm = NULL;
+
+	arm_virt(&c, 768, 6579);
+	c.taken_pages[PHYSMEM_ZONE_DMA] = 3000;
+	c.taken_movable_pages[PHYSMEM_ZONE_DMA] = 600;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.managed_pages, 190029);
+	CHECK_EQ(zi.free_pages, 186429);
+	CHECK_EQ(zi.watermark_boost, 0);
+	CHECK_EQ(physmem_nr_pageblocks(pm, 0, PHYSMEM_MT_UNMOVABLE), 2);
+	CHECK_EQ(physmem_pageblock_mt(pm, 8192), PHYSMEM_MT_UNMOVABLE);
+	CHECK_EQ(physmem_pageblock_mt(pm, 10240), PHYSMEM_MT_UNMOVABLE);
+	CHECK_EQ(physmem_pageblock_mt(pm, 12288), PHYSMEM_MT_MOVABLE);
+	CHECK_EQ(physmem_block_at(pm, 8192, &blk), 0);
+	CHECK(!blk.free);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_KERNEL);
+	CHECK_EQ(physmem_block_at(pm, 6579, &blk), 0);
+	CHECK(!blk.free);
+	CHECK_EQ(physmem_block_at(pm, 7179, &blk), 0);
+	CHECK(blk.free);
+	physmem_get_stats(pm, &st);
+	CHECK_EQ(st.owner_pages[PHYSMEM_OWNER_KERNEL], 3600);
+	CHECK_EQ(st.extfrag_events, 0);
+	CHECK_EQ(st.boosts, 0);
+	CHECK_EQ(st.kswapd_wakeups, 0);
+	CHECK_EQ(st.pgalloc[0], 0);
+	CHECK_EQ(physmem_take_kswapd_wakeups(pm), 0);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
 int main(void)
 {
+	RUN(test_taken_pages);
 	RUN(test_guest_arm_1024);
 	RUN(test_guest_x86_64_1024);
 	RUN(test_arm_virt_1024);
