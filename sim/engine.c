@@ -116,7 +116,7 @@ void sim_config_default(struct sim_config *cfg)
 	policy_params_default(&cfg->policy);
 	cfg->seed = 1;
 	cfg->lookahead = SIM_LOOKAHEAD_DEFAULT;
-	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1};
+	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1};
 }
 
 static bool policy_on(const struct sim *sim, enum policy_id id)

@@ -37,7 +37,9 @@
  * of that fork after it, are taken to be served by the victim's freed
  * memory, without a frame, so free memory stays as it was from the kill on.
  * Slab pages are taken per fork (the kernel's are shared by many
- * objects and freed when a slab empties); COW pages are kept unmovable;
+ * objects and freed when a slab empties); COW pages are allocated movable
+ * (so they may use the CMA area, as the kernel's do) but compaction never
+ * moves them;
  * a fork's pages all go back at its exit.
  */
 #include <errno.h>
@@ -93,6 +95,10 @@ void fork_cost_resolve(struct sim_fork_cost *c, const char *profile, int arch, s
 		c->slab_pages = arm ? 2 : 8;
 	if (c->user_pages < 0)
 		c->user_pages = arm ? 11 : 13;
+	if (c->cow_pages < 0)
+		c->cow_pages = 8;
+	if (c->cow_pages > c->user_pages)
+		c->cow_pages = c->user_pages;
 }
 
 unsigned long fork_cost_pages(const struct sim_fork_cost *c)
@@ -133,6 +139,7 @@ void fork_destroy(struct sim_forks *f)
 struct fork_req {
 	unsigned int order, gfp, count;
 	enum physmem_owner owner;
+	enum physmem_mt mt;
 };
 
 static unsigned long lowmem_free(const struct physmem *mem)
@@ -158,14 +165,21 @@ static struct fork_proc *copy_process(struct sim_forks *f, uint64_t tag,
 {
 	const struct sim_fork_cost *c = &f->cost;
 	bool contiguous_stack = c->stack_pages > 0 && !c->stack_vmalloc;
+	unsigned int cow = (unsigned int)(c->cow_pages < c->user_pages ? c->cow_pages : c->user_pages);
 	struct fork_req reqs[] = {
-	    {0, SIM_GFP_KERNEL, (unsigned int)c->slab_pages, PHYSMEM_OWNER_KERNEL},
+	    {0, SIM_GFP_KERNEL, (unsigned int)c->slab_pages, PHYSMEM_OWNER_KERNEL,
+	     PHYSMEM_MT_UNMOVABLE},
 	    {contiguous_stack ? (unsigned int)order_of((size_t)c->stack_pages, 1) : 0,
 	     SIM_GFP_KERNEL | (contiguous_stack ? 0 : SIM_GFP_HIGHMEM),
-	     contiguous_stack ? 1 : (unsigned int)c->stack_pages, PHYSMEM_OWNER_KERNEL},
-	    {(unsigned int)c->pgd_order, SIM_GFP_KERNEL | SIM_GFP_PGD, 1, PHYSMEM_OWNER_PGD},
-	    {0, SIM_GFP_KERNEL | SIM_GFP_HIGHMEM, (unsigned int)c->user_pages,
-	     PHYSMEM_OWNER_KERNEL},
+	     contiguous_stack ? 1 : (unsigned int)c->stack_pages, PHYSMEM_OWNER_KERNEL,
+	     PHYSMEM_MT_UNMOVABLE},
+	    {(unsigned int)c->pgd_order, SIM_GFP_KERNEL | SIM_GFP_PGD, 1, PHYSMEM_OWNER_PGD,
+	     PHYSMEM_MT_UNMOVABLE},
+	    /* dup_mmap's page tables (GFP_PGTABLE_USER, HIGHPTE) */
+	    {0, SIM_GFP_KERNEL | SIM_GFP_HIGHMEM, (unsigned int)c->user_pages - cow,
+	     PHYSMEM_OWNER_KERNEL, PHYSMEM_MT_UNMOVABLE},
+	    /* the child's first writes: wp_page_copy, GFP_HIGHUSER_MOVABLE */
+	    {0, SIM_GFP_KERNEL | SIM_GFP_HIGHMEM, cow, PHYSMEM_OWNER_KERNEL, PHYSMEM_MT_MOVABLE},
 	};
 	enum alloc_outcome worst = ALLOC_FAST;
 	bool killed = false; /* the victim's memory serves the rest of this fork */
@@ -185,7 +199,7 @@ static struct fork_proc *copy_process(struct sim_forks *f, uint64_t tag,
 		for (unsigned int n = 0; n < reqs[i].count && !killed; n++) {
 			struct alloc_result r;
 
-			__alloc_pages(f->pa, reqs[i].order, PHYSMEM_MT_UNMOVABLE, reqs[i].gfp, &r);
+			__alloc_pages(f->pa, reqs[i].order, reqs[i].mt, reqs[i].gfp, &r);
 			if (r.outcome > worst)
 				worst = r.outcome;
 			if (reason == STALL_NONE && r.outcome != ALLOC_FAST)

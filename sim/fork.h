@@ -28,6 +28,8 @@ struct sim_fork_cost {
 	int slab_pages;	   /* task_struct, mm_struct, vm_area_structs...: order-0 lowmem pages */
 	int user_pages; /* page tables (HIGHPTE) and the child's first COW pages: order-0, HighMem
 			   first */
+	int cow_pages;	/* of user_pages, the COW pages: GFP_HIGHUSER_MOVABLE (movable, may use
+			   CMA); the rest are page tables (unmovable) */
 };
 
 enum zs_arch;

@@ -454,7 +454,7 @@ static void test_fork_cost(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sim_fork_cost c = {-1, -1, -1, -1, -1};
+		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1};
 
 		fork_cost_resolve(&c, cases[i].profile, cases[i].arch, 4096);
 		CHECK_EQ(c.pgd_order, cases[i].pgd);
@@ -462,9 +462,10 @@ static void test_fork_cost(void)
 		CHECK_EQ(c.stack_vmalloc, cases[i].vmalloc);
 		CHECK_EQ(c.slab_pages, cases[i].slab);
 		CHECK_EQ(c.user_pages, cases[i].user);
+		CHECK_EQ(c.cow_pages, 8);
 	}
 	/* an override stays; 16 KiB pages make the ARM pgd one page */
-	struct sim_fork_cost c = {-1, 0, -1, 5, -1};
+	struct sim_fork_cost c = {-1, 0, -1, 5, -1, -1};
 
 	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 16384);
 	CHECK_EQ(c.pgd_order, 0);
@@ -479,7 +480,7 @@ static unsigned long fork_lowmem(struct physmem *pm, const char *profile, bool f
 	struct physmem_zone_info zi;
 	struct page_alloc pa;
 	struct sim_forks fk;
-	struct sim_fork_cost c = {-1, -1, -1, -1, -1};
+	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1};
 	struct fake f;
 	unsigned long before, pfn;
 
@@ -501,6 +502,27 @@ static unsigned long fork_lowmem(struct physmem *pm, const char *profile, bool f
 	CHECK_EQ(fork_copy_process(&fk, 1), -EEXIST);
 	CHECK_EQ(fk.st.outcomes[ALLOC_FAST], 1);
 	CHECK_EQ(fk.st.pages_live, 19);
+	/* the 8 copy-on-write pages are GFP_HIGHUSER_MOVABLE, every other page unmovable
+	 * (with HighMem filled the filler's movable pages are counted too: not checked) */
+	if (!fill_highmem) {
+		unsigned long movable = 0, unmovable = 0;
+
+		for (unsigned long p = 0; p < physmem_nr_frames(pm); p++) {
+			struct physmem_block blk;
+
+			if (physmem_block_at(pm, p, &blk) || blk.free || blk.head_pfn != p ||
+			    blk.owner == PHYSMEM_OWNER_RESERVED)
+				continue;
+			if (blk.owner != PHYSMEM_OWNER_KERNEL && blk.owner != PHYSMEM_OWNER_PGD)
+				continue;
+			if (blk.mt == PHYSMEM_MT_MOVABLE)
+				movable += 1ul << blk.order;
+			else
+				unmovable += 1ul << blk.order;
+		}
+		CHECK_EQ(movable, 8);
+		CHECK_EQ(unmovable, 11);
+	}
 	physmem_zone_info(pm, 0, &zi);
 	CHECK_EQ(fork_release_task(&fk, 1), 0);
 	CHECK_EQ(fork_release_task(&fk, 1), -ENOENT);
