@@ -142,6 +142,7 @@ static const struct config_key config_keys[] = {
     KEY("fork_stack_pages", CONFIG_UINT, fork.stack_pages, 0, 1024, "pages per fork"),
     KEY("fork_slab_pages", CONFIG_UINT, fork.slab_pages, 0, 1024, "pages per fork"),
     KEY("fork_user_pages", CONFIG_UINT, fork.user_pages, 0, 1024, "pages per fork"),
+    KEY("fork_cow_pages", CONFIG_UINT, fork.cow_pages, 0, 1024, "pages per fork"),
     KEY("check_every", CONFIG_UINT, check_every, 0, U63, NULL),
 };
 
