@@ -475,7 +475,9 @@ static bool __alloc_pages_direct_compact(struct page_alloc *pa, struct slowpath 
 	pa->st.compact_stall++;
 	sp->last = ALLOC_COMPACTION;
 	if (get_page(pa, sp->order, sp->mt, sp->gfp, false, &sp->pfn)) {
-		compaction_defer_reset(pa, physmem_pfn_zone(pa->mem, sp->pfn), sp->order, true);
+		/* page_zone(page): the zone the page came from, by index into pa->defer */
+		compaction_defer_reset(pa, physmem_pfn_zone_index(pa->mem, sp->pfn), sp->order,
+				       true);
 		pa->st.compact_success++;
 		return true;
 	}

@@ -703,6 +703,11 @@ enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long 
 	return zone_of((struct physmem *)pm, pfn)->type;
 }
 
+unsigned int physmem_pfn_zone_index(const struct physmem *pm, unsigned long pfn)
+{
+	return (unsigned int)(zone_of((struct physmem *)pm, pfn) - pm->zones);
+}
+
 enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn)
 {
 	return pfn < pm->nr_frames ? pb_get(pm, pfn) : PHYSMEM_MT_TYPES;

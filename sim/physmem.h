@@ -184,6 +184,9 @@ int physmem_set_zs_pool(struct physmem *pm, unsigned long pfn, struct zs_pool *p
 bool physmem_block_movable(const struct physmem_block *blk);
 
 enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long pfn);
+/* The index (into physmem_zone_info) of the zone holding pfn: not its type, which differs
+ * once a lower zone type is absent (ARM virt: DMA, HighMem are zones 0 and 1). */
+unsigned int physmem_pfn_zone_index(const struct physmem *pm, unsigned long pfn);
 enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn);
 
 /* ---- zones, counters and watermarks ---- */

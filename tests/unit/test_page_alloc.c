@@ -270,6 +270,62 @@ static void test_compaction(void)
 }
 
 /*
+ * Three zones whose indices are not their types: DMA (frames 0-15, zone 0),
+ * Normal (16-47, zone 1, type 2), HighMem (48-63, zone 2, type 3). Lowmem
+ * all USER/MOVABLE, then Normal's frames but the first of each aligned 4
+ * freed: no order-2 block in lowmem. A GFP_KERNEL order-2 request compacts
+ * Normal (sync-light, after reclaim) and gets its page there; the success
+ * resets Normal's deferral (zone 1: considered 0, shift 0) and no other
+ * zone's: HighMem's entry (zone 2, which is Normal's type) keeps its state.
+ */
+static void test_defer_reset_zone(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+	unsigned long pfn;
+
+	physmem_config_default(&c);
+	c.ram_bytes = NFRAMES * 4096;
+	c.max_order = 5;
+	c.pageblock_order = 3;
+	c.min_free_kbytes = 0;
+	c.dma_bytes = 16 * 4096;
+	c.lowmem_limit_bytes = 48 * 4096;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	REQUIRE(physmem_nr_zones(pm) == 3);
+	CHECK_EQ(physmem_pfn_zone(pm, 20), PHYSMEM_ZONE_NORMAL);
+	CHECK_EQ(physmem_pfn_zone_index(pm, 20), 1);
+	CHECK_EQ(physmem_pfn_zone_index(pm, 50), 2);
+	while (physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, PHYSMEM_ALLOC_NO_WMARKS, &pfn) == 0)
+		physmem_set_owner(pm, pfn, PHYSMEM_OWNER_USER, pfn + 1);
+	CHECK_EQ(physmem_free_pages(pm), 16);
+	for (unsigned long p = 16; p < 48; p++)
+		if (p % 4)
+			physmem_free(pm, p, 0);
+	for (unsigned int z = 0; z < 3; z++)
+		REQUIRE(physmem_set_watermarks(pm, z, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.1", &f);
+	/* not deferred at order 2 (order < order_failed), but with state to reset */
+	pa.defer[1] = (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 3};
+	pa.defer[2] = (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 1};
+	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_COMPACTION);
+	REQUIRE(r.has_page);
+	CHECK_EQ(physmem_pfn_zone_index(pm, r.pfn), 1);
+	CHECK_EQ(pa.defer[1].considered, 0);
+	CHECK_EQ(pa.defer[1].defer_shift, 0);
+	CHECK_EQ(pa.defer[1].order_failed, 3);
+	CHECK_EQ(pa.defer[2].considered, 1);
+	CHECK_EQ(pa.defer[2].defer_shift, 2);
+	CHECK_EQ(pa.defer[2].order_failed, 1);
+	CHECK_EQ(physmem_check(pm, (char[256]){0}, 256), 0);
+	physmem_destroy(pm);
+}
+
+/*
  * Checkerboard; reclaim's shrinker frees frames 0 and 2, which with the
  * free 1 and 3 merge into an order-2 block: the try after direct reclaim
  * gets it (outcome reclaim), though the shrinker's pages count as no
@@ -562,6 +618,7 @@ int main(void)
 	RUN(test_watermark);
 	RUN(test_fragmentation_oom);
 	RUN(test_compaction);
+	RUN(test_defer_reset_zone);
 	RUN(test_reclaim_and_hook);
 	RUN(test_failed);
 	RUN(test_compact_retry);
