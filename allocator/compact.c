@@ -21,14 +21,18 @@
  * slot from the destination's free list, copied, its handle slot rewritten,
  * and its old slot freed. Classes are visited from the largest index down,
  * skipping aliases. Only one compaction runs at a time.
+ *
+ * Kernel -> ours:
+ *   isolate_source_page/isolate_target_page (4.1), isolate_zspage(class, source)
+ *     (4.3 .. 6.2)                      -> isolate_zspage(pool, class, source)
+ *   isolate_src_zspage, isolate_dst_zspage (6.3+): the same names
+ *   migrate_zspage(pool, class, cc)     -> migrate_zspage_v4 / migrate_zspage_v63
+ *   __zs_compact(pool, class)           -> __zs_compact_v4 / __zs_compact_v63, which also
+ *                                          count what moved in a zs_compact_result
  */
 #include <errno.h>
 
 #include "zs_internal.h"
-
-#define G_EMPTY	       0
-#define G_ALMOST_EMPTY 1
-#define G_ALMOST_FULL  2
 
 unsigned long zs_can_compact(const struct size_class *class)
 {
@@ -40,12 +44,34 @@ unsigned long zs_can_compact(const struct size_class *class)
 	return wasted * class->pages_per_zspage;
 }
 
+/* Take the head of one fullness list off it. */
 static struct zspage *isolate_head(struct size_class *class, unsigned int group)
 {
 	struct zspage *z = zs_list_first(&class->fullness_list[group]);
 
 	if (z)
 		remove_zspage(class, z);
+	return z;
+}
+
+/*
+ * 4.x isolate_zspage(): a source from ALMOST_EMPTY, then (4.3+) ALMOST_FULL;
+ * a destination from ALMOST_FULL, then ALMOST_EMPTY.
+ */
+static struct zspage *isolate_zspage(const struct zs_pool *pool, struct size_class *class,
+				     bool source)
+{
+	struct zspage *z;
+
+	if (source) {
+		z = isolate_head(class, ZS_ALMOST_EMPTY);
+		if (!z && pool->profile->compact_algo == ZS_COMPACT_V43)
+			z = isolate_head(class, ZS_ALMOST_FULL);
+		return z;
+	}
+	z = isolate_head(class, ZS_ALMOST_FULL);
+	if (!z)
+		z = isolate_head(class, ZS_ALMOST_EMPTY);
 	return z;
 }
 
@@ -97,18 +123,14 @@ static unsigned long __zs_compact_v4(struct zs_pool *pool, struct size_class *cl
 	for (;;) {
 		struct compact_cursor cc = {0};
 
-		src = isolate_head(class, G_ALMOST_EMPTY);
-		if (!src && v43)
-			src = isolate_head(class, G_ALMOST_FULL);
+		src = isolate_zspage(pool, class, true);
 		if (!src)
 			break;
 		if (v43 && !zs_can_compact(class))
 			break;
 
 		for (;;) {
-			dst = isolate_head(class, G_ALMOST_FULL);
-			if (!dst)
-				dst = isolate_head(class, G_ALMOST_EMPTY);
+			dst = isolate_zspage(pool, class, false);
 			if (!dst)
 				break;
 			if (migrate_zspage_v4(pool, src, dst, &cc, res) == 0)
@@ -120,7 +142,7 @@ static unsigned long __zs_compact_v4(struct zs_pool *pool, struct size_class *cl
 
 		putback_zspage(pool, class, dst);
 		dst = NULL;
-		if (putback_zspage(pool, class, src) == G_EMPTY) {
+		if (putback_zspage(pool, class, src) == ZS_EMPTY) {
 			free_zspage(pool, class, src);
 			pages_freed += class->pages_per_zspage;
 			res->zspages_freed++;
@@ -148,9 +170,10 @@ static void migrate_zspage_v63(struct zs_pool *pool, struct zspage *src, struct 
 	}
 }
 
-static struct zspage *isolate_src_v63(struct size_class *class)
+/* 6.3+ isolate_src_zspage(): the emptiest partial zspage, RATIO_10 up to RATIO_99. */
+static struct zspage *isolate_src_zspage(struct size_class *class)
 {
-	for (unsigned int g = 1; g <= 10; g++) {
+	for (unsigned int g = ZS_INUSE_RATIO_10; g <= ZS_INUSE_RATIO_99; g++) {
 		struct zspage *z = isolate_head(class, g);
 
 		if (z)
@@ -159,9 +182,10 @@ static struct zspage *isolate_src_v63(struct size_class *class)
 	return NULL;
 }
 
-static struct zspage *isolate_dst_v63(struct size_class *class)
+/* 6.3+ isolate_dst_zspage(): the fullest partial zspage, RATIO_99 down to RATIO_10. */
+static struct zspage *isolate_dst_zspage(struct size_class *class)
 {
-	for (unsigned int g = 10; g >= 1; g--) {
+	for (unsigned int g = ZS_INUSE_RATIO_99; g >= ZS_INUSE_RATIO_10; g--) {
 		struct zspage *z = isolate_head(class, g);
 
 		if (z)
@@ -178,20 +202,20 @@ static unsigned long __zs_compact_v63(struct zs_pool *pool, struct size_class *c
 
 	while (zs_can_compact(class)) {
 		if (!dst) {
-			dst = isolate_dst_v63(class);
+			dst = isolate_dst_zspage(class);
 			if (!dst)
 				break;
 		}
-		src = isolate_src_v63(class);
+		src = isolate_src_zspage(class);
 		if (!src)
 			break;
 		migrate_zspage_v63(pool, src, dst, res);
-		if (putback_zspage(pool, class, src) == G_EMPTY) {
+		if (putback_zspage(pool, class, src) == ZS_INUSE_RATIO_0) {
 			free_zspage(pool, class, src);
 			pages_freed += class->pages_per_zspage;
 			res->zspages_freed++;
 		}
-		if (zs_fullness_of(pool, class, dst->inuse) == 11) {
+		if (get_fullness_group(pool, class, dst->inuse) == ZS_INUSE_RATIO_100) {
 			putback_zspage(pool, class, dst);
 			dst = NULL;
 		}

@@ -85,7 +85,7 @@ static bool dst_ok(const struct zs_pool *pool, const struct zspage *z, zs_pfn_fi
 /* The partial groups in find_get_zspage() order: fullest first, EMPTY left out. */
 static unsigned int nr_partial_groups(const struct zs_pool *pool)
 {
-	return pool->nr_fullness == 12 ? 10 : 2;
+	return zs_full_group(pool) - 1;
 }
 
 static unsigned long class_room(const struct zs_pool *pool, const struct size_class *class,

@@ -69,7 +69,7 @@ static int handle_class_alloc(struct zs_pool *pool, unsigned long *obj)
 		if (!zspage)
 			return -ENOMEM;
 		idx = obj_malloc(pool, zspage, 0);
-		insert_zspage(pool, class, zspage, zs_fullness_of(pool, class, zspage->inuse));
+		insert_zspage(pool, class, zspage, get_fullness_group(pool, class, zspage->inuse));
 		pool->pages_allocated += class->pages_per_zspage;
 		class->obj_allocated += class->objs_per_zspage;
 	} else {
@@ -89,7 +89,7 @@ static void handle_class_free(struct zs_pool *pool, unsigned long obj)
 
 	obj_free(pool, zspage, idx);
 	class->obj_used--;
-	if (fix_fullness_group(pool, class, zspage) == 0)
+	if (fix_fullness_group(pool, class, zspage) == ZS_EMPTY)
 		free_zspage(pool, class, zspage);
 }
 

@@ -13,6 +13,12 @@
  * every index as a class of its own (255 at 4 KiB), so there 656 B and 672 B
  * land in different classes. The first class met on the way down that is neither one page nor one object sets huge_class_size
  * (the smallest request, header included, that lands in a huge class).
+ *
+ * Kernel -> ours, where the signature differs (the kernel's constants are the
+ * pool's fields here, chosen per profile and page size):
+ *   get_size_class_index(size)          -> get_size_class_index(pool, size)
+ *   get_fullness_group(class, zspage)   -> get_fullness_group(pool, class, inuse)
+ *     (3.18 .. 4.7: get_fullness_group(page); the group depends only on inuse)
  */
 #include <errno.h>
 #include <limits.h>
@@ -72,7 +78,7 @@ static unsigned int pages_per_zspage_min_waste(const struct zs_pool *pool, unsig
 	return best;
 }
 
-unsigned int zs_class_index_of(const struct zs_pool *pool, size_t size)
+unsigned int get_size_class_index(const struct zs_pool *pool, size_t size)
 {
 	size_t idx = 0;
 
@@ -150,35 +156,34 @@ int zs_init_classes(struct zs_pool *pool)
 }
 
 /*
- * Fullness groups, numbered the same way for every 4-group era:
- * 0 EMPTY, 1 ALMOST_EMPTY, 2 ALMOST_FULL, 3 FULL (the 4.8+ enum order).
- * 6.3+ uses ZS_INUSE_RATIO_0 (0), _10 .. _90 (1..9), _99 (10), _100 (11).
+ * get_fullness_group(): enum fullness_group for the 4-group eras, the
+ * ZS_INUSE_RATIO_* bucket for 6.3+ (zs_internal.h).
  */
-unsigned int zs_fullness_of(const struct zs_pool *pool, const struct size_class *class,
-			    unsigned int inuse)
+unsigned int get_fullness_group(const struct zs_pool *pool, const struct size_class *class,
+				unsigned int inuse)
 {
 	unsigned int n = class->objs_per_zspage;
 
 	switch (pool->profile->fullness_rule) {
 	case ZS_FULLNESS_RATIO:
 		if (inuse == 0)
-			return 0;
+			return ZS_INUSE_RATIO_0;
 		if (inuse == n)
-			return 11;
+			return ZS_INUSE_RATIO_100;
 		/* an object short of 10% still counts as the 10% group, as in the kernel */
-		return (100 * inuse / n) / 10 + 1;
+		return (100 * inuse / n) / 10 + ZS_INUSE_RATIO_10;
 	case ZS_FULLNESS_QUARTER:
 		if (inuse == 0)
-			return 0;
+			return ZS_EMPTY;
 		if (inuse == n)
-			return 3;
-		return inuse <= n / 4 ? 1 : 2;
+			return ZS_FULL;
+		return inuse <= n / 4 ? ZS_ALMOST_EMPTY : ZS_ALMOST_FULL;
 	case ZS_FULLNESS_THREE_QUARTERS:
 		if (inuse == 0)
-			return 0;
+			return ZS_EMPTY;
 		if (inuse == n)
-			return 3;
-		return inuse <= 3 * n / 4 ? 1 : 2;
+			return ZS_FULL;
+		return inuse <= 3 * n / 4 ? ZS_ALMOST_EMPTY : ZS_ALMOST_FULL;
 	}
-	return 0;
+	return ZS_EMPTY;
 }

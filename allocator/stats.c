@@ -60,7 +60,7 @@ const char *zs_fullness_name(const struct zs_pool *pool, unsigned int g)
 
 	if (g >= pool->nr_fullness)
 		return NULL;
-	return pool->nr_fullness == 12 ? ratio[g] : four[g];
+	return zs_ratio_groups(pool) ? ratio[g] : four[g];
 }
 
 void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats)
@@ -97,10 +97,10 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 	if (z->class != class)
 		return fail(msg, len, "class %u: zspage on its list belongs to class %u",
 			    class->index, z->class->index);
-	if (z->fullness != group || zs_fullness_of(pool, class, z->inuse) != group)
+	if (z->fullness != group || get_fullness_group(pool, class, z->inuse) != group)
 		return fail(
 		    msg, len, "class %u: zspage with %u/%u objects filed under group %u (want %u)",
-		    class->index, z->inuse, n, group, zs_fullness_of(pool, class, z->inuse));
+		    class->index, z->inuse, n, group, get_fullness_group(pool, class, z->inuse));
 	if (z->nr_pages != class->pages_per_zspage)
 		return fail(msg, len, "class %u: zspage has %u pages, class says %u", class->index,
 			    z->nr_pages, class->pages_per_zspage);

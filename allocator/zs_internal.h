@@ -50,6 +50,33 @@
 #define OBJ_TAG_BITS	  1
 #define ZS_HANDLE_ALIGN	  8 /* handle slots are 8-byte aligned slab objects */
 
+/*
+ * Fullness groups. The 4-group eras (3.18 .. 6.2) use enum fullness_group,
+ * numbered as 4.8+ numbers it (3.18 .. 4.7 put ALMOST_FULL first; only the
+ * numbering differs, never a decision). 6.3+ uses the ZS_INUSE_RATIO_* buckets:
+ * 0, 10% .. 90% (one group per 10%), 99% and 100%. In both, the EMPTY group is
+ * 0; FULL is ZS_FULL or ZS_INUSE_RATIO_100 (see zs_full_group()).
+ */
+enum fullness_group {
+	ZS_EMPTY,
+	ZS_ALMOST_EMPTY,
+	ZS_ALMOST_FULL,
+	ZS_FULL,
+	NR_ZS_FULLNESS,
+};
+
+enum zs_inuse_ratio {
+	ZS_INUSE_RATIO_0,
+	ZS_INUSE_RATIO_10,
+	/* one group per further 10%: group g holds 10*(g-1)% .. 10*g% - 1 */
+	ZS_INUSE_RATIO_90 = 9,
+	ZS_INUSE_RATIO_99,
+	ZS_INUSE_RATIO_100,
+	NR_FULLNESS_GROUPS,
+};
+
+static_assert(NR_FULLNESS_GROUPS == ZS_MAX_FULLNESS, "zsmalloc.h's ZS_MAX_FULLNESS is the 6.3+ count");
+
 /* ---- profiles (profile.c) ---- */
 
 enum zs_chain_rule {
@@ -206,9 +233,21 @@ static inline uint8_t *zspage_page_addr(const struct zs_pool *pool, const struct
 
 /* size_class.c */
 int zs_init_classes(struct zs_pool *pool);
-unsigned int zs_class_index_of(const struct zs_pool *pool, size_t size);
-unsigned int zs_fullness_of(const struct zs_pool *pool, const struct size_class *class,
-			    unsigned int inuse);
+unsigned int get_size_class_index(const struct zs_pool *pool, size_t size);
+unsigned int get_fullness_group(const struct zs_pool *pool, const struct size_class *class,
+				unsigned int inuse);
+
+/* True when the pool uses the 6.3+ ZS_INUSE_RATIO_* groups. */
+static inline bool zs_ratio_groups(const struct zs_pool *pool)
+{
+	return pool->nr_fullness == NR_FULLNESS_GROUPS;
+}
+
+/* The group of a zspage with every object in use: ZS_FULL or ZS_INUSE_RATIO_100. */
+static inline unsigned int zs_full_group(const struct zs_pool *pool)
+{
+	return zs_ratio_groups(pool) ? ZS_INUSE_RATIO_100 : ZS_FULL;
+}
 
 /* zspage.c */
 void zs_list_init(struct zs_list *l);

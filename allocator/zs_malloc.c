@@ -135,7 +135,7 @@ int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long
 			return err;
 	}
 
-	class = pool->size_class[zs_class_index_of(pool, size + pool->handle_header)];
+	class = pool->size_class[get_size_class_index(pool, size + pool->handle_header)];
 	zspage = find_get_zspage(pool, class);
 	if (zspage) {
 		idx = obj_malloc(pool, zspage, handle);
@@ -148,7 +148,7 @@ int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long
 			return -ENOMEM;
 		}
 		idx = obj_malloc(pool, zspage, handle);
-		insert_zspage(pool, class, zspage, zs_fullness_of(pool, class, zspage->inuse));
+		insert_zspage(pool, class, zspage, get_fullness_group(pool, class, zspage->inuse));
 		pool->pages_allocated += class->pages_per_zspage;
 		class->obj_allocated += class->objs_per_zspage;
 		/* the zspage is set up: its pages may now be migrated (SetZsPageMovable) */
@@ -191,7 +191,7 @@ void zs_free(struct zs_pool *pool, unsigned long handle)
 	class = zspage->class;
 	class->obj_used--;
 	obj_free(pool, zspage, idx);
-	if (fix_fullness_group(pool, class, zspage) == 0)
+	if (fix_fullness_group(pool, class, zspage) == ZS_EMPTY)
 		free_zspage(pool, class, zspage);
 	if (pool->profile->handle_mode != ZS_HANDLE_DIRECT)
 		cache_free_handle(pool, handle);
@@ -281,5 +281,5 @@ size_t zs_page_size(const struct zs_pool *pool)
 
 unsigned int zs_lookup_class_index(const struct zs_pool *pool, size_t size)
 {
-	return pool->size_class[zs_class_index_of(pool, size + pool->handle_header)]->index;
+	return pool->size_class[get_size_class_index(pool, size + pool->handle_header)]->index;
 }

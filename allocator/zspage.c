@@ -102,7 +102,7 @@ void remove_zspage(struct size_class *class, struct zspage *zspage)
 unsigned int fix_fullness_group(struct zs_pool *pool, struct size_class *class,
 				struct zspage *zspage)
 {
-	unsigned int newfg = zs_fullness_of(pool, class, zspage->inuse);
+	unsigned int newfg = get_fullness_group(pool, class, zspage->inuse);
 
 	if (newfg != zspage->fullness) {
 		remove_zspage(class, zspage);
@@ -113,7 +113,7 @@ unsigned int fix_fullness_group(struct zs_pool *pool, struct size_class *class,
 
 unsigned int putback_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
 {
-	unsigned int fg = zs_fullness_of(pool, class, zspage->inuse);
+	unsigned int fg = get_fullness_group(pool, class, zspage->inuse);
 
 	insert_zspage(pool, class, zspage, fg);
 	return fg;
@@ -122,16 +122,16 @@ unsigned int putback_zspage(struct zs_pool *pool, struct size_class *class, stru
 /* Search order of find_get_zspage(): fullest partial groups first, EMPTY last. */
 unsigned int zs_group_alloc_order(const struct zs_pool *pool, unsigned int i)
 {
-	static const unsigned int four[] = {2, 1, 0}; /* ALMOST_FULL, ALMOST_EMPTY, EMPTY */
+	static const unsigned int four[] = {ZS_ALMOST_FULL, ZS_ALMOST_EMPTY, ZS_EMPTY};
 
-	if (pool->nr_fullness == 12)
-		return 10 - i; /* RATIO_99 down to RATIO_0 */
+	if (zs_ratio_groups(pool))
+		return ZS_INUSE_RATIO_99 - i; /* RATIO_99 down to RATIO_0 */
 	return four[i];
 }
 
 struct zspage *find_get_zspage(const struct zs_pool *pool, struct size_class *class)
 {
-	unsigned int n = pool->nr_fullness == 12 ? 11 : 3;
+	unsigned int n = zs_full_group(pool); /* every group below FULL */
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct zspage *z =
@@ -232,7 +232,7 @@ void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 void free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)
 {
 	ZS_BUG_ON(zspage->inuse);
-	ZS_BUG_ON(!zspage->on_list || zspage->fullness != 0);
+	ZS_BUG_ON(!zspage->on_list || zspage->fullness != ZS_EMPTY);
 	if (zspage->isolated)
 		return; /* trylock_zspage() would fail: left on the EMPTY list */
 	remove_zspage(class, zspage);

@@ -325,7 +325,7 @@ static unsigned int group(struct zs_pool *pool, unsigned int n, unsigned int inu
 
 	memset(&c, 0, sizeof(c));
 	c.objs_per_zspage = n;
-	return zs_fullness_of(pool, &c, inuse);
+	return get_fullness_group(pool, &c, inuse);
 }
 
 /* QUARTER (3.18, rfc2014): N = 64: 16 <= 16 ALMOST_EMPTY, 17 ALMOST_FULL; N = 73: 73/4 = 18. */
