@@ -4,8 +4,8 @@
  *
  * Kernel -> ours:
  *   __alloc_pages / get_page_from_freelist   __alloc_pages, get_page (physmem_alloc)
- *   __alloc_pages_slowpath (4.7+)             slowpath_reclaim_retry
- *   __alloc_pages_slowpath (4.1-4.6)          slowpath_alloc_retry (should_alloc_retry inline)
+ *   __alloc_pages_slowpath (4.7+)             __alloc_pages_slowpath
+ *   __alloc_pages_slowpath (4.1-4.6)          __alloc_pages_slowpath_v41 (should_alloc_retry inline)
  *   __alloc_pages_direct_compact              __alloc_pages_direct_compact
  *   try_to_compact_pages, compact_zone_order  try_to_compact_pages (kcompact_zone per zone)
  *   __alloc_pages_direct_reclaim              __alloc_pages_direct_reclaim (ops->shrink_slab)
@@ -624,7 +624,7 @@ static void got_page(struct slowpath *sp, struct alloc_result *res)
 }
 
 /* 4.7+: the reclaim/compaction retry loop of 6.1 and 6.12. */
-static void slowpath_reclaim_retry(struct page_alloc *pa, struct slowpath *sp,
+static void __alloc_pages_slowpath(struct page_alloc *pa, struct slowpath *sp,
 				   struct alloc_result *res)
 {
 	const bool costly = sp->order > PAGE_ALLOC_COSTLY_ORDER;
@@ -690,8 +690,8 @@ nopage:
  * the OOM killer when reclaim made no progress, else round again. Costly
  * orders compact once more and fail.
  */
-static void slowpath_alloc_retry(struct page_alloc *pa, struct slowpath *sp,
-				 struct alloc_result *res)
+static void __alloc_pages_slowpath_v41(struct page_alloc *pa, struct slowpath *sp,
+				       struct alloc_result *res)
 {
 	enum compact_priority mode = COMPACT_PRIO_ASYNC;
 	enum compact_result compact_result;
@@ -745,9 +745,9 @@ int __alloc_pages(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
 	}
 	res->reason = stall_reason(pa, order, gfp);
 	if (pa->era->reclaim_retry)
-		slowpath_reclaim_retry(pa, &sp, res);
+		__alloc_pages_slowpath(pa, &sp, res);
 	else
-		slowpath_alloc_retry(pa, &sp, res);
+		__alloc_pages_slowpath_v41(pa, &sp, res);
 	if (res->outcome == ALLOC_FAST)
 		res->reason = STALL_NONE; /* the min watermark served it: no stall */
 	return res->outcome == ALLOC_FAILED ? -ENOMEM : 0;

@@ -197,9 +197,10 @@ static bool buddy_merge_likely(const struct physmem *pm, const struct physmem_zo
 	return is_free_head(pm, z, higher ^ (1ul << (order + 1)), order + 1);
 }
 
-/* __free_one_page */
-void pm_free_one_block(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
-		       unsigned int order, enum physmem_mt mt, bool to_tail)
+/* Kernel -> ours: __free_one_page(page, pfn, zone, order, mt, fpi_flags) -> (pm, z, pfn, order,
+ * mt, to_tail): the frame is its pfn, FPI_TO_TAIL the only flag that matters here. */
+void __free_one_page(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
+		     unsigned int order, enum physmem_mt mt, bool to_tail)
 {
 	unsigned long buddy = pfn;
 
@@ -232,8 +233,8 @@ static void expand(struct physmem *pm, struct physmem_zone *z, unsigned long pfn
 	}
 }
 
-static uint32_t rmqueue_smallest(struct physmem *pm, struct physmem_zone *z, unsigned int order,
-				 enum physmem_mt mt)
+static uint32_t __rmqueue_smallest(struct physmem *pm, struct physmem_zone *z, unsigned int order,
+				   enum physmem_mt mt)
 {
 	for (unsigned int o = order; o < pm->max_order; o++) {
 		uint32_t idx = z->head[o][mt];
@@ -393,16 +394,16 @@ uint32_t pm_rmqueue_buddy(struct physmem *pm, struct physmem_zone *z, unsigned i
 	uint32_t idx;
 
 	if (alloc_cma && z->free_cma > z->free_pages / 2) {
-		idx = rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
+		idx = __rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
 		if (idx != PF_NIL)
 			return idx;
 	}
 	for (;;) {
-		idx = rmqueue_smallest(pm, z, order, mt);
+		idx = __rmqueue_smallest(pm, z, order, mt);
 		if (idx != PF_NIL)
 			return idx;
 		if (alloc_cma) {
-			idx = rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
+			idx = __rmqueue_smallest(pm, z, order, PHYSMEM_MT_CMA);
 			if (idx != PF_NIL)
 				return idx;
 		}
@@ -517,7 +518,7 @@ void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order)
 	if (pm->cfg.pcp != PHYSMEM_PCP_OFF && pm_pcp_allowed_order(pm, order))
 		pm_free_unref_page(pm, z, pfn, order);
 	else
-		pm_free_one_block(pm, z, pfn, order, pb_get(pm, pfn), false);
+		__free_one_page(pm, z, pfn, order, pb_get(pm, pfn), false);
 	PHYSMEM_DEEP_CHECK(pm);
 }
 

@@ -137,8 +137,8 @@ static inline unsigned long wmark_pages(const struct physmem_zone *z, enum physm
 /* physmem.c */
 void pm_list_add(struct physmem *pm, uint32_t *head, uint32_t idx, bool tail);
 void pm_list_del(struct physmem *pm, uint32_t *head, uint32_t idx);
-void pm_free_one_block(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
-		       unsigned int order, enum physmem_mt mt, bool to_tail);
+void __free_one_page(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
+		     unsigned int order, enum physmem_mt mt, bool to_tail);
 uint32_t pm_rmqueue_buddy(struct physmem *pm, struct physmem_zone *z, unsigned int order,
 			  enum physmem_mt mt, unsigned int flags);
 bool pm_zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z, unsigned int order,

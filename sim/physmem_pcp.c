@@ -167,7 +167,7 @@ static void free_pcppages_bulk(struct physmem *pm, struct physmem_zone *z, int c
 			count -= 1 << order;
 			if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)
 				mt = pb_get(pm, idx); /* 6.12 reads the pageblock at drain */
-			pm_free_one_block(pm, z, idx, order, mt, false);
+			__free_one_page(pm, z, idx, order, mt, false);
 			pm->st.pcp_drained += 1ul << order;
 		} while (count > 0 && pcp->head[p] != PF_NIL);
 		p = (p + 1) % pcp->nr_lists;
@@ -259,7 +259,7 @@ void pm_free_unref_page(struct physmem *pm, struct physmem_zone *z, unsigned lon
 	bool free_high = false;
 
 	if (!z->managed || !pcp->batch) {
-		pm_free_one_block(pm, z, pfn, order, mt, false);
+		__free_one_page(pm, z, pfn, order, mt, false);
 		return;
 	}
 	if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)

@@ -112,7 +112,7 @@ static void free_range(struct physmem *pm, struct physmem_zone *z, unsigned long
 
 		while (order && ((p & ((1ul << order) - 1)) || p + (1ul << order) > end))
 			order--;
-		pm_free_one_block(pm, z, p, order, pb_get(pm, p), true);
+		__free_one_page(pm, z, p, order, pb_get(pm, p), true);
 		p += 1ul << order;
 	}
 }
