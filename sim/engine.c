@@ -198,7 +198,7 @@ static unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *free
 	return 0;
 }
 
-/* The on-pgd-failure policy: zs_compact() before the OOM killer. */
+/* The policies' on_pgd_failure hooks (on-pgd-failure's zs_compact) before the OOM killer. */
 static bool sim_before_oom(void *ctx, unsigned int order)
 {
 	struct sim *sim = ctx;
@@ -215,10 +215,14 @@ static bool sim_before_oom(void *ctx, unsigned int order)
 	/* targeted first: it clears one window; on-pgd-failure then compacts the whole pool */
 	if (policy_on(sim, POLICY_TARGETED))
 		ran = run_targeted(sim, order, 1, false);
-	if (policy_on(sim, POLICY_PGD_FAILURE) &&
-	    policy_pgd_failure.on_pgd_failure(&v, &sim->policy_state[POLICY_PGD_FAILURE])) {
-		run_zs_compact(sim, "on-pgd-failure", false);
-		ran = true;
+	for (unsigned int i = 0; i < POLICY_NR; i++) {
+		const struct policy_ops *p = policy_get((enum policy_id)i);
+
+		if (policy_on(sim, (enum policy_id)i) && p->on_pgd_failure &&
+		    p->on_pgd_failure(&v, &sim->policy_state[i])) {
+			run_zs_compact(sim, p->name, false);
+			ran = true;
+		}
 	}
 	return ran;
 }
