@@ -255,6 +255,7 @@ int zs_compact(struct zs_pool *pool, struct zs_compact_result *res)
 	pool->stats.objs_migrated += r.objs_migrated;
 	pool->stats.bytes_copied += r.bytes_copied;
 	pool->stats.compactions++;
+	ZS_DEEP_CHECK(pool);
 	if (res)
 		*res = r;
 	return 0;

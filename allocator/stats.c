@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "zs_internal.h"
@@ -69,6 +70,25 @@ void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats)
 }
 
 /* ---- the invariant walker ---- */
+
+/*
+ * SIM: the one place the allocator writes: a broken invariant is reported on
+ * stderr and the process aborts, as the kernel's BUG() stops the machine.
+ */
+void zs_bug(const char *file, int line, const char *what)
+{
+	fprintf(stderr, "zsmalloc BUG at %s:%d: %s\n", file, line, what);
+	fflush(stderr);
+	abort();
+}
+
+void zs_deep_check(const struct zs_pool *pool, const char *file, int line)
+{
+	char msg[256];
+
+	if (zs_pool_check(pool, msg, sizeof(msg)) != 0)
+		zs_bug(file, line, msg);
+}
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t len, const char *fmt, ...)
 {

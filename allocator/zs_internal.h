@@ -36,11 +36,22 @@
 #define ZSFRAG_CHECK_LEVEL 1
 #endif
 
-/* Cheap assertions (level >= 1); they still type-check when compiled out. */
+/*
+ * Check tiers, chosen by the build (mimalloc's assertion levels): level 1
+ * cheap checks, level 2 also a zs_pool_check() walk after each compaction.
+ * They do not depend on NDEBUG: a release build at level 1 keeps its checks,
+ * as the level it advertises says. Compiled out, they still type-check.
+ */
+__attribute__((noreturn, cold)) void zs_bug(const char *file, int line, const char *what);
 #if ZSFRAG_CHECK_LEVEL >= 1
-#define ZS_BUG_ON(cond) assert(!(cond))
+#define ZS_BUG_ON(cond) (__builtin_expect(!!(cond), 0) ? zs_bug(__FILE__, __LINE__, #cond) : (void)0)
 #else
 #define ZS_BUG_ON(cond) ((void)sizeof(!(cond)))
+#endif
+#if ZSFRAG_CHECK_LEVEL >= 2
+#define ZS_DEEP_CHECK(pool) zs_deep_check(pool, __FILE__, __LINE__)
+#else
+#define ZS_DEEP_CHECK(pool) ((void)sizeof(pool))
 #endif
 
 #define ZS_ALIGN	  8
@@ -297,6 +308,9 @@ void cache_free_handle(struct zs_pool *pool, unsigned long handle);
 unsigned long handle_to_obj(const struct zs_pool *pool, unsigned long handle);
 void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj);
 bool zs_handle_valid(const struct zs_pool *pool, unsigned long handle);
+
+/* stats.c: zs_pool_check() or zs_bug() with its message */
+void zs_deep_check(const struct zs_pool *pool, const char *file, int line);
 
 /* compact.c */
 unsigned long zs_can_compact(const struct size_class *class);
