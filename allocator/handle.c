@@ -101,6 +101,7 @@ static int grow(struct zs_handle_cache *hc)
 	if (!slots)
 		return -ENOMEM;
 	hc->slots = slots;
+	zs_host_huge_hint(slots, cap * sizeof(*slots));
 	if (hc->owner) {
 		unsigned long *owner = realloc(hc->owner, cap * sizeof(*owner));
 

@@ -22,6 +22,16 @@ struct zs_host_pages {
 	unsigned long next_fresh; /* first frame never handed out */
 };
 
+void zs_host_huge_hint(void *p, size_t len)
+{
+	const uintptr_t huge = 2u << 20;
+	uintptr_t start = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(huge - 1);
+
+	if (p && end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
 int zs_host_pages_create(size_t page_size, unsigned long max_pages, struct zs_host_pages **out)
 {
 	struct zs_host_pages *hp;

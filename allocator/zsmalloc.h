@@ -254,6 +254,15 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long ol
 void zs_page_putback(struct zs_pool *pool, unsigned long pfn);
 
 /* ---- a trivial provider over host memory, for tests, benchmarks and the CLI ---- */
+/*
+ * Ask the host for transparent huge pages under [p, p + len) (the 2 MiB-aligned part; a hint
+ * only, nothing changes if the host has no THP). For big tables indexed at random (the frame
+ * table, page->private, zram's slots, the handle slots) that a large replay touches once an
+ * event: one TLB entry per 2 MiB instead of per 4 KiB. Call it before the memory is first
+ * touched. SIM: host memory only, no kernel counterpart.
+ */
+void zs_host_huge_hint(void *p, size_t len);
+
 struct zs_host_pages;
 int zs_host_pages_create(size_t page_size, unsigned long max_pages, struct zs_host_pages **hp);
 void zs_host_pages_destroy(struct zs_host_pages *hp);

@@ -66,6 +66,7 @@
 #include <sys/mman.h>
 
 #include "physmem_internal.h"
+#include "zsmalloc.h"
 
 /* The kernel's fallbacks[] for the three mobility types; CMA is in no row. */
 static const enum physmem_mt fallbacks[PHYSMEM_MT_PCPTYPES][2] = {
@@ -559,6 +560,10 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	err = -ENOMEM;
 	if (!pm->frames || !pm->priv || !pm->pb_mt)
 		goto err_free;
+	if (cfg->host_thp) { /* before the loop below touches them */
+		zs_host_huge_hint(pm->frames, n * sizeof(*pm->frames));
+		zs_host_huge_hint(pm->priv, n * sizeof(*pm->priv));
+	}
 	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
 	for (unsigned long i = 0; i < n; i++)
 		pm->frames[i].next = pm->frames[i].prev = PF_NIL;

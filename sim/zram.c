@@ -65,6 +65,7 @@ int zram_create(const struct zram_config *cfg, struct zs_pool *pool, struct zram
 		free(z);
 		return -ENOMEM;
 	}
+	zs_host_huge_hint(z->slots, z->nr_slots * sizeof(*z->slots));
 	/* the kernel keeps whole pages: limit_pages = PAGE_ALIGN(limit) >> PAGE_SHIFT */
 	z->cfg.mem_limit = (cfg->mem_limit + z->page_size - 1) / z->page_size * z->page_size;
 	/*
