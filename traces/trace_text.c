@@ -1,5 +1,6 @@
 /*
- * trace_text.c - text trace format v1 (traces/FORMAT.md): reader and writer.
+ * trace_text.c - text trace format v1 (traces/FORMAT.md): the reader; the
+ * writer is trace_text_write.c, what both share trace_text_internal.h.
  *
  * Reader design, for speed (2 M events/s for the whole replay, parsing
  * included, on one core):
@@ -35,6 +36,7 @@
  */
 #include "trace_text.h"
 #include "trace_bin.h"
+#include "trace_text_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +47,6 @@
 #define TEXT_BUF_SIZE	    (256 * 1024) /* bytes; must exceed TRACE_TEXT_LINE_MAX + 1 */
 #define TEXT_ERR_MAX	    512		 /* bytes of a kept error message */
 #define TEXT_TOKEN_SHOWN    48		 /* bytes of an offending token quoted in a message */
-#define TEXT_WRITE_SIZE_MAX 65536	 /* bytes: the largest page size accepted */
 
 _Static_assert(TEXT_BUF_SIZE > TRACE_TEXT_LINE_MAX + 1, "a full line must fit the buffer");
 
@@ -82,11 +83,6 @@ struct trace_reader {
 };
 
 /* ---- small helpers ---- */
-
-static inline bool text_is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 static void text_copy_err(char *err, size_t errlen, const char *msg)
 {
@@ -155,55 +151,6 @@ static inline long text_token(const char **pp, const char *end, const char **tok
 	return p - *tok;
 }
 
-/* Decimal digits only. 0, -1 when not a number, -2 when above UINT64_MAX. */
-static inline int text_u64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len)
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned d = (unsigned)(unsigned char)s[i] - '0';
-
-		if (d > 9)
-			return -1;
-		if (v > (UINT64_MAX - d) / 10) {
-			/* Keep scanning: "99999999999999999999x" is not a number. */
-			for (i++; i < len; i++)
-				if ((unsigned)(unsigned char)s[i] - '0' > 9)
-					return -1;
-			return -2;
-		}
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static bool text_page_size_ok(uint64_t v)
-{
-	return v == 4096 || v == 16384 || v == 65536;
-}
-
-static inline bool text_label_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '.' || c == ':' || c == '/' || c == '+' || c == '-';
-}
-
-static bool text_key_ok(const char *k, size_t len)
-{
-	size_t i;
-
-	if (!len || len > TRACE_TEXT_KEY_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
-			return false;
-	return true;
-}
-
 int trace_check_label(const char *label)
 {
 	size_t i;
@@ -212,21 +159,6 @@ int trace_check_label(const char *label)
 		if (i >= SIM_LABEL_MAX - 1 || !text_label_char((unsigned char)label[i]))
 			return -EINVAL;
 	return i ? 0 : -EINVAL;
-}
-
-/* Digits of v at p; returns the end. */
-static char *text_put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
 }
 
 /* ---- line source ---- */
@@ -995,139 +927,5 @@ int trace_reader_resume(struct trace_reader *r)
 		r->skip_long = false;
 	}
 	r->state = 0;
-	return 0;
-}
-
-/* ---- writer ---- */
-
-int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
-{
-	char *p = buf;
-	bool has_id = true;
-
-	if (buflen < TRACE_TEXT_EVENT_MAX)
-		return -ENOSPC;
-	switch (ev->op) {
-	case SIM_OP_ALLOC:
-	case SIM_OP_WRITE:
-		if (ev->size < 1 || ev->size > TEXT_WRITE_SIZE_MAX)
-			return -EINVAL;
-		break;
-	case SIM_OP_GET:
-		if (ev->order > TRACE_TEXT_ORDER_MAX ||
-		    (ev->mtype != SIM_MT_UNMOVABLE && ev->mtype != SIM_MT_MOVABLE &&
-		     ev->mtype != SIM_MT_RECLAIMABLE))
-			return -EINVAL;
-		break;
-	case SIM_OP_FREE:
-	case SIM_OP_WRITE_SAME:
-	case SIM_OP_READ:
-	case SIM_OP_DISCARD:
-	case SIM_OP_PUT:
-	case SIM_OP_FORK:
-	case SIM_OP_EXIT:
-		break;
-	case SIM_OP_SNAPSHOT:
-		if (trace_check_label(ev->label))
-			return -EINVAL;
-		has_id = false;
-		break;
-	case SIM_OP_FORK_PROBE:
-		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX || trace_check_label(ev->label))
-			return -EINVAL;
-		break;
-	case SIM_OP_COMPACT:
-	case SIM_OP_VERIFY:
-		has_id = false;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (has_id && ev->id >= TRACE_TEXT_ID_LIMIT)
-		return -EINVAL;
-
-	if (ev->has_time) {
-		*p++ = '@';
-		p = text_put_u64(p, ev->time_ns);
-		*p++ = ' ';
-	}
-	*p++ = (char)ev->op;
-	if (has_id) {
-		*p++ = ' ';
-		p = text_put_u64(p, ev->id);
-	}
-	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
-		*p++ = ' ';
-		p = text_put_u64(p, ev->size);
-	} else if (ev->op == SIM_OP_GET) {
-		*p++ = ' ';
-		p = text_put_u64(p, ev->order);
-		*p++ = ' ';
-		*p++ = ev->mtype;
-	} else if (ev->op == SIM_OP_SNAPSHOT || ev->op == SIM_OP_FORK_PROBE) {
-		size_t l = strlen(ev->label);
-
-		*p++ = ' ';
-		memcpy(p, ev->label, l);
-		p += l;
-	}
-	*p++ = '\n';
-	*p = '\0';
-	return (int)(p - buf);
-}
-
-int trace_write_event(FILE *f, const struct sim_event *ev)
-{
-	char buf[TRACE_TEXT_EVENT_MAX];
-	int n = trace_format_event(buf, sizeof(buf), ev);
-
-	if (n < 0)
-		return n;
-	return fwrite(buf, 1, (size_t)n, f) == (size_t)n ? 0 : -EIO;
-}
-
-int trace_write_end(FILE *f, uint64_t count)
-{
-	return fprintf(f, "e %" PRIu64 "\n", count) < 0 ? -EIO : 0;
-}
-
-/* A value the reader gives back unchanged: non-empty, no control byte, no edge blank. */
-static bool text_value_ok(const char *v)
-{
-	size_t i, len = strlen(v);
-
-	if (!len || len > TRACE_TEXT_LINE_MAX - TRACE_TEXT_KEY_MAX - 3)
-		return false;
-	if (text_is_blank(v[0]) || text_is_blank(v[len - 1]))
-		return false;
-	for (i = 0; i < len; i++)
-		if (((unsigned char)v[i] < 0x20 && v[i] != '\t') || v[i] == 0x7f)
-			return false;
-	return true;
-}
-
-int trace_write_header(FILE *f, const struct trace_meta *meta, size_t n)
-{
-	size_t i, j;
-	uint64_t v;
-
-	if (n > TRACE_TEXT_META_MAX)
-		return -EINVAL;
-	for (i = 0; i < n; i++) {
-		if (!meta[i].key || !meta[i].value ||
-		    !text_key_ok(meta[i].key, strlen(meta[i].key)) || !text_value_ok(meta[i].value))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(meta[i].key, meta[j].key))
-				return -EINVAL;
-		if (!strcmp(meta[i].key, "page_size") &&
-		    (text_u64(meta[i].value, strlen(meta[i].value), &v) || !text_page_size_ok(v)))
-			return -EINVAL;
-	}
-	if (fprintf(f, "%s %d\n", TRACE_TEXT_MAGIC, TRACE_TEXT_VERSION) < 0)
-		return -EIO;
-	for (i = 0; i < n; i++)
-		if (fprintf(f, "! %s %s\n", meta[i].key, meta[i].value) < 0)
-			return -EIO;
 	return 0;
 }
