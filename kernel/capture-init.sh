@@ -7,10 +7,9 @@
 #   /cap/zram-capture-tracefs             the kit
 #   /cap/swapload                         kernel/swapload.c, static
 #   /cap/args                             "NPROC MB DISKSIZE_MB RUNS" for swapload and zram
-# The capture goes down a second serial port (/dev/ttyS1, a file on the host). Slow under
-# TCG, but the two faster ways hung here: a 9p share and a raw virtio disk both left the
-# writer blocked in the kernel for good once the workload swapped (kernel/README.md). Runs: "plain" (no
-# capture, for the capture's overhead), then "capture". Console lines start with "CAP ".
+# The capture goes onto a raw virtio disk (/dev/vda, a sparse file on the host read up to
+# its first NUL). Runs: "plain" (no capture, for the capture's overhead), then "capture".
+# Console lines start with "CAP ".
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
@@ -25,8 +24,7 @@ fatal() {
 	poweroff -f
 }
 echo "CAP guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
-# The capture's port: raw, so the bytes go out as the kit writes them.
-stty -F /dev/ttyS1 raw -echo 2>/dev/null
+modprobe virtio_pci; modprobe virtio_blk
 modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
@@ -52,7 +50,7 @@ for run in $runs; do
 		# The kit starts after the reset (which frees the last run's pool) and before
 		# mkswap, so the capture holds the swap header's object too.
 		echo 1 >/sys/block/zram0/reset
-		CAPTURE_BUFFER_KB=16384 /cap/zram-capture-tracefs /dev/ttyS1 2>/tmp/kit.err &
+		CAPTURE_BUFFER_KB=16384 /cap/zram-capture-tracefs /dev/vda 2>/tmp/kit.err &
 		kit=$!
 		n=0
 		while ! grep -q 'recording to' /tmp/kit.err; do
