@@ -26,6 +26,10 @@ def main():
                 print(f"{sys.argv[1]}:{n}: a reading has {len(tok) - 2} numbers, mm_stat 8 or more")
                 return 2
             readings.append((tok[0], dict(zip(FIELDS, map(int, tok[2:])))))
+    # A label read twice (swapload re-marks when mm_stat moved under its marker): the last
+    # reading counts, as the replay's last snapshot of that label does.
+    last = {label: vals for label, vals in readings}
+    readings = [(label, last[label]) for label in dict.fromkeys(l for l, _ in readings)]
     with open(sys.argv[2], encoding="utf-8") as f:
         snaps = {s["label"]: s["mm_stat"] for s in json.load(f)["snapshots"]}
     if not readings:
