@@ -9,10 +9,10 @@
  * comma separates variants and '+' combines policies into one variant
  * ("none,manual,manual+migration" is three runs).
  *
- * Children report progress through a MAP_SHARED array of event counters,
- * one per run, that the parent reads to draw one bar per variant on stderr
- * (only when stderr is a terminal). Each child is a fresh copy of the
- * process after fork(), so the simulator needs no thread safety.
+ * With --seeds, a trace named NAME-{seed}.trace stands for one per seed:
+ * the runs of a variant on them are replicates, and the table becomes each
+ * metric's mean and 95% interval per variant, with paired tests between
+ * the variants (cli_compare_stats.c). The replays run in cli_compare_run.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,170 +36,6 @@
 #include "outfile.h"
 #include "replay_job.h"
 
-#define CMP_MAX_RUNS 64
-
-uint64_t cmp_count_events(const char *trace)
-{
-	char msg[512];
-	uint64_t n;
-
-	/* through the trace reader: what the replay will see, in any format (a count of text
-	 * lines in the raw bytes of a .ztb.zst was 50 times too small) */
-	replay_count_events(trace, &n, msg, sizeof(msg));
-	return n;
-}
-
-static void run_overrides(const struct cmp_run *run, struct replay_overrides *o)
-{
-	*o = (struct replay_overrides){
-	    .config = run->config,
-	    .profile = run->profile,
-	    .arch = run->arch,
-	    .policies = run->policies,
-	    .seed = run->seed,
-	    .have_seed = run->have_seed,
-	    .sample_every = run->sample_every,
-	    .have_sample = run->sample_every != 0, /* 0: the config's */
-	    .timing = run->timing,
-	};
-}
-
-int cmp_run_config(const struct cmp_run *run, struct sim_config *cfg, char *msg, size_t msglen)
-{
-	struct replay_overrides o;
-
-	run_overrides(run, &o);
-	return cli_replay_exit(replay_config_resolve(&o, cfg, msg, msglen));
-}
-
-static void store_progress(void *ctx, const struct trace_reader *r, uint64_t events, bool final)
-{
-	(void)r;
-	(void)final;
-	__atomic_store_n((uint64_t *)ctx, events, __ATOMIC_RELAXED);
-}
-
-int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, size_t msglen)
-{
-	struct sim_config cfg;
-	struct replay_job job = {.trace = run->trace,
-				 .cfg = &cfg,
-				 .json_out = run->json_out,
-				 .temp_prepare = cli_tmp_prepare,
-				 .temp_file = cli_tmp_register};
-	json_t *extra = json_object();
-	const char *key;
-	json_t *val;
-	int rc;
-
-	rc = cmp_run_config(run, &cfg, msg, msglen);
-	if (rc) {
-		json_decref(extra);
-		return rc;
-	}
-	/* the same inputs `zsfrag replay --json` records, plus ours */
-	if (run->name)
-		json_object_set_new(extra, "variant", json_string(run->name));
-	json_object_foreach(run->extra_inputs, key, val) json_object_set(extra, key, val);
-	job.extra_inputs = extra;
-	if (events_done)
-		job.progress = (struct replay_progress){
-		    .fn = store_progress, .ctx = events_done, .mask = 0xfff};
-	rc = cli_replay_exit(replay_job_run(&job, msg, msglen));
-	json_decref(extra);
-	return rc;
-}
-
-/* --- running variants in parallel, with one progress bar each --- */
-
-struct cmp_pool {
-	const struct cmp_run *runs;
-	unsigned int n;
-	uint64_t *done;		       /* MAP_SHARED: each child's events so far */
-	uint64_t total[CMP_MAX_RUNS]; /* events in each run's trace (for the bar) */
-	double t0;
-};
-
-static void draw_progress(const struct cmp_pool *pl, const struct cli_job *jobs, bool redraw)
-{
-	uint64_t all = 0, all_done = 0;
-	double el = cli_now() - pl->t0;
-
-	if (redraw)
-		fprintf(stderr, "\033[%uA", pl->n + 1);
-	for (unsigned int i = 0; i < pl->n; i++) {
-		uint64_t d = __atomic_load_n(&pl->done[i], __ATOMIC_RELAXED);
-		double frac = pl->total[i] ? (double)d / (double)pl->total[i] : 0;
-		char bar[31];
-		int fill;
-
-		if (jobs[i].pid == -1 && jobs[i].rc == 0)
-			frac = 1;
-		frac = frac > 1 ? 1 : frac;
-		fill = (int)(frac * 30);
-		memset(bar, '#', (size_t)fill);
-		memset(bar + fill, '.', (size_t)(30 - fill));
-		bar[30] = 0;
-		all += pl->total[i];
-		all_done += jobs[i].pid == -1 ? pl->total[i] : d;
-		fprintf(stderr, "\r\033[K  %-28.28s [%s] %3.0f%% %s\n", pl->runs[i].name, bar,
-			frac * 100,
-			jobs[i].pid == 0    ? "waiting"
-			: jobs[i].pid == -1 ? (jobs[i].rc ? "FAILED" : "done")
-					    : "running");
-	}
-	fprintf(stderr, "\r\033[K  %llu of %llu events, %.2f M events/s, %.1f s",
-		(unsigned long long)all_done, (unsigned long long)all,
-		el > 0 ? (double)all_done / el / 1e6 : 0.0, el);
-	if (all_done && all_done < all)
-		fprintf(stderr, ", about %.0f s left",
-			el * (double)(all - all_done) / (double)all_done);
-	fputc('\n', stderr);
-}
-
-static void redraw_progress(void *ctx, const struct cli_job *jobs, unsigned int finished)
-{
-	(void)finished;
-	draw_progress(ctx, jobs, true);
-}
-
-static int run_child(void *ctx, unsigned int i)
-{
-	struct cmp_pool *pl = ctx;
-	char msg[600];
-	int rc = cmp_run_one(&pl->runs[i], &pl->done[i], msg, sizeof(msg));
-
-	if (rc)
-		fprintf(stderr, "zsfrag: run %s: %s\n", pl->runs[i].name, msg);
-	return rc;
-}
-
-int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int max_procs,
-		     bool progress)
-{
-	struct cli_job jobs[CMP_MAX_RUNS];
-	struct cmp_pool pl = {.runs = runs, .n = n, .t0 = cli_now()};
-	int rc;
-
-	if (n > CMP_MAX_RUNS)
-		return EX_USAGE;
-	pl.done = mmap(NULL, sizeof(uint64_t) * (n ? n : 1), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (pl.done == MAP_FAILED)
-		return EX_OSERR;
-	memset(jobs, 0, sizeof(jobs));
-	for (unsigned int i = 0; i < n; i++)
-		pl.total[i] = !progress	      ? 0
-			      : runs[i].events ? runs[i].events
-					       : cmp_count_events(runs[i].trace);
-	if (progress)
-		draw_progress(&pl, jobs, false);
-	rc = cli_pool_run(n, max_procs, jobs, run_child, &pl, progress ? redraw_progress : NULL,
-			  progress ? 0.25 : 0);
-	munmap(pl.done, sizeof(uint64_t) * (n ? n : 1));
-	return rc;
-}
-
 /* --- the subcommand --- */
 
 static void compare_help(FILE *f)
@@ -207,7 +43,9 @@ static void compare_help(FILE *f)
 	fprintf(
 	    f,
 	    "usage: zsfrag compare TRACE... [--profiles P,Q,...] [--policies A,B,...] [OPTIONS]\n"
-	    "       zsfrag compare TRACE... --variants PROFILE:POLICIES,... [OPTIONS]\n\n"
+	    "       zsfrag compare TRACE... --variants PROFILE:POLICIES,... [OPTIONS]\n"
+	    "       zsfrag compare NAME-{seed}.trace... --seeds 1-10 [OPTIONS]\n"
+	    "       zsfrag compare --from DIR [--reference VARIANT]\n\n"
 	    "Replay each trace once per variant (the product of --profiles and --policies) in\n"
 	    "parallel processes, write each run's results JSON into DIR and print the runs\n"
 	    "side by side. In --policies, ',' separates variants and '+' combines policies in\n"
@@ -228,7 +66,20 @@ static void compare_help(FILE *f)
 	    "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
 	    "  -o, --out DIR          results directory (default compare-out)\n"
 	    "  -j, --jobs N           parallel replays (default: online CPUs)\n"
-	    "  -s, --seed N           payload seed\n"
+	    "  -s, --seed N           payload seed (with --seeds: each trace's seed)\n"
+	    "      --seeds LIST       replicates: each TRACE with {seed} in its name is replayed\n"
+	    "                         once per seed of LIST (1-10, or 1,2,5-7); the table then\n"
+	    "                         shows per variant each metric's mean +- the half-width of\n"
+	    "                         its 95%% Student t interval over the seeds, and each\n"
+	    "                         variant against the reference seed by seed (paired t-test\n"
+	    "                         and Wilcoxon signed-rank); all of it, every pair of\n"
+	    "                         variants, in DIR/stats.json (README: Comparing across\n"
+	    "                         seeds)\n"
+	    "      --reference V      the variant the others are tested against, as named in\n"
+	    "                         the table (\"v4.1 on-pgd-failure\" or v4.1:on-pgd-failure;\n"
+	    "                         default: the first)\n"
+	    "      --from DIR         no replays: the table (and statistics) of the results\n"
+	    "                         files in DIR, e.g. runs of several compare commands\n"
 	    "      --sample-every N   snapshot every N events (default: 1/200 of the trace)\n"
 	    "      --no-timing        leave host CPU times out (byte-identical reruns)\n"
 	    "      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
@@ -244,6 +95,9 @@ static void compare_help(FILE *f)
 struct compare_opts {
 	const char *profiles, *policies, *variants, *arch, *config, *out, *report;
 	const char *baseline, *metric; /* --baseline: results to compare against */
+	const char *seeds;	       /* --seeds LIST: {seed} in trace names */
+	const char *reference;	       /* the variant the others are tested against */
+	const char *from;	       /* --from DIR: no replays, the results there */
 	double threshold;
 	unsigned long long jobs, seed, sample_every;
 	bool have_seed, timing, figures, quiet;
@@ -279,6 +133,12 @@ static void trace_stem(const char *trace, char *buf, size_t len)
 }
 
 struct compare_state {
+	/* the traces after --seeds: each {seed} trace once per seed */
+	char *trace[CMP_MAX_RUNS];
+	char workload[CMP_MAX_RUNS][128]; /* the stem of the name with {seed} in it, or "" */
+	unsigned long long trace_seed[CMP_MAX_RUNS];
+	int ntraces;
+	json_t *extra[CMP_MAX_RUNS]; /* each run's inputs.variant_order, workload, replicate */
 	struct cmp_run runs[CMP_MAX_RUNS];
 	char names[CMP_MAX_RUNS][160];
 	char paths[CMP_MAX_RUNS][1024];
@@ -287,6 +147,93 @@ struct compare_state {
 	struct cmp_metrics m[CMP_MAX_RUNS];
 	unsigned int n;
 };
+
+/* "1-10", "1,3,7-9" into seeds[]; the count, or -1 */
+static int parse_seeds(const char *list, unsigned long long *seeds, int max)
+{
+	char buf[512], *parts[CMP_MAX_RUNS];
+	int np, n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	np = split(buf, ',', parts, CMP_MAX_RUNS);
+	for (int i = 0; i < np; i++) {
+		char *dash = strchr(parts[i], '-');
+		unsigned long long a, b;
+
+		if (dash)
+			*dash = 0;
+		if (cli_parse_u64(parts[i], UINT64_MAX >> 1, &a) ||
+		    cli_parse_u64(dash ? dash + 1 : parts[i], UINT64_MAX >> 1, &b) || b < a)
+			return -1;
+		for (unsigned long long v = a; v <= b; v++) {
+			if (n == max)
+				return -1;
+			seeds[n++] = v;
+		}
+	}
+	return np > 0 ? n : -1;
+}
+
+/* The traces, each with {seed} once per seed of --seeds (NAME-{seed}.trace -> NAME-1.trace..) */
+static int expand_traces(struct compare_state *st, const struct compare_opts *o, char **traces,
+			 int ntraces)
+{
+	unsigned long long seeds[CMP_MAX_RUNS];
+	int ns = 0;
+
+	if (o->seeds) {
+		ns = parse_seeds(o->seeds, seeds, CMP_MAX_RUNS);
+		if (ns <= 0)
+			return cli_usage_error("compare", "bad --seeds '%s' (e.g. 1-10 or 1,2,5)",
+					       o->seeds);
+	}
+	for (int t = 0; t < ntraces; t++) {
+		const char *at = strstr(traces[t], "{seed}");
+		int copies = at ? ns : 1;
+
+		if (!at && o->seeds)
+			return cli_usage_error("compare", "--seeds: trace %s has no {seed} in its "
+							  "name (NAME-{seed}.trace)",
+					       traces[t]);
+		if (at && !o->seeds)
+			return cli_usage_error("compare", "trace %s has {seed} in its name: give "
+							  "--seeds",
+					       traces[t]);
+		for (int k = 0; k < copies; k++) {
+			int i = st->ntraces;
+			size_t len = strlen(traces[t]) + 24;
+
+			if (i == CMP_MAX_RUNS)
+				return cli_usage_error("compare", "at most %d traces", CMP_MAX_RUNS);
+			st->trace[i] = malloc(len);
+			if (!st->trace[i])
+				return EX_OSERR;
+			if (at) {
+				snprintf(st->trace[i], len, "%.*s%llu%s", (int)(at - traces[t]),
+					 traces[t], seeds[k], at + 6);
+				trace_stem(traces[t], st->workload[i], sizeof(st->workload[i]));
+				st->trace_seed[i] = seeds[k];
+			} else {
+				snprintf(st->trace[i], len, "%s", traces[t]);
+			}
+			st->ntraces++;
+		}
+	}
+	return 0;
+}
+
+/* What the statistics group and pair the run by, in its results' inputs. */
+static json_t *run_inputs(const struct compare_state *st, int t, int v)
+{
+	json_t *in = json_object();
+
+	json_object_set_new(in, "variant_order", json_integer(v));
+	if (st->workload[t][0]) {
+		json_object_set_new(in, "workload", json_string(st->workload[t]));
+		json_object_set_new(in, "replicate", json_integer((json_int_t)st->trace_seed[t]));
+	}
+	return in;
+}
 
 static int build_runs(struct compare_state *st, const struct compare_opts *o, char **traces,
 		      int ntraces)
@@ -339,6 +286,14 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 				vq[nv++] = pols[q];
 			}
 	}
+	{
+		int rc = expand_traces(st, o, traces, ntraces);
+
+		if (rc)
+			return rc;
+	}
+	traces = st->trace;
+	ntraces = st->ntraces;
 	if ((unsigned long)ntraces * (unsigned long)nv > CMP_MAX_RUNS)
 		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
 	for (int t = 0; t < ntraces; t++) {
@@ -379,8 +334,10 @@ static int build_runs(struct compare_state *st, const struct compare_opts *o, ch
 						*c = ',';
 				r->policies = st->pol[i];
 			}
-			r->seed = o->seed;
-			r->have_seed = o->have_seed;
+			r->seed = o->have_seed || !st->workload[t][0] ? o->seed : st->trace_seed[t];
+			r->have_seed = o->have_seed || st->workload[t][0];
+			st->extra[i] = run_inputs(st, t, v);
+			r->extra_inputs = st->extra[i];
 			r->timing = o->timing;
 			r->sample_every = o->sample_every;
 			if (!r->sample_every) {
@@ -455,32 +412,59 @@ static int draw_runs_parallel(struct compare_state *st, unsigned int jobs, bool 
 	return rc;
 }
 
+/* The overlay of a comparison across seeds draws the first seed's runs only (one line a
+ * variant): the runs of one seed into first[], their count returned. */
+static unsigned int first_seed_runs(const struct compare_state *st, struct cmp_metrics *first)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < st->n; i++)
+		if (!strcmp(st->m[i].replicate, st->m[0].replicate))
+			first[k++] = st->m[i];
+	return k;
+}
+
 static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
 {
-	struct report_figure figs[2 * CMP_MAX_RUNS + 3];
-	unsigned int nf = 0;
+	struct report_figure *figs = calloc(2 * CMP_MAX_RUNS + 3, sizeof(*figs));
+	struct cmp_metrics *first = calloc(st->n, sizeof(*first));
+	unsigned int nf = 0, nfirst = st->n;
 	char msg[600], base[1100], obase[1100], title[1000];
+	bool seeds = st->m[0].replicate[0] != 0;
 	int rc;
 
+	if (!figs || !first) {
+		free(figs);
+		free(first);
+		return EX_OSERR;
+	}
 	cmp_title(st->m, st->n, title, sizeof(title));
 	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
 	if (!rc) {
 		snprintf(obase, sizeof(obase), "%s/overlay", o->out);
-		rc = plot_overlay(st->m, st->n, title, obase, msg, sizeof(msg));
+		if (seeds)
+			nfirst = first_seed_runs(st, first);
+		rc = plot_overlay(seeds ? first : st->m, nfirst, title, obase, msg, sizeof(msg));
 	}
+	free(first);
 	if (rc) {
 		fprintf(stderr, "zsfrag compare: %s\n", msg);
+		free(figs);
 		return rc;
 	}
 	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cli_nproc(),
 				!quiet && isatty(STDERR_FILENO));
-	if (rc)
+	if (rc) {
+		free(figs);
 		return rc;
+	}
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
 	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
-		 "The table's key metrics, one panel per unit and one row of bars per run, each "
-		 "bar labelled with its value (n/a: the run has no such number).");
+		 seeds ? "The key metrics per variant: the mean over the seeds with its 95%% "
+			 "Student t interval as an error bar, labelled mean +- half-width."
+		       : "The table's key metrics, one panel per unit and one row of bars per run, "
+			 "each bar labelled with its value (n/a: the run has no such number).");
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", obase);
 	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
 		 "The runs on one time axis: pool pages, the order-2 unusable index of the zone "
@@ -515,11 +499,74 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 		if (rc) {
 			fprintf(stderr, "zsfrag compare: cannot write %s: %s\n", o->report,
 				strerror(-rc));
+			free(figs);
 			return EX_CANTCREAT;
 		}
 		printf("report: %s\n", o->report);
 	}
+	free(figs);
 	return 0;
+}
+
+/*
+ * The runs' table: side by side, or, when a variant has several seeds of a workload, each
+ * metric's mean and interval and the paired tests, with everything in DIR/stats.json.
+ */
+static int print_results(struct compare_state *st, const struct compare_opts *o, const char *dir)
+{
+	struct cmp_stats ss;
+	char msg[600], path[1100];
+	int rc = 0;
+
+	if (cmp_stats_group(st->m, st->n, &ss))
+		return EX_OSERR;
+	if (cmp_stats_replicated(&ss)) {
+		cmp_stats_print(stdout, st->m, &ss, o->reference);
+		snprintf(path, sizeof(path), "%s/stats.json", dir);
+		rc = cmp_stats_write(path, st->m, &ss, msg, sizeof(msg));
+		if (rc)
+			fprintf(stderr, "zsfrag compare: %s\n", msg);
+		else
+			printf("\nstatistics of every metric and every pair of variants: %s\n", path);
+	} else {
+		cmp_print_table(stdout, st->m, st->n);
+	}
+	cmp_stats_free(&ss);
+	printf(
+	    "\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
+	    "pgd zone\nover the snapshots where it is above its low watermark; results in %s/\n",
+	    st->m[0].page_size, dir);
+	fflush(stdout);
+	return rc;
+}
+
+/* --from DIR: the results files there (other JSON, stats.json among it, left alone). */
+static int load_dir(struct compare_state *st, const char *dir)
+{
+	char **paths, msg[600];
+	unsigned int np;
+	int err = plot_list_results(dir, &paths, &np), rc = 0;
+
+	if (err) {
+		fprintf(stderr, "zsfrag compare: %s: %s\n", dir, strerror(-err));
+		return EX_NOINPUT;
+	}
+	for (unsigned int i = 0; i < np; i++) {
+		if (st->n == CMP_MAX_RUNS) {
+			fprintf(stderr, "zsfrag compare: %s: more than %d results files\n", dir,
+				CMP_MAX_RUNS);
+			rc = EX_USAGE;
+		} else if (!rc && cmp_metrics_load(paths[i], &st->m[st->n], msg, sizeof(msg)) == 0) {
+			st->n++;
+		}
+		free(paths[i]);
+	}
+	free(paths);
+	if (!rc && !st->n) {
+		fprintf(stderr, "zsfrag compare: no results files in %s\n", dir);
+		rc = EX_NOINPUT;
+	}
+	return rc;
 }
 
 static int parse_opts(int argc, char **argv, struct compare_opts *o)
@@ -540,6 +587,9 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	    {"baseline", required_argument, NULL, 'B'},
 	    {"metric", required_argument, NULL, 'm'},
 	    {"threshold", required_argument, NULL, 't'},
+	    {"seeds", required_argument, NULL, 'E'},
+	    {"reference", required_argument, NULL, 'r'},
+	    {"from", required_argument, NULL, 'f'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -608,12 +658,28 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'E':
+			o->seeds = optarg;
+			break;
+		case 'r':
+			o->reference = optarg;
+			break;
+		case 'f':
+			o->from = optarg;
+			break;
 		case 'h':
 			compare_help(stdout);
 			return -1;
 		default:
 			return cli_usage_error("compare", "bad option");
 		}
+	}
+	if (o->from) {
+		if (optind < argc || o->figures || o->baseline || o->seeds)
+			return cli_usage_error("compare", "--from DIR takes no traces, --figures, "
+							  "--report, --baseline or --seeds (zsfrag "
+							  "plot compare DIR draws its figure)");
+		return 0;
 	}
 	if (optind >= argc)
 		return cli_usage_error("compare", "no trace given");
@@ -637,6 +703,12 @@ int cli_compare(int argc, char **argv)
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return EX_OSERR;
+	if (o.from) {
+		rc = load_dir(st, o.from);
+		if (!rc)
+			rc = print_results(st, &o, o.from);
+		goto out;
+	}
 	rc = build_runs(st, &o, argv + optind, argc - optind);
 	if (rc)
 		goto out;
@@ -658,8 +730,8 @@ int cli_compare(int argc, char **argv)
 		/* no results file or report may be a trace or the config under another name */
 		const char *outp = i < st->n ? st->paths[i] : o.report;
 
-		for (int t = optind; outp && t <= argc; t++) {
-			const char *in = t < argc ? argv[t] : o.config;
+		for (int t = 0; outp && t <= st->ntraces; t++) {
+			const char *in = t < st->ntraces ? st->trace[t] : o.config;
 
 			if (outfile_check_inputs(outp, &in, 1, msg, sizeof(msg))) {
 				rc = cli_usage_error("compare", "%s", msg);
@@ -683,12 +755,9 @@ int cli_compare(int argc, char **argv)
 			goto out;
 		}
 	}
-	cmp_print_table(stdout, st->m, st->n);
-	printf(
-	    "\npages of %lu bytes; used ratio = stored bytes / pool bytes; unusable index of the "
-	    "pgd zone\nover the snapshots where it is above its low watermark; results in %s/\n",
-	    st->m[0].page_size, o.out);
-	fflush(stdout);
+	rc = print_results(st, &o, o.out);
+	if (rc)
+		goto out;
 	if (o.baseline) {
 		char reg[1100];
 
@@ -707,6 +776,10 @@ int cli_compare(int argc, char **argv)
 	if (!rc && regressed == 1)
 		rc = 1;
 out:
+	for (int t = 0; t < st->ntraces; t++)
+		free(st->trace[t]);
+	for (unsigned int i = 0; i < st->n; i++)
+		json_decref(st->extra[i]);
 	free(st);
 	return rc;
 }

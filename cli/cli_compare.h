@@ -20,6 +20,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli_stats.h"
+
+/* The most runs one comparison makes (variants x traces x seeds), and the most variants of
+ * one workload the statistics table shows side by side. */
+#define CMP_MAX_RUNS	   1024
+#define CMP_MAX_STATS_COLS 32
+
 /* One replay: a trace under one machine, profile and policy set. */
 struct cmp_run {
 	const char *trace;
@@ -146,6 +153,11 @@ struct cmp_metrics {
 	char path[512];	 /* the results file */
 	char trace[256]; /* inputs.trace's basename */
 	char profile[32], arch[16], policies[128], variant[160];
+	/* replicates (compare --seeds): inputs.workload, the trace name with {seed} in it, and
+	 * inputs.replicate, the seed; without them the trace's name and "" */
+	char workload[256], replicate[32];
+	int variant_order; /* inputs.variant_order: the variant's place on compare's command
+			      line, -1 when the file has none */
 	uint64_t seed;
 	unsigned long page_size;  /* bytes */
 	int format;		  /* results_format; 1 for files written before it existed */
@@ -169,6 +181,53 @@ void cmp_print_table(FILE *f, const struct cmp_metrics *m, unsigned int n);
 /* The same as an HTML <table>. */
 void cmp_print_table_html(FILE *f, const struct cmp_metrics *m, unsigned int n);
 
+/* "1234567.5" as "1,234,567.5" (decimals after the point) */
+void cmp_group_digits(double v, int decimals, char *buf, size_t len);
+
+/* --- statistics across seeds (cli_compare_stats.c, arithmetic in cli_stats.h) --- */
+
+#define CMP_STATS_LEVEL 0.95 /* the intervals' coverage and the tests' 1 - alpha */
+
+/* One variant's runs of one workload: the replicates a mean and interval are taken over. */
+struct cmp_group {
+	const char *workload; /* cmp_metrics.workload of its runs */
+	const char *variant;
+	unsigned int wl;      /* the workload's place (first appearance), for ordering */
+	int order;	      /* the variant's place within the workload */
+	unsigned int n;	      /* runs */
+	unsigned int *run;    /* their indices into the metrics array */
+};
+
+struct cmp_stats {
+	struct cmp_group *g; /* by workload, then variant order */
+	unsigned int ng;
+};
+
+/* Group runs by (workload, variant); 0 or -ENOMEM. Free with cmp_stats_free. */
+int cmp_stats_group(const struct cmp_metrics *m, unsigned int n, struct cmp_stats *s);
+void cmp_stats_free(struct cmp_stats *s);
+/* Whether some variant has two runs or more of one workload (so there is a spread to show). */
+bool cmp_stats_replicated(const struct cmp_stats *s);
+/* The group whose variant is name ("v4.1 targeted" or "v4.1:targeted") in workload wl of g's,
+ * or -1. */
+int cmp_stats_find(const struct cmp_stats *s, unsigned int wl, const char *name);
+/* A group's mean and interval of one metric. */
+void cmp_stats_summary(const struct cmp_metrics *m, const struct cmp_group *g, int metric,
+		       struct stats_summary *out);
+/* b against a, paired by replicate (the seed; the trace's name for runs without one). */
+void cmp_stats_paired(const struct cmp_metrics *m, const struct cmp_group *a,
+		      const struct cmp_group *b, int metric, struct stats_paired *out);
+/*
+ * The text: per workload, each metric's mean +- the interval's half-width per variant, then
+ * each variant against the reference (NULL: the workload's first variant), seed by seed.
+ */
+void cmp_stats_print(FILE *f, const struct cmp_metrics *m, const struct cmp_stats *s,
+		     const char *reference);
+/* Everything, every pair of variants included, as JSON into path (outfile rules). A sysexits
+ * code, msg on failure. */
+int cmp_stats_write(const char *path, const struct cmp_metrics *m, const struct cmp_stats *s,
+		    char *msg, size_t msglen);
+
 /* --- figures (cli_plot.c) --- */
 
 /*
@@ -182,6 +241,10 @@ int plot_classes(const char *results, const char *label, const char *outbase, ch
 		 size_t msglen);
 int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase, char *msg, size_t msglen);
+/* Runs across seeds (cli_plot_stats.c): per variant the key metrics' means with their 95%
+ * intervals as error bars. plot_compare calls it when s has replicates. */
+int plot_compare_ci(const struct cmp_metrics *m, const struct cmp_stats *s, const char *title,
+		    const char *outbase, char *msg, size_t msglen);
 /* The runs (m[i].path) on one time axis: pool pages, order-2 unusable index, fork outcomes. */
 int plot_overlay(const struct cmp_metrics *m, unsigned int n, const char *title,
 		 const char *outbase, char *msg, size_t msglen);

@@ -22,7 +22,7 @@
 #include "config.h"
 #include "outfile.h"
 
-static void group_digits(double v, int decimals, char *buf, size_t len)
+void cmp_group_digits(double v, int decimals, char *buf, size_t len)
 {
 	char raw[64], *dot;
 	size_t n, o = 0;
@@ -51,7 +51,7 @@ static void bar(FILE *f, double v, int decimals, const char *suffix, double *max
 		fputs("\t0\tn/a", f);
 		return;
 	}
-	group_digits(v, decimals, b, sizeof(b));
+	cmp_group_digits(v, decimals, b, sizeof(b));
 	fprintf(f, "\t%.6g\t%s%s", v, b, suffix ? suffix : "");
 	if (v > *max)
 		*max = v;
@@ -91,6 +91,19 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 	FILE *f, *ff;
 	int rc;
 
+	{
+		/* runs across seeds: means and intervals, one row per variant */
+		struct cmp_stats st;
+
+		if (cmp_stats_group(m, n, &st))
+			return EX_OSERR;
+		if (cmp_stats_replicated(&st)) {
+			rc = plot_compare_ci(m, &st, title, outbase_in, msg, msglen);
+			cmp_stats_free(&st);
+			return rc;
+		}
+		cmp_stats_free(&st);
+	}
 	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 	if (rc)
 		return rc;
@@ -123,7 +136,7 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 		if (!isnan(v[CMP_OBJS_MIGRATED])) {
 			char g[48];
 
-			group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
+			cmp_group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
 			snprintf(objs, sizeof(objs), " MiB, %s objects", g);
 		}
 		bar(f, v[CMP_BYTES_COPIED] / (1 << 20), 1, objs, &mx[3]);

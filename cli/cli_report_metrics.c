@@ -209,6 +209,13 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	snprintf(m->variant, sizeof(m->variant), "%s", str(in, "variant", ""));
 	if (!m->variant[0])
 		snprintf(m->variant, sizeof(m->variant), "%s %s", m->profile, m->policies);
+	snprintf(m->workload, sizeof(m->workload), "%s", str(in, "workload", m->trace));
+	if (json_is_integer(json_object_get(in, "replicate")))
+		snprintf(m->replicate, sizeof(m->replicate), "%lld",
+			 (long long)json_integer_value(json_object_get(in, "replicate")));
+	m->variant_order = json_is_integer(json_object_get(in, "variant_order"))
+			       ? (int)json_integer_value(json_object_get(in, "variant_order"))
+			       : -1;
 	m->seed = json_is_integer(json_object_get(in, "seed"))
 		      ? (uint64_t)json_integer_value(json_object_get(in, "seed"))
 		      : 0;
