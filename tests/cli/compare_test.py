@@ -157,6 +157,48 @@ check(nev // counts["demo.trace"][0] <= counts["demo.trace"][1],
 check_eq(counts["fmt.ztb"], counts["demo.trace"], ".ztb: sample_every and snapshots as text")
 check_eq(counts["fmt.ztb.zst"], counts["demo.trace"], ".ztb.zst: sample_every and snapshots")
 
+# --- across seeds: --seeds, means and intervals equal to the runs' own numbers ---
+for sd in (1, 2, 3):
+    demo_trace("rep-%d.trace" % sd, seed=sd)
+p = run([zsfrag, "compare", "rep-{seed}.trace", "--seeds", "1-3", "--variants",
+         "v4.1:none,v4.1:manual", "--no-timing", "-o", "reps", "-q", "--reference", "v4.1:none"])
+check("mean ± half-width of the 95% interval" in p.stdout, "the means table", p.stdout)
+check("against v4.1 none" in p.stdout, "the paired block names the reference", p.stdout)
+with open("reps/stats.json") as f:
+    st = json.load(f)
+(wl,) = st["workloads"]
+check_eq(wl["workload"], "rep-{seed}", "the workload is the name with {seed}")
+check_eq([v["variant"] for v in wl["variants"]], ["v4.1 none", "v4.1 manual"], "variant order")
+pools = {}
+for v in wl["variants"]:
+    vals = []
+    for sd in (1, 2, 3):
+        prof, pol = v["variant"].split(" ")
+        with open("reps/rep-%d-%s-%s.json" % (sd, prof, pol)) as f:
+            doc = json.load(f)
+        check_eq(doc["inputs"]["replicate"], sd, "inputs.replicate")
+        vals.append(doc["snapshots"][-1]["pool_pages"])
+    pools[v["variant"]] = vals
+    m = v["metrics"]["pool_end"]
+    check_eq(m["values"], [float(x) for x in vals], "pool_end values per seed")
+    mean = sum(vals) / 3.0
+    sd_ = (sum((x - mean) ** 2 for x in vals) / 2) ** 0.5
+    check(abs(m["mean"] - mean) < 1e-6, "mean by hand", m["mean"], mean)
+    # t(0.975, 2) = 4.302652730
+    check(abs((m["ci_high"] - m["mean"]) - 4.302652730 * sd_ / 3 ** 0.5) < 1e-6,
+          "the interval's half-width is t(0.975, 2) s / sqrt 3", m)
+(pair,) = wl["paired"]
+d = [b - a for a, b in zip(pools["v4.1 none"], pools["v4.1 manual"])]
+check(abs(pair["metrics"]["pool_end"]["mean_diff"] - sum(d) / 3) < 1e-6, "paired mean", pair)
+check_eq(pair["metrics"]["pool_end"]["df"], 2, "paired df")
+q = run([zsfrag, "compare", "--from", "reps", "--reference", "v4.1:none"])
+check_eq(q.stdout.split("statistics of")[0], p.stdout.split("statistics of")[0],
+         "--from prints what the runs printed")
+p = run([zsfrag, "compare", "rep-1.trace", "--seeds", "1-3", "-o", "x", "-q"], ok=(64,))
+check("{seed}" in p.stderr, "--seeds without {seed} in a name is refused", p.stderr)
+p = run([zsfrag, "compare", "rep-{seed}.trace", "-o", "x", "-q"], ok=(64,))
+check("--seeds" in p.stderr, "{seed} without --seeds is refused", p.stderr)
+
 # --- errors ---
 p = run([zsfrag, "compare", "-", "--policies", "none"], ok=(64,))
 p = run([zsfrag, "compare", "demo.trace", "--profiles", "v9.9", "-o", "bad", "-q"], ok=(64,))
