@@ -76,7 +76,7 @@ int plot_compare_ci(const struct cmp_metrics *m, const struct cmp_stats *s, cons
 	if (plot_tsv_open(&tsv, outbase, sfx, 1, msg, msglen))
 		return EX_CANTCREAT;
 	f = plot_tsv_stream(&tsv, 0);
-	fputs("variant (runs)", f);
+	fputs("# variant (runs)", f); /* a comment: gnuplot reads no header row here */
 	for (unsigned int p = 0; p < NR_PANELS; p++)
 		fprintf(f, "\t%s\tlow\thigh\tlabel", cmp_metric_info[panel[p]].key);
 	fputc('\n', f);

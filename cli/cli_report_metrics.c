@@ -209,7 +209,9 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	snprintf(m->variant, sizeof(m->variant), "%s", str(in, "variant", ""));
 	if (!m->variant[0])
 		snprintf(m->variant, sizeof(m->variant), "%s %s", m->profile, m->policies);
-	snprintf(m->workload, sizeof(m->workload), "%s", str(in, "workload", m->trace));
+	/* without --seeds each trace is its own workload: its whole path (d1/t.trace and
+	 * d2/t.trace are two) */
+	snprintf(m->workload, sizeof(m->workload), "%s", str(in, "workload", trace));
 	if (json_is_integer(json_object_get(in, "replicate")))
 		snprintf(m->replicate, sizeof(m->replicate), "%lld",
 			 (long long)json_integer_value(json_object_get(in, "replicate")));

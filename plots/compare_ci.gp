@@ -6,7 +6,7 @@
 # writes OUTBASE.png (pngcairo) and OUTBASE.svg. Six panels, one row per variant (top to
 # bottom in the comparison's order): a bar to the mean over the seeds, an error bar over the
 # 95% Student t interval (none for a variant with one run), labelled "mean ± half-width".
-# DATA.tsv: a header, then per variant its name ("VARIANT (RUNS)") and per panel four columns:
+# DATA.tsv: a "#" header line, then per variant its name ("VARIANT (RUNS)") and per panel four columns:
 # mean, interval low, interval high (NaN: no interval), label. Panels: fork stalls, fork OOM
 # kills, order-2 unusable index (mean over the snapshots), MiB copied by compaction, its host
 # CPU ms, pool pages at the end. MAX_i: the largest end of panel i's bars and intervals.
