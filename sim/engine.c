@@ -1,5 +1,8 @@
 /*
- * engine.c - the replay engine.
+ * engine.c - the replay engine: the events, the policies, and page_alloc's
+ * reclaim and OOM hooks. Its lifetime and the pool's page provider are in
+ * engine_setup.c, snapshots in engine_snapshot.c, the state they share in
+ * engine_internal.h.
  *
  * Data flow: the caller feeds events (from a trace or a generator); each one
  * drives zram (w z r d), zsmalloc directly (a f), emulated physical memory
@@ -34,6 +37,7 @@
 #include <time.h>
 
 #include "engine.h"
+#include "engine_internal.h"
 #include "fork.h"
 #include "idmap.h"
 #include "kcompact.h"
@@ -44,146 +48,15 @@
 #include "zs_provider.h"
 #include "zs_slab.h"
 
-/* Snapshots report the unusable and fragmentation indices for this order (the ARM pgd's). */
-#define SIM_INDEX_ORDER 2
-
-struct sim {
-	struct sim_config cfg;
-	struct sim_sinks sinks;
-	struct physmem *mem;
-	struct zs_pool *pool;
-	struct zram *zram;
-	struct zs_page_ops ops; /* the provider through zsp_*, set_movable only under `migration` */
-	unsigned int zram_gfp;
-	struct page_alloc pa; /* slow path, kswapd, kcompactd, compaction deferral */
-	struct sim_forks forks; /* `k` / `x`: the processes and their pages */
-	bool shrinker_registered; /* zsmalloc's shrinker: profile has one and policy `shrinker` */
-
-	struct idmap objects; /* `a` ID -> a: handle, b: size | seed << 32 */
-	struct idmap blocks;  /* `g` ID -> a: pfn + 1, b: order */
-	/* IDs whose `a` / `g` failed: not in the maps above, only their later release is
-	 * accepted (a fixed 1 MiB each, not an entry per failure; see idmap.h) */
-	struct idfilter failed_objects, failed_blocks;
-
-	uint64_t events;
-	uint64_t time_ns;
-	uint64_t policy_state[POLICY_NR];
-
-	struct sim_other_stats other;
-	struct sim_op_timing op_timing;
-	struct zs_slab slab; /* zsmalloc's kmem cache pages, with cfg.zs_slab */
-	/* the targeted policy's look-ahead deferral, per order it clears (policy_targeted.c) */
-	struct targeted_defer targeted_defer[TARGETED_MAX_ORDER + 1];
-
-	struct sim_class_snap *class_buf;
-	const char *fullness_names[ZS_MAX_FULLNESS];
-};
-
-static const char *const payload_names[] = {"auto", "full", "header", "none"};
-
-const char *sim_payload_name(enum sim_payload p)
-{
-	return (unsigned int)p < 4 ? payload_names[p] : "?";
-}
-
-int sim_payload_lookup(const char *name, enum sim_payload *p)
-{
-	for (unsigned int i = 0; i < 4; i++)
-		if (!strcmp(name, payload_names[i])) {
-			*p = (enum sim_payload)i;
-			return 0;
-		}
-	return -EINVAL;
-}
-
-enum sim_payload sim_payload_resolve(enum sim_payload p, uint64_t ram_bytes)
-{
-	if (p != SIM_PAYLOAD_AUTO)
-		return p;
-	return ram_bytes <= SIM_PAYLOAD_AUTO_FULL_BYTES ? SIM_PAYLOAD_FULL : SIM_PAYLOAD_NONE;
-}
-
-void sim_config_default(struct sim_config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	physmem_config_default(&cfg->mem);
-	cfg->pool.profile = "v4.1";
-	cfg->pool.arch = ZS_ARCH_ARM32;
-	cfg->pool.page_size = 4096;
-	cfg->zram_disksize = 512ULL << 20;
-	cfg->zram_mem_limit = 0;
-	cfg->policies = 1u << POLICY_MANUAL;
-	policy_params_default(&cfg->policy);
-	cfg->seed = 1;
-	cfg->lookahead = SIM_LOOKAHEAD_DEFAULT;
-	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1};
-}
-
-static bool policy_on(const struct sim *sim, enum policy_id id)
-{
-	return sim->cfg.policies & (1u << id);
-}
-
 static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker);
 static bool run_targeted(struct sim *sim, unsigned int order, unsigned int max_windows,
 			 bool look_ahead);
-
-/* kcompact moved a user page: the block now lives at newpfn. */
-static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
-{
-	struct sim *sim = ctx;
-	struct idmap_entry *e = idmap_find(&sim->blocks, tag);
-
-	if (!e || e->a != oldpfn + 1)
-		return -ENOENT;
-	e->a = newpfn + 1;
-	return 0;
-}
-
-/*
- * The pool's page provider: zs_provider's callbacks on the physmem, except
- * that a zspage page comes through __alloc_pages, so that a zram write that
- * finds a zone below its low watermark wakes kswapd.
- */
-static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
-{
-	struct sim *sim = ctx;
-	enum physmem_mt mt = (gfp & ZS_GFP_MOVABLE) ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE;
-	struct alloc_result r;
-
-	if (__alloc_pages(&sim->pa, 0, mt,
-			  SIM_GFP_KSWAPD_RECLAIM | ((gfp & ZS_GFP_HIGHMEM) ? SIM_GFP_HIGHMEM : 0),
-			  &r) != 0)
-		return -ENOMEM;
-	*pfn = r.pfn;
-	return physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_ZSPAGE, 0);
-}
-
-static void zsp_free_page(void *ctx, unsigned long pfn)
-{
-	zs_provider_ops()->free_page(((struct sim *)ctx)->mem, pfn);
-}
-
-static void *zsp_page_address(void *ctx, unsigned long pfn)
-{
-	return zs_provider_ops()->page_address(((struct sim *)ctx)->mem, pfn);
-}
-
-static void **zsp_page_private(void *ctx, unsigned long pfn)
-{
-	return zs_provider_ops()->page_private(((struct sim *)ctx)->mem, pfn);
-}
-
-static void zsp_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
-{
-	zs_provider_ops()->set_movable(((struct sim *)ctx)->mem, pfn, pool);
-}
 
 /*
  * shrink_slab(): zsmalloc's shrinker when it is registered. SIM: its pages
  * do not count as reclaim progress, as in the kernel (see page_alloc.c).
  */
-static unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *freed)
+unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *freed)
 {
 	struct sim *sim = ctx;
 	unsigned long freeable = 0, before;
@@ -199,7 +72,7 @@ static unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *free
 }
 
 /* The policies' on_pgd_failure hooks (on-pgd-failure's zs_compact) before the OOM killer. */
-static bool sim_before_oom(void *ctx, unsigned int order)
+bool sim_before_oom(void *ctx, unsigned int order)
 {
 	struct sim *sim = ctx;
 	struct policy_view v = {.event_index = sim->events,
@@ -226,141 +99,6 @@ static bool sim_before_oom(void *ctx, unsigned int order)
 	}
 	return ran;
 }
-
-int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
-	       char *msg, size_t msglen)
-{
-	struct page_alloc_ops pao = {.shrink_slab = sim_shrink_slab,
-				     .before_oom = sim_before_oom,
-				     .relocate = relocate_user_page};
-	struct sim_fork_cost cost = cfg->fork;
-	struct sim *sim = calloc(1, sizeof(*sim));
-	const struct zs_profile_info *pi;
-	struct zram_config zc;
-	int err;
-
-	if (!sim)
-		return -ENOMEM;
-	sim->cfg = *cfg;
-	if (sinks)
-		sim->sinks = *sinks;
-	sim->cfg.payload = sim_payload_resolve(cfg->payload, cfg->mem.ram_bytes);
-	sim->cfg.mem.no_host_memory = sim->cfg.payload == SIM_PAYLOAD_NONE;
-	sim->cfg.pool.no_page_contents = sim->cfg.payload == SIM_PAYLOAD_NONE;
-	if (cfg->mem.page_size != cfg->pool.page_size) {
-		snprintf(msg, msglen, "physical memory page size %u differs from the pool's %zu",
-			 cfg->mem.page_size, cfg->pool.page_size);
-		err = -EINVAL;
-		goto fail;
-	}
-	err = physmem_create(&sim->cfg.mem, &sim->mem);
-	if (err) {
-		snprintf(msg, msglen, "cannot build physical memory of %llu bytes (%s)",
-			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
-		goto fail;
-	}
-	sim->ops = (struct zs_page_ops){.alloc_page = zsp_alloc_page,
-					.free_page = zsp_free_page,
-					.page_address = zsp_page_address,
-					.page_private = zsp_page_private,
-					.set_movable = zsp_set_movable};
-	if (!policy_on(sim, POLICY_MIGRATION))
-		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
-	pao.ctx = pao.relocate_ctx = sim;
-	page_alloc_init(&sim->pa, sim->mem, page_alloc_era(cfg->pool.profile), &pao);
-	err = zs_create_pool(&sim->cfg.pool, &sim->ops, sim, &sim->pool);
-	if (!err)
-		zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
-			     cfg->pool.page_size ? cfg->pool.page_size : 4096);
-	if (err) {
-		snprintf(msg, msglen, "cannot create a zsmalloc pool for profile %s",
-			 cfg->pool.profile ? cfg->pool.profile : "(default)");
-		goto fail;
-	}
-	pi = zs_pool_profile(sim->pool);
-	sim->shrinker_registered = pi->has_shrinker && policy_on(sim, POLICY_SHRINKER);
-	/* zram's gfp: GFP_NOIO | __GFP_HIGHMEM, plus __GFP_MOVABLE from 4.8 */
-	sim->zram_gfp = ZS_GFP_HIGHMEM | (pi->movable_pages ? ZS_GFP_MOVABLE : 0);
-	zc.disksize = cfg->zram_disksize;
-	zc.mem_limit = cfg->zram_mem_limit;
-	zc.gfp = sim->zram_gfp;
-	zc.timing = cfg->op_timing ? &sim->op_timing : NULL;
-	zc.payload = sim->cfg.payload == SIM_PAYLOAD_FULL;
-	err = zram_create(&zc, sim->pool, &sim->zram);
-	if (err) {
-		snprintf(msg, msglen, "cannot create a zram disk of %llu bytes",
-			 (unsigned long long)cfg->zram_disksize);
-		goto fail;
-	}
-	fork_cost_resolve(&cost, pi->name, (int)cfg->pool.arch, cfg->pool.page_size);
-	if ((unsigned int)cost.pgd_order >= cfg->mem.max_order) {
-		snprintf(msg, msglen, "fork_pgd_order %d beyond the machine's %u orders",
-			 cost.pgd_order, cfg->mem.max_order);
-		err = -EINVAL;
-		goto fail;
-	}
-	sim->cfg.fork = cost;
-	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
-	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
-	    fork_init(&sim->forks, &sim->pa, &cost)) {
-		err = -ENOMEM;
-		goto fail;
-	}
-	for (unsigned int g = 0; g < pi->nr_fullness; g++)
-		sim->fullness_names[g] = zs_fullness_name(sim->pool, g);
-	*out = sim;
-	return 0;
-fail:
-	sim_destroy(sim);
-	return err;
-}
-
-void sim_destroy(struct sim *sim)
-{
-	struct idmap_entry *e;
-
-	if (!sim)
-		return;
-	if (sim->objects.slots)
-		idmap_for_each(&sim->objects, e) if (e->a) zs_free(sim->pool, (unsigned long)e->a);
-	fork_destroy(&sim->forks);
-	zram_destroy(sim->zram);
-	zs_slab_release(&sim->slab, NULL);
-	zs_destroy_pool(sim->pool);
-	physmem_destroy(sim->mem);
-	idmap_destroy(&sim->objects);
-	idmap_destroy(&sim->blocks);
-	idfilter_destroy(&sim->failed_objects);
-	idfilter_destroy(&sim->failed_blocks);
-	free(sim->class_buf);
-	free(sim);
-}
-
-struct zs_pool *sim_pool(struct sim *sim)
-{
-	return sim->pool;
-}
-
-struct physmem *sim_mem(struct sim *sim)
-{
-	return sim->mem;
-}
-
-struct zram *sim_zram(struct sim *sim)
-{
-	return sim->zram;
-}
-
-const struct sim_config *sim_get_config(const struct sim *sim)
-{
-	return &sim->cfg;
-}
-
-uint64_t sim_events(const struct sim *sim)
-{
-	return sim->events;
-}
-
 static uint64_t cpu_now_ns(void)
 {
 	struct timespec ts;
@@ -760,94 +498,4 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	if (sim->cfg.check_every && sim->events % sim->cfg.check_every == 0)
 		return check_invariants(sim, msg, len);
 	return 0;
-}
-
-static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
-{
-	struct vmstat_buddyinfo bi;
-	struct physmem_zone_info zi;
-
-	physmem_zone_info(sim->mem, (unsigned int)zone, &zi);
-	zs->name = zi.name;
-	zs->free_pages = zi.free_pages;
-	zs->managed_pages = zi.managed_pages;
-	zs->wmark_min = zi.wmark[PHYSMEM_WMARK_MIN];
-	zs->wmark_low = zi.wmark[PHYSMEM_WMARK_LOW];
-	zs->wmark_high = zi.wmark[PHYSMEM_WMARK_HIGH];
-	vmstat_buddyinfo(sim->mem, zone, &bi);
-	zs->nr_orders = bi.nr_orders;
-	for (unsigned int o = 0; o < bi.nr_orders && o < 16; o++)
-		zs->buddyinfo[o] = bi.nr_free[o];
-	vmstat_zone_unusable_index(sim->mem, zone, SIM_INDEX_ORDER, &zs->unusable_index_2);
-	vmstat_zone_fragmentation_index(sim->mem, zone, SIM_INDEX_ORDER,
-					&zs->fragmentation_index_2);
-}
-
-void sim_snapshot_now(struct sim *sim, const char *label)
-{
-	struct sim_snapshot s;
-	struct zs_pool_stats ps;
-	unsigned int n = 0;
-
-	if (!sim->sinks.snapshot)
-		return;
-	memset(&s, 0, sizeof(s));
-	s.label = label;
-	s.event_index = sim->events;
-	s.time_ns = sim->time_ns;
-	s.pool_pages = zs_get_total_pages(sim->pool);
-	zs_pool_stats(sim->pool, &ps);
-	s.pages_compacted = ps.pages_compacted;
-	s.compactions = ps.compactions;
-	s.nr_fullness = zs_pool_profile(sim->pool)->nr_fullness;
-	s.fullness_names = sim->fullness_names;
-	for (unsigned int i = 0; i < zs_class_count(sim->pool); i++) {
-		struct zs_class_info ci;
-		struct zs_class_stats st;
-		struct sim_class_snap *c = &sim->class_buf[n];
-
-		zs_class_info(sim->pool, i, &ci);
-		if (ci.merged_into != i)
-			continue;
-		zs_class_stats(sim->pool, i, &st);
-		if (!st.obj_allocated)
-			continue;
-		c->index = i;
-		c->size = ci.size;
-		c->pages_per_zspage = ci.pages_per_zspage;
-		c->objs_per_zspage = ci.objs_per_zspage;
-		c->obj_allocated = st.obj_allocated;
-		c->obj_used = st.obj_used;
-		c->pages_used = st.pages_used;
-		c->freeable = st.freeable;
-		memcpy(c->fullness, st.fullness, sizeof(c->fullness));
-		s.ideal_pages += (st.obj_used + ci.objs_per_zspage - 1) / ci.objs_per_zspage *
-				 ci.pages_per_zspage;
-		n++;
-	}
-	s.nr_classes = n;
-	s.classes = sim->class_buf;
-	zram_get_mm_stat(sim->zram, &s.mm_stat);
-	s.stored_bytes = s.mm_stat.compr_data_size + sim->other.object_bytes;
-	zram_get_io_stat(sim->zram, &s.io_stat);
-	s.nr_zones = physmem_nr_zones(sim->mem);
-	if (s.nr_zones > SIM_MAX_ZONES)
-		s.nr_zones = SIM_MAX_ZONES;
-	for (unsigned int z = 0; z < s.nr_zones; z++)
-		fill_zone(sim, (int)z, &s.zones[z]);
-	s.free_pages = physmem_free_pages(sim->mem);
-	vmstat_zone_unusable_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
-				   &s.unusable_index_2);
-	vmstat_zone_fragmentation_index(sim->mem, VMSTAT_ALL_ZONES, SIM_INDEX_ORDER,
-					&s.fragmentation_index_2);
-	s.forks = sim->forks.st;
-	s.vm = sim->pa.st;
-	s.other = sim->other;
-	s.op_timing = sim->cfg.op_timing ? &sim->op_timing : NULL;
-	sim->sinks.snapshot(sim->sinks.ctx, &s);
-}
-
-void sim_finish(struct sim *sim)
-{
-	sim_snapshot_now(sim, "final");
 }

@@ -2,8 +2,9 @@
  * physmem.c - the emulated physical memory: a buddy allocator over an array of
  * page frames, modelled on Linux 6.1 mm/page_alloc.c. The zone layout,
  * watermarks, lowmem reserves, CMA and boosting are in physmem_zone.c, the
- * per-CPU page lists in physmem_pcp.c; the structures they share in
- * physmem_internal.h.
+ * per-CPU page lists in physmem_pcp.c, create/destroy and the frames'
+ * metadata in physmem_frames.c, the invariant walker in physmem_check.c; the
+ * structures they share in physmem_internal.h.
  *
  * Layout
  *   frames[]  one struct physmem_frame per page frame (pfn = index). Only the
@@ -59,14 +60,8 @@
 #include "physmem.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
 
 #include "physmem_internal.h"
-#include "zsmalloc.h"
 
 /* The kernel's fallbacks[] for the three mobility types; CMA is in no row. */
 static const enum physmem_mt fallbacks[PHYSMEM_MT_PCPTYPES][2] = {
@@ -168,13 +163,6 @@ static void fl_move_tail(struct physmem *pm, struct physmem_zone *z, uint32_t id
 
 	fl_del(pm, z, idx);
 	fl_add(pm, z, idx, order, mt, true);
-}
-
-static inline bool is_free_head(const struct physmem *pm, const struct physmem_zone *z,
-				unsigned long pfn, unsigned int order)
-{
-	return pfn >= z->start && pfn < z->end && pm->frames[pfn].state == PF_FREE &&
-	       pm->frames[pfn].order == order;
 }
 
 static inline bool frame_movable(const struct physmem_frame *f)
@@ -523,202 +511,6 @@ void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order)
 	PHYSMEM_DEEP_CHECK(pm);
 }
 
-/* ---- lifetime ---- */
-
-int physmem_create(const struct physmem_config *cfg, struct physmem **out)
-{
-	struct physmem *pm;
-	unsigned long n;
-	unsigned int shift = 0;
-	int err;
-
-	if (!cfg || cfg->page_size < 1024 || (cfg->page_size & (cfg->page_size - 1)) ||
-	    cfg->max_order < 1 || cfg->max_order > PHYSMEM_MAX_ORDERS ||
-	    cfg->pageblock_order >= cfg->max_order || cfg->nr_cpus > 4096 ||
-	    (unsigned int)cfg->pcp > PHYSMEM_PCP_V6_12)
-		return -EINVAL;
-	while ((1u << shift) < cfg->page_size)
-		shift++;
-	if (cfg->ram_bytes / cfg->page_size == 0 || cfg->ram_bytes / cfg->page_size >= PF_NIL)
-		return -EINVAL;
-	n = (unsigned long)(cfg->ram_bytes / cfg->page_size);
-
-	pm = calloc(1, sizeof(*pm));
-	if (!pm)
-		return -ENOMEM;
-	pm->cfg = *cfg;
-	if (!pm->cfg.nr_cpus)
-		pm->cfg.nr_cpus = 1;
-	pm->nr_frames = n;
-	pm->page_shift = shift;
-	pm->max_order = cfg->max_order;
-	pm->pb_order = cfg->pageblock_order;
-	pm->nr_pageblocks = (n + (1ul << pm->pb_order) - 1) >> pm->pb_order;
-	pm->frames = calloc(n, sizeof(*pm->frames));
-	pm->priv = calloc(n, sizeof(*pm->priv));
-	pm->pb_mt = malloc(pm->nr_pageblocks);
-	err = -ENOMEM;
-	if (!pm->frames || !pm->priv || !pm->pb_mt)
-		goto err_free;
-	if (cfg->host_thp) { /* before the loop below touches them */
-		zs_host_huge_hint(pm->frames, n * sizeof(*pm->frames));
-		zs_host_huge_hint(pm->priv, n * sizeof(*pm->priv));
-	}
-	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
-	for (unsigned long i = 0; i < n; i++)
-		pm->frames[i].next = pm->frames[i].prev = PF_NIL;
-
-	pm->host_len = cfg->no_host_memory ? 0 : (size_t)n << shift;
-	if (pm->host_len) {
-		pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (pm->host == MAP_FAILED) {
-			pm->host = NULL;
-			goto err_free;
-		}
-		/*
-		 * One page fault per 2 MiB instead of per 4 KiB when zspages first
-		 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
-		 * so a host without THP just ignores it.
-		 */
-		if (cfg->host_thp)
-			(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
-	}
-	err = pm_zones_init(pm);
-	if (err)
-		goto err_free;
-	*out = pm;
-	return 0;
-
-err_free:
-	if (pm->host)
-		munmap(pm->host, pm->host_len);
-	free(pm->frames);
-	free(pm->priv);
-	free(pm->pb_mt);
-	free(pm);
-	return err;
-}
-
-void physmem_destroy(struct physmem *pm)
-{
-	if (!pm)
-		return;
-	if (pm->host)
-		munmap(pm->host, pm->host_len);
-	free(pm->frames);
-	free(pm->priv);
-	free(pm->pb_mt);
-	free(pm);
-}
-
-const struct physmem_config *physmem_get_config(const struct physmem *pm)
-{
-	return &pm->cfg;
-}
-
-/* ---- frames and metadata ---- */
-
-void *physmem_page_address(struct physmem *pm, unsigned long pfn)
-{
-	if (pfn >= pm->nr_frames || !pm->host)
-		return NULL;
-	return pm->host + ((size_t)pfn << pm->page_shift);
-}
-
-void **physmem_page_private(struct physmem *pm, unsigned long pfn)
-{
-	if (pfn >= pm->nr_frames)
-		return NULL;
-	return &pm->priv[pfn];
-}
-
-unsigned long physmem_nr_frames(const struct physmem *pm)
-{
-	return pm->nr_frames;
-}
-
-size_t physmem_page_size(const struct physmem *pm)
-{
-	return pm->cfg.page_size;
-}
-
-int physmem_block_at(const struct physmem *pm, unsigned long pfn, struct physmem_block *blk)
-{
-	const struct physmem_frame *f = NULL;
-	unsigned long head = pfn;
-
-	if (pfn >= pm->nr_frames)
-		return -EINVAL;
-	for (unsigned int o = 0; o < pm->max_order; o++) {
-		head = pfn & ~((1ul << o) - 1);
-		f = &pm->frames[head];
-		if (f->state != PF_NONE && f->order >= o && head + (1ul << f->order) > pfn)
-			break;
-		f = NULL;
-	}
-	if (!f)
-		return -EINVAL; /* cannot happen while the tiling invariant holds */
-	blk->free = f->state == PF_FREE;
-	blk->head_pfn = head;
-	blk->order = f->order;
-	blk->mt = (enum physmem_mt)f->mt;
-	blk->owner = f->state == PF_PCP ? PHYSMEM_OWNER_PCP : (enum physmem_owner)f->owner;
-	blk->pool = f->owner == PHYSMEM_OWNER_ZSPAGE ? f->u.pool : NULL;
-	blk->tag = f->owner == PHYSMEM_OWNER_ZSPAGE ? 0 : f->u.tag;
-	return 0;
-}
-
-int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner owner, uint64_t tag)
-{
-	struct physmem_frame *f;
-
-	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
-	    owner == PHYSMEM_OWNER_FREE || owner == PHYSMEM_OWNER_PCP ||
-	    owner == PHYSMEM_OWNER_RESERVED || (unsigned int)owner >= PHYSMEM_NR_OWNERS ||
-	    pm->frames[pfn].owner == PHYSMEM_OWNER_RESERVED)
-		return -EINVAL;
-	f = &pm->frames[pfn];
-	pm->st.owner_pages[f->owner] -= 1ul << f->order;
-	pm->st.owner_pages[owner] += 1ul << f->order;
-	f->owner = (uint8_t)owner;
-	f->u.tag = tag;
-	return 0;
-}
-
-int physmem_set_zs_pool(struct physmem *pm, unsigned long pfn, struct zs_pool *pool)
-{
-	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
-	    pm->frames[pfn].owner != PHYSMEM_OWNER_ZSPAGE)
-		return -EINVAL;
-	pm->frames[pfn].u.pool = pool;
-	return 0;
-}
-
-bool physmem_block_movable(const struct physmem_block *blk)
-{
-	if (blk->free || blk->order)
-		return false; /* SIM: multi-page movable user blocks are never migrated */
-	if (blk->owner == PHYSMEM_OWNER_ZSPAGE)
-		return blk->pool != NULL;
-	return blk->owner == PHYSMEM_OWNER_USER && blk->mt == PHYSMEM_MT_MOVABLE;
-}
-
-enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long pfn)
-{
-	return zone_of((struct physmem *)pm, pfn)->type;
-}
-
-unsigned int physmem_pfn_zone_index(const struct physmem *pm, unsigned long pfn)
-{
-	return (unsigned int)(zone_of((struct physmem *)pm, pfn) - pm->zones);
-}
-
-enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn)
-{
-	return pfn < pm->nr_frames ? pb_get(pm, pfn) : PHYSMEM_MT_TYPES;
-}
-
 long physmem_isolate_free(struct physmem *pm, unsigned long pfn)
 {
 	struct physmem_zone *z;
@@ -753,25 +545,6 @@ long physmem_isolate_free(struct physmem *pm, unsigned long pfn)
 	return (long)n;
 }
 
-int physmem_transfer_meta(struct physmem *pm, unsigned long newpfn, unsigned long oldpfn)
-{
-	struct physmem_frame *nf, *of;
-
-	if (newpfn >= pm->nr_frames || oldpfn >= pm->nr_frames)
-		return -EINVAL;
-	nf = &pm->frames[newpfn];
-	of = &pm->frames[oldpfn];
-	if (nf->state != PF_ALLOC || of->state != PF_ALLOC || nf->order || of->order)
-		return -EINVAL;
-	pm->st.owner_pages[nf->owner]--;
-	pm->st.owner_pages[of->owner]++;
-	nf->owner = of->owner;
-	nf->mt = of->mt;
-	nf->u = of->u;
-	pm->priv[nf - pm->frames] = pm->priv[of - pm->frames];
-	return 0;
-}
-
 
 int physmem_find_suitable_fallback(const struct physmem *pm, unsigned int zone, unsigned int order,
 				   enum physmem_mt mt, bool only_stealable, bool *can_steal)
@@ -782,145 +555,3 @@ int physmem_find_suitable_fallback(const struct physmem *pm, unsigned int zone, 
 	return find_suitable_fallback(pm, &pm->zones[zone], order, mt, only_stealable, can_steal);
 }
 
-void physmem_get_stats(const struct physmem *pm, struct physmem_stats *st)
-{
-	*st = pm->st;
-}
-
-/* ---- invariant walker ---- */
-
-int pm_fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EUCLEAN;
-}
-
-static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *owner_pages,
-		      char *msg, size_t len)
-{
-	const struct physmem_zone *z = &pm->zones[zi];
-	unsigned long nr_free[PHYSMEM_MAX_ORDERS] = {0}, free_pages = 0, free_cma = 0;
-	unsigned long pbs[PHYSMEM_MT_TYPES] = {0};
-
-	/* lists: every entry a free head of that order and type, counts match */
-	for (unsigned int o = 0; o < pm->max_order; o++) {
-		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++) {
-			uint32_t h = z->head[o][t], i = h, prev;
-			unsigned long cnt = 0;
-
-			if (h == PF_NIL)
-				goto counted;
-			prev = pm->frames[h].prev;
-			do {
-				const struct physmem_frame *f = &pm->frames[i];
-
-				if (i < z->start || i >= z->end)
-					return pm_fail(msg, len,
-						    "%s: pfn %u on list o%u t%u outside zone",
-						    z->name, i, o, t);
-				if (f->state != PF_FREE || f->order != o || f->mt != t)
-					return pm_fail(msg, len,
-						    "%s: pfn %u on list o%u t%u has state %u order "
-						    "%u mt %u",
-						    z->name, i, o, t, f->state, f->order, f->mt);
-				if (f->prev != prev)
-					return pm_fail(msg, len, "%s: pfn %u prev link broken",
-						    z->name, i);
-				if (++cnt > z->end - z->start)
-					return pm_fail(msg, len, "%s: list o%u t%u loops", z->name, o,
-						    t);
-				prev = i;
-				i = f->next;
-			} while (i != h);
-		counted:
-			if (cnt != z->nr_free_mt[o][t])
-				return pm_fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
-					    z->name, o, t, cnt, z->nr_free_mt[o][t]);
-		}
-	}
-	/* tiling: heads cover the zone exactly, interiors carry no state */
-	for (unsigned long p = z->start; p < z->end;) {
-		const struct physmem_frame *f = &pm->frames[p];
-		unsigned long n;
-
-		if (f->state == PF_NONE)
-			return pm_fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
-		n = 1ul << f->order;
-		if (f->order >= pm->max_order || (p & (n - 1)) || p + n > z->end)
-			return pm_fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
-				    f->order);
-		for (unsigned long i = 1; i < n; i++)
-			if (pm->frames[p + i].state != PF_NONE)
-				return pm_fail(msg, len, "%s: pfn %lu inside block %lu has state",
-					    z->name, p + i, p);
-		if (f->state == PF_PCP) {
-			owner_pages[PHYSMEM_OWNER_PCP] += n;
-		} else if (f->state == PF_FREE) {
-			if (f->mt == PHYSMEM_MT_CMA)
-				free_cma += n;
-			nr_free[f->order]++;
-			free_pages += n;
-			if ((unsigned int)f->order + 1 < pm->max_order &&
-			    is_free_head(pm, z, p ^ n, f->order))
-				return pm_fail(msg, len, "%s: free buddies %lu and %lu at order %u",
-					    z->name, p, p ^ n, f->order);
-		} else {
-			if (f->owner == PHYSMEM_OWNER_FREE || f->owner >= PHYSMEM_NR_OWNERS ||
-			    f->mt >= PHYSMEM_MT_TYPES)
-				return pm_fail(msg, len, "%s: allocated %lu has owner %u mt %u",
-					    z->name, p, f->owner, f->mt);
-			owner_pages[f->owner] += n;
-		}
-		p += n;
-	}
-	for (unsigned int o = 0; o < pm->max_order; o++) {
-		unsigned long sum = 0;
-
-		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
-			sum += z->nr_free_mt[o][t];
-		if (nr_free[o] != z->nr_free[o] || sum != z->nr_free[o])
-			return pm_fail(msg, len, "%s: order %u has %lu free blocks, counters %lu/%lu",
-				    z->name, o, nr_free[o], z->nr_free[o], sum);
-	}
-	if (free_pages != z->free_pages || free_cma != z->free_cma)
-		return pm_fail(msg, len, "%s: %lu free pages (%lu CMA), counters %lu (%lu)", z->name,
-			    free_pages, free_cma, z->free_pages, z->free_cma);
-	for (unsigned long p = z->start; p < z->end; p += 1ul << pm->pb_order) {
-		unsigned int t = pm->pb_mt[p >> pm->pb_order];
-
-		if (t >= PHYSMEM_MT_TYPES)
-			return pm_fail(msg, len, "%s: pageblock %lu has type %u", z->name,
-				    p >> pm->pb_order, t);
-		pbs[t]++;
-	}
-	for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
-		if (pbs[t] != z->nr_pageblocks[t])
-			return pm_fail(msg, len, "%s: %lu pageblocks of type %u, counter %lu", z->name,
-				    pbs[t], t, z->nr_pageblocks[t]);
-	return 0;
-}
-
-int physmem_check(const struct physmem *pm, char *msg, size_t len)
-{
-	unsigned long owner_pages[PHYSMEM_NR_OWNERS] = {0};
-	int ret;
-
-	for (unsigned int zi = 0; zi < pm->nr_zones; zi++) {
-		ret = check_zone(pm, zi, owner_pages, msg, len);
-		if (ret)
-			return ret;
-	}
-	for (unsigned int i = 1; i < PHYSMEM_NR_OWNERS; i++)
-		if (owner_pages[i] != pm->st.owner_pages[i])
-			return pm_fail(msg, len, "owner %u holds %lu pages, counter %lu", i,
-				    owner_pages[i], pm->st.owner_pages[i]);
-	if (msg && len)
-		msg[0] = '\0';
-	return 0;
-}

@@ -134,6 +134,13 @@ static inline unsigned long wmark_pages(const struct physmem_zone *z, enum physm
 	return z->wmark[wm] + z->watermark_boost;
 }
 
+static inline bool is_free_head(const struct physmem *pm, const struct physmem_zone *z,
+				unsigned long pfn, unsigned int order)
+{
+	return pfn >= z->start && pfn < z->end && pm->frames[pfn].state == PF_FREE &&
+	       pm->frames[pfn].order == order;
+}
+
 /* physmem.c */
 void pm_list_add(struct physmem *pm, uint32_t *head, uint32_t idx, bool tail);
 void pm_list_del(struct physmem *pm, uint32_t *head, uint32_t idx);
@@ -159,7 +166,9 @@ uint32_t pm_rmqueue_pcplist(struct physmem *pm, struct physmem_zone *z, unsigned
 			    enum physmem_mt mt, unsigned int flags);
 void pm_free_unref_page(struct physmem *pm, struct physmem_zone *z, unsigned long pfn,
 			unsigned int order);
-int pm_fail(char *msg, size_t len, const char *fmt, ...);
 int pm_pcp_check(const struct physmem *pm, const struct physmem_zone *z, char *msg, size_t len);
+
+/* physmem_check.c */
+int pm_fail(char *msg, size_t len, const char *fmt, ...);
 
 #endif /* ZSFRAG_SIM_PHYSMEM_INTERNAL_H */

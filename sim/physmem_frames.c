@@ -1,0 +1,236 @@
+/*
+ * physmem_frames.c - the emulated physical memory's lifetime and its page
+ * frames' metadata: create and destroy, the host bytes and page->private of a
+ * frame, the block holding a pfn, and who owns it (the kernel's struct page
+ * fields zsfrag keeps). The buddy allocator itself is in physmem.c; the layout
+ * of frames[] is described there.
+ */
+#include "physmem.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "physmem_internal.h"
+#include "zsmalloc.h"
+
+/* ---- lifetime ---- */
+
+int physmem_create(const struct physmem_config *cfg, struct physmem **out)
+{
+	struct physmem *pm;
+	unsigned long n;
+	unsigned int shift = 0;
+	int err;
+
+	if (!cfg || cfg->page_size < 1024 || (cfg->page_size & (cfg->page_size - 1)) ||
+	    cfg->max_order < 1 || cfg->max_order > PHYSMEM_MAX_ORDERS ||
+	    cfg->pageblock_order >= cfg->max_order || cfg->nr_cpus > 4096 ||
+	    (unsigned int)cfg->pcp > PHYSMEM_PCP_V6_12)
+		return -EINVAL;
+	while ((1u << shift) < cfg->page_size)
+		shift++;
+	if (cfg->ram_bytes / cfg->page_size == 0 || cfg->ram_bytes / cfg->page_size >= PF_NIL)
+		return -EINVAL;
+	n = (unsigned long)(cfg->ram_bytes / cfg->page_size);
+
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return -ENOMEM;
+	pm->cfg = *cfg;
+	if (!pm->cfg.nr_cpus)
+		pm->cfg.nr_cpus = 1;
+	pm->nr_frames = n;
+	pm->page_shift = shift;
+	pm->max_order = cfg->max_order;
+	pm->pb_order = cfg->pageblock_order;
+	pm->nr_pageblocks = (n + (1ul << pm->pb_order) - 1) >> pm->pb_order;
+	pm->frames = calloc(n, sizeof(*pm->frames));
+	pm->priv = calloc(n, sizeof(*pm->priv));
+	pm->pb_mt = malloc(pm->nr_pageblocks);
+	err = -ENOMEM;
+	if (!pm->frames || !pm->priv || !pm->pb_mt)
+		goto err_free;
+	if (cfg->host_thp) { /* before the loop below touches them */
+		zs_host_huge_hint(pm->frames, n * sizeof(*pm->frames));
+		zs_host_huge_hint(pm->priv, n * sizeof(*pm->priv));
+	}
+	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
+	for (unsigned long i = 0; i < n; i++)
+		pm->frames[i].next = pm->frames[i].prev = PF_NIL;
+
+	pm->host_len = cfg->no_host_memory ? 0 : (size_t)n << shift;
+	if (pm->host_len) {
+		pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (pm->host == MAP_FAILED) {
+			pm->host = NULL;
+			goto err_free;
+		}
+		/*
+		 * One page fault per 2 MiB instead of per 4 KiB when zspages first
+		 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
+		 * so a host without THP just ignores it.
+		 */
+		if (cfg->host_thp)
+			(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
+	}
+	err = pm_zones_init(pm);
+	if (err)
+		goto err_free;
+	*out = pm;
+	return 0;
+
+err_free:
+	if (pm->host)
+		munmap(pm->host, pm->host_len);
+	free(pm->frames);
+	free(pm->priv);
+	free(pm->pb_mt);
+	free(pm);
+	return err;
+}
+
+void physmem_destroy(struct physmem *pm)
+{
+	if (!pm)
+		return;
+	if (pm->host)
+		munmap(pm->host, pm->host_len);
+	free(pm->frames);
+	free(pm->priv);
+	free(pm->pb_mt);
+	free(pm);
+}
+
+const struct physmem_config *physmem_get_config(const struct physmem *pm)
+{
+	return &pm->cfg;
+}
+
+/* ---- frames and metadata ---- */
+
+void *physmem_page_address(struct physmem *pm, unsigned long pfn)
+{
+	if (pfn >= pm->nr_frames || !pm->host)
+		return NULL;
+	return pm->host + ((size_t)pfn << pm->page_shift);
+}
+
+void **physmem_page_private(struct physmem *pm, unsigned long pfn)
+{
+	if (pfn >= pm->nr_frames)
+		return NULL;
+	return &pm->priv[pfn];
+}
+
+unsigned long physmem_nr_frames(const struct physmem *pm)
+{
+	return pm->nr_frames;
+}
+
+size_t physmem_page_size(const struct physmem *pm)
+{
+	return pm->cfg.page_size;
+}
+
+int physmem_block_at(const struct physmem *pm, unsigned long pfn, struct physmem_block *blk)
+{
+	const struct physmem_frame *f = NULL;
+	unsigned long head = pfn;
+
+	if (pfn >= pm->nr_frames)
+		return -EINVAL;
+	for (unsigned int o = 0; o < pm->max_order; o++) {
+		head = pfn & ~((1ul << o) - 1);
+		f = &pm->frames[head];
+		if (f->state != PF_NONE && f->order >= o && head + (1ul << f->order) > pfn)
+			break;
+		f = NULL;
+	}
+	if (!f)
+		return -EINVAL; /* cannot happen while the tiling invariant holds */
+	blk->free = f->state == PF_FREE;
+	blk->head_pfn = head;
+	blk->order = f->order;
+	blk->mt = (enum physmem_mt)f->mt;
+	blk->owner = f->state == PF_PCP ? PHYSMEM_OWNER_PCP : (enum physmem_owner)f->owner;
+	blk->pool = f->owner == PHYSMEM_OWNER_ZSPAGE ? f->u.pool : NULL;
+	blk->tag = f->owner == PHYSMEM_OWNER_ZSPAGE ? 0 : f->u.tag;
+	return 0;
+}
+
+int physmem_set_owner(struct physmem *pm, unsigned long pfn, enum physmem_owner owner, uint64_t tag)
+{
+	struct physmem_frame *f;
+
+	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
+	    owner == PHYSMEM_OWNER_FREE || owner == PHYSMEM_OWNER_PCP ||
+	    owner == PHYSMEM_OWNER_RESERVED || (unsigned int)owner >= PHYSMEM_NR_OWNERS ||
+	    pm->frames[pfn].owner == PHYSMEM_OWNER_RESERVED)
+		return -EINVAL;
+	f = &pm->frames[pfn];
+	pm->st.owner_pages[f->owner] -= 1ul << f->order;
+	pm->st.owner_pages[owner] += 1ul << f->order;
+	f->owner = (uint8_t)owner;
+	f->u.tag = tag;
+	return 0;
+}
+
+int physmem_set_zs_pool(struct physmem *pm, unsigned long pfn, struct zs_pool *pool)
+{
+	if (pfn >= pm->nr_frames || pm->frames[pfn].state != PF_ALLOC ||
+	    pm->frames[pfn].owner != PHYSMEM_OWNER_ZSPAGE)
+		return -EINVAL;
+	pm->frames[pfn].u.pool = pool;
+	return 0;
+}
+
+bool physmem_block_movable(const struct physmem_block *blk)
+{
+	if (blk->free || blk->order)
+		return false; /* SIM: multi-page movable user blocks are never migrated */
+	if (blk->owner == PHYSMEM_OWNER_ZSPAGE)
+		return blk->pool != NULL;
+	return blk->owner == PHYSMEM_OWNER_USER && blk->mt == PHYSMEM_MT_MOVABLE;
+}
+
+enum physmem_zone_type physmem_pfn_zone(const struct physmem *pm, unsigned long pfn)
+{
+	return zone_of((struct physmem *)pm, pfn)->type;
+}
+
+unsigned int physmem_pfn_zone_index(const struct physmem *pm, unsigned long pfn)
+{
+	return (unsigned int)(zone_of((struct physmem *)pm, pfn) - pm->zones);
+}
+
+enum physmem_mt physmem_pageblock_mt(const struct physmem *pm, unsigned long pfn)
+{
+	return pfn < pm->nr_frames ? pb_get(pm, pfn) : PHYSMEM_MT_TYPES;
+}
+
+int physmem_transfer_meta(struct physmem *pm, unsigned long newpfn, unsigned long oldpfn)
+{
+	struct physmem_frame *nf, *of;
+
+	if (newpfn >= pm->nr_frames || oldpfn >= pm->nr_frames)
+		return -EINVAL;
+	nf = &pm->frames[newpfn];
+	of = &pm->frames[oldpfn];
+	if (nf->state != PF_ALLOC || of->state != PF_ALLOC || nf->order || of->order)
+		return -EINVAL;
+	pm->st.owner_pages[nf->owner]--;
+	pm->st.owner_pages[of->owner]++;
+	nf->owner = of->owner;
+	nf->mt = of->mt;
+	nf->u = of->u;
+	pm->priv[nf - pm->frames] = pm->priv[of - pm->frames];
+	return 0;
+}
+
+void physmem_get_stats(const struct physmem *pm, struct physmem_stats *st)
+{
+	*st = pm->st;
+}
