@@ -71,35 +71,12 @@ void zs_pool_stats(const struct zs_pool *pool, struct zs_pool_stats *stats)
 
 /* ---- the invariant walker ---- */
 
-/*
- * SIM: the one place the allocator writes: a broken invariant is reported on
- * stderr and the process aborts, as the kernel's BUG() stops the machine.
- */
-void zs_bug(const char *file, int line, const char *what)
-{
-	fprintf(stderr, "zsmalloc BUG at %s:%d: %s\n", file, line, what);
-	fflush(stderr);
-	abort();
-}
-
 void zs_deep_check(const struct zs_pool *pool, const char *file, int line)
 {
 	char msg[256];
 
 	if (zs_pool_check(pool, msg, sizeof(msg)) != 0)
-		zs_bug(file, line, msg);
-}
-
-__attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EUCLEAN;
+		zs_check_bug("zsmalloc", file, line, msg);
 }
 
 /* Walk one zspage: free list, object tags, reverse map, page ownership. */
@@ -111,22 +88,22 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 	unsigned long handle;
 
 	if (n > sizeof(seen))
-		return fail(msg, len, "class %u: %u objects per zspage exceed the checker",
+		return zs_check_fail(msg, len, "class %u: %u objects per zspage exceed the checker",
 			    class->index, n);
 	memset(seen, 0, n);
 	if (z->class != class)
-		return fail(msg, len, "class %u: zspage on its list belongs to class %u",
+		return zs_check_fail(msg, len, "class %u: zspage on its list belongs to class %u",
 			    class->index, z->class->index);
 	if (z->fullness != group || get_fullness_group(pool, class, z->inuse) != group)
-		return fail(
+		return zs_check_fail(
 		    msg, len, "class %u: zspage with %u/%u objects filed under group %u (want %u)",
 		    class->index, z->inuse, n, group, get_fullness_group(pool, class, z->inuse));
 	if (z->nr_pages != class->pages_per_zspage)
-		return fail(msg, len, "class %u: zspage has %u pages, class says %u", class->index,
+		return zs_check_fail(msg, len, "class %u: zspage has %u pages, class says %u", class->index,
 			    z->nr_pages, class->pages_per_zspage);
 	for (unsigned int i = 0; i < z->nr_pages; i++)
 		if (zs_page_to_zspage(pool, z->pages[i]) != z)
-			return fail(msg, len,
+			return zs_check_fail(msg, len,
 				    "class %u: page %u (pfn %lu) does not point back at its zspage",
 				    class->index, i, (unsigned long)z->pages[i]);
 
@@ -135,7 +112,7 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		unsigned long link;
 
 		if (idx >= n || seen[idx])
-			return fail(msg, len,
+			return zs_check_fail(msg, len,
 				    "class %u: free list of a zspage (%u/%u used) broken at step "
 				    "%u (index %u)",
 				    class->index, z->inuse, n, step, idx);
@@ -146,7 +123,7 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		else
 			link = get_obj_word(pool, z, idx);
 		if (zs_has_header(pool) && (link & OBJ_ALLOCATED_TAG))
-			return fail(msg, len, "class %u: free object %u carries the allocated tag",
+			return zs_check_fail(msg, len, "class %u: free object %u carries the allocated tag",
 				    class->index, idx);
 		idx = (unsigned int)(link >> OBJ_TAG_BITS);
 	}
@@ -160,23 +137,23 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		if (seen[i])
 			continue;
 		if (!obj_allocated(pool, z, i, &handle))
-			return fail(msg, len,
+			return zs_check_fail(msg, len,
 				    "class %u: object %u is neither free nor tagged allocated",
 				    class->index, i);
 		if (class->index == UINT32_MAX) {
 			/* rfc2014 handle slots are allocated with handle 0: nothing to map back */
 			if (handle != 0)
-				return fail(msg, len,
+				return zs_check_fail(msg, len,
 					    "handle class: slot object %u carries handle %#lx", i,
 					    handle);
 			continue;
 		}
 		if (!zs_handle_valid(pool, handle))
-			return fail(msg, len, "class %u: object %u has a bad handle %#lx",
+			return zs_check_fail(msg, len, "class %u: object %u has a bad handle %#lx",
 				    class->index, i, handle);
 		if (obj_to_location(pool, handle_to_obj(pool, handle), &back_idx) != z ||
 		    back_idx != i)
-			return fail(msg, len, "class %u: handle %#lx of object %u points elsewhere",
+			return zs_check_fail(msg, len, "class %u: handle %#lx of object %u points elsewhere",
 				    class->index, handle, i);
 	}
 	return 0;
@@ -201,16 +178,16 @@ static int check_class(const struct zs_pool *pool, const struct size_class *clas
 			inuse += z->inuse;
 		}
 		if (count != class->fullness_count[g])
-			return fail(msg, len,
+			return zs_check_fail(msg, len,
 				    "class %u: group %u lists %lu zspages, counter says %lu",
 				    class->index, g, count, class->fullness_count[g]);
 		zspages += count;
 	}
 	if (class->obj_allocated != zspages * class->objs_per_zspage)
-		return fail(msg, len, "class %u: obj_allocated %lu, but %lu zspages of %u objects",
+		return zs_check_fail(msg, len, "class %u: obj_allocated %lu, but %lu zspages of %u objects",
 			    class->index, class->obj_allocated, zspages, class->objs_per_zspage);
 	if (class->obj_used != inuse)
-		return fail(msg, len, "class %u: obj_used %lu, but zspages hold %lu objects",
+		return zs_check_fail(msg, len, "class %u: obj_used %lu, but zspages hold %lu objects",
 			    class->index, class->obj_used, inuse);
 	*pages += zspages * class->pages_per_zspage;
 	*used += inuse;
@@ -230,7 +207,7 @@ int zs_pool_check(const struct zs_pool *pool, char *msg, size_t len)
 		if (want > pool->page_size)
 			want = pool->page_size;
 		if (!class || class->size < want)
-			return fail(msg, len, "index %u: served by a class too small for %zu bytes",
+			return zs_check_fail(msg, len, "index %u: served by a class too small for %zu bytes",
 				    i, want);
 		if (class->index != i)
 			continue;
@@ -244,13 +221,13 @@ int zs_pool_check(const struct zs_pool *pool, char *msg, size_t len)
 			return err;
 	}
 	if (pool->pages_allocated != pages + handle_pages)
-		return fail(msg, len, "pool: pages_allocated %lu, but zspages hold %lu pages",
+		return zs_check_fail(msg, len, "pool: pages_allocated %lu, but zspages hold %lu pages",
 			    pool->pages_allocated, pages + handle_pages);
 	if (pool->profile->handle_mode != ZS_HANDLE_DIRECT && pool->handles.live != used)
-		return fail(msg, len, "pool: %lu live handles for %lu live objects",
+		return zs_check_fail(msg, len, "pool: %lu live handles for %lu live objects",
 			    pool->handles.live, used);
 	if (pool->profile->handle_mode == ZS_HANDLE_POOL_CLASS && handle_used != used)
-		return fail(msg, len, "pool: %lu handle objects for %lu live objects", handle_used,
+		return zs_check_fail(msg, len, "pool: %lu handle objects for %lu live objects", handle_used,
 			    used);
 	if (msg && len)
 		msg[0] = '\0';

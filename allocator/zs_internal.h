@@ -30,24 +30,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "zs_check.h"
 #include "zsmalloc.h"
 
-#ifndef ZSFRAG_CHECK_LEVEL
-#define ZSFRAG_CHECK_LEVEL 1
-#endif
-
 /*
- * Check tiers, chosen by the build (mimalloc's assertion levels): level 1
- * cheap checks, level 2 also a zs_pool_check() walk after each compaction.
- * They do not depend on NDEBUG: a release build at level 1 keeps its checks,
- * as the level it advertises says. Compiled out, they still type-check.
+ * Check tiers (zs_check.h): level 1 cheap checks, level 2 also a
+ * zs_pool_check() walk after each compaction. They do not depend on NDEBUG.
  */
-__attribute__((noreturn, cold)) void zs_bug(const char *file, int line, const char *what);
-#if ZSFRAG_CHECK_LEVEL >= 1
-#define ZS_BUG_ON(cond) (__builtin_expect(!!(cond), 0) ? zs_bug(__FILE__, __LINE__, #cond) : (void)0)
-#else
-#define ZS_BUG_ON(cond) ((void)sizeof(!(cond)))
-#endif
+#define ZS_BUG_ON(cond) ZS_CHECK_BUG_ON("zsmalloc", cond)
 #if ZSFRAG_CHECK_LEVEL >= 2
 #define ZS_DEEP_CHECK(pool) zs_deep_check(pool, __FILE__, __LINE__)
 #else
@@ -309,7 +299,7 @@ unsigned long handle_to_obj(const struct zs_pool *pool, unsigned long handle);
 void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj);
 bool zs_handle_valid(const struct zs_pool *pool, unsigned long handle);
 
-/* stats.c: zs_pool_check() or zs_bug() with its message */
+/* stats.c: zs_pool_check() or zs_check_bug() with its message */
 void zs_deep_check(const struct zs_pool *pool, const char *file, int line);
 
 /* compact.c */

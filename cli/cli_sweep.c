@@ -421,7 +421,7 @@ static void sweep_help(FILE *f)
 static int sweep_expand(int argc, char **argv)
 {
 	struct sweep sw;
-	char msg[700], exe[PATH_MAX], spec[PATH_MAX];
+	char msg[1024], exe[PATH_MAX], spec[PATH_MAX]; /* msg: a point name (300) and a reason (600) */
 	ssize_t n;
 	bool count = argc == 3 && !strcmp(argv[2], "--count");
 	bool nul = argc == 3 && (!strcmp(argv[2], "--null") || !strcmp(argv[2], "-0"));

@@ -5,23 +5,7 @@
  */
 #include "physmem.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-
 #include "physmem_internal.h"
-
-int pm_fail(char *msg, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EUCLEAN;
-}
 
 static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *owner_pages,
 		      char *msg, size_t len)
@@ -43,26 +27,26 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 				const struct physmem_frame *f = &pm->frames[i];
 
 				if (i < z->start || i >= z->end)
-					return pm_fail(msg, len,
+					return zs_check_fail(msg, len,
 						    "%s: pfn %u on list o%u t%u outside zone",
 						    z->name, i, o, t);
 				if (f->state != PF_FREE || f->order != o || f->mt != t)
-					return pm_fail(msg, len,
+					return zs_check_fail(msg, len,
 						    "%s: pfn %u on list o%u t%u has state %u order "
 						    "%u mt %u",
 						    z->name, i, o, t, f->state, f->order, f->mt);
 				if (f->prev != prev)
-					return pm_fail(msg, len, "%s: pfn %u prev link broken",
+					return zs_check_fail(msg, len, "%s: pfn %u prev link broken",
 						    z->name, i);
 				if (++cnt > z->end - z->start)
-					return pm_fail(msg, len, "%s: list o%u t%u loops", z->name, o,
+					return zs_check_fail(msg, len, "%s: list o%u t%u loops", z->name, o,
 						    t);
 				prev = i;
 				i = f->next;
 			} while (i != h);
 		counted:
 			if (cnt != z->nr_free_mt[o][t])
-				return pm_fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
+				return zs_check_fail(msg, len, "%s: list o%u t%u holds %lu, counter %lu",
 					    z->name, o, t, cnt, z->nr_free_mt[o][t]);
 		}
 	}
@@ -72,14 +56,14 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		unsigned long n;
 
 		if (f->state == PF_NONE)
-			return pm_fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
+			return zs_check_fail(msg, len, "%s: pfn %lu is no block head", z->name, p);
 		n = 1ul << f->order;
 		if (f->order >= pm->max_order || (p & (n - 1)) || p + n > z->end)
-			return pm_fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
+			return zs_check_fail(msg, len, "%s: block %lu order %u misplaced", z->name, p,
 				    f->order);
 		for (unsigned long i = 1; i < n; i++)
 			if (pm->frames[p + i].state != PF_NONE)
-				return pm_fail(msg, len, "%s: pfn %lu inside block %lu has state",
+				return zs_check_fail(msg, len, "%s: pfn %lu inside block %lu has state",
 					    z->name, p + i, p);
 		if (f->state == PF_PCP) {
 			owner_pages[PHYSMEM_OWNER_PCP] += n;
@@ -90,12 +74,12 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 			free_pages += n;
 			if ((unsigned int)f->order + 1 < pm->max_order &&
 			    is_free_head(pm, z, p ^ n, f->order))
-				return pm_fail(msg, len, "%s: free buddies %lu and %lu at order %u",
+				return zs_check_fail(msg, len, "%s: free buddies %lu and %lu at order %u",
 					    z->name, p, p ^ n, f->order);
 		} else {
 			if (f->owner == PHYSMEM_OWNER_FREE || f->owner >= PHYSMEM_NR_OWNERS ||
 			    f->mt >= PHYSMEM_MT_TYPES)
-				return pm_fail(msg, len, "%s: allocated %lu has owner %u mt %u",
+				return zs_check_fail(msg, len, "%s: allocated %lu has owner %u mt %u",
 					    z->name, p, f->owner, f->mt);
 			owner_pages[f->owner] += n;
 		}
@@ -107,23 +91,23 @@ static int check_zone(const struct physmem *pm, unsigned int zi, unsigned long *
 		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
 			sum += z->nr_free_mt[o][t];
 		if (nr_free[o] != z->nr_free[o] || sum != z->nr_free[o])
-			return pm_fail(msg, len, "%s: order %u has %lu free blocks, counters %lu/%lu",
+			return zs_check_fail(msg, len, "%s: order %u has %lu free blocks, counters %lu/%lu",
 				    z->name, o, nr_free[o], z->nr_free[o], sum);
 	}
 	if (free_pages != z->free_pages || free_cma != z->free_cma)
-		return pm_fail(msg, len, "%s: %lu free pages (%lu CMA), counters %lu (%lu)", z->name,
+		return zs_check_fail(msg, len, "%s: %lu free pages (%lu CMA), counters %lu (%lu)", z->name,
 			    free_pages, free_cma, z->free_pages, z->free_cma);
 	for (unsigned long p = z->start; p < z->end; p += 1ul << pm->pb_order) {
 		unsigned int t = pm->pb_mt[p >> pm->pb_order];
 
 		if (t >= PHYSMEM_MT_TYPES)
-			return pm_fail(msg, len, "%s: pageblock %lu has type %u", z->name,
+			return zs_check_fail(msg, len, "%s: pageblock %lu has type %u", z->name,
 				    p >> pm->pb_order, t);
 		pbs[t]++;
 	}
 	for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
 		if (pbs[t] != z->nr_pageblocks[t])
-			return pm_fail(msg, len, "%s: %lu pageblocks of type %u, counter %lu", z->name,
+			return zs_check_fail(msg, len, "%s: %lu pageblocks of type %u, counter %lu", z->name,
 				    pbs[t], t, z->nr_pageblocks[t]);
 	return 0;
 }
@@ -140,9 +124,17 @@ int physmem_check(const struct physmem *pm, char *msg, size_t len)
 	}
 	for (unsigned int i = 1; i < PHYSMEM_NR_OWNERS; i++)
 		if (owner_pages[i] != pm->st.owner_pages[i])
-			return pm_fail(msg, len, "owner %u holds %lu pages, counter %lu", i,
+			return zs_check_fail(msg, len, "owner %u holds %lu pages, counter %lu", i,
 				    owner_pages[i], pm->st.owner_pages[i]);
 	if (msg && len)
 		msg[0] = '\0';
 	return 0;
+}
+
+void pm_deep_check(const struct physmem *pm, const char *file, int line)
+{
+	char msg[256];
+
+	if (physmem_check(pm, msg, sizeof(msg)) != 0)
+		zs_check_bug("physmem", file, line, msg);
 }

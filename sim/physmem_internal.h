@@ -10,20 +10,14 @@
 #include <stdint.h>
 
 #include "physmem.h"
+#include "zs_check.h"
 
 #define PF_NIL UINT32_MAX
 
-/* Check tiers: 1 = cheap asserts, 2 = also a whole walk after every alloc/free. */
-#ifndef ZSFRAG_CHECK_LEVEL
-#define ZSFRAG_CHECK_LEVEL 1
-#endif
-#if ZSFRAG_CHECK_LEVEL >= 1
-#define PHYSMEM_BUG_ON(cond) assert(!(cond))
-#else
-#define PHYSMEM_BUG_ON(cond) ((void)sizeof(!(cond)))
-#endif
+/* Check tiers (zs_check.h): 1 = cheap checks, 2 = also a whole walk after every alloc/free. */
+#define PHYSMEM_BUG_ON(cond) ZS_CHECK_BUG_ON("physmem", cond)
 #if ZSFRAG_CHECK_LEVEL >= 2
-#define PHYSMEM_DEEP_CHECK(pm) assert(physmem_check(pm, NULL, 0) == 0)
+#define PHYSMEM_DEEP_CHECK(pm) pm_deep_check(pm, __FILE__, __LINE__)
 #else
 #define PHYSMEM_DEEP_CHECK(pm) ((void)sizeof(pm))
 #endif
@@ -168,7 +162,7 @@ void pm_free_unref_page(struct physmem *pm, struct physmem_zone *z, unsigned lon
 			unsigned int order);
 int pm_pcp_check(const struct physmem *pm, const struct physmem_zone *z, char *msg, size_t len);
 
-/* physmem_check.c */
-int pm_fail(char *msg, size_t len, const char *fmt, ...);
+/* physmem_check.c: physmem_check() or zs_check_bug() with its message */
+void pm_deep_check(const struct physmem *pm, const char *file, int line);
 
 #endif /* ZSFRAG_SIM_PHYSMEM_INTERNAL_H */

@@ -404,16 +404,16 @@ int pm_pcp_check(const struct physmem *pm, const struct physmem_zone *z, char *m
 
 			if (i < z->start || i >= z->end || f->state != PF_PCP ||
 			    f->order != pindex_to_order(pm, p))
-				return pm_fail(msg, len, "%s: pcp list %u holds pfn %u (state %u order %u)",
+				return zs_check_fail(msg, len, "%s: pcp list %u holds pfn %u (state %u order %u)",
 					       z->name, p, i, f->state, f->order);
 			pages += 1l << f->order;
 			if (++cnt > z->end - z->start)
-				return pm_fail(msg, len, "%s: pcp list %u loops", z->name, p);
+				return zs_check_fail(msg, len, "%s: pcp list %u loops", z->name, p);
 			i = f->next;
 		} while (i != h);
 	}
 	if (pages != pcp->count)
-		return pm_fail(msg, len, "%s: pcp lists hold %ld pages, count %d", z->name, pages,
+		return zs_check_fail(msg, len, "%s: pcp lists hold %ld pages, count %d", z->name, pages,
 			       pcp->count);
 	return 0;
 }
