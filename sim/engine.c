@@ -17,7 +17,8 @@
  * profile has one and the `shrinker` policy registers it), the retries, and
  * the OOM killer; the `on-pgd-failure` policy hooks in before the OOM
  * killer. kswapd, woken by an allocation that found a zone below its low
- * watermark, runs after the event (kswapd_run).
+ * watermark or boosted it, runs after the event (kswapd_run) or at the
+ * fork's next blocking request, whichever comes first (page_alloc.c).
  * SIM: zram's zspage pages and `g` blocks take the fast path and, failing
  * it, wake kswapd and try the min watermark, but never stall: zram's first
  * zs_malloc has no __GFP_DIRECT_RECLAIM (its GFP_NOIO retry is not

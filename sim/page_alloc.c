@@ -5,7 +5,8 @@
  * Kernel -> ours:
  *   __alloc_pages / get_page_from_freelist   __alloc_pages, get_page (physmem_alloc)
  *   __alloc_pages_slowpath (4.7+)             __alloc_pages_slowpath
- *   __alloc_pages_slowpath (4.1-4.6)          __alloc_pages_slowpath_v41 (should_alloc_retry inline)
+ *   __alloc_pages_slowpath (4.1-4.6)          __alloc_pages_slowpath_v41 (should_alloc_retry
+ * inline)
  *   __alloc_pages_direct_compact              __alloc_pages_direct_compact
  *   try_to_compact_pages, compact_zone_order  try_to_compact_pages (kcompact_zone per zone)
  *   __alloc_pages_direct_reclaim              __alloc_pages_direct_reclaim (ops->shrink_slab)
@@ -33,9 +34,25 @@
  * physmem_take_kswapd_wakeups(); balance_pgdat() then clears the boosts it
  * reclaimed for and wakes kcompactd at pageblock order, as 5.0+ does.
  *
- * SIM: kswapd runs synchronously after the event that woke it (the kernel's
- * runs beside the allocating task); kcompactd's proactive compaction
- * (5.9+) and 4.1 kswapd's compact_pgdat() (needs reclaim progress) are not
+ * When kswapd runs. The kernel's is a thread: woken (wake_up_interruptible
+ * from wakeup_kswapd, or rmqueue's ZONE_BOOSTED_WATERMARK check), it gets
+ * the CPU at the allocating task's next scheduling point. On the guests (1
+ * CPU; Debian's armmp has CONFIG_PREEMPT_VOLUNTARY, its amd64
+ * PREEMPT_DYNAMIC boots voluntary) that is the next might_sleep(): every
+ * blocking allocation passes one in prepare_alloc_pages (might_alloc), and
+ * a kswapd woken from sleep is placed behind the running task's vruntime
+ * (place_entity), so check_preempt_wakeup has set need_resched. So the
+ * model runs a woken kswapd at the start of the next request with
+ * __GFP_DIRECT_RECLAIM, and after every trace event. This matters at the
+ * brim: a fork's unmovable
+ * request that steals from a movable pageblock raises the boost by a
+ * pageblock (2,048 pages on the ARM guest), and the fork's next request
+ * would stall on it; the guest's kswapd clears it first (balance_pgdat
+ * lowers the boost even when it reclaims nothing), so the guest's probe
+ * ran until the unboosted min watermark (kernel/README.md).
+ * SIM: CFS can delay kswapd (a kswapd that ran a lot is not behind in
+ * vruntime and waits for a tick); not modelled. kcompactd's proactive
+ * compaction (5.9+) and 4.1 kswapd's compact_pgdat() (needs reclaim progress) are not
  * modelled; there is no highatomic reserve to unreserve before OOM.
  */
 #include <errno.h>
@@ -737,6 +754,9 @@ int __alloc_pages(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
 	memset(res, 0, sizeof(*res));
 	if (order >= physmem_get_config(pa->mem)->max_order || (unsigned int)mt >= PHYSMEM_MT_TYPES)
 		return -EINVAL;
+	/* might_alloc(): a woken kswapd preempts a blocking request (see the top) */
+	if (gfp & SIM_GFP_DIRECT_RECLAIM)
+		kswapd_run(pa);
 	/* the fast path: get_page_from_freelist at the low watermark */
 	if (get_page(pa, order, mt, gfp, true, &res->pfn)) {
 		res->outcome = ALLOC_FAST;

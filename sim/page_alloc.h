@@ -159,7 +159,8 @@ int __alloc_pages(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
 /*
  * wakeup_kswapd() for an allocation that found a zone below its low
  * watermark (or a boosted one): records the order and zone; kswapd then
- * runs in kswapd_run(), which the engine calls after the event.
+ * runs in kswapd_run(), which the engine calls after the event and
+ * __alloc_pages at the start of a request that may block.
  */
 void wakeup_kswapd(struct page_alloc *pa, unsigned int zone, unsigned int order);
 /* Run kswapd if woken: balance_pgdat(), then kcompactd where the era has it. */

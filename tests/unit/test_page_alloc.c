@@ -184,8 +184,62 @@ static void test_watermark(void)
 	CHECK_EQ(pa.st.compact_stall, 0); /* compaction_suitable: skipped */
 	CHECK_EQ(pa.st.allocstall, 1);
 	CHECK_EQ(pa.st.oom_kill, 1);
-	CHECK_EQ(f.shrink_calls, 1);
+	/* the first request's kswapd ran at the second's entry: hopeless after 16 empty runs */
+	CHECK_EQ(f.kswapd_calls, MAX_RECLAIM_RETRIES);
+	CHECK_EQ(f.shrink_calls - f.kswapd_calls, 1);
 	CHECK_EQ(physmem_free_pages(pm), 4);
+	physmem_destroy(pm);
+}
+
+/*
+ * A fragmenting fallback's boost, and kswapd preempting the allocating task.
+ * Every frame taken movable (all pageblocks stay movable), then frames
+ * 48..51 and 56..59 freed: two order-2 blocks in movable pageblocks 6 and
+ * 7, 8 pages free, none unmovable. Watermarks min 1, low 1, high 2.
+ * Request 1 (order 0, GFP_KERNEL, unmovable): 8 > 1, passes; no unmovable
+ * page, so __rmqueue_fallback steals an order-2 block below pageblock
+ * order: boost_watermark raises the boost to max(pageblock 8,
+ * mult_frac(2, 15000, 10000) = 3) = 8 and flags the zone for kswapd.
+ * 7 pages free, min and low now 9. Request 2, the same: with the boost
+ * it would fail both watermarks (7 <= 9), find nothing to reclaim, and
+ * end in the OOM killer. But it is a blocking request: the kswapd the
+ * first one woke runs first (one balance_pgdat: nothing reclaimed,
+ * kswapd_failures 1, the boost of 8 cleared; balanced at 7 > 2, so no
+ * second run), and the request passes low 1 on the fast path.
+ */
+static void test_boost_cleared_before_next(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct physmem_zone_info zi;
+	struct fake f;
+
+	REQUIRE(pm);
+	take_all(pm, PHYSMEM_MT_MOVABLE, PHYSMEM_OWNER_KERNEL);
+	for (unsigned long i = 0; i < 4; i++) {
+		physmem_free(pm, 48 + i, 0);
+		physmem_free(pm, 56 + i, 0);
+	}
+	CHECK_EQ(physmem_nr_free_mt(pm, 0, 2, PHYSMEM_MT_MOVABLE), 2);
+	REQUIRE(physmem_set_watermarks(pm, 0, 1, 1, 2) == 0);
+	init(&pa, pm, "v6.1", &f);
+	CHECK_EQ(__alloc_pages(&pa, 0, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_FAST);
+	REQUIRE(physmem_zone_info(pm, 0, &zi) == 0);
+	CHECK_EQ(zi.watermark_boost, 8);
+	CHECK_EQ(zi.wmark[PHYSMEM_WMARK_MIN], 9);
+	CHECK_EQ(zi.free_pages, 7);
+	CHECK_EQ(pa.st.pageoutrun, 0);
+
+	CHECK_EQ(__alloc_pages(&pa, 0, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_FAST);
+	CHECK_EQ(pa.st.pageoutrun, 1);
+	CHECK_EQ(pa.kswapd_failures, 1);
+	CHECK_EQ(pa.st.allocstall + pa.st.oom_kill, 0);
+	REQUIRE(physmem_zone_info(pm, 0, &zi) == 0);
+	CHECK_EQ(zi.watermark_boost, 0);
+	CHECK_EQ(zi.free_pages, 6);
 	physmem_destroy(pm);
 }
 
@@ -309,8 +363,10 @@ static void test_defer_reset_zone(void)
 		REQUIRE(physmem_set_watermarks(pm, z, 0, 4, 8) == 0);
 	init(&pa, pm, "v6.1", &f);
 	/* not deferred at order 2 (order < order_failed), but with state to reset */
-	pa.defer[1] = (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 3};
-	pa.defer[2] = (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 1};
+	pa.defer[1] =
+	    (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 3};
+	pa.defer[2] =
+	    (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 1};
 	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
 	CHECK_EQ(r.outcome, ALLOC_COMPACTION);
 	REQUIRE(r.has_page);
@@ -396,7 +452,9 @@ static void test_failed(void)
 	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL | SIM_GFP_NORETRY, &r),
 		 -ENOMEM);
 	CHECK_EQ(r.outcome, ALLOC_FAILED);
+	/* the earlier requests' kswapd ran (hopeless now): start it afresh */
 	pa.kswapd_woken = false;
+	pa.kswapd_failures = 0;
 	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r), -ENOMEM);
 	CHECK_EQ(r.outcome, ALLOC_FAILED);
 	CHECK(pa.kswapd_woken);
@@ -616,6 +674,7 @@ int main(void)
 {
 	RUN(test_fast);
 	RUN(test_watermark);
+	RUN(test_boost_cleared_before_next);
 	RUN(test_fragmentation_oom);
 	RUN(test_compaction);
 	RUN(test_defer_reset_zone);
