@@ -57,7 +57,9 @@ static bool has_migration(const struct zs_profile_info *pi)
 
 int config_check_policies(struct sim_config *cfg, char *msg, size_t len)
 {
-	const unsigned int compacting = ((1u << POLICY_NR) - 1) & ~(1u << POLICY_MIGRATION);
+	/* grouped is page placement alone (policy_grouped.c): every kernel can do it */
+	const unsigned int compacting =
+	    ((1u << POLICY_NR) - 1) & ~(1u << POLICY_MIGRATION) & ~(1u << POLICY_GROUPED);
 	struct zs_profile_info pi;
 	const char *what = NULL, *first = NULL;
 	unsigned int bad = 0;

@@ -85,6 +85,7 @@ struct sim_other_stats {
 	uint64_t verify_mismatches;	   /* cumulative */
 	uint64_t targeted_windows;	   /* windows the targeted policy cleared */
 	uint64_t targeted_pages_migrated;  /* zspage pages it migrated out of them (4.8+) */
+	uint64_t grouped_blocks;	   /* order-2 blocks the grouped policy split for zspages */
 };
 
 struct sim_class_snap {

@@ -14,6 +14,7 @@
 #include "fork.h"
 #include "idmap.h"
 #include "page_alloc.h"
+#include "grouped.h"
 #include "targeted.h"
 #include "zs_slab.h"
 
@@ -47,6 +48,7 @@ struct sim {
 	struct zs_slab slab; /* zsmalloc's kmem cache pages, with cfg.zs_slab */
 	/* the targeted policy's look-ahead deferral, per order it clears (policy_targeted.c) */
 	struct targeted_defer targeted_defer[TARGETED_MAX_ORDER + 1];
+	struct grouped_cache grouped; /* the grouped policy's block being handed out */
 
 	struct sim_class_snap *class_buf;
 	const char *fullness_names[ZS_MAX_FULLNESS];

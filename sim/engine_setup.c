@@ -75,6 +75,12 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	enum physmem_mt mt = (gfp & ZS_GFP_MOVABLE) ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE;
 	struct alloc_result r;
 
+	if ((sim->cfg.policies & (1u << POLICY_GROUPED)) &&
+	    grouped_take(&sim->grouped, sim->mem, mt, (gfp & ZS_GFP_HIGHMEM) ? PHYSMEM_HIGHMEM : 0,
+			 pfn) == 0) {
+		sim->other.grouped_blocks = sim->grouped.blocks;
+		return physmem_set_owner(sim->mem, *pfn, PHYSMEM_OWNER_ZSPAGE, 0);
+	}
 	if (__alloc_pages(&sim->pa, 0, mt,
 			  SIM_GFP_KSWAPD_RECLAIM | ((gfp & ZS_GFP_HIGHMEM) ? SIM_GFP_HIGHMEM : 0),
 			  &r) != 0)
@@ -203,6 +209,7 @@ void sim_destroy(struct sim *sim)
 	zram_destroy(sim->zram);
 	zs_slab_release(&sim->slab, NULL);
 	zs_destroy_pool(sim->pool);
+	grouped_release(&sim->grouped, sim->mem);
 	physmem_destroy(sim->mem);
 	idmap_destroy(&sim->objects);
 	idmap_destroy(&sim->blocks);

@@ -152,6 +152,9 @@ int physmem_alloc(struct physmem *pm, unsigned int order, enum physmem_mt mt, un
 		  unsigned long *pfn);
 /* Free a block allocated with that order. A bad free is counted, not done. */
 void physmem_free(struct physmem *pm, unsigned long pfn, unsigned int order);
+/* split_page(): an allocated kernel block of that order becomes 2^order order-0 pages
+ * (physmem_split.c). 0, or -EINVAL for anything else. */
+int physmem_split_page(struct physmem *pm, unsigned long pfn, unsigned int order);
 
 /* Host bytes of a frame: one lazily touched MAP_NORESERVE mapping; NULL with no_host_memory. */
 void *physmem_page_address(struct physmem *pm, unsigned long pfn);

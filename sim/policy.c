@@ -11,7 +11,7 @@ static const struct policy_ops *const registry[POLICY_NR] = {
     [POLICY_MANUAL] = &policy_manual,	    [POLICY_PERIODIC] = &policy_periodic,
     [POLICY_THRESHOLD] = &policy_threshold, [POLICY_PGD_FAILURE] = &policy_pgd_failure,
     [POLICY_SHRINKER] = &policy_shrinker,   [POLICY_MIGRATION] = &policy_migration,
-    [POLICY_TARGETED] = &policy_targeted,
+    [POLICY_TARGETED] = &policy_targeted,   [POLICY_GROUPED] = &policy_grouped,
 };
 
 void policy_params_default(struct policy_params *p)

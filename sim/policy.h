@@ -44,6 +44,7 @@ enum policy_id {
 	POLICY_SHRINKER,
 	POLICY_MIGRATION,
 	POLICY_TARGETED,
+	POLICY_GROUPED,
 	POLICY_NR,
 };
 
@@ -75,6 +76,7 @@ extern const struct policy_ops policy_pgd_failure;
 extern const struct policy_ops policy_shrinker;
 extern const struct policy_ops policy_migration;
 extern const struct policy_ops policy_targeted;
+extern const struct policy_ops policy_grouped;
 
 #ifdef __cplusplus
 }

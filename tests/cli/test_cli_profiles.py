@@ -95,6 +95,16 @@ def refusals(c, trace):
             c.check(("profile %s cannot honour policy %s" % (p, pol)) in se and
                     ("profiles from %s on have it" % FIRST[pol]) in se, "%s: %r" % (name, se))
             c.check(not os.path.exists(out), "%s: results written" % name)
+    # targeted needs zs_compact; grouped is page placement alone, which every kernel can do
+    rc, so, se = c.run("replay", trace, "--profile", "v3.18", "--policy", "targeted", "-q",
+                       "--json", "-")
+    c.check(rc == 64 and "cannot honour policy targeted" in se and "zs_compact" in se,
+            "v3.18 targeted: exit %d (%r)" % (rc, se))
+    rc, so, se = c.run("replay", trace, "--profile", "v3.18", "--policy", "grouped", "-q",
+                       "--json", "-")
+    c.eq(rc, 0, "v3.18 grouped: exit (%r)" % se)
+    if rc == 0:
+        c.eq(json.loads(so)["inputs"]["policies"], "grouped", "v3.18 grouped: policies")
     # without --policy: manual where zs_compact exists, none on v3.18 (nothing refused)
     for p, want in (("v3.18", "none"), ("v4.1", "manual")):
         rc, so, se = c.run("replay", trace, "--profile", p, "-q", "--json", "-")

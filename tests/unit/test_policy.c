@@ -60,7 +60,7 @@ static void test_parse_and_format(void)
 	CHECK_STR_EQ(policy_format_list(M(POLICY_MANUAL) | M(POLICY_PGD_FAILURE), buf, sizeof(buf)),
 		     "manual,on-pgd-failure");
 	CHECK_STR_EQ(policy_format_list((1u << POLICY_NR) - 1, buf, sizeof(buf)),
-		     "manual,periodic,threshold,on-pgd-failure,shrinker,migration,targeted");
+		     "manual,periodic,threshold,on-pgd-failure,shrinker,migration,targeted,grouped");
 	/* format then parse gives the mask back, for every mask */
 	for (unsigned int m = 0; m < (1u << POLICY_NR); m++) {
 		CHECK_EQ(policy_parse_list(policy_format_list(m, buf, sizeof(buf)), &mask, bad, sizeof(bad)),
