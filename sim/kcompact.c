@@ -1,6 +1,7 @@
 /*
  * kcompact.c - memory compaction of one zone (see kcompact.h), following
- * Linux 6.1 mm/compaction.c compact_zone().
+ * Linux 6.1 mm/compaction.c compact_zone(), and the zone's compaction
+ * deferral (compaction_deferred, defer_compaction, compaction_defer_reset).
  *
  * Kept from the kernel
  *   - compaction_suitable (watermark + compact_gap, fragindex threshold 500
@@ -477,4 +478,38 @@ int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc,
 	res->status = st;
 	res->success = st == KCOMPACT_SUCCESS;
 	return 0;
+}
+
+/* ---- deferral (compaction_deferred, defer_compaction, compaction_defer_reset) ---- */
+
+bool compaction_deferred(struct kcompact_defer *d, unsigned int order)
+{
+	unsigned long limit = 1UL << d->defer_shift;
+
+	if (order < d->order_failed)
+		return false;
+	if (++d->considered >= limit) {
+		d->considered = limit;
+		return false;
+	}
+	return true;
+}
+
+void defer_compaction(struct kcompact_defer *d, unsigned int order)
+{
+	d->considered = 0;
+	if (d->defer_shift < KCOMPACT_MAX_DEFER_SHIFT)
+		d->defer_shift++;
+	if (order < d->order_failed)
+		d->order_failed = order;
+}
+
+void compaction_defer_reset(struct kcompact_defer *d, unsigned int order, bool alloc_success)
+{
+	if (alloc_success) {
+		d->considered = 0;
+		d->defer_shift = 0;
+	}
+	if (order >= d->order_failed)
+		d->order_failed = order + 1;
 }

@@ -1,6 +1,6 @@
 /*
  * kcompact.h - the kernel's memory compaction (Linux 6.1 mm/compaction.c)
- * over one zone of the emulated physical memory.
+ * over one zone of the emulated physical memory, and its deferral.
  *
  * A migrate scanner walks the zone upward from its first pageblock and
  * isolates movable pages; a free scanner walks downward from the last
@@ -94,6 +94,28 @@ enum kcompact_status kcompact_suitable(const struct physmem *pm, unsigned int zo
  */
 int kcompact_zone(struct physmem *pm, const struct kcompact_control *cc,
 		  struct kcompact_result *res);
+
+/*
+ * Compaction deferral (mm/compaction.c): after a failed direct compaction
+ * the zone skips the next 2^defer_shift attempts at orders at or above the
+ * one that failed. The kernel keeps this state in struct zone; here each
+ * zone's is a struct kcompact_defer its caller holds (page_alloc's defer[]).
+ * Kernel -> ours: the three functions take the zone's state, not the zone.
+ */
+#define KCOMPACT_MAX_DEFER_SHIFT 6 /* COMPACT_MAX_DEFER_SHIFT */
+
+struct kcompact_defer {
+	unsigned long considered;  /* compact_considered: attempts since the last deferral */
+	unsigned int defer_shift;  /* compact_defer_shift: skip 2^shift attempts */
+	unsigned int order_failed; /* compact_order_failed: lowest order that failed */
+};
+
+/* Should compaction at this order be skipped? Counts the attempt. */
+bool compaction_deferred(struct kcompact_defer *d, unsigned int order);
+/* Compaction at this order failed: defer for longer. */
+void defer_compaction(struct kcompact_defer *d, unsigned int order);
+/* Compaction at this order succeeded (alloc_success: its allocation too). */
+void compaction_defer_reset(struct kcompact_defer *d, unsigned int order, bool alloc_success);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,7 @@
  *   wakeup_kswapd, wake_all_kswapds           same names; kswapd runs in kswapd_run()
  *   balance_pgdat, pgdat_balanced             same names
  *   kcompactd_do_work                         same name
- *   compaction_deferred, defer_compaction, compaction_defer_reset: same names, per zone
+ *   compaction_deferred, defer_compaction, compaction_defer_reset: kcompact.c, on pa->defer[zone]
  *
  * What reclaim can free here. SIM: the model has no LRU lists: the trace's
  * other memory (`g`/`p`) is the recorded history of a machine whose reclaim
@@ -60,7 +60,6 @@
 
 #include "page_alloc.h"
 
-#define SIM_COMPACT_MAX_DEFER_SHIFT 6
 #define DEF_PRIORITY		    12 /* balance_pgdat's scan priority, 12 down to 1 */
 /* A bound on slow-path loops the kernel would run forever (only a test's fake progress loops). */
 #define SLOWPATH_MAX_LOOPS 1024
@@ -143,46 +142,6 @@ static bool zone_usable(const struct page_alloc *pa, unsigned int z, unsigned in
 	return !zi.highmem || (gfp & SIM_GFP_HIGHMEM);
 }
 
-/* ---- compaction deferral (mm/compaction.c), per zone ---- */
-
-static bool compaction_deferred(struct page_alloc *pa, unsigned int zone, unsigned int order)
-{
-	struct page_alloc_defer *d = &pa->defer[zone];
-	unsigned long limit = 1UL << d->defer_shift;
-
-	if (order < d->order_failed)
-		return false;
-	if (++d->considered >= limit) {
-		d->considered = limit;
-		return false;
-	}
-	return true;
-}
-
-static void defer_compaction(struct page_alloc *pa, unsigned int zone, unsigned int order)
-{
-	struct page_alloc_defer *d = &pa->defer[zone];
-
-	d->considered = 0;
-	if (d->defer_shift < SIM_COMPACT_MAX_DEFER_SHIFT)
-		d->defer_shift++;
-	if (order < d->order_failed)
-		d->order_failed = order;
-}
-
-static void compaction_defer_reset(struct page_alloc *pa, unsigned int zone, unsigned int order,
-				   bool alloc_success)
-{
-	struct page_alloc_defer *d = &pa->defer[zone];
-
-	if (alloc_success) {
-		d->considered = 0;
-		d->defer_shift = 0;
-	}
-	if (order >= d->order_failed)
-		d->order_failed = order + 1;
-}
-
 static enum compact_result from_kcompact(enum kcompact_status s)
 {
 	switch (s) {
@@ -235,15 +194,15 @@ enum kcompact_status page_alloc_compact_zone(struct page_alloc *pa, unsigned int
 {
 	enum kcompact_status s;
 
-	if (!ignore_defer && compaction_deferred(pa, zone, order)) {
+	if (!ignore_defer && compaction_deferred(&pa->defer[zone], order)) {
 		pa->st.kc_deferred++;
 		return KCOMPACT_SKIPPED;
 	}
 	s = compact_zone(pa, zone, order, mt, mode, 0);
 	if (s == KCOMPACT_SUCCESS)
-		compaction_defer_reset(pa, zone, order, false);
+		compaction_defer_reset(&pa->defer[zone], order, false);
 	else if (mode == KCOMPACT_SYNC && s == KCOMPACT_COMPLETE)
-		defer_compaction(pa, zone, order);
+		defer_compaction(&pa->defer[zone], order);
 	return s;
 }
 
@@ -388,18 +347,18 @@ static void kcompactd_do_work(struct page_alloc *pa, unsigned int order, unsigne
 	for (unsigned int z = 0; z <= highest && z < physmem_nr_zones(pa->mem); z++) {
 		if (!zone_usable(pa, z, SIM_GFP_HIGHMEM))
 			continue;
-		if (compaction_deferred(pa, z, order))
+		if (compaction_deferred(&pa->defer[z], order))
 			continue;
 		if (kcompact_suitable(pa->mem, z, (int)order, 0) != KCOMPACT_CONTINUE)
 			continue;
 		/* MIGRATE_SYNC_LIGHT, for a GFP_KERNEL (unmovable) request */
 		switch (compact_zone(pa, z, order, PHYSMEM_MT_UNMOVABLE, KCOMPACT_SYNC, 0)) {
 		case KCOMPACT_SUCCESS:
-			compaction_defer_reset(pa, z, order, false);
+			compaction_defer_reset(&pa->defer[z], order, false);
 			break;
 		case KCOMPACT_COMPLETE:
 			physmem_pcp_drain(pa->mem, (int)z);
-			defer_compaction(pa, z, order);
+			defer_compaction(&pa->defer[z], order);
 			break;
 		default:
 			break;
@@ -457,7 +416,7 @@ static enum compact_result try_to_compact_pages(struct page_alloc *pa, struct sl
 		if (!zone_usable(pa, (unsigned int)z, sp->gfp))
 			continue;
 		if (prio > MIN_COMPACT_PRIORITY &&
-		    compaction_deferred(pa, (unsigned int)z, sp->order)) {
+		    compaction_deferred(&pa->defer[(unsigned int)z], sp->order)) {
 			pa->st.kc_deferred++;
 			if (rc < COMPACT_DEFERRED)
 				rc = COMPACT_DEFERRED;
@@ -469,11 +428,11 @@ static enum compact_result try_to_compact_pages(struct page_alloc *pa, struct sl
 		if (status > rc)
 			rc = status;
 		if (status == COMPACT_SUCCESS) {
-			compaction_defer_reset(pa, (unsigned int)z, sp->order, false);
+			compaction_defer_reset(&pa->defer[(unsigned int)z], sp->order, false);
 			break;
 		}
 		if (prio != COMPACT_PRIO_ASYNC && status == COMPACT_COMPLETE)
-			defer_compaction(pa, (unsigned int)z, sp->order);
+			defer_compaction(&pa->defer[(unsigned int)z], sp->order);
 	}
 	return rc;
 }
@@ -493,7 +452,7 @@ static bool __alloc_pages_direct_compact(struct page_alloc *pa, struct slowpath 
 	sp->last = ALLOC_COMPACTION;
 	if (get_page(pa, sp->order, sp->mt, sp->gfp, false, &sp->pfn)) {
 		/* page_zone(page): the zone the page came from, by index into pa->defer */
-		compaction_defer_reset(pa, physmem_pfn_zone_index(pa->mem, sp->pfn), sp->order,
+		compaction_defer_reset(&pa->defer[physmem_pfn_zone_index(pa->mem, sp->pfn)], sp->order,
 				       true);
 		pa->st.compact_success++;
 		return true;

@@ -111,19 +111,12 @@ struct page_alloc_stats {
 	uint64_t migrate_scanned, free_scanned;
 };
 
-/* The zone's compact_considered / compact_defer_shift / compact_order_failed. */
-struct page_alloc_defer {
-	unsigned long considered;
-	unsigned int defer_shift;
-	unsigned int order_failed;
-};
-
 /* The node: one pgdat over the physmem's zones. */
 struct page_alloc {
 	struct physmem *mem;
 	struct page_alloc_ops ops;
 	const struct page_alloc_era *era;
-	struct page_alloc_defer defer[PHYSMEM_NR_ZONES];
+	struct kcompact_defer defer[PHYSMEM_NR_ZONES]; /* each zone's compaction deferral */
 	bool kswapd_woken;		     /* a wakeup is pending: kswapd runs after the event */
 	unsigned int kswapd_order;	     /* pgdat->kswapd_order */
 	unsigned int kswapd_highest_zoneidx; /* pgdat->kswapd_highest_zoneidx */

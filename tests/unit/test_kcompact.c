@@ -595,6 +595,41 @@ static void test_stress(void)
 	CHECK(stress_zs_moved > 0);
 }
 
+/*
+ * Deferral by hand: a failure at order 2 skips the next 2^1 - 1 attempts at
+ * orders >= 2, each later failure doubles the wait up to 2^6, and a success
+ * at order 3 resets the wait and lets orders below 4 through.
+ */
+static void test_defer(void)
+{
+	struct kcompact_defer d = {0};
+
+	CHECK(!compaction_deferred(&d, 2)); /* considered 1 >= 2^0 */
+	defer_compaction(&d, 2);
+	CHECK_EQ(d.defer_shift, 1);
+	CHECK_EQ(d.order_failed, 0); /* 2 is not below 0 */
+	CHECK(compaction_deferred(&d, 2));  /* considered 1 < 2 */
+	CHECK(!compaction_deferred(&d, 2)); /* considered 2 >= 2 */
+	CHECK_EQ(d.considered, 2);
+	for (int i = 0; i < 10; i++)
+		defer_compaction(&d, 5);
+	CHECK_EQ(d.defer_shift, KCOMPACT_MAX_DEFER_SHIFT);
+	CHECK_EQ(d.considered, 0);
+	for (int i = 1; i < 64; i++)
+		CHECK(compaction_deferred(&d, 9));
+	CHECK(!compaction_deferred(&d, 9)); /* the 64th attempt runs */
+	compaction_defer_reset(&d, 3, true);
+	CHECK_EQ(d.considered, 0);
+	CHECK_EQ(d.defer_shift, 0);
+	CHECK_EQ(d.order_failed, 4);
+	defer_compaction(&d, 3);
+	CHECK(!compaction_deferred(&d, 2)); /* below order_failed (3) */
+	CHECK(compaction_deferred(&d, 3));
+	compaction_defer_reset(&d, 1, false); /* order 1 below order_failed: nothing changes */
+	CHECK_EQ(d.defer_shift, 1);
+	CHECK_EQ(d.order_failed, 3);
+}
+
 int main(void)
 {
 	RUN(test_user_pages);
@@ -605,5 +640,6 @@ int main(void)
 	RUN(test_whole_zone);
 	RUN(test_zsmalloc_pages);
 	RUN(test_stress);
+	RUN(test_defer);
 	return test_summary();
 }

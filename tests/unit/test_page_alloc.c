@@ -364,9 +364,9 @@ static void test_defer_reset_zone(void)
 	init(&pa, pm, "v6.1", &f);
 	/* not deferred at order 2 (order < order_failed), but with state to reset */
 	pa.defer[1] =
-	    (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 3};
+	    (struct kcompact_defer){.considered = 1, .defer_shift = 2, .order_failed = 3};
 	pa.defer[2] =
-	    (struct page_alloc_defer){.considered = 1, .defer_shift = 2, .order_failed = 1};
+	    (struct kcompact_defer){.considered = 1, .defer_shift = 2, .order_failed = 1};
 	CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
 	CHECK_EQ(r.outcome, ALLOC_COMPACTION);
 	REQUIRE(r.has_page);
