@@ -13,12 +13,18 @@
  * SIM: slots live in one growable array; the handle of slot i is (i + 1) * 8,
  * an 8-byte-aligned value like a slab address (bit 0 free for the allocated
  * tag, and small enough for arm32's 32-bit header). Freed slots are reused
- * LIFO, as a slab's per-CPU free list would hand them back.
+ * LIFO, as a slab's per-CPU free list would hand them back. Slot i lies in
+ * slab page i / (page_size / 8); the pages that hold a live slot are the
+ * cache's slab pages, since SLUB gives a slab back only when its last
+ * object is freed (mm/slub.c __slab_free -> discard_slab; up to min_partial
+ * empty slabs, 5 for this cache, are kept besides, not modelled): freeing
+ * every second object frees no slab page at all.
  * Pool class (rfc2014): each handle slot is also an object of the pool's
  * sizeof(unsigned long) class, so handle memory shows in the pool's pages.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "zs_internal.h"
 
@@ -53,8 +59,37 @@ void zs_handles_destroy(struct zs_pool *pool)
 {
 	free(pool->handles.slots);
 	free(pool->handles.owner);
+	free(pool->handles.page_live);
 	pool->handles.slots = NULL;
 	pool->handles.owner = NULL;
+	pool->handles.page_live = NULL;
+}
+
+/* The slab page of slot idx gains (+1) or loses (-1) a live object. */
+static int slab_page_account(struct zs_pool *pool, unsigned long idx, int delta)
+{
+	struct zs_handle_cache *hc = &pool->handles;
+	unsigned long pg = idx / (pool->page_size / ZS_HANDLE_ALIGN);
+
+	if (pg >= hc->page_cap) {
+		unsigned long cap = hc->page_cap ? hc->page_cap * 2 : 64;
+		uint32_t *p;
+
+		while (cap <= pg)
+			cap *= 2;
+		p = realloc(hc->page_live, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		memset(p + hc->page_cap, 0, (cap - hc->page_cap) * sizeof(*p));
+		hc->page_live = p;
+		hc->page_cap = cap;
+	}
+	if (delta > 0 && hc->page_live[pg]++ == 0)
+		hc->pages_live++;
+	else if (delta < 0 && --hc->page_live[pg] == 0)
+		hc->pages_live--;
+	pool->stats.handle_pages = hc->pages_live;
+	return 0;
 }
 
 /* rfc2014: take a slot object from the handle class, as zs_malloc would. */
@@ -124,6 +159,8 @@ int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle)
 	} else {
 		if (hc->nr == hc->cap && grow(hc) != 0)
 			return -ENOMEM;
+		if (slab_page_account(pool, hc->nr, 0) != 0)
+			return -ENOMEM; /* the page's counter exists before the slot does */
 		idx = hc->nr++;
 	}
 	if (hc->owner) {
@@ -138,6 +175,7 @@ int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle)
 	hc->slots[idx] = 0;
 	hc->live++;
 	pool->stats.handles_allocated = hc->live;
+	slab_page_account(pool, idx, +1);
 	*handle = (idx + 1) * ZS_HANDLE_ALIGN;
 	return 0;
 }
@@ -153,6 +191,7 @@ void cache_free_handle(struct zs_pool *pool, unsigned long handle)
 	hc->free_head = idx + 1;
 	hc->live--;
 	pool->stats.handles_allocated = hc->live;
+	slab_page_account(pool, idx, -1);
 }
 
 bool zs_handle_valid(const struct zs_pool *pool, unsigned long handle)

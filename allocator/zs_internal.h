@@ -185,6 +185,10 @@ struct zs_handle_cache {
 	unsigned long cap;
 	unsigned long free_head; /* index + 1 of the first free slot, 0 if none */
 	unsigned long live;
+	/* live slots per slab page (page_size / ZS_HANDLE_ALIGN slots a page) */
+	uint32_t *page_live;
+	unsigned long page_cap;
+	unsigned long pages_live; /* pages with a live slot: SLUB frees only empty slabs */
 };
 
 struct zs_pool {

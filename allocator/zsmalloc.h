@@ -163,6 +163,7 @@ struct zs_pool_stats {
 	uint64_t compactions;	    /* zs_compact() calls that ran */
 	uint64_t pages_migrated;    /* zspage pages moved by zs_page_migrate() */
 	uint64_t handles_allocated; /* live handle slots */
+	uint64_t handle_pages;	    /* slab pages of the zs_handle cache with a live slot */
 	size_t handle_slot_bytes;   /* bytes per handle slot (0 in direct mode) */
 	size_t obj_header_bytes;    /* bytes per object header (0 in direct mode) */
 	uint64_t zspages;	    /* live zspages */

@@ -14,11 +14,16 @@
  * arm32 (128 a page), 56 B on x86_64 (73 a page); 4.8's has no pool
  * pointer: 32 B (28 aligned to 8) and 48 B (85 a page).
  *
- * SIM: pages = ceil(objects / objects per page) per cache, taken after the
- *      operation that needed them; SLUB's partial slabs hold more (objects
- *      freed in any order leave slabs part-used, and up to min_partial empty
- *      slabs are kept), so this is the lower bound. The newest slab page is
- *      freed first. Caches are not merged with others of the same size.
+ * zs_handle's pages are the slab pages that hold a live handle: the pool's
+ * handle slots lie in slab pages in order (allocator/handle.c), and SLUB
+ * frees a slab only when its last object goes (mm/slub.c __slab_free), so
+ * a pool that freed every second object keeps every handle page, as the
+ * guests' slab_unreclaimable shows (kernel/README.md).
+ * SIM: zspage's pages are ceil(objects / objects per page), the lower
+ *      bound: its objects are not placed in slabs. Up to min_partial empty
+ *      slabs a cache keeps are not counted. Pages are taken after the
+ *      operation that needed them; the newest slab page is freed first.
+ *      Caches are not merged with others of the same size.
  * SIM: a slab page that cannot be had is counted, the operation stands.
  */
 #include "zs_slab.h"
@@ -73,7 +78,8 @@ void zs_slab_sync(struct zs_slab *s, struct physmem *pm, const struct zs_pool *p
 	if (!s->handles_per_pg && !s->zspages_per_pg)
 		return;
 	zs_pool_stats(pool, &ps);
-	need = zs_slab_pages_needed(s, ps.handles_allocated, ps.zspages);
+	/* zs_handle: the slab pages that hold a live handle (allocator/handle.c) */
+	need = zs_slab_pages_needed(s, 0, ps.zspages) + (s->handles_per_pg ? ps.handle_pages : 0);
 	while (s->nr > need)
 		physmem_free(pm, s->pfns[--s->nr], 0);
 	while (s->nr < need) {

@@ -37,6 +37,7 @@ void zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_a
 		  size_t page_size);
 /* Pages the caches need for these live objects: ceil(handles / per page) + ceil(zspages / per
  * page). */
+/* ceil(objects / objects per page) over both caches: the pages when no slab has a free slot */
 unsigned long zs_slab_pages_needed(const struct zs_slab *s, uint64_t handles, uint64_t zspages);
 /* Grow or shrink the held pages to what the pool's live handles and zspages need. */
 void zs_slab_sync(struct zs_slab *s, struct physmem *pm, const struct zs_pool *pool);
