@@ -113,45 +113,82 @@ static int migrate_zspage_v4(struct zs_pool *pool, struct zspage *src, struct zs
 	return 0;
 }
 
-static unsigned long __zs_compact_v4(struct zs_pool *pool, struct size_class *class,
-				     struct zs_compact_result *res)
+/*
+ * The kernel's lock drops: where it may reschedule and other tasks allocate and free
+ * before it goes on (4.x after each source, 6.3+ after each full destination). A run with
+ * a target stops at the first drop once it has made that many steps (zs_compact_steps).
+ */
+static bool compact_pause(const struct zs_pool *pool, const struct zs_compact_run *run,
+			  uint64_t target)
+{
+	return target && zs_compact_steps(pool, run) >= target;
+}
+
+uint64_t zs_compact_steps(const struct zs_pool *pool, const struct zs_compact_run *run)
+{
+	return pool->profile->compact_algo == ZS_COMPACT_V63 ? run->putbacks : run->isolations;
+}
+
+static struct zspage *compact_isolate(const struct zs_pool *pool, struct size_class *class,
+				      bool source, struct zs_compact_run *run)
+{
+	run->isolations++;
+	return isolate_zspage(pool, class, source);
+}
+
+static unsigned int compact_putback(struct zs_pool *pool, struct size_class *class,
+				    struct zspage *z, struct zs_compact_run *run)
+{
+	run->putbacks++;
+	return putback_zspage(pool, class, z);
+}
+
+static void compact_free(struct zs_pool *pool, struct size_class *class, struct zspage *z,
+			 struct zs_compact_run *run)
+{
+	free_zspage(pool, class, z);
+	run->r.pages_freed += class->pages_per_zspage;
+	run->r.zspages_freed++;
+}
+
+/* True when it stopped at a lock drop (target reached), false when the class is done. */
+static bool __zs_compact_v4(struct zs_pool *pool, struct size_class *class,
+			    struct zs_compact_run *run, uint64_t target)
 {
 	bool v43 = pool->profile->compact_algo == ZS_COMPACT_V43;
-	unsigned long pages_freed = 0;
 	struct zspage *src, *dst = NULL;
 
 	for (;;) {
 		struct compact_cursor cc = {0};
 
-		src = isolate_zspage(pool, class, true);
+		src = compact_isolate(pool, class, true, run);
 		if (!src)
 			break;
 		if (v43 && !zs_can_compact(class))
 			break;
 
 		for (;;) {
-			dst = isolate_zspage(pool, class, false);
+			dst = compact_isolate(pool, class, false, run);
 			if (!dst)
 				break;
-			if (migrate_zspage_v4(pool, src, dst, &cc, res) == 0)
+			if (migrate_zspage_v4(pool, src, dst, &cc, &run->r) == 0)
 				break;
-			putback_zspage(pool, class, dst);
+			compact_putback(pool, class, dst, run);
 		}
 		if (!dst)
 			break; /* no destination: the source goes back below */
 
-		putback_zspage(pool, class, dst);
+		compact_putback(pool, class, dst, run);
 		dst = NULL;
-		if (putback_zspage(pool, class, src) == ZS_EMPTY) {
-			free_zspage(pool, class, src);
-			pages_freed += class->pages_per_zspage;
-			res->zspages_freed++;
-		}
+		if (compact_putback(pool, class, src, run) == ZS_EMPTY)
+			compact_free(pool, class, src, run);
 		src = NULL;
+		if (compact_pause(pool, run, target))
+			return true;
 	}
 	if (src)
-		putback_zspage(pool, class, src);
-	return pages_freed;
+		compact_putback(pool, class, src, run);
+	return false;
 }
 
 /* V63 migrate_zspage(): move until the destination is full or the source empty. */
@@ -194,10 +231,9 @@ static struct zspage *isolate_dst_zspage(struct size_class *class)
 	return NULL;
 }
 
-static unsigned long __zs_compact_v63(struct zs_pool *pool, struct size_class *class,
-				      struct zs_compact_result *res)
+static bool __zs_compact_v63(struct zs_pool *pool, struct size_class *class,
+			     struct zs_compact_run *run, uint64_t target)
 {
-	unsigned long pages_freed = 0;
 	struct zspage *src, *dst = NULL;
 
 	while (zs_can_compact(class)) {
@@ -209,55 +245,84 @@ static unsigned long __zs_compact_v63(struct zs_pool *pool, struct size_class *c
 		src = isolate_src_zspage(class);
 		if (!src)
 			break;
-		migrate_zspage_v63(pool, src, dst, res);
-		if (putback_zspage(pool, class, src) == ZS_INUSE_RATIO_0) {
-			free_zspage(pool, class, src);
-			pages_freed += class->pages_per_zspage;
-			res->zspages_freed++;
-		}
+		migrate_zspage_v63(pool, src, dst, &run->r);
+		if (compact_putback(pool, class, src, run) == ZS_INUSE_RATIO_0)
+			compact_free(pool, class, src, run);
 		if (get_fullness_group(pool, class, dst->inuse) == ZS_INUSE_RATIO_100) {
-			putback_zspage(pool, class, dst);
+			compact_putback(pool, class, dst, run);
 			dst = NULL;
+			if (compact_pause(pool, run, target))
+				return true;
 		}
 	}
 	if (dst)
-		putback_zspage(pool, class, dst);
-	return pages_freed;
+		compact_putback(pool, class, dst, run);
+	return false;
 }
 
-int zs_compact(struct zs_pool *pool, struct zs_compact_result *res)
+int zs_compact_begin(struct zs_pool *pool, struct zs_compact_run *run)
 {
-	struct zs_compact_result r = {0};
-
+	*run = (struct zs_compact_run){0};
 	if (pool->profile->compact_algo == ZS_COMPACT_NONE)
 		return -EOPNOTSUPP;
 	/* SIM: the kernel would wait for the mapping's zspage lock; single-threaded, it is a bug */
 	ZS_BUG_ON(pool->area.handle != 0);
 	/* a second compaction while one runs returns at once (compaction_in_progress) */
-	if (pool->compaction_in_progress) {
-		if (res)
-			*res = r;
-		return 0;
-	}
+	if (pool->compaction_in_progress)
+		return -EBUSY;
 	pool->compaction_in_progress = true;
-	for (int i = (int)pool->nr_classes - 1; i >= 0; i--) {
-		struct size_class *class = pool->size_class[i];
+	run->active = true;
+	run->class_idx = (int)pool->nr_classes - 1;
+	return 0;
+}
 
-		if (class->index != (unsigned int)i)
+int zs_compact_resume(struct zs_pool *pool, struct zs_compact_run *run, uint64_t steps,
+		      struct zs_compact_result *res)
+{
+	ZS_BUG_ON(!run->active);
+	if (compact_pause(pool, run, steps))
+		return 0;
+	/* classes from the largest index down, aliases skipped */
+	for (; run->class_idx >= 0; run->class_idx--) {
+		struct size_class *class = pool->size_class[run->class_idx];
+
+		if (class->index != (unsigned int)run->class_idx)
 			continue;
-		if (pool->profile->compact_algo == ZS_COMPACT_V63)
-			r.pages_freed += __zs_compact_v63(pool, class, &r);
-		else
-			r.pages_freed += __zs_compact_v4(pool, class, &r);
+		if (pool->profile->compact_algo == ZS_COMPACT_V63
+			? __zs_compact_v63(pool, class, run, steps)
+			: __zs_compact_v4(pool, class, run, steps))
+			return 0;
+		/* between classes the kernel holds no lock either */
+		if (compact_pause(pool, run, steps)) {
+			run->class_idx--;
+			return 0;
+		}
 	}
 	pool->compaction_in_progress = false;
-	pool->stats.pages_compacted += r.pages_freed;
-	pool->stats.objs_migrated += r.objs_migrated;
-	pool->stats.bytes_copied += r.bytes_copied;
+	run->active = false;
+	pool->stats.pages_compacted += run->r.pages_freed;
+	pool->stats.objs_migrated += run->r.objs_migrated;
+	pool->stats.bytes_copied += run->r.bytes_copied;
 	pool->stats.compactions++;
 	ZS_DEEP_CHECK(pool);
 	if (res)
-		*res = r;
+		*res = run->r;
+	return 1;
+}
+
+int zs_compact(struct zs_pool *pool, struct zs_compact_result *res)
+{
+	struct zs_compact_run run;
+	int rc = zs_compact_begin(pool, &run);
+
+	if (rc == -EBUSY) {
+		if (res)
+			*res = (struct zs_compact_result){0};
+		return 0;
+	}
+	if (rc)
+		return rc;
+	zs_compact_resume(pool, &run, 0, res);
 	return 0;
 }
 

@@ -152,6 +152,32 @@ struct zs_compact_result {
 /* Run zsmalloc compaction; -EOPNOTSUPP on profiles without it. */
 int zs_compact(struct zs_pool *pool, struct zs_compact_result *res);
 
+/*
+ * A compaction in steps, as a live kernel runs one: zs_compact() drops its locks and may
+ * reschedule (4.x after each source zspage, 6.3+ after each destination it filled), and
+ * other tasks allocate and free there before it goes on. A captured trace says how far the
+ * kernel's had got each time others ran, in calls of the function a kernel probe sees its
+ * steps by: putback_zspage() on 6.3+ (isolate_src/dst_zspage are inlined there), and
+ * isolate_zspage() before (putback_zspage is inlined in Debian's 6.1).
+ */
+struct zs_compact_run {
+	bool active;	      /* begun and not finished */
+	int class_idx;	      /* the class it is at (it goes from the largest index down) */
+	uint64_t putbacks;    /* putback_zspage() calls so far */
+	uint64_t isolations;  /* isolate_zspage() calls so far (4.x algorithms) */
+	struct zs_compact_result r;
+};
+/* Begin one (nothing moves yet); -EBUSY while one runs (the kernel's compaction_in_progress:
+ * a second zs_compact() returns 0 at once), -EOPNOTSUPP on profiles without compaction. */
+int zs_compact_begin(struct zs_pool *pool, struct zs_compact_run *run);
+/* Its steps so far: putbacks on 6.3+ profiles, isolations before. */
+uint64_t zs_compact_steps(const struct zs_pool *pool, const struct zs_compact_run *run);
+/* Go on until it has made `steps` steps in all and the kernel would drop its locks (steps 0:
+ * to the end). 1: finished, *res (may be NULL) what it did, the pool's statistics counted,
+ * as after zs_compact(); 0: stopped there. */
+int zs_compact_resume(struct zs_pool *pool, struct zs_compact_run *run, uint64_t steps,
+		      struct zs_compact_result *res);
+
 /* Shrinker entry points (4.3+); -EOPNOTSUPP elsewhere. */
 int zs_shrinker_count(struct zs_pool *pool, unsigned long *freeable_pages);
 int zs_shrinker_scan(struct zs_pool *pool, struct zs_compact_result *res);

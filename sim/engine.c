@@ -137,6 +137,33 @@ static void run_zs_compact(struct sim *sim, const char *trigger, bool shrinker)
 }
 
 /*
+ * `y N`: a captured kernel's compaction in the steps it took while other tasks ran between
+ * them (traces/FORMAT.md); N the zspages it had put back, 0 its end. Like `c`, it runs
+ * under the manual policy only.
+ */
+static void do_compact_step(struct sim *sim, uint64_t putbacks)
+{
+	struct sim_compaction *c = &sim->step_rec;
+
+	if (!policy_on(sim, POLICY_MANUAL)) {
+		sim->other.compact_requests_ignored += putbacks == 0;
+		return;
+	}
+	if (!sim->step.active) {
+		*c = (struct sim_compaction){
+		    .event_index = sim->events, .time_ns = sim->time_ns, .trigger = "manual"};
+		c->pool_pages_before = zs_get_total_pages(sim->pool);
+		if (zs_compact_begin(sim->pool, &sim->step))
+			return; /* no compaction in the profile, or one runs */
+	}
+	if (zs_compact_resume(sim->pool, &sim->step, putbacks, &c->result) &&
+	    sim->sinks.compaction) {
+		c->pool_pages_after = zs_get_total_pages(sim->pool);
+		sim->sinks.compaction(sim->sinks.ctx, c);
+	}
+}
+
+/*
  * The targeted policy (policy_targeted.c): clear up to max_windows windows of
  * the order while its requests would stall; one compaction record when any
  * work was done. True when a window was cleared.
@@ -471,6 +498,9 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	case SIM_OP_COMPACT:
 		if (!policy_on(sim, POLICY_MANUAL))
 			sim->other.compact_requests_ignored++;
+		break;
+	case SIM_OP_COMPACT_STEP:
+		do_compact_step(sim, ev->id);
 		break;
 	case SIM_OP_SNAPSHOT:
 		/* the kernel check's guest drains the per-CPU lists (drain_all_pages) before it

@@ -52,6 +52,9 @@ struct sim {
 
 	struct sim_class_snap *class_buf;
 	const char *fullness_names[ZS_MAX_FULLNESS];
+
+	struct zs_compact_run step;	/* `y`: a captured compaction, in its steps */
+	struct sim_compaction step_rec; /* its record, sent when it finishes */
 };
 
 static inline bool policy_on(const struct sim *sim, enum policy_id id)

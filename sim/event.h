@@ -28,6 +28,8 @@ enum sim_op {
 	SIM_OP_SNAPSHOT = 's',   /* s LABEL: snapshot every metric */
 	SIM_OP_VERIFY = 'v',     /* v: verify every live object's payload */
 	SIM_OP_FORK_PROBE = 'F', /* F N LABEL: N forks that keep their pgd, then all exit */
+	SIM_OP_COMPACT_STEP = 'y', /* y N: a compaction in steps goes on to N zspages put back
+				    * (begun by the first y; N 0: to its end) */
 };
 
 /* Largest N of an F event (the guest's fork probe keeps a table of children). */

@@ -425,6 +425,13 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 		ev->order = (uint8_t)(v & 0x0f);
 		ev->mtype = (v >> 4) < 3 ? bin_mtypes[v >> 4] : '?';
 		break;
+	case SIM_OP_COMPACT_STEP:
+		if ((rc = bin_field(b, &p, "N", &ev->id)))
+			return rc;
+		if (ev->id >= TRACE_TEXT_ID_LIMIT)
+			return bin_fail(b, at, "step count out of range, must be below 2^63 (%" PRIu64 ")",
+					ev->id);
+		break;
 	case SIM_OP_FORK_PROBE:
 		if ((rc = bin_field(b, &p, "N", &ev->id)))
 			return rc;

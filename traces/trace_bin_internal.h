@@ -30,8 +30,8 @@ _Static_assert(BIN_BUF_SIZE > TRACE_BIN_VALUE_MAX + 2 * BIN_VARINT_MAX + TRACE_T
 enum bin_ns { BIN_NS_OBJECT, BIN_NS_SLOT, BIN_NS_BLOCK, BIN_NS_PID, BIN_NS_NONE };
 
 /* Op code -> text letter, and the namespace of its ID field. */
-static const char bin_ops[15] = {0,   'a', 'f', 'w', 'z', 'r', 'd', 'g',
-				 'p', 'k', 'x', 'c', 's', 'v', 'F'};
+static const char bin_ops[16] = {0,   'a', 'f', 'w', 'z', 'r', 'd', 'g',
+				 'p', 'k', 'x', 'c', 's', 'v', 'F', 'y'};
 
 static inline enum bin_ns bin_op_ns(enum sim_op op)
 {

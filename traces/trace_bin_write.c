@@ -104,6 +104,10 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 		    !ev->mtype)
 			return -EINVAL;
 		break;
+	case SIM_OP_COMPACT_STEP:
+		if (ev->id >= TRACE_TEXT_ID_LIMIT)
+			return -EINVAL;
+		break;
 	case SIM_OP_FORK_PROBE:
 		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX)
 			return -EINVAL;
@@ -126,6 +130,8 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 	}
 	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
 		p = bin_put_varint(p, ev->size);
+	} else if (ev->op == SIM_OP_COMPACT_STEP) {
+		p = bin_put_varint(p, ev->id);
 	} else if (ev->op == SIM_OP_GET) {
 		*p++ =
 		    (uint8_t)(ev->order |

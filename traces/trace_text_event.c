@@ -231,6 +231,13 @@ int text_parse_event(struct trace_reader *r, const char *s, const char *end, str
 	case 'v':
 		ev->op = (enum sim_op)tok[0];
 		break;
+	case 'y':
+		ev->op = SIM_OP_COMPACT_STEP;
+		TEXT_FIELD("N");
+		if ((rc = text_number(r, tok, n, TRACE_TEXT_ID_LIMIT,
+				      "step count out of range, must be below 2^63", &ev->id)))
+			return rc;
+		break;
 	case 'F':
 		ev->op = SIM_OP_FORK_PROBE;
 		TEXT_FIELD("N");

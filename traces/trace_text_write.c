@@ -37,6 +37,7 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 	case SIM_OP_PUT:
 	case SIM_OP_FORK:
 	case SIM_OP_EXIT:
+	case SIM_OP_COMPACT_STEP:
 		break;
 	case SIM_OP_SNAPSHOT:
 		if (trace_check_label(ev->label))

@@ -334,10 +334,10 @@ static void test_record_faults(void)
 		n = patch_first(f, rec, sizeof(rec), 1);
 		CHECK_BAD(f, n, "t.ztb: offset 29: corrupt varint in ID, overlong encoding");
 	}
-	{ /* op code 15 */
-		static const unsigned char rec[] = {0x0f};
+	{ /* op code 0 with a time (1..15 are all ops, a bare 0 the end record) */
+		static const unsigned char rec[] = {0x10};
 		n = patch_first(f, rec, sizeof(rec), 1);
-		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op code 15");
+		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op code 0");
 	}
 	{ /* F with N 0 */
 		static const unsigned char rec[] = {0x0e, 0x00, 0x01, 'p'};
@@ -423,7 +423,8 @@ static void test_record_faults(void)
 static const char all_ops[] = "zsfrag-trace 1\n! page_size 16384\n! source test: all ops\n"
 			      "@0 k 1001\n@120 w 0 5120\nw 1 16384\n@150 z 2\n@200 g 1 3 m\n"
 			      "a 9223372036854775807 1\n@200 r 0\n@900 d 0\nf 9223372036854775807\n"
-			      "c\ns end:1/x+y-z.w_v\nv\np 1\n@18446744073709551615 x 1001\ne 14\n";
+			      "c\n@950 y 3\ny 9223372036854775807\ny 0\ns end:1/x+y-z.w_v\nv\np 1\n"
+			      "@18446744073709551615 x 1001\ne 17\n";
 
 static void test_round_trips(void)
 {
@@ -432,28 +433,28 @@ static void test_round_trips(void)
 
 	CHECK_EQ(transcode(all_ops, strlen(all_ops), TRACE_FORMAT_BINARY, TRACE_CODEC_NONE, &bin,
 			   err, sizeof(err)),
-		 14);
+		 17);
 	CHECK_EQ(transcode(bin.data, bin.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &text, err,
 			   sizeof(err)),
-		 14);
+		 17);
 	CHECK(text.len == strlen(all_ops) && !memcmp(text.data, all_ops, text.len));
 	/* zstd text, and its decompression */
 	CHECK_EQ(transcode(all_ops, strlen(all_ops), TRACE_FORMAT_TEXT, TRACE_CODEC_ZSTD, &z, err,
 			   sizeof(err)),
-		 14);
+		 17);
 	CHECK_EQ((unsigned char)z.data[0], 0x28);
 	CHECK_EQ(
 	    transcode(z.data, z.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &zback, err, sizeof(err)),
-	    14);
+	    17);
 	CHECK(zback.len == strlen(all_ops) && !memcmp(zback.data, all_ops, zback.len));
 	/* gzip binary, back to the same binary */
 	CHECK_EQ(transcode(bin.data, bin.len, TRACE_FORMAT_BINARY, TRACE_CODEC_GZIP, &g, err,
 			   sizeof(err)),
-		 14);
+		 17);
 	CHECK_EQ((unsigned char)g.data[0], 0x1f);
 	CHECK_EQ(transcode(g.data, g.len, TRACE_FORMAT_BINARY, TRACE_CODEC_NONE, &gback, err,
 			   sizeof(err)),
-		 14);
+		 17);
 	CHECK(gback.len == bin.len && !memcmp(gback.data, bin.data, bin.len));
 	free(bin.data);
 	free(text.data);
@@ -469,9 +470,9 @@ static void test_compressed_faults(void)
 	char err[512];
 
 	REQUIRE(transcode(all_ops, strlen(all_ops), TRACE_FORMAT_TEXT, TRACE_CODEC_ZSTD, &z, err,
-			  sizeof(err)) == 14);
+			  sizeof(err)) == 17);
 	REQUIRE(transcode(all_ops, strlen(all_ops), TRACE_FORMAT_BINARY, TRACE_CODEC_GZIP, &g, err,
-			  sizeof(err)) == 14);
+			  sizeof(err)) == 17);
 	/* truncated streams */
 	CHECK_BAD(z.data, z.len - 3, "t.ztb:");
 	CHECK_EQ(read_all(z.data, z.len - 3, err, sizeof(err)), -EIO);
@@ -508,7 +509,7 @@ static void test_compressed_faults(void)
 			CHECK_EQ(trace_io_close(io), 0);
 		}
 		fclose(a.f);
-		CHECK_EQ(read_all(a.data, a.len, err, sizeof(err)), 14);
+		CHECK_EQ(read_all(a.data, a.len, err, sizeof(err)), 17);
 		free(a.data);
 	}
 	free(g.data);
@@ -638,9 +639,9 @@ static void test_resume(void)
 	CHECK_EQ(count_problems(f, n, msgs, 8), 2);
 	CHECK_STR_EQ(msgs[0], "v: offset 31: free of an unknown object ID (8)");
 	CHECK_STR_EQ(msgs[1], "v: offset 33: reuse of a live object ID (1)");
-	n = patch_first(f, (const unsigned char *)"\x02\x0e\x0f", 3, 2);
+	n = patch_first(f, (const unsigned char *)"\x02\x0e\x10", 3, 2);
 	CHECK_EQ(count_problems(f, n, msgs, 8), 2);
-	CHECK_STR_EQ(msgs[1], "v: offset 30: unknown op code 15");
+	CHECK_STR_EQ(msgs[1], "v: offset 30: unknown op code 0");
 }
 
 /* ---- data-driven: every valid case survives every conversion ---- */

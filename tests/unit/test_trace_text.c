@@ -519,6 +519,10 @@ static void test_round_trip_random(void)
 			break;
 		default:
 			e->op = x & 1 ? SIM_OP_COMPACT : SIM_OP_VERIFY;
+			if ((x & 7) == 7) {
+				e->op = SIM_OP_COMPACT_STEP;
+				e->id = (x >> 9) % 5;
+			}
 			break;
 		}
 	}
