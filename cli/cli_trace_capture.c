@@ -67,9 +67,8 @@ static int capture_begin(void *ctx, const struct capture_stats *st)
 		snprintf(o->repairs, sizeof(o->repairs),
 			 "lost=%" PRIu64 " unpaired=%" PRIu64 " truncated=%" PRIu64
 			 " no_end=%" PRIu64 " unknown_frees=%" PRIu64 " reused_handles=%" PRIu64,
-			 st->lost, st->unpaired, st->truncated, st->no_end,
-			 o->mode == CAPTURE_MODE_ALLOC ? st->unknown_frees : 0,
-			 o->mode == CAPTURE_MODE_ALLOC ? st->reused_handles : 0);
+			 st->lost, st->unpaired, st->truncated, st->no_end, st->unknown_frees,
+			 st->reused_handles);
 		o->meta[o->nmeta++] = (struct trace_meta){"capture_repairs", o->repairs};
 	}
 	o->open_rc = cli_trace_out_open("from-capture", o->out, o->meta, o->nmeta, &o->w);
@@ -240,11 +239,12 @@ int cli_trace_from_capture(int argc, char **argv)
 		if (st.readings || st.compactions || st.truncated || st.unpaired || st.no_end)
 			fprintf(stderr,
 				"  %" PRIu64 " read points; %" PRIu64 " compactions (%" PRIu64
-				" with %" PRIu64 " records of other threads inside), %" PRIu64
+				" with %" PRIu64 " records of other threads inside, %" PRIu64
+				" replayed in steps), %" PRIu64 " compaction steps, %" PRIu64
 				" zspages freed, %" PRIu64 " shrinker calls; repaired: %" PRIu64
 				" unpaired returns, %" PRIu64 " cut lines, %s\n",
 				st.readings, st.compactions, st.interleaved, st.interleaved_records,
-				st.zspages_freed, st.shrinker_calls, st.unpaired, st.truncated,
+				st.stepped, st.steps, st.zspages_freed, st.shrinker_calls, st.unpaired, st.truncated,
 				st.no_end ? "no end line" : "end line seen or not announced");
 		if (opts.mode == CAPTURE_MODE_ZRAM)
 			fprintf(stderr,

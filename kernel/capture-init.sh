@@ -28,6 +28,7 @@ modprobe virtio_pci; modprobe virtio_blk
 modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
+buffer_kb=16384 # the capture's ring buffer (one CPU)
 echo "CAP comp_algorithm=$(cat /sys/block/zram0/comp_algorithm)"
 
 # swap_on: zram0 (reset before) of DISK MiB as the only swap device
@@ -37,10 +38,37 @@ swap_on() {
 	swapon /dev/zram0 || fatal "swapon"
 }
 
+# drain_watch KIT: if the kit has not finished its drain within 60 s, what every task of
+# the capture waits in (state, wchan, kernel stack), how far the reader got, then power off:
+# a stalled drain is diagnosed in the console log instead of timing out silently.
+drain_watch() {
+	sleep 60
+	kill -0 "$1" 2>/dev/null || return 0
+	echo "CAP drain_stalled after=60s"
+	for d in /proc/[0-9]*; do
+		c=$(cat "$d/comm" 2>/dev/null) || continue
+		case "$c" in init | sed | sh | zram-capture-tr* | swapload) ;; *) continue ;; esac
+		echo "CAP task pid=${d#/proc/} comm=$c $(grep '^State' "$d/status" | tr -s '\t ' ' ')" \
+			"wchan=$(cat "$d/wchan" 2>/dev/null)"
+		sed 's/^/CAP   stack /' "$d/stack" 2>/dev/null
+		for f in "$d"/fd/*; do
+			echo "CAP   fd ${f##*/} -> $(readlink "$f") pos=$(sed -n 's/^pos:[[:space:]]*//p' \
+				"$d/fdinfo/${f##*/}" 2>/dev/null)"
+		done
+	done
+	sed 's/^/CAP   rb /' /sys/kernel/tracing/per_cpu/cpu0/stats
+	sed 's/^/CAP   kit.err /' /tmp/kit.err
+	echo "CAP   tracing_on=$(cat /sys/kernel/tracing/tracing_on)" \
+		"enable=$(cat /sys/kernel/tracing/events/zsfrag/enable 2>/dev/null)"
+	poweroff -f
+}
+
 for run in $runs; do
 	case "$run" in
 	plain)
 		echo 1 >/sys/block/zram0/reset
+		# the kit's ring buffer, allocated but unused: both runs have the same memory
+		echo "$buffer_kb" >/sys/kernel/tracing/buffer_size_kb
 		swap_on
 		/cap/swapload "$nproc" "$mb" "" zram0 >/tmp/plain.out || fatal "swapload (plain)"
 		echo "CAP plain $(tail -n 1 /tmp/plain.out)"
@@ -50,7 +78,7 @@ for run in $runs; do
 		# The kit starts after the reset (which frees the last run's pool) and before
 		# mkswap, so the capture holds the swap header's object too.
 		echo 1 >/sys/block/zram0/reset
-		CAPTURE_BUFFER_KB=16384 /cap/zram-capture-tracefs /dev/vda 2>/tmp/kit.err &
+		CAPTURE_BUFFER_KB=$buffer_kb /cap/zram-capture-tracefs /dev/vda 2>/tmp/kit.err &
 		kit=$!
 		n=0
 		while ! grep -q 'recording to' /tmp/kit.err; do
@@ -63,9 +91,17 @@ for run in $runs; do
 		/cap/swapload "$nproc" "$mb" /sys/kernel/tracing/trace_marker zram0 \
 			>/tmp/capture.out || fatal "swapload (capture)"
 		echo "CAP capture $(tail -n 1 /tmp/capture.out)"
-		kill -INT "$kit"
+		# TERM, not INT: a non-interactive shell starts its background jobs with SIGINT
+		# ignored, and a shell cannot trap a signal ignored at its start, so INT never
+		# reached the kit's trap and the drain never began (the "stalled drain").
+		t0=$(cut -d ' ' -f 1 /proc/uptime)
+		kill -TERM "$kit"
+		drain_watch "$kit" &
+		watch=$!
 		wait "$kit"
+		kill "$watch" 2>/dev/null
 		sync
+		echo "CAP drain seconds=$(awk -v t0="$t0" '{ print $1 - t0 }' /proc/uptime)"
 		echo "CAP kit $(tr '\n' ' ' </tmp/kit.err)"
 		;;
 	esac

@@ -13,9 +13,10 @@
  * Then, one step at a time, the parent has them touch their pages again (rewrite a quarter,
  * read a quarter: swap-ins and new swap-outs), fork (the grandchild dirties an eighth of the
  * pages, copy on write, and exits), asks zram to compact (/sys/block/ZRAM/compact), and has
- * them exit (their swap slots are freed). Around every step it puts zram's mm_stat into
- * the trace stream through TRACE_MARKER ("zsfrag mm_stat LABEL <mm_stat>"), the read points
- * the capture check compares zsfrag with. Last line on stdout: pswpout, pswpin and the
+ * two of them exit (their swap slots are freed); the others touch again while the parent
+ * has zram compact, so other tasks' swapping lands between a compaction's steps. Around
+ * every step it puts zram's mm_stat into the trace stream through TRACE_MARKER ("zsfrag
+ * mm_stat LABEL <mm_stat>"), the read points the capture check compares zsfrag with. Last line on stdout: pswpout, pswpin and the
  * seconds the steps took, for the capture's overhead (BENCHMARKS.md).
  */
 #define _GNU_SOURCE
@@ -193,16 +194,33 @@ static long vmstat(const char *key)
 static int cmd[MAXPROC], done[MAXPROC];
 static pid_t pids[MAXPROC];
 
-static void tell(unsigned i, char c)
+static void gone(unsigned i)
+{
+	fprintf(stderr, "swapload: child %u is gone\n", i);
+	exit(1);
+}
+
+static void ask(unsigned i, char c)
+{
+	if (write(cmd[i], &c, 1) != 1)
+		gone(i);
+}
+
+static void answer(unsigned i)
 {
 	char r;
 
-	if (write(cmd[i], &c, 1) != 1 || (c != 'x' && read(done[i], &r, 1) != 1)) {
-		fprintf(stderr, "swapload: child %u is gone\n", i);
-		exit(1);
-	}
+	if (read(done[i], &r, 1) != 1)
+		gone(i);
+}
+
+static void tell(unsigned i, char c)
+{
+	ask(i, c);
 	if (c == 'x')
 		waitpid(pids[i], NULL, 0);
+	else
+		answer(i);
 }
 
 static void compact(void)
@@ -270,8 +288,16 @@ int main(int argc, char **argv)
 	tell(0, 'x');
 	tell(1, 'x');
 	mark("exited");
+	/*
+	 * The others touch their pages while zram compacts: a compaction with other tasks'
+	 * swap-outs and -ins between its steps (6.12 may reschedule after each destination
+	 * it fills, 6.1 after each source), which the replay must take at those points.
+	 */
 	for (unsigned i = 2; i < n; i++)
-		tell(i, 't');
+		ask(i, 't');
+	compact();
+	for (unsigned i = 2; i < n; i++)
+		answer(i);
 	mark("touched2");
 	compact();
 	mark("compacted2");

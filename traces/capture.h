@@ -77,6 +77,8 @@ struct capture_stats {
 	uint64_t compactions;	   /* C records */
 	uint64_t interleaved;	   /* ... during which another thread's records came */
 	uint64_t interleaved_records; /* those records */
+	uint64_t steps;		      /* P records: compaction steps (capture.c) */
+	uint64_t stepped;	      /* compactions replayed in steps (y events) */
 	uint64_t zspages_freed;	      /* Z records (__free_zspage), in and out of compaction */
 	uint64_t shrinker_calls;      /* H records (zs_shrinker_scan) */
 };

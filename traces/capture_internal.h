@@ -45,6 +45,7 @@ struct cap {
 	bool tracefs;	      /* kit=tracefs: trace_pipe lines follow */
 	bool end_announced;   /* end_line=1: a "zram-capture-end" line must close it */
 	bool seen_end;	      /* that line was read */
+	bool steps;	      /* P records came (the kit probed compaction steps) */
 	/* tracefs pairing, per thread, in the order trace_pipe gives */
 	struct trace_map pend_malloc; /* tid -> size + 1 of a zs_malloc not yet returned */
 	struct trace_map open_write;  /* tid -> 1 while a zram write (rw_page or bio) runs */

@@ -271,6 +271,8 @@ int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line)
 		return tf_push(c, &r, 'Z', 0, 0);
 	if (IS("zsf_shrink"))
 		return tf_push(c, &r, 'H', 0, 0);
+	if (IS("zsf_step"))
+		return tf_push(c, &r, 'P', 0, 0);
 	if (IS("zsf_rw_page") || IS("zsf_bio")) {
 		uint64_t pages = 1, bytes;
 

@@ -448,6 +448,40 @@ static void test_tracefs(void)
 	sink_free(&k.s);
 }
 
+/*
+ * With compaction steps probed (P: putback_zspage on 6.3+), a compaction that another
+ * thread's records interleave is replayed in steps: `y N` (N the compacting thread's steps so far) right before the
+ * first of them after compaction work, `y 0` at its return. Thread 5 compacts; thread 1
+ * writes slot 4 after its second step (its lock drop), thread 7's compaction inside
+ * returns at once (compaction_in_progress) and gives nothing. A compaction nobody
+ * interleaves stays one `c`, at its return; one interleaved before its first step too.
+ */
+static void test_compaction_steps(void)
+{
+	static const char cap[] = "zram-capture 1\n"
+				  "10 1 W 3 1\n11 1 M 100 8\n12 1 D 3\n13 1 E 0\n"
+				  "20 5 C\n21 5 P\n22 5 P\n"
+				  "30 1 W 4 1\n31 1 M 200 16\n32 1 D 4\n33 1 E 0\n"
+				  "34 7 C\n35 7 K 0\n"
+				  "40 5 P\n41 5 P\n"
+				  "42 1 D 3\n"
+				  "43 5 P\n44 5 K 3\n"
+				  "50 5 C\n51 5 P\n52 5 K 0\n"
+				  "60 5 C\n61 1 D 4\n62 5 P\n63 5 K 0\n";
+	struct capture_stats st;
+	struct sink s;
+	char err[256];
+
+	REQUIRE(convert_str(cap, CAPTURE_MODE_ZRAM, &s, &st, err, sizeof(err)) == 0);
+	CHECK_STR_EQ(s.text, "@2 w 3 100\n@20 y 2\n@22 w 4 200\n@32 y 4\n@32 d 3\n@34 y 0\n"
+			     "@42 c\n@51 d 4\n@53 c\n");
+	CHECK_U64_EQ(st.compactions, 4);
+	CHECK_U64_EQ(st.stepped, 1);
+	CHECK_U64_EQ(st.steps, 7);
+	CHECK_U64_EQ(st.interleaved, 2);
+	sink_free(&s);
+}
+
 /* Captures that would give another trace: refused, or converted with counted repairs. */
 static void test_repairs(void)
 {
@@ -471,6 +505,12 @@ static void test_repairs(void)
 	     offsetof(struct capture_stats, unknown_frees), CAPTURE_MODE_ALLOC},
 	    {"zram-capture 1\n10 1 M 100 8\n20 1 M 100 8\n", "1 handles reused without a free",
 	     offsetof(struct capture_stats, reused_handles), CAPTURE_MODE_ALLOC},
+	    /* zram mode: the trace has no such free, yet the kernel's pool lost an object */
+	    {"zram-capture 1\n5 1 W 3 1\n10 1 F 77\n11 1 D 3\n12 1 E 0\n",
+	     "1 frees of handles never allocated", offsetof(struct capture_stats, unknown_frees),
+	     CAPTURE_MODE_ZRAM},
+	    {"zram-capture 1\n10 1 M 100 8\n20 1 M 100 8\n", "1 handles reused without a free",
+	     offsetof(struct capture_stats, reused_handles), CAPTURE_MODE_ZRAM},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -558,6 +598,7 @@ int main(int argc, char **argv)
 	RUN(test_sorting_is_stable);
 	RUN(test_errors);
 	RUN(test_tracefs);
+	RUN(test_compaction_steps);
 	RUN(test_repairs);
 	RUN(test_truncated);
 	RUN(test_tracefs_errors);
