@@ -8,7 +8,6 @@
  * On any error no results file is written.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_proc.h"
 #include "cli_util.h"
 #include "config.h"
@@ -60,41 +60,94 @@ static void sum_verify(void *ctx, const struct sim_verify *v)
 	rs->verifies++;
 }
 
+static int parse_payload(const char *arg, void *dst)
+{
+	return sim_payload_lookup(arg, dst);
+}
+
+/*
+ * The options: parse_opts() fills these (o: the replay job's overrides), and
+ * replay_help() prints their rows. Filled in by replay_options().
+ */
+struct replay_opts {
+	struct replay_overrides o;
+	const char *json_out;
+	bool quiet;
+};
+
+static void replay_options(struct replay_opts *r, struct cli_opt *t, size_t n)
+{
+	struct replay_overrides *o = &r->o;
+	const struct cli_opt opts[] = {
+	    {"profile", 'p', "P", CLI_OPT_STRING, &o->profile, NULL, 0, NULL, NULL, NULL,
+	     "kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
+	     "default v4.1, the seed's design as merged)"},
+	    {"arch", 'a', "A", CLI_OPT_STRING, &o->arch, NULL, 0, NULL, NULL, NULL,
+	     "arm32 (default, a 32-bit ARM phone) or x86_64"},
+	    {"config", 'c', "FILE", CLI_OPT_STRING, &o->config, NULL, 0, NULL, NULL, NULL,
+	     "the emulated machine as JSON (README: Configuration)"},
+	    {"policy", 'P', "LIST", CLI_OPT_STRING, &o->policies, NULL, 0, NULL, NULL, NULL,
+	     "compaction policies, joined by ',' or '+' (default manual,\n"
+	     "none on v3.18); one the profile's kernel does not have\n"
+	     "is an error:"},
+	    {"json", 'j', "OUT", CLI_OPT_STRING, &r->json_out, NULL, 0, NULL, NULL, NULL,
+	     "write results JSON to OUT ('-' for stdout)"},
+	    {"seed", 's', "N", CLI_OPT_U64, &o->seed, &o->have_seed, UINT64_MAX >> 1, NULL, "seed",
+	     NULL, "payload pattern seed (default 1)"},
+	    {"check-every", 0, "N", CLI_OPT_U64, &o->check_every, &o->have_check, UINT64_MAX >> 1,
+	     NULL, NULL, NULL, "check every invariant of pool and memory every N events"},
+	    {"sample-every", 0, "N", CLI_OPT_U64, &o->sample_every, &o->have_sample,
+	     UINT64_MAX >> 1, NULL, NULL, NULL, "also snapshot every N events (for time series)"},
+	    {"no-timing", 0, NULL, CLI_OPT_CLEAR, &o->timing, NULL, 0, NULL, NULL, NULL,
+	     "leave host CPU times out (byte-identical reruns)"},
+	    {"op-timing", 0, NULL, CLI_OPT_SET, &o->op_timing, NULL, 0, NULL, NULL, NULL,
+	     "also time every zs_malloc and zs_free (host ns, in the JSON)"},
+	    {"payload", 0, "MODE", CLI_OPT_PARSE, &o->payload, &o->have_payload, 0, parse_payload,
+	     NULL, "(full, header, none, auto)",
+	     "what the host keeps of page contents: full (every byte,\n"
+	     "verified at r and v), header (zsmalloc's own words: v and\n"
+	     "--check-every check structure, not bytes), none (no host\n"
+	     "memory for frames), auto (default: full up to 16 GiB of\n"
+	     "RAM, none above)"},
+	    {"lookahead", 0, "N", CLI_OPT_UINT, &o->lookahead, &o->have_lookahead, 16, NULL, NULL,
+	     "(0..16)",
+	     "prefetch for coming events, N events per step (default 4;\n"
+	     "0 = off; speed only, results are the same)"},
+	    {"quiet", 'q', NULL, CLI_OPT_SET, &r->quiet, NULL, 0, NULL, NULL, NULL,
+	     "no summary, no progress"},
+	    {"help", 'h', NULL, CLI_OPT_HELP, NULL, NULL, 0, NULL, NULL, NULL, "this text"},
+	    {NULL},
+	};
+
+	if (n < sizeof(opts) / sizeof(opts[0]))
+		abort(); /* t is sized by REPLAY_NR_OPTS */
+	memcpy(t, opts, sizeof(opts));
+}
+
+#define REPLAY_NR_OPTS 15
+
 static void replay_help(FILE *f)
 {
-	fprintf(
-	    f, "usage: zsfrag replay TRACE [OPTIONS]\n\n"
-	       "Replay a zsfrag trace (text or binary, plain or .zst/.gz, '-' for stdin)\n"
-		"through zram and zsmalloc on an emulated machine; print a summary and\n"
-		"optionally write results as JSON. In errors, LINE is the record number for\n"
-		"binary traces.\n\n"
-	       "  -p, --profile P        kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
-	       "                         default v4.1, the seed's design as merged)\n"
-	       "  -a, --arch A           arm32 (default, a 32-bit ARM phone) or x86_64\n"
-	       "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
-	       "  -P, --policy LIST      compaction policies, joined by ',' or '+' (default manual,\n"
-	       "                         none on v3.18); one the profile's kernel does not have\n"
-	       "                         is an error:\n");
-	for (unsigned int i = 0; i < POLICY_NR; i++)
-		fprintf(f, "                           %-15s %s\n",
-			policy_get((enum policy_id)i)->name, policy_get((enum policy_id)i)->help);
-	fprintf(f,
-		"                         or none\n"
-		"  -j, --json OUT         write results JSON to OUT ('-' for stdout)\n"
-		"  -s, --seed N           payload pattern seed (default 1)\n"
-		"      --check-every N    check every invariant of pool and memory every N events\n"
-		"      --sample-every N   also snapshot every N events (for time series)\n"
-		"      --no-timing        leave host CPU times out (byte-identical reruns)\n"
-		"      --op-timing        also time every zs_malloc and zs_free (host ns, in the JSON)\n"
-		"      --payload MODE     what the host keeps of page contents: full (every byte,\n"
-		"                         verified at r and v), header (zsmalloc's own words: v and\n"
-		"                         --check-every check structure, not bytes), none (no host\n"
-		"                         memory for frames), auto (default: full up to 16 GiB of\n"
-		"                         RAM, none above)\n"
-		"      --lookahead N      prefetch for coming events, N events per step (default 4;\n"
-		"                         0 = off; speed only, results are the same)\n"
-		"  -q, --quiet            no summary, no progress\n"
-		"  -h, --help             this text\n");
+	struct replay_opts r;
+	struct cli_opt t[REPLAY_NR_OPTS];
+
+	replay_options(&r, t, REPLAY_NR_OPTS);
+	fprintf(f, "usage: zsfrag replay TRACE [OPTIONS]\n\n"
+		   "Replay a zsfrag trace (text or binary, plain or .zst/.gz, '-' for stdin)\n"
+		   "through zram and zsmalloc on an emulated machine; print a summary and\n"
+		   "optionally write results as JSON. In errors, LINE is the record number for\n"
+		   "binary traces.\n\n");
+	for (const struct cli_opt *o = t; o->name; o++) {
+		cli_opt_help_row(f, o);
+		if (o->dst != &r.o.policies)
+			continue;
+		/* the policies' own list, from the policy table */
+		for (unsigned int i = 0; i < POLICY_NR; i++)
+			fprintf(f, "                           %-15s %s\n",
+				policy_get((enum policy_id)i)->name,
+				policy_get((enum policy_id)i)->help);
+		fprintf(f, "                         or none\n");
+	}
 }
 
 /* One progress line: events, rate, and time left when the trace's size is known. */
@@ -203,93 +256,19 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char **json_out,
 		      bool *quiet, const char **trace)
 {
-	static const struct option opts[] = {
-	    {"profile", required_argument, NULL, 'p'},
-	    {"arch", required_argument, NULL, 'a'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"policy", required_argument, NULL, 'P'},
-	    {"json", required_argument, NULL, 'j'},
-	    {"seed", required_argument, NULL, 's'},
-	    {"check-every", required_argument, NULL, 'C'},
-	    {"sample-every", required_argument, NULL, 'S'},
-	    {"no-timing", no_argument, NULL, 'T'},
-	    {"op-timing", no_argument, NULL, 'O'},
-	    {"payload", required_argument, NULL, 'Y'},
-	    {"lookahead", required_argument, NULL, 'L'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	struct replay_overrides o = {.timing = true};
-	unsigned long long v;
+	struct replay_opts r = {.o = {.timing = true}};
+	struct replay_overrides o;
+	struct cli_opt t[REPLAY_NR_OPTS];
 	char msg[512];
-	int c, st;
+	int st;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:a:c:P:j:s:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o.profile = optarg;
-			break;
-		case 'a':
-			o.arch = optarg;
-			break;
-		case 'c':
-			o.config = optarg;
-			break;
-		case 'P':
-			o.policies = optarg;
-			break;
-		case 'j':
-			*json_out = optarg;
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
-				return cli_usage_error("replay", "bad seed '%s'", optarg);
-			o.seed = v;
-			o.have_seed = true;
-			break;
-		case 'C':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
-				return cli_usage_error("replay", "bad --check-every '%s'", optarg);
-			o.check_every = v;
-			o.have_check = true;
-			break;
-		case 'S':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &v))
-				return cli_usage_error("replay", "bad --sample-every '%s'", optarg);
-			o.sample_every = v;
-			o.have_sample = true;
-			break;
-		case 'O':
-			o.op_timing = true;
-			break;
-		case 'Y':
-			if (sim_payload_lookup(optarg, &o.payload))
-				return cli_usage_error("replay",
-						       "bad --payload '%s' (full, header, none, auto)",
-						       optarg);
-			o.have_payload = true;
-			break;
-		case 'L':
-			if (cli_parse_u64(optarg, 16, &v))
-				return cli_usage_error("replay", "bad --lookahead '%s' (0..16)", optarg);
-			o.lookahead = (unsigned int)v;
-			o.have_lookahead = true;
-			break;
-		case 'T':
-			o.timing = false;
-			break;
-		case 'q':
-			*quiet = true;
-			break;
-		case 'h':
-			replay_help(stdout);
-			return -1;
-		default:
-			return cli_usage_error("replay", "bad option");
-		}
-	}
+	replay_options(&r, t, REPLAY_NR_OPTS);
+	st = cli_opt_parse("replay", t, 1, argc, argv, replay_help);
+	if (st)
+		return st;
+	o = r.o;
+	*json_out = r.json_out;
+	*quiet = r.quiet;
 	if (optind + 1 != argc)
 		return cli_usage_error("replay", optind >= argc ? "no trace given"
 								: "more than one trace given");
