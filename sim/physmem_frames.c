@@ -52,13 +52,19 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	err = -ENOMEM;
 	if (!pm->frames || !pm->priv || !pm->pb_mt)
 		goto err_free;
-	if (cfg->host_thp) { /* before the loop below touches them */
-		zs_host_huge_hint(pm->frames, n * sizeof(*pm->frames));
+	/*
+	 * frames[] stays as calloc left it (zero pages the host has not backed):
+	 * the buddy writes only the heads of free blocks, one per max-order
+	 * block (24 KiB of this table for order 10), and the frames it hands
+	 * out, so a large machine with a small pool keeps most of its frame
+	 * table out of host memory (list links are read only on lists, so they
+	 * need no PF_NIL before). No huge-page hint on it for the same reason:
+	 * 2 MiB host pages would back all of it. page->private is read on every
+	 * zs_free(), at random: huge pages there; only the pool's frames touch it.
+	 */
+	if (cfg->host_thp)
 		zs_host_huge_hint(pm->priv, n * sizeof(*pm->priv));
-	}
 	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
-	for (unsigned long i = 0; i < n; i++)
-		pm->frames[i].next = pm->frames[i].prev = PF_NIL;
 
 	pm->host_len = cfg->no_host_memory ? 0 : (size_t)n << shift;
 	if (pm->host_len) {

@@ -50,6 +50,7 @@ struct zram_io_stat {
 };
 
 int zram_create(const struct zram_config *cfg, struct zs_pool *pool, struct zram **zram);
+/* Frees the device, not its objects: destroy the pool after it (zs_destroy_pool frees them). */
 void zram_destroy(struct zram *zram);
 
 /* The "store uncompressed" cut-off: compressed lengths >= this become PAGE_SIZE objects. */
@@ -60,7 +61,7 @@ uint64_t zram_nr_slots(const struct zram *zram);
  * Write slot with a page compressing to comp_len bytes (1..page size). 0, or
  * -ERANGE (slot beyond the disk), -ENOMEM (allocation failed or mem_limit
  * reached; the slot keeps its old content, as zram's failed write does).
- * seed picks the payload pattern.
+ * seed (32 bits, else -EINVAL) picks the payload pattern.
  */
 int zram_write(struct zram *zram, uint64_t slot, uint32_t comp_len, uint64_t seed);
 /* Write a same-filled page: no object is stored. */
