@@ -151,9 +151,12 @@ struct size_class {
 };
 
 /*
- * Laid out so that a zspage of up to four pages is one cache line on a
- * 64-bit host: the replay touches a zspage on every malloc and free, and
- * the pool holds tens of thousands of them.
+ * The replay touches a zspage on every malloc and free, and a large pool
+ * holds millions of them: alloc_zspage() allocates only the pages[] entries
+ * the class uses (80 bytes of host heap for up to four pages, instead of 128
+ * for all ZS_MAX_CHAIN), with a no_contents pool's object words right after
+ * them in the same block, so that a free's walk finds them beside the
+ * descriptor. Never copy or declare one by value outside tests.
  */
 struct zspage {
 	struct zs_list list; /* link in its class's fullness list */
@@ -166,10 +169,10 @@ struct zspage {
 	uint8_t nr_pages;
 	bool huge;
 	bool on_list;
-	/* SIM: frame numbers stored in 32 bits (16 TiB of 4 KiB frames); the API uses unsigned long */
-	uint32_t pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order */
 	/* SIM: pool->no_contents only: each object's first word (free link or header) */
 	unsigned long *words;
+	/* SIM: frame numbers stored in 32 bits (16 TiB of 4 KiB frames); the API uses unsigned long */
+	uint32_t pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order; nr_pages allocated */
 };
 
 /* Host address of page i of a zspage (kmap of the kernel). */

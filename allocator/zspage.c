@@ -179,19 +179,27 @@ static void release_pages(struct zs_pool *pool, const uint32_t *pfns, unsigned i
 	}
 }
 
+/* A zspage's host block: the descriptor up to its used pages[], then a no_contents pool's words. */
+static size_t zspage_bytes(const struct zs_pool *pool, const struct size_class *class,
+			   size_t *words_off)
+{
+	size_t n = offsetof(struct zspage, pages) + class->pages_per_zspage * sizeof(uint32_t);
+
+	*words_off = (n + sizeof(unsigned long) - 1) / sizeof(unsigned long) * sizeof(unsigned long);
+	if (!pool->no_contents)
+		return n;
+	return *words_off + class->objs_per_zspage * sizeof(unsigned long);
+}
+
 struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsigned int gfp)
 {
-	struct zspage *zspage = calloc(1, sizeof(*zspage));
+	size_t words_off, bytes = zspage_bytes(pool, class, &words_off);
+	struct zspage *zspage = calloc(1, bytes);
 
 	if (!zspage)
 		return NULL;
-	if (pool->no_contents) {
-		zspage->words = malloc(class->objs_per_zspage * sizeof(*zspage->words));
-		if (!zspage->words) {
-			free(zspage);
-			return NULL;
-		}
-	}
+	if (pool->no_contents)
+		zspage->words = (unsigned long *)((char *)zspage + words_off);
 	zs_list_init(&zspage->list);
 	zspage->class = class;
 	zspage->huge = class->huge;
@@ -205,7 +213,6 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 				pool->ops->free_page(pool->ctx, pfn);
 			/* give back what we took, as alloc_zspage() does */
 			release_pages(pool, zspage->pages, i);
-			free(zspage->words);
 			free(zspage);
 			return NULL;
 		}
@@ -225,7 +232,6 @@ void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 	class->obj_allocated -= class->objs_per_zspage;
 	pool->pages_allocated -= class->pages_per_zspage;
 	pool->stats.zspages--;
-	free(zspage->words);
 	free(zspage);
 }
 
