@@ -27,6 +27,7 @@ struct zs_pool;
 /* gfp-like hints passed to the page provider (zram's flags by era). */
 #define ZS_GFP_MOVABLE 0x1u /* __GFP_MOVABLE: page may sit in a movable pageblock */
 #define ZS_GFP_HIGHMEM 0x2u /* __GFP_HIGHMEM: page may come from ZONE_HIGHMEM */
+#define ZS_GFP_RECLAIM 0x4u /* __GFP_DIRECT_RECLAIM: zram's GFP_NOIO retry may reclaim */
 
 /*
  * The page provider: where zsmalloc's order-0 pages come from. Modelled on

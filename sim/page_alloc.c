@@ -705,6 +705,19 @@ static void __alloc_pages_slowpath_v41(struct page_alloc *pa, struct slowpath *s
 	res->has_page = false;
 }
 
+int page_alloc_reclaim_drain(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
+			     unsigned int gfp, struct alloc_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	pa->st.allocstall++;
+	physmem_pcp_drain(pa->mem, -1);
+	if (!get_page(pa, order, mt, gfp, false, &res->pfn))
+		return -ENOMEM;
+	res->outcome = ALLOC_RECLAIM;
+	res->has_page = true;
+	return 0;
+}
+
 int __alloc_pages(struct page_alloc *pa, unsigned int order, enum physmem_mt mt, unsigned int gfp,
 		  struct alloc_result *res)
 {

@@ -159,6 +159,19 @@ void wakeup_kswapd(struct page_alloc *pa, unsigned int zone, unsigned int order)
 /* Run kswapd if woken: balance_pgdat(), then kcompactd where the era has it. */
 void kswapd_run(struct page_alloc *pa);
 
+/*
+ * zram's GFP_NOIO retry of a zspage page, as far as the model takes it: a
+ * direct reclaim (allocstall) whose shrinkers free nothing, so the page
+ * comes from __alloc_pages_direct_reclaim's drain_all_pages and a try at
+ * the min watermark. 0 with res filled (outcome ALLOC_RECLAIM), -ENOMEM.
+ * SIM: the retry's shrink_slab would run zsmalloc's shrinker on the pool
+ * that is allocating; it is not run (a fill's dense pool has little to
+ * compact), nor compaction or the retries (GFP_NOIO has no __GFP_FS:
+ * out_of_memory returns without a kill and the kernel loops).
+ */
+int page_alloc_reclaim_drain(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
+			     unsigned int gfp, struct alloc_result *res);
+
 /* Direct compaction of one zone at a mode, with the zone's deferral (for tests and the engine). */
 enum kcompact_status page_alloc_compact_zone(struct page_alloc *pa, unsigned int zone,
 					     unsigned int order, enum physmem_mt mt,

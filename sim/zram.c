@@ -163,6 +163,14 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		huge = true;
 	}
 	err = timed_zs_malloc(z->cfg.timing, z->pool, len, z->cfg.gfp, &handle);
+	/*
+	 * zram's handle allocation has two paths (__zram_bvec_write, 4.7+;
+	 * zram_write_page): with the compression stream held it cannot sleep,
+	 * so a failed zs_malloc is retried with GFP_NOIO, which may reclaim.
+	 */
+	if (err == -ENOMEM)
+		err = timed_zs_malloc(z->cfg.timing, z->pool, len, z->cfg.gfp | ZS_GFP_RECLAIM,
+				      &handle);
 	if (err) {
 		z->io.failed_writes++;
 		z->io.failed_writes_alloc++;

@@ -192,6 +192,38 @@ static void test_watermark(void)
 }
 
 /*
+ * zram's GFP_NOIO retry (page_alloc_reclaim_drain): full_but(4), no per-CPU
+ * lists. Min 0: a direct reclaim is counted and the page comes at the min
+ * watermark (4 - 0 > 0). Min 4: 3 left, 3 > 4 fails even after the drain:
+ * -ENOMEM, a second allocstall, no OOM kill (GFP_NOIO has no __GFP_FS).
+ */
+static void test_reclaim_drain(void)
+{
+	struct physmem *pm = machine(5);
+	struct page_alloc pa;
+	struct alloc_result r;
+	struct fake f;
+
+	REQUIRE(pm);
+	full_but(pm, 4);
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+	init(&pa, pm, "v6.1", &f);
+	CHECK_EQ(page_alloc_reclaim_drain(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r),
+		 0);
+	CHECK_EQ(r.outcome, ALLOC_RECLAIM);
+	CHECK(r.has_page);
+	CHECK_EQ(pa.st.allocstall, 1);
+	REQUIRE(physmem_set_watermarks(pm, 0, 4, 4, 8) == 0);
+	CHECK_EQ(page_alloc_reclaim_drain(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r),
+		 -ENOMEM);
+	CHECK(!r.has_page);
+	CHECK_EQ(pa.st.allocstall, 2);
+	CHECK_EQ(pa.st.oom_kill, 0);
+	CHECK_EQ(physmem_free_pages(pm), 3);
+	physmem_destroy(pm);
+}
+
+/*
  * A fragmenting fallback's boost, and kswapd preempting the allocating task.
  * Every frame taken movable (all pageblocks stay movable), then frames
  * 48..51 and 56..59 freed: two order-2 blocks in movable pageblocks 6 and
@@ -675,6 +707,7 @@ int main(void)
 	RUN(test_fast);
 	RUN(test_watermark);
 	RUN(test_boost_cleared_before_next);
+	RUN(test_reclaim_drain);
 	RUN(test_fragmentation_oom);
 	RUN(test_compaction);
 	RUN(test_defer_reset_zone);
