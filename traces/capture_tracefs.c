@@ -274,7 +274,7 @@ int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line)
 	if (IS("zsf_step"))
 		return tf_push(c, &r, 'P', 0, 0);
 	if (IS("zsf_rw_page") || IS("zsf_bio")) {
-		uint64_t pages = 1, bytes;
+		uint64_t pages = 1, bytes = 0;
 
 		if ((rc = tf_get(c, line, args, nargs, "sector", &sector, s, len)))
 			return rc;

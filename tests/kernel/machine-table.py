@@ -5,7 +5,8 @@ snapshot: lowmem order-2 capacity, free pages and unusable index for order 2,
 kernel vs zsfrag with the relative difference; the largest relative
 difference over the free blocks of orders >= 2 that the kernel has; and the
 probe's fork outcomes (kernel fast/compact/reclaim/oom-kill vs zsfrag
-fast/compact/reclaim/failed)."""
+fast/compact/reclaim/oom-kill; a request that really failed, which only
+costly orders or __GFP_NORETRY do, is added as "+N failed")."""
 import json
 import os
 import sys
@@ -22,8 +23,10 @@ def pct(k, z):
 def forks(f, kernel):
     if not f or not f.get("attempted"):
         return "-"
-    last = f.get("oom", 0) if kernel else f.get("failed", 0)
-    return f"{f['fast']}/{f['compact']}/{f['reclaim']}/{last}"
+    out = f"{f['fast']}/{f['compact']}/{f['reclaim']}/{f.get('oom', 0)}"
+    if f.get("failed"):
+        out += f" +{f['failed']} failed"
+    return out
 
 
 def table(path):
@@ -32,7 +35,7 @@ def table(path):
           f"zsfrag {'v' + str(d['kernel'].get('kernel')) if d.get('zsfrag') else 'not run'})\n")
     print("| snapshot | pool pages k / z | free k / z | order-2 capacity k / z (diff) "
           "| unusable(2) k / z | worst block order >= 2 | forks k: fast/compact/reclaim/oom "
-          "| z: fast/compact/reclaim/failed |")
+          "| z: fast/compact/reclaim/oom |")
     print("|---|---|---|---|---|---|---|---|")
     zsn = (d.get("zsfrag") or {}).get("snapshots", [])
     for n, (ks, m) in enumerate(zip(d["kernel"]["snapshots"], d["machine"])):
