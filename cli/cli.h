@@ -1,6 +1,6 @@
 /*
  * cli.h - the zsfrag command hub: one entry per subcommand, each in its own
- * file with its own getopt_long and --help.
+ * file with its own option table (cli_opt.h) and --help.
  */
 #ifndef ZSFRAG_CLI_H
 #define ZSFRAG_CLI_H
@@ -15,9 +15,9 @@ struct cli_command {
 };
 
 /*
- * A table of subcommands and how to present it: `zsfrag` and `zsfrag trace`
- * dispatch through cli_dispatch(), so both answer no argument, --help / -h /
- * help and an unknown name the same way.
+ * A table of subcommands and how to present it: `zsfrag`, `zsfrag trace`,
+ * `zsfrag plot` and `zsfrag sweep` dispatch through cli_dispatch(), so all
+ * answer no argument, --help / -h / help and an unknown name the same way.
  */
 struct cli_hub {
 	const char *prog;  /* "zsfrag", "zsfrag trace": the start of usage and messages */
@@ -26,6 +26,8 @@ struct cli_hub {
 	const struct cli_command *cmds;
 	size_t n;
 	int width; /* of the name column */
+	/* when not NULL, the usage text instead of the generated list (plot, sweep) */
+	void (*help)(FILE *f);
 };
 
 /* The usage text: "usage: PROG WHAT [OPTIONS]", intro, the table, the --help hint. */

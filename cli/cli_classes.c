@@ -3,37 +3,23 @@
  * its constants, as text or one JSON document.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "engine.h"
 #include "zsmalloc.h"
 
-static void classes_help(FILE *f)
+static void classes_help(FILE *f, const struct cli_opt *opts)
 {
-	const char *const *names = zs_profile_names();
-
-	fprintf(
-	    f,
-	    "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] "
-	    "[--json]\n\n"
-	    "Print the size-class table of a kernel profile: index, object size, pages per\n"
-	    "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n"
-	    "  -p, --profile P     kernel profile (default v6.12):");
-	for (; *names; names++)
-		fprintf(f, " %s", *names);
-	fprintf(f, "\n"
-		   "  -a, --arch A        arm32 (default, as replay: the seed's 32-bit ARM phone) or\n"
-		   "                      x86_64 (the kernels scripts/kernel-check runs)\n"
-		   "  -s, --page-size N   4096 (default), 16384 or 65536\n"
-		   "  -c, --chain-size K  max pages per zspage (CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16; "
-		   "v6.12 only)\n"
-		   "  -j, --json          one JSON document on stdout\n"
-		   "  -h, --help          this text\n");
+	fprintf(f, "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] "
+		   "[--json]\n\n"
+		   "Print the size-class table of a kernel profile: index, object size, pages per\n"
+		   "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n");
+	cli_opt_help(f, opts);
 }
 
 static int print_json(struct zs_pool *pool, const char *profile, enum zs_arch arch)
@@ -91,77 +77,74 @@ static void print_text(struct zs_pool *pool, const char *profile, enum zs_arch a
 	       zs_huge_class_size(pool));
 }
 
+/* Check the options against the profile; 0 or EX_USAGE after the message. */
+static int check_pool_config(const struct zs_pool_config *cfg, const char *arch,
+			     struct zs_profile_info *info, enum zs_arch *a)
+{
+	if (zs_profile_lookup(cfg->profile, info))
+		return cli_usage_error("classes", "unknown profile '%s'", cfg->profile);
+	if (zs_arch_lookup(arch, a))
+		return cli_usage_error("classes", "unknown arch '%s' (x86_64 or arm32)", arch);
+	if (cfg->chain_size &&
+	    (cfg->chain_size < info->chain_min || cfg->chain_size > info->chain_max)) {
+		if (info->chain_min == info->chain_max)
+			return cli_usage_error("classes", "profile %s has a fixed chain size of %u",
+					       info->name, info->chain_min);
+		return cli_usage_error("classes",
+				       "chain size %u out of range %u..%u for profile %s",
+				       cfg->chain_size, info->chain_min, info->chain_max, info->name);
+	}
+	return 0;
+}
+
 int cli_classes(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"profile", required_argument, NULL, 'p'},
-	    {"arch", required_argument, NULL, 'a'},
-	    {"page-size", required_argument, NULL, 's'},
-	    {"chain-size", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct zs_pool_config cfg = {.page_size = 4096};
 	struct sim_config machine;
 	struct zs_profile_info info;
 	struct zs_host_pages *hp;
 	struct zs_pool *pool;
-	unsigned long long v;
+	const char *arch;
+	char profile_help[256];
+	size_t w;
 	bool json = false;
-	int c, err, rc;
+	int err, rc;
 
 	/* replay's default machine, so that both show the same classes */
 	sim_config_default(&machine);
 	cfg.profile = machine.pool.profile;
-	cfg.arch = machine.pool.arch;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:a:s:c:jh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			cfg.profile = optarg;
-			break;
-		case 'a':
-			if (zs_arch_lookup(optarg, &cfg.arch))
-				return cli_usage_error(
-				    "classes", "unknown arch '%s' (x86_64 or arm32)", optarg);
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, 1 << 20, &v) ||
-			    (v != 4096 && v != 16384 && v != 65536))
-				return cli_usage_error(
-				    "classes", "page size must be 4096, 16384 or 65536, not '%s'",
-				    optarg);
-			cfg.page_size = (size_t)v;
-			break;
-		case 'c':
-			if (cli_parse_u64(optarg, 1000, &v) || v == 0)
-				return cli_usage_error("classes", "bad chain size '%s'", optarg);
-			cfg.chain_size = (unsigned int)v;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			classes_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("classes", "bad option");
-		}
-	}
+	arch = zs_arch_name(machine.pool.arch);
+	w = (size_t)snprintf(profile_help, sizeof(profile_help), "kernel profile (default %s, as replay):\n",
+			     cfg.profile);
+	for (const char *const *p = zs_profile_names(); *p && w < sizeof(profile_help); p++)
+		w += (size_t)snprintf(profile_help + w, sizeof(profile_help) - w, "%s%s",
+				      p == zs_profile_names() ? "" : " ", *p);
+	const struct cli_opt opts[] = {
+	    {.name = "profile", .short_name = 'p', .arg = "P", .kind = CLI_OPT_STRING,
+	     .dst = &cfg.profile, .help = profile_help},
+	    {.name = "arch", .short_name = 'a', .arg = "A", .kind = CLI_OPT_STRING, .dst = &arch,
+	     .help = "arm32 (default, as replay: the seed's 32-bit ARM phone) or\n"
+		     "x86_64 (the kernels scripts/kernel-check runs)"},
+	    {.name = "page-size", .short_name = 's', .arg = "N", .kind = CLI_OPT_PARSE,
+	     .dst = &cfg.page_size, .parse = cli_opt_page_size, .hint = "(4096, 16384 or 65536)",
+	     .help = "4096 (default), 16384 or 65536"},
+	    {.name = "chain-size", .short_name = 'c', .arg = "K", .kind = CLI_OPT_UINT,
+	     .dst = &cfg.chain_size, .min = 1, .max = 1000,
+	     .help = "max pages per zspage (CONFIG_ZSMALLOC_CHAIN_SIZE,\n4..16; v6.12 only)"},
+	    {.name = "json", .short_name = 'j', .kind = CLI_OPT_SET, .dst = &json,
+	     .help = "one JSON document on stdout"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+
+	rc = cli_opt_parse("classes", opts, argc, argv, classes_help);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind < argc)
 		return cli_usage_error("classes", "unexpected argument '%s'", argv[optind]);
-	if (zs_profile_lookup(cfg.profile, &info))
-		return cli_usage_error("classes", "unknown profile '%s'", cfg.profile);
-	if (cfg.chain_size &&
-	    (cfg.chain_size < info.chain_min || cfg.chain_size > info.chain_max)) {
-		if (info.chain_min == info.chain_max)
-			return cli_usage_error("classes", "profile %s has a fixed chain size of %u",
-					       info.name, info.chain_min);
-		return cli_usage_error("classes",
-				       "chain size %u out of range %u..%u for profile %s",
-				       cfg.chain_size, info.chain_min, info.chain_max, info.name);
-	}
+	rc = check_pool_config(&cfg, arch, &info, &cfg.arch);
+	if (rc)
+		return rc;
 	if (zs_host_pages_create(cfg.page_size, 1, &hp))
 		return EX_OSERR;
 	err = zs_create_pool(&cfg, zs_host_page_ops(), hp, &pool);

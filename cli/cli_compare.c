@@ -15,7 +15,6 @@
  * the variants (cli_compare_stats.c). The replays run in cli_compare_run.c.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <math.h>
 #include <signal.h>
@@ -29,6 +28,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_compare.h"
 #include "config.h"
 #include "cli_proc.h"
@@ -38,7 +38,7 @@
 
 /* --- the subcommand --- */
 
-static void compare_help(FILE *f)
+static void compare_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(
 	    f,
@@ -53,43 +53,9 @@ static void compare_help(FILE *f)
 	    "Run results: DIR/NAME[-PROFILE][-POLICIES].json, NAME the trace's file name\n"
 	    "without its extension, or NAME-N (N the trace's position, from 1) when two\n"
 	    "traces share a NAME (d1/t.trace d2/t.trace: t-1, t-2); two runs that would\n"
-	    "still share a file are refused.\n\n"
-	    "  -p, --profiles LIST    kernel profiles to compare (default: the config's, v4.1)\n"
-	    "  -P, --policies LIST    policy variants to compare (default: the config's, else\n"
-	    "                         manual; none on v3.18). A policy a profile's kernel does\n"
-	    "                         not have (shrinker before v4.3, migration before v4.8)\n"
-	    "                         is an error, not a silent no-op\n"
-	    "  -V, --variants LIST    PROFILE:POLICIES pairs instead of the product, e.g.\n"
-	    "                         v4.1:none,v6.12:manual+migration (a profile or policies\n"
-	    "                         alone takes the default of the other)\n"
-	    "  -a, --arch A           arm32 (default) or x86_64\n"
-	    "  -c, --config FILE      the emulated machine as JSON (README: Configuration)\n"
-	    "  -o, --out DIR          results directory (default compare-out)\n"
-	    "  -j, --jobs N           parallel replays (default: online CPUs)\n"
-	    "  -s, --seed N           payload seed (with --seeds: each trace's seed)\n"
-	    "      --seeds LIST       replicates: each TRACE with {seed} in its name is replayed\n"
-	    "                         once per seed of LIST (1-10, or 1,2,5-7); the table then\n"
-	    "                         shows per variant each metric's mean +- the half-width of\n"
-	    "                         its 95%% Student t interval over the seeds, and each\n"
-	    "                         variant against the reference seed by seed (paired t-test\n"
-	    "                         and Wilcoxon signed-rank); all of it, every pair of\n"
-	    "                         variants, in DIR/stats.json (README: Comparing across\n"
-	    "                         seeds)\n"
-	    "      --reference V      the variant the others are tested against, as named in\n"
-	    "                         the table (\"v4.1 on-pgd-failure\" or v4.1:on-pgd-failure;\n"
-	    "                         default: the first)\n"
-	    "      --from DIR         no replays: the table (and statistics) of the results\n"
-	    "                         files in DIR, e.g. runs of several compare commands\n"
-	    "      --sample-every N   snapshot every N events (default: 1/200 of the trace)\n"
-	    "      --no-timing        leave host CPU times out (byte-identical reruns)\n"
-	    "      --figures          draw PNG and SVG figures into DIR (needs gnuplot)\n"
-	    "      --report FILE      write a self-contained HTML report (implies --figures)\n"
-	    "      --baseline DIR     also compare the runs with earlier results in DIR, as\n"
-	    "                         zsfrag plot regress DIR OUT does; exit 1 when --metric\n"
-	    "                         (default pool_end) got worse beyond --threshold (0.05)\n"
-	    "  -q, --quiet            no progress bars\n"
-	    "  -h, --help             this text\n\n"
-	    "Exit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
+	    "still share a file are refused.\n\n");
+	cli_opt_help(f, opts);
+	fprintf(f, "\nExit: 0, or the first failing replay's code (see zsfrag replay --help).\n");
 }
 
 struct compare_opts {
@@ -99,7 +65,7 @@ struct compare_opts {
 	const char *reference;	       /* the variant the others are tested against */
 	const char *from;	       /* --from DIR: no replays, the results there */
 	double threshold;
-	unsigned long long jobs, seed, sample_every;
+	uint64_t jobs, seed, sample_every;
 	bool have_seed, timing, figures, quiet;
 };
 
@@ -569,111 +535,85 @@ static int load_dir(struct compare_state *st, const char *dir)
 	return rc;
 }
 
+/* --report FILE implies --figures */
+static int parse_report(const char *arg, void *dst)
+{
+	struct compare_opts *o = dst;
+
+	o->report = arg;
+	o->figures = true;
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct compare_opts *o)
 {
-	static const struct option opts[] = {
-	    {"profiles", required_argument, NULL, 'p'},
-	    {"policies", required_argument, NULL, 'P'},
-	    {"variants", required_argument, NULL, 'V'},
-	    {"arch", required_argument, NULL, 'a'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"jobs", required_argument, NULL, 'j'},
-	    {"seed", required_argument, NULL, 's'},
-	    {"sample-every", required_argument, NULL, 'S'},
-	    {"no-timing", no_argument, NULL, 'T'},
-	    {"figures", no_argument, NULL, 'F'},
-	    {"report", required_argument, NULL, 'R'},
-	    {"baseline", required_argument, NULL, 'B'},
-	    {"metric", required_argument, NULL, 'm'},
-	    {"threshold", required_argument, NULL, 't'},
-	    {"seeds", required_argument, NULL, 'E'},
-	    {"reference", required_argument, NULL, 'r'},
-	    {"from", required_argument, NULL, 'f'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const struct cli_opt opts[] = {
+	    {.name = "profiles", .short_name = 'p', .arg = "LIST", .kind = CLI_OPT_STRING,
+	     .dst = &o->profiles, .help = "kernel profiles to compare (default: the config's, v4.1)"},
+	    {.name = "policies", .short_name = 'P', .arg = "LIST", .kind = CLI_OPT_STRING,
+	     .dst = &o->policies,
+	     .help = "policy variants to compare (default: the config's, else\n"
+		     "manual; none on v3.18). A policy a profile's kernel does\n"
+		     "not have (shrinker before v4.3, migration before v4.8)\n"
+		     "is an error, not a silent no-op"},
+	    {.name = "variants", .short_name = 'V', .arg = "LIST", .kind = CLI_OPT_STRING,
+	     .dst = &o->variants,
+	     .help = "PROFILE:POLICIES pairs instead of the product, e.g.\n"
+		     "v4.1:none,v6.12:manual+migration (a profile or policies\n"
+		     "alone takes the default of the other)"},
+	    {.name = "arch", .short_name = 'a', .arg = "A", .kind = CLI_OPT_STRING, .dst = &o->arch,
+	     .help = "arm32 (default) or x86_64"},
+	    {.name = "config", .short_name = 'c', .arg = "FILE", .kind = CLI_OPT_STRING,
+	     .dst = &o->config, .help = "the emulated machine as JSON (README: Configuration)"},
+	    {.name = "out", .short_name = 'o', .arg = "DIR", .kind = CLI_OPT_STRING, .dst = &o->out,
+	     .help = "results directory (default compare-out)"},
+	    {.name = "jobs", .short_name = 'j', .arg = "N", .kind = CLI_OPT_U64, .dst = &o->jobs,
+	     .min = 1, .max = 1024, .help = "parallel replays (default: online CPUs)"},
+	    {.name = "seed", .short_name = 's', .arg = "N", .kind = CLI_OPT_U64, .dst = &o->seed,
+	     .given = &o->have_seed, .max = UINT64_MAX >> 1, .what = "seed",
+	     .help = "payload seed (with --seeds: each trace's seed)"},
+	    {.name = "seeds", .arg = "LIST", .kind = CLI_OPT_STRING, .dst = &o->seeds,
+	     .help = "replicates: each TRACE with {seed} in its name is replayed\n"
+		     "once per seed of LIST (1-10, or 1,2,5-7); the table then\n"
+		     "shows per variant each metric's mean +- the half-width of\n"
+		     "its 95% Student t interval over the seeds, and each\n"
+		     "variant against the reference seed by seed (paired t-test\n"
+		     "and Wilcoxon signed-rank); all of it, every pair of\n"
+		     "variants, in DIR/stats.json (README: Comparing across\n"
+		     "seeds)"},
+	    {.name = "reference", .arg = "V", .kind = CLI_OPT_STRING, .dst = &o->reference,
+	     .help = "the variant the others are tested against, as named in\n"
+		     "the table (\"v4.1 on-pgd-failure\" or v4.1:on-pgd-failure;\n"
+		     "default: the first)"},
+	    {.name = "from", .arg = "DIR", .kind = CLI_OPT_STRING, .dst = &o->from,
+	     .help = "no replays: the table (and statistics) of the results\n"
+		     "files in DIR, e.g. runs of several compare commands"},
+	    {.name = "sample-every", .arg = "N", .kind = CLI_OPT_U64, .dst = &o->sample_every,
+	     .max = UINT64_MAX >> 1, .help = "snapshot every N events (default: 1/200 of the trace)"},
+	    {.name = "no-timing", .kind = CLI_OPT_CLEAR, .dst = &o->timing,
+	     .help = "leave host CPU times out (byte-identical reruns)"},
+	    {.name = "figures", .kind = CLI_OPT_SET, .dst = &o->figures,
+	     .help = "draw PNG and SVG figures into DIR (needs gnuplot)"},
+	    {.name = "report", .arg = "FILE", .kind = CLI_OPT_PARSE, .dst = o, .parse = parse_report,
+	     .help = "write a self-contained HTML report (implies --figures)"},
+	    {.name = "baseline", .arg = "DIR", .kind = CLI_OPT_STRING, .dst = &o->baseline,
+	     .help = "also compare the runs with earlier results in DIR, as\n"
+		     "zsfrag plot regress DIR OUT does; exit 1 when --metric\n"
+		     "(default pool_end) got worse beyond --threshold (0.05)"},
+	    /* --baseline's two settings, described in its row */
+	    {.name = "metric", .short_name = 'm', .arg = "M", .kind = CLI_OPT_STRING,
+	     .dst = &o->metric},
+	    {.name = "threshold", .short_name = 't', .arg = "F", .kind = CLI_OPT_DOUBLE,
+	     .dst = &o->threshold, .max = 10},
+	    {.name = "quiet", .short_name = 'q', .kind = CLI_OPT_SET, .dst = &o->quiet,
+	     .help = "no progress bars"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
 	};
-	int c;
+	int rc = cli_opt_parse("compare", opts, argc, argv, compare_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:P:V:a:c:o:j:s:m:t:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			o->profiles = optarg;
-			break;
-		case 'P':
-			o->policies = optarg;
-			break;
-		case 'V':
-			o->variants = optarg;
-			break;
-		case 'a':
-			o->arch = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'o':
-			o->out = optarg;
-			break;
-		case 'j':
-			if (cli_parse_u64(optarg, 1024, &o->jobs) || !o->jobs)
-				return cli_usage_error("compare", "bad --jobs '%s'", optarg);
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &o->seed))
-				return cli_usage_error("compare", "bad seed '%s'", optarg);
-			o->have_seed = true;
-			break;
-		case 'S':
-			if (cli_parse_u64(optarg, UINT64_MAX >> 1, &o->sample_every))
-				return cli_usage_error("compare", "bad --sample-every '%s'",
-						       optarg);
-			break;
-		case 'T':
-			o->timing = false;
-			break;
-		case 'F':
-			o->figures = true;
-			break;
-		case 'R':
-			o->report = optarg;
-			o->figures = true;
-			break;
-		case 'B':
-			o->baseline = optarg;
-			break;
-		case 'm':
-			o->metric = optarg;
-			break;
-		case 't': {
-			char *end;
-
-			o->threshold = strtod(optarg, &end);
-			if (*end || !(o->threshold >= 0) || o->threshold > 10)
-				return cli_usage_error("compare", "bad --threshold '%s'", optarg);
-			break;
-		}
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'E':
-			o->seeds = optarg;
-			break;
-		case 'r':
-			o->reference = optarg;
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 'h':
-			compare_help(stdout);
-			return -1;
-		default:
-			return cli_usage_error("compare", "bad option");
-		}
-	}
+	if (rc)
+		return rc;
 	if (o->from) {
 		if (optind < argc || o->figures || o->baseline || o->seeds)
 			return cli_usage_error("compare", "--from DIR takes no traces, --figures, "

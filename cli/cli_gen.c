@@ -10,7 +10,6 @@
  * EX_CANTCREAT the output cannot be written, EX_OSERR out of memory.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_util.h"
 #include "cli_proc.h"
 #include "trace.h"
@@ -41,28 +41,18 @@ static void print_defs(FILE *f, const char *prefix, const struct wl_param_def *d
 	}
 }
 
-static void gen_help(FILE *f)
+static void gen_help(FILE *f, const struct cli_opt *opts)
 {
 	const struct wl_param_def *d;
 	size_t n;
 
-	fprintf(
-	    f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
-	       "Generate a swap trace from workload models; several models (--mix a,b,c or\n"
-	       "a,b,c) run side by side in simulated time. The output's name picks the format\n"
-	       "(traces/FORMAT.md): text (zsfrag-trace 1) by default, binary for .ztb, either\n"
-	       "one compressed for .zst / .gz.\n\n"
-	       "  -m, --mix LIST         the models, comma-separated (or the first argument)\n"
-	       "  -P, --param KEY=VALUE  set a parameter (repeatable); model keys as MODEL.KEY,\n"
-	       "                         or KEY when one model of the mix has it\n"
-	       "  -s, --seed N           PRNG seed (default 1); same seed, same trace\n"
-	       "  -o, --output TRACE     output file (default '-', standard output); the name picks\n"
-	       "                         the format: .trace text, .ztb binary, .zst / .gz compressed;\n"
-	       "                         a file appears only when complete (README: How outputs\n"
-	       "                         are written)\n"
-	       "  -q, --quiet            no progress or summary on stderr\n"
-	       "  -h, --help             this text\n\n"
-	       "Models:\n");
+	fprintf(f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
+		   "Generate a swap trace from workload models; several models (--mix a,b,c or\n"
+		   "a,b,c) run side by side in simulated time. The output's name picks the format\n"
+		   "(traces/FORMAT.md): text (zsfrag-trace 1) by default, binary for .ztb, either\n"
+		   "one compressed for .zst / .gz.\n\n");
+	cli_opt_help(f, opts);
+	fprintf(f, "\nModels:\n");
 	for (unsigned int i = 0; wl_model_name(i); i++)
 		fprintf(f, "  %-10s %s\n", wl_model_name(i), wl_model_summary(i));
 	fprintf(f, "\nGlobal parameters (KEY, default, meaning):\n");
@@ -80,6 +70,33 @@ static void gen_help(FILE *f)
 		   "workloads/wl_<model>.c.\n");
 }
 
+/* What the options name: the mix and the parameters, in the order given. */
+struct gen_args {
+	const char *mix;
+	const char *params[MAX_PARAMS];
+	unsigned int nr_params;
+};
+
+static int parse_mix(const char *arg, void *dst)
+{
+	struct gen_args *a = dst;
+
+	if (a->mix)
+		return cli_usage_error("gen", "more than one mix given");
+	a->mix = arg;
+	return 0;
+}
+
+static int parse_param(const char *arg, void *dst)
+{
+	struct gen_args *a = dst;
+
+	if (a->nr_params == MAX_PARAMS)
+		return cli_usage_error("gen", "more than %d parameters", MAX_PARAMS);
+	a->params[a->nr_params++] = arg;
+	return 0;
+}
+
 /* One line (README: Workloads), with the --help hint once: some messages carry it already. */
 static int gen_param_error(const char *err)
 {
@@ -90,21 +107,54 @@ static int gen_param_error(const char *err)
 	return cli_usage_error("gen", "%s", err);
 }
 
+/* The options and the mix (the first operand or --mix); 0, -1 after --help, or EX_USAGE. */
+static int gen_parse(int argc, char **argv, struct gen_args *a, unsigned long long *seed,
+		     const char **out, bool *quiet)
+{
+	const struct cli_opt opts[] = {
+	    {.name = "mix", .short_name = 'm', .arg = "LIST", .kind = CLI_OPT_PARSE, .dst = a,
+	     .parse = parse_mix, .help = "the models, comma-separated (or the first argument)"},
+	    {.name = "param", .short_name = 'P', .arg = "KEY=VALUE", .kind = CLI_OPT_PARSE,
+	     .dst = a, .parse = parse_param,
+	     .help = "set a parameter (repeatable); model keys as MODEL.KEY,\n"
+		     "or KEY when one model of the mix has it"},
+	    {.name = "seed", .short_name = 's', .arg = "N", .kind = CLI_OPT_U64, .dst = seed,
+	     .max = UINT64_MAX, .what = "seed",
+	     .help = "PRNG seed (default 1); same seed, same trace"},
+	    {.name = "output", .short_name = 'o', .arg = "TRACE", .kind = CLI_OPT_STRING, .dst = out,
+	     .help = "output file (default '-', standard output); the name picks\n"
+		     "the format: .trace text, .ztb binary, .zst / .gz compressed;\n"
+		     "a file appears only when complete (README: How outputs\n"
+		     "are written)"},
+	    {.name = "quiet", .short_name = 'q', .kind = CLI_OPT_SET, .dst = quiet,
+	     .help = "no progress or summary on stderr"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+	int rc = cli_opt_parse("gen", opts, argc, argv, gen_help);
+
+	if (rc)
+		return rc;
+	if (optind < argc) {
+		if (a->mix)
+			return cli_usage_error("gen", "the mix given twice ('%s' and --mix %s)",
+					       argv[optind], a->mix);
+		a->mix = argv[optind++];
+	}
+	if (optind < argc)
+		return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
+	if (!a->mix)
+		return cli_usage_error("gen", "no model given");
+	return 0;
+}
+
 int cli_gen(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"mix", required_argument, NULL, 'm'},
-	    {"param", required_argument, NULL, 'P'},
-	    {"seed", required_argument, NULL, 's'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *params[MAX_PARAMS];
-	const char *mix = NULL, *out = "-";
+	struct gen_args a = {.mix = NULL};
+	const char *out = "-", *mix;
+	const char *const *params = a.params;
 	unsigned long long seed = 1, events = 0;
-	unsigned int nr_params = 0;
+	unsigned int nr_params;
 	bool quiet = false;
 	struct wl_gen *g = NULL;
 	const struct trace_meta *meta;
@@ -112,50 +162,13 @@ int cli_gen(int argc, char **argv)
 	char err[512];
 	struct trace_writer *w = NULL;
 	double t0;
-	int c, n, rc;
+	int n, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:P:s:o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (mix)
-				return cli_usage_error("gen", "more than one mix given");
-			mix = optarg;
-			break;
-		case 'P':
-			if (nr_params == MAX_PARAMS)
-				return cli_usage_error("gen", "more than %d parameters",
-						       MAX_PARAMS);
-			params[nr_params++] = optarg;
-			break;
-		case 's':
-			if (cli_parse_u64(optarg, UINT64_MAX, &seed))
-				return cli_usage_error("gen", "bad seed '%s'", optarg);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			gen_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("gen", "bad option");
-		}
-	}
-	if (optind < argc) {
-		if (mix)
-			return cli_usage_error("gen", "the mix given twice ('%s' and --mix %s)",
-					       argv[optind], mix);
-		mix = argv[optind++];
-	}
-	if (optind < argc)
-		return cli_usage_error("gen", "unexpected argument '%s'", argv[optind]);
-	if (!mix)
-		return cli_usage_error("gen", "no model given");
-
+	rc = gen_parse(argc, argv, &a, &seed, &out, &quiet);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	mix = a.mix;
+	nr_params = a.nr_params;
 	rc = wl_gen_create(mix, &g, err, sizeof(err));
 	if (rc)
 		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);

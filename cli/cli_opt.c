@@ -49,7 +49,7 @@ static int store(const struct cli_opt *o, const char *arg)
 		return 0;
 	case CLI_OPT_U64:
 	case CLI_OPT_UINT:
-		if (cli_parse_u64(arg, o->max, &v))
+		if (cli_parse_u64(arg, o->max, &v) || v < o->min)
 			return -1;
 		if (o->kind == CLI_OPT_U64)
 			*(uint64_t *)o->dst = v;
@@ -60,6 +60,19 @@ static int store(const struct cli_opt *o, const char *arg)
 	case CLI_OPT_CLEAR:
 		*(bool *)o->dst = o->kind == CLI_OPT_SET;
 		return 0;
+	case CLI_OPT_DOUBLE: {
+		char *end;
+		double d;
+
+		/* digits first: strtod would also take blanks, a sign, "inf" and "nan" */
+		if (!arg || ((*arg < '0' || *arg > '9') && *arg != '.'))
+			return -1;
+		d = strtod(arg, &end);
+		if (*end || !(d >= 0) || d > (double)o->max)
+			return -1;
+		*(double *)o->dst = d;
+		return 0;
+	}
 	case CLI_OPT_PARSE:
 		return o->parse(arg, o->dst);
 	case CLI_OPT_HELP:
@@ -68,13 +81,13 @@ static int store(const struct cli_opt *o, const char *arg)
 	return 0;
 }
 
-int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int optind_start, int argc,
-		  char **argv, void (*help)(FILE *f))
+int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int argc, char **argv,
+		  cli_opt_help_fn *help)
 {
 	struct option lopts[CLI_OPT_MAX + 1];
 	char sopts[CLI_OPT_MAX * 2 + 1];
 	size_t n = opt_count(opts), s = 0;
-	int c;
+	int c, rc;
 
 	if (n > CLI_OPT_MAX)
 		abort(); /* a table this long is a programming error */
@@ -91,7 +104,7 @@ int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int optind_start,
 	}
 	lopts[n] = (struct option){NULL, 0, NULL, 0};
 	sopts[s] = '\0';
-	optind = optind_start;
+	optind = 1;
 	while ((c = getopt_long(argc, argv, sopts, lopts, NULL)) != -1) {
 		const struct cli_opt *o = NULL;
 
@@ -103,14 +116,27 @@ int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int optind_start,
 		if (!o)
 			return cli_usage_error(cmd, "bad option");
 		if (o->kind == CLI_OPT_HELP) {
-			help(stdout);
+			help(stdout, opts);
 			return -1;
 		}
-		if (store(o, optarg))
+		rc = store(o, optarg);
+		if (rc > 0)
+			return rc; /* the option's own message is out */
+		if (rc)
 			return bad_value(cmd, o, optarg);
 		if (o->given)
 			*o->given = true;
 	}
+	return 0;
+}
+
+int cli_opt_page_size(const char *arg, void *dst)
+{
+	unsigned long long v;
+
+	if (cli_parse_u64(arg, 65536, &v) || (v != 4096 && v != 16384 && v != 65536))
+		return -1;
+	*(size_t *)dst = (size_t)v;
 	return 0;
 }
 
@@ -145,7 +171,8 @@ void cli_opt_help_row(FILE *f, const struct cli_opt *o)
 void cli_opt_help(FILE *f, const struct cli_opt *opts)
 {
 	for (; opts->name; opts++)
-		cli_opt_help_row(f, opts);
+		if (opts->help)
+			cli_opt_help_row(f, opts);
 }
 
 const struct cli_opt *cli_opt_find(const struct cli_opt *opts, const char *name)

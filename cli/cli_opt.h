@@ -7,6 +7,7 @@
 #ifndef ZSFRAG_CLI_OPT_H
 #define ZSFRAG_CLI_OPT_H
 
+#include <getopt.h> /* optind, where the operands start */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +18,8 @@ enum cli_opt_kind {
 	CLI_OPT_UINT,	/* dst: unsigned int *, decimal digits only, at most max */
 	CLI_OPT_SET,	/* dst: bool *, true when given */
 	CLI_OPT_CLEAR,	/* dst: bool *, false when given */
-	CLI_OPT_PARSE,	/* parse(arg, dst): 0, or nonzero for a bad value */
+	CLI_OPT_DOUBLE, /* dst: double *, a plain number from 0 to max */
+	CLI_OPT_PARSE,	/* parse(arg, dst): see cli_opt.parse */
 	CLI_OPT_HELP,	/* print the subcommand's help on stdout */
 };
 
@@ -28,21 +30,38 @@ struct cli_opt {
 	enum cli_opt_kind kind;
 	void *dst;
 	bool *given;		/* when not NULL, set when the option is given */
-	unsigned long long max; /* CLI_OPT_U64, CLI_OPT_UINT */
-	int (*parse)(const char *arg, void *dst); /* CLI_OPT_PARSE */
+	unsigned long long max; /* CLI_OPT_U64, CLI_OPT_UINT, CLI_OPT_DOUBLE */
+	/*
+	 * CLI_OPT_PARSE: 0 stored; negative: a bad value (the table's "bad ..."
+	 * message); positive: the callback printed its own message (a value
+	 * that is well formed but not allowed here) and this is the exit code.
+	 */
+	int (*parse)(const char *arg, void *dst);
 	const char *what; /* the value's name in "bad WHAT 'ARG'"; NULL: "--NAME" */
 	const char *hint; /* after a bad value, e.g. "(0..16)"; may be NULL */
-	const char *help; /* the --help text; "\n" starts a continuation line */
+	const char *help; /* the --help text; "\n" starts a continuation line; NULL: no row */
+	unsigned long long min; /* CLI_OPT_U64, CLI_OPT_UINT: the least value allowed */
 };
 
+/* The rows every table ends with. */
+#define CLI_OPT_HELP_ROW {.name = "help", .short_name = 'h', .kind = CLI_OPT_HELP, .help = "this text"}
+#define CLI_OPT_END	 {.name = NULL}
+
+/* How a subcommand prints its help: the usage lines, its table's rows (cli_opt_help), notes. */
+typedef void cli_opt_help_fn(FILE *f, const struct cli_opt *opts);
+
 /*
- * Parse argv[optind_start..] against the table (getopt_long, so options and
- * operands may mix and "--" ends the options); operands are left from
- * optind on. Returns 0, -1 when --help was printed (help(stdout)), or
- * EX_USAGE after "zsfrag CMD: bad ..." on stderr.
+ * Parse argv[1..] (argv[0] is the subcommand's name) against the table
+ * (getopt_long, so options and operands may mix and "--" ends the options);
+ * operands are left from optind on. Returns 0, -1 when --help was printed
+ * (help(stdout, opts)), or an exit code (EX_USAGE) after "zsfrag CMD: bad
+ * ..." on stderr.
  */
-int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int optind_start, int argc,
-		  char **argv, void (*help)(FILE *f));
+int cli_opt_parse(const char *cmd, const struct cli_opt *opts, int argc, char **argv,
+		  cli_opt_help_fn *help);
+
+/* A CLI_OPT_PARSE callback: a page size of 4096, 16384 or 65536 into a size_t. */
+int cli_opt_page_size(const char *arg, void *dst);
 
 /* One option's --help row: "  -p, --profile P        text", continuations indented. */
 void cli_opt_help_row(FILE *f, const struct cli_opt *o);

@@ -13,7 +13,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_compare.h"
 #include "cli_plot.h"
 #include "cli_proc.h"
@@ -565,8 +565,28 @@ int plot_classes(const char *results, const char *label, const char *outbase_in,
 /* "12,973": thousands separated, as a bar's label */
 /* --- the subcommand --- */
 
+/* What the figures' options name (the regress figure has its own). */
+struct plot_args {
+	const char *out, *label, *title;
+};
+
+/* One table for every figure but regress: each takes the options the others use. */
+#define PLOT_OPTS(a)                                                                               \
+	{                                                                                          \
+		{.name = "out", .short_name = 'o', .arg = "OUTBASE", .kind = CLI_OPT_STRING,       \
+		 .dst = &(a)->out, .help = "output path without extension (default: beside the input)"}, \
+		    {.name = "snapshot", .arg = "LABEL", .kind = CLI_OPT_STRING, .dst = &(a)->label,  \
+		     .help = "classes: the snapshot to show"},                                     \
+		    {.name = "title", .arg = "T", .kind = CLI_OPT_STRING, .dst = &(a)->title,         \
+		     .help = "compare: the figure's title"},                                       \
+		    CLI_OPT_HELP_ROW, CLI_OPT_END,                                                 \
+	}
+
 static void plot_help(FILE *f)
 {
+	struct plot_args a;
+	const struct cli_opt opts[] = PLOT_OPTS(&a);
+
 	fprintf(
 	    f,
 	    "usage: zsfrag plot timeseries RUN.json [-o OUTBASE]\n"
@@ -587,103 +607,107 @@ static void plot_help(FILE *f)
 	    "              and the share of forks that did not get their pgd straight away\n"
 	    "  regress     ratio new/base per metric with its spread over the runs; exits 1 when\n"
 	    "              a --metric (default pool_end) got worse beyond --threshold (default\n"
-	    "              0.05 = 5%%); see zsfrag plot regress --help\n\n"
-	    "  -o, --out OUTBASE      output path without extension (default: beside the input)\n"
-	    "      --snapshot LABEL   classes: the snapshot to show\n"
-	    "      --title T          compare: the figure's title\n"
-	    "  -h, --help             this text\n");
+	    "              0.05 = 5%%); see zsfrag plot regress --help\n\n");
+	cli_opt_help(f, opts);
+}
+
+static void plot_help_opts(FILE *f, const struct cli_opt *opts)
+{
+	(void)opts;
+	plot_help(f);
 }
 
 static int collect_runs(char **args, int nargs, struct cmp_metrics **out, unsigned int *n,
 			char *msg, size_t msglen);
 
-int cli_plot(int argc, char **argv)
+/* OUTBASE when -o is not given: beside the one input, or in the directory given */
+static void default_outbase(const char *what, char **inputs, int n, bool many, char *base,
+			    size_t len)
 {
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'},
-	    {"snapshot", required_argument, NULL, 'L'},
-	    {"title", required_argument, NULL, 't'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *out = NULL, *label = NULL, *title = NULL, *what;
-	char base[PATH_MAX], msg[800];
-	int c, rc;
+	size_t l = strlen(inputs[0]);
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		plot_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EX_USAGE : EX_OK;
+	if (many && n != 1) {
+		snprintf(base, len, "%s", what);
+		return;
 	}
-	what = argv[1];
-	if (!strcmp(what, "regress"))
-		return plot_regress_main(argc - 1, argv + 1);
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			out = optarg;
-			break;
-		case 'L':
-			label = optarg;
-			break;
-		case 't':
-			title = optarg;
-			break;
-		case 'h':
-			plot_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("plot", "bad option");
-		}
+	if (l > 5 && !strcmp(inputs[0] + l - 5, ".json"))
+		l -= 5;
+	while (l > 1 && inputs[0][l - 1] == '/')
+		l--;
+	snprintf(base, len, "%.*s%s%s", (int)l, inputs[0], many ? "/" : "-", what);
+}
+
+/* compare and overlay: every run of the files and directories given, on one figure */
+static int plot_runs(const char *what, char **inputs, int n, const struct plot_args *a,
+		     const char *out, char *msg, size_t msglen)
+{
+	struct cmp_metrics *m = NULL;
+	unsigned int nm = 0;
+	char t[1000];
+	int rc = collect_runs(inputs, n, &m, &nm, msg, msglen);
+
+	if (!rc) {
+		cmp_title(m, nm, t, sizeof(t));
+		rc = !strcmp(what, "compare")
+			 ? plot_compare(m, nm, a->title ? a->title : t, out, msg, msglen)
+			 : plot_overlay(m, nm, a->title ? a->title : t, out, msg, msglen);
 	}
+	free(m);
+	return rc;
+}
+
+/* `zsfrag plot FIGURE ...` for every figure but regress: argv[0] is the figure. */
+static int plot_figure(int argc, char **argv)
+{
+	struct plot_args a = {.out = NULL};
+	const struct cli_opt opts[] = PLOT_OPTS(&a);
+	const char *what = argv[0], *out;
+	bool many = !strcmp(what, "compare") || !strcmp(what, "overlay");
+	char base[PATH_MAX], msg[800];
+	int rc = cli_opt_parse("plot", opts, argc, argv, plot_help_opts);
+
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind >= argc)
 		return cli_usage_error("plot", "no results file given");
-	bool many = !strcmp(what, "compare") || !strcmp(what, "overlay");
-
 	if (!many && optind + 1 != argc)
 		return cli_usage_error("plot", "%s takes one results file", what);
-	if (!out) {
-		size_t l = strlen(argv[optind]);
-
-		if (l > 5 && !strcmp(argv[optind] + l - 5, ".json"))
-			l -= 5;
-		while (l > 1 && argv[optind][l - 1] == '/')
-			l--;
-		snprintf(base, sizeof(base), "%.*s%s%s", (int)l, argv[optind], many ? "/" : "-",
-			 what);
-		if (many && optind + 1 != argc)
-			snprintf(base, sizeof(base), "%s", what);
-		out = base;
-	}
-	if (!strcmp(what, "timeseries")) {
+	if (!a.out)
+		default_outbase(what, argv + optind, argc - optind, many, base, sizeof(base));
+	out = a.out ? a.out : base;
+	if (!strcmp(what, "timeseries"))
 		rc = plot_timeseries(argv[optind], out, msg, sizeof(msg));
-	} else if (!strcmp(what, "classes")) {
-		rc = plot_classes(argv[optind], label, out, msg, sizeof(msg));
-	} else if (many) {
-		struct cmp_metrics *m = NULL;
-		unsigned int n = 0;
-		char t[1000];
-
-		rc = collect_runs(argv + optind, argc - optind, &m, &n, msg, sizeof(msg));
-		if (!rc) {
-			cmp_title(m, n, t, sizeof(t));
-			rc = !strcmp(what, "compare")
-				 ? plot_compare(m, n, title ? title : t, out, msg, sizeof(msg))
-				 : plot_overlay(m, n, title ? title : t, out, msg, sizeof(msg));
-		}
-		free(m);
-	} else {
-		return cli_usage_error("plot",
-				       "unknown figure '%s' (timeseries, classes, compare, "
-				       "overlay, regress)",
-				       what);
-	}
+	else if (!strcmp(what, "classes"))
+		rc = plot_classes(argv[optind], a.label, out, msg, sizeof(msg));
+	else
+		rc = plot_runs(what, argv + optind, argc - optind, &a, out, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "zsfrag plot: %s\n", msg);
 		return rc;
 	}
 	printf("%s.png\n%s.svg\n", out, out);
 	return EX_OK;
+}
+
+static const struct cli_command plot_commands[] = {
+    {"timeseries", "pool, free memory and forks over time", plot_figure},
+    {"classes", "objects and pages per size class at a snapshot", plot_figure},
+    {"compare", "the comparison table's key metrics as bars", plot_figure},
+    {"overlay", "the runs on one time axis", plot_figure},
+    {"regress", "ratio new/base per metric", plot_regress_main},
+};
+
+static const struct cli_hub plot_hub = {
+    .prog = "zsfrag plot",
+    .what = "FIGURE",
+    .cmds = plot_commands,
+    .n = sizeof(plot_commands) / sizeof(plot_commands[0]),
+    .help = plot_help,
+};
+
+int cli_plot(int argc, char **argv)
+{
+	return cli_dispatch(&plot_hub, argc, argv);
 }
 
 static int cmp_str(const void *a, const void *b)

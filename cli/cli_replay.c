@@ -65,81 +65,23 @@ static int parse_payload(const char *arg, void *dst)
 	return sim_payload_lookup(arg, dst);
 }
 
-/*
- * The options: parse_opts() fills these (o: the replay job's overrides), and
- * replay_help() prints their rows. Filled in by replay_options().
- */
+/* The options: parse_opts() fills these (o: the replay job's overrides). */
 struct replay_opts {
 	struct replay_overrides o;
 	const char *json_out;
 	bool quiet;
 };
 
-static void replay_options(struct replay_opts *r, struct cli_opt *t, size_t n)
+static void replay_help(FILE *f, const struct cli_opt *opts)
 {
-	struct replay_overrides *o = &r->o;
-	const struct cli_opt opts[] = {
-	    {"profile", 'p', "P", CLI_OPT_STRING, &o->profile, NULL, 0, NULL, NULL, NULL,
-	     "kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
-	     "default v4.1, the seed's design as merged)"},
-	    {"arch", 'a', "A", CLI_OPT_STRING, &o->arch, NULL, 0, NULL, NULL, NULL,
-	     "arm32 (default, a 32-bit ARM phone) or x86_64"},
-	    {"config", 'c', "FILE", CLI_OPT_STRING, &o->config, NULL, 0, NULL, NULL, NULL,
-	     "the emulated machine as JSON (README: Configuration)"},
-	    {"policy", 'P', "LIST", CLI_OPT_STRING, &o->policies, NULL, 0, NULL, NULL, NULL,
-	     "compaction policies, joined by ',' or '+' (default manual,\n"
-	     "none on v3.18); one the profile's kernel does not have\n"
-	     "is an error:"},
-	    {"json", 'j', "OUT", CLI_OPT_STRING, &r->json_out, NULL, 0, NULL, NULL, NULL,
-	     "write results JSON to OUT ('-' for stdout)"},
-	    {"seed", 's', "N", CLI_OPT_U64, &o->seed, &o->have_seed, UINT64_MAX >> 1, NULL, "seed",
-	     NULL, "payload pattern seed (default 1)"},
-	    {"check-every", 0, "N", CLI_OPT_U64, &o->check_every, &o->have_check, UINT64_MAX >> 1,
-	     NULL, NULL, NULL, "check every invariant of pool and memory every N events"},
-	    {"sample-every", 0, "N", CLI_OPT_U64, &o->sample_every, &o->have_sample,
-	     UINT64_MAX >> 1, NULL, NULL, NULL, "also snapshot every N events (for time series)"},
-	    {"no-timing", 0, NULL, CLI_OPT_CLEAR, &o->timing, NULL, 0, NULL, NULL, NULL,
-	     "leave host CPU times out (byte-identical reruns)"},
-	    {"op-timing", 0, NULL, CLI_OPT_SET, &o->op_timing, NULL, 0, NULL, NULL, NULL,
-	     "also time every zs_malloc and zs_free (host ns, in the JSON)"},
-	    {"payload", 0, "MODE", CLI_OPT_PARSE, &o->payload, &o->have_payload, 0, parse_payload,
-	     NULL, "(full, header, none, auto)",
-	     "what the host keeps of page contents: full (every byte,\n"
-	     "verified at r and v), header (zsmalloc's own words: v and\n"
-	     "--check-every check structure, not bytes), none (no host\n"
-	     "memory for frames), auto (default: full up to 16 GiB of\n"
-	     "RAM, none above)"},
-	    {"lookahead", 0, "N", CLI_OPT_UINT, &o->lookahead, &o->have_lookahead, 16, NULL, NULL,
-	     "(0..16)",
-	     "prefetch for coming events, N events per step (default 4;\n"
-	     "0 = off; speed only, results are the same)"},
-	    {"quiet", 'q', NULL, CLI_OPT_SET, &r->quiet, NULL, 0, NULL, NULL, NULL,
-	     "no summary, no progress"},
-	    {"help", 'h', NULL, CLI_OPT_HELP, NULL, NULL, 0, NULL, NULL, NULL, "this text"},
-	    {NULL},
-	};
-
-	if (n < sizeof(opts) / sizeof(opts[0]))
-		abort(); /* t is sized by REPLAY_NR_OPTS */
-	memcpy(t, opts, sizeof(opts));
-}
-
-#define REPLAY_NR_OPTS 15
-
-static void replay_help(FILE *f)
-{
-	struct replay_opts r;
-	struct cli_opt t[REPLAY_NR_OPTS];
-
-	replay_options(&r, t, REPLAY_NR_OPTS);
 	fprintf(f, "usage: zsfrag replay TRACE [OPTIONS]\n\n"
 		   "Replay a zsfrag trace (text or binary, plain or .zst/.gz, '-' for stdin)\n"
 		   "through zram and zsmalloc on an emulated machine; print a summary and\n"
 		   "optionally write results as JSON. In errors, LINE is the record number for\n"
 		   "binary traces.\n\n");
-	for (const struct cli_opt *o = t; o->name; o++) {
+	for (const struct cli_opt *o = opts; o->name; o++) {
 		cli_opt_help_row(f, o);
-		if (o->dst != &r.o.policies)
+		if (strcmp(o->name, "policy"))
 			continue;
 		/* the policies' own list, from the policy table */
 		for (unsigned int i = 0; i < POLICY_NR; i++)
@@ -148,6 +90,58 @@ static void replay_help(FILE *f)
 				policy_get((enum policy_id)i)->help);
 		fprintf(f, "                         or none\n");
 	}
+}
+
+static int parse_options(int argc, char **argv, struct replay_opts *r)
+{
+	struct replay_overrides *o = &r->o;
+	const struct cli_opt opts[] = {
+	    {.name = "profile", .short_name = 'p', .arg = "P", .kind = CLI_OPT_STRING,
+	     .dst = &o->profile,
+	     .help = "kernel profile (v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12;\n"
+		     "default v4.1, the seed's design as merged)"},
+	    {.name = "arch", .short_name = 'a', .arg = "A", .kind = CLI_OPT_STRING, .dst = &o->arch,
+	     .help = "arm32 (default, a 32-bit ARM phone) or x86_64"},
+	    {.name = "config", .short_name = 'c', .arg = "FILE", .kind = CLI_OPT_STRING,
+	     .dst = &o->config, .help = "the emulated machine as JSON (README: Configuration)"},
+	    {.name = "policy", .short_name = 'P', .arg = "LIST", .kind = CLI_OPT_STRING,
+	     .dst = &o->policies,
+	     .help = "compaction policies, joined by ',' or '+' (default manual,\n"
+		     "none on v3.18); one the profile's kernel does not have\n"
+		     "is an error:"},
+	    {.name = "json", .short_name = 'j', .arg = "OUT", .kind = CLI_OPT_STRING,
+	     .dst = &r->json_out, .help = "write results JSON to OUT ('-' for stdout)"},
+	    {.name = "seed", .short_name = 's', .arg = "N", .kind = CLI_OPT_U64, .dst = &o->seed,
+	     .given = &o->have_seed, .max = UINT64_MAX >> 1, .what = "seed",
+	     .help = "payload pattern seed (default 1)"},
+	    {.name = "check-every", .arg = "N", .kind = CLI_OPT_U64, .dst = &o->check_every,
+	     .given = &o->have_check, .max = UINT64_MAX >> 1,
+	     .help = "check every invariant of pool and memory every N events"},
+	    {.name = "sample-every", .arg = "N", .kind = CLI_OPT_U64, .dst = &o->sample_every,
+	     .given = &o->have_sample, .max = UINT64_MAX >> 1,
+	     .help = "also snapshot every N events (for time series)"},
+	    {.name = "no-timing", .kind = CLI_OPT_CLEAR, .dst = &o->timing,
+	     .help = "leave host CPU times out (byte-identical reruns)"},
+	    {.name = "op-timing", .kind = CLI_OPT_SET, .dst = &o->op_timing,
+	     .help = "also time every zs_malloc and zs_free (host ns, in the JSON)"},
+	    {.name = "payload", .arg = "MODE", .kind = CLI_OPT_PARSE, .dst = &o->payload,
+	     .given = &o->have_payload, .parse = parse_payload, .hint = "(full, header, none, auto)",
+	     .help = "what the host keeps of page contents: full (every byte,\n"
+		     "verified at r and v), header (zsmalloc's own words: v and\n"
+		     "--check-every check structure, not bytes), none (no host\n"
+		     "memory for frames), auto (default: full up to 16 GiB of\n"
+		     "RAM, none above)"},
+	    {.name = "lookahead", .arg = "N", .kind = CLI_OPT_UINT, .dst = &o->lookahead,
+	     .given = &o->have_lookahead, .max = 16, .hint = "(0..16)",
+	     .help = "prefetch for coming events, N events per step (default 4;\n"
+		     "0 = off; speed only, results are the same)"},
+	    {.name = "quiet", .short_name = 'q', .kind = CLI_OPT_SET, .dst = &r->quiet,
+	     .help = "no summary, no progress"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+
+	return cli_opt_parse("replay", opts, argc, argv, replay_help);
 }
 
 /* One progress line: events, rate, and time left when the trace's size is known. */
@@ -258,12 +252,10 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 {
 	struct replay_opts r = {.o = {.timing = true}};
 	struct replay_overrides o;
-	struct cli_opt t[REPLAY_NR_OPTS];
 	char msg[512];
 	int st;
 
-	replay_options(&r, t, REPLAY_NR_OPTS);
-	st = cli_opt_parse("replay", t, 1, argc, argv, replay_help);
+	st = parse_options(argc, argv, &r);
 	if (st)
 		return st;
 	o = r.o;

@@ -22,7 +22,6 @@
  * the runs ran on, not the model). Runs without a partner are listed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include <sysexits.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "cli_compare.h"
 #include "outfile.h"
 
@@ -174,7 +174,7 @@ static void describe_set(const struct regress_set *s, const char *dir, char *buf
 	snprintf(buf, len, "profile %s, policies %s (%s)", prof, pol, dir);
 }
 
-static void regress_help(FILE *f)
+static void regress_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(
 	    f,
@@ -182,15 +182,9 @@ static void regress_help(FILE *f)
 	    "Compare two directories of results JSON of the same traces metric by metric: the\n"
 	    "ratio new/base (geometric mean over the paired runs, with the smallest and largest\n"
 	    "ratio as the spread), as a table on stdout and a figure. Runs pair by file name,\n"
-	    "else by trace+arch+policies+seed, else by trace+arch+profile+seed.\n\n"
-	    "  -m, --metric LIST      metrics that fail the check when worse (default pool_end);\n"
-	    "                         'all' for every judged metric\n"
-	    "  -t, --threshold F      relative change tolerated (default 0.05 = 5%%)\n"
-	    "  -o, --out OUTBASE      figure path without extension (default NEW_DIR/regress)\n"
-	    "      --title T          the figure's title\n"
-	    "      --no-figure        table and exit status only (no gnuplot)\n"
-	    "  -h, --help             this text\n\n"
-	    "Metrics:");
+	    "else by trace+arch+policies+seed, else by trace+arch+profile+seed.\n\n");
+	cli_opt_help(f, opts);
+	fprintf(f, "\nMetrics:");
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
 		char h[120];
 
@@ -411,51 +405,30 @@ out:
 
 int plot_regress_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"metric", required_argument, NULL, 'm'},
-	    {"threshold", required_argument, NULL, 't'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"title", required_argument, NULL, 'T'},
-	    {"no-figure", no_argument, NULL, 'N'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *metrics = "pool_end", *out = NULL, *title = NULL;
 	char outbuf[PATH_MAX];
 	bool figure = true;
 	double thr = 0.05;
-	int c;
+	const struct cli_opt opts[] = {
+	    {.name = "metric", .short_name = 'm', .arg = "LIST", .kind = CLI_OPT_STRING,
+	     .dst = &metrics,
+	     .help = "metrics that fail the check when worse (default pool_end);\n"
+		     "'all' for every judged metric"},
+	    {.name = "threshold", .short_name = 't', .arg = "F", .kind = CLI_OPT_DOUBLE, .dst = &thr,
+	     .max = 10, .help = "relative change tolerated (default 0.05 = 5%)"},
+	    {.name = "out", .short_name = 'o', .arg = "OUTBASE", .kind = CLI_OPT_STRING, .dst = &out,
+	     .help = "figure path without extension (default NEW_DIR/regress)"},
+	    {.name = "title", .arg = "T", .kind = CLI_OPT_STRING, .dst = &title,
+	     .help = "the figure's title"},
+	    {.name = "no-figure", .kind = CLI_OPT_CLEAR, .dst = &figure,
+	     .help = "table and exit status only (no gnuplot)"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+	int rc = cli_opt_parse("plot regress", opts, argc, argv, regress_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:t:o:h", opts, NULL)) != -1) {
-		char *end;
-
-		switch (c) {
-		case 'm':
-			metrics = optarg;
-			break;
-		case 't':
-			thr = strtod(optarg, &end);
-			if (*end || !(thr >= 0) || thr > 10)
-				return cli_usage_error("plot regress", "bad --threshold '%s'",
-						       optarg);
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'T':
-			title = optarg;
-			break;
-		case 'N':
-			figure = false;
-			break;
-		case 'h':
-			regress_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("plot regress", "bad option");
-		}
-	}
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind + 2 != argc)
 		return cli_usage_error("plot regress", "give BASE_DIR and NEW_DIR");
 	if (figure && !out) {

@@ -31,7 +31,6 @@
  * shell; `expand --null` ends records with NUL for `parallel -0`.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,18 +417,33 @@ static void sweep_help(FILE *f)
 	    SWEEP_MAX_POINTS, SWEEP_MISSING_SHOWN);
 }
 
+void sweep_help_opts(FILE *f, const struct cli_opt *opts)
+{
+	(void)opts;
+	sweep_help(f);
+}
+
 static int sweep_expand(int argc, char **argv)
 {
 	struct sweep sw;
 	char msg[1024], exe[PATH_MAX], spec[PATH_MAX]; /* msg: a point name (300) and a reason (600) */
 	ssize_t n;
-	bool count = argc == 3 && !strcmp(argv[2], "--count");
-	bool nul = argc == 3 && (!strcmp(argv[2], "--null") || !strcmp(argv[2], "-0"));
-	int rc;
+	bool count = false, nul = false;
+	const struct cli_opt opts[] = {
+	    {.name = "count", .kind = CLI_OPT_SET, .dst = &count},
+	    {.name = "null", .short_name = '0', .kind = CLI_OPT_SET, .dst = &nul},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+	const char *path;
+	int rc = cli_opt_parse("sweep", opts, argc, argv, sweep_help_opts);
 
-	if (argc != 2 && !count && !nul)
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	if (optind + 1 != argc || (count && nul))
 		return cli_usage_error("sweep", "usage: sweep expand SPEC.json [--count | --null]");
-	if (sweep_load(argv[1], &sw, msg, sizeof(msg))) {
+	path = argv[optind];
+	if (sweep_load(path, &sw, msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag sweep: %s\n", msg);
 		return EX_DATAERR;
 	}
@@ -449,8 +463,8 @@ static int sweep_expand(int argc, char **argv)
 	exe[n > 0 ? n : 0] = 0;
 	if (n <= 0)
 		snprintf(exe, sizeof(exe), "zsfrag");
-	if (!realpath(argv[1], spec))
-		snprintf(spec, sizeof(spec), "%s", argv[1]);
+	if (!realpath(path, spec))
+		snprintf(spec, sizeof(spec), "%s", path);
 	if (want_name(spec, "the spec's path", msg, sizeof(msg)) ||
 	    want_name(exe, "zsfrag's path", msg, sizeof(msg))) {
 		fprintf(stderr, "zsfrag sweep: %s\n", msg);
@@ -498,31 +512,23 @@ static bool point_done(const struct sweep *sw, unsigned int idx, const struct sw
 
 static int sweep_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"index", required_argument, NULL, 'i'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"skip-existing", no_argument, NULL, 'k'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *idx_s = getenv("SLURM_ARRAY_TASK_ID"), *out = NULL;
 	bool skip = false;
+	const struct cli_opt opts[] = {
+	    {.name = "index", .short_name = 'i', .arg = "N", .kind = CLI_OPT_STRING, .dst = &idx_s},
+	    {.name = "out", .short_name = 'o', .arg = "DIR", .kind = CLI_OPT_STRING, .dst = &out},
+	    {.name = "skip-existing", .kind = CLI_OPT_SET, .dst = &skip},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
 	unsigned long long idx;
 	struct sweep_point *pt;
 	struct sweep sw;
 	char msg[700];
-	int c, rc;
+	int rc = cli_opt_parse("sweep", opts, argc, argv, sweep_help_opts);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "i:o:", opts, NULL)) != -1) {
-		if (c == 'i')
-			idx_s = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else if (c == 'k')
-			skip = true;
-		else
-			return cli_usage_error("sweep", "bad option");
-	}
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind + 1 != argc)
 		return cli_usage_error("sweep",
 				       "usage: sweep run SPEC.json [--index N] [--out DIR] "
@@ -566,23 +572,21 @@ static int sweep_run(int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_command sweep_commands[] = {
+    {"expand", "one command line per point", sweep_expand},
+    {"run", "run one point", sweep_run},
+    {"merge", "gather the points' results", sweep_merge},
+};
+
+static const struct cli_hub sweep_hub = {
+    .prog = "zsfrag sweep",
+    .what = "ACTION",
+    .cmds = sweep_commands,
+    .n = sizeof(sweep_commands) / sizeof(sweep_commands[0]),
+    .help = sweep_help,
+};
+
 int cli_sweep(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		sweep_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EX_USAGE : EX_OK;
-	}
-	/* `sweep expand|run|merge --help` too, wherever it stands among the arguments */
-	for (int i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			sweep_help(stdout);
-			return EX_OK;
-		}
-	if (!strcmp(argv[1], "expand"))
-		return sweep_expand(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "run"))
-		return sweep_run(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "merge"))
-		return sweep_merge(argc - 1, argv + 1);
-	return cli_usage_error("sweep", "unknown action '%s' (expand, run, merge)", argv[1]);
+	return cli_dispatch(&sweep_hub, argc, argv);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cli_compare.h"
+#include "cli_opt.h"
 
 #define SWEEP_MAX_AXIS	    256
 #define SWEEP_MAX_POINTS    1000000u /* points of a sweep; more is a mistake in the spec */
@@ -46,5 +47,7 @@ int sweep_point_check(const struct sweep *sw, json_t *root, unsigned int idx, ch
 		      size_t msglen);
 /* `zsfrag sweep merge DIR ...` (cli_sweep_merge.c). */
 int sweep_merge(int argc, char **argv);
+/* Every action's --help: the one text of `zsfrag sweep --help` (the options are in its prose). */
+void sweep_help_opts(FILE *f, const struct cli_opt *opts);
 
 #endif /* ZSFRAG_CLI_SWEEP_H */

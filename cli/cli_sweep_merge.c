@@ -4,7 +4,6 @@
  * cli_sweep.c's head for the layout of a sweep).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,11 +97,6 @@ static void note_missing(unsigned long long from, unsigned long long to,
 
 int sweep_merge(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"spec", required_argument, NULL, 's'},
-	    {"out", required_argument, NULL, 'o'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *spec = NULL, *out = NULL, *stray_name = NULL;
 	struct sweep sw = {0};
 	struct merge_item *items = NULL;
@@ -111,17 +105,18 @@ int sweep_merge(int argc, char **argv)
 	unsigned int np = 0, ni = 0, expect = SWEEP_MAX_POINTS, got = 0, stray = 0;
 	unsigned long long missing = 0;
 	long long last = -1;
-	int c, rc = EX_OK, rc2;
+	int rc = EX_OK, rc2;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:o:", opts, NULL)) != -1) {
-		if (c == 's')
-			spec = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else
-			return cli_usage_error("sweep", "bad option");
-	}
+	const struct cli_opt opts[] = {
+	    {.name = "spec", .short_name = 's', .arg = "SPEC", .kind = CLI_OPT_STRING, .dst = &spec},
+	    {.name = "out", .short_name = 'o', .arg = "FILE", .kind = CLI_OPT_STRING, .dst = &out},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+
+	rc = cli_opt_parse("sweep", opts, argc, argv, sweep_help_opts);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind + 1 != argc)
 		return cli_usage_error("sweep", "usage: sweep merge DIR [--spec SPEC] [-o FILE]");
 	if (spec) {

@@ -7,7 +7,6 @@
  * every format and compression. Exit codes are in cli_trace.h.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,41 +33,20 @@ int cli_trace_open(const char *sub, const char *path, struct trace_reader **r)
 	return rc == -ENOENT || rc == -EACCES || rc == -EISDIR ? EX_NOINPUT : EX_DATAERR;
 }
 
-int cli_trace_out_opt(const char *sub_name, int c, const char *arg, struct cli_trace_out *out)
+int cli_trace_parse_format(const char *arg, void *dst)
 {
-	unsigned long long v;
-	char sub[64];
+	if (!strcmp(arg, "text"))
+		*(enum trace_format *)dst = TRACE_FORMAT_TEXT;
+	else if (!strcmp(arg, "binary"))
+		*(enum trace_format *)dst = TRACE_FORMAT_BINARY;
+	else
+		return -EINVAL;
+	return 0;
+}
 
-	snprintf(sub, sizeof(sub), "trace %s", sub_name);
-
-	switch (c) {
-	case 'o':
-		out->path = arg;
-		return 0;
-	case 'F':
-		if (!strcmp(arg, "text"))
-			out->fmt = TRACE_FORMAT_TEXT;
-		else if (!strcmp(arg, "binary"))
-			out->fmt = TRACE_FORMAT_BINARY;
-		else
-			return cli_usage_error(sub, "unknown format '%s' (text or binary)", arg);
-		out->fmt_set = true;
-		return 0;
-	case 'z':
-		if (trace_codec_parse(arg, &out->codec))
-			return cli_usage_error(sub, "unknown compression '%s' (none, zstd, gzip)",
-					       arg);
-		out->codec_set = true;
-		return 0;
-	case 'L':
-		if (cli_parse_u64(arg, 22, &v) || v < 1)
-			return cli_usage_error(sub, "bad --level '%s' (1..22 zstd, 1..9 gzip)",
-					       arg);
-		out->level = (int)v;
-		return 0;
-	default:
-		return 1;
-	}
+int cli_trace_parse_codec(const char *arg, void *dst)
+{
+	return trace_codec_parse(arg, dst) ? -EINVAL : 0;
 }
 
 int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct trace_meta *meta,
@@ -100,7 +78,7 @@ int cli_trace_out_open(const char *sub, struct cli_trace_out *out, const struct 
 		return EX_USAGE;
 	}
 	cli_tmp_prepare();
-	rc = trace_writer_open(out->path, out->fmt, out->codec, out->level, meta, n, w, msg,
+	rc = trace_writer_open(out->path, out->fmt, out->codec, (int)out->level, meta, n, w, msg,
 			       sizeof(msg));
 	if (rc) {
 		cli_tmp_register(NULL);
@@ -129,7 +107,7 @@ static struct trace_meta *meta_of(const struct trace_reader *r, size_t *n)
 
 /* ---- convert ---- */
 
-static void convert_help(FILE *f)
+static void convert_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(f, "usage: zsfrag trace convert IN OUT [OPTIONS]\n\n"
 		   "Copy a trace's metadata and events into another format: text <-> binary,\n"
@@ -137,39 +115,29 @@ static void convert_help(FILE *f)
 		   "compression follow its name (NAME.ztb binary, .zst / .gz compressed) unless\n"
 		   "given. OUT appears only when the copy is complete (README: How outputs are\n"
 		   "written); a bad IN stops the copy with its error and leaves OUT as it was.\n"
-		   "OUT may not be IN under any name (a link, ./IN).\n\n"
-		   "      --format F         text or binary\n"
-		   "      --compress C       none, zstd or gzip\n"
-		   "      --level N          compression level (default: zstd 3, gzip 6)\n"
-		   "  -h, --help             this text\n");
+		   "OUT may not be IN under any name (a link, ./IN).\n\n");
+	cli_opt_help(f, opts);
 }
 
 static int trace_convert(int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'F'},
-					     {"compress", required_argument, NULL, 'z'},
-					     {"level", required_argument, NULL, 'L'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
 	struct cli_trace_out out = {0};
+	const struct cli_opt opts[] = {
+	    CLI_TRACE_OUT_FORMAT_ROWS(&out),
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
 	struct trace_reader *r = NULL;
 	struct trace_writer *w = NULL;
 	struct trace_meta *meta;
 	struct sim_event ev;
 	char msg[MSG_MAX];
 	size_t nmeta;
-	int c, rc, n;
+	int rc, n;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			convert_help(stdout);
-			return EX_OK;
-		}
-		rc = cli_trace_out_opt("convert", c, optarg, &out);
-		if (rc)
-			return rc == 1 ? cli_usage_error("trace convert", "bad option") : rc;
-	}
+	rc = cli_opt_parse("trace convert", opts, argc, argv, convert_help);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (argc - optind != 2)
 		return cli_usage_error("trace convert", "expected IN and OUT");
 	out.path = argv[optind + 1];
@@ -208,59 +176,41 @@ out:
 
 /* ---- cat ---- */
 
-static void cat_help(FILE *f)
+static void cat_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(f, "usage: zsfrag trace cat TRACE [OPTIONS]\n\n"
 		   "Print events of a trace (any format) as text, in the canonical spelling.\n"
 		   "Events are numbered from 1. The header and metadata come first when the range\n"
-		   "starts at event 1, so `zsfrag trace cat x.ztb > x.trace` is a valid trace.\n\n"
-		   "  -f, --from N           first event to print (default 1)\n"
-		   "  -n, --count N          print at most N events\n"
-		   "  -t, --to N             last event to print\n"
-		   "      --no-header        never print the header and metadata\n"
-		   "  -h, --help             this text\n");
+		   "starts at event 1, so `zsfrag trace cat x.ztb > x.trace` is a valid trace.\n\n");
+	cli_opt_help(f, opts);
 }
 
 static int trace_cat(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"from", required_argument, NULL, 'f'}, {"count", required_argument, NULL, 'n'},
-	    {"to", required_argument, NULL, 't'},   {"no-header", no_argument, NULL, 'H'},
-	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0}};
-	unsigned long long from = 1, to = UINT64_MAX, count = UINT64_MAX, idx = 0;
+	uint64_t from = 1, to = UINT64_MAX, count = UINT64_MAX, idx = 0;
+	bool header = true;
+	const struct cli_opt opts[] = {
+	    {.name = "from", .short_name = 'f', .arg = "N", .kind = CLI_OPT_U64, .dst = &from,
+	     .min = 1, .max = UINT64_MAX, .help = "first event to print (default 1)"},
+	    {.name = "count", .short_name = 'n', .arg = "N", .kind = CLI_OPT_U64, .dst = &count,
+	     .max = UINT64_MAX, .help = "print at most N events"},
+	    {.name = "to", .short_name = 't', .arg = "N", .kind = CLI_OPT_U64, .dst = &to,
+	     .max = UINT64_MAX, .help = "last event to print"},
+	    {.name = "no-header", .kind = CLI_OPT_CLEAR, .dst = &header,
+	     .help = "never print the header and metadata"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
 	struct trace_reader *r;
 	struct trace_meta *meta;
 	struct sim_event ev;
 	char msg[MSG_MAX], line[TRACE_TEXT_EVENT_MAX];
-	bool header = true;
 	size_t nmeta;
-	int c, rc, n;
+	int rc, n;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:n:t:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (cli_parse_u64(optarg, UINT64_MAX, &from) || !from)
-				return cli_usage_error("trace cat", "bad --from '%s'", optarg);
-			break;
-		case 'n':
-			if (cli_parse_u64(optarg, UINT64_MAX, &count))
-				return cli_usage_error("trace cat", "bad --count '%s'", optarg);
-			break;
-		case 't':
-			if (cli_parse_u64(optarg, UINT64_MAX, &to))
-				return cli_usage_error("trace cat", "bad --to '%s'", optarg);
-			break;
-		case 'H':
-			header = false;
-			break;
-		case 'h':
-			cat_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("trace cat", "bad option");
-		}
-	}
+	rc = cli_opt_parse("trace cat", opts, argc, argv, cat_help);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage_error("trace cat", "expected one TRACE");
 	rc = cli_trace_open("cat", argv[optind], &r);
@@ -300,7 +250,7 @@ out_io:
 
 /* ---- validate ---- */
 
-static void validate_help(FILE *f)
+static void validate_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(f,
 		"usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
@@ -311,14 +261,12 @@ static void validate_help(FILE *f)
 		"record, or of the compressed stream, stops the file. A summary line per file\n"
 		"goes to stderr; \"no end line\" there means a text trace without its optional\n"
 		"last line \"e COUNT\", so a cut at a line boundary could not be seen\n"
-		"(traces/FORMAT.md). Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n"
-		"  -m, --max-errors N     stop a file after N problems (default 100, 0 = all)\n"
-		"  -q, --quiet            no summary lines\n"
-		"  -h, --help             this text\n");
+		"(traces/FORMAT.md). Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n");
+	cli_opt_help(f, opts);
 }
 
 /* Validate one file; returns the number of problems (0 clean), or -1 when it cannot be opened. */
-static long validate_one(const char *path, unsigned long long max, bool quiet)
+static long validate_one(const char *path, uint64_t max, bool quiet)
 {
 	struct trace_reader *r;
 	struct sim_event ev;
@@ -362,32 +310,20 @@ static long validate_one(const char *path, unsigned long long max, bool quiet)
 
 static int trace_validate(int argc, char **argv)
 {
-	static const struct option opts[] = {{"max-errors", required_argument, NULL, 'm'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	unsigned long long max = 100;
+	uint64_t max = 100;
 	bool quiet = false, missing = false, bad = false;
-	int c;
+	const struct cli_opt opts[] = {
+	    {.name = "max-errors", .short_name = 'm', .arg = "N", .kind = CLI_OPT_U64, .dst = &max,
+	     .max = UINT64_MAX, .help = "stop a file after N problems (default 100, 0 = all)"},
+	    {.name = "quiet", .short_name = 'q', .kind = CLI_OPT_SET, .dst = &quiet,
+	     .help = "no summary lines"},
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
+	int rc = cli_opt_parse("trace validate", opts, argc, argv, validate_help);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (cli_parse_u64(optarg, UINT64_MAX, &max))
-				return cli_usage_error("trace validate", "bad --max-errors '%s'",
-						       optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			validate_help(stdout);
-			return EX_OK;
-		default:
-			return cli_usage_error("trace validate", "bad option");
-		}
-	}
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (optind >= argc)
 		return cli_usage_error("trace validate", "no trace given");
 	for (int i = optind; i < argc; i++) {

@@ -13,6 +13,7 @@
 #ifndef ZSFRAG_CLI_TRACE_H
 #define ZSFRAG_CLI_TRACE_H
 
+#include "cli_opt.h"
 #include "trace.h"
 
 int cli_trace_info(int argc, char **argv);
@@ -37,27 +38,31 @@ struct cli_trace_out {
 	enum trace_format fmt;
 	enum trace_codec codec;
 	bool fmt_set, codec_set; /* given as options, not guessed from the name */
-	int level;		 /* compression level, 0 default */
+	unsigned int level;	 /* compression level, 0 default */
 	const char *input;	 /* the file read, never written over (outfile_is_input) */
 };
 
-/* getopt_long entries and handling shared by the trace makers and convert. */
-/* clang-format off */
-#define CLI_TRACE_OUT_OPTS                                      \
-	{ "output", required_argument, NULL, 'o' },             \
-	{ "format", required_argument, NULL, 'F' },             \
-	{ "compress", required_argument, NULL, 'z' },           \
-	{ "level", required_argument, NULL, 'L' }
-/* clang-format on */
-#define CLI_TRACE_OUT_HELP                                                                         \
-	"  -o, --output FILE      write the trace to FILE (default stdout); FILE.ztb is binary,\n" \
-	"                         FILE.zst / FILE.gz are compressed\n"                             \
-	"      --format F         text or binary (default: from the name)\n"                       \
-	"      --compress C       none, zstd or gzip (default: from the name)\n"                   \
-	"      --level N          compression level (default: zstd 3, gzip 6)\n"
+/* CLI_OPT_PARSE callbacks of --format (dst: enum trace_format *) and --compress (enum trace_codec *). */
+int cli_trace_parse_format(const char *arg, void *dst);
+int cli_trace_parse_codec(const char *arg, void *dst);
 
-/* Handle one of the options above: 0 handled, 1 not an output option, EX_USAGE bad value. */
-int cli_trace_out_opt(const char *sub, int c, const char *arg, struct cli_trace_out *out);
+/* The option rows of the output (cli_opt.h), shared by the trace makers and convert. */
+#define CLI_TRACE_OUT_PATH_ROW(out)                                                                \
+	{.name = "output", .short_name = 'o', .arg = "FILE", .kind = CLI_OPT_STRING,               \
+	 .dst = &(out)->path,                                                                      \
+	 .help = "write the trace to FILE (default stdout); FILE.ztb is binary,\n"                 \
+		 "FILE.zst / FILE.gz are compressed"}
+#define CLI_TRACE_OUT_FORMAT_ROWS(out)                                                             \
+	{.name = "format", .arg = "F", .kind = CLI_OPT_PARSE, .dst = &(out)->fmt,                  \
+	 .given = &(out)->fmt_set, .parse = cli_trace_parse_format, .hint = "(text or binary)",    \
+	 .help = "text or binary (default: from the name)"},                                       \
+	    {.name = "compress", .arg = "C", .kind = CLI_OPT_PARSE, .dst = &(out)->codec,          \
+	     .given = &(out)->codec_set, .parse = cli_trace_parse_codec,                           \
+	     .hint = "(none, zstd, gzip)", .help = "none, zstd or gzip (default: from the name)"}, \
+	    {.name = "level", .arg = "N", .kind = CLI_OPT_UINT, .dst = &(out)->level, .min = 1,    \
+	     .max = 22, .hint = "(1..22 zstd, 1..9 gzip)",                                         \
+	     .help = "compression level (default: zstd 3, gzip 6)"}
+
 /*
  * Resolve the defaults from the path; refuse (EX_USAGE) an output that is
  * out->input under another name; then open the writer (message on stderr

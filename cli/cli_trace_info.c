@@ -13,7 +13,6 @@
  * table with backward-shift deletion (as trace_live.c, with values).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,7 +319,7 @@ static void info_print(const struct info *in, const char *path, const struct tra
 	info_print_hist(in, "w (zram write, compressed)", in->hist_w);
 }
 
-static void info_help(FILE *f)
+static void info_help(FILE *f, const struct cli_opt *opts)
 {
 	fprintf(f,
 		"usage: zsfrag trace info TRACE\n\n"
@@ -328,27 +327,22 @@ static void info_help(FILE *f)
 		"events per op, time span, live objects / zram slots / pages and their bytes\n"
 		"over time (16 to 32 evenly spaced rows) with their peaks, and histograms of\n"
 		"the a and w sizes in page_size/16 buckets. A bad trace stops with its error\n"
-		"(exit 65) after printing what was read.\n\n"
-		"  -h, --help             this text\n");
+		"(exit 65) after printing what was read.\n\n");
+	cli_opt_help(f, opts);
 }
 
 int cli_trace_info(int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct cli_opt opts[] = {CLI_OPT_HELP_ROW, CLI_OPT_END};
 	struct trace_reader *r;
 	struct sim_event ev;
 	struct info *in;
 	char msg[768];
-	int c, rc, n;
+	int rc, n;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			info_help(stdout);
-			return EX_OK;
-		}
-		return cli_usage_error("trace info", "bad option");
-	}
+	rc = cli_opt_parse("trace info", opts, argc, argv, info_help);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
 	if (argc - optind != 1)
 		return cli_usage_error("trace info", "expected one TRACE");
 	rc = cli_trace_open("info", argv[optind], &r);

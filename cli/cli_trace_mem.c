@@ -7,7 +7,6 @@
  * overwrite what was rewritten and discard what went away.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +27,7 @@ struct mem_opts {
 	struct mem_range range;
 	bool have_range;
 	double interval; /* seconds between samples */
-	unsigned long long samples;
+	uint64_t samples;
 	bool quiet;
 	struct cli_trace_out out;
 };
@@ -51,9 +50,10 @@ static int mem_emit(void *ctx, const struct sim_event *ev)
 	return trace_writer_event(s->w, ev);
 }
 
-static void mem_help(FILE *f, bool core)
+/* The process's table holds --interval and --samples, the core's does not. */
+static void mem_help(FILE *f, const struct cli_opt *opts)
 {
-	if (core)
+	if (!cli_opt_find(opts, "interval"))
 		fprintf(
 		    f,
 		    "usage: zsfrag trace from-core CORE [OPTIONS]\n\n"
@@ -69,19 +69,18 @@ static void mem_help(FILE *f, bool core)
 		    "each compressed, as the zram writes a swap device would get (w SLOT SIZE,\n"
 		    "z SLOT for same-filled pages), then 's snapshot_1'. With --samples N the\n"
 		    "process is read N times, --interval apart: new pages are written, changed\n"
-		    "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n"
-		    "  -i, --interval SEC     seconds between samples (default 1, fractions ok)\n"
-		    "  -n, --samples N        number of samples (default 1)\n");
-	fprintf(f, "  -C, --compressor C     lz4 (default), zstd (level 3) or lzo (lzo1x_1). The\n"
-		   "                         kernel's default lzo-rle has no userspace library:\n"
-		   "                         lzo is its nearest stand-in\n"
-		   "  -r, --range LO-HI      only addresses in [LO, HI) (hex, e.g. 7f00..-7f10..)\n"
-		   "  -q, --quiet            no summary on stderr\n" CLI_TRACE_OUT_HELP
-		   "  -h, --help             this text\n");
+		    "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n");
+	cli_opt_help(f, opts);
 }
 
-static int parse_range(const char *s, struct mem_range *r)
+static int parse_compressor(const char *arg, void *dst)
 {
+	return mem_compressor_parse(arg, dst) ? -EINVAL : 0;
+}
+
+static int parse_range(const char *s, void *dst)
+{
+	struct mem_range *r = dst;
 	char *end;
 
 	errno = 0;
@@ -97,60 +96,38 @@ static int parse_range(const char *s, struct mem_range *r)
 
 static int mem_parse(const char *sub, int argc, char **argv, bool core, struct mem_opts *o)
 {
-	static const struct option opts[] = {{"compressor", required_argument, NULL, 'C'},
-					     {"interval", required_argument, NULL, 'i'},
-					     {"samples", required_argument, NULL, 'n'},
-					     {"range", required_argument, NULL, 'r'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     CLI_TRACE_OUT_OPTS,
-					     {NULL, 0, NULL, 0}};
+	const struct cli_opt opts[] = {
+	    /* from-process only: the core's table starts after these two */
+	    {.name = "interval", .short_name = 'i', .arg = "SEC", .kind = CLI_OPT_DOUBLE,
+	     .dst = &o->interval, .max = 86400,
+	     .help = "seconds between samples (default 1, fractions ok)"},
+	    {.name = "samples", .short_name = 'n', .arg = "N", .kind = CLI_OPT_U64,
+	     .dst = &o->samples, .min = 1, .max = 1000000, .help = "number of samples (default 1)"},
+	    {.name = "compressor", .short_name = 'C', .arg = "C", .kind = CLI_OPT_PARSE,
+	     .dst = &o->comp, .parse = parse_compressor, .hint = "(lz4, zstd, lzo)",
+	     .help = "lz4 (default), zstd (level 3) or lzo (lzo1x_1). The\n"
+		     "kernel's default lzo-rle has no userspace library:\n"
+		     "lzo is its nearest stand-in"},
+	    {.name = "range", .short_name = 'r', .arg = "LO-HI", .kind = CLI_OPT_PARSE,
+	     .dst = &o->range, .given = &o->have_range, .parse = parse_range,
+	     .hint = "(hex LO-HI)", .help = "only addresses in [LO, HI) (hex, e.g. 7f00..-7f10..)"},
+	    {.name = "quiet", .short_name = 'q', .kind = CLI_OPT_SET, .dst = &o->quiet,
+	     .help = "no summary on stderr"},
+	    CLI_TRACE_OUT_PATH_ROW(&o->out),
+	    CLI_TRACE_OUT_FORMAT_ROWS(&o->out),
+	    CLI_OPT_HELP_ROW,
+	    CLI_OPT_END,
+	};
 	char name[64];
-	int c, rc;
+	int rc;
 
 	snprintf(name, sizeof(name), "trace %s", sub);
 	o->comp = MEM_COMP_LZ4;
 	o->interval = 1.0;
 	o->samples = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "C:i:n:r:qho:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'C':
-			if (mem_compressor_parse(optarg, &o->comp))
-				return cli_usage_error(
-				    name, "unknown compressor '%s' (lz4, zstd, lzo)", optarg);
-			break;
-		case 'i': {
-			char *end;
-
-			o->interval = strtod(optarg, &end);
-			if (core || *end || end == optarg || !(o->interval >= 0) ||
-			    o->interval > 86400)
-				return cli_usage_error(name, "bad --interval '%s'", optarg);
-			break;
-		}
-		case 'n':
-			if (core || cli_parse_u64(optarg, 1000000, &o->samples) || !o->samples)
-				return cli_usage_error(name, "bad --samples '%s'", optarg);
-			break;
-		case 'r':
-			if (parse_range(optarg, &o->range))
-				return cli_usage_error(name, "bad --range '%s' (hex LO-HI)",
-						       optarg);
-			o->have_range = true;
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			mem_help(stdout, core);
-			return -1;
-		default:
-			rc = cli_trace_out_opt(sub, c, optarg, &o->out);
-			if (rc)
-				return rc == 1 ? cli_usage_error(name, "bad option") : rc;
-		}
-	}
+	rc = cli_opt_parse(name, core ? opts + 2 : opts, argc, argv, mem_help);
+	if (rc)
+		return rc;
 	if (argc - optind != 1)
 		return cli_usage_error(name, core ? "expected one CORE file" : "expected one PID");
 	return 0;
@@ -232,7 +209,7 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 	else
 		snprintf(src, sizeof(src),
 			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s", pid,
-			 comm, o->samples, o->interval);
+			 comm, (unsigned long long)o->samples, o->interval);
 	meta[0] = (struct trace_meta){"page_size", ps};
 	meta[1] = (struct trace_meta){"compressor", comp};
 	meta[2] = (struct trace_meta){"source", src};

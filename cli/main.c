@@ -152,6 +152,10 @@ static const struct cli_hub hub = {
 
 void cli_hub_usage(const struct cli_hub *h, FILE *f)
 {
+	if (h->help) {
+		h->help(f);
+		return;
+	}
 	fprintf(f, "usage: %s %s [OPTIONS]\n\n%s", h->prog, h->what, h->intro);
 	for (size_t i = 0; i < h->n; i++)
 		fprintf(f, "  %-*s %s\n", h->width, h->cmds[i].name, h->cmds[i].summary);
@@ -172,8 +176,10 @@ int cli_dispatch(const struct cli_hub *h, int argc, char **argv)
 	for (size_t i = 0; i < h->n; i++)
 		if (!strcmp(argv[1], h->cmds[i].name))
 			return h->cmds[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "%s: unknown %s '%s'\n", h->prog,
-		strcmp(h->what, "COMMAND") ? "subcommand" : "command", argv[1]);
+	fprintf(stderr, "%s: unknown ", h->prog);
+	for (const char *w = h->what; *w; w++) /* "COMMAND" -> "command" */
+		fputc(*w >= 'A' && *w <= 'Z' ? *w - 'A' + 'a' : *w, stderr);
+	fprintf(stderr, " '%s'\n", argv[1]);
 	cli_hub_usage(h, stderr);
 	return EX_USAGE;
 }
