@@ -201,136 +201,161 @@ static json_t *run_inputs(const struct compare_state *st, int t, int v)
 	return in;
 }
 
-static int build_runs(struct compare_state *st, const struct compare_opts *o, char **traces,
-		      int ntraces)
-{
+/* The variants: each one's profile and policies (NULL: the default), pointing into bufs. */
+struct variants {
 	char profs_buf[512], pols_buf[1024], var_buf[2048];
 	char *profs[16], *pols[16], *vars[CMP_MAX_RUNS];
-	char *vp[CMP_MAX_RUNS], *vq[CMP_MAX_RUNS]; /* each variant's profile and policies */
-	int np = 1, nq = 1, nv = 0;
+	char *vp[CMP_MAX_RUNS], *vq[CMP_MAX_RUNS];
+	int nv;
+};
 
-	profs[0] = pols[0] = NULL;
-	if (o->profiles) {
-		snprintf(profs_buf, sizeof(profs_buf), "%s", o->profiles);
-		np = split(profs_buf, ',', profs, 16);
-	}
-	if (o->policies) {
-		snprintf(pols_buf, sizeof(pols_buf), "%s", o->policies);
-		nq = split(pols_buf, ',', pols, 16);
-	}
-	if (np <= 0 || nq <= 0)
-		return cli_usage_error("compare", "empty or too long --profiles / --policies");
-	if (o->variants) {
-		/* PROFILE:POLICIES items; a profile or policies alone takes the default of the
-		 * other */
-		if (o->profiles || o->policies)
-			return cli_usage_error("compare",
-					       "--variants replaces --profiles and --policies");
-		snprintf(var_buf, sizeof(var_buf), "%s", o->variants);
-		nv = split(var_buf, ',', vars, CMP_MAX_RUNS);
-		if (nv <= 0)
-			return cli_usage_error("compare", "empty or too long --variants");
-		for (int v = 0; v < nv; v++) {
-			char *colon = strchr(vars[v], ':');
+/* --variants PROFILE:POLICIES items; a profile or policies alone takes the default of the other. */
+static int parse_variant_list(const struct compare_opts *o, struct variants *vs)
+{
+	if (o->profiles || o->policies)
+		return cli_usage_error("compare", "--variants replaces --profiles and --policies");
+	snprintf(vs->var_buf, sizeof(vs->var_buf), "%s", o->variants);
+	vs->nv = split(vs->var_buf, ',', vs->vars, CMP_MAX_RUNS);
+	if (vs->nv <= 0)
+		return cli_usage_error("compare", "empty or too long --variants");
+	for (int v = 0; v < vs->nv; v++) {
+		char *colon = strchr(vs->vars[v], ':');
 
-			if (colon) {
-				*colon = 0;
-				vp[v] = *vars[v] ? vars[v] : NULL;
-				vq[v] = colon[1] ? colon + 1 : NULL;
-			} else if (!zs_profile_lookup(vars[v], NULL)) {
-				vp[v] = vars[v];
-				vq[v] = NULL;
-			} else {
-				vp[v] = NULL;
-				vq[v] = vars[v];
-			}
-		}
-	} else {
-		for (int p = 0; p < np; p++)
-			for (int q = 0; q < nq; q++) {
-				vp[nv] = profs[p];
-				vq[nv++] = pols[q];
-			}
-	}
-	{
-		int rc = expand_traces(st, o, traces, ntraces);
-
-		if (rc)
-			return rc;
-	}
-	traces = st->trace;
-	ntraces = st->ntraces;
-	if ((unsigned long)ntraces * (unsigned long)nv > CMP_MAX_RUNS)
-		return cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
-	for (int t = 0; t < ntraces; t++) {
-		char stem[128], other[128];
-		uint64_t events = 0; /* counted once a trace, when needed */
-		bool shared = false;
-
-		/* NAME: the trace's file name without its extension; -N (its position among the
-		 * traces, from 1) when another trace has the same NAME (d1/t.trace, d2/t.trace) */
-		trace_stem(traces[t], stem, sizeof(stem));
-		for (int u = 0; u < ntraces && !shared; u++) {
-			trace_stem(traces[u], other, sizeof(other));
-			shared = u != t && !strcmp(stem, other);
-		}
-		if (shared) {
-			size_t l = strlen(stem);
-
-			snprintf(stem + (l > 110 ? 110 : l), sizeof(stem) - 110, "-%d", t + 1);
-		}
-		for (int v = 0; v < nv; v++) {
-			char *prof = vp[v], *pol = vq[v];
-			unsigned int i = st->n++;
-			struct cmp_run *r = &st->runs[i];
-			char *c;
-
-			memset(r, 0, sizeof(*r));
-			r->trace = traces[t];
-			r->config = o->config;
-			r->arch = o->arch;
-			if (prof) {
-				snprintf(st->prof[i], sizeof(st->prof[i]), "%s", prof);
-				r->profile = st->prof[i];
-			}
-			if (pol) {
-				snprintf(st->pol[i], sizeof(st->pol[i]), "%s", pol);
-				for (c = st->pol[i]; *c; c++)
-					if (*c == '+')
-						*c = ',';
-				r->policies = st->pol[i];
-			}
-			r->seed = o->have_seed || !st->workload[t][0] ? o->seed : st->trace_seed[t];
-			r->have_seed = o->have_seed || st->workload[t][0];
-			st->extra[i] = run_inputs(st, t, v);
-			r->extra_inputs = st->extra[i];
-			r->timing = o->timing;
-			r->sample_every = o->sample_every;
-			if (!r->sample_every) {
-				if (!events)
-					events = cmp_count_events(r->trace);
-				r->sample_every = events / 200 ? events / 200 : 1;
-			}
-			r->events = events;
-			snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s", prof ? prof : "",
-				 prof && pol ? " " : "", pol ? pol : "");
-			if (!st->names[i][0])
-				snprintf(st->names[i], sizeof(st->names[i]), "default");
-			r->name = st->names[i];
-			snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json", o->out,
-				 stem, prof ? "-" : "", prof ? prof : "", pol ? "-" : "",
-				 pol ? pol : "");
-			r->json_out = st->paths[i];
-			for (unsigned int j = 0; j < i; j++)
-				if (!strcmp(st->paths[j], st->paths[i]))
-					return cli_usage_error(
-					    "compare",
-					    "runs %u and %u would both write %s (the same variant "
-					    "twice, or a trace named like another's NAME-N)",
-					    j + 1, i + 1, st->paths[i]);
+		if (colon) {
+			*colon = 0;
+			vs->vp[v] = *vs->vars[v] ? vs->vars[v] : NULL;
+			vs->vq[v] = colon[1] ? colon + 1 : NULL;
+		} else if (!zs_profile_lookup(vs->vars[v], NULL)) {
+			vs->vp[v] = vs->vars[v];
+			vs->vq[v] = NULL;
+		} else {
+			vs->vp[v] = NULL;
+			vs->vq[v] = vs->vars[v];
 		}
 	}
 	return 0;
+}
+
+/* The variants: --variants, or the product of --profiles and --policies. 0 or EX_USAGE. */
+static int parse_variants(const struct compare_opts *o, struct variants *vs)
+{
+	int np = 1, nq = 1;
+
+	vs->nv = 0;
+	vs->profs[0] = vs->pols[0] = NULL;
+	if (o->profiles) {
+		snprintf(vs->profs_buf, sizeof(vs->profs_buf), "%s", o->profiles);
+		np = split(vs->profs_buf, ',', vs->profs, 16);
+	}
+	if (o->policies) {
+		snprintf(vs->pols_buf, sizeof(vs->pols_buf), "%s", o->policies);
+		nq = split(vs->pols_buf, ',', vs->pols, 16);
+	}
+	if (np <= 0 || nq <= 0)
+		return cli_usage_error("compare", "empty or too long --profiles / --policies");
+	if (o->variants)
+		return parse_variant_list(o, vs);
+	for (int p = 0; p < np; p++)
+		for (int q = 0; q < nq; q++) {
+			vs->vp[vs->nv] = vs->profs[p];
+			vs->vq[vs->nv++] = vs->pols[q];
+		}
+	return 0;
+}
+
+/* NAME: the trace's file name without its extension; -N (its position among the traces,
+ * from 1) when another trace has the same NAME (d1/t.trace, d2/t.trace) */
+static void run_stem(char *const *traces, int ntraces, int t, char *stem, size_t len)
+{
+	char other[128];
+	bool shared = false;
+
+	trace_stem(traces[t], stem, len);
+	for (int u = 0; u < ntraces && !shared; u++) {
+		trace_stem(traces[u], other, sizeof(other));
+		shared = u != t && !strcmp(stem, other);
+	}
+	if (shared) {
+		size_t l = strlen(stem);
+
+		snprintf(stem + (l > 110 ? 110 : l), len - 110, "-%d", t + 1);
+	}
+}
+
+/* Run st->n: trace t under variant v; *events counted once a trace, when needed. */
+static int add_run(struct compare_state *st, const struct compare_opts *o, int t, int v,
+		   const char *stem, char *prof, char *pol, uint64_t *events)
+{
+	unsigned int i = st->n++;
+	struct cmp_run *r = &st->runs[i];
+
+	memset(r, 0, sizeof(*r));
+	r->trace = st->trace[t];
+	r->config = o->config;
+	r->arch = o->arch;
+	if (prof) {
+		snprintf(st->prof[i], sizeof(st->prof[i]), "%s", prof);
+		r->profile = st->prof[i];
+	}
+	if (pol) {
+		snprintf(st->pol[i], sizeof(st->pol[i]), "%s", pol);
+		for (char *c = st->pol[i]; *c; c++)
+			if (*c == '+')
+				*c = ',';
+		r->policies = st->pol[i];
+	}
+	r->seed = o->have_seed || !st->workload[t][0] ? o->seed : st->trace_seed[t];
+	r->have_seed = o->have_seed || st->workload[t][0];
+	st->extra[i] = run_inputs(st, t, v);
+	r->extra_inputs = st->extra[i];
+	r->timing = o->timing;
+	r->sample_every = o->sample_every;
+	if (!r->sample_every) {
+		if (!*events)
+			*events = cmp_count_events(r->trace);
+		r->sample_every = *events / 200 ? *events / 200 : 1;
+	}
+	r->events = *events;
+	snprintf(st->names[i], sizeof(st->names[i]), "%s%s%s", prof ? prof : "",
+		 prof && pol ? " " : "", pol ? pol : "");
+	if (!st->names[i][0])
+		snprintf(st->names[i], sizeof(st->names[i]), "default");
+	r->name = st->names[i];
+	snprintf(st->paths[i], sizeof(st->paths[i]), "%s/%s%s%s%s%s.json", o->out, stem,
+		 prof ? "-" : "", prof ? prof : "", pol ? "-" : "", pol ? pol : "");
+	r->json_out = st->paths[i];
+	for (unsigned int j = 0; j < i; j++)
+		if (!strcmp(st->paths[j], st->paths[i]))
+			return cli_usage_error("compare",
+					       "runs %u and %u would both write %s (the same variant "
+					       "twice, or a trace named like another's NAME-N)",
+					       j + 1, i + 1, st->paths[i]);
+	return 0;
+}
+
+static int build_runs(struct compare_state *st, const struct compare_opts *o, char **traces,
+		      int ntraces)
+{
+	struct variants *vs = malloc(sizeof(*vs));
+	int rc;
+
+	if (!vs)
+		return EX_OSERR;
+	rc = parse_variants(o, vs);
+	if (!rc)
+		rc = expand_traces(st, o, traces, ntraces);
+	if (!rc && (unsigned long)st->ntraces * (unsigned long)vs->nv > CMP_MAX_RUNS)
+		rc = cli_usage_error("compare", "at most %d runs", CMP_MAX_RUNS);
+	for (int t = 0; !rc && t < st->ntraces; t++) {
+		char stem[128];
+		uint64_t events = 0;
+
+		run_stem(st->trace, st->ntraces, t, stem, sizeof(stem));
+		for (int v = 0; !rc && v < vs->nv; v++)
+			rc = add_run(st, o, t, v, stem, vs->vp[v], vs->vq[v], &events);
+	}
+	free(vs);
+	return rc;
 }
 
 /* Run i's time series and class view; a sysexits code, msg on failure. */

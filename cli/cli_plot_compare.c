@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -72,6 +71,130 @@ static void run_name(const struct cmp_metrics *m, unsigned int n, unsigned int i
 			*p = ' ';
 }
 
+/* One run's row of the metrics' data file; mx[] the longest bar per panel so far. */
+static void compare_row(FILE *f, const struct cmp_metrics *m, unsigned int n, unsigned int i,
+			double *mx, bool *has_cpu)
+{
+	const double *v = m[i].v;
+	char objs[96], pct[48] = "", name[300];
+
+	run_name(m, n, i, name, sizeof(name));
+	fputs(name, f);
+	bar(f, v[CMP_POOL_BEFORE], 0, NULL, &mx[0]);
+	bar(f, v[CMP_POOL_END], 0, NULL, &mx[0]);
+	bar(f, v[CMP_IDEAL_END], 0, NULL, &mx[0]);
+	bar(f, v[CMP_UNUSABLE_MEAN], 3, NULL, &mx[1]);
+	bar(f, v[CMP_UNUSABLE_WORST], 3, NULL, &mx[1]);
+	if (v[CMP_ZRAM_WRITES] > 0 && !isnan(v[CMP_ZRAM_FAILED]))
+		snprintf(pct, sizeof(pct), " (%.1f%% of %.0f writes)",
+			 100 * v[CMP_ZRAM_FAILED] / v[CMP_ZRAM_WRITES], v[CMP_ZRAM_WRITES]);
+	bar(f, v[CMP_ZRAM_FAILED], 0, pct, &mx[2]);
+	bar(f, v[CMP_ZRAM_FAILED_ALLOC], 0, NULL, &mx[2]);
+	bar(f, v[CMP_ZRAM_FAILED_LIMIT], 0, NULL, &mx[2]);
+	objs[0] = 0;
+	if (!isnan(v[CMP_OBJS_MIGRATED])) {
+		char g[48];
+
+		cmp_group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
+		snprintf(objs, sizeof(objs), " MiB, %s objects", g);
+	}
+	bar(f, v[CMP_BYTES_COPIED] / (1 << 20), 1, objs, &mx[3]);
+	bar(f, v[CMP_CPU_MS], 3, NULL, &mx[4]);
+	*has_cpu |= !isnan(v[CMP_CPU_MS]);
+	fputc('\n', f);
+}
+
+/* The fork outcomes other than fast: those drawn, and those only ever 0 (named in the title). */
+struct outcome_set {
+	char names[CMP_MAX_OUTCOMES][40], never[CMP_MAX_OUTCOMES][40];
+	unsigned int nout, nnever;
+};
+
+/* Run i's outcomes into os, each once, in the order first seen. */
+static void collect_outcomes(const struct cmp_metrics *mi, struct outcome_set *os)
+{
+	for (unsigned int k = 0; k < mi->nr_outcomes; k++) {
+		bool seen = cmp_outcome_is_fast(mi->outcome[k].name);
+
+		for (unsigned int j = 0; j < os->nout && !seen; j++)
+			seen = !strcmp(os->names[j], mi->outcome[k].name);
+		/* an outcome no run had is named in the title, not drawn as rows of 0 */
+		if (!seen && mi->outcome[k].n == 0) {
+			for (unsigned int j = 0; j < os->nnever && !seen; j++)
+				seen = !strcmp(os->never[j], mi->outcome[k].name);
+			if (!seen && os->nnever < CMP_MAX_OUTCOMES)
+				snprintf(os->never[os->nnever++], sizeof(os->never[0]), "%s",
+					 mi->outcome[k].name);
+			continue;
+		}
+		if (!seen && os->nout < CMP_MAX_OUTCOMES)
+			snprintf(os->names[os->nout++], sizeof(os->names[0]), "%s",
+				 mi->outcome[k].name);
+	}
+}
+
+/* "label; label": the outcomes no run had (one seen as 0 first and above 0 later is drawn). */
+static void never_labels(const struct outcome_set *os, char *nev, size_t len)
+{
+	nev[0] = 0;
+	for (unsigned int j = 0; j < os->nnever; j++) {
+		bool drawn = false;
+		char lb[64];
+
+		for (unsigned int k = 0; k < os->nout; k++)
+			drawn |= !strcmp(os->names[k], os->never[j]);
+		if (!drawn)
+			snprintf(nev + strlen(nev), len - strlen(nev), "%s%s", nev[0] ? "; " : "",
+				 cmp_outcome_label(os->never[j], lb, sizeof(lb)));
+	}
+}
+
+/* The fork outcomes' data file: a column pair per outcome drawn, a row per run. */
+static void forks_rows(FILE *ff, const struct cmp_metrics *m, unsigned int n,
+		       const struct outcome_set *os, double *fmx)
+{
+	char name[300];
+
+	fputs("run", ff);
+	for (unsigned int j = 0; j < os->nout; j++) {
+		char lb[64];
+
+		fprintf(ff, "\t%s\t", cmp_outcome_label(os->names[j], lb, sizeof(lb)));
+	}
+	fputc('\n', ff);
+	for (unsigned int i = 0; i < n; i++) {
+		run_name(m, n, i, name, sizeof(name));
+		fputs(name, ff);
+		for (unsigned int j = 0; j < os->nout; j++) {
+			double c = NAN;
+			char pct[48] = "";
+
+			for (unsigned int k = 0; k < m[i].nr_outcomes; k++)
+				if (!strcmp(m[i].outcome[k].name, os->names[j]))
+					c = m[i].outcome[k].n;
+			if (!isnan(c) && m[i].v[CMP_FORKS] > 0)
+				snprintf(pct, sizeof(pct), " (%.1f%%)", 100 * c / m[i].v[CMP_FORKS]);
+			bar(ff, c, 0, pct, fmx);
+		}
+		fputc('\n', ff);
+	}
+}
+
+/* Runs across seeds: means and intervals, one row per variant (plot_compare_ci); -1 when not. */
+static int compare_replicated(const struct cmp_metrics *m, unsigned int n, const char *title,
+			      const char *outbase_in, char *msg, size_t msglen)
+{
+	struct cmp_stats st;
+	int rc = -1;
+
+	if (cmp_stats_group(m, n, &st))
+		return EX_OSERR;
+	if (cmp_stats_replicated(&st))
+		rc = plot_compare_ci(m, &st, title, outbase_in, msg, msglen);
+	cmp_stats_free(&st);
+	return rc;
+}
+
 /*
  * The comparison as horizontal bars, one row of bars per run (so that 17 runs stay legible),
  * every bar labelled with its value ("0" where a bar has no length). Two data files: the
@@ -82,126 +205,36 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 {
 	static const char *const sfx[] = {"", "-forks"};
 	struct tsv_files tsv;
-	char outbase[PATH_MAX], pkib[32], small[200];
-	char names[CMP_MAX_OUTCOMES][40], never[CMP_MAX_OUTCOMES][40], name[300], nev[400] = "";
-	unsigned int nnever = 0;
+	struct outcome_set os = {.nout = 0};
+	char outbase[PATH_MAX], pkib[32], small[200], nev[400];
 	double mx[6] = {0}, fmx = 0;
-	unsigned int nout = 0;
 	bool has_cpu = false;
-	FILE *f, *ff;
+	FILE *f;
 	int rc;
 
-	{
-		/* runs across seeds: means and intervals, one row per variant */
-		struct cmp_stats st;
-
-		if (cmp_stats_group(m, n, &st))
-			return EX_OSERR;
-		if (cmp_stats_replicated(&st)) {
-			rc = plot_compare_ci(m, &st, title, outbase_in, msg, msglen);
-			cmp_stats_free(&st);
-			return rc;
-		}
-		cmp_stats_free(&st);
-	}
+	rc = compare_replicated(m, n, title, outbase_in, msg, msglen);
+	if (rc >= 0)
+		return rc;
 	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 	if (rc)
 		return rc;
 	if (plot_tsv_open(&tsv, outbase, sfx, 2, msg, msglen))
 		return EX_CANTCREAT;
 	f = plot_tsv_stream(&tsv, 0);
-	ff = plot_tsv_stream(&tsv, 1);
 	fputs("run\tbefore compaction\t\tat end\t\tideal at end\t\tmean over the snapshots\t\t"
 	      "worst\t\tfailed, all\t\tzs_malloc found no page\t\tover mem_limit\t\t"
 	      "MiB copied\t\tCPU ms\t\n",
 	      f);
 	for (unsigned int i = 0; i < n; i++) {
-		const double *v = m[i].v;
-		char objs[96], pct[48] = "";
-
-		run_name(m, n, i, name, sizeof(name));
-		fputs(name, f);
-		bar(f, v[CMP_POOL_BEFORE], 0, NULL, &mx[0]);
-		bar(f, v[CMP_POOL_END], 0, NULL, &mx[0]);
-		bar(f, v[CMP_IDEAL_END], 0, NULL, &mx[0]);
-		bar(f, v[CMP_UNUSABLE_MEAN], 3, NULL, &mx[1]);
-		bar(f, v[CMP_UNUSABLE_WORST], 3, NULL, &mx[1]);
-		if (v[CMP_ZRAM_WRITES] > 0 && !isnan(v[CMP_ZRAM_FAILED]))
-			snprintf(pct, sizeof(pct), " (%.1f%% of %.0f writes)",
-				 100 * v[CMP_ZRAM_FAILED] / v[CMP_ZRAM_WRITES], v[CMP_ZRAM_WRITES]);
-		bar(f, v[CMP_ZRAM_FAILED], 0, pct, &mx[2]);
-		bar(f, v[CMP_ZRAM_FAILED_ALLOC], 0, NULL, &mx[2]);
-		bar(f, v[CMP_ZRAM_FAILED_LIMIT], 0, NULL, &mx[2]);
-		objs[0] = 0;
-		if (!isnan(v[CMP_OBJS_MIGRATED])) {
-			char g[48];
-
-			cmp_group_digits(v[CMP_OBJS_MIGRATED], 0, g, sizeof(g));
-			snprintf(objs, sizeof(objs), " MiB, %s objects", g);
-		}
-		bar(f, v[CMP_BYTES_COPIED] / (1 << 20), 1, objs, &mx[3]);
-		bar(f, v[CMP_CPU_MS], 3, NULL, &mx[4]);
-		has_cpu |= !isnan(v[CMP_CPU_MS]);
-		fputc('\n', f);
-		/* every outcome other than fast that any run has, in the order first seen */
-		for (unsigned int k = 0; k < m[i].nr_outcomes; k++) {
-			bool seen = cmp_outcome_is_fast(m[i].outcome[k].name);
-
-			for (unsigned int j = 0; j < nout && !seen; j++)
-				seen = !strcmp(names[j], m[i].outcome[k].name);
-			/* an outcome no run had is named in the title, not drawn as rows of 0 */
-			if (!seen && m[i].outcome[k].n == 0) {
-				for (unsigned int j = 0; j < nnever && !seen; j++)
-					seen = !strcmp(never[j], m[i].outcome[k].name);
-				if (!seen && nnever < CMP_MAX_OUTCOMES)
-					snprintf(never[nnever++], sizeof(never[0]), "%s",
-						 m[i].outcome[k].name);
-				continue;
-			}
-			if (!seen && nout < CMP_MAX_OUTCOMES)
-				snprintf(names[nout++], sizeof(names[0]), "%s",
-					 m[i].outcome[k].name);
-		}
+		compare_row(f, m, n, i, mx, &has_cpu);
+		collect_outcomes(&m[i], &os);
 	}
-	/* outcomes seen as 0 in one run and above 0 in a later one are drawn after all */
-	for (unsigned int j = 0; j < nnever; j++) {
-		bool drawn = false;
-		char lb[64];
-
-		for (unsigned int k = 0; k < nout; k++)
-			drawn |= !strcmp(names[k], never[j]);
-		if (!drawn)
-			snprintf(nev + strlen(nev), sizeof(nev) - strlen(nev), "%s%s",
-				 nev[0] ? "; " : "", cmp_outcome_label(never[j], lb, sizeof(lb)));
-	}
-	fputs("run", ff);
-	for (unsigned int j = 0; j < nout; j++) {
-		char lb[64];
-
-		fprintf(ff, "\t%s\t", cmp_outcome_label(names[j], lb, sizeof(lb)));
-	}
-	fputc('\n', ff);
-	for (unsigned int i = 0; i < n; i++) {
-		run_name(m, n, i, name, sizeof(name));
-		fputs(name, ff);
-		for (unsigned int j = 0; j < nout; j++) {
-			double c = NAN;
-			char pct[48] = "";
-
-			for (unsigned int k = 0; k < m[i].nr_outcomes; k++)
-				if (!strcmp(m[i].outcome[k].name, names[j]))
-					c = m[i].outcome[k].n;
-			if (!isnan(c) && m[i].v[CMP_FORKS] > 0)
-				snprintf(pct, sizeof(pct), " (%.1f%%)",
-					 100 * c / m[i].v[CMP_FORKS]);
-			bar(ff, c, 0, pct, &fmx);
-		}
-		fputc('\n', ff);
-	}
+	never_labels(&os, nev, sizeof(nev));
+	forks_rows(plot_tsv_stream(&tsv, 1), m, n, &os, &fmx);
 	if (plot_tsv_commit(&tsv, msg, msglen))
 		return EX_CANTCREAT;
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
-	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, nout,
+	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, os.nout,
 		 has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
 	{
 		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, nev, NULL};

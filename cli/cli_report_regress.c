@@ -267,17 +267,10 @@ static void print_unpaired(const struct regress_set *b, const struct regress_set
 		printf(" (%u run%s)\n", nb + nn, nb + nn == 1 ? "" : "s");
 }
 
-int regress_check(const char *base_dir, const char *new_dir, const char *metrics, double thr,
-		  const char *out, const char *title)
+/* --metric LIST into gate[]: "all" is every judged metric; 0 or EX_USAGE after the message. */
+static int parse_gates(const char *metrics, bool *gate)
 {
-	static const char *const mode_name[] = {"file name", "trace, arch, policies and seed",
-						"trace, arch, profile and seed"};
-	struct regress_set base, nw;
-	struct regress_row rows[CMP_NR_METRICS];
-	bool gate[CMP_NR_METRICS] = {false};
-	char msg[800], tbuf[1400], list[512], *tok, *save, hn[120];
-	int *pairs = NULL, mode = 0, rc, failed = 0;
-	unsigned int np;
+	char list[512], *tok, *save;
 
 	snprintf(list, sizeof(list), "%s", metrics);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -292,6 +285,120 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 			gate[id] = true;
 		}
 	}
+	return 0;
+}
+
+/* Metric i over the pairs: means, the ratios' geometric mean and spread, the verdict. */
+static void regress_row(int i, const struct regress_set *base, const struct regress_set *nw,
+			const int *pairs, double thr, bool gated, struct regress_row *r)
+{
+	int worse = cmp_metric_info[i].worse;
+	double logsum = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->lo = INFINITY;
+	r->hi = 0;
+	for (unsigned int b = 0; b < base->n; b++) {
+		double vb, vn, q;
+
+		if (pairs[b] < 0)
+			continue;
+		vb = base->m[b].v[i];
+		vn = nw->m[pairs[b]].v[i];
+		if (isnan(vb) || isnan(vn))
+			continue;
+		if (vb == 0 && vn == 0) { /* no ratio: neither better nor worse */
+			r->zeros++;
+			continue;
+		}
+		q = ratio(vb, vn);
+		logsum += log(q);
+		r->lo = fmin(r->lo, q);
+		r->hi = fmax(r->hi, q);
+		r->base_mean += vb;
+		r->new_mean += vn;
+		r->n++;
+	}
+	if (!r->n)
+		return;
+	r->gmean = exp(logsum / r->n);
+	r->base_mean /= r->n;
+	r->new_mean /= r->n;
+	if (!worse || (cmp_metric_info[i].host && !gated))
+		r->verdict = V_INFO;
+	else if (worse > 0 ? r->gmean > 1 + thr : r->gmean < 1 / (1 + thr))
+		r->verdict = V_WORSE;
+	else if (worse > 0 ? r->gmean < 1 / (1 + thr) : r->gmean > 1 + thr)
+		r->verdict = V_BETTER;
+	else
+		r->verdict = V_SAME;
+}
+
+/* Metric i's line of the table (none when no pair has it). */
+static void regress_row_print(int i, const struct regress_row *r, bool gated)
+{
+	char hn[120];
+
+	human_name(i, hn, sizeof(hn));
+	if (!r->n) {
+		if (r->zeros)
+			printf("%-18s %14d %14d %8s %17s  0 in both (%u pair%s)%s\n",
+			       cmp_metric_info[i].key, 0, 0, "-", "-", r->zeros,
+			       r->zeros == 1 ? "" : "s", gated ? " (gated)" : "");
+		return;
+	}
+	printf("%-18s %14.6g %14.6g %8.4f %8.4f-%-8.4f  %s%s", cmp_metric_info[i].key, r->base_mean,
+	       r->new_mean, r->gmean, r->lo, r->hi, verdict_name[r->verdict],
+	       gated ? " (gated)" : "");
+	if (cmp_metric_info[i].host)
+		printf(" (host time%s)", gated ? "" : ", not judged unless --metric names it");
+	if (r->zeros)
+		printf(" (%u pair%s 0 in both left out)", r->zeros, r->zeros == 1 ? "" : "s");
+	printf("  %s\n", hn);
+}
+
+/* The figure, titled after both sets unless a title is given; 0 or the exit code. */
+static int regress_figure(const struct regress_row *rows, const bool *gate,
+			  const struct regress_set *base, const struct regress_set *nw,
+			  const char *base_dir, const char *new_dir, unsigned int np, double thr,
+			  const char *out, const char *title)
+{
+	char msg[800], tbuf[1400];
+	int rc;
+
+	if (!title) {
+		char dn[600], db[600];
+
+		describe_set(nw, new_dir, dn, sizeof(dn));
+		describe_set(base, base_dir, db, sizeof(db));
+		snprintf(tbuf, sizeof(tbuf), "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%",
+			 dn, db, np, thr * 100);
+		title = tbuf;
+	}
+	rc = write_figure(rows, gate, out, title, thr, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "zsfrag plot regress: %s\n", msg);
+		return rc;
+	}
+	printf("figure: %s.png %s.svg\n", out, out);
+	return 0;
+}
+
+int regress_check(const char *base_dir, const char *new_dir, const char *metrics, double thr,
+		  const char *out, const char *title)
+{
+	static const char *const mode_name[] = {"file name", "trace, arch, policies and seed",
+						"trace, arch, profile and seed"};
+	struct regress_set base, nw;
+	struct regress_row rows[CMP_NR_METRICS];
+	bool gate[CMP_NR_METRICS] = {false};
+	char msg[800];
+	int *pairs = NULL, mode = 0, rc, failed = 0;
+	unsigned int np;
+
+	rc = parse_gates(metrics, gate);
+	if (rc)
+		return rc;
 	memset(&nw, 0, sizeof(nw));
 	rc = load_set(base_dir, &base, msg, sizeof(msg));
 	if (!rc)
@@ -315,82 +422,13 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 	printf("%-18s %14s %14s %8s %17s  %s\n", "metric", "base (mean)", "new (mean)", "ratio",
 	       "spread (min-max)", "verdict, what");
 	for (int i = 0; i < CMP_NR_METRICS; i++) {
-		struct regress_row *r = &rows[i];
-		double logsum = 0;
-		int worse = cmp_metric_info[i].worse;
-
-		memset(r, 0, sizeof(*r));
-		r->lo = INFINITY;
-		r->hi = 0;
-		for (unsigned int b = 0; b < base.n; b++) {
-			double vb, vn, q;
-
-			if (pairs[b] < 0)
-				continue;
-			vb = base.m[b].v[i];
-			vn = nw.m[pairs[b]].v[i];
-			if (isnan(vb) || isnan(vn))
-				continue;
-			if (vb == 0 && vn == 0) { /* no ratio: neither better nor worse */
-				r->zeros++;
-				continue;
-			}
-			q = ratio(vb, vn);
-			logsum += log(q);
-			r->lo = fmin(r->lo, q);
-			r->hi = fmax(r->hi, q);
-			r->base_mean += vb;
-			r->new_mean += vn;
-			r->n++;
-		}
-		human_name(i, hn, sizeof(hn));
-		if (!r->n) {
-			if (r->zeros)
-				printf("%-18s %14d %14d %8s %17s  0 in both (%u pair%s)%s\n",
-				       cmp_metric_info[i].key, 0, 0, "-", "-", r->zeros,
-				       r->zeros == 1 ? "" : "s", gate[i] ? " (gated)" : "");
-			continue;
-		}
-		r->gmean = exp(logsum / r->n);
-		r->base_mean /= r->n;
-		r->new_mean /= r->n;
-		if (!worse || (cmp_metric_info[i].host && !gate[i]))
-			r->verdict = V_INFO;
-		else if (worse > 0 ? r->gmean > 1 + thr : r->gmean < 1 / (1 + thr))
-			r->verdict = V_WORSE;
-		else if (worse > 0 ? r->gmean < 1 / (1 + thr) : r->gmean > 1 + thr)
-			r->verdict = V_BETTER;
-		else
-			r->verdict = V_SAME;
-		printf("%-18s %14.6g %14.6g %8.4f %8.4f-%-8.4f  %s%s", cmp_metric_info[i].key,
-		       r->base_mean, r->new_mean, r->gmean, r->lo, r->hi, verdict_name[r->verdict],
-		       gate[i] ? " (gated)" : "");
-		if (cmp_metric_info[i].host)
-			printf(" (host time%s)", gate[i] ? "" : ", not judged unless --metric names it");
-		if (r->zeros)
-			printf(" (%u pair%s 0 in both left out)", r->zeros, r->zeros == 1 ? "" : "s");
-		printf("  %s\n", hn);
-		if (gate[i] && r->verdict == V_WORSE)
-			failed++;
+		regress_row(i, &base, &nw, pairs, thr, gate[i], &rows[i]);
+		regress_row_print(i, &rows[i], gate[i]);
+		failed += gate[i] && rows[i].n && rows[i].verdict == V_WORSE;
 	}
-	if (out) {
-		if (!title) {
-			char dn[600], db[600];
-
-			describe_set(&nw, new_dir, dn, sizeof(dn));
-			describe_set(&base, base_dir, db, sizeof(db));
-			snprintf(tbuf, sizeof(tbuf),
-				 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%", dn,
-				 db, np, thr * 100);
-			title = tbuf;
-		}
-		rc = write_figure(rows, gate, out, title, thr, msg, sizeof(msg));
-		if (rc) {
-			fprintf(stderr, "zsfrag plot regress: %s\n", msg);
-			goto out;
-		}
-		printf("figure: %s.png %s.svg\n", out, out);
-	}
+	if (out && (rc = regress_figure(rows, gate, &base, &nw, base_dir, new_dir, np, thr, out,
+					title)))
+		goto out;
 	for (int i = 0; i < CMP_NR_METRICS; i++)
 		if (gate[i] && rows[i].n && rows[i].verdict == V_WORSE)
 			printf("REGRESSION: %s %+.1f%% (threshold %.1f%%)\n",

@@ -95,20 +95,155 @@ static void note_missing(unsigned long long from, unsigned long long to,
 	*missing += to - from;
 }
 
+/* The merge: the spec (when given) and what the points so far said. */
+struct merge_state {
+	const char *spec;
+	struct sweep sw;	/* loaded when spec is given */
+	char first_hash[17];	/* without a spec: the first point's, the others' must match */
+	unsigned int expect;	/* points of the spec, or SWEEP_MAX_POINTS */
+};
+
+/*
+ * The points among paths, sorted by index (names sort wrongly past 99999):
+ * other JSON is left out, files named like points but not one of the
+ * spec's are counted and named; EX_OK, EX_DATAERR for strays, EX_OSERR.
+ */
+static int merge_items(const struct merge_state *ms, char **paths, unsigned int np,
+		       struct merge_item **items, unsigned int *ni)
+{
+	const char *stray_name = NULL;
+	unsigned int stray = 0;
+
+	*ni = 0;
+	*items = calloc(np ? np : 1, sizeof(**items));
+	if (!*items)
+		return EX_OSERR;
+	for (unsigned int i = 0; i < np; i++) {
+		const char *b = strrchr(paths[i], '/');
+		unsigned int idx;
+
+		b = b ? b + 1 : paths[i];
+		if (strncmp(b, "point-", 6))
+			continue; /* other JSON beside the points (a merged file) is not ours */
+		if (point_index(b, &idx) || idx >= ms->expect) {
+			if (!stray++)
+				stray_name = paths[i];
+			continue;
+		}
+		(*items)[*ni].idx = idx;
+		(*items)[(*ni)++].path = paths[i];
+	}
+	qsort(*items, *ni, sizeof(**items), cmp_item);
+	if (!stray)
+		return EX_OK;
+	fprintf(stderr,
+		"zsfrag sweep: %u file(s) named like points but not points 0..%u of %s "
+		"(first: %s), not merged\n",
+		stray, ms->expect - 1, ms->spec ? "the spec" : "any sweep", stray_name);
+	return EX_DATAERR;
+}
+
+/* Load a point's results and check they are the spec's (or the first point's); NULL when not. */
+static json_t *merge_load(struct merge_state *ms, const struct merge_item *it)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(it->path, 0, &jerr);
+	char msg[700];
+	const char *h;
+
+	if (!root) {
+		fprintf(stderr, "zsfrag sweep: %s:%d:%d: %s\n", it->path, jerr.line, jerr.column,
+			jerr.text);
+		return NULL;
+	}
+	h = json_string_value(json_object_get(json_object_get(root, "inputs"), "sweep_spec"));
+	if (ms->spec ? sweep_point_check(&ms->sw, root, it->idx, msg, sizeof(msg)) != 0
+		     : (ms->first_hash[0] && (!h || strcmp(h, ms->first_hash)))) {
+		if (!ms->spec)
+			snprintf(msg, sizeof(msg), "from another spec than the first point's");
+		fprintf(stderr, "zsfrag sweep: %s: %s; run it again\n", it->path, msg);
+		json_decref(root);
+		return NULL;
+	}
+	if (!ms->first_hash[0])
+		snprintf(ms->first_hash, sizeof(ms->first_hash), "%s", h ? h : "none");
+	return root;
+}
+
+/* One point of the merged document, or NULL (message on stderr) when it is not usable. */
+static json_t *merge_point(struct merge_state *ms, const struct merge_item *it)
+{
+	const char *b = strrchr(it->path, '/');
+	struct cmp_metrics m;
+	json_t *root = merge_load(ms, it), *pm, *met;
+	char msg[700];
+
+	if (!root)
+		return NULL;
+	memset(&m, 0, sizeof(m));
+	snprintf(m.path, sizeof(m.path), "%s", it->path);
+	if (cmp_metrics_from_json(root, &m, msg, sizeof(msg))) {
+		fprintf(stderr, "zsfrag sweep: %s: %s\n", it->path, msg);
+		json_decref(root);
+		return NULL;
+	}
+	json_decref(root);
+	met = json_object();
+	for (int k = 0; k < CMP_NR_METRICS; k++)
+		json_object_set_new(met, cmp_metric_info[k].key, num_or_null(m.v[k]));
+	pm = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "index", (json_int_t)it->idx,
+		       "trace", m.trace, "profile", m.profile, "arch", m.arch, "policies",
+		       m.policies, "seed", (json_int_t)m.seed, "results", b ? b + 1 : it->path);
+	json_object_set_new(pm, "metrics", met);
+	return pm;
+}
+
+/* The merged document of the points in items; *bad: a point not usable, *gaps: one missing. */
+static json_t *merge_doc(struct merge_state *ms, const struct merge_item *items, unsigned int ni,
+			 bool *bad, bool *gaps)
+{
+	json_t *doc = json_object(), *points = json_array();
+	unsigned long long missing = 0;
+	unsigned int got = 0;
+	long long last = -1;
+
+	for (unsigned int i = 0; i < ni; i++) {
+		json_t *pm = merge_point(ms, &items[i]);
+
+		if (!pm) {
+			*bad = true;
+			continue;
+		}
+		note_missing((unsigned long long)(last + 1), items[i].idx, &missing);
+		last = items[i].idx;
+		json_array_append_new(points, pm);
+		got++;
+	}
+	if (ms->spec)
+		note_missing((unsigned long long)(last + 1), ms->expect, &missing);
+	if (missing > SWEEP_MISSING_SHOWN)
+		fprintf(stderr, "zsfrag sweep: %llu points missing in all\n", missing);
+	*gaps = missing != 0;
+	json_object_set_new(doc, "points_merged", json_integer(got));
+	json_object_set_new(doc, "points", points);
+	if (ms->spec)
+		json_object_set_new(doc, "sweep_spec", json_string(ms->sw.hash));
+	return doc;
+}
+
 int sweep_merge(int argc, char **argv)
 {
-	const char *spec = NULL, *out = NULL, *stray_name = NULL;
-	struct sweep sw = {0};
+	struct merge_state ms = {.expect = SWEEP_MAX_POINTS};
+	const char *out = NULL;
 	struct merge_item *items = NULL;
-	json_t *doc = NULL, *points = NULL;
-	char **paths = NULL, msg[700], first_hash[17] = "";
-	unsigned int np = 0, ni = 0, expect = SWEEP_MAX_POINTS, got = 0, stray = 0;
-	unsigned long long missing = 0;
-	long long last = -1;
-	int rc = EX_OK, rc2;
-
+	json_t *doc = NULL;
+	char **paths = NULL, msg[700];
+	unsigned int np = 0, ni = 0;
+	bool bad = false, gaps = false;
+	int rc, rc2;
 	const struct cli_opt opts[] = {
-	    {.name = "spec", .short_name = 's', .arg = "SPEC", .kind = CLI_OPT_STRING, .dst = &spec},
+	    {.name = "spec", .short_name = 's', .arg = "SPEC", .kind = CLI_OPT_STRING,
+	     .dst = &ms.spec},
 	    {.name = "out", .short_name = 'o', .arg = "FILE", .kind = CLI_OPT_STRING, .dst = &out},
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
@@ -119,121 +254,31 @@ int sweep_merge(int argc, char **argv)
 		return rc < 0 ? EX_OK : rc;
 	if (optind + 1 != argc)
 		return cli_usage_error("sweep", "usage: sweep merge DIR [--spec SPEC] [-o FILE]");
-	if (spec) {
-		if (sweep_load(spec, &sw, msg, sizeof(msg))) {
+	if (ms.spec) {
+		if (sweep_load(ms.spec, &ms.sw, msg, sizeof(msg))) {
 			fprintf(stderr, "zsfrag sweep: %s\n", msg);
 			return EX_DATAERR;
 		}
-		expect = sweep_points(&sw);
+		ms.expect = sweep_points(&ms.sw);
 	}
 	if (plot_list_results(argv[optind], &paths, &np)) {
 		fprintf(stderr, "zsfrag sweep: cannot read %s: %s\n", argv[optind],
 			strerror(errno));
-		json_decref(sw.root);
+		json_decref(ms.sw.root);
 		return EX_NOINPUT;
 	}
-	/* the points by index (names sort wrongly past 99999); strays counted, not merged */
-	items = calloc(np ? np : 1, sizeof(*items));
-	if (!items) {
-		rc = EX_OSERR;
-		goto out;
+	rc = merge_items(&ms, paths, np, &items, &ni);
+	if (rc != EX_OSERR) {
+		doc = merge_doc(&ms, items, ni, &bad, &gaps);
+		rc2 = merge_write(doc, out ? out : "-", paths, np);
+		/* a stray or bad point first, then the write, then a missing point */
+		rc = rc || bad ? EX_DATAERR : rc2 ? rc2 : gaps ? EX_DATAERR : EX_OK;
 	}
-	for (unsigned int i = 0; i < np; i++) {
-		const char *b = strrchr(paths[i], '/');
-		unsigned int idx;
-
-		b = b ? b + 1 : paths[i];
-		if (strncmp(b, "point-", 6))
-			continue; /* other JSON beside the points (a merged file) is not ours */
-		if (point_index(b, &idx) || idx >= expect) {
-			if (!stray++)
-				stray_name = paths[i];
-			continue;
-		}
-		items[ni].idx = idx;
-		items[ni++].path = paths[i];
-	}
-	if (stray) {
-		fprintf(stderr,
-			"zsfrag sweep: %u file(s) named like points but not points 0..%u of %s "
-			"(first: %s), not merged\n",
-			stray, expect - 1, spec ? "the spec" : "any sweep", stray_name);
-		rc = EX_DATAERR;
-	}
-	qsort(items, ni, sizeof(*items), cmp_item);
-	doc = json_object();
-	points = json_array();
-	for (unsigned int i = 0; i < ni; i++) {
-		unsigned int idx = items[i].idx;
-		const char *b = strrchr(items[i].path, '/');
-		struct cmp_metrics m;
-		json_error_t jerr;
-		json_t *root, *pm, *met;
-		const char *h;
-
-		b = b ? b + 1 : items[i].path;
-		root = json_load_file(items[i].path, 0, &jerr);
-		if (!root) {
-			fprintf(stderr, "zsfrag sweep: %s:%d:%d: %s\n", items[i].path, jerr.line,
-				jerr.column, jerr.text);
-			rc = EX_DATAERR;
-			continue;
-		}
-		h = json_string_value(
-		    json_object_get(json_object_get(root, "inputs"), "sweep_spec"));
-		if (spec ? sweep_point_check(&sw, root, idx, msg, sizeof(msg)) != 0
-			 : (first_hash[0] && (!h || strcmp(h, first_hash)))) {
-			if (!spec)
-				snprintf(msg, sizeof(msg),
-					 "from another spec than the first point's");
-			fprintf(stderr, "zsfrag sweep: %s: %s; run it again\n", items[i].path, msg);
-			json_decref(root);
-			rc = EX_DATAERR;
-			continue;
-		}
-		if (!first_hash[0])
-			snprintf(first_hash, sizeof(first_hash), "%s", h ? h : "none");
-		memset(&m, 0, sizeof(m));
-		snprintf(m.path, sizeof(m.path), "%s", items[i].path);
-		if (cmp_metrics_from_json(root, &m, msg, sizeof(msg))) {
-			fprintf(stderr, "zsfrag sweep: %s: %s\n", items[i].path, msg);
-			json_decref(root);
-			rc = EX_DATAERR;
-			continue;
-		}
-		json_decref(root);
-		note_missing((unsigned long long)(last + 1), idx, &missing);
-		last = idx;
-		met = json_object();
-		for (int k = 0; k < CMP_NR_METRICS; k++)
-			json_object_set_new(met, cmp_metric_info[k].key, num_or_null(m.v[k]));
-		pm = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "index", (json_int_t)idx,
-			       "trace", m.trace, "profile", m.profile, "arch", m.arch, "policies",
-			       m.policies, "seed", (json_int_t)m.seed, "results", b);
-		json_object_set_new(pm, "metrics", met);
-		json_array_append_new(points, pm);
-		got++;
-	}
-	if (spec)
-		note_missing((unsigned long long)(last + 1), expect, &missing);
-	if (missing > SWEEP_MISSING_SHOWN)
-		fprintf(stderr, "zsfrag sweep: %llu points missing in all\n", missing);
-	json_object_set_new(doc, "points_merged", json_integer(got));
-	json_object_set_new(doc, "points", points);
-	points = NULL;
-	if (spec)
-		json_object_set_new(doc, "sweep_spec", json_string(sw.hash));
-	rc2 = merge_write(doc, out ? out : "-", paths, np);
-	rc = rc ? rc : rc2;
-	if (missing && rc == EX_OK)
-		rc = EX_DATAERR;
-out:
 	json_decref(doc);
-	json_decref(points);
 	for (unsigned int i = 0; i < np; i++)
 		free(paths[i]);
 	free(paths);
 	free(items);
-	json_decref(sw.root);
+	json_decref(ms.sw.root);
 	return rc;
 }

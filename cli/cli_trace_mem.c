@@ -152,69 +152,111 @@ static void sleep_until(double t)
 	}
 }
 
-/* Shared body: snapshot (process or core), write, summarise. */
-static int mem_run(const char *sub, bool core, const char *what, struct mem_opts *o)
-{
-	size_t page_size = (size_t)sysconf(_SC_PAGESIZE);
-	struct mem_compress *mc = NULL;
-	struct mem_tracker tr;
-	struct mem_sink sink = {0};
-	struct trace_meta meta[4];
-	char ps[16], src[512], comp[128], msg[768], comm[64] = "?";
-	unsigned long long pid = 0;
-	double t0 = 0;
-	int rc, ex = EX_OK;
+/* What is read: a process (pid, its comm) or a core file (path), and the pages' size. */
+struct mem_source {
+	const char *sub, *what; /* "from-process" or "from-core"; the PID or CORE operand */
+	bool core;
+	unsigned long long pid;
+	char comm[64];
+	size_t page_size;
+};
 
-	if (!core && (cli_parse_u64(what, 0x7fffffff, &pid) || !pid))
-		return cli_usage_error("trace from-process", "bad PID '%s'", what);
-	if (core) {
-		o->out.input = what; /* -o core.x is refused, under any name, before reading it */
-		if (o->out.path && outfile_check_inputs(o->out.path, &o->out.input, 1, msg,
-							sizeof(msg))) {
-			fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+/* Check the operand and the host; EX_OK or the exit code after the message. */
+static int mem_source_open(struct mem_source *src, struct mem_opts *o)
+{
+	char msg[768], path[64];
+	FILE *f;
+
+	if (!src->core && (cli_parse_u64(src->what, 0x7fffffff, &src->pid) || !src->pid))
+		return cli_usage_error("trace from-process", "bad PID '%s'", src->what);
+	if (src->core) {
+		o->out.input = src->what; /* -o core.x is refused, under any name, before reading it */
+		if (o->out.path &&
+		    outfile_check_inputs(o->out.path, &o->out.input, 1, msg, sizeof(msg))) {
+			fprintf(stderr, "zsfrag trace %s: %s\n", src->sub, msg);
 			return EX_USAGE;
 		}
 	}
-	if (page_size != 4096 && page_size != 16384 && page_size != 65536) {
-		fprintf(stderr, "zsfrag trace %s: unsupported host page size %zu\n", sub,
-			page_size);
+	src->page_size = (size_t)sysconf(_SC_PAGESIZE);
+	if (src->page_size != 4096 && src->page_size != 16384 && src->page_size != 65536) {
+		fprintf(stderr, "zsfrag trace %s: unsupported host page size %zu\n", src->sub,
+			src->page_size);
 		return EX_SOFTWARE;
 	}
-	if (!core) {
-		char path[64];
-		FILE *f;
+	snprintf(src->comm, sizeof(src->comm), "?");
+	if (src->core)
+		return EX_OK;
+	snprintf(path, sizeof(path), "/proc/%llu/comm", src->pid);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "zsfrag trace from-process: no process %llu\n", src->pid);
+		return EX_NOINPUT;
+	}
+	if (fgets(src->comm, sizeof(src->comm), f))
+		src->comm[strcspn(src->comm, "\n")] = '\0';
+	fclose(f);
+	return EX_OK;
+}
 
-		snprintf(path, sizeof(path), "/proc/%llu/comm", pid);
-		f = fopen(path, "r");
-		if (!f) {
-			fprintf(stderr, "zsfrag trace from-process: no process %llu\n", pid);
-			return EX_NOINPUT;
-		}
-		if (fgets(comm, sizeof(comm), f))
-			comm[strcspn(comm, "\n")] = '\0';
-		fclose(f);
-	}
-	if (mem_compress_new(o->comp, page_size, &mc)) {
-		fprintf(stderr, "zsfrag trace %s: out of memory\n", sub);
-		return EX_SOFTWARE;
-	}
-	snprintf(ps, sizeof(ps), "%zu", page_size);
-	snprintf(comp, sizeof(comp), "%s%s", mem_compressor_name(o->comp),
+/* The trace's metadata; bufs holds its strings. */
+struct mem_meta {
+	struct trace_meta m[3];
+	char ps[24], src[512], comp[128];
+};
+
+static void mem_meta_fill(struct mem_meta *mm, const struct mem_source *src,
+			  const struct mem_opts *o)
+{
+	snprintf(mm->ps, sizeof(mm->ps), "%zu", src->page_size);
+	snprintf(mm->comp, sizeof(mm->comp), "%s%s", mem_compressor_name(o->comp),
 		 o->comp == MEM_COMP_LZO
 		     ? " (lzo1x_1: the kernel's lzo-rle has no userspace library)"
 		 : o->comp == MEM_COMP_ZSTD ? " (level 3)"
 					    : "");
-	if (core)
-		snprintf(src, sizeof(src), "zsfrag trace from-core %s", what);
+	if (src->core)
+		snprintf(mm->src, sizeof(mm->src), "zsfrag trace from-core %s", src->what);
 	else
-		snprintf(src, sizeof(src),
-			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s", pid,
-			 comm, (unsigned long long)o->samples, o->interval);
-	meta[0] = (struct trace_meta){"page_size", ps};
-	meta[1] = (struct trace_meta){"compressor", comp};
-	meta[2] = (struct trace_meta){"source", src};
-	mem_tracker_init(&tr);
-	for (unsigned long long i = 0; i < o->samples; i++) {
+		snprintf(mm->src, sizeof(mm->src),
+			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s",
+			 src->pid, src->comm, (unsigned long long)o->samples, o->interval);
+	mm->m[0] = (struct trace_meta){"page_size", mm->ps};
+	mm->m[1] = (struct trace_meta){"compressor", mm->comp};
+	mm->m[2] = (struct trace_meta){"source", mm->src};
+}
+
+/* A failed snapshot: its exit code, or EX_OK when a process went away after sample i > 0. */
+static int mem_snapshot_failed(const char *sub, int rc, const char *msg, uint64_t i)
+{
+	fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
+	if (i && (rc == -ENOENT || rc == -ESRCH)) {
+		fprintf(stderr,
+			"zsfrag trace %s: the process went away after %llu samples; the trace "
+			"ends there\n",
+			sub, (unsigned long long)i);
+		return EX_OK;
+	}
+	return rc == -EINVAL			? EX_DATAERR
+	       : rc == -ENOENT			? EX_NOINPUT
+	       : rc == -EACCES || rc == -EPERM ? EX_NOPERM
+						: EX_IOERR;
+}
+
+/*
+ * Take the samples and write what changed; the output opens after the first
+ * sample worked (no half file on failure). EX_OK, or the exit code with the
+ * output aborted or never opened.
+ */
+static int mem_samples(const struct mem_source *src, struct mem_opts *o, struct mem_compress *mc,
+		       struct mem_tracker *tr, struct mem_sink *sink)
+{
+	const struct mem_range *range = o->have_range ? &o->range : NULL;
+	struct mem_meta mm;
+	char msg[768];
+	double t0 = 0;
+	int rc;
+
+	mem_meta_fill(&mm, src, o);
+	for (uint64_t i = 0; i < o->samples; i++) {
 		struct mem_snapshot snap;
 		double start;
 
@@ -224,54 +266,58 @@ static int mem_run(const char *sub, bool core, const char *what, struct mem_opts
 		if (!i)
 			t0 = start;
 		mem_snapshot_init(&snap);
-		if (core)
-			rc =
-			    mem_snapshot_core(what, mc, page_size, o->have_range ? &o->range : NULL,
-					      &snap, msg, sizeof(msg));
+		if (src->core)
+			rc = mem_snapshot_core(src->what, mc, src->page_size, range, &snap, msg,
+					       sizeof(msg));
 		else
-			rc = mem_snapshot_process((pid_t)pid, mc, page_size,
-						  o->have_range ? &o->range : NULL, &snap, msg,
-						  sizeof(msg));
+			rc = mem_snapshot_process((pid_t)src->pid, mc, src->page_size, range, &snap,
+						  msg, sizeof(msg));
 		if (rc) {
 			mem_snapshot_free(&snap);
-			fprintf(stderr, "zsfrag trace %s: %s\n", sub, msg);
-			if (i && (rc == -ENOENT || rc == -ESRCH)) {
-				fprintf(stderr,
-					"zsfrag trace %s: the process went away after %llu "
-					"samples; the trace ends there\n",
-					sub, i);
-				break;
-			}
-			ex = rc == -EINVAL		     ? EX_DATAERR
-			     : rc == -ENOENT		     ? EX_NOINPUT
-			     : rc == -EACCES || rc == -EPERM ? EX_NOPERM
-							     : EX_IOERR;
-			break;
+			return mem_snapshot_failed(src->sub, rc, msg, i);
 		}
-		/* The output is created after the first sample worked: no half file on failure. */
-		if (!i && (ex = cli_trace_out_open(sub, &o->out, meta, 3, &sink.w))) {
+		if (!i && (rc = cli_trace_out_open(src->sub, &o->out, mm.m, 3, &sink->w))) {
 			mem_snapshot_free(&snap);
-			mem_tracker_free(&tr);
-			mem_compress_free(mc);
-			return ex;
+			return rc;
 		}
-		if (!o->quiet && !core && !snap.pagemap && !i)
+		if (!o->quiet && !src->core && !snap.pagemap && !i)
 			fprintf(stderr,
 				"zsfrag trace %s: /proc/%llu/pagemap not readable: taking "
 				"every page of the anonymous mappings\n",
-				sub, pid);
-		rc = mem_tracker_apply(&tr, &snap, (uint64_t)((start - t0) * 1e9), mem_emit, &sink);
+				src->sub, src->pid);
+		rc = mem_tracker_apply(tr, &snap, (uint64_t)((start - t0) * 1e9), mem_emit, sink);
 		if (!o->quiet)
 			fprintf(stderr, "  sample %llu: %zu pages in %" PRIu64 " mappings%s\n",
-				i + 1, snap.n, snap.regions,
+				(unsigned long long)i + 1, snap.n, snap.regions,
 				snap.unreadable ? ", some unreadable pages skipped" : "");
 		mem_snapshot_free(&snap);
 		if (rc) {
-			fprintf(stderr, "zsfrag trace %s: cannot write the trace\n", sub);
-			ex = EX_CANTCREAT;
-			break;
+			fprintf(stderr, "zsfrag trace %s: cannot write the trace\n", src->sub);
+			return EX_CANTCREAT;
 		}
 	}
+	return EX_OK;
+}
+
+/* Shared body: snapshot (process or core), write, summarise. */
+static int mem_run(const char *sub, bool core, const char *what, struct mem_opts *o)
+{
+	struct mem_source src = {.sub = sub, .what = what, .core = core};
+	struct mem_compress *mc = NULL;
+	struct mem_tracker tr;
+	struct mem_sink sink = {0};
+	char msg[768];
+	int ex;
+
+	ex = mem_source_open(&src, o);
+	if (ex)
+		return ex;
+	if (mem_compress_new(o->comp, src.page_size, &mc)) {
+		fprintf(stderr, "zsfrag trace %s: out of memory\n", sub);
+		return EX_SOFTWARE;
+	}
+	mem_tracker_init(&tr);
+	ex = mem_samples(&src, o, mc, &tr, &sink);
 	if (ex != EX_OK) {
 		trace_writer_abort(sink.w); /* the output is not created */
 	} else if (sink.w && trace_writer_close(sink.w, msg, sizeof(msg))) {
