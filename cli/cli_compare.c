@@ -415,41 +415,36 @@ static unsigned int first_seed_runs(const struct compare_state *st, struct cmp_m
 	return k;
 }
 
-static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
+/* The comparison's bars and overlay (of the first seed's runs when there are seeds). */
+static int draw_comparison(struct compare_state *st, const char *title, const char *base,
+			   const char *obase, bool seeds)
 {
-	struct report_figure *figs = calloc(2 * CMP_MAX_RUNS + 3, sizeof(*figs));
 	struct cmp_metrics *first = calloc(st->n, sizeof(*first));
-	unsigned int nf = 0, nfirst = st->n;
-	char msg[600], base[1100], obase[1100], title[1000];
-	bool seeds = st->m[0].replicate[0] != 0;
+	unsigned int nfirst = st->n;
+	char msg[600];
 	int rc;
 
-	if (!figs || !first) {
-		free(figs);
-		free(first);
+	if (!first)
 		return EX_OSERR;
-	}
-	cmp_title(st->m, st->n, title, sizeof(title));
-	snprintf(base, sizeof(base), "%s/compare", o->out);
 	rc = plot_compare(st->m, st->n, title, base, msg, sizeof(msg));
 	if (!rc) {
-		snprintf(obase, sizeof(obase), "%s/overlay", o->out);
 		if (seeds)
 			nfirst = first_seed_runs(st, first);
 		rc = plot_overlay(seeds ? first : st->m, nfirst, title, obase, msg, sizeof(msg));
 	}
 	free(first);
-	if (rc) {
+	if (rc)
 		fprintf(stderr, "zsfrag compare: %s\n", msg);
-		free(figs);
-		return rc;
-	}
-	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cli_nproc(),
-				!quiet && isatty(STDERR_FILENO));
-	if (rc) {
-		free(figs);
-		return rc;
-	}
+	return rc;
+}
+
+/* The report's figures and their captions, in its order; the count. */
+static unsigned int report_figures(const struct compare_state *st, const struct compare_opts *o,
+				   const char *base, const char *obase, bool seeds,
+				   struct report_figure *figs)
+{
+	unsigned int nf = 0;
+
 	snprintf(figs[nf].svg, sizeof(figs[nf].svg), "%s.svg", base);
 	snprintf(figs[nf++].caption, sizeof(figs[0].caption),
 		 seeds ? "The key metrics per variant: the mean over the seeds with its 95%% "
@@ -485,17 +480,38 @@ static int draw_figures(struct compare_state *st, const struct compare_opts *o, 
 			 "largest ratio); red beyond the threshold in the bad direction.",
 			 o->baseline);
 	}
-	if (o->report) {
-		rc = report_write(o->report, title, st->m, st->n, figs, nf);
-		if (rc) {
-			fprintf(stderr, "zsfrag compare: cannot write %s: %s\n", o->report,
-				strerror(-rc));
-			free(figs);
-			return EX_CANTCREAT;
-		}
-		printf("report: %s\n", o->report);
-	}
+	return nf;
+}
+
+static int draw_figures(struct compare_state *st, const struct compare_opts *o, bool quiet)
+{
+	struct report_figure *figs;
+	unsigned int nf;
+	char base[1100], obase[1100], title[1000];
+	bool seeds = st->m[0].replicate[0] != 0;
+	int rc;
+
+	cmp_title(st->m, st->n, title, sizeof(title));
+	snprintf(base, sizeof(base), "%s/compare", o->out);
+	snprintf(obase, sizeof(obase), "%s/overlay", o->out);
+	rc = draw_comparison(st, title, base, obase, seeds);
+	if (rc)
+		return rc;
+	rc = draw_runs_parallel(st, o->jobs ? (unsigned int)o->jobs : cli_nproc(),
+				!quiet && isatty(STDERR_FILENO));
+	if (rc || !o->report)
+		return rc;
+	figs = calloc(2 * CMP_MAX_RUNS + 3, sizeof(*figs));
+	if (!figs)
+		return EX_OSERR;
+	nf = report_figures(st, o, base, obase, seeds, figs);
+	rc = report_write(o->report, title, st->m, st->n, figs, nf);
 	free(figs);
+	if (rc) {
+		fprintf(stderr, "zsfrag compare: cannot write %s: %s\n", o->report, strerror(-rc));
+		return EX_CANTCREAT;
+	}
+	printf("report: %s\n", o->report);
 	return 0;
 }
 
@@ -558,6 +574,25 @@ static int load_dir(struct compare_state *st, const char *dir)
 		rc = EX_NOINPUT;
 	}
 	return rc;
+}
+
+/* The traces (none with --from, and never stdin: each is read once per variant). */
+static int check_operands(int argc, char **argv, const struct compare_opts *o)
+{
+	if (o->from) {
+		if (optind < argc || o->figures || o->baseline || o->seeds)
+			return cli_usage_error("compare", "--from DIR takes no traces, --figures, "
+							  "--report, --baseline or --seeds (zsfrag "
+							  "plot compare DIR draws its figure)");
+		return 0;
+	}
+	if (optind >= argc)
+		return cli_usage_error("compare", "no trace given");
+	for (int i = optind; i < argc; i++)
+		if (!strcmp(argv[i], "-"))
+			return cli_usage_error("compare", "a trace is replayed several times: "
+							  "give a file, not '-'");
+	return 0;
 }
 
 /* --report FILE implies --figures */
@@ -637,29 +672,85 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	};
 	int rc = cli_opt_parse("compare", opts, argc, argv, compare_help);
 
+	return rc ? rc : check_operands(argc, argv, o);
+}
+
+/*
+ * Every variant's machine and policies before any run starts (an inert policy
+ * is an error here as in replay, not a column that is really "none"), and no
+ * results file or report that is a trace or the config under another name.
+ */
+static int check_runs(const struct compare_state *st, const struct compare_opts *o)
+{
+	char msg[600];
+	int rc;
+
+	for (unsigned int i = 0; i < st->n; i++) {
+		struct sim_config cfg;
+
+		rc = cmp_run_config(&st->runs[i], &cfg, msg, sizeof(msg));
+		if (rc) {
+			fprintf(stderr, "zsfrag compare: variant %s: %s%s\n", st->runs[i].name, msg,
+				o->profiles && strstr(msg, "cannot honour")
+				    ? "; pick PROFILE:POLICIES pairs with --variants"
+				    : "");
+			return rc;
+		}
+	}
+	for (unsigned int i = 0; i <= st->n; i++) {
+		const char *outp = i < st->n ? st->paths[i] : o->report;
+
+		for (int t = 0; outp && t <= st->ntraces; t++) {
+			const char *in = t < st->ntraces ? st->trace[t] : o->config;
+
+			if (outfile_check_inputs(outp, &in, 1, msg, sizeof(msg)))
+				return cli_usage_error("compare", "%s", msg);
+		}
+	}
+	return 0;
+}
+
+/* Replay every run into o->out and read their results back. */
+static int run_all(struct compare_state *st, const struct compare_opts *o)
+{
+	char msg[600];
+	int rc;
+
+	if (cli_mkdir_p(o->out)) {
+		fprintf(stderr, "zsfrag compare: cannot create %s: %s\n", o->out, strerror(errno));
+		return EX_CANTCREAT;
+	}
+	rc = cmp_run_parallel(st->runs, st->n, o->jobs ? (unsigned int)o->jobs : cli_nproc(),
+			      !o->quiet && isatty(STDERR_FILENO));
 	if (rc)
 		return rc;
-	if (o->from) {
-		if (optind < argc || o->figures || o->baseline || o->seeds)
-			return cli_usage_error("compare", "--from DIR takes no traces, --figures, "
-							  "--report, --baseline or --seeds (zsfrag "
-							  "plot compare DIR draws its figure)");
-		return 0;
+	for (unsigned int i = 0; i < st->n; i++) {
+		if (cmp_metrics_load(st->paths[i], &st->m[i], msg, sizeof(msg))) {
+			fprintf(stderr, "zsfrag compare: %s\n", msg);
+			return EX_DATAERR;
+		}
 	}
-	if (optind >= argc)
-		return cli_usage_error("compare", "no trace given");
-	for (int i = optind; i < argc; i++)
-		if (!strcmp(argv[i], "-"))
-			return cli_usage_error("compare", "a trace is replayed several times: "
-							  "give a file, not '-'");
 	return 0;
+}
+
+/* --baseline: the regress table; its exit code (1: a gated metric got worse). */
+static int against_baseline(const struct compare_opts *o)
+{
+	char reg[1100];
+	int rc;
+
+	snprintf(reg, sizeof(reg), "%s/regress", o->out);
+	printf("\nagainst %s:\n", o->baseline);
+	rc = regress_check(o->baseline, o->out, o->metric ? o->metric : "pool_end", o->threshold,
+			   o->figures ? reg : NULL, NULL);
+	fflush(stdout);
+	return rc;
 }
 
 int cli_compare(int argc, char **argv)
 {
 	struct compare_opts o = {.out = "compare-out", .timing = true, .threshold = 0.05};
 	struct compare_state *st;
-	char msg[600];
 	int rc, regressed = 0;
 
 	rc = parse_opts(argc, argv, &o);
@@ -675,68 +766,18 @@ int cli_compare(int argc, char **argv)
 		goto out;
 	}
 	rc = build_runs(st, &o, argv + optind, argc - optind);
-	if (rc)
-		goto out;
-	/* every variant's machine and policies before any run starts: an inert policy is an
-	 * error here as in replay, not a column that is really "none" */
-	for (unsigned int i = 0; i < st->n; i++) {
-		struct sim_config cfg;
-
-		rc = cmp_run_config(&st->runs[i], &cfg, msg, sizeof(msg));
-		if (rc) {
-			fprintf(stderr, "zsfrag compare: variant %s: %s%s\n", st->runs[i].name, msg,
-				o.profiles && strstr(msg, "cannot honour")
-				    ? "; pick PROFILE:POLICIES pairs with --variants"
-				    : "");
-			goto out;
-		}
-	}
-	for (unsigned int i = 0; i <= st->n; i++) {
-		/* no results file or report may be a trace or the config under another name */
-		const char *outp = i < st->n ? st->paths[i] : o.report;
-
-		for (int t = 0; outp && t <= st->ntraces; t++) {
-			const char *in = t < st->ntraces ? st->trace[t] : o.config;
-
-			if (outfile_check_inputs(outp, &in, 1, msg, sizeof(msg))) {
-				rc = cli_usage_error("compare", "%s", msg);
-				goto out;
-			}
-		}
-	}
-	if (cli_mkdir_p(o.out)) {
-		fprintf(stderr, "zsfrag compare: cannot create %s: %s\n", o.out, strerror(errno));
-		rc = EX_CANTCREAT;
-		goto out;
-	}
-	rc = cmp_run_parallel(st->runs, st->n, o.jobs ? (unsigned int)o.jobs : cli_nproc(),
-			      !o.quiet && isatty(STDERR_FILENO));
-	if (rc)
-		goto out;
-	for (unsigned int i = 0; i < st->n; i++) {
-		if (cmp_metrics_load(st->paths[i], &st->m[i], msg, sizeof(msg))) {
-			fprintf(stderr, "zsfrag compare: %s\n", msg);
-			rc = EX_DATAERR;
-			goto out;
-		}
-	}
-	rc = print_results(st, &o, o.out);
-	if (rc)
-		goto out;
-	if (o.baseline) {
-		char reg[1100];
-
-		snprintf(reg, sizeof(reg), "%s/regress", o.out);
-		printf("\nagainst %s:\n", o.baseline);
-		regressed = regress_check(o.baseline, o.out, o.metric ? o.metric : "pool_end",
-					  o.threshold, o.figures ? reg : NULL, NULL);
-		fflush(stdout);
-		if (regressed > 1) {
+	if (!rc)
+		rc = check_runs(st, &o);
+	if (!rc)
+		rc = run_all(st, &o);
+	if (!rc)
+		rc = print_results(st, &o, o.out);
+	if (!rc && o.baseline) {
+		regressed = against_baseline(&o);
+		if (regressed > 1)
 			rc = regressed;
-			goto out;
-		}
 	}
-	if (o.figures)
+	if (!rc && o.figures)
 		rc = draw_figures(st, &o, o.quiet);
 	if (!rc && regressed == 1)
 		rc = 1;

@@ -148,58 +148,53 @@ static int gen_parse(int argc, char **argv, struct gen_args *a, unsigned long lo
 	return 0;
 }
 
-int cli_gen(int argc, char **argv)
+/* The generator of the mix with its parameters, started with the seed; 0 or the exit code. */
+static int gen_setup(const struct gen_args *a, unsigned long long seed, struct wl_gen **g)
 {
-	struct gen_args a = {.mix = NULL};
-	const char *out = "-", *mix;
-	const char *const *params = a.params;
-	unsigned long long seed = 1, events = 0;
-	unsigned int nr_params;
-	bool quiet = false;
-	struct wl_gen *g = NULL;
-	const struct trace_meta *meta;
-	struct sim_event ev;
 	char err[512];
-	struct trace_writer *w = NULL;
-	double t0;
-	int n, rc;
+	int rc = wl_gen_create(a->mix, g, err, sizeof(err));
 
-	rc = gen_parse(argc, argv, &a, &seed, &out, &quiet);
-	if (rc)
-		return rc < 0 ? EX_OK : rc;
-	mix = a.mix;
-	nr_params = a.nr_params;
-	rc = wl_gen_create(mix, &g, err, sizeof(err));
 	if (rc)
 		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);
-	for (unsigned int i = 0; i < nr_params; i++) {
-		if (wl_gen_set(g, params[i], NULL, err, sizeof(err))) {
-			wl_gen_destroy(g);
+	for (unsigned int i = 0; i < a->nr_params; i++) {
+		if (wl_gen_set(*g, a->params[i], NULL, err, sizeof(err))) {
+			wl_gen_destroy(*g);
 			return gen_param_error(err);
 		}
 	}
-	rc = wl_gen_start(g, seed, err, sizeof(err));
+	rc = wl_gen_start(*g, seed, err, sizeof(err));
 	if (rc) {
-		wl_gen_destroy(g);
+		wl_gen_destroy(*g);
 		return rc == -ENOMEM ? EX_OSERR : cli_usage_error("gen", "%s", err);
 	}
+	return 0;
+}
 
-	/* the name picks the format and compression: run.trace, run.ztb, run.ztb.zst, run.trace.gz */
-	n = (int)wl_gen_meta(g, &meta);
+/*
+ * Every event into out, whose name picks the format and compression
+ * (run.trace, run.ztb, run.ztb.zst, run.trace.gz); the file appears only
+ * when complete. EX_OK or the exit code after the message; *events written.
+ */
+static int gen_write(struct wl_gen *g, const char *out, unsigned long long *events)
+{
+	const struct trace_meta *meta;
+	struct trace_writer *w = NULL;
+	struct sim_event ev;
+	char err[512];
+	int n = (int)wl_gen_meta(g, &meta), rc;
+
 	cli_tmp_prepare();
 	rc = trace_writer_open(out, trace_format_from_path(out), trace_codec_from_path(out), 0, meta,
 			       (size_t)n, &w, err, sizeof(err));
 	if (rc) {
 		cli_tmp_register(NULL);
 		fprintf(stderr, "zsfrag gen: %s\n", err);
-		wl_gen_destroy(g);
 		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
 	cli_tmp_register(trace_writer_temp_name(w)); /* removed if a signal ends us */
-	t0 = cli_now();
 	while (!rc && (n = wl_gen_next(g, &ev)) == 1) {
 		rc = trace_writer_event(w, &ev);
-		events++;
+		(*events)++;
 	}
 	if (!rc && n < 0)
 		rc = n;
@@ -209,19 +204,37 @@ int cli_gen(int argc, char **argv)
 		/* err names the file and the cause ("No space left on device") */
 		cli_tmp_register(NULL);
 		fprintf(stderr, "zsfrag gen: %s\n", err);
-		wl_gen_destroy(g);
 		return rc == -ENOMEM ? EX_OSERR : EX_CANTCREAT;
 	}
 	cli_tmp_register(NULL); /* renamed into place or removed */
-	if (rc) {
-		fprintf(stderr, "zsfrag gen: %s: %s\n", out,
-			rc == -ENOMEM	? "out of memory"
-			: rc == -EINVAL ? "bad event (a bug)"
-					: strerror(-rc));
-		wl_gen_destroy(g);
-		return rc == -ENOMEM ? EX_OSERR : rc == -EINVAL ? EX_SOFTWARE : EX_CANTCREAT;
-	}
-	if (!quiet) {
+	if (!rc)
+		return EX_OK;
+	fprintf(stderr, "zsfrag gen: %s: %s\n", out,
+		rc == -ENOMEM	? "out of memory"
+		: rc == -EINVAL ? "bad event (a bug)"
+				: strerror(-rc));
+	return rc == -ENOMEM ? EX_OSERR : rc == -EINVAL ? EX_SOFTWARE : EX_CANTCREAT;
+}
+
+int cli_gen(int argc, char **argv)
+{
+	struct gen_args a = {.mix = NULL};
+	const char *out = "-";
+	unsigned long long seed = 1, events = 0;
+	bool quiet = false;
+	struct wl_gen *g = NULL;
+	double t0;
+	int rc;
+
+	rc = gen_parse(argc, argv, &a, &seed, &out, &quiet);
+	if (rc)
+		return rc < 0 ? EX_OK : rc;
+	rc = gen_setup(&a, seed, &g);
+	if (rc)
+		return rc;
+	t0 = cli_now();
+	rc = gen_write(g, out, &events);
+	if (!rc && !quiet) {
 		double dt = cli_now() - t0;
 
 		fprintf(stderr, "zsfrag gen: %llu events in %.2f s (%.2f M events/s) to %s\n",
@@ -229,5 +242,5 @@ int cli_gen(int argc, char **argv)
 			strcmp(out, "-") ? out : "<stdout>");
 	}
 	wl_gen_destroy(g);
-	return EX_OK;
+	return rc;
 }

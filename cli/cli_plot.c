@@ -347,20 +347,100 @@ static void write_compactions(FILE *fc, json_t *comps, bool use_time, double xma
 			fprintf(fc, "%.9g\t%u\n", (b + 0.5) * xmax / TS_COMPACTION_BINS, count[b]);
 }
 
+/* The time series' main data file, a row a snapshot, and what its rows found. */
+struct ts_rows {
+	bool use_time;	   /* x: simulated seconds, else events */
+	double xmax;	   /* the last snapshot's x */
+	size_t page_size;
+	double last_shown; /* the event of the last label shown on the thin panels */
+	int nlabels;
+	double lim;	   /* free pages at or below which the index says nothing */
+	bool have_wmarks;  /* the pgd zone's watermarks are in the results */
+};
+
+/* Free pages (not blocks) stacked: order 0, <= 1, <= 2, <= 3 into stack[]; all orders returned. */
+static double free_stack(json_t *bi, double stack[4])
+{
+	double cum = 0;
+
+	for (size_t o = 0; o < json_array_size(bi); o++) {
+		cum += json_number_value(json_array_get(bi, o)) * (double)(1ul << o);
+		if (o <= 3)
+			stack[o] = cum;
+	}
+	for (size_t o = json_array_size(bi); o <= 3; o++)
+		stack[o] = cum;
+	return cum;
+}
+
+static void ts_row(FILE *f, json_t *s, struct ts_rows *t)
+{
+	json_t *z = cmp_pgd_zone(s), *bi = json_object_get(z, "buddyinfo");
+	json_t *wm = json_object_get(z, "watermarks");
+	const char *label = json_string_value(json_object_get(s, "label"));
+	double cum, stack[4], u = plot_num(z, "unusable_index");
+	bool thin, ok = cmp_index_meaningful(z, &t->lim);
+
+	t->have_wmarks |= json_is_object(wm);
+	fprintf(f, "%.9g\t%.0f\t%.0f\t%.0f\t%.1f",
+		t->use_time ? plot_num(s, "time_ns") / 1e9 : plot_num(s, "event_index"),
+		plot_num(s, "event_index"), plot_num(s, "pool_pages"), plot_num(s, "ideal_pages"),
+		plot_num(s, "stored_bytes") / (double)t->page_size);
+	cum = free_stack(bi, stack);
+	fprintf(f, "\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", stack[0], stack[1], stack[2], stack[3], cum);
+	/* the index where it means something, and where it does not */
+	/* (NaN: gnuplot breaks a line there, where an empty field would be bridged) */
+	fprintf(f, ok ? "\t%.4f\tNaN" : "\tNaN\t%.4f", u);
+	if (json_is_object(wm))
+		fprintf(f, "\t%.0f\t%.0f", plot_num(wm, "low"), plot_num(wm, "min"));
+	else
+		fputs("\tNaN\tNaN", f);
+	if (label && (!strcmp(label, "sample") || periodic_label(label) || !strcmp(label, "final")))
+		label = NULL;
+	/* the full-width panels show a label only 3% of the run away from the last one */
+	thin = label && plot_num(s, "event_index") - t->last_shown >= 0.03 * t->xmax;
+	if (thin)
+		t->last_shown = plot_num(s, "event_index");
+	/* in curly quotes (gnuplot strips straight ones): a name the trace gave its
+	 * snapshot, not something the replay saw ("compacted" where no zs_compact ran) */
+	fprintf(f, "\t%s%s%s\t%d\t%s%s%s\n", label ? LQ : "", label ? label : "", label ? RQ : "",
+		label ? t->nlabels++ % 3 : 0, thin ? LQ : "", thin ? label : "", thin ? RQ : "");
+}
+
+/* The three data files (snapshots, compactions, fork rates); "small" gets gnuplot's numbers. */
+static void ts_write(struct tsv_files *tsv, json_t *root, const struct cmp_metrics *m,
+		     struct ts_rows *t, char *small, size_t len)
+{
+	json_t *snaps = json_object_get(root, "snapshots"), *s;
+	json_t *comps = json_object_get(root, "compactions");
+	unsigned int nrates = 0;
+	bool binned;
+	size_t i;
+	int cols;
+
+	/* simulated time on the x axis when the trace has times, else events */
+	t->use_time = plot_num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
+	t->xmax = plot_num(json_array_get(snaps, json_array_size(snaps) - 1),
+			   t->use_time ? "time_ns" : "event_index") /
+		  (t->use_time ? 1e9 : 1);
+	json_array_foreach(snaps, i, s)
+		ts_row(plot_tsv_stream(tsv, 0), s, t);
+	binned = json_array_size(comps) > TS_MAX_COMPACTION_LINES;
+	write_compactions(plot_tsv_stream(tsv, 1), comps, t->use_time, t->xmax, binned);
+	cols = write_fork_rates(plot_tsv_stream(tsv, 2), snaps, t->use_time, &nrates);
+	snprintf(small, len, "%lu %zu %s %d %u %s", m->page_size / 1024, json_array_size(comps),
+		 t->use_time ? "time" : "events", cols, nrates, binned ? "bins" : "lines");
+}
+
 int plot_timeseries(const char *results, const char *outbase_in, char *msg, size_t msglen)
 {
 	struct cmp_metrics m;
 	static const char *const sfx[] = {"", "-compactions", "-forks"};
 	struct tsv_files tsv;
-	char outbase[PATH_MAX];
-	char title[600], pkib[32], ncomp[32], nout[16], nfr[16], zone[40], limit[80];
-	json_t *root, *snaps, *s, *comps;
-	double xmax, last_shown = -1e300, lim = CMP_FEW_FREE_PAGES;
-	FILE *f, *fc, *ff;
-	size_t i;
-	unsigned int nrates = 0;
-	int rc, nlabels = 0, cols;
-	bool use_time, have_wmarks = false, binned;
+	struct ts_rows t = {.last_shown = -1e300, .lim = CMP_FEW_FREE_PAGES};
+	char outbase[PATH_MAX], title[600], zone[40], limit[80], small[160];
+	json_t *root;
+	int rc;
 
 	rc = plot_safe_path(outbase_in, outbase, sizeof(outbase), msg, msglen);
 	if (rc)
@@ -376,87 +456,24 @@ int plot_timeseries(const char *results, const char *outbase_in, char *msg, size
 		json_decref(root);
 		return EX_CANTCREAT;
 	}
-	f = plot_tsv_stream(&tsv, 0);
-	fc = plot_tsv_stream(&tsv, 1);
-	ff = plot_tsv_stream(&tsv, 2);
-	snaps = json_object_get(root, "snapshots");
-	/* simulated time on the x axis when the trace has times, else events */
-	use_time = plot_num(json_array_get(snaps, json_array_size(snaps) - 1), "time_ns") > 0;
-	xmax = plot_num(json_array_get(snaps, json_array_size(snaps) - 1),
-			use_time ? "time_ns" : "event_index") /
-	       (use_time ? 1e9 : 1);
+	t.page_size = m.page_size;
 	snprintf(zone, sizeof(zone), "%s",
-		 json_string_value(json_object_get(cmp_pgd_zone(json_array_get(snaps, 0)), "name"))
+		 json_string_value(json_object_get(
+		     cmp_pgd_zone(json_array_get(json_object_get(root, "snapshots"), 0)), "name"))
 		     ?: "machine");
-	json_array_foreach(snaps, i, s)
-	{
-		json_t *z = cmp_pgd_zone(s), *bi = json_object_get(z, "buddyinfo");
-		json_t *wm = json_object_get(z, "watermarks");
-		const char *label = json_string_value(json_object_get(s, "label"));
-		double cum = 0, stack[4], u = plot_num(z, "unusable_index");
-		bool thin, ok = cmp_index_meaningful(z, &lim);
-
-		have_wmarks |= json_is_object(wm);
-		fprintf(f, "%.9g\t%.0f\t%.0f\t%.0f\t%.1f",
-			use_time ? plot_num(s, "time_ns") / 1e9 : plot_num(s, "event_index"),
-			plot_num(s, "event_index"), plot_num(s, "pool_pages"),
-			plot_num(s, "ideal_pages"),
-			plot_num(s, "stored_bytes") / (double)m.page_size);
-		/* free pages (not blocks) stacked: order 0, <= 1, <= 2, <= 3, all orders */
-		for (size_t o = 0; o < json_array_size(bi); o++) {
-			cum += json_number_value(json_array_get(bi, o)) * (double)(1ul << o);
-			if (o <= 3)
-				stack[o] = cum;
-		}
-		for (size_t o = json_array_size(bi); o <= 3; o++)
-			stack[o] = cum;
-		fprintf(f, "\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", stack[0], stack[1], stack[2], stack[3],
-			cum);
-		/* the index where it means something, and where it does not */
-		/* (NaN: gnuplot breaks a line there, where an empty field would be bridged) */
-		fprintf(f, ok ? "\t%.4f\tNaN" : "\tNaN\t%.4f", u);
-		if (json_is_object(wm))
-			fprintf(f, "\t%.0f\t%.0f", plot_num(wm, "low"), plot_num(wm, "min"));
-		else
-			fputs("\tNaN\tNaN", f);
-		if (label &&
-		    (!strcmp(label, "sample") || periodic_label(label) || !strcmp(label, "final")))
-			label = NULL;
-		/* the full-width panels show a label only 3% of the run away from the last one */
-		thin = label && plot_num(s, "event_index") - last_shown >= 0.03 * xmax;
-		if (thin)
-			last_shown = plot_num(s, "event_index");
-		/* in curly quotes (gnuplot strips straight ones): a name the trace gave its
-		 * snapshot, not something the replay saw ("compacted" where no zs_compact ran) */
-		fprintf(f, "\t%s%s%s\t%d\t%s%s%s\n", label ? LQ : "", label ? label : "",
-			label ? RQ : "", label ? nlabels++ % 3 : 0, thin ? LQ : "",
-			thin ? label : "", thin ? RQ : "");
-	}
-	comps = json_object_get(root, "compactions");
-	binned = json_array_size(comps) > TS_MAX_COMPACTION_LINES;
-	write_compactions(fc, comps, use_time, xmax, binned);
-	snprintf(ncomp, sizeof(ncomp), "%zu", json_array_size(comps));
-	cols = write_fork_rates(ff, snaps, use_time, &nrates);
-	snprintf(nout, sizeof(nout), "%d", cols);
-	snprintf(nfr, sizeof(nfr), "%u", nrates);
-	if (have_wmarks)
+	ts_write(&tsv, root, &m, &t, small, sizeof(small));
+	if (t.have_wmarks)
 		snprintf(limit, sizeof(limit), "at or below its low watermark");
 	else
-		snprintf(limit, sizeof(limit), "%.0f free pages or fewer", lim);
-	if (plot_tsv_commit(&tsv, msg, msglen)) {
-		json_decref(root);
-		return EX_CANTCREAT;
-	}
+		snprintf(limit, sizeof(limit), "%.0f free pages or fewer", t.lim);
 	run_title(&m, "over time", title, sizeof(title));
-	snprintf(pkib, sizeof(pkib), "%lu", m.page_size / 1024);
 	json_decref(root);
+	if (plot_tsv_commit(&tsv, msg, msglen))
+		return EX_CANTCREAT;
 	{
-		char small[160];
 		const char *args[] = {tsv.path[0], tsv.path[1], tsv.path[2], outbase, title,
 				      zone,	   limit,	small,	     NULL};
 
-		snprintf(small, sizeof(small), "%s %s %s %s %s %s", pkib, ncomp,
-			 use_time ? "time" : "events", nout, nfr, binned ? "bins" : "lines");
 		return plot_gnuplot("timeseries", args, msg, msglen);
 	}
 }

@@ -163,6 +163,32 @@ static void progress(const struct trace_reader *r, long long size, uint64_t even
 			(now - t0) * (1 - done) / done);
 }
 
+/* The forks' line of the summary: how each fork got its page directory, and the stalls. */
+static void print_forks(const struct sim_snapshot *s)
+{
+	printf("  forks:       %llu attempted: %llu fast, %llu after compaction, %llu after reclaim, "
+	       "%llu after zs_compact, %llu needing an OOM kill, %llu failed\n",
+	       (unsigned long long)s->forks.attempted,
+	       (unsigned long long)s->forks.outcomes[ALLOC_FAST],
+	       (unsigned long long)s->forks.outcomes[ALLOC_COMPACTION],
+	       (unsigned long long)s->forks.outcomes[ALLOC_RECLAIM],
+	       (unsigned long long)s->forks.outcomes[ALLOC_ZS_COMPACT],
+	       (unsigned long long)s->forks.outcomes[ALLOC_OOM_KILL],
+	       (unsigned long long)s->forks.failed);
+	if (s->forks.stalls || s->forks.failed)
+		printf("               stalled: %llu below the watermark, %llu fragmented; last with "
+		       "%llu pages free (%llu lowmem)\n",
+		       (unsigned long long)s->forks.stall_reasons[STALL_WATERMARK],
+		       (unsigned long long)s->forks.stall_reasons[STALL_FRAGMENTATION],
+		       (unsigned long long)s->forks.free_at_last_stall,
+		       (unsigned long long)s->forks.lowmem_free_at_last_stall);
+	if (s->forks.oom_kills)
+		printf("               %llu OOM kills assumed: the model kills no process of the "
+		       "trace; each killed victim is taken to free exactly the pages the request "
+		       "needed\n",
+		       (unsigned long long)s->forks.oom_kills);
+}
+
 static void print_summary(const char *trace, const struct sim_config *cfg,
 			  const struct replay_summary *rs, bool timing)
 {
@@ -197,27 +223,7 @@ static void print_summary(const char *trace, const struct sim_config *cfg,
 	printf("\n  memory:      %lu pages free, order-%s unusable index %.3f, fragmentation index "
 	       "%.3f\n",
 	       s->free_pages, "2", s->unusable_index_2 / 1000.0, s->fragmentation_index_2 / 1000.0);
-	printf("  forks:       %llu attempted: %llu fast, %llu after compaction, %llu after reclaim, "
-	       "%llu after zs_compact, %llu needing an OOM kill, %llu failed\n",
-	       (unsigned long long)s->forks.attempted,
-	       (unsigned long long)s->forks.outcomes[ALLOC_FAST],
-	       (unsigned long long)s->forks.outcomes[ALLOC_COMPACTION],
-	       (unsigned long long)s->forks.outcomes[ALLOC_RECLAIM],
-	       (unsigned long long)s->forks.outcomes[ALLOC_ZS_COMPACT],
-	       (unsigned long long)s->forks.outcomes[ALLOC_OOM_KILL],
-	       (unsigned long long)s->forks.failed);
-	if (s->forks.stalls || s->forks.failed)
-		printf("               stalled: %llu below the watermark, %llu fragmented; last with "
-		       "%llu pages free (%llu lowmem)\n",
-		       (unsigned long long)s->forks.stall_reasons[STALL_WATERMARK],
-		       (unsigned long long)s->forks.stall_reasons[STALL_FRAGMENTATION],
-		       (unsigned long long)s->forks.free_at_last_stall,
-		       (unsigned long long)s->forks.lowmem_free_at_last_stall);
-	if (s->forks.oom_kills)
-		printf("               %llu OOM kills assumed: the model kills no process of the "
-		       "trace; each killed victim is taken to free exactly the pages the request "
-		       "needed\n",
-		       (unsigned long long)s->forks.oom_kills);
+	print_forks(s);
 	printf("  reclaim:     %llu kswapd runs, %llu direct reclaims (allocstall), %llu compaction "
 	       "stalls (%llu succeeded)\n",
 	       (unsigned long long)s->vm.pageoutrun, (unsigned long long)s->vm.allocstall,

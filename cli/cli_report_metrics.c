@@ -184,24 +184,11 @@ static double unusable(json_t *snap, bool *ok)
 	return num(z, "unusable_index");
 }
 
-int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen)
+/* What the run was: trace, profile, arch, policies, variant, workload, seed, page size. */
+static void metrics_inputs(json_t *in, struct cmp_metrics *m)
 {
-	json_t *in = json_object_get(root, "inputs");
-	json_t *snaps = json_object_get(root, "snapshots");
-	json_t *comps = json_object_get(root, "compactions");
-	json_t *fin, *s, *c;
-	const char *trace, *slash;
-	double sum = 0, worst = 0, most_freed = -1, counted = 0;
-	json_t *io;
-	size_t i, n;
+	const char *trace = str(in, "trace", "?"), *slash = strrchr(trace, '/');
 
-	if (!json_is_object(in) || !json_is_array(snaps) || !json_array_size(snaps) ||
-	    !json_is_array(comps)) {
-		snprintf(msg, msglen, "not a zsfrag results file (inputs, snapshots, compactions)");
-		return -EINVAL;
-	}
-	trace = str(in, "trace", "?");
-	slash = strrchr(trace, '/');
 	snprintf(m->trace, sizeof(m->trace), "%s", slash ? slash + 1 : trace);
 	snprintf(m->profile, sizeof(m->profile), "%s", str(in, "profile", "?"));
 	snprintf(m->arch, sizeof(m->arch), "%s", str(in, "arch", "?"));
@@ -224,11 +211,15 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	m->page_size = json_is_integer(json_object_get(in, "page_size"))
 			   ? (unsigned long)json_integer_value(json_object_get(in, "page_size"))
 			   : 4096;
-	for (i = 0; i < CMP_NR_METRICS; i++)
-		m->v[i] = NAN;
+}
 
-	n = json_array_size(snaps);
-	fin = json_array_get(snaps, n - 1);
+/* Over every snapshot: the pool's peak, the unusable index's mean and worst where it counts. */
+static void metrics_snapshots(json_t *snaps, struct cmp_metrics *m)
+{
+	double sum = 0, worst = 0, counted = 0;
+	json_t *s;
+	size_t i;
+
 	m->v[CMP_POOL_PEAK] = 0;
 	json_array_foreach(snaps, i, s)
 	{
@@ -245,8 +236,14 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	}
 	m->v[CMP_UNUSABLE_MEAN] = counted ? sum / counted : NAN;
 	m->v[CMP_UNUSABLE_WORST] = counted ? worst : NAN;
-	m->v[CMP_INDEX_SKIPPED] = (double)n - counted;
-	io = json_object_get(fin, "io_stat");
+	m->v[CMP_INDEX_SKIPPED] = (double)json_array_size(snaps) - counted;
+}
+
+/* From the final snapshot: zram's writes, the pool at the end, the forks. */
+static void metrics_final(json_t *root, json_t *fin, struct cmp_metrics *m)
+{
+	json_t *io = json_object_get(fin, "io_stat");
+
 	m->v[CMP_ZRAM_WRITES] = num(io, RESULTS_KEY(io_stat, writes));
 	m->v[CMP_ZRAM_FAILED] = num(io, RESULTS_KEY(io_stat, failed_writes));
 	m->v[CMP_ZRAM_FAILED_ALLOC] = num(io, RESULTS_KEY(io_stat, failed_writes_alloc));
@@ -272,6 +269,14 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 	}
 	m->v[CMP_ZS_MIGRATED] =
 	    num(json_object_get(fin, "kcompact"), RESULTS_KEY(kcompact, zs_pages_migrated));
+}
+
+/* Over every compaction run: their sums, and the pool around the one that freed the most. */
+static void metrics_compactions(json_t *in, json_t *comps, struct cmp_metrics *m)
+{
+	double most_freed = -1;
+	json_t *c;
+	size_t i;
 
 	m->v[CMP_COMPACTIONS] = (double)json_array_size(comps);
 	m->v[CMP_PAGES_FREED] = m->v[CMP_OBJS_MIGRATED] = m->v[CMP_BYTES_COPIED] = 0;
@@ -291,6 +296,25 @@ int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t
 		m->v[CMP_BYTES_COPIED] += num(c, RESULTS_KEY(compaction, bytes_copied));
 		m->v[CMP_CPU_MS] += num(c, "cpu_ns") / 1e6; /* NaN stays NaN */
 	}
+}
+
+int cmp_metrics_from_json(json_t *root, struct cmp_metrics *m, char *msg, size_t msglen)
+{
+	json_t *in = json_object_get(root, "inputs");
+	json_t *snaps = json_object_get(root, "snapshots");
+	json_t *comps = json_object_get(root, "compactions");
+
+	if (!json_is_object(in) || !json_is_array(snaps) || !json_array_size(snaps) ||
+	    !json_is_array(comps)) {
+		snprintf(msg, msglen, "not a zsfrag results file (inputs, snapshots, compactions)");
+		return -EINVAL;
+	}
+	metrics_inputs(in, m);
+	for (size_t i = 0; i < CMP_NR_METRICS; i++)
+		m->v[i] = NAN;
+	metrics_snapshots(snaps, m);
+	metrics_final(root, json_array_get(snaps, json_array_size(snaps) - 1), m);
+	metrics_compactions(in, comps, m);
 	return 0;
 }
 

@@ -139,20 +139,90 @@ static int want_plus(json_t *v, char *msg, size_t msglen)
 	return 0;
 }
 
-int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
+/* "seeds": 1 to SWEEP_MAX_AXIS integers >= 0. */
+static int want_seeds(json_t *v, char *msg, size_t msglen)
 {
-	json_error_t jerr;
-	const char *key, *slash;
-	json_t *v;
-	char stem[PATH_MAX];
+	size_t i;
+	json_t *it;
 	int err = 0;
 
-	memset(sw, 0, sizeof(*sw));
-	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-	if (!sw->root) {
-		config_json_load_error(path, &jerr, msg, msglen);
+	if (!json_is_array(v) || !json_array_size(v) || json_array_size(v) > SWEEP_MAX_AXIS)
+		err = -EINVAL;
+	json_array_foreach(v, i, it)
+	{
+		if (!json_is_integer(it) || json_integer_value(it) < 0)
+			err = -EINVAL;
+	}
+	if (err)
+		snprintf(msg, msglen, "\"seeds\": expected a list of integers >= 0");
+	return err;
+}
+
+/* "arch", "config", "out": a string without control characters. */
+static int sweep_string_key(struct sweep *sw, const char *key, json_t *v, char *msg,
+			    size_t msglen)
+{
+	if (!json_is_string(v)) {
+		snprintf(msg, msglen, "\"%s\": expected a string", key);
 		return -EINVAL;
 	}
+	if (want_name(json_string_value(v), key, msg, msglen))
+		return -EINVAL;
+	if (!strcmp(key, "arch"))
+		sw->arch = json_string_value(v);
+	else if (!strcmp(key, "config"))
+		sw->config = json_string_value(v);
+	else
+		snprintf(sw->out, sizeof(sw->out), "%s", json_string_value(v));
+	return 0;
+}
+
+/* One key of the spec into sw; 0, or -EINVAL with msg. */
+static int sweep_key(struct sweep *sw, const char *key, json_t *v, char *msg, size_t msglen)
+{
+	int err = 0;
+
+	if (!strcmp(key, "traces")) {
+		err = want_strings(v, key, msg, msglen);
+		sw->traces = v;
+	} else if (!strcmp(key, "profiles")) {
+		err = want_strings(v, key, msg, msglen);
+		sw->profiles = v;
+	} else if (!strcmp(key, "policies")) {
+		err = want_strings(v, key, msg, msglen);
+		sw->policies = v;
+		if (!err)
+			err = want_plus(v, msg, msglen);
+	} else if (!strcmp(key, "seeds")) {
+		err = want_seeds(v, msg, msglen);
+		sw->seeds = v;
+	} else if (!strcmp(key, "arch") || !strcmp(key, "config") || !strcmp(key, "out")) {
+		err = sweep_string_key(sw, key, v, msg, msglen);
+	} else if (!strcmp(key, "sample_every")) {
+		if (!json_is_integer(v) || json_integer_value(v) < 0) {
+			snprintf(msg, msglen, "\"sample_every\": expected an integer >= 0");
+			err = -EINVAL;
+		}
+		sw->sample_every = (uint64_t)json_integer_value(v);
+	} else if (!strcmp(key, "timing")) {
+		if (!json_is_boolean(v)) {
+			snprintf(msg, msglen, "\"timing\": expected true or false");
+			err = -EINVAL;
+		}
+		sw->timing = json_is_true(v);
+	} else {
+		snprintf(msg, msglen, "unknown key \"%s\"", key);
+		err = -EINVAL;
+	}
+	return err;
+}
+
+/* sw->dir, the spec's absolute directory, and the default out: NAME-results beside the cwd. */
+static void sweep_default_paths(struct sweep *sw, const char *path)
+{
+	char stem[PATH_MAX];
+	const char *slash;
+
 	/* relative paths resolve against the spec's absolute directory, so that a point's
 	 * results (which record the trace's path) do not depend on the caller's cwd */
 	if (realpath(path, stem) && strrchr(stem, '/'))
@@ -166,81 +236,51 @@ int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
 		*strrchr(stem, '.') = 0;
 	if (snprintf(sw->out, sizeof(sw->out), "%s-results", stem) >= (int)sizeof(sw->out))
 		sw->out[0] = 0;
+}
+
+/* Every key, then the whole: traces given, not too many points. */
+static int sweep_keys(struct sweep *sw, char *msg, size_t msglen)
+{
+	const char *key;
+	json_t *v;
+	uint64_t points;
+	int err;
+
 	json_object_foreach(sw->root, key, v)
 	{
-		if (!strcmp(key, "traces")) {
-			err = want_strings(v, key, msg, msglen);
-			sw->traces = v;
-		} else if (!strcmp(key, "profiles")) {
-			err = want_strings(v, key, msg, msglen);
-			sw->profiles = v;
-		} else if (!strcmp(key, "policies")) {
-			err = want_strings(v, key, msg, msglen);
-			sw->policies = v;
-			if (!err)
-				err = want_plus(v, msg, msglen);
-		} else if (!strcmp(key, "seeds")) {
-			size_t i;
-			json_t *it;
-
-			if (!json_is_array(v) || !json_array_size(v) ||
-			    json_array_size(v) > SWEEP_MAX_AXIS)
-				err = -EINVAL;
-			json_array_foreach(v, i, it) if (!json_is_integer(it) ||
-							 json_integer_value(it) < 0) err = -EINVAL;
-			if (err)
-				snprintf(msg, msglen,
-					 "\"seeds\": expected a list of integers >= 0");
-			sw->seeds = v;
-		} else if (!strcmp(key, "arch") || !strcmp(key, "config") || !strcmp(key, "out")) {
-			if (!json_is_string(v)) {
-				snprintf(msg, msglen, "\"%s\": expected a string", key);
-				err = -EINVAL;
-			} else if (want_name(json_string_value(v), key, msg, msglen)) {
-				err = -EINVAL;
-			} else if (!strcmp(key, "arch")) {
-				sw->arch = json_string_value(v);
-			} else if (!strcmp(key, "config")) {
-				sw->config = json_string_value(v);
-			} else {
-				snprintf(stem, sizeof(stem), "%s", json_string_value(v));
-			}
-			if (!strcmp(key, "out") && !err)
-				snprintf(sw->out, sizeof(sw->out), "%s", stem);
-		} else if (!strcmp(key, "sample_every")) {
-			if (!json_is_integer(v) || json_integer_value(v) < 0) {
-				snprintf(msg, msglen, "\"sample_every\": expected an integer >= 0");
-				err = -EINVAL;
-			}
-			sw->sample_every = (uint64_t)json_integer_value(v);
-		} else if (!strcmp(key, "timing")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, msglen, "\"timing\": expected true or false");
-				err = -EINVAL;
-			}
-			sw->timing = json_is_true(v);
-		} else {
-			snprintf(msg, msglen, "unknown key \"%s\"", key);
-			err = -EINVAL;
-		}
+		err = sweep_key(sw, key, v, msg, msglen);
 		if (err)
-			break;
+			return err;
 	}
-	if (!err && !sw->traces) {
+	if (!sw->traces) {
 		snprintf(msg, msglen, "\"traces\" is required");
-		err = -EINVAL;
+		return -EINVAL;
 	}
-	if (!err) {
-		/* each axis <= 256: the product fits in 64 bits */
-		uint64_t points = (uint64_t)axis(sw->traces) * axis(sw->profiles) *
-				  axis(sw->policies) * axis(sw->seeds);
+	/* each axis <= 256: the product fits in 64 bits */
+	points = (uint64_t)axis(sw->traces) * axis(sw->profiles) * axis(sw->policies) *
+		 axis(sw->seeds);
+	if (points > SWEEP_MAX_POINTS) {
+		snprintf(msg, msglen, "%llu points; a sweep has at most %u",
+			 (unsigned long long)points, SWEEP_MAX_POINTS);
+		return -E2BIG;
+	}
+	return 0;
+}
 
-		if (points > SWEEP_MAX_POINTS) {
-			snprintf(msg, msglen, "%llu points; a sweep has at most %u",
-				 (unsigned long long)points, SWEEP_MAX_POINTS);
-			err = -E2BIG;
-		}
+int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
+{
+	json_error_t jerr;
+	char out[PATH_MAX];
+	int err;
+
+	memset(sw, 0, sizeof(*sw));
+	sw->root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!sw->root) {
+		config_json_load_error(path, &jerr, msg, msglen);
+		return -EINVAL;
 	}
+	sweep_default_paths(sw, path);
+	err = sweep_keys(sw, msg, msglen);
 	if (err) {
 		char m2[600];
 
@@ -250,8 +290,8 @@ int sweep_load(const char *path, struct sweep *sw, char *msg, size_t msglen)
 		sw->root = NULL;
 		return err;
 	}
-	resolve(sw, sw->out, stem, sizeof(stem));
-	snprintf(sw->out, sizeof(sw->out), "%s", stem);
+	resolve(sw, sw->out, out, sizeof(out));
+	snprintf(sw->out, sizeof(sw->out), "%s", out);
 	sw->nt = axis(sw->traces);
 	sw->np = axis(sw->profiles);
 	sw->nq = axis(sw->policies);
