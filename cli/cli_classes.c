@@ -15,10 +15,12 @@
 
 static void classes_help(FILE *f, const struct cli_opt *opts)
 {
-	fprintf(f, "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] "
-		   "[--json]\n\n"
-		   "Print the size-class table of a kernel profile: index, object size, pages per\n"
-		   "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n");
+	fprintf(
+	    f,
+	    "usage: zsfrag classes [--profile P] [--arch A] [--page-size N] [--chain-size K] "
+	    "[--json]\n\n"
+	    "Print the size-class table of a kernel profile: index, object size, pages per\n"
+	    "zspage, objects per zspage, the index it is merged into, and whether it is huge.\n\n");
 	cli_opt_help(f, opts);
 }
 
@@ -90,9 +92,9 @@ static int check_pool_config(const struct zs_pool_config *cfg, const char *arch,
 		if (info->chain_min == info->chain_max)
 			return cli_usage_error("classes", "profile %s has a fixed chain size of %u",
 					       info->name, info->chain_min);
-		return cli_usage_error("classes",
-				       "chain size %u out of range %u..%u for profile %s",
-				       cfg->chain_size, info->chain_min, info->chain_max, info->name);
+		return cli_usage_error(
+		    "classes", "chain size %u out of range %u..%u for profile %s", cfg->chain_size,
+		    info->chain_min, info->chain_max, info->name);
 	}
 	return 0;
 }
@@ -114,11 +116,12 @@ int cli_classes(int argc, char **argv)
 	sim_config_default(&machine);
 	cfg.profile = machine.pool.profile;
 	arch = zs_arch_name(machine.pool.arch);
-	w = (size_t)snprintf(profile_help, sizeof(profile_help), "kernel profile (default %s, as replay):\n",
-			     cfg.profile);
+	w = (size_t)snprintf(profile_help, sizeof(profile_help),
+			     "kernel profile (default %s, as replay):\n", cfg.profile);
 	for (const char *const *p = zs_profile_names(); *p && w < sizeof(profile_help); p++)
 		w += (size_t)snprintf(profile_help + w, sizeof(profile_help) - w, "%s%s",
 				      p == zs_profile_names() ? "" : " ", *p);
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "profile", .short_name = 'p', .arg = "P", .kind = CLI_OPT_STRING,
 	     .dst = &cfg.profile, .help = profile_help},
@@ -136,6 +139,7 @@ int cli_classes(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 
 	rc = cli_opt_parse("classes", opts, argc, argv, classes_help);
 	if (rc)

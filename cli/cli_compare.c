@@ -326,10 +326,11 @@ static int add_run(struct compare_state *st, const struct compare_opts *o, int t
 	r->json_out = st->paths[i];
 	for (unsigned int j = 0; j < i; j++)
 		if (!strcmp(st->paths[j], st->paths[i]))
-			return cli_usage_error("compare",
-					       "runs %u and %u would both write %s (the same variant "
-					       "twice, or a trace named like another's NAME-N)",
-					       j + 1, i + 1, st->paths[i]);
+			return cli_usage_error(
+			    "compare",
+			    "runs %u and %u would both write %s (the same variant "
+			    "twice, or a trace named like another's NAME-N)",
+			    j + 1, i + 1, st->paths[i]);
 	return 0;
 }
 
@@ -607,6 +608,7 @@ static int parse_report(const char *arg, void *dst)
 
 static int parse_opts(int argc, char **argv, struct compare_opts *o)
 {
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "profiles", .short_name = 'p', .arg = "LIST", .kind = CLI_OPT_STRING,
 	     .dst = &o->profiles, .help = "kernel profiles to compare (default: the config's, v4.1)"},
@@ -670,6 +672,7 @@ static int parse_opts(int argc, char **argv, struct compare_opts *o)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	int rc = cli_opt_parse("compare", opts, argc, argv, compare_help);
 
 	return rc ? rc : check_operands(argc, argv, o);

@@ -46,11 +46,12 @@ static void gen_help(FILE *f, const struct cli_opt *opts)
 	const struct wl_param_def *d;
 	size_t n;
 
-	fprintf(f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
-		   "Generate a swap trace from workload models; several models (--mix a,b,c or\n"
-		   "a,b,c) run side by side in simulated time. The output's name picks the format\n"
-		   "(traces/FORMAT.md): text (zsfrag-trace 1) by default, binary for .ztb, either\n"
-		   "one compressed for .zst / .gz.\n\n");
+	fprintf(
+	    f, "usage: zsfrag gen MODEL[,MODEL...] [--param KEY=VALUE]... [--seed N] [-o TRACE]\n\n"
+	       "Generate a swap trace from workload models; several models (--mix a,b,c or\n"
+	       "a,b,c) run side by side in simulated time. The output's name picks the format\n"
+	       "(traces/FORMAT.md): text (zsfrag-trace 1) by default, binary for .ztb, either\n"
+	       "one compressed for .zst / .gz.\n\n");
 	cli_opt_help(f, opts);
 	fprintf(f, "\nModels:\n");
 	for (unsigned int i = 0; wl_model_name(i); i++)
@@ -111,6 +112,7 @@ static int gen_param_error(const char *err)
 static int gen_parse(int argc, char **argv, struct gen_args *a, unsigned long long *seed,
 		     const char **out, bool *quiet)
 {
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "mix", .short_name = 'm', .arg = "LIST", .kind = CLI_OPT_PARSE, .dst = a,
 	     .parse = parse_mix, .help = "the models, comma-separated (or the first argument)"},
@@ -131,6 +133,7 @@ static int gen_parse(int argc, char **argv, struct gen_args *a, unsigned long lo
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	int rc = cli_opt_parse("gen", opts, argc, argv, gen_help);
 
 	if (rc)

@@ -44,8 +44,10 @@ struct cli_opt {
 };
 
 /* The rows every table ends with. */
+/* clang-format off */
 #define CLI_OPT_HELP_ROW {.name = "help", .short_name = 'h', .kind = CLI_OPT_HELP, .help = "this text"}
 #define CLI_OPT_END	 {.name = NULL}
+/* clang-format on */
 
 /* How a subcommand prints its help: the usage lines, its table's rows (cli_opt_help), notes. */
 typedef void cli_opt_help_fn(FILE *f, const struct cli_opt *opts);

@@ -349,13 +349,13 @@ static void write_compactions(FILE *fc, json_t *comps, bool use_time, double xma
 
 /* The time series' main data file, a row a snapshot, and what its rows found. */
 struct ts_rows {
-	bool use_time;	   /* x: simulated seconds, else events */
-	double xmax;	   /* the last snapshot's x */
+	bool use_time; /* x: simulated seconds, else events */
+	double xmax;   /* the last snapshot's x */
 	size_t page_size;
 	double last_shown; /* the event of the last label shown on the thin panels */
 	int nlabels;
-	double lim;	   /* free pages at or below which the index says nothing */
-	bool have_wmarks;  /* the pgd zone's watermarks are in the results */
+	double lim;	  /* free pages at or below which the index says nothing */
+	bool have_wmarks; /* the pgd zone's watermarks are in the results */
 };
 
 /* Free pages (not blocks) stacked: order 0, <= 1, <= 2, <= 3 into stack[]; all orders returned. */
@@ -423,8 +423,7 @@ static void ts_write(struct tsv_files *tsv, json_t *root, const struct cmp_metri
 	t->xmax = plot_num(json_array_get(snaps, json_array_size(snaps) - 1),
 			   t->use_time ? "time_ns" : "event_index") /
 		  (t->use_time ? 1e9 : 1);
-	json_array_foreach(snaps, i, s)
-		ts_row(plot_tsv_stream(tsv, 0), s, t);
+	json_array_foreach(snaps, i, s) ts_row(plot_tsv_stream(tsv, 0), s, t);
 	binned = json_array_size(comps) > TS_MAX_COMPACTION_LINES;
 	write_compactions(plot_tsv_stream(tsv, 1), comps, t->use_time, t->xmax, binned);
 	cols = write_fork_rates(plot_tsv_stream(tsv, 2), snaps, t->use_time, &nrates);
@@ -587,6 +586,7 @@ struct plot_args {
 	const char *out, *label, *title;
 };
 
+/* clang-format off */
 /* One table for every figure but regress: each takes the options the others use. */
 #define PLOT_OPTS(a)                                                                               \
 	{                                                                                          \
@@ -598,11 +598,14 @@ struct plot_args {
 		     .help = "compare: the figure's title"},                                       \
 		    CLI_OPT_HELP_ROW, CLI_OPT_END,                                                 \
 	}
+/* clang-format on */
 
 static void plot_help(FILE *f)
 {
 	struct plot_args a;
+	/* clang-format off */
 	const struct cli_opt opts[] = PLOT_OPTS(&a);
+	/* clang-format on */
 
 	fprintf(
 	    f,
@@ -677,7 +680,9 @@ static int plot_runs(const char *what, char **inputs, int n, const struct plot_a
 static int plot_figure(int argc, char **argv)
 {
 	struct plot_args a = {.out = NULL};
+	/* clang-format off */
 	const struct cli_opt opts[] = PLOT_OPTS(&a);
+	/* clang-format on */
 	const char *what = argv[0], *out;
 	bool many = !strcmp(what, "compare") || !strcmp(what, "overlay");
 	char base[PATH_MAX], msg[800];

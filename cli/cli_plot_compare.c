@@ -173,7 +173,8 @@ static void forks_rows(FILE *ff, const struct cmp_metrics *m, unsigned int n,
 				if (!strcmp(m[i].outcome[k].name, os->names[j]))
 					c = m[i].outcome[k].n;
 			if (!isnan(c) && m[i].v[CMP_FORKS] > 0)
-				snprintf(pct, sizeof(pct), " (%.1f%%)", 100 * c / m[i].v[CMP_FORKS]);
+				snprintf(pct, sizeof(pct), " (%.1f%%)",
+					 100 * c / m[i].v[CMP_FORKS]);
 			bar(ff, c, 0, pct, fmx);
 		}
 		fputc('\n', ff);
@@ -234,8 +235,8 @@ int plot_compare(const struct cmp_metrics *m, unsigned int n, const char *title,
 	if (plot_tsv_commit(&tsv, msg, msglen))
 		return EX_CANTCREAT;
 	snprintf(pkib, sizeof(pkib), "%lu", n ? m[0].page_size / 1024 : 4);
-	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n, os.nout,
-		 has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
+	snprintf(small, sizeof(small), "%s %u %u %d %.6g %.6g %.6g %.6g %.6g %.6g", pkib, n,
+		 os.nout, has_cpu, mx[0], fmx, mx[1], mx[2], mx[3], mx[4]);
 	{
 		const char *args[] = {tsv.path[0], tsv.path[1], outbase, title, small, nev, NULL};
 

@@ -95,6 +95,7 @@ static void replay_help(FILE *f, const struct cli_opt *opts)
 static int parse_options(int argc, char **argv, struct replay_opts *r)
 {
 	struct replay_overrides *o = &r->o;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "profile", .short_name = 'p', .arg = "P", .kind = CLI_OPT_STRING,
 	     .dst = &o->profile,
@@ -140,6 +141,7 @@ static int parse_options(int argc, char **argv, struct replay_opts *r)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 
 	return cli_opt_parse("replay", opts, argc, argv, replay_help);
 }
@@ -166,22 +168,24 @@ static void progress(const struct trace_reader *r, long long size, uint64_t even
 /* The forks' line of the summary: how each fork got its page directory, and the stalls. */
 static void print_forks(const struct sim_snapshot *s)
 {
-	printf("  forks:       %llu attempted: %llu fast, %llu after compaction, %llu after reclaim, "
-	       "%llu after zs_compact, %llu needing an OOM kill, %llu failed\n",
-	       (unsigned long long)s->forks.attempted,
-	       (unsigned long long)s->forks.outcomes[ALLOC_FAST],
-	       (unsigned long long)s->forks.outcomes[ALLOC_COMPACTION],
-	       (unsigned long long)s->forks.outcomes[ALLOC_RECLAIM],
-	       (unsigned long long)s->forks.outcomes[ALLOC_ZS_COMPACT],
-	       (unsigned long long)s->forks.outcomes[ALLOC_OOM_KILL],
-	       (unsigned long long)s->forks.failed);
+	printf(
+	    "  forks:       %llu attempted: %llu fast, %llu after compaction, %llu after reclaim, "
+	    "%llu after zs_compact, %llu needing an OOM kill, %llu failed\n",
+	    (unsigned long long)s->forks.attempted,
+	    (unsigned long long)s->forks.outcomes[ALLOC_FAST],
+	    (unsigned long long)s->forks.outcomes[ALLOC_COMPACTION],
+	    (unsigned long long)s->forks.outcomes[ALLOC_RECLAIM],
+	    (unsigned long long)s->forks.outcomes[ALLOC_ZS_COMPACT],
+	    (unsigned long long)s->forks.outcomes[ALLOC_OOM_KILL],
+	    (unsigned long long)s->forks.failed);
 	if (s->forks.stalls || s->forks.failed)
-		printf("               stalled: %llu below the watermark, %llu fragmented; last with "
-		       "%llu pages free (%llu lowmem)\n",
-		       (unsigned long long)s->forks.stall_reasons[STALL_WATERMARK],
-		       (unsigned long long)s->forks.stall_reasons[STALL_FRAGMENTATION],
-		       (unsigned long long)s->forks.free_at_last_stall,
-		       (unsigned long long)s->forks.lowmem_free_at_last_stall);
+		printf(
+		    "               stalled: %llu below the watermark, %llu fragmented; last with "
+		    "%llu pages free (%llu lowmem)\n",
+		    (unsigned long long)s->forks.stall_reasons[STALL_WATERMARK],
+		    (unsigned long long)s->forks.stall_reasons[STALL_FRAGMENTATION],
+		    (unsigned long long)s->forks.free_at_last_stall,
+		    (unsigned long long)s->forks.lowmem_free_at_last_stall);
 	if (s->forks.oom_kills)
 		printf("               %llu OOM kills assumed: the model kills no process of the "
 		       "trace; each killed victim is taken to free exactly the pages the request "

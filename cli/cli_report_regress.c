@@ -371,8 +371,9 @@ static int regress_figure(const struct regress_row *rows, const bool *gate,
 
 		describe_set(nw, new_dir, dn, sizeof(dn));
 		describe_set(base, base_dir, db, sizeof(db));
-		snprintf(tbuf, sizeof(tbuf), "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%",
-			 dn, db, np, thr * 100);
+		snprintf(tbuf, sizeof(tbuf),
+			 "%s (new) vs %s (base): %u pairs of runs, threshold %.0f%%", dn, db, np,
+			 thr * 100);
 		title = tbuf;
 	}
 	rc = write_figure(rows, gate, out, title, thr, msg, sizeof(msg));
@@ -426,8 +427,8 @@ int regress_check(const char *base_dir, const char *new_dir, const char *metrics
 		regress_row_print(i, &rows[i], gate[i]);
 		failed += gate[i] && rows[i].n && rows[i].verdict == V_WORSE;
 	}
-	if (out && (rc = regress_figure(rows, gate, &base, &nw, base_dir, new_dir, np, thr, out,
-					title)))
+	if (out &&
+	    (rc = regress_figure(rows, gate, &base, &nw, base_dir, new_dir, np, thr, out, title)))
 		goto out;
 	for (int i = 0; i < CMP_NR_METRICS; i++)
 		if (gate[i] && rows[i].n && rows[i].verdict == V_WORSE)
@@ -447,6 +448,7 @@ int plot_regress_main(int argc, char **argv)
 	char outbuf[PATH_MAX];
 	bool figure = true;
 	double thr = 0.05;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "metric", .short_name = 'm', .arg = "LIST", .kind = CLI_OPT_STRING,
 	     .dst = &metrics,
@@ -463,6 +465,7 @@ int plot_regress_main(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	int rc = cli_opt_parse("plot regress", opts, argc, argv, regress_help);
 
 	if (rc)

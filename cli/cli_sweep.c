@@ -159,8 +159,7 @@ static int want_seeds(json_t *v, char *msg, size_t msglen)
 }
 
 /* "arch", "config", "out": a string without control characters. */
-static int sweep_string_key(struct sweep *sw, const char *key, json_t *v, char *msg,
-			    size_t msglen)
+static int sweep_string_key(struct sweep *sw, const char *key, json_t *v, char *msg, size_t msglen)
 {
 	if (!json_is_string(v)) {
 		snprintf(msg, msglen, "\"%s\": expected a string", key);
@@ -257,8 +256,8 @@ static int sweep_keys(struct sweep *sw, char *msg, size_t msglen)
 		return -EINVAL;
 	}
 	/* each axis <= 256: the product fits in 64 bits */
-	points = (uint64_t)axis(sw->traces) * axis(sw->profiles) * axis(sw->policies) *
-		 axis(sw->seeds);
+	points =
+	    (uint64_t)axis(sw->traces) * axis(sw->profiles) * axis(sw->policies) * axis(sw->seeds);
 	if (points > SWEEP_MAX_POINTS) {
 		snprintf(msg, msglen, "%llu points; a sweep has at most %u",
 			 (unsigned long long)points, SWEEP_MAX_POINTS);
@@ -469,12 +468,14 @@ static int sweep_expand(int argc, char **argv)
 	char msg[1024], exe[PATH_MAX], spec[PATH_MAX]; /* msg: a point name (300) and a reason (600) */
 	ssize_t n;
 	bool count = false, nul = false;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "count", .kind = CLI_OPT_SET, .dst = &count},
 	    {.name = "null", .short_name = '0', .kind = CLI_OPT_SET, .dst = &nul},
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	const char *path;
 	int rc = cli_opt_parse("sweep", opts, argc, argv, sweep_help_opts);
 
@@ -554,6 +555,7 @@ static int sweep_run(int argc, char **argv)
 {
 	const char *idx_s = getenv("SLURM_ARRAY_TASK_ID"), *out = NULL;
 	bool skip = false;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "index", .short_name = 'i', .arg = "N", .kind = CLI_OPT_STRING, .dst = &idx_s},
 	    {.name = "out", .short_name = 'o', .arg = "DIR", .kind = CLI_OPT_STRING, .dst = &out},
@@ -561,6 +563,7 @@ static int sweep_run(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	unsigned long long idx;
 	struct sweep_point *pt;
 	struct sweep sw;

@@ -98,9 +98,9 @@ static void note_missing(unsigned long long from, unsigned long long to,
 /* The merge: the spec (when given) and what the points so far said. */
 struct merge_state {
 	const char *spec;
-	struct sweep sw;	/* loaded when spec is given */
-	char first_hash[17];	/* without a spec: the first point's, the others' must match */
-	unsigned int expect;	/* points of the spec, or SWEEP_MAX_POINTS */
+	struct sweep sw;     /* loaded when spec is given */
+	char first_hash[17]; /* without a spec: the first point's, the others' must match */
+	unsigned int expect; /* points of the spec, or SWEEP_MAX_POINTS */
 };
 
 /*
@@ -191,9 +191,9 @@ static json_t *merge_point(struct merge_state *ms, const struct merge_item *it)
 	met = json_object();
 	for (int k = 0; k < CMP_NR_METRICS; k++)
 		json_object_set_new(met, cmp_metric_info[k].key, num_or_null(m.v[k]));
-	pm = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "index", (json_int_t)it->idx,
-		       "trace", m.trace, "profile", m.profile, "arch", m.arch, "policies",
-		       m.policies, "seed", (json_int_t)m.seed, "results", b ? b + 1 : it->path);
+	pm = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s}", "index", (json_int_t)it->idx, "trace",
+		       m.trace, "profile", m.profile, "arch", m.arch, "policies", m.policies,
+		       "seed", (json_int_t)m.seed, "results", b ? b + 1 : it->path);
 	json_object_set_new(pm, "metrics", met);
 	return pm;
 }
@@ -241,6 +241,7 @@ int sweep_merge(int argc, char **argv)
 	unsigned int np = 0, ni = 0;
 	bool bad = false, gaps = false;
 	int rc, rc2;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "spec", .short_name = 's', .arg = "SPEC", .kind = CLI_OPT_STRING,
 	     .dst = &ms.spec},
@@ -248,6 +249,7 @@ int sweep_merge(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 
 	rc = cli_opt_parse("sweep", opts, argc, argv, sweep_help_opts);
 	if (rc)

@@ -122,11 +122,13 @@ static void convert_help(FILE *f, const struct cli_opt *opts)
 static int trace_convert(int argc, char **argv)
 {
 	struct cli_trace_out out = {0};
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    CLI_TRACE_OUT_FORMAT_ROWS(&out),
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	struct trace_reader *r = NULL;
 	struct trace_writer *w = NULL;
 	struct trace_meta *meta;
@@ -178,10 +180,11 @@ out:
 
 static void cat_help(FILE *f, const struct cli_opt *opts)
 {
-	fprintf(f, "usage: zsfrag trace cat TRACE [OPTIONS]\n\n"
-		   "Print events of a trace (any format) as text, in the canonical spelling.\n"
-		   "Events are numbered from 1. The header and metadata come first when the range\n"
-		   "starts at event 1, so `zsfrag trace cat x.ztb > x.trace` is a valid trace.\n\n");
+	fprintf(f,
+		"usage: zsfrag trace cat TRACE [OPTIONS]\n\n"
+		"Print events of a trace (any format) as text, in the canonical spelling.\n"
+		"Events are numbered from 1. The header and metadata come first when the range\n"
+		"starts at event 1, so `zsfrag trace cat x.ztb > x.trace` is a valid trace.\n\n");
 	cli_opt_help(f, opts);
 }
 
@@ -189,6 +192,7 @@ static int trace_cat(int argc, char **argv)
 {
 	uint64_t from = 1, to = UINT64_MAX, count = UINT64_MAX, idx = 0;
 	bool header = true;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "from", .short_name = 'f', .arg = "N", .kind = CLI_OPT_U64, .dst = &from,
 	     .min = 1, .max = UINT64_MAX, .help = "first event to print (default 1)"},
@@ -201,6 +205,7 @@ static int trace_cat(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	struct trace_reader *r;
 	struct trace_meta *meta;
 	struct sim_event ev;
@@ -252,16 +257,17 @@ out_io:
 
 static void validate_help(FILE *f, const struct cli_opt *opts)
 {
-	fprintf(f,
-		"usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
-		"Check whole traces (any format) and report every problem, one a line on\n"
-		"stdout: \"FILE:LINE: what\" (text) or \"FILE: offset N: what\" (binary). After a\n"
-		"bad event the check goes on with the next one, as if the bad one was not\n"
-		"there; a fault in the header, in the metadata, in the structure of a binary\n"
-		"record, or of the compressed stream, stops the file. A summary line per file\n"
-		"goes to stderr; \"no end line\" there means a text trace without its optional\n"
-		"last line \"e COUNT\", so a cut at a line boundary could not be seen\n"
-		"(traces/FORMAT.md). Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n");
+	fprintf(
+	    f,
+	    "usage: zsfrag trace validate TRACE... [OPTIONS]\n\n"
+	    "Check whole traces (any format) and report every problem, one a line on\n"
+	    "stdout: \"FILE:LINE: what\" (text) or \"FILE: offset N: what\" (binary). After a\n"
+	    "bad event the check goes on with the next one, as if the bad one was not\n"
+	    "there; a fault in the header, in the metadata, in the structure of a binary\n"
+	    "record, or of the compressed stream, stops the file. A summary line per file\n"
+	    "goes to stderr; \"no end line\" there means a text trace without its optional\n"
+	    "last line \"e COUNT\", so a cut at a line boundary could not be seen\n"
+	    "(traces/FORMAT.md). Exit 0 when every trace is clean, 65 (EX_DATAERR) otherwise.\n\n");
 	cli_opt_help(f, opts);
 }
 
@@ -312,6 +318,7 @@ static int trace_validate(int argc, char **argv)
 {
 	uint64_t max = 100;
 	bool quiet = false, missing = false, bad = false;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "max-errors", .short_name = 'm', .arg = "N", .kind = CLI_OPT_U64, .dst = &max,
 	     .max = UINT64_MAX, .help = "stop a file after N problems (default 100, 0 = all)"},
@@ -320,6 +327,7 @@ static int trace_validate(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	int rc = cli_opt_parse("trace validate", opts, argc, argv, validate_help);
 
 	if (rc)

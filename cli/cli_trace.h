@@ -42,10 +42,11 @@ struct cli_trace_out {
 	const char *input;	 /* the file read, never written over (outfile_is_input) */
 };
 
-/* CLI_OPT_PARSE callbacks of --format (dst: enum trace_format *) and --compress (enum trace_codec *). */
+/* CLI_OPT_PARSE callbacks: --format (dst: enum trace_format *), --compress (enum trace_codec *). */
 int cli_trace_parse_format(const char *arg, void *dst);
 int cli_trace_parse_codec(const char *arg, void *dst);
 
+/* clang-format off */
 /* The option rows of the output (cli_opt.h), shared by the trace makers and convert. */
 #define CLI_TRACE_OUT_PATH_ROW(out)                                                                \
 	{.name = "output", .short_name = 'o', .arg = "FILE", .kind = CLI_OPT_STRING,               \
@@ -62,6 +63,7 @@ int cli_trace_parse_codec(const char *arg, void *dst);
 	    {.name = "level", .arg = "N", .kind = CLI_OPT_UINT, .dst = &(out)->level, .min = 1,    \
 	     .max = 22, .hint = "(1..22 zstd, 1..9 gzip)",                                         \
 	     .help = "compression level (default: zstd 3, gzip 6)"}
+/* clang-format on */
 
 /*
  * Resolve the defaults from the path; refuse (EX_USAGE) an output that is

@@ -18,10 +18,11 @@
 
 static void capture_help(FILE *f, const struct cli_opt *opts)
 {
-	fprintf(f, "usage: zsfrag trace from-capture CAPTURE [OPTIONS]\n\n"
-		   "Convert the output of scripts/zram-capture.bt (a live system's zsmalloc and\n"
-		   "zram activity, format in traces/FORMAT.md) to a zsfrag trace. CAPTURE may be\n"
-		   "'-' (stdin) and may be compressed (zstd, gzip). Records are sorted by time.\n\n");
+	fprintf(f,
+		"usage: zsfrag trace from-capture CAPTURE [OPTIONS]\n\n"
+		"Convert the output of scripts/zram-capture.bt (a live system's zsmalloc and\n"
+		"zram activity, format in traces/FORMAT.md) to a zsfrag trace. CAPTURE may be\n"
+		"'-' (stdin) and may be compressed (zstd, gzip). Records are sorted by time.\n\n");
 	cli_opt_help(f, opts);
 }
 
@@ -99,6 +100,7 @@ struct capture_args {
 /* The options and CAPTURE; 0, -1 after --help, or EX_USAGE. */
 static int capture_parse(int argc, char **argv, struct capture_args *a)
 {
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "mode", .short_name = 'm', .arg = "M", .kind = CLI_OPT_PARSE,
 	     .dst = &a->opts.mode, .parse = parse_mode, .hint = "(alloc or zram)",
@@ -129,6 +131,7 @@ static int capture_parse(int argc, char **argv, struct capture_args *a)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	char msg[768];
 	int rc = cli_opt_parse("trace from-capture", opts, argc, argv, capture_help);
 
@@ -190,7 +193,8 @@ static void capture_summary(const struct capture_stats *st, enum capture_mode mo
 			" unpaired returns, %" PRIu64 " cut lines, %s\n",
 			st->readings, st->compactions, st->interleaved, st->interleaved_records,
 			st->stepped, st->steps, st->zspages_freed, st->shrinker_calls, st->unpaired,
-			st->truncated, st->no_end ? "no end line" : "end line seen or not announced");
+			st->truncated,
+			st->no_end ? "no end line" : "end line seen or not announced");
 	if (mode == CAPTURE_MODE_ZRAM)
 		fprintf(stderr,
 			"  zram: %" PRIu64 " allocations outside a write, %" PRIu64

@@ -62,14 +62,13 @@ static void mem_help(FILE *f, const struct cli_opt *opts)
 		    "compressed, as zram writes (w SLOT SIZE, z SLOT for same-filled pages).\n\n");
 	else
 		fprintf(
-		    f,
-		    "usage: zsfrag trace from-process PID [OPTIONS]\n\n"
-		    "Make a trace from the anonymous memory of a live process (root needed):\n"
-		    "its resident or swapped anonymous pages (/proc/PID/maps, pagemap, mem),\n"
-		    "each compressed, as the zram writes a swap device would get (w SLOT SIZE,\n"
-		    "z SLOT for same-filled pages), then 's snapshot_1'. With --samples N the\n"
-		    "process is read N times, --interval apart: new pages are written, changed\n"
-		    "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n");
+		    f, "usage: zsfrag trace from-process PID [OPTIONS]\n\n"
+		       "Make a trace from the anonymous memory of a live process (root needed):\n"
+		       "its resident or swapped anonymous pages (/proc/PID/maps, pagemap, mem),\n"
+		       "each compressed, as the zram writes a swap device would get (w SLOT SIZE,\n"
+		       "z SLOT for same-filled pages), then 's snapshot_1'. With --samples N the\n"
+		       "process is read N times, --interval apart: new pages are written, changed\n"
+		       "pages overwritten in their slot, vanished pages discarded (d SLOT).\n\n");
 	cli_opt_help(f, opts);
 }
 
@@ -96,6 +95,7 @@ static int parse_range(const char *s, void *dst)
 
 static int mem_parse(const char *sub, int argc, char **argv, bool core, struct mem_opts *o)
 {
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    /* from-process only: the core's table starts after these two */
 	    {.name = "interval", .short_name = 'i', .arg = "SEC", .kind = CLI_OPT_DOUBLE,
@@ -118,6 +118,7 @@ static int mem_parse(const char *sub, int argc, char **argv, bool core, struct m
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	char name[64];
 	int rc;
 
@@ -170,7 +171,8 @@ static int mem_source_open(struct mem_source *src, struct mem_opts *o)
 	if (!src->core && (cli_parse_u64(src->what, 0x7fffffff, &src->pid) || !src->pid))
 		return cli_usage_error("trace from-process", "bad PID '%s'", src->what);
 	if (src->core) {
-		o->out.input = src->what; /* -o core.x is refused, under any name, before reading it */
+		o->out.input =
+		    src->what; /* -o core.x is refused, under any name, before reading it */
 		if (o->out.path &&
 		    outfile_check_inputs(o->out.path, &o->out.input, 1, msg, sizeof(msg))) {
 			fprintf(stderr, "zsfrag trace %s: %s\n", src->sub, msg);
@@ -217,8 +219,8 @@ static void mem_meta_fill(struct mem_meta *mm, const struct mem_source *src,
 		snprintf(mm->src, sizeof(mm->src), "zsfrag trace from-core %s", src->what);
 	else
 		snprintf(mm->src, sizeof(mm->src),
-			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s",
-			 src->pid, src->comm, (unsigned long long)o->samples, o->interval);
+			 "zsfrag trace from-process %llu (%s), %llu sample(s) every %g s", src->pid,
+			 src->comm, (unsigned long long)o->samples, o->interval);
 	mm->m[0] = (struct trace_meta){"page_size", mm->ps};
 	mm->m[1] = (struct trace_meta){"compressor", mm->comp};
 	mm->m[2] = (struct trace_meta){"source", mm->src};
@@ -235,10 +237,10 @@ static int mem_snapshot_failed(const char *sub, int rc, const char *msg, uint64_
 			sub, (unsigned long long)i);
 		return EX_OK;
 	}
-	return rc == -EINVAL			? EX_DATAERR
-	       : rc == -ENOENT			? EX_NOINPUT
+	return rc == -EINVAL		       ? EX_DATAERR
+	       : rc == -ENOENT		       ? EX_NOINPUT
 	       : rc == -EACCES || rc == -EPERM ? EX_NOPERM
-						: EX_IOERR;
+					       : EX_IOERR;
 }
 
 /*

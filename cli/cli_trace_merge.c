@@ -206,8 +206,8 @@ static int merge_run(struct merge *m, struct cli_trace_out *out, bool quiet)
 	if (!quiet)
 		fprintf(stderr,
 			"zsfrag trace merge: %" PRIu64 " events of A, %" PRIu64
-			" of B; B's object IDs +%" PRIu64 ", slots +%" PRIu64 ", block IDs +%" PRIu64
-			", PIDs +%" PRIu64 "\n",
+			" of B; B's object IDs +%" PRIu64 ", slots +%" PRIu64
+			", block IDs +%" PRIu64 ", PIDs +%" PRIu64 "\n",
 			m->na, m->nb, m->base[NS_OBJ], m->base[NS_SLOT], m->base[NS_BLOCK],
 			m->base[NS_PID]);
 	return EX_OK;
@@ -218,6 +218,7 @@ int cli_trace_merge(int argc, char **argv)
 	struct merge m = {.a = NULL};
 	struct cli_trace_out out = {0};
 	bool quiet = false;
+	/* clang-format off */
 	const struct cli_opt opts[] = {
 	    {.name = "offset", .arg = "NS", .kind = CLI_OPT_U64, .dst = &m.offset,
 	     .max = UINT64_MAX / 2, .help = "shift B's times by NS nanoseconds (default 0)"},
@@ -228,6 +229,7 @@ int cli_trace_merge(int argc, char **argv)
 	    CLI_OPT_HELP_ROW,
 	    CLI_OPT_END,
 	};
+	/* clang-format on */
 	int rc = cli_opt_parse("trace merge", opts, argc, argv, merge_help);
 
 	if (rc)
