@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "test_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,16 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[] = "/tmp/zsfrag-fuzz-config-XXXXXX";
 	struct sim_config cfg;
 	char msg[512];
-	int fd = mkstemp(path), rc;
+	int rc;
 
-	if (fd < 0)
+	if (tu_temp_file(path, data, size))
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	sim_config_default(&cfg);
 	msg[0] = '\0';
 	rc = config_load(path, &cfg, msg, sizeof(msg));

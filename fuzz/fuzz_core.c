@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "procmem.h"
+#include "test_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,16 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char path[] = "/tmp/zsfrag-fuzz-core-XXXXXX", err[512] = "";
 	static struct mem_compress *c;
 	struct mem_snapshot s;
-	int fd = mkstemp(path), rc;
+	int rc;
 
-	if (fd < 0)
+	if (tu_temp_file(path, data, size))
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		unlink(path);
-		return 0;
-	}
-	close(fd);
 	if (!c && mem_compress_new(MEM_COMP_LZ4, 4096, &c))
 		abort();
 	mem_snapshot_init(&s);

@@ -15,48 +15,30 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "test_files.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int replay_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL;
-	size_t cap = 0, len = 0, got;
+	size_t len;
+	char *buf = tu_slurp(path, &len);
+	uint8_t *exact;
 
-	if (!f) {
+	if (!buf) {
 		perror(path);
 		return -1;
 	}
-	do {
-		if (len == cap) {
-			uint8_t *nb;
-
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got);
-	fclose(f);
 	/* Copy to an exact-size block so an over-read trips ASan as it would under libFuzzer. */
-	{
-		uint8_t *exact = malloc(len ? len : 1);
-
-		if (!exact) {
-			free(buf);
-			return -1;
-		}
-		memcpy(exact, buf, len);
+	exact = malloc(len ? len : 1);
+	if (!exact) {
 		free(buf);
-		LLVMFuzzerTestOneInput(exact, len);
-		free(exact);
+		return -1;
 	}
+	memcpy(exact, buf, len);
+	free(buf);
+	LLVMFuzzerTestOneInput(exact, len);
+	free(exact);
 	return 0;
 }
 

@@ -101,6 +101,30 @@ static bool pool_ok(struct fixture *fx)
 /* ---- (a), (b): one-page class 1024 ---- */
 
 /*
+ * The setup of the one-page cases: class 1024 (1016 bytes and the header),
+ * one page and 4 objects per zspage, filled with 8 objects h[0..7]: two full
+ * zspages, frames 0 and 1. False (after a failed check) when it is not so.
+ */
+static bool two_full_zspages(struct fixture *fx, const char *profile, unsigned long *h,
+			     unsigned int *idx)
+{
+	struct zs_class_info ci;
+
+	if (!fx_init(fx, profile, 16))
+		return false;
+	*idx = zs_lookup_class_index(fx->pool, 1016);
+	if (zs_class_info(fx->pool, *idx, &ci) != 0)
+		return false;
+	CHECK_EQ(ci.size, 1024);
+	CHECK_EQ(ci.pages_per_zspage, 1);
+	CHECK_EQ(ci.objs_per_zspage, 4);
+	for (unsigned int i = 0; i < 8; i++)
+		if ((h[i] = alloc_fill(fx, 1016, i)) == 0)
+			return false;
+	return ci.size == 1024 && ci.objs_per_zspage == 4;
+}
+
+/*
  * Class 1024 (request 1016 + 8 header): 4096 / 1024 = 4 objects in 1 page
  * (100% used with one page in every chain rule; a power of two is one page
  * in 6.3+). Allocate 8: objects 0-3 fill A (frame 0), 4-7 fill B (frame 1).
@@ -121,20 +145,12 @@ static void test_a_v61_one_page(void)
 {
 	struct fixture fx;
 	struct zs_class_stats cs;
-	struct zs_class_info ci;
 	struct zs_compact_result res;
 	struct zs_pool_stats ps;
 	unsigned long h[8];
 	unsigned int idx;
 
-	REQUIRE(fx_init(&fx, "v6.1", 16));
-	idx = zs_lookup_class_index(fx.pool, 1016);
-	REQUIRE(zs_class_info(fx.pool, idx, &ci) == 0);
-	CHECK_EQ(ci.size, 1024);
-	CHECK_EQ(ci.pages_per_zspage, 1);
-	CHECK_EQ(ci.objs_per_zspage, 4);
-	for (unsigned int i = 0; i < 8; i++)
-		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
+	REQUIRE(two_full_zspages(&fx, "v6.1", h, &idx));
 	CHECK(where(&fx, h[0]) == frame(&fx, 0) + 8);
 	CHECK(where(&fx, h[4]) == frame(&fx, 1) + 8);
 	zs_free(fx.pool, h[0]);
@@ -202,19 +218,11 @@ static void test_b_v612_one_page(void)
 {
 	struct fixture fx;
 	struct zs_class_stats cs;
-	struct zs_class_info ci;
 	struct zs_compact_result res;
 	unsigned long h[8];
 	unsigned int idx;
 
-	REQUIRE(fx_init(&fx, "v6.12", 16));
-	idx = zs_lookup_class_index(fx.pool, 1016);
-	REQUIRE(zs_class_info(fx.pool, idx, &ci) == 0);
-	CHECK_EQ(ci.size, 1024);
-	CHECK_EQ(ci.pages_per_zspage, 1);
-	CHECK_EQ(ci.objs_per_zspage, 4);
-	for (unsigned int i = 0; i < 8; i++)
-		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
+	REQUIRE(two_full_zspages(&fx, "v6.12", h, &idx));
 	zs_free(fx.pool, h[0]);
 	zs_free(fx.pool, h[1]);
 	zs_free(fx.pool, h[4]);
@@ -386,6 +394,27 @@ static void test_d_unsupported(void)
 /* ---- the stop rule and the copy count per era ---- */
 
 /*
+ * Three full zspages of class 1024 (12 objects h[0..11], frames 0..2), then
+ * the objects freed[] freed; live[] says which are left. False when a step failed.
+ */
+static bool three_zspages_but(struct fixture *fx, const char *profile, unsigned long *h, bool *live,
+			      const unsigned int *freed, size_t nfreed)
+{
+	if (!fx_init(fx, profile, 16))
+		return false;
+	for (unsigned int i = 0; i < 12; i++) {
+		if ((h[i] = alloc_fill(fx, 1016, i)) == 0)
+			return false;
+		live[i] = true;
+	}
+	for (size_t i = 0; i < nfreed; i++) {
+		zs_free(fx->pool, h[freed[i]]);
+		live[freed[i]] = false;
+	}
+	return true;
+}
+
+/*
  * Class 1024 (4 per page), three zspages: free 3 of A (h0-h2: A enters
  * ALMOST_EMPTY at 3, drops to 1), 3 of B (h4-h6: B enters at 3 >= 1, head,
  * drops to 1), 1 of C (h8: C enters at 3 >= 1, head). Lists: C(3) B(1) A(1).
@@ -410,15 +439,7 @@ static void stop_rule_one(const char *profile, uint64_t want_moved, unsigned lon
 	static const unsigned int freed[] = { 0, 1, 2, 4, 5, 6, 8 };
 	bool live[12];
 
-	REQUIRE(fx_init(&fx, profile, 16));
-	for (unsigned int i = 0; i < 12; i++) {
-		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
-		live[i] = true;
-	}
-	for (size_t i = 0; i < sizeof(freed) / sizeof(freed[0]); i++) {
-		zs_free(fx.pool, h[freed[i]]);
-		live[freed[i]] = false;
-	}
+	REQUIRE(three_zspages_but(&fx, profile, h, live, freed, sizeof(freed) / sizeof(freed[0])));
 	REQUIRE(zs_compact(fx.pool, &res) == 0);
 	CHECK_EQ(res.pages_freed, 1);
 	CHECK_U64_EQ(res.objs_migrated, want_moved);
@@ -505,15 +526,7 @@ static void three_partial_one(const char *profile, uint64_t want_moved, unsigned
 	static const unsigned int freed[] = { 0, 1, 2, 4, 5, 8 };
 	bool live[12];
 
-	REQUIRE(fx_init(&fx, profile, 16));
-	for (unsigned int i = 0; i < 12; i++) {
-		REQUIRE((h[i] = alloc_fill(&fx, 1016, i)) != 0);
-		live[i] = true;
-	}
-	for (size_t i = 0; i < sizeof(freed) / sizeof(freed[0]); i++) {
-		zs_free(fx.pool, h[freed[i]]);
-		live[freed[i]] = false;
-	}
+	REQUIRE(three_zspages_but(&fx, profile, h, live, freed, sizeof(freed) / sizeof(freed[0])));
 	REQUIRE(zs_compact(fx.pool, &res) == 0);
 	CHECK_EQ(res.pages_freed, 1);
 	CHECK_U64_EQ(res.objs_migrated, want_moved);

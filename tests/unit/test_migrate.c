@@ -20,81 +20,11 @@
 #include <stdlib.h>
 
 #include "pattern.h"
+#include "rec_pages.h"
 #include "test_util.h"
 #include "zsmalloc.h"
 
 #define MAXF 64
-
-/* ---- a recording provider over the host pages ---- */
-
-struct rec {
-	struct zs_host_pages *hp;
-	const struct zs_page_ops *host;
-	struct zs_pool *movable[MAXF]; /* set_movable() state per frame */
-	bool allocated[MAXF];
-	unsigned long in_use;
-	unsigned int violations;       /* contract breaches seen */
-};
-
-static int rec_alloc(void *ctx, unsigned int gfp, unsigned long *pfn)
-{
-	struct rec *r = ctx;
-	int err = r->host->alloc_page(r->hp, gfp, pfn);
-
-	if (err)
-		return err;
-	if (*pfn >= MAXF || r->allocated[*pfn] || *r->host->page_private(r->hp, *pfn) ||
-	    r->movable[*pfn])
-		r->violations++;
-	r->allocated[*pfn] = true;
-	r->in_use++;
-	return 0;
-}
-
-static void rec_free(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	/* the pool must have cleared page->private and the movable mark first */
-	if (pfn >= MAXF || !r->allocated[pfn] || r->movable[pfn] ||
-	    *r->host->page_private(r->hp, pfn))
-		r->violations++;
-	r->allocated[pfn] = false;
-	r->in_use--;
-	r->host->free_page(r->hp, pfn);
-}
-
-static void *rec_address(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	return r->host->page_address(r->hp, pfn);
-}
-
-static void **rec_private(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	return r->host->page_private(r->hp, pfn);
-}
-
-static void rec_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
-{
-	struct rec *r = ctx;
-
-	if (pfn >= MAXF || !r->allocated[pfn])
-		r->violations++;
-	else
-		r->movable[pfn] = pool;
-}
-
-static const struct zs_page_ops rec_ops = {
-	.alloc_page = rec_alloc,
-	.free_page = rec_free,
-	.page_address = rec_address,
-	.page_private = rec_private,
-	.set_movable = rec_set_movable,
-};
 
 /* ---- payload pattern (as in test_zsmalloc.c) ---- */
 
@@ -114,8 +44,7 @@ static bool fx_init(struct fixture *fx, const char *profile, enum zs_arch arch)
 	struct zs_pool_stats st;
 
 	memset(fx, 0, sizeof(*fx));
-	fx->rec.host = zs_host_page_ops();
-	if (zs_host_pages_create(4096, MAXF, &fx->rec.hp) != 0)
+	if (rec_init(&fx->rec, 4096, MAXF) != 0)
 		return false;
 	if (zs_create_pool(&cfg, &rec_ops, &fx->rec, &fx->pool) != 0)
 		return false;
@@ -145,7 +74,7 @@ static void fx_fini(struct fixture *fx)
 	zs_destroy_pool(fx->pool);
 	CHECK_EQ(fx->rec.in_use, 0);
 	CHECK_EQ(fx->rec.violations, 0);
-	zs_host_pages_destroy(fx->rec.hp);
+	rec_fini(&fx->rec);
 }
 
 static bool all_payloads_ok(struct fixture *fx)

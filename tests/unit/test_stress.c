@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "pattern.h"
+#include "rec_pages.h"
 #include "zsmalloc.h"
 
 #define MAXF 16384       /* provider frames (64 MiB, touched lazily) */
@@ -55,90 +56,6 @@ static uint64_t below(uint64_t *s, uint64_t n)
 {
 	return splitmix64(s) % n;
 }
-
-/* ---- a recording provider (the contract checks) ---- */
-
-struct rec {
-	struct zs_host_pages *hp;
-	const struct zs_page_ops *host;
-	struct zs_pool *movable[MAXF];
-	bool allocated[MAXF];
-	unsigned long in_use;
-	unsigned long high;       /* one past the highest frame handed out */
-	unsigned long violations;
-	char what[128];           /* the first violation */
-};
-
-static void rec_violation(struct rec *r, const char *what, unsigned long pfn)
-{
-	if (!r->violations++)
-		snprintf(r->what, sizeof(r->what), "%s (pfn %lu)", what, pfn);
-}
-
-static int rec_alloc(void *ctx, unsigned int gfp, unsigned long *pfn)
-{
-	struct rec *r = ctx;
-	int err = r->host->alloc_page(r->hp, gfp, pfn);
-
-	if (err)
-		return err;
-	if (*pfn >= MAXF || r->allocated[*pfn])
-		rec_violation(r, "frame handed out twice", *pfn);
-	else if (*r->host->page_private(r->hp, *pfn) || r->movable[*pfn])
-		rec_violation(r, "fresh frame with a private word or movable mark", *pfn);
-	r->allocated[*pfn] = true;
-	r->in_use++;
-	if (*pfn + 1 > r->high)
-		r->high = *pfn + 1;
-	return 0;
-}
-
-static void rec_free(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	if (pfn >= MAXF || !r->allocated[pfn])
-		rec_violation(r, "free of a frame not handed out", pfn);
-	else if (r->movable[pfn])
-		rec_violation(r, "frame freed while still movable", pfn);
-	else if (*r->host->page_private(r->hp, pfn))
-		rec_violation(r, "frame freed with its private word set", pfn);
-	r->allocated[pfn] = false;
-	r->in_use--;
-	r->host->free_page(r->hp, pfn);
-}
-
-static void *rec_address(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	return r->host->page_address(r->hp, pfn);
-}
-
-static void **rec_private(void *ctx, unsigned long pfn)
-{
-	struct rec *r = ctx;
-
-	return r->host->page_private(r->hp, pfn);
-}
-
-static void rec_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
-{
-	struct rec *r = ctx;
-
-	if (pfn >= MAXF || !r->allocated[pfn])
-		rec_violation(r, "set_movable on a frame not handed out", pfn);
-	else
-		r->movable[pfn] = pool;
-}
-
-static const struct zs_page_ops rec_ops = {
-	.alloc_page = rec_alloc,
-	.free_page = rec_free,
-	.page_address = rec_address,
-	.page_private = rec_private,
-	.set_movable = rec_set_movable,
-};
 
 /* ---- one configuration ---- */
 
@@ -524,8 +441,7 @@ static int run_config(const char *profile, enum zs_arch arch, size_t page_size, 
 	r->rng = mix_name(seed * 0x9e3779b97f4a7c15ULL + (uint64_t)arch, profile);
 	r->rec = rec;
 	r->objs = calloc(MAXLIVE, sizeof(*r->objs));
-	rec->host = zs_host_page_ops();
-	if (!r->objs || zs_host_pages_create(page_size, MAXF, &rec->hp) != 0 ||
+	if (!r->objs || rec_init(rec, page_size, MAXF) != 0 ||
 	    zs_profile_lookup(profile, &r->info) != 0 ||
 	    zs_create_pool(&cfg, &rec_ops, rec, &r->pool) != 0) {
 		fprintf(stderr, "setup failed for %s %s\n", profile, zs_arch_name(arch));
@@ -560,8 +476,8 @@ static int run_config(const char *profile, enum zs_arch arch, size_t page_size, 
 out:
 	if (r && r->pool)
 		zs_destroy_pool(r->pool);
-	if (rec && rec->hp)
-		zs_host_pages_destroy(rec->hp);
+	if (rec)
+		rec_fini(rec);
 	if (r)
 		free(r->objs);
 	free(r);

@@ -13,24 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_files.h"
 #include "test_util.h"
 #include "trace.h"
 
 /* ---- helpers ---- */
-
-static FILE *buf_file(const void *s, size_t len)
-{
-	FILE *f = tmpfile();
-
-	if (!f)
-		return NULL;
-	if (len && fwrite(s, 1, len, f) != len) {
-		fclose(f);
-		return NULL;
-	}
-	rewind(f);
-	return f;
-}
 
 /* Everything written to a stream, as a malloc'd buffer: open_memstream. */
 struct membuf {
@@ -53,7 +40,7 @@ static void mem_open(struct membuf *m)
 static long transcode(const void *buf, size_t len, enum trace_format fmt, enum trace_codec codec,
 		      struct membuf *out, char *err, size_t errlen)
 {
-	FILE *f = buf_file(buf, len);
+	FILE *f = tu_buf_file(buf, len);
 	struct trace_reader *r;
 	struct trace_writer *w;
 	struct trace_meta meta[TRACE_TEXT_META_MAX];
@@ -95,7 +82,7 @@ static long transcode(const void *buf, size_t len, enum trace_format fmt, enum t
 /* Read buf to the end (or first error): events read, or the error with err. */
 static long read_all(const void *buf, size_t len, char *err, size_t errlen)
 {
-	FILE *f = buf_file(buf, len);
+	FILE *f = tu_buf_file(buf, len);
 	struct trace_reader *r;
 	struct sim_event ev;
 	long n = 0;
@@ -175,7 +162,7 @@ static void test_fields(void)
 {
 	unsigned char file[sizeof(enc_body) + 2];
 	size_t len = with_end(file, enc_body, sizeof(enc_body), 4);
-	FILE *f = buf_file(file, len);
+	FILE *f = tu_buf_file(file, len);
 	struct trace_reader *r;
 	struct sim_event ev;
 	char err[256];
@@ -235,7 +222,7 @@ static void test_fork_probe(void)
 		 2);
 	CHECK_EQ(out.len, sizeof(want));
 	CHECK(out.len == sizeof(want) && !memcmp(out.data, want, sizeof(want)));
-	f = buf_file(out.data, out.len);
+	f = tu_buf_file(out.data, out.len);
 	REQUIRE(f);
 	REQUIRE(trace_reader_open_file(f, "t.ztb", &r, err, sizeof(err)) == 0);
 	CHECK_EQ(trace_reader_next(r, &ev, err, sizeof(err)), 1);
@@ -579,7 +566,7 @@ static void test_writer_refusals(void)
 /* Count the problems validate would report: next, and resume after each -EINVAL. */
 static long count_problems(const void *buf, size_t len, char msgs[][256], long max)
 {
-	FILE *f = buf_file(buf, len);
+	FILE *f = tu_buf_file(buf, len);
 	struct trace_reader *r;
 	struct sim_event ev;
 	char err[256];
@@ -648,27 +635,6 @@ static void test_resume(void)
 
 static const char *g_dir;
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0) {
-		rewind(f);
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		*len = (size_t)n;
-	}
-	fclose(f);
-	return buf;
-}
-
 static void test_valid_cases(void)
 {
 	char path[1024];
@@ -689,7 +655,7 @@ static void test_valid_cases(void)
 		if (!strstr(e->d_name, ".trace"))
 			continue;
 		snprintf(path, sizeof(path), "%s/valid/%s", g_dir, e->d_name);
-		text = slurp(path, &len);
+		text = tu_slurp(path, &len);
 		REQUIRE(text);
 		/* canonical text first: the case files have comments, CRLF... */
 		events = transcode(text, len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &canon, err,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "test_files.h"
 #include "test_util.h"
 #include "trace_text.h"
 
@@ -157,27 +158,6 @@ static void test_errors(void)
 
 static const char *g_dir;
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n)
-			n = 0;
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /* Check "# stats: name value ..." against st. */
 static void check_stats(const char *path, const char *line, const struct capture_stats *st)
 {
@@ -245,7 +225,7 @@ static void test_expect_files(void)
 
 			snprintf(exp_path, sizeof(exp_path), "%s/capture/%.*s.%s.expect", g_dir,
 				 (int)(len - 8), e->d_name, modes[m]);
-			want = slurp(exp_path);
+			want = tu_slurp(exp_path, NULL);
 			if (!want)
 				continue;
 			snprintf(cap_path, sizeof(cap_path), "%s/capture/%s", g_dir, e->d_name);
@@ -304,7 +284,7 @@ static void test_invalid_files(void)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
-		text = slurp(file);
+		text = tu_slurp(file, NULL);
 		REQUIRE(text);
 		exp = strstr(text, "# expect: ");
 		if (!exp) {

@@ -10,25 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_files.h"
 #include "test_util.h"
 #include "trace_text.h"
 
 /* ---- helpers ---- */
-
-/* A stream holding exactly len bytes of s (tmpfile: fmemopen refuses size 0). */
-static FILE *str_file(const char *s, size_t len)
-{
-	FILE *f = tmpfile();
-
-	if (!f)
-		return NULL;
-	if (len && fwrite(s, 1, len, f) != len) {
-		fclose(f);
-		return NULL;
-	}
-	rewind(f);
-	return f;
-}
 
 /*
  * Read every event of text into evs (up to max). Returns the number read, or
@@ -37,7 +23,7 @@ static FILE *str_file(const char *s, size_t len)
 static long read_str(const char *text, size_t len, struct sim_event *evs, size_t max, char *err,
 		     size_t errlen)
 {
-	FILE *f = str_file(text, len);
+	FILE *f = tu_buf_file(text, len);
 	struct trace_reader *r;
 	long n = 0;
 	int rc;
@@ -103,7 +89,7 @@ static void test_read_fields(void)
 				   "c\n";
 	struct sim_event ev[8];
 	char err[256] = "";
-	FILE *f = str_file(text, sizeof(text) - 1);
+	FILE *f = tu_buf_file(text, sizeof(text) - 1);
 	struct trace_reader *r;
 	const char *k, *v;
 	int i;
@@ -251,7 +237,7 @@ static void test_empty_and_header(void)
 static void test_error_sticky(void)
 {
 	static const char text[] = "zsfrag-trace 1\na 5 10\nf 6\na 7 10\n";
-	FILE *f = str_file(text, sizeof(text) - 1);
+	FILE *f = tu_buf_file(text, sizeof(text) - 1);
 	struct trace_reader *r;
 	struct sim_event ev;
 	char err[256] = "";
