@@ -24,11 +24,18 @@ fatal() {
 	poweroff -f
 }
 echo "CAP guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
-modprobe virtio_pci; modprobe virtio_blk
+# the capture's disk: virtio over PCI (x86_64) or MMIO (ARM's virt board)
+modprobe -q virtio_pci; modprobe -q virtio_mmio; modprobe virtio_blk
+n=0
+while [ ! -b /dev/vda ]; do
+	n=$((n + 1))
+	[ $n -lt 100 ] || fatal "no /dev/vda (the capture's disk)"
+	sleep 0.1
+done
 modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
-buffer_kb=16384 # the capture's ring buffer (one CPU)
+buffer_kb=16384 # the capture's ring buffer (per CPU)
 echo "CAP comp_algorithm=$(cat /sys/block/zram0/comp_algorithm)"
 
 # swap_on: zram0 (reset before) of DISK MiB as the only swap device
@@ -42,7 +49,7 @@ swap_on() {
 # drains, what every task of the capture waits in (state, wchan, kernel stack), how far the
 # reader got, then power off: a stalled drain is diagnosed in the console log instead of
 # timing out silently (a slow one, on a loaded host, goes on).
-drain_read() { sed -n 's/^read events: *//p' /sys/kernel/tracing/per_cpu/cpu0/stats; }
+drain_read() { cat /sys/kernel/tracing/per_cpu/cpu*/stats | sed -n 's/^read events: *//p' | tr '\n' ' '; }
 drain_watch() {
 	last=-1
 	while sleep 60; do
@@ -63,7 +70,7 @@ drain_watch() {
 				"$d/fdinfo/${f##*/}" 2>/dev/null)"
 		done
 	done
-	sed 's/^/CAP   rb /' /sys/kernel/tracing/per_cpu/cpu0/stats
+	for s in /sys/kernel/tracing/per_cpu/cpu*/stats; do sed 's/^/CAP   rb /' "$s"; done
 	sed 's/^/CAP   kit.err /' /tmp/kit.err
 	echo "CAP   tracing_on=$(cat /sys/kernel/tracing/tracing_on)" \
 		"enable=$(cat /sys/kernel/tracing/events/zsfrag/enable 2>/dev/null)"
