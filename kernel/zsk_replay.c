@@ -62,6 +62,10 @@
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
 #include <linux/zsmalloc.h>
+#ifdef CONFIG_X86_KERNEL_IBT
+#include <asm/cpufeature.h>
+#include <asm/ibt.h>
+#endif
 
 #include "zsk_layout.h"
 #include "zsk_replay.h"
@@ -95,9 +99,19 @@ static zsk_drain_all_pages_t zsk_find_drain(void)
 	addr = (void *)kp.addr;
 	unregister_kprobe(&kp);
 #ifdef CONFIG_X86_KERNEL_IBT
-	/* An indirect call needs an ENDBR64 where IBT is enforced. */
-	if (addr && *(u32 *)addr != 0xfa1e0ff3U)
-		return NULL;
+	/*
+	 * The call below is indirect. Where the CPU enforces IBT it must land
+	 * on an ENDBR64, which a function the kernel only calls directly (as
+	 * drain_all_pages) has lost: objtool seals it. kprobes report the
+	 * address after a function's ENDBR64 or its sealed remains
+	 * (arch_adjust_kprobe_addr). Without enforcement (qemu's TCG has no
+	 * CET, so 6.12's guests run unenforced) either address works.
+	 */
+	if (addr && cpu_feature_enabled(X86_FEATURE_IBT)) {
+		if (*(u32 *)(addr - 4) != gen_endbr())
+			return NULL;
+		addr -= 4;
+	}
 #endif
 	return (zsk_drain_all_pages_t)addr;
 }
