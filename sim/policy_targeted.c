@@ -247,28 +247,81 @@ static bool in_window(void *ctx, unsigned long pfn)
 	return pfn >= s->start && pfn < s->end;
 }
 
+/* A HighMem frame, where a HighMem zone has free pages above its min watermark: 4.8+ zram
+ * pages prefer HighMem (__GFP_HIGHMEM), and order-2 pgds never come from there. */
+static bool highmem_target(struct physmem *mem, unsigned long *pfn)
+{
+	for (unsigned int z = 0; z < physmem_nr_zones(mem); z++) {
+		struct physmem_zone_info zi;
+
+		if (physmem_zone_info(mem, z, &zi) != 0 || !zi.highmem ||
+		    zi.free_pages <= zi.wmark[PHYSMEM_WMARK_MIN] + 1)
+			continue;
+		if (physmem_alloc(mem, 0, PHYSMEM_MT_MOVABLE, PHYSMEM_HIGHMEM, pfn) != 0)
+			return false;
+		if (physmem_zone_info(mem, physmem_pfn_zone_index(mem, *pfn), &zi) == 0 &&
+		    zi.highmem)
+			return true;
+		physmem_free(mem, *pfn, 0);
+		return false;
+	}
+	return false;
+}
+
+/*
+ * A lowmem target: the first frame of the smallest free block below the window's order,
+ * outside the window, searched from the zone's end down as compaction's free scanner walks.
+ * The page allocator would not do: a movable request that finds its own lists empty steals
+ * the largest free block (__rmqueue_fallback), and would break the order-2 block the last
+ * clearing made to clear this one. The rest of the block goes back. -ENOMEM when every free
+ * block is the window's order or more (clearing would buy nothing).
+ */
+static int lowmem_target(struct physmem *mem, const struct window_span *s, unsigned int order,
+			 unsigned long *pfn)
+{
+	struct physmem_zone_info zi;
+	unsigned int zone = physmem_pfn_zone_index(mem, s->start);
+	unsigned long best = ULONG_MAX;
+	unsigned int best_order = order;
+	long n;
+
+	if (physmem_zone_info(mem, zone, &zi) != 0)
+		return -EINVAL;
+	for (unsigned long f = zi.end_pfn; f > zi.start_pfn && best_order;) {
+		struct physmem_block blk;
+
+		if (physmem_block_at(mem, f - 1, &blk) != 0)
+			return -EINVAL;
+		f = blk.head_pfn;
+		if (blk.free && blk.order < best_order && (f + (1ul << blk.order) <= s->start ||
+							   f >= s->end)) {
+			best = f;
+			best_order = blk.order;
+		}
+	}
+	if (best == ULONG_MAX)
+		return -ENOMEM;
+	n = physmem_isolate_free(mem, best); /* split to single pages, as compaction takes them */
+	if (n <= 0)
+		return -ENOMEM; /* the zone's min watermark refused */
+	for (long i = n - 1; i > 0; i--)
+		physmem_free(mem, best + (unsigned long)i, 0);
+	*pfn = best;
+	return 0;
+}
+
 /* Migrate zspage page oldpfn to a free frame outside the window (zs_page_migrate). */
 static int migrate_out(struct physmem *mem, struct zs_pool *pool, unsigned long oldpfn,
-		       const struct window_span *s)
+		       const struct window_span *s, unsigned int order)
 {
-	unsigned long held[1u << TARGETED_MAX_ORDER], newpfn = 0;
-	unsigned int nheld = 0;
+	unsigned long newpfn = 0;
 	int rc = 0;
 
-	/* the target: a movable frame (HighMem first, as 4.8+ zram pages), never in the window */
-	for (;;) {
-		if (physmem_alloc(mem, 0, PHYSMEM_MT_MOVABLE, PHYSMEM_HIGHMEM, &newpfn) != 0) {
-			rc = -ENOMEM;
-			break;
-		}
-		if (newpfn < s->start || newpfn >= s->end)
-			break;
-		held[nheld++] = newpfn; /* cannot repeat: at most the window's frames */
+	if (!highmem_target(mem, &newpfn)) {
+		rc = lowmem_target(mem, s, order, &newpfn);
+		if (rc)
+			return rc;
 	}
-	while (nheld)
-		physmem_free(mem, held[--nheld], 0);
-	if (rc)
-		return rc;
 	rc = physmem_transfer_meta(mem, newpfn, oldpfn);
 	if (!rc && !zs_page_isolate(pool, oldpfn))
 		rc = -EBUSY;
@@ -316,7 +369,7 @@ int targeted_clear_window(struct physmem *mem, struct zs_pool *pool,
 		if (physmem_block_at(mem, f, &blk) != 0 || blk.free ||
 		    blk.owner != PHYSMEM_OWNER_ZSPAGE || zs_zspage_info(pool, f, &zi) != 0)
 			continue;
-		rc = migrate_out(mem, pool, f, &s);
+		rc = migrate_out(mem, pool, f, &s, w->order);
 		if (rc)
 			return rc;
 		res->pages_migrated++;
