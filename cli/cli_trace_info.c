@@ -272,7 +272,7 @@ static void info_print_hist(const struct info *in, const char *what, const uint6
 
 static void info_print(const struct info *in, const char *path, const struct trace_reader *r)
 {
-	static const char op_order[] = "afwzrdgpkxcsvF";
+	static const char op_order[] = "afwzrdgpkxcsvFy";
 	struct stat st;
 	const char *k, *v;
 

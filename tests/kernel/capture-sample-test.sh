@@ -20,6 +20,10 @@ if grep -q 'capture_repairs' "$TMP/info"; then
 fi
 steps=$("$ZS" trace cat "$S.ztb.zst" | awk '{ op = ($1 ~ /^@/) ? $2 : $1 } op == "y" { n++ } END { print n + 0 }')
 [ "$steps" -gt 0 ] || { echo "capture-sample-test: no compaction steps (y) in the sample" >&2; exit 1; }
+# trace info counts them too (its op list once left y out)
+info_steps=$(awk '$1 == "y" { print $2 }' "$TMP/info")
+[ "$info_steps" = "$steps" ] ||
+	{ echo "capture-sample-test: trace info says ${info_steps:-no} y events, trace cat $steps" >&2; exit 1; }
 echo "capture-sample-test: $steps compaction step records"
 echo '{"ram_mb": 1024, "zram_disksize_mb": 288}' >"$TMP/machine.json"
 "$ZS" replay "$S.ztb.zst" --profile v6.1 --arch x86_64 --config "$TMP/machine.json" \
