@@ -41,6 +41,10 @@
 
 #include "event.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CAPTURE_MAGIC	      "zram-capture"
 #define CAPTURE_VERSION	      1
 #define CAPTURE_LINE_MAX      4096  /* bytes per line */
@@ -141,4 +145,7 @@ int capture_convert(FILE *f, const char *name, enum capture_mode mode, size_t pa
 const char *capture_mode_name(enum capture_mode mode);
 int capture_mode_parse(const char *s, enum capture_mode *mode);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ZSFRAG_CAPTURE_H */

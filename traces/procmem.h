@@ -35,6 +35,10 @@
 #include "event.h"
 #include "trace_map.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum mem_compressor {
 	MEM_COMP_LZ4,
 	MEM_COMP_ZSTD,
@@ -114,4 +118,7 @@ void mem_tracker_free(struct mem_tracker *t);
 int mem_tracker_apply(struct mem_tracker *t, const struct mem_snapshot *s, uint64_t time_ns,
 		      mem_emit_fn emit, void *ctx);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ZSFRAG_PROCMEM_H */

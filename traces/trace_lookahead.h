@@ -23,6 +23,10 @@
 #include "event.h"
 #include "trace_text.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TRACE_LOOKAHEAD_MAX 64 /* events decoded ahead, at most */
 
 /* Called for an event still depths x stride - k events ahead; must not change it. */
@@ -53,4 +57,7 @@ void trace_lookahead_init(struct trace_lookahead *la, struct trace_reader *r,
 int trace_lookahead_next(struct trace_lookahead *la, struct sim_event *ev, char *msg,
 			 size_t msglen);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ZSFRAG_TRACE_LOOKAHEAD_H */

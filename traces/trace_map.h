@@ -14,6 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TRACE_MAP_EMPTY UINT64_MAX
 
 struct trace_map {
@@ -34,4 +38,7 @@ bool trace_map_del(struct trace_map *m, uint64_t key, uint64_t *val);
 /* Iterate: start with *pos = 0; true and the entry while entries remain. */
 bool trace_map_next(const struct trace_map *m, size_t *pos, uint64_t *key, uint64_t *val);
 
+#ifdef __cplusplus
+}
+#endif
 #endif /* ZSFRAG_TRACE_MAP_H */
