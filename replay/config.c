@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_internal.h"
 #include "policy.h"
 
 /*
@@ -60,7 +61,7 @@ static void one_line(char *msg, size_t len)
  * Normal zone, pageblock_order < max_order, chain_size of the profile) are
  * checked once the whole file is read, in check_machine().
  */
-static int want_range(json_t *v, const char *path, const char *key, uint64_t min, uint64_t max,
+int config_want_range(json_t *v, const char *path, const char *key, uint64_t min, uint64_t max,
 		      const char *why, uint64_t *out, char *msg, size_t len)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
@@ -74,17 +75,18 @@ static int want_range(json_t *v, const char *path, const char *key, uint64_t min
 	return 0;
 }
 
-static int want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
+int config_want_uint(json_t *v, const char *path, const char *key, uint64_t max, uint64_t *out,
 		     char *msg, size_t len)
 {
-	return want_range(v, path, key, 0, max, NULL, out, msg, len);
+	return config_want_range(v, path, key, 0, max, NULL, out, msg, len);
 }
 
 /*
  * The keys that are one number or one switch, as a table: {key, kind, member, range, unit}.
  * The unit (and meaning) is what an error message says after the range. A key that needs
  * more than a range (profile, arch, policies, page_size, min_free_kbytes, the zone tables,
- * watermarks, pcp, cma_base_mb, percpu_pagelist_high_fraction) is read in config_load().
+ * watermarks, pcp, cma_base_mb, percpu_pagelist_high_fraction) has a loader of its own
+ * (config_special.c).
  */
 enum config_kind {
 	CONFIG_UINT, /* an integer min..max, stored as it is */
@@ -170,7 +172,7 @@ static int load_key(const struct config_key *k, json_t *v, const char *path, str
 		}
 		u = json_is_true(v);
 	} else {
-		err = want_range(v, path, k->key, k->min, k->max, k->unit, &u, msg, len);
+		err = config_want_range(v, path, k->key, k->min, k->max, k->unit, &u, msg, len);
 		if (err)
 			return err;
 		if (k->kind == CONFIG_MB)
@@ -191,7 +193,7 @@ static int load_key(const struct config_key *k, json_t *v, const char *path, str
 }
 
 /* policies: a string "a,b" or a list of such strings, each parsed on its own (no length cap). */
-static int load_policies(json_t *v, const char *path, unsigned int *mask, char *msg, size_t len)
+int config_load_policies(json_t *v, const char *path, unsigned int *mask, char *msg, size_t len)
 {
 	char bad[64] = "";
 	unsigned int m = 0, one;
@@ -321,105 +323,18 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 	return 0;
 }
 
-/* A per-zone table: {"DMA": N, "DMA32": N, "Normal": N, "HighMem": N}. */
-static int want_zone_table(json_t *v, const char *path, const char *key, uint64_t max,
-			   unsigned long *ul, unsigned int *ui, char *msg, size_t len)
+/* One key of the config: a special one, one of the key table, or an unknown key. */
+static int load_one(const char *key, json_t *v, const char *path, struct sim_config *cfg, char *msg,
+		    size_t len)
 {
-	const char *zk;
-	json_t *zv;
+	int err = config_load_special(key, v, path, cfg, msg, len);
 
-	if (!json_is_object(v)) {
-		snprintf(msg, len,
-			 "%s: key \"%s\": expected an object of zone names (\"DMA\", \"DMA32\", "
-			 "\"Normal\", \"HighMem\") to integers",
-			 path, key);
-		return -EINVAL;
-	}
-	json_object_foreach(v, zk, zv)
-	{
-		unsigned int t;
-		char sub[96];
-		uint64_t u = 0;
-
-		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
-			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
-				break;
-		if (t == PHYSMEM_ZONE_MOVABLE) {
-			snprintf(
-			    msg, len,
-			    "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
-			    path, key, zk);
-			return -EINVAL;
-		}
-		snprintf(sub, sizeof(sub), "%s.%s", key, zk);
-		if (want_uint(zv, path, sub, max, &u, msg, len))
-			return -EINVAL;
-		if (ul)
-			ul[t] = (unsigned long)u;
-		else
-			ui[t] = (unsigned int)u;
-	}
-	return 0;
-}
-
-/* {"DMA": [min, low, high], ...}: a zone's watermarks as the guest's zoneinfo shows them. */
-static int want_watermarks(json_t *v, const char *path,
-			   unsigned long wm[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_NR_WMARKS], char *msg,
-			   size_t len)
-{
-	const char *zk;
-	json_t *zv;
-
-	if (!json_is_object(v)) {
-		snprintf(msg, len,
-			 "%s: key \"watermarks\": expected an object of zone names to [min, low, "
-			 "high]",
-			 path);
-		return -EINVAL;
-	}
-	json_object_foreach(v, zk, zv)
-	{
-		unsigned int t;
-		uint64_t w[PHYSMEM_NR_WMARKS];
-
-		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
-			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
-				break;
-		if (t == PHYSMEM_ZONE_MOVABLE) {
-			snprintf(msg, len,
-				 "%s: key \"watermarks\": unknown zone \"%s\" (DMA, DMA32, Normal, "
-				 "HighMem)",
-				 path, zk);
-			return -EINVAL;
-		}
-		if (!json_is_array(zv) || json_array_size(zv) != PHYSMEM_NR_WMARKS) {
-			snprintf(msg, len, "%s: key \"watermarks.%s\": expected [min, low, high]",
-				 path, zk);
-			return -EINVAL;
-		}
-		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++) {
-			json_t *e = json_array_get(zv, i);
-
-			if (!json_is_integer(e) || json_integer_value(e) < 0 ||
-			    json_integer_value(e) > (1 << 28)) {
-				snprintf(msg, len,
-					 "%s: key \"watermarks.%s\": expected [min, low, high], "
-					 "pages 0..%d",
-					 path, zk, 1 << 28);
-				return -EINVAL;
-			}
-			w[i] = (uint64_t)json_integer_value(e);
-		}
-		if (w[0] > w[1] || w[1] > w[2] || !w[2]) {
-			snprintf(msg, len,
-				 "%s: key \"watermarks.%s\": expected min <= low <= high, high > 0",
-				 path, zk);
-			return -EINVAL;
-		}
-		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++)
-			wm[t][i] = (unsigned long)w[i];
-	}
-	return 0;
+	if (err != 1)
+		return err;
+	if (config_key_find(key))
+		return load_key(config_key_find(key), v, path, cfg, msg, len);
+	snprintf(msg, len, "%s: unknown key \"%s\"", path, key);
+	return -EINVAL;
 }
 
 int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
@@ -442,128 +357,7 @@ int config_load(const char *path, struct sim_config *cfg, char *msg, size_t len)
 	}
 	json_object_foreach(root, key, v)
 	{
-		uint64_t u = 0;
-
-		if (!strcmp(key, "profile") || !strcmp(key, "arch")) {
-			if (!json_is_string(v)) {
-				snprintf(msg, len, "%s: key \"%s\": expected a string", path, key);
-				err = -EINVAL;
-			} else if (!strcmp(key, "profile")) {
-				struct zs_profile_info pi;
-
-				if (zs_profile_lookup(json_string_value(v), &pi)) {
-					snprintf(msg, len, "%s: unknown profile \"%s\"", path,
-						 json_string_value(v));
-					err = -EINVAL;
-				} else {
-					cfg->pool.profile =
-					    pi.name; /* the profile table's own string */
-				}
-			} else if (zs_arch_lookup(json_string_value(v), &cfg->pool.arch)) {
-				snprintf(msg, len, "%s: unknown arch \"%s\" (x86_64 or arm32)",
-					 path, json_string_value(v));
-				err = -EINVAL;
-			}
-		} else if (!strcmp(key, "policies")) {
-			err = load_policies(v, path, &cfg->policies, msg, len);
-		} else if (!strcmp(key, "min_free_kbytes")) {
-			/* -1 = the kernel's formula; the upper bound is the Normal zone, below */
-			if (!json_is_integer(v) || json_integer_value(v) < -1) {
-				snprintf(
-				    msg, len,
-				    "%s: key \"min_free_kbytes\": expected -1 (kernel formula) "
-				    "or an integer >= 0",
-				    path);
-				err = -EINVAL;
-			} else if (json_integer_value(v) > (json_int_t)(1LL << 30)) {
-				snprintf(msg, len,
-					 "%s: key \"min_free_kbytes\": %lld KiB is more than the "
-					 "largest RAM (ram_mb is at most 1048576)",
-					 path, (long long)json_integer_value(v));
-				err = -EINVAL;
-			}
-			cfg->mem.min_free_kbytes = (long)json_integer_value(v);
-		} else if (!strcmp(key, "page_size")) {
-			err = want_range(v, path, key, 4096, 65536, "4096, 16384 or 65536", &u, msg,
-					 len);
-			if (!err && u != 4096 && u != 16384 && u != 65536) {
-				snprintf(msg, len,
-					 "%s: key \"page_size\": expected 4096, 16384 or 65536",
-					 path);
-				err = -EINVAL;
-			}
-			cfg->pool.page_size = (size_t)u;
-			cfg->mem.page_size = (unsigned int)u;
-		} else if (!strcmp(key, "lowmem_reserve_ratio")) {
-			err = want_zone_table(v, path, key, 1u << 30, NULL,
-					      cfg->mem.lowmem_reserve_ratio, msg, len);
-		} else if (!strcmp(key, "reserved_pages")) {
-			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages, NULL,
-					      msg, len);
-		} else if (!strcmp(key, "taken_pages")) {
-			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_pages, NULL,
-					      msg, len);
-		} else if (!strcmp(key, "taken_movable_pages")) {
-			err = want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_movable_pages,
-					      NULL, msg, len);
-		} else if (!strcmp(key, "cma_base_mb")) {
-			/* -1: memblock's choice, the top of RAM */
-			if (json_is_integer(v) && json_integer_value(v) == -1)
-				cfg->mem.cma_base_bytes = UINT64_MAX;
-			else if (!(err = want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB,
-						    "MiB, -1 = the top of RAM", &u, msg, len)))
-				cfg->mem.cma_base_bytes = u << 20;
-		} else if (!strcmp(key, "percpu_pagelist_high_fraction")) {
-			err = want_uint(v, path, key, 1u << 30, &u, msg, len);
-			if (!err && u && u < 8) {
-				snprintf(
-				    msg, len,
-				    "%s: key \"%s\": expected 0 or an integer >= 8 (as the sysctl)",
-				    path, key);
-				err = -EINVAL;
-			}
-			cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
-		} else if (!strcmp(key, "watermarks")) {
-			err = want_watermarks(v, path, cfg->mem.watermarks, msg, len);
-		} else if (!strcmp(key, "pcp")) {
-			const char *pv = json_is_string(v) ? json_string_value(v) : "";
-
-			if (!strcmp(pv, "off"))
-				cfg->mem.pcp = PHYSMEM_PCP_OFF;
-			else if (!strcmp(pv, "6.1"))
-				cfg->mem.pcp = PHYSMEM_PCP_V6_1;
-			else if (!strcmp(pv, "6.12"))
-				cfg->mem.pcp = PHYSMEM_PCP_V6_12;
-			else if (!strcmp(pv, "profile"))
-				cfg->pcp_from_profile = true; /* resolved in config_finish */
-			else {
-				snprintf(msg, len,
-					 "%s: key \"pcp\": expected \"off\", \"6.1\", \"6.12\" or "
-					 "\"profile\"",
-					 path);
-				err = -EINVAL;
-			}
-		} else if (!strcmp(key, "payload")) {
-			if (!json_is_string(v) ||
-			    sim_payload_lookup(json_string_value(v), &cfg->payload)) {
-				snprintf(msg, len,
-					 "%s: key \"payload\": expected \"full\", \"header\", "
-					 "\"none\" or \"auto\"",
-					 path);
-				err = -EINVAL;
-			}
-		} else if (!strcmp(key, "host_thp")) {
-			if (!json_is_boolean(v)) {
-				snprintf(msg, len, "%s: key \"host_thp\": expected true or false", path);
-				err = -EINVAL;
-			}
-			cfg->mem.host_thp = json_is_true(v);
-		} else if (config_key_find(key)) {
-			err = load_key(config_key_find(key), v, path, cfg, msg, len);
-		} else {
-			snprintf(msg, len, "%s: unknown key \"%s\"", path, key);
-			err = -EINVAL;
-		}
+		err = load_one(key, v, path, cfg, msg, len);
 		if (err)
 			break;
 	}

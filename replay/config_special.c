@@ -1,0 +1,349 @@
+/*
+ * config_special.c - the keys of the machine config that its key table
+ * (config.c) cannot describe: a name (profile, arch), a list (policies), an
+ * enum (pcp, payload), a table per zone (lowmem_reserve_ratio,
+ * reserved_pages, taken_pages, taken_movable_pages, watermarks), or a value
+ * with a meaning of its own (min_free_kbytes -1, cma_base_mb -1, page_size,
+ * percpu_pagelist_high_fraction, host_thp). One loader each.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "config_internal.h"
+
+/* A per-zone table: {"DMA": N, "DMA32": N, "Normal": N, "HighMem": N}. */
+static int want_zone_table(json_t *v, const char *path, const char *key, uint64_t max,
+			   unsigned long *ul, unsigned int *ui, char *msg, size_t len)
+{
+	const char *zk;
+	json_t *zv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"%s\": expected an object of zone names (\"DMA\", \"DMA32\", "
+			 "\"Normal\", \"HighMem\") to integers",
+			 path, key);
+		return -EINVAL;
+	}
+	json_object_foreach(v, zk, zv)
+	{
+		unsigned int t;
+		char sub[96];
+		uint64_t u = 0;
+
+		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
+			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
+				break;
+		if (t == PHYSMEM_ZONE_MOVABLE) {
+			snprintf(
+			    msg, len,
+			    "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
+			    path, key, zk);
+			return -EINVAL;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", key, zk);
+		if (config_want_uint(zv, path, sub, max, &u, msg, len))
+			return -EINVAL;
+		if (ul)
+			ul[t] = (unsigned long)u;
+		else
+			ui[t] = (unsigned int)u;
+	}
+	return 0;
+}
+
+/* {"DMA": [min, low, high], ...}: a zone's watermarks as the guest's zoneinfo shows them. */
+static int want_watermarks(json_t *v, const char *path,
+			   unsigned long wm[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_NR_WMARKS], char *msg,
+			   size_t len)
+{
+	const char *zk;
+	json_t *zv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"watermarks\": expected an object of zone names to [min, low, "
+			 "high]",
+			 path);
+		return -EINVAL;
+	}
+	json_object_foreach(v, zk, zv)
+	{
+		unsigned int t;
+		uint64_t w[PHYSMEM_NR_WMARKS];
+
+		for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
+			if (!strcmp(zk, physmem_zone_type_name((enum physmem_zone_type)t)))
+				break;
+		if (t == PHYSMEM_ZONE_MOVABLE) {
+			snprintf(msg, len,
+				 "%s: key \"watermarks\": unknown zone \"%s\" (DMA, DMA32, Normal, "
+				 "HighMem)",
+				 path, zk);
+			return -EINVAL;
+		}
+		if (!json_is_array(zv) || json_array_size(zv) != PHYSMEM_NR_WMARKS) {
+			snprintf(msg, len, "%s: key \"watermarks.%s\": expected [min, low, high]",
+				 path, zk);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++) {
+			json_t *e = json_array_get(zv, i);
+
+			if (!json_is_integer(e) || json_integer_value(e) < 0 ||
+			    json_integer_value(e) > (1 << 28)) {
+				snprintf(msg, len,
+					 "%s: key \"watermarks.%s\": expected [min, low, high], "
+					 "pages 0..%d",
+					 path, zk, 1 << 28);
+				return -EINVAL;
+			}
+			w[i] = (uint64_t)json_integer_value(e);
+		}
+		if (w[0] > w[1] || w[1] > w[2] || !w[2]) {
+			snprintf(msg, len,
+				 "%s: key \"watermarks.%s\": expected min <= low <= high, high > 0",
+				 path, zk);
+			return -EINVAL;
+		}
+		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++)
+			wm[t][i] = (unsigned long)w[i];
+	}
+	return 0;
+}
+
+/*
+ * The keys config_key_table() cannot describe (a name, an enum, a table per
+ * zone, a value with a special meaning): one loader each. A loader stores
+ * what it read and returns 0, or -EINVAL with "PATH: key ...: why" in msg.
+ */
+struct config_special {
+	const char *key;
+	int (*load)(json_t *v, const char *path, const char *key, struct sim_config *cfg, char *msg,
+		    size_t len);
+};
+
+static int load_profile(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			char *msg, size_t len)
+{
+	struct zs_profile_info pi;
+
+	if (!json_is_string(v)) {
+		snprintf(msg, len, "%s: key \"%s\": expected a string", path, key);
+		return -EINVAL;
+	}
+	if (zs_profile_lookup(json_string_value(v), &pi)) {
+		snprintf(msg, len, "%s: unknown profile \"%s\"", path, json_string_value(v));
+		return -EINVAL;
+	}
+	cfg->pool.profile = pi.name; /* the profile table's own string */
+	return 0;
+}
+
+static int load_arch(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+		     char *msg, size_t len)
+{
+	if (!json_is_string(v)) {
+		snprintf(msg, len, "%s: key \"%s\": expected a string", path, key);
+		return -EINVAL;
+	}
+	if (zs_arch_lookup(json_string_value(v), &cfg->pool.arch)) {
+		snprintf(msg, len, "%s: unknown arch \"%s\" (x86_64 or arm32)", path,
+			 json_string_value(v));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_policy_list(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			    char *msg, size_t len)
+{
+	(void)key;
+	return config_load_policies(v, path, &cfg->policies, msg, len);
+}
+
+/* -1 = the kernel's formula; the upper bound is the Normal zone, checked with the machine */
+static int load_min_free(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			 char *msg, size_t len)
+{
+	int err = 0;
+
+	(void)key;
+	if (!json_is_integer(v) || json_integer_value(v) < -1) {
+		snprintf(msg, len,
+			 "%s: key \"min_free_kbytes\": expected -1 (kernel formula) "
+			 "or an integer >= 0",
+			 path);
+		err = -EINVAL;
+	} else if (json_integer_value(v) > (json_int_t)(1LL << 30)) {
+		snprintf(msg, len,
+			 "%s: key \"min_free_kbytes\": %lld KiB is more than the "
+			 "largest RAM (ram_mb is at most 1048576)",
+			 path, (long long)json_integer_value(v));
+		err = -EINVAL;
+	}
+	cfg->mem.min_free_kbytes = (long)json_integer_value(v);
+	return err;
+}
+
+static int load_page_size(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			  char *msg, size_t len)
+{
+	uint64_t u = 0;
+	int err =
+	    config_want_range(v, path, key, 4096, 65536, "4096, 16384 or 65536", &u, msg, len);
+
+	if (!err && u != 4096 && u != 16384 && u != 65536) {
+		snprintf(msg, len, "%s: key \"page_size\": expected 4096, 16384 or 65536", path);
+		err = -EINVAL;
+	}
+	cfg->pool.page_size = (size_t)u;
+	cfg->mem.page_size = (unsigned int)u;
+	return err;
+}
+
+static int load_lowmem_reserve(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			       char *msg, size_t len)
+{
+	return want_zone_table(v, path, key, 1u << 30, NULL, cfg->mem.lowmem_reserve_ratio, msg,
+			       len);
+}
+
+static int load_reserved(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			 char *msg, size_t len)
+{
+	return want_zone_table(v, path, key, 1u << 30, cfg->mem.reserved_pages, NULL, msg, len);
+}
+
+static int load_taken(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+		      char *msg, size_t len)
+{
+	return want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_pages, NULL, msg, len);
+}
+
+static int load_taken_movable(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			      char *msg, size_t len)
+{
+	return want_zone_table(v, path, key, 1u << 30, cfg->mem.taken_movable_pages, NULL, msg,
+			       len);
+}
+
+/* -1: memblock's choice, the top of RAM */
+static int load_cma_base(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			 char *msg, size_t len)
+{
+	uint64_t u = 0;
+	int err;
+
+	if (json_is_integer(v) && json_integer_value(v) == -1) {
+		cfg->mem.cma_base_bytes = UINT64_MAX;
+		return 0;
+	}
+	err = config_want_range(v, path, key, 0, PHYSMEM_MAX_RAM_MB, "MiB, -1 = the top of RAM", &u,
+				msg, len);
+	if (!err)
+		cfg->mem.cma_base_bytes = u << 20;
+	return err;
+}
+
+static int load_pcp_high_fraction(json_t *v, const char *path, const char *key,
+				  struct sim_config *cfg, char *msg, size_t len)
+{
+	uint64_t u = 0;
+	int err = config_want_uint(v, path, key, 1u << 30, &u, msg, len);
+
+	if (!err && u && u < 8) {
+		snprintf(msg, len, "%s: key \"%s\": expected 0 or an integer >= 8 (as the sysctl)",
+			 path, key);
+		err = -EINVAL;
+	}
+	cfg->mem.percpu_pagelist_high_fraction = (unsigned int)u;
+	return err;
+}
+
+static int load_watermarks(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			   char *msg, size_t len)
+{
+	(void)key;
+	return want_watermarks(v, path, cfg->mem.watermarks, msg, len);
+}
+
+static int load_pcp(json_t *v, const char *path, const char *key, struct sim_config *cfg, char *msg,
+		    size_t len)
+{
+	const char *pv = json_is_string(v) ? json_string_value(v) : "";
+
+	(void)key;
+	if (!strcmp(pv, "off"))
+		cfg->mem.pcp = PHYSMEM_PCP_OFF;
+	else if (!strcmp(pv, "6.1"))
+		cfg->mem.pcp = PHYSMEM_PCP_V6_1;
+	else if (!strcmp(pv, "6.12"))
+		cfg->mem.pcp = PHYSMEM_PCP_V6_12;
+	else if (!strcmp(pv, "profile"))
+		cfg->pcp_from_profile = true; /* resolved in config_finish */
+	else {
+		snprintf(msg, len,
+			 "%s: key \"pcp\": expected \"off\", \"6.1\", \"6.12\" or \"profile\"",
+			 path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_payload(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			char *msg, size_t len)
+{
+	(void)key;
+	if (!json_is_string(v) || sim_payload_lookup(json_string_value(v), &cfg->payload)) {
+		snprintf(msg, len,
+			 "%s: key \"payload\": expected \"full\", \"header\", \"none\" or "
+			 "\"auto\"",
+			 path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_host_thp(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			 char *msg, size_t len)
+{
+	(void)key;
+	cfg->mem.host_thp = json_is_true(v);
+	if (!json_is_boolean(v)) {
+		snprintf(msg, len, "%s: key \"host_thp\": expected true or false", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct config_special config_specials[] = {
+    {"profile", load_profile},
+    {"arch", load_arch},
+    {"policies", load_policy_list},
+    {"min_free_kbytes", load_min_free},
+    {"page_size", load_page_size},
+    {"lowmem_reserve_ratio", load_lowmem_reserve},
+    {"reserved_pages", load_reserved},
+    {"taken_pages", load_taken},
+    {"taken_movable_pages", load_taken_movable},
+    {"cma_base_mb", load_cma_base},
+    {"percpu_pagelist_high_fraction", load_pcp_high_fraction},
+    {"watermarks", load_watermarks},
+    {"pcp", load_pcp},
+    {"payload", load_payload},
+    {"host_thp", load_host_thp},
+};
+
+int config_load_special(const char *key, json_t *v, const char *path, struct sim_config *cfg,
+			char *msg, size_t len)
+{
+	for (size_t i = 0; i < sizeof(config_specials) / sizeof(config_specials[0]); i++)
+		if (!strcmp(key, config_specials[i].key))
+			return config_specials[i].load(v, path, key, cfg, msg, len);
+	return 1;
+}
