@@ -1,7 +1,7 @@
 /*
  * cli_plot.h - what the figure files share (cli_plot.c: the templates,
  * gnuplot, the time series and class views; cli_plot_compare.c: the
- * comparison's bars and overlay).
+ * comparison's bars and overlay; cli_plot_cmd.c: the command).
  */
 #ifndef ZSFRAG_CLI_PLOT_H
 #define ZSFRAG_CLI_PLOT_H
