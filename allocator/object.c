@@ -65,14 +65,14 @@ static uint8_t *obj_addr(const struct zs_pool *pool, const struct zspage *zspage
 
 /*
  * SIM: with no page contents (pool->no_contents) the word lives in
- * zspage->words[], truncated to the emulated width as a store into the page
+ * zspage_words(), truncated to the emulated width as a store into the page
  * would truncate it.
  */
 unsigned long get_obj_word(const struct zs_pool *pool, const struct zspage *zspage,
 			   unsigned int obj_idx)
 {
 	if (pool->no_contents)
-		return zspage->words[obj_idx];
+		return zspage_words(zspage)[obj_idx];
 	return read_word(pool, obj_addr(pool, zspage, obj_idx));
 }
 
@@ -80,7 +80,7 @@ void set_obj_word(const struct zs_pool *pool, struct zspage *zspage, unsigned in
 		  unsigned long v)
 {
 	if (pool->no_contents)
-		zspage->words[obj_idx] = pool->long_bytes == 4 ? (v & 0xffffffffUL) : v;
+		zspage_words(zspage)[obj_idx] = pool->long_bytes == 4 ? (v & 0xffffffffUL) : v;
 	else
 		write_word(pool, obj_addr(pool, zspage, obj_idx), v);
 }
@@ -139,7 +139,7 @@ void zs_object_copy(struct zs_pool *pool, struct zspage *dst, unsigned int d_idx
 	size_t left = class->size;
 
 	if (pool->no_contents) { /* the header is all there is to copy */
-		dst->words[d_idx] = src->words[s_idx];
+		zspage_words(dst)[d_idx] = zspage_words(src)[s_idx];
 		return;
 	}
 	obj_location(class, s_idx, &s_page, &s_off);

@@ -61,7 +61,7 @@ void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int 
 		return;
 	if (pool->no_contents) {
 		if (!zspage->huge)
-			zs_prefetch_addr(&zspage->words[obj_idx]);
+			zs_prefetch_addr(&zspage_words(zspage)[obj_idx]);
 		return;
 	}
 	if (zspage->huge) {

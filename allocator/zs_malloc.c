@@ -107,6 +107,7 @@ void zs_destroy_pool(struct zs_pool *pool)
 	if (pool->profile->handle_mode == ZS_HANDLE_POOL_CLASS)
 		destroy_class_zspages(pool, &pool->handle_class);
 	zs_handles_destroy(pool);
+	zs_desc_cache_destroy(pool);
 	free(pool->area.buf);
 	free(pool);
 }

@@ -180,26 +180,100 @@ static void release_pages(struct zs_pool *pool, const uint32_t *pfns, unsigned i
 }
 
 /* A zspage's host block: the descriptor up to its used pages[], then a no_contents pool's words. */
-static size_t zspage_bytes(const struct zs_pool *pool, const struct size_class *class,
-			   size_t *words_off)
+static size_t zspage_bytes(const struct zs_pool *pool, const struct size_class *class)
 {
 	size_t n = offsetof(struct zspage, pages) + class->pages_per_zspage * sizeof(uint32_t);
 
-	*words_off = (n + sizeof(unsigned long) - 1) / sizeof(unsigned long) * sizeof(unsigned long);
 	if (!pool->no_contents)
 		return n;
-	return *words_off + class->objs_per_zspage * sizeof(unsigned long);
+	n = (n + sizeof(unsigned long) - 1) / sizeof(unsigned long) * sizeof(unsigned long);
+	return n + class->objs_per_zspage * sizeof(unsigned long);
+}
+
+#define ZS_DESC_CHUNK 1024 /* descriptor blocks per aligned_alloc() */
+
+/* Under AddressSanitizer a free block stays poisoned, as free() would leave it. */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define desc_poison(p)	 ASAN_POISON_MEMORY_REGION((p), ZS_DESC_LINE)
+#define ASAN_UNPOISON_CHUNK(c) ASAN_UNPOISON_MEMORY_REGION((c), ZS_DESC_CHUNK * ZS_DESC_LINE)
+#define desc_unpoison(p) ASAN_UNPOISON_MEMORY_REGION((p), ZS_DESC_LINE)
+#else
+#define desc_poison(p)	 ((void)(p))
+#define desc_unpoison(p) ((void)(p))
+#define ASAN_UNPOISON_CHUNK(c) ((void)(c))
+#endif
+
+/*
+ * A zeroed block for a zspage's descriptor: a cache line from the pool's
+ * descriptor cache when it fits one (malloc's 16-byte alignment would split
+ * most 64-byte descriptors over two lines), else the heap's.
+ */
+static struct zspage *zspage_block_alloc(struct zs_pool *pool, size_t bytes)
+{
+	void *b;
+
+	if (bytes > ZS_DESC_LINE)
+		return calloc(1, bytes);
+	if (!pool->descs.free) {
+		char *chunk;
+
+		if (pool->descs.nr_chunks == pool->descs.cap) {
+			size_t cap = pool->descs.cap ? pool->descs.cap * 2 : 16;
+			void **c = realloc(pool->descs.chunks, cap * sizeof(*c));
+
+			if (!c)
+				return NULL;
+			pool->descs.chunks = c;
+			pool->descs.cap = cap;
+		}
+		chunk = aligned_alloc(ZS_DESC_LINE, ZS_DESC_CHUNK * ZS_DESC_LINE);
+		if (!chunk)
+			return NULL;
+		pool->descs.chunks[pool->descs.nr_chunks++] = chunk;
+		for (size_t i = ZS_DESC_CHUNK; i-- > 0;) {
+			*(void **)(chunk + i * ZS_DESC_LINE) = pool->descs.free;
+			pool->descs.free = chunk + i * ZS_DESC_LINE;
+			desc_poison(chunk + i * ZS_DESC_LINE);
+		}
+	}
+	b = pool->descs.free;
+	desc_unpoison(b);
+	pool->descs.free = *(void **)b;
+	memset(b, 0, ZS_DESC_LINE);
+	return b;
+}
+
+static void zspage_block_free(struct zs_pool *pool, struct zspage *zspage, size_t bytes)
+{
+	if (bytes > ZS_DESC_LINE) {
+		free(zspage);
+		return;
+	}
+	*(void **)zspage = pool->descs.free;
+	pool->descs.free = zspage;
+	desc_poison(zspage);
+}
+
+void zs_desc_cache_destroy(struct zs_pool *pool)
+{
+	for (size_t i = 0; i < pool->descs.nr_chunks; i++) {
+		ASAN_UNPOISON_CHUNK(pool->descs.chunks[i]);
+		free(pool->descs.chunks[i]);
+	}
+	free(pool->descs.chunks);
+	pool->descs.chunks = NULL;
+	pool->descs.free = NULL;
+	pool->descs.nr_chunks = pool->descs.cap = 0;
 }
 
 struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsigned int gfp)
 {
-	size_t words_off, bytes = zspage_bytes(pool, class, &words_off);
-	struct zspage *zspage = calloc(1, bytes);
+	size_t bytes = zspage_bytes(pool, class);
+	struct zspage *zspage = zspage_block_alloc(pool, bytes);
 
 	if (!zspage)
 		return NULL;
-	if (pool->no_contents)
-		zspage->words = (unsigned long *)((char *)zspage + words_off);
 	zs_list_init(&zspage->list);
 	zspage->class = class;
 	zspage->huge = class->huge;
@@ -213,7 +287,7 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 				pool->ops->free_page(pool->ctx, pfn);
 			/* give back what we took, as alloc_zspage() does */
 			release_pages(pool, zspage->pages, i);
-			free(zspage);
+			zspage_block_free(pool, zspage, bytes);
 			return NULL;
 		}
 		zspage->pages[i] = (uint32_t)pfn;
@@ -232,7 +306,7 @@ void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 	class->obj_allocated -= class->objs_per_zspage;
 	pool->pages_allocated -= class->pages_per_zspage;
 	pool->stats.zspages--;
-	free(zspage);
+	zspage_block_free(pool, zspage, zspage_bytes(pool, class));
 }
 
 void free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage)

@@ -153,10 +153,12 @@ struct size_class {
 /*
  * The replay touches a zspage on every malloc and free, and a large pool
  * holds millions of them: alloc_zspage() allocates only the pages[] entries
- * the class uses (80 bytes of host heap for up to four pages, instead of 128
- * for all ZS_MAX_CHAIN), with a no_contents pool's object words right after
- * them in the same block, so that a free's walk finds them beside the
- * descriptor. Never copy or declare one by value outside tests.
+ * the class uses, with a no_contents pool's object words right after them in
+ * the same block (zspage_words()), so that a free's walk finds them beside
+ * the descriptor. Up to four pages the descriptor is 64 bytes, and a pool
+ * with page contents gives it a whole cache line of its own (the pool's
+ * descriptor cache, zspage.c): one line per zspage a free or a map walks,
+ * not two. Never copy or declare one by value outside tests.
  */
 struct zspage {
 	struct zs_list list; /* link in its class's fullness list */
@@ -169,11 +171,25 @@ struct zspage {
 	uint8_t nr_pages;
 	bool huge;
 	bool on_list;
-	/* SIM: pool->no_contents only: each object's first word (free link or header) */
-	unsigned long *words;
 	/* SIM: frame numbers stored in 32 bits (16 TiB of 4 KiB frames); the API uses unsigned long */
 	uint32_t pages[ZS_MAX_CHAIN]; /* page frame numbers, chain order; nr_pages allocated */
 };
+
+#define ZS_DESC_LINE 64 /* bytes: a host cache line, one zspage descriptor of up to 4 pages */
+static_assert(sizeof(void *) != 8 || offsetof(struct zspage, pages) + 4 * sizeof(uint32_t) <= ZS_DESC_LINE,
+	      "a zspage of up to four pages fits a cache line");
+
+/*
+ * SIM: pool->no_contents only: each object's first word (free link or
+ * header), in the zspage's block right after its pages[].
+ */
+static inline unsigned long *zspage_words(const struct zspage *z)
+{
+	size_t n = offsetof(struct zspage, pages) + z->nr_pages * sizeof(uint32_t);
+
+	n = (n + sizeof(unsigned long) - 1) / sizeof(unsigned long) * sizeof(unsigned long);
+	return (unsigned long *)((uintptr_t)z + n);
+}
 
 /* Host address of page i of a zspage (kmap of the kernel). */
 static inline uint8_t *zspage_page_addr(const struct zs_pool *pool, const struct zspage *z,
@@ -208,7 +224,7 @@ struct zs_pool {
 	unsigned int nr_fullness;   /* 4 or 12 */
 	size_t huge_class_size;	    /* bytes */
 	unsigned int handle_header; /* bytes added to every request (0 or long_bytes) */
-	bool no_contents;	    /* zs_pool_config.no_page_contents: words in zspage->words */
+	bool no_contents;	    /* zs_pool_config.no_page_contents: words in zspage_words() */
 
 	struct size_class *size_class[ZS_MAX_CLASSES];
 	struct size_class classes[ZS_MAX_CLASSES]; /* storage; only own indices used */
@@ -218,6 +234,12 @@ struct zs_pool {
 	void *ctx;
 
 	struct zs_handle_cache handles;
+	/* SIM: cache-line blocks for zspage descriptors of at most ZS_DESC_LINE bytes */
+	struct {
+		void *free;    /* free blocks, linked through their first word */
+		void **chunks; /* what aligned_alloc() gave, freed with the pool */
+		size_t nr_chunks, cap;
+	} descs;
 	unsigned long pages_allocated; /* pages */
 	struct zs_pool_stats stats;
 	bool compaction_in_progress;
@@ -273,6 +295,8 @@ void free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *
 /* Give an empty zspage, already off its list, back to the provider now. */
 void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage *zspage);
 struct zspage *zs_page_to_zspage(const struct zs_pool *pool, unsigned long pfn);
+/* Free the descriptor cache's blocks (zs_destroy_pool(), after every zspage is freed). */
+void zs_desc_cache_destroy(struct zs_pool *pool);
 bool zspage_full(const struct size_class *class, const struct zspage *zspage);
 unsigned int zs_group_alloc_order(const struct zs_pool *pool, unsigned int i);
 
