@@ -266,6 +266,9 @@ int fork_probe(struct sim_forks *f, uint64_t n)
 
 	if (!kids)
 		return -ENOMEM;
+	/* the guest's probe drains the per-CPU lists before it forks (its
+	 * /proc/zsfrag_kdrain write, kernel/forkprobe.c) */
+	physmem_pcp_drain(f->pa->mem, -1);
 	while (got < n) {
 		enum alloc_outcome outcome;
 		struct fork_proc *p = copy_process(f, 0, &outcome);

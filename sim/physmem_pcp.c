@@ -16,7 +16,9 @@
  *         rounddown_pow_of_two(b + b/2) - 1; high = low watermark / CPUs
  *         (or managed / percpu_pagelist_high_fraction / CPUs), at least
  *         4 * batch.
- *   6.12: batch without the / 4; high_min as 6.1's high, high_max =
+ *   6.12: the same batch (6.12.118's zone_batchsize still divides by 4:
+ *         its x86_64 guest refills 63 pages at a time, as its free_delta
+ *         shows); high_min as 6.1's high, high_max =
  *         managed / 8 / CPUs (at least 4 * batch), and pcp->high tuned
  *         between them (nr_pcp_high, nr_pcp_alloc): it grows by a batch per
  *         refill while the zone is above its high watermark, shrinks by the
@@ -75,8 +77,7 @@ static int zone_batchsize(const struct physmem *pm, const struct physmem_zone *z
 
 	if (batch > cap)
 		batch = cap;
-	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1)
-		batch /= 4; /* "we effectively *= 4 below" */
+	batch /= 4;
 	if (batch < 1)
 		batch = 1;
 	return rounddown_pow_of_two((int)(batch + batch / 2)) - 1;

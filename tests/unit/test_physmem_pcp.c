@@ -3,12 +3,16 @@
  * hand-traced runs of 6.1's and 6.12's rmqueue_pcplist, rmqueue_bulk,
  * free_unref_page_commit, nr_pcp_high, nr_pcp_free and free_pcppages_bulk.
  *
- * The machine: 16384 frames (64 MiB), 11 orders, pageblock order 10, one
- * Normal zone, watermarks 0. At boot: 16 order-10 Movable blocks.
+ * The machines: one Normal zone, 11 orders, pageblock order 10, watermarks
+ * 0, at boot all order-10 Movable blocks. 6.1's has 16384 frames (64 MiB),
+ * 6.12's 65536 (256 MiB), so that its batch is 15 (both divide by 4).
  *   6.1:  batch = (16384 >> 10 = 16) / 4 = 4, 4 + 2 = 6 -> 4 - 1 = 3;
  *         high = max(low 0, 4 * 3) = 12.
- *   6.12: batch = 16 + 8 = 24 -> 16 - 1 = 15; high_min = max(0, 60) = 60,
- *         high_max = max(16384 / 8 = 2048, 60) = 2048.
+ *   6.12: batch = (65536 >> 10 = 64) / 4 = 16, 16 + 8 = 24 -> 16 - 1 = 15;
+ *         high_min = max(0, 60) = 60, high_max = max(65536 / 8 = 8192, 60)
+ *         = 8192; pcp->high starts at 65, the high_min of the lists' first
+ *         sizing (low watermark 65536 * 10 / 10000 = 65 before the test
+ *         zeroes the watermarks; a resize keeps a high within the bounds).
  */
 #include <errno.h>
 #include <string.h>
@@ -24,7 +28,7 @@ static struct physmem *make(enum physmem_pcp_model model)
 	struct physmem *pm = NULL;
 
 	physmem_config_default(&c);
-	c.ram_bytes = 16384ull * 4096;
+	c.ram_bytes = (model == PHYSMEM_PCP_V6_12 ? 65536ull : 16384ull) * 4096;
 	c.highmem = false;
 	c.min_free_kbytes = 0; /* pcp->high starts at high_min, not at a boot-time low mark */
 	c.pcp = model;
@@ -128,11 +132,11 @@ static void test_v61_high_order(void)
 }
 
 /*
- * 6.12, order 0: nr_pcp_alloc. high = clamp(0, 60, 2048) = 60, then (high_min
- * != high_max, zone not below high) 60 + 15 = 75; max_nr_alloc = max(75 - 0
- * - 15, 15) = 60; batch 15 <= 60: alloc_factor -> 1; 15 frames refilled,
- * 0 taken. The 16th request refills again: high 75 + (15 << 1 = 30) = 105,
- * max_nr_alloc = max(105 - 0 - 15, 15) = 90, batch 30 (alloc_factor -> 2).
+ * 6.12, order 0: nr_pcp_alloc. high = clamp(65, 60, 8192) = 65, then (high_min
+ * != high_max, zone not below high) 65 + 15 = 80; max_nr_alloc = max(80 - 0
+ * - 15, 15) = 65; batch 15 <= 65: alloc_factor -> 1; 15 frames refilled,
+ * 0 taken. The 16th request refills again: high 80 + (15 << 1 = 30) = 110,
+ * max_nr_alloc = max(110 - 0 - 15, 15) = 95, batch 30 (alloc_factor -> 2).
  */
 static void test_v612_alloc_tuning(void)
 {
@@ -143,16 +147,16 @@ static void test_v612_alloc_tuning(void)
 	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
 	CHECK_EQ(zi.pcp_batch, 15);
 	CHECK_EQ(zi.pcp_high_min, 60);
-	CHECK_EQ(zi.pcp_high_max, 2048);
+	CHECK_EQ(zi.pcp_high_max, 8192);
 	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
 	CHECK_EQ(physmem_pcp_pages(pm), 14);
 	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
-	CHECK_EQ(zi.pcp_high, 75);
+	CHECK_EQ(zi.pcp_high, 80);
 	for (unsigned long i = 1; i < 16; i++)
 		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
 	CHECK_EQ(physmem_pcp_pages(pm), 29);
 	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
-	CHECK_EQ(zi.pcp_high, 105);
+	CHECK_EQ(zi.pcp_high, 110);
 	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
 	physmem_destroy(pm);
 }
@@ -163,8 +167,8 @@ static void test_v612_alloc_tuning(void)
  * reaches max(count, high_min). Here the zone is never below high
  * (watermarks 0), so high only grows to hold the batch freed: count >= high
  * -> need_high = free_count + batch.
- * After 16 allocations (high 105, 29 on the list), freeing 0..15 brings
- * count to 45 < 105: nothing drains. free_count counts them: 16 (an
+ * After 16 allocations (high 110, 29 on the list), freeing 0..15 brings
+ * count to 45 < 110: nothing drains. free_count counts them: 16 (an
  * allocation halves it).
  */
 static void test_v612_free(void)
@@ -177,12 +181,12 @@ static void test_v612_free(void)
 	for (unsigned long i = 0; i < 16; i++)
 		physmem_free(pm, i, 0);
 	CHECK_EQ(physmem_pcp_pages(pm), 45);
-	CHECK_EQ(physmem_free_pages(pm), 16384 - 45);
+	CHECK_EQ(physmem_free_pages(pm), 65536 - 45);
 	/* LIFO: the last freed comes back first */
 	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 15);
 	/* drain in chunks of 15 << 5 from list 0: all 44 back, the buddy whole again but 15 */
 	physmem_pcp_drain(pm, 0);
-	CHECK_EQ(physmem_free_pages(pm), 16383);
+	CHECK_EQ(physmem_free_pages(pm), 65535);
 	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
 	physmem_destroy(pm);
 }

@@ -160,10 +160,11 @@ static void test_arm_virt_768(void)
  *        1408 / 1908 / 2408.
  *   lowmem_reserve of DMA (256): DMA32 and above 500192 / 256 = 1953; of
  *        DMA32 (256): Normal is empty, 0.
- *   6.12 pcp: DMA32 batch min(488, 256) = 256, 256 + 128 = 384 -> 256 - 1 =
- *        255; high_min = low 1908, high_max = 500192 / 8 = 62524. DMA:
- *        batch 3 + 1 = 4 -> 4 - 1 = 3, high_min max(14, 12) = 14, high_max
- *        max(3977 / 8 = 497, 12) = 497.
+ *   6.12 pcp: DMA32 batch min(488, 256) / 4 = 64, 64 + 32 = 96 -> 64 - 1 =
+ *        63; high_min = low 1908, high_max = 500192 / 8 = 62524. DMA:
+ *        batch 3 / 4 = 0 -> 1, 1 + 0 = 1 -> 1 - 1 = 0, at least 1
+ *        (zone_set_high_and_batch); high_min max(14, 4) = 14, high_max
+ *        max(3977 / 8 = 497, 4) = 497.
  */
 static void test_x86_64_2g(void)
 {
@@ -191,7 +192,7 @@ static void test_x86_64_2g(void)
 	CHECK_EQ(zi.wmark[PHYSMEM_WMARK_HIGH], 17);
 	CHECK_EQ(zi.protection[PHYSMEM_ZONE_DMA32], 1953);
 	CHECK_EQ(zi.protection[PHYSMEM_ZONE_NORMAL], 1953);
-	CHECK_EQ(zi.pcp_batch, 3);
+	CHECK_EQ(zi.pcp_batch, 1);
 	CHECK_EQ(zi.pcp_high_min, 14);
 	CHECK_EQ(zi.pcp_high_max, 497);
 	CHECK_EQ(physmem_zone_info(pm, 1, &zi), 0);
@@ -203,7 +204,7 @@ static void test_x86_64_2g(void)
 	CHECK_EQ(zi.wmark[PHYSMEM_WMARK_LOW], 1908);
 	CHECK_EQ(zi.wmark[PHYSMEM_WMARK_HIGH], 2408);
 	CHECK_EQ(zi.protection[PHYSMEM_ZONE_NORMAL], 0);
-	CHECK_EQ(zi.pcp_batch, 255);
+	CHECK_EQ(zi.pcp_batch, 63);
 	CHECK_EQ(zi.pcp_high_min, 1908);
 	CHECK_EQ(zi.pcp_high_max, 62524);
 	/* GFP_KERNEL starts in DMA32, and so does a movable request (no HighMem) */
