@@ -70,61 +70,74 @@ static int tf_number(const char *s, size_t n, uint64_t *v, bool *neg)
 	return cap_u64(s + i, n - i, v);
 }
 
+/* One trace_pipe line as it is parsed: what errors quote, and what the line gives. */
+struct tf_line {
+	struct cap *c;
+	const char *s; /* the line, its leading blanks skipped: quoted by errors */
+	size_t len;
+	uint64_t line;		      /* its number in the capture */
+	struct cap_rec r;	      /* the record it makes: tid and time from the head */
+	struct tf_arg args[ARGS_MAX]; /* the event's KEY=VALUE pairs */
+	int nargs;
+};
+
 /* The KEY=VALUE pairs after the probe site "(...)". */
-static int tf_args(struct cap *c, uint64_t line, const char *p, const char *end,
-		   struct tf_arg *args, int *nargs)
+static int tf_args(struct tf_line *l, const char *p, const char *end)
 {
 	const char *tok;
 	size_t n;
 
-	*nargs = 0;
+	l->nargs = 0;
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
 	if (p < end && *p == '(') {
 		const char *close = memchr(p, ')', (size_t)(end - p));
 
 		if (!close)
-			return cap_fail(c, line, "malformed tracefs line, probe site without ')'", p,
+			return cap_fail(l->c, l->line,
+					"malformed tracefs line, probe site without ')'", p,
 					(size_t)(end - p));
 		p = close + 1;
 	}
 	while ((n = cap_token(&p, end, &tok)) != 0) {
 		const char *eq = memchr(tok, '=', n);
-		struct tf_arg *a = &args[*nargs];
+		struct tf_arg *a = &l->args[l->nargs];
 
-		if (*nargs == ARGS_MAX || !eq)
-			return cap_fail(c, line, "malformed tracefs argument, expected KEY=VALUE",
-					tok, n);
+		if (l->nargs == ARGS_MAX || !eq)
+			return cap_fail(l->c, l->line,
+					"malformed tracefs argument, expected KEY=VALUE", tok, n);
 		a->key = tok;
 		a->klen = (size_t)(eq - tok);
 		if (tf_number(eq + 1, n - a->klen - 1, &a->v, &a->neg))
-			return cap_fail(c, line, "not a number", tok, n);
-		(*nargs)++;
+			return cap_fail(l->c, l->line, "not a number", tok, n);
+		l->nargs++;
 	}
 	return 0;
 }
 
-static int tf_get(struct cap *c, uint64_t line, const struct tf_arg *args, int nargs,
-		  const char *key, uint64_t *v, const char *s, size_t len)
+static int tf_get(struct tf_line *l, const char *key, uint64_t *v)
 {
 	char what[64];
 
-	for (int i = 0; i < nargs; i++)
-		if (args[i].klen == strlen(key) && !memcmp(args[i].key, key, args[i].klen)) {
-			*v = args[i].neg ? (uint64_t)(-(int64_t)args[i].v) : args[i].v;
+	for (int i = 0; i < l->nargs; i++) {
+		const struct tf_arg *a = &l->args[i];
+
+		if (a->klen == strlen(key) && !memcmp(a->key, key, a->klen)) {
+			*v = a->neg ? (uint64_t)(-(int64_t)a->v) : a->v;
 			return 0;
 		}
+	}
 	snprintf(what, sizeof(what), "missing field %s", key);
-	return cap_fail(c, line, what, s, len);
+	return cap_fail(l->c, l->line, what, l->s, l->len);
 }
 
-static int tf_push(struct cap *c, struct cap_rec *r, char op, uint64_t a, uint64_t b)
+static int tf_push(struct tf_line *l, char op, uint64_t a, uint64_t b)
 {
-	r->op = op;
-	r->a = a;
-	r->b = b;
-	c->st->records++;
-	return cap_push(c, r);
+	l->r.op = op;
+	l->r.a = a;
+	l->r.b = b;
+	l->c->st->records++;
+	return cap_push(l->c, &l->r);
 }
 
 /* "CPU:N [LOST M EVENTS]": 1 when s is one (M added to lost), 0 not, -EINVAL malformed. */
@@ -145,31 +158,27 @@ static int tf_lost(struct cap *c, const char *s, size_t len, uint64_t line)
 	return 1;
 }
 
-int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line)
+/* " [CPU] " ends COMM-PID: the first bracketed number after a blank; NULL if none. */
+static const char *tf_cpu_field(const char *s, const char *end)
 {
-	const char *end = s + len, *p, *tok, *cpu = NULL, *name;
-	struct tf_arg args[ARGS_MAX];
-	struct cap_rec r = {.line = line};
-	uint64_t secs, frac = 0, v, op, size, sector;
-	size_t n, nname, fd;
-	int nargs, rc;
+	for (const char *p = s; p + 3 <= end; p++) {
+		size_t n;
 
-	while (s < end && (*s == ' ' || *s == '\t'))
-		s++, len--;
-	if ((rc = tf_lost(c, s, len, line)) != 0)
-		return rc < 0 ? rc : 0;
-	/* " [CPU] " ends COMM-PID: the first bracketed number after a blank */
-	for (p = s; p + 3 <= end && !cpu; p++) {
 		if (*p != '[' || p == s || (p[-1] != ' ' && p[-1] != '\t'))
 			continue;
 		n = strspn(p + 1, "0123456789");
 		if (n && p + 1 + n < end && p[1 + n] == ']')
-			cpu = p;
+			return p;
 	}
-	if (!cpu)
-		return cap_fail(c, line, "malformed tracefs line, no [CPU] field", s, len);
-	/* the PID: digits after the last '-' of COMM-PID, before a "(TGID)" */
-	p = cpu;
+	return NULL;
+}
+
+/* The PID: digits after the last '-' of COMM-PID, before a "(TGID)" and the [CPU] at cpu. */
+static int tf_pid(struct tf_line *l, const char *cpu)
+{
+	const char *s = l->s, *p = cpu;
+	size_t n = 0;
+
 	while (p > s && (p[-1] == ' ' || p[-1] == '\t'))
 		p--;
 	if (p > s && p[-1] == ')') {
@@ -180,136 +189,226 @@ int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line)
 		while (p > s && (p[-1] == ' ' || p[-1] == '\t'))
 			p--;
 	}
-	n = 0;
 	while (p - n > s && p[-1 - (ptrdiff_t)n] >= '0' && p[-1 - (ptrdiff_t)n] <= '9')
 		n++;
-	if (!n || p - n == s || p[-1 - (ptrdiff_t)n] != '-' || cap_u64(p - n, n, &r.tid))
-		return cap_fail(c, line, "malformed tracefs line, no COMM-PID before [CPU]", s,
-				len);
-	/* FLAGS (optional), then SECS.FRAC: */
-	p = memchr(cpu, ']', (size_t)(end - cpu)) + 1;
-	n = cap_token(&p, end, &tok);
+	if (!n || p - n == s || p[-1 - (ptrdiff_t)n] != '-' || cap_u64(p - n, n, &l->r.tid))
+		return cap_fail(l->c, l->line, "malformed tracefs line, no COMM-PID before [CPU]",
+				l->s, l->len);
+	return 0;
+}
+
+/* FLAGS (optional), then "SECS.FRAC:" from *p on, into ns; *p moves past them. */
+static int tf_time(struct tf_line *l, const char **p)
+{
+	const char *end = l->s + l->len, *tok;
+	uint64_t secs, frac = 0;
+	size_t n, fd;
+
+	n = cap_token(p, end, &tok);
 	if (n && tok[n - 1] != ':')
-		n = cap_token(&p, end, &tok);
+		n = cap_token(p, end, &tok);
 	if (n < 2 || tok[n - 1] != ':')
-		return cap_fail(c, line, "malformed tracefs line, no time", s, len);
+		return cap_fail(l->c, l->line, "malformed tracefs line, no time", l->s, l->len);
 	n--;
 	fd = strcspn(tok, ".");
 	if (fd > n)
 		fd = n;
 	if (cap_u64(tok, fd, &secs) || secs > UINT64_MAX / 1000000000u)
-		return cap_fail(c, line, "bad time", tok, n + 1);
+		return cap_fail(l->c, l->line, "bad time", tok, n + 1);
 	if (fd < n) {
 		size_t digits = n - fd - 1;
 
 		if (!digits || digits > 9 || cap_u64(tok + fd + 1, digits, &frac))
-			return cap_fail(c, line, "bad time", tok, n + 1);
+			return cap_fail(l->c, l->line, "bad time", tok, n + 1);
 		for (; digits < 9; digits++)
 			frac *= 10;
 	}
-	r.t = secs * 1000000000u + frac;
+	l->r.t = secs * 1000000000u + frac;
+	return 0;
+}
+
+/* "COMM-PID [CPU] FLAGS SECS.FRAC:": the record's thread and time; *p is left after them. */
+static int tf_head(struct tf_line *l, const char **p)
+{
+	const char *end = l->s + l->len, *cpu = tf_cpu_field(l->s, end);
+	int rc;
+
+	if (!cpu)
+		return cap_fail(l->c, l->line, "malformed tracefs line, no [CPU] field", l->s,
+				l->len);
+	if ((rc = tf_pid(l, cpu)))
+		return rc;
+	*p = memchr(cpu, ']', (size_t)(end - cpu)) + 1;
+	return tf_time(l, p);
+}
+
+/* A trace_marker line: "zsfrag mm_stat LABEL numbers" is a read point; other markers are the
+ * user's. */
+static int tf_marker(struct tf_line *l, const char *p)
+{
+	const char *end = l->s + l->len, *tok;
+	int rc;
+
+	if (cap_token(&p, end, &tok) != 6 || memcmp(tok, "zsfrag", 6) ||
+	    cap_token(&p, end, &tok) != 7 || memcmp(tok, "mm_stat", 7)) {
+		l->c->st->ignored++;
+		return 0;
+	}
+	if ((rc = cap_add_reading(l->c, l->line, p, end, &l->r)))
+		return rc;
+	return tf_push(l, 'S', l->r.a, 0);
+}
+
+/* zsf_rw_page (a page, op) or zsf_bio (size bytes, opf): a zram read or write of slots. */
+static int tf_io(struct tf_line *l, bool bio)
+{
+	struct cap *c = l->c;
+	uint64_t pages = 1, bytes = 0, op, sector;
+	int rc;
+
+	if ((rc = tf_get(l, "sector", &sector)))
+		return rc;
+	if (!bio) {
+		rc = tf_get(l, "op", &op);
+	} else {
+		rc = tf_get(l, "opf", &op) || tf_get(l, "size", &bytes);
+		pages = bytes / c->page_size;
+	}
+	if (rc)
+		return -EINVAL;
+	op &= REQ_OP_MASK;
+	sector = sector * 512 / c->page_size;
+	if (!pages || (op != REQ_OP_READ && op != REQ_OP_WRITE)) {
+		c->st->ignored++; /* a flush, a discard (its zram_free_page lines tell) */
+		return 0;
+	}
+	if (pages > CAPTURE_BIO_PAGES_MAX || sector > UINT32_MAX || pages - 1 > UINT32_MAX - sector)
+		return cap_fail(c, l->line, "I/O out of range of zram's 32-bit slots", l->s,
+				l->len);
+	if (op == REQ_OP_READ)
+		return tf_push(l, 'R', sector, pages);
+	if (trace_map_put(&c->open_write, l->r.tid, 1))
+		return -ENOMEM;
+	return tf_push(l, 'W', sector, pages);
+}
+
+/* zsf_rw_page_ret (ret) or zsf_bio_ret: the end of this thread's open write, if it has one. */
+static int tf_io_ret(struct tf_line *l, bool bio)
+{
+	uint64_t v = 0;
+	int rc;
+
+	if (!bio && (rc = tf_get(l, "ret", &v)))
+		return rc;
+	if (!trace_map_del(&l->c->open_write, l->r.tid, NULL))
+		return 0; /* a read's return */
+	return tf_push(l, 'E', v, 0);
+}
+
+/* The zs_malloc entry: its size waits, per thread, for the handle its return gives. */
+static int tf_malloc(struct tf_line *l)
+{
+	uint64_t size;
+	int rc;
+
+	if ((rc = tf_get(l, "size", &size)))
+		return rc;
+	if (size >= UINT64_MAX - 1)
+		return cap_fail(l->c, l->line, "size out of range", l->s, l->len);
+	return trace_map_put(&l->c->pend_malloc, l->r.tid, size + 1) ? -ENOMEM : 0;
+}
+
+static int tf_malloc_ret(struct tf_line *l)
+{
+	uint64_t size, v;
+	int rc;
+
+	if ((rc = tf_get(l, "handle", &v)))
+		return rc;
+	if (!trace_map_del(&l->c->pend_malloc, l->r.tid, &size)) {
+		l->c->st->unpaired++;
+		return 0;
+	}
+	return tf_push(l, 'M', size - 1, v);
+}
+
+static int tf_free_page(struct tf_line *l)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = tf_get(l, "index", &v)))
+		return rc;
+	if (v > UINT32_MAX)
+		return cap_fail(l->c, l->line, "SLOT out of range, zram slots are 32-bit", l->s,
+				l->len);
+	return tf_push(l, 'D', v, 0);
+}
+
+/* The kit's events that are one record each: the record's op and the argument it carries. */
+static const struct {
+	const char *name;
+	char op;
+	const char *key; /* the record's a, or NULL: none */
+} tf_plain[] = {
+    {"zsf_free", 'F', "handle"},    {"zsf_compact", 'C', NULL}, {"zsf_compact_ret", 'K', "pages"},
+    {"zsf_free_zspage", 'Z', NULL}, {"zsf_shrink", 'H', NULL},	{"zsf_step", 'P', NULL},
+};
+
+/* One of the kit's zsf_ events, NAME (nname bytes), whose arguments are in l. */
+static int tf_event(struct tf_line *l, const char *name, size_t nname)
+{
+#define IS(lit) (nname == sizeof(lit) - 1 && !memcmp(name, lit, nname))
+	if (IS("zsf_malloc"))
+		return tf_malloc(l);
+	if (IS("zsf_malloc_ret"))
+		return tf_malloc_ret(l);
+	if (IS("zsf_free_page"))
+		return tf_free_page(l);
+	if (IS("zsf_rw_page") || IS("zsf_bio"))
+		return tf_io(l, IS("zsf_bio"));
+	if (IS("zsf_rw_page_ret") || IS("zsf_bio_ret"))
+		return tf_io_ret(l, IS("zsf_bio_ret"));
+#undef IS
+	for (size_t i = 0; i < sizeof(tf_plain) / sizeof(tf_plain[0]); i++) {
+		uint64_t v = 0;
+		int rc;
+
+		if (strlen(tf_plain[i].name) != nname || memcmp(tf_plain[i].name, name, nname))
+			continue;
+		if (tf_plain[i].key && (rc = tf_get(l, tf_plain[i].key, &v)))
+			return rc;
+		return tf_push(l, tf_plain[i].op, v, 0);
+	}
+	return cap_fail(l->c, l->line, "unknown zsf_ event", name, nname);
+}
+
+int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line)
+{
+	struct tf_line l = {.c = c, .line = line, .r = {.line = line}};
+	const char *end = s + len, *p, *name;
+	size_t nname;
+	int rc;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	l.s = s;
+	l.len = len;
+	if ((rc = tf_lost(c, s, len, line)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = tf_head(&l, &p)))
+		return rc;
 	nname = cap_token(&p, end, &name);
 	if (nname < 2 || name[nname - 1] != ':')
 		return cap_fail(c, line, "malformed tracefs line, no event name", s, len);
 	nname--;
-#define IS(lit) (nname == sizeof(lit) - 1 && !memcmp(name, lit, nname))
-	if (IS("tracing_mark_write")) {
-		const char *q = p;
-
-		/* "zsfrag mm_stat LABEL numbers": a read point; other markers are the user's */
-		if ((n = cap_token(&q, end, &tok)) != 6 || memcmp(tok, "zsfrag", 6) ||
-		    (n = cap_token(&q, end, &tok)) != 7 || memcmp(tok, "mm_stat", 7)) {
-			c->st->ignored++;
-			return 0;
-		}
-		if ((rc = cap_add_reading(c, line, q, end, &r)))
-			return rc;
-		return tf_push(c, &r, 'S', r.a, 0);
-	}
+	if (nname == strlen("tracing_mark_write") && !memcmp(name, "tracing_mark_write", nname))
+		return tf_marker(&l, p);
 	if (nname < 4 || memcmp(name, "zsf_", 4)) {
 		c->st->ignored++; /* an event someone else enabled */
 		return 0;
 	}
-	if ((rc = tf_args(c, line, p, end, args, &nargs)))
+	if ((rc = tf_args(&l, p, end)))
 		return rc;
-	if (IS("zsf_malloc")) {
-		if ((rc = tf_get(c, line, args, nargs, "size", &size, s, len)))
-			return rc;
-		if (size >= UINT64_MAX - 1)
-			return cap_fail(c, line, "size out of range", s, len);
-		return trace_map_put(&c->pend_malloc, r.tid, size + 1) ? -ENOMEM : 0;
-	}
-	if (IS("zsf_malloc_ret")) {
-		if ((rc = tf_get(c, line, args, nargs, "handle", &v, s, len)))
-			return rc;
-		if (!trace_map_del(&c->pend_malloc, r.tid, &size)) {
-			c->st->unpaired++;
-			return 0;
-		}
-		return tf_push(c, &r, 'M', size - 1, v);
-	}
-	if (IS("zsf_free")) {
-		if ((rc = tf_get(c, line, args, nargs, "handle", &v, s, len)))
-			return rc;
-		return tf_push(c, &r, 'F', v, 0);
-	}
-	if (IS("zsf_free_page")) {
-		if ((rc = tf_get(c, line, args, nargs, "index", &v, s, len)))
-			return rc;
-		if (v > UINT32_MAX)
-			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s, len);
-		return tf_push(c, &r, 'D', v, 0);
-	}
-	if (IS("zsf_compact"))
-		return tf_push(c, &r, 'C', 0, 0);
-	if (IS("zsf_compact_ret")) {
-		if ((rc = tf_get(c, line, args, nargs, "pages", &v, s, len)))
-			return rc;
-		return tf_push(c, &r, 'K', v, 0);
-	}
-	if (IS("zsf_free_zspage"))
-		return tf_push(c, &r, 'Z', 0, 0);
-	if (IS("zsf_shrink"))
-		return tf_push(c, &r, 'H', 0, 0);
-	if (IS("zsf_step"))
-		return tf_push(c, &r, 'P', 0, 0);
-	if (IS("zsf_rw_page") || IS("zsf_bio")) {
-		uint64_t pages = 1, bytes = 0;
-
-		if ((rc = tf_get(c, line, args, nargs, "sector", &sector, s, len)))
-			return rc;
-		if (IS("zsf_rw_page")) {
-			rc = tf_get(c, line, args, nargs, "op", &op, s, len);
-		} else {
-			rc = tf_get(c, line, args, nargs, "opf", &op, s, len) ||
-			     tf_get(c, line, args, nargs, "size", &bytes, s, len);
-			pages = bytes / c->page_size;
-		}
-		if (rc)
-			return -EINVAL;
-		op &= REQ_OP_MASK;
-		sector = sector * 512 / c->page_size;
-		if (!pages || (op != REQ_OP_READ && op != REQ_OP_WRITE)) {
-			c->st->ignored++; /* a flush, a discard (its zram_free_page lines tell) */
-			return 0;
-		}
-		if (pages > CAPTURE_BIO_PAGES_MAX || sector > UINT32_MAX ||
-		    pages - 1 > UINT32_MAX - sector)
-			return cap_fail(c, line, "I/O out of range of zram's 32-bit slots", s, len);
-		if (op == REQ_OP_READ)
-			return tf_push(c, &r, 'R', sector, pages);
-		if (trace_map_put(&c->open_write, r.tid, 1))
-			return -ENOMEM;
-		return tf_push(c, &r, 'W', sector, pages);
-	}
-	if (IS("zsf_rw_page_ret") || IS("zsf_bio_ret")) {
-		v = 0;
-		if (IS("zsf_rw_page_ret") && (rc = tf_get(c, line, args, nargs, "ret", &v, s, len)))
-			return rc;
-		if (!trace_map_del(&c->open_write, r.tid, NULL))
-			return 0; /* a read's return */
-		return tf_push(c, &r, 'E', v, 0);
-	}
-#undef IS
-	return cap_fail(c, line, "unknown zsf_ event", name, nname);
+	return tf_event(&l, name, nname);
 }
