@@ -106,14 +106,10 @@ static void put_item(struct results_json *rj, FILE *f, uint64_t *n, json_t *v)
 	json_decref(v);
 }
 
-static void on_snapshot(void *ctx, const struct sim_snapshot *s)
+/* The pool: the snapshot's label and head counters, how well it is packed, its classes. */
+static void snapshot_pool(json_t *o, const struct sim_snapshot *s)
 {
-	struct results_json *rj = ctx;
-	json_t *o = json_object(), *classes = json_array(), *zones = json_array();
-	json_t *names = json_array(), *buddy = json_array();
-	json_t *mm = json_object(), *io = json_object(), *forks = json_object();
-	json_t *outcomes = json_object(), *reasons = json_object(), *kc = json_object();
-	json_t *vm = json_object(), *other = json_object();
+	json_t *names = json_array(), *classes = json_array();
 
 	json_object_set_new(o, "label", json_string(s->label));
 #define X(key, member) json_object_set_new(o, #key, u64((*s).member));
@@ -132,6 +128,12 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	for (unsigned int i = 0; i < s->nr_classes; i++)
 		json_array_append_new(classes, class_json(s, &s->classes[i]));
 	json_object_set_new(o, "classes", classes);
+}
+
+/* zram's mm_stat and io_stat, by the kernel's names. */
+static void snapshot_zram(json_t *o, const struct sim_snapshot *s)
+{
+	json_t *mm = json_object(), *io = json_object();
 
 #define X(key, member) json_object_set_new(mm, #key, u64(s->mm_stat.member));
 	RESULTS_MM_STAT(X)
@@ -141,6 +143,12 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	RESULTS_IO_STAT(X)
 #undef X
 	json_object_set_new(o, "io_stat", io);
+}
+
+/* Physical memory: each zone, the machine-wide buddyinfo, free pages, the order-2 indices. */
+static void snapshot_memory(json_t *o, const struct sim_snapshot *s)
+{
+	json_t *zones = json_array(), *buddy = json_array();
 
 	for (unsigned int z = 0; z < s->nr_zones; z++)
 		json_array_append_new(zones, zone_json(&s->zones[z]));
@@ -157,6 +165,12 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 	json_object_set_new(o, "free_pages", u64(s->free_pages));
 	json_object_set_new(o, "unusable_index", json_real(s->unusable_index_2 / 1000.0));
 	json_object_set_new(o, "fragmentation_index", json_real(s->fragmentation_index_2 / 1000.0));
+}
+
+/* The forks: counts, each pgd allocation's outcome, and why the stalls stalled. */
+static json_t *forks_json(const struct sim_snapshot *s)
+{
+	json_t *forks = json_object(), *outcomes = json_object(), *reasons = json_object();
 
 #define X(key, member) json_object_set_new(forks, #key, u64(s->forks.member));
 	RESULTS_FORKS_HEAD(X)
@@ -172,33 +186,48 @@ static void on_snapshot(void *ctx, const struct sim_snapshot *s)
 #define X(key, member) json_object_set_new(forks, #key, u64(s->forks.member));
 	RESULTS_FORKS_TAIL(X)
 #undef X
-	json_object_set_new(o, "forks", forks);
+	return forks;
+}
 
-	/* /proc/vmstat's names */
+/* /proc/vmstat's counters, kernel compaction's, and the other memory users'. */
+static void snapshot_counters(json_t *o, const struct sim_snapshot *s)
+{
+	json_t *vm = json_object(), *kc = json_object(), *other = json_object();
+
 #define X(key, member) json_object_set_new(vm, #key, u64(s->vm.member));
 	RESULTS_VMSTAT(X)
 #undef X
 	json_object_set_new(o, "vmstat", vm);
-
 #define X(key, member) json_object_set_new(kc, #key, u64(s->vm.member));
 	RESULTS_KCOMPACT(X)
 #undef X
 	json_object_set_new(o, "kcompact", kc);
-
 #define X(key, member) json_object_set_new(other, #key, u64(s->other.member));
 	RESULTS_OTHER(X)
 #undef X
 	json_object_set_new(o, "other", other);
+}
 
-	if (s->op_timing) {
-		const struct sim_op_timing *t = s->op_timing;
+static json_t *op_timing_json(const struct sim_op_timing *t)
+{
+	return json_pack("{s:I, s:I, s:I, s:I}", "malloc_calls", (json_int_t)t->malloc_calls,
+			 "malloc_ns", (json_int_t)t->malloc_ns, "free_calls",
+			 (json_int_t)t->free_calls, "free_ns", (json_int_t)t->free_ns);
+}
 
-		json_object_set_new(
-		    o, "op_timing",
-		    json_pack("{s:I, s:I, s:I, s:I}", "malloc_calls", (json_int_t)t->malloc_calls,
-			      "malloc_ns", (json_int_t)t->malloc_ns, "free_calls",
-			      (json_int_t)t->free_calls, "free_ns", (json_int_t)t->free_ns));
-	}
+/* One snapshot, its members in the order earlier results files have them. */
+static void on_snapshot(void *ctx, const struct sim_snapshot *s)
+{
+	struct results_json *rj = ctx;
+	json_t *o = json_object();
+
+	snapshot_pool(o, s);
+	snapshot_zram(o, s);
+	snapshot_memory(o, s);
+	json_object_set_new(o, "forks", forks_json(s));
+	snapshot_counters(o, s);
+	if (s->op_timing)
+		json_object_set_new(o, "op_timing", op_timing_json(s->op_timing));
 	put_item(rj, rj->out, &rj->nr_snapshots, o);
 }
 
