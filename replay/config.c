@@ -232,21 +232,24 @@ ok:
 	return 0;
 }
 
-/* Ranges that depend on other keys, once the file is read. */
-static int check_machine(const struct sim_config *cfg, const char *path, bool have_lowmem,
-			 char *msg, size_t len)
+/* The Normal zone lies in RAM. */
+static int check_lowmem(const struct physmem_config *mc, const char *path, char *msg, size_t len)
 {
-	const struct physmem_config *mc = &cfg->mem;
-	uint64_t normal = mc->ram_bytes;
-	struct zs_profile_info pi;
-
-	if (have_lowmem && mc->lowmem_limit_bytes > mc->ram_bytes) {
+	if (mc->lowmem_limit_bytes > mc->ram_bytes) {
 		snprintf(msg, len,
 			 "%s: lowmem_mb %llu exceeds ram_mb %llu (the Normal zone is part of RAM)",
 			 path, (unsigned long long)(mc->lowmem_limit_bytes >> 20),
 			 (unsigned long long)(mc->ram_bytes >> 20));
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* The pgd and a pageblock are buddy blocks: below max_order. */
+static int check_orders(const struct sim_config *cfg, const char *path, char *msg, size_t len)
+{
+	const struct physmem_config *mc = &cfg->mem;
+
 	if (cfg->fork.pgd_order >= 0 && (unsigned int)cfg->fork.pgd_order >= mc->max_order) {
 		snprintf(msg, len,
 			 "%s: fork_pgd_order %d must be below max_order %u (the pgd is one buddy "
@@ -261,6 +264,15 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 			 path, mc->pageblock_order, mc->max_order);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* min_free_kbytes below the Normal zone, and ZONE_DMA32 above ZONE_DMA. */
+static int check_zones(const struct sim_config *cfg, const char *path, char *msg, size_t len)
+{
+	const struct physmem_config *mc = &cfg->mem;
+	uint64_t normal = mc->ram_bytes;
+
 	/* on 32-bit ARM the Normal zone ends at the lowmem limit; the watermarks are its */
 	if (cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem && mc->lowmem_limit_bytes &&
 	    mc->lowmem_limit_bytes < normal)
@@ -279,34 +291,47 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 			 (unsigned long long)(mc->dma_bytes >> 20));
 		return -EINVAL;
 	}
-	if (mc->cma_bytes &&
-	    ((mc->cma_base_bytes == UINT64_MAX ? 0 : mc->cma_base_bytes) + mc->cma_bytes >
-	     mc->ram_bytes)) {
+	return 0;
+}
+
+/* The CMA area lies in RAM and in one zone (cma_activate_area). */
+static int check_cma(const struct sim_config *cfg, const char *path, char *msg, size_t len)
+{
+	const struct physmem_config *mc = &cfg->mem;
+	uint64_t base, edges[3];
+
+	if (!mc->cma_bytes)
+		return 0;
+	if ((mc->cma_base_bytes == UINT64_MAX ? 0 : mc->cma_base_bytes) + mc->cma_bytes >
+	    mc->ram_bytes) {
 		snprintf(msg, len,
 			 "%s: the CMA area (cma_base_mb + cma_mb) ends beyond ram_mb %llu", path,
 			 (unsigned long long)(mc->ram_bytes >> 20));
 		return -EINVAL;
 	}
-	if (mc->cma_bytes) {
-		/* cma_activate_area: the area must lie in one zone */
-		uint64_t base = mc->cma_base_bytes == UINT64_MAX ? mc->ram_bytes - mc->cma_bytes
-								 : mc->cma_base_bytes;
-		uint64_t edges[3] = {
-		    mc->dma_bytes, mc->dma32_bytes,
-		    cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem ? mc->lowmem_limit_bytes : 0};
+	base =
+	    mc->cma_base_bytes == UINT64_MAX ? mc->ram_bytes - mc->cma_bytes : mc->cma_base_bytes;
+	edges[0] = mc->dma_bytes;
+	edges[1] = mc->dma32_bytes;
+	edges[2] = cfg->pool.arch == ZS_ARCH_ARM32 && mc->highmem ? mc->lowmem_limit_bytes : 0;
+	for (int i = 0; i < 3; i++)
+		if (edges[i] > base && edges[i] < base + mc->cma_bytes) {
+			snprintf(msg, len,
+				 "%s: the CMA area [%llu, %llu) MiB crosses a zone edge at %llu "
+				 "MiB (it must lie in one zone)",
+				 path, (unsigned long long)(base >> 20),
+				 (unsigned long long)((base + mc->cma_bytes) >> 20),
+				 (unsigned long long)(edges[i] >> 20));
+			return -EINVAL;
+		}
+	return 0;
+}
 
-		for (int i = 0; i < 3; i++)
-			if (edges[i] > base && edges[i] < base + mc->cma_bytes) {
-				snprintf(
-				    msg, len,
-				    "%s: the CMA area [%llu, %llu) MiB crosses a zone edge at %llu "
-				    "MiB (it must lie in one zone)",
-				    path, (unsigned long long)(base >> 20),
-				    (unsigned long long)((base + mc->cma_bytes) >> 20),
-				    (unsigned long long)(edges[i] >> 20));
-				return -EINVAL;
-			}
-	}
+/* The periodic policy can run, and the chain size is one the profile allows. */
+static int check_pool(const struct sim_config *cfg, const char *path, char *msg, size_t len)
+{
+	struct zs_profile_info pi;
+
 	if (!cfg->policy.periodic_events && !cfg->policy.periodic_ns) {
 		snprintf(msg, len,
 			 "%s: periodic_events and periodic_ns are both 0 (the periodic policy "
@@ -321,6 +346,19 @@ static int check_machine(const struct sim_config *cfg, const char *path, bool ha
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Ranges that depend on other keys, once the file is read; the first that fails is reported. */
+static int check_machine(const struct sim_config *cfg, const char *path, bool have_lowmem,
+			 char *msg, size_t len)
+{
+	int err = 0;
+
+	if ((have_lowmem && (err = check_lowmem(&cfg->mem, path, msg, len))) ||
+	    (err = check_orders(cfg, path, msg, len)) || (err = check_zones(cfg, path, msg, len)) ||
+	    (err = check_cma(cfg, path, msg, len)))
+		return err;
+	return check_pool(cfg, path, msg, len);
 }
 
 /* One key of the config: a special one, one of the key table, or an unknown key. */
