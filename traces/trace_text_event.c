@@ -14,17 +14,6 @@
 
 /* ---- events ---- */
 
-/* A field that must exist; "missing field NAME (the line)" otherwise. */
-#define TEXT_FIELD(name)                                                                           \
-	do {                                                                                       \
-		n = text_token(&p, end, &tok);                                                     \
-		if (n < 0)                                                                         \
-			return text_fail(r, "malformed line, control byte", tok,                   \
-					 (size_t)(end - tok));                                     \
-		if (n == 0)                                                                        \
-			return text_fail(r, "missing field " name, s, (size_t)(end - s));          \
-	} while (0)
-
 /* Parse a numeric field already in tok / n into dst, below limit (exclusive). */
 static int text_number(struct trace_reader *r, const char *tok, long n, uint64_t limit,
 		       const char *range_what, uint64_t *dst)
@@ -112,13 +101,152 @@ static int text_parse_end(struct trace_reader *r, const char *p, const char *end
 	return 1;
 }
 
+/* The kinds of field an event line has, each checked its own way. */
+enum text_field {
+	TF_END = 0, /* no more fields */
+	TF_ID,	    /* a, f, g, p: an object or block ID */
+	TF_SLOT,    /* w, z, r, d: a zram slot */
+	TF_PID,	    /* k, x */
+	TF_SIZE,    /* a, w: compressed bytes, 1..page size */
+	TF_ORDER,   /* g */
+	TF_MTYPE,   /* g: u, m or r */
+	TF_STEPS,   /* y N */
+	TF_FORKS,   /* F N: 1..SIM_FORK_PROBE_MAX */
+	TF_LABEL,   /* s, F */
+};
+
+static const char *const text_field_name[] = {
+    [TF_ID] = "ID",	[TF_SLOT] = "SLOT",   [TF_PID] = "PID",
+    [TF_SIZE] = "SIZE", [TF_ORDER] = "ORDER", [TF_MTYPE] = "TYPE",
+    [TF_STEPS] = "N",	[TF_FORKS] = "N",     [TF_LABEL] = "LABEL",
+};
+
+/* Each op's fields in the order the line gives them, indexed by its letter (enum sim_op). */
+static const struct text_op {
+	bool known;		 /* an op of the format */
+	unsigned char fields[3]; /* enum text_field, TF_END after the last */
+} text_ops[128] = {
+    [SIM_OP_ALLOC] = {true, {TF_ID, TF_SIZE}},
+    [SIM_OP_FREE] = {true, {TF_ID}},
+    [SIM_OP_WRITE] = {true, {TF_SLOT, TF_SIZE}},
+    [SIM_OP_WRITE_SAME] = {true, {TF_SLOT}},
+    [SIM_OP_READ] = {true, {TF_SLOT}},
+    [SIM_OP_DISCARD] = {true, {TF_SLOT}},
+    [SIM_OP_GET] = {true, {TF_ID, TF_ORDER, TF_MTYPE}},
+    [SIM_OP_PUT] = {true, {TF_ID}},
+    [SIM_OP_FORK] = {true, {TF_PID}},
+    [SIM_OP_EXIT] = {true, {TF_PID}},
+    [SIM_OP_COMPACT] = {true, {TF_END}},
+    [SIM_OP_VERIFY] = {true, {TF_END}},
+    [SIM_OP_COMPACT_STEP] = {true, {TF_STEPS}},
+    [SIM_OP_FORK_PROBE] = {true, {TF_FORKS, TF_LABEL}},
+    [SIM_OP_SNAPSHOT] = {true, {TF_LABEL}},
+};
+
+/* One field of kind f, already in tok / n, into its member of ev. */
+static int text_field(struct trace_reader *r, enum text_field f, const char *tok, long n,
+		      struct sim_event *ev)
+{
+	uint64_t v;
+	int rc;
+
+	switch (f) {
+	case TF_ID:
+		return text_id(r, tok, n, "ID out of range, must be below 2^63", &ev->id);
+	case TF_SLOT:
+		return text_id(r, tok, n, "SLOT out of range, must be below 2^63", &ev->id);
+	case TF_PID:
+		return text_id(r, tok, n, "PID out of range, must be below 2^63", &ev->id);
+	case TF_SIZE:
+		return text_size(r, tok, n, &ev->size);
+	case TF_ORDER:
+		if ((rc = text_number(r, tok, n, TRACE_TEXT_ORDER_MAX + 1,
+				      "order out of range 0..10", &v)))
+			return rc;
+		ev->order = (uint8_t)v;
+		return 0;
+	case TF_MTYPE:
+		if (n != 1 || (*tok != SIM_MT_UNMOVABLE && *tok != SIM_MT_MOVABLE &&
+			       *tok != SIM_MT_RECLAIMABLE))
+			return text_fail(r, "bad migrate type, expected u, m or r", tok, (size_t)n);
+		ev->mtype = *tok;
+		return 0;
+	case TF_STEPS:
+		return text_number(r, tok, n, TRACE_TEXT_ID_LIMIT,
+				   "step count out of range, must be below 2^63", &ev->id);
+	case TF_FORKS:
+		if ((rc = text_number(r, tok, n, SIM_FORK_PROBE_MAX + 1,
+				      "fork count out of range 1..100000", &ev->id)))
+			return rc;
+		if (ev->id == 0)
+			return text_fail(r, "fork count out of range 1..100000", tok, (size_t)n);
+		return 0;
+	case TF_LABEL:
+		return text_label(r, tok, n, ev->label);
+	case TF_END:
+		break;
+	}
+	return 0;
+}
+
+/* The fields of the op whose letter is at optok (line s, fields from p on), then nothing more. */
+static int text_op_fields(struct trace_reader *r, const char *optok, const char *s, const char *p,
+			  const char *end, struct sim_event *ev)
+{
+	unsigned char op = (unsigned char)*optok;
+	const struct text_op *o = op < 128 ? &text_ops[op] : NULL;
+	const char *tok;
+	long n;
+	int rc;
+
+	if (!o || !o->known)
+		return text_fail(r, "unknown op", optok, 1);
+	ev->op = (enum sim_op)op;
+	for (unsigned int i = 0; i < sizeof(o->fields) && o->fields[i] != TF_END; i++) {
+		char missing[32];
+
+		n = text_token(&p, end, &tok);
+		if (n < 0)
+			return text_fail(r, "malformed line, control byte", tok,
+					 (size_t)(end - tok));
+		if (n == 0) {
+			snprintf(missing, sizeof(missing), "missing field %s",
+				 text_field_name[o->fields[i]]);
+			return text_fail(r, missing, s, (size_t)(end - s));
+		}
+		if ((rc = text_field(r, (enum text_field)o->fields[i], tok, n, ev)))
+			return rc;
+	}
+	n = text_token(&p, end, &tok);
+	if (n < 0)
+		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
+	if (n > 0)
+		return text_fail(r, "extra field", tok, (size_t)n);
+	return 0;
+}
+
+/* An "@NS" prefix in tok / n: its time into *t, not before the reader's. */
+static int text_time_prefix(struct trace_reader *r, const char *tok, long n, uint64_t *t)
+{
+	int rc = n > 1 ? text_u64(tok + 1, (size_t)n - 1, t) : -1;
+
+	if (rc == -1)
+		return text_fail(r, "malformed @ prefix, expected @NS", tok, (size_t)n);
+	if (rc == -2)
+		return text_fail(r, "malformed @ prefix, time overflows 64 bits", tok, (size_t)n);
+	if (*t < r->time_ns) {
+		char what[80];
+
+		snprintf(what, sizeof(what), "time goes backwards, previous @%" PRIu64, r->time_ns);
+		return text_fail(r, what, tok, (size_t)n);
+	}
+	return 0;
+}
+
 int text_parse_event(struct trace_reader *r, const char *s, const char *end, struct sim_event *ev)
 {
-	static const char id_range[] = "ID out of range, must be below 2^63";
-	static const char slot_range[] = "SLOT out of range, must be below 2^63";
-	static const char pid_range[] = "PID out of range, must be below 2^63";
 	const char *p = s, *tok;
-	uint64_t v, t = r->time_ns;
+	uint64_t t = r->time_ns;
 	bool has_time = false;
 	int rc;
 	long n;
@@ -134,19 +262,8 @@ int text_parse_event(struct trace_reader *r, const char *s, const char *end, str
 	if (n < 0)
 		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
 	if (*tok == '@') {
-		rc = n > 1 ? text_u64(tok + 1, (size_t)n - 1, &t) : -1;
-		if (rc == -1)
-			return text_fail(r, "malformed @ prefix, expected @NS", tok, (size_t)n);
-		if (rc == -2)
-			return text_fail(r, "malformed @ prefix, time overflows 64 bits", tok,
-					 (size_t)n);
-		if (t < r->time_ns) {
-			char what[80];
-
-			snprintf(what, sizeof(what), "time goes backwards, previous @%" PRIu64,
-				 r->time_ns);
-			return text_fail(r, what, tok, (size_t)n);
-		}
+		if ((rc = text_time_prefix(r, tok, n, &t)))
+			return rc;
 		has_time = true;
 		n = text_token(&p, end, &tok);
 		if (n < 0)
@@ -164,107 +281,8 @@ int text_parse_event(struct trace_reader *r, const char *s, const char *end, str
 		return text_fail(r, "line after the end line", s, (size_t)(end - s));
 	if (*tok == 'e')
 		return text_parse_end(r, p, end, has_time, s);
-
-	switch (*tok) {
-	case 'a':
-		ev->op = SIM_OP_ALLOC;
-		TEXT_FIELD("ID");
-		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
-			return rc;
-		TEXT_FIELD("SIZE");
-		if ((rc = text_size(r, tok, n, &ev->size)))
-			return rc;
-		break;
-	case 'f':
-		ev->op = SIM_OP_FREE;
-		TEXT_FIELD("ID");
-		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
-			return rc;
-		break;
-	case 'w':
-		ev->op = SIM_OP_WRITE;
-		TEXT_FIELD("SLOT");
-		if ((rc = text_id(r, tok, n, slot_range, &ev->id)))
-			return rc;
-		TEXT_FIELD("SIZE");
-		if ((rc = text_size(r, tok, n, &ev->size)))
-			return rc;
-		break;
-	case 'z':
-	case 'r':
-	case 'd':
-		ev->op = (enum sim_op)tok[0];
-		TEXT_FIELD("SLOT");
-		if ((rc = text_id(r, tok, n, slot_range, &ev->id)))
-			return rc;
-		break;
-	case 'g':
-		ev->op = SIM_OP_GET;
-		TEXT_FIELD("ID");
-		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
-			return rc;
-		TEXT_FIELD("ORDER");
-		if ((rc = text_number(r, tok, n, TRACE_TEXT_ORDER_MAX + 1,
-				      "order out of range 0..10", &v)))
-			return rc;
-		ev->order = (uint8_t)v;
-		TEXT_FIELD("TYPE");
-		if (n != 1 || (*tok != SIM_MT_UNMOVABLE && *tok != SIM_MT_MOVABLE &&
-			       *tok != SIM_MT_RECLAIMABLE))
-			return text_fail(r, "bad migrate type, expected u, m or r", tok, (size_t)n);
-		ev->mtype = *tok;
-		break;
-	case 'p':
-		ev->op = SIM_OP_PUT;
-		TEXT_FIELD("ID");
-		if ((rc = text_id(r, tok, n, id_range, &ev->id)))
-			return rc;
-		break;
-	case 'k':
-	case 'x':
-		ev->op = (enum sim_op)tok[0];
-		TEXT_FIELD("PID");
-		if ((rc = text_id(r, tok, n, pid_range, &ev->id)))
-			return rc;
-		break;
-	case 'c':
-	case 'v':
-		ev->op = (enum sim_op)tok[0];
-		break;
-	case 'y':
-		ev->op = SIM_OP_COMPACT_STEP;
-		TEXT_FIELD("N");
-		if ((rc = text_number(r, tok, n, TRACE_TEXT_ID_LIMIT,
-				      "step count out of range, must be below 2^63", &ev->id)))
-			return rc;
-		break;
-	case 'F':
-		ev->op = SIM_OP_FORK_PROBE;
-		TEXT_FIELD("N");
-		if ((rc = text_number(r, tok, n, SIM_FORK_PROBE_MAX + 1,
-				      "fork count out of range 1..100000", &ev->id)))
-			return rc;
-		if (ev->id == 0)
-			return text_fail(r, "fork count out of range 1..100000", tok, (size_t)n);
-		TEXT_FIELD("LABEL");
-		if ((rc = text_label(r, tok, n, ev->label)))
-			return rc;
-		break;
-	case 's':
-		ev->op = SIM_OP_SNAPSHOT;
-		TEXT_FIELD("LABEL");
-		if ((rc = text_label(r, tok, n, ev->label)))
-			return rc;
-		break;
-	default:
-		return text_fail(r, "unknown op", tok, (size_t)n);
-	}
-
-	n = text_token(&p, end, &tok);
-	if (n < 0)
-		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
-	if (n > 0)
-		return text_fail(r, "extra field", tok, (size_t)n);
+	if ((rc = text_op_fields(r, tok, s, p, end, ev)))
+		return rc;
 
 	rc = trace_live_apply(&r->live, ev);
 	if (rc) {
