@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -55,6 +56,27 @@ struct sim_event {
 	char label[SIM_LABEL_MAX]; /* for s and F */
 	uint64_t line;          /* source line (or record number) for error messages; 0 if none */
 };
+
+/*
+ * Copy an event without the label bytes no other op than s and F uses: the
+ * label is most of the struct, and a replay copies each event on its way
+ * from the reader to the engine.
+ */
+static inline void sim_event_copy(struct sim_event *dst, const struct sim_event *src)
+{
+	dst->op = src->op;
+	dst->has_time = src->has_time;
+	dst->time_ns = src->time_ns;
+	dst->id = src->id;
+	dst->size = src->size;
+	dst->order = src->order;
+	dst->mtype = src->mtype;
+	dst->line = src->line;
+	if (src->op == SIM_OP_SNAPSHOT || src->op == SIM_OP_FORK_PROBE)
+		memcpy(dst->label, src->label, sizeof(dst->label));
+	else
+		dst->label[0] = '\0';
+}
 
 #ifdef __cplusplus
 }

@@ -553,7 +553,7 @@ int trace_bin_next(struct trace_bin_reader *b, struct sim_event *ev, char *err, 
 			snprintf(err, errlen, "%s", b->errmsg);
 		return b->state < 0 ? b->state : 0;
 	}
-	*ev = b->batch[b->bhead];
+	sim_event_copy(ev, &b->batch[b->bhead]);
 	rc = trace_live_apply(&b->live, ev);
 	if (rc) {
 		bin_fail_rc(b, rc == -ENOMEM ? -ENOMEM : -EINVAL, b->batch_off[b->bhead],

@@ -36,23 +36,6 @@ static struct sim_event *at(struct trace_lookahead *la, unsigned int k)
 	return &la->ring[(la->head + k) % TRACE_LOOKAHEAD_MAX];
 }
 
-/* Copy an event without the label bytes no other op uses. */
-static void copy_event(struct sim_event *dst, const struct sim_event *src)
-{
-	dst->op = src->op;
-	dst->has_time = src->has_time;
-	dst->time_ns = src->time_ns;
-	dst->id = src->id;
-	dst->size = src->size;
-	dst->order = src->order;
-	dst->mtype = src->mtype;
-	dst->line = src->line;
-	if (src->op == SIM_OP_SNAPSHOT || src->op == SIM_OP_FORK_PROBE)
-		memcpy(dst->label, src->label, sizeof(dst->label));
-	else
-		dst->label[0] = '\0';
-}
-
 int trace_lookahead_next(struct trace_lookahead *la, struct sim_event *ev, char *msg,
 			 size_t msglen)
 {
@@ -82,7 +65,7 @@ int trace_lookahead_next(struct trace_lookahead *la, struct sim_event *ev, char 
 			if (k < la->count)
 				la->hook(la->ctx, at(la, k), d);
 		}
-	copy_event(ev, at(la, 0));
+	sim_event_copy(ev, at(la, 0));
 	la->head = (la->head + 1) % TRACE_LOOKAHEAD_MAX;
 	la->count--;
 	return 1;

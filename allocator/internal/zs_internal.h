@@ -148,6 +148,9 @@ struct size_class {
 	unsigned long fullness_count[ZS_MAX_FULLNESS]; /* zspages per group (debugfs columns) */
 	unsigned long obj_allocated;		       /* OBJ_ALLOCATED: slots in live zspages */
 	unsigned long obj_used;			       /* OBJ_USED: live objects */
+	/* SIM: freed zspage blocks longer than ZS_DESC_LINE (all of one length: the class's),
+	 * linked through their first word, kept for the next alloc_zspage() of the class */
+	void *free_blocks;
 };
 
 /*
