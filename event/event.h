@@ -3,8 +3,8 @@
  * replay engine consumes. The text trace format (traces/FORMAT.md) spells each
  * op with the same letter.
  */
-#ifndef ZSFRAG_SIM_EVENT_H
-#define ZSFRAG_SIM_EVENT_H
+#ifndef ZSFRAG_EVENT_H
+#define ZSFRAG_EVENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -82,4 +82,4 @@ static inline void sim_event_copy(struct sim_event *dst, const struct sim_event 
 }
 #endif
 
-#endif /* ZSFRAG_SIM_EVENT_H */
+#endif /* ZSFRAG_EVENT_H */
