@@ -14,11 +14,11 @@
  * an 8-byte-aligned value like a slab address (bit 0 free for the allocated
  * tag, and small enough for arm32's 32-bit header). Freed slots are reused
  * LIFO, as a slab's per-CPU free list would hand them back. Slot i lies in
- * slab page i / (page_size / 8); the pages that hold a live slot are the
- * cache's slab pages, since SLUB gives a slab back only when its last
- * object is freed (mm/slub.c __slab_free -> discard_slab; up to min_partial
- * empty slabs, 5 for this cache, are kept besides, not modelled): freeing
- * every second object frees no slab page at all.
+ * slab page i / (page_size / 8); handle_pages counts the pages that hold a
+ * live slot (a stat only). The slab pages themselves are the page
+ * provider's: every slot taken and given back is reported through
+ * zs_page_ops.kmem_event, and the simulator places it as SLUB would
+ * (sim/slub.c: per-CPU and node partial slabs, min_partial).
  * Pool class (rfc2014): each handle slot is also an object of the pool's
  * sizeof(unsigned long) class, so handle memory shows in the pool's pages.
  */
@@ -177,6 +177,8 @@ int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle)
 	pool->stats.handles_allocated = hc->live;
 	slab_page_account(pool, idx, +1);
 	*handle = (idx + 1) * ZS_HANDLE_ALIGN;
+	if (pool->ops->kmem_event && pool->profile->handle_mode == ZS_HANDLE_SLAB)
+		pool->ops->kmem_event(pool->ctx, ZS_KMEM_HANDLE, true, *handle);
 	return 0;
 }
 
@@ -187,6 +189,8 @@ void cache_free_handle(struct zs_pool *pool, unsigned long handle)
 
 	if (hc->owner)
 		handle_class_free(pool, hc->owner[idx]);
+	if (pool->ops->kmem_event && pool->profile->handle_mode == ZS_HANDLE_SLAB)
+		pool->ops->kmem_event(pool->ctx, ZS_KMEM_HANDLE, false, handle);
 	hc->slots[idx] = hc->free_head;
 	hc->free_head = idx + 1;
 	hc->live--;

@@ -29,6 +29,12 @@ struct zs_pool;
 #define ZS_GFP_HIGHMEM 0x2u /* __GFP_HIGHMEM: page may come from ZONE_HIGHMEM */
 #define ZS_GFP_RECLAIM 0x4u /* __GFP_DIRECT_RECLAIM: zram's GFP_NOIO retry may reclaim */
 
+/* zsmalloc's kmem caches (mm/zsmalloc.c create_cache). */
+enum zs_kmem_cache {
+	ZS_KMEM_HANDLE = 0, /* "zs_handle": one unsigned long per handle */
+	ZS_KMEM_ZSPAGE,	    /* "zspage": one struct zspage per zspage */
+};
+
 /*
  * The page provider: where zsmalloc's order-0 pages come from. Modelled on
  * alloc_page()/__free_page()/kmap() plus the struct page fields zsmalloc uses.
@@ -53,6 +59,17 @@ struct zs_page_ops {
 	 * zs_page_isolate(), zs_page_migrate() and zs_page_putback().
 	 */
 	void (*set_movable)(void *ctx, unsigned long pfn, struct zs_pool *pool);
+	/*
+	 * Optional: an object of zsmalloc's own kmem caches taken (alloc) or given
+	 * back, where the kernel calls cache_alloc_handle/cache_free_handle (4.1+
+	 * slab handles) and cache_alloc_zspage/cache_free_zspage (the zspage
+	 * descriptor; called for every profile, though before 4.8 it lived in
+	 * struct page). zs_malloc takes the handle first, then a new zspage's
+	 * descriptor before its pages; zs_free gives back the zspage's pages, its
+	 * descriptor, then the handle. id: the handle, or a value that names the
+	 * descriptor while it lives. The caller models the caches' slab pages.
+	 */
+	void (*kmem_event)(void *ctx, enum zs_kmem_cache cache, bool alloc, unsigned long id);
 };
 
 enum zs_arch {

@@ -306,6 +306,9 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 
 	if (!zspage)
 		return NULL;
+	if (pool->ops->kmem_event) /* cache_alloc_zspage, before the pages */
+		pool->ops->kmem_event(pool->ctx, ZS_KMEM_ZSPAGE, true,
+				      (unsigned long)(uintptr_t)zspage);
 	zs_list_init(&zspage->list);
 	zspage->class = class;
 	zspage->huge = class->huge;
@@ -319,6 +322,9 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 				pool->ops->free_page(pool->ctx, pfn);
 			/* give back what we took, as alloc_zspage() does */
 			release_pages(pool, zspage->pages, i);
+			if (pool->ops->kmem_event)
+				pool->ops->kmem_event(pool->ctx, ZS_KMEM_ZSPAGE, false,
+						      (unsigned long)(uintptr_t)zspage);
 			zspage_block_free(pool, class, zspage, bytes);
 			return NULL;
 		}
@@ -338,6 +344,9 @@ void __free_zspage(struct zs_pool *pool, struct size_class *class, struct zspage
 	class->obj_allocated -= class->objs_per_zspage;
 	pool->pages_allocated -= class->pages_per_zspage;
 	pool->stats.zspages--;
+	if (pool->ops->kmem_event) /* cache_free_zspage, after the pages */
+		pool->ops->kmem_event(pool->ctx, ZS_KMEM_ZSPAGE, false,
+				      (unsigned long)(uintptr_t)zspage);
 	zspage_block_free(pool, class, zspage, zspage_bytes(pool, class));
 }
 

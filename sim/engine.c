@@ -434,6 +434,12 @@ static int check_invariants(struct sim *sim, char *msg, size_t len)
 		snprintf(msg + n, len - (size_t)n, "%s", why);
 		return -EUCLEAN;
 	}
+	if (zs_slab_check(&sim->slab, why, sizeof(why)) != 0) {
+		n = snprintf(msg, len, "zsmalloc slab cache invariant broken after event %llu: ",
+			     (unsigned long long)sim->events);
+		snprintf(msg + n, len - (size_t)n, "%s", why);
+		return -EUCLEAN;
+	}
 	return 0;
 }
 
@@ -517,8 +523,6 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	}
 	if (err)
 		return err;
-	if (sim->cfg.zs_slab)
-		zs_slab_sync(&sim->slab, sim->mem, sim->pool);
 	/* woken during the event (low watermark, or a boosted zone): it runs now */
 	kswapd_run(&sim->pa);
 	run_policies(sim, ev);

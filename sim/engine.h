@@ -86,6 +86,7 @@ struct sim_other_stats {
 	uint64_t targeted_windows;	   /* windows the targeted policy cleared */
 	uint64_t targeted_pages_migrated;  /* zspage pages it migrated out of them (4.8+) */
 	uint64_t grouped_blocks;	   /* order-2 blocks the grouped policy split for zspages */
+	uint64_t zs_slab_pages;		   /* pages of zsmalloc's zs_handle and zspage caches (zs_slab) */
 };
 
 struct sim_class_snap {

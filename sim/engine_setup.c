@@ -110,6 +110,12 @@ static void zsp_set_movable(void *ctx, unsigned long pfn, struct zs_pool *pool)
 	zs_provider_ops()->set_movable(((struct sim *)ctx)->mem, pfn, pool);
 }
 
+/* zsmalloc's kmem caches: each handle and zspage descriptor placed in SLUB's slabs */
+static void zsp_kmem_event(void *ctx, enum zs_kmem_cache cache, bool alloc, unsigned long id)
+{
+	zs_slab_event(&((struct sim *)ctx)->slab, cache, alloc, id);
+}
+
 int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
 	       char *msg, size_t msglen)
 {
@@ -146,15 +152,17 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 					.free_page = zsp_free_page,
 					.page_address = zsp_page_address,
 					.page_private = zsp_page_private,
-					.set_movable = zsp_set_movable};
+					.set_movable = zsp_set_movable,
+					.kmem_event = cfg->zs_slab ? zsp_kmem_event : NULL};
 	if (!policy_on(sim, POLICY_MIGRATION))
 		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
 	pao.ctx = pao.relocate_ctx = sim;
 	page_alloc_init(&sim->pa, sim->mem, page_alloc_era(cfg->pool.profile), &pao);
 	err = zs_create_pool(&sim->cfg.pool, &sim->ops, sim, &sim->pool);
 	if (!err)
-		zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
-			     cfg->pool.page_size ? cfg->pool.page_size : 4096);
+		err = zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
+				   cfg->pool.page_size ? cfg->pool.page_size : 4096,
+				   cfg->zs_slab ? sim->mem : NULL);
 	if (err) {
 		snprintf(msg, msglen, "cannot create a zsmalloc pool for profile %s",
 			 cfg->pool.profile ? cfg->pool.profile : "(default)");

@@ -89,6 +89,7 @@ void sim_snapshot_now(struct sim *sim, const char *label)
 	s.forks = sim->forks.st;
 	s.vm = sim->pa.st;
 	s.other = sim->other;
+	s.other.zs_slab_pages = zs_slab_pages(&sim->slab);
 	s.op_timing = sim->cfg.op_timing ? &sim->op_timing : NULL;
 	sim->sinks.snapshot(sim->sinks.ctx, &s);
 }

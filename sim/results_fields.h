@@ -103,7 +103,8 @@
 	X(blocks_live, blocks_live)                                                                \
 	X(block_failures, block_failures)                                                          \
 	X(compact_requests_ignored, compact_requests_ignored)                                      \
-	X(verify_mismatches, verify_mismatches)
+	X(verify_mismatches, verify_mismatches)                                                    \
+	X(zs_slab_pages, zs_slab_pages)
 
 /* One compaction run (struct sim_compaction), after "trigger"; "cpu_ns" follows with timing. */
 #define RESULTS_COMPACTION(X)                                                                      \

@@ -6,29 +6,32 @@
  * zspage takes a zspage object (cache_alloc_zspage), so both caches grow
  * with the pool in unmovable lowmem pages, the kind a pgd needs.
  *
- * SLUB sizes: objects aligned to ARCH_SLAB_MINALIGN (8 on ARM, the word on
- * x86_64), the free pointer inside the object; order 0 (calculate_order:
- * a 4 KiB page already holds more than slub_min_objects = 4 * (fls(CPUs) +
- * 1) such objects). zs_handle: 8 B, 512 a page. struct zspage of 6.1/6.12
- * (bitfield word, inuse, freeobj, first_page, list, pool, rwlock_t): 32 B on
- * arm32 (128 a page), 56 B on x86_64 (73 a page); 4.8's has no pool
- * pointer: 32 B (28 aligned to 8) and 48 B (85 a page).
+ * Each cache is modelled object by object as SLUB keeps it (sim/slub.c): the
+ * pool reports every object taken and given back (struct zs_page_ops
+ * kmem_event), the model places it in a slab and takes or frees slab pages
+ * as SLUB would. Both caches are made with flags 0 and no ctor: objects
+ * aligned to ARCH_SLAB_MINALIGN (8 on ARM EABI, alignof(long long) = 8 on
+ * x86_64), no SLAB_HWCACHE_ALIGN, the free pointer inside the object; order 0
+ * (calculate_order: a 4 KiB page holds more than min_objects = 4 * (fls(1) +
+ * 1) = 8 with no leftover above 1/16); min_partial 5 (ilog2(size) / 2 < 5).
+ * zs_handle: 8 B, 512 a page, 1 per-CPU partial slab (DIV_ROUND_UP(2 * 120,
+ * 512)). struct zspage of 6.1/6.12 (bitfield word, inuse, freeobj,
+ * first_page, list, pool, rwlock_t): 32 B on arm32 (128 a page, 2 per-CPU
+ * partial slabs), 56 B on x86_64 (73 a page, 4); 4.8's has no pool pointer:
+ * 32 B (28 aligned to 8) and 48 B (85 a page).
  *
- * zs_handle's pages are the slab pages that hold a live handle: the pool's
- * handle slots lie in slab pages in order (allocator/handle.c), and SLUB
- * frees a slab only when its last object goes (mm/slub.c __slab_free), so
- * a pool that freed every second object keeps every handle page, as the
- * guests' slab_unreclaimable shows (kernel/README.md).
- * SIM: zspage's pages are ceil(objects / objects per page), the lower
- *      bound: its objects are not placed in slabs. Up to min_partial empty
- *      slabs a cache keeps are not counted. Pages are taken after the
- *      operation that needed them; the newest slab page is freed first.
- *      Caches are not merged with others of the same size.
- * SIM: a slab page that cannot be had is counted, the operation stands.
+ * SIM: the caches are not merged with other caches of the same size (Debian
+ *      builds SLAB_MERGE_DEFAULT=y; find_mergeable would alias them to an
+ *      existing cache of that size without usersize, ctor or accounting
+ *      flags; the kmalloc caches are not such, they have a usersize).
+ * SIM: slab pages come from the physmem directly (unmovable, lowmem), not
+ *      through __alloc_pages with the caller's gfp; a page that cannot be had
+ *      is counted and the operation stands.
  */
 #include "zs_slab.h"
 
-#include <stdlib.h>
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static unsigned int align8(unsigned int n)
@@ -36,17 +39,43 @@ static unsigned int align8(unsigned int n)
 	return (n + 7u) & ~7u;
 }
 
-void zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_arch arch,
-		  size_t page_size)
+static int slab_page_alloc(void *ctx, unsigned int order, unsigned long *pfn)
+{
+	struct zs_slab *s = ctx;
+
+	/* allocate_slab: GFP_KERNEL-like, unmovable, lowmem */
+	if (!s->pm || physmem_alloc(s->pm, order, PHYSMEM_MT_UNMOVABLE, 0, pfn) != 0) {
+		s->alloc_fail++;
+		return -ENOMEM;
+	}
+	physmem_set_owner(s->pm, *pfn, PHYSMEM_OWNER_SLAB, 0);
+	return 0;
+}
+
+static void slab_page_free(void *ctx, unsigned long pfn, unsigned int order)
+{
+	struct zs_slab *s = ctx;
+
+	if (s->pm)
+		physmem_free(s->pm, pfn, order);
+}
+
+int zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_arch arch,
+		 size_t page_size, struct physmem *pm)
 {
 	bool lp64 = arch == ZS_ARCH_X86_64;
+	unsigned int ptr = lp64 ? 8 : 4;
+	struct slub_page_ops ops = {.alloc = slab_page_alloc, .free = slab_page_free, .ctx = s};
+	struct slub_geometry g;
+	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->pm = pm;
 	if (pi->indirect_handles && !pi->handles_in_pool)
-		s->handle_size = align8(lp64 ? 8 : 4);
+		s->handle_size = align8(ptr);
 	if (pi->has_migration) {
 		/* bitfield + inuse + freeobj, first_page, list (2 pointers), [pool], rwlock_t */
-		unsigned int ptr = lp64 ? 8 : 4, rwlock = lp64 ? 8 : 4;
+		unsigned int rwlock = lp64 ? 8 : 4;
 		unsigned int sz = 12 + (lp64 ? 4 : 0) + ptr + 2 * ptr;
 
 		if (strcmp(pi->name, "v4.8") != 0)
@@ -57,6 +86,22 @@ void zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_a
 		s->handles_per_pg = (unsigned int)(page_size / s->handle_size);
 	if (s->zspage_size)
 		s->zspages_per_pg = (unsigned int)(page_size / s->zspage_size);
+	/* the caches' objects: sizeof(unsigned long) and the unaligned struct zspage */
+	if (s->handle_size) {
+		err = slub_geometry(ptr, ptr, 8, page_size, 1, &g);
+		if (!err)
+			err = slub_cache_init(&s->handle, &g, &ops);
+		if (err)
+			return err;
+	}
+	if (s->zspage_size) {
+		err = slub_geometry(s->zspage_size, ptr, 8, page_size, 1, &g);
+		if (!err)
+			err = slub_cache_init(&s->zspage, &g, &ops);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 unsigned long zs_slab_pages_needed(const struct zs_slab *s, uint64_t handles, uint64_t zspages)
@@ -70,48 +115,41 @@ unsigned long zs_slab_pages_needed(const struct zs_slab *s, uint64_t handles, ui
 	return (unsigned long)n;
 }
 
-void zs_slab_sync(struct zs_slab *s, struct physmem *pm, const struct zs_pool *pool)
+void zs_slab_event(struct zs_slab *s, enum zs_kmem_cache cache, bool alloc, unsigned long id)
 {
-	struct zs_pool_stats ps;
-	unsigned long need;
+	struct slub_cache *c = cache == ZS_KMEM_HANDLE ? &s->handle : &s->zspage;
 
-	if (!s->handles_per_pg && !s->zspages_per_pg)
-		return;
-	zs_pool_stats(pool, &ps);
-	/* zs_handle: the slab pages that hold a live handle (allocator/handle.c) */
-	need = zs_slab_pages_needed(s, 0, ps.zspages) + (s->handles_per_pg ? ps.handle_pages : 0);
-	while (s->nr > need)
-		physmem_free(pm, s->pfns[--s->nr], 0);
-	while (s->nr < need) {
-		unsigned long pfn;
+	if (!(cache == ZS_KMEM_HANDLE ? s->handle_size : s->zspage_size) || !c->objs.slots)
+		return; /* no such cache in this profile, or released */
+	if (alloc)
+		(void)slub_alloc(c, id); /* SIM: host memory short: the object is not placed */
+	else
+		(void)slub_free(c, id);
+}
 
-		if (s->nr == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 64;
-			unsigned long *p = realloc(s->pfns, cap * sizeof(*p));
+unsigned long zs_slab_pages(const struct zs_slab *s)
+{
+	return (unsigned long)((s->handle.slabs_live << s->handle.g.order) +
+			       (s->zspage.slabs_live << s->zspage.g.order));
+}
 
-			if (!p) {
-				s->alloc_fail++;
-				return;
-			}
-			s->pfns = p;
-			s->cap = cap;
-		}
-		/* allocate_slab: GFP_KERNEL-like, unmovable, lowmem */
-		if (physmem_alloc(pm, 0, PHYSMEM_MT_UNMOVABLE, 0, &pfn) != 0) {
-			s->alloc_fail++;
-			return;
-		}
-		physmem_set_owner(pm, pfn, PHYSMEM_OWNER_SLAB, 0);
-		s->pfns[s->nr++] = pfn;
-	}
+int zs_slab_check(const struct zs_slab *s, char *msg, size_t len)
+{
+	int err = 0;
+
+	if (s->handle.objs.slots)
+		err = slub_check(&s->handle, msg, len);
+	if (!err && s->zspage.objs.slots)
+		err = slub_check(&s->zspage, msg, len);
+	return err;
 }
 
 void zs_slab_release(struct zs_slab *s, struct physmem *pm)
 {
-	if (pm)
-		while (s->nr)
-			physmem_free(pm, s->pfns[--s->nr], 0);
-	free(s->pfns);
-	s->pfns = NULL;
-	s->nr = s->cap = 0;
+	s->pm = pm;
+	if (s->handle.objs.slots)
+		slub_cache_destroy(&s->handle, pm != NULL);
+	if (s->zspage.objs.slots)
+		slub_cache_destroy(&s->zspage, pm != NULL);
+	s->pm = NULL;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "physmem.h"
+#include "slub.h"
 #include "zsmalloc.h"
 
 #ifdef __cplusplus
@@ -17,30 +18,35 @@ extern "C" {
 #endif
 
 struct zs_slab {
-	unsigned int handle_size;     /* bytes per zs_handle object; 0 = no such cache */
-	unsigned int zspage_size;     /* bytes per struct zspage; 0 = no such cache */
-	unsigned int handles_per_pg;  /* objects per order-0 slab page */
-	unsigned int zspages_per_pg;  /* objects per order-0 slab page */
-	unsigned long *pfns;	      /* slab pages held, oldest first */
-	size_t nr, cap;
-	uint64_t alloc_fail;	      /* slab pages that could not be had */
+	unsigned int handle_size; /* bytes per zs_handle object (kmem_cache_create's); 0 = none */
+	unsigned int zspage_size; /* bytes per struct zspage; 0 = no such cache */
+	unsigned int handles_per_pg; /* objects per order-0 slab page */
+	unsigned int zspages_per_pg; /* objects per order-0 slab page */
+	struct slub_cache handle;    /* the "zs_handle" cache, object by object (sim/slub.c) */
+	struct slub_cache zspage;    /* the "zspage" cache */
+	struct physmem *pm;	     /* where the slab pages come from; NULL until attached */
+	uint64_t alloc_fail;	     /* slab pages that could not be had */
 };
 
 /*
- * Object sizes for a profile and arch (SLUB, ARCH_SLAB_MINALIGN 8):
- * zs_handle sizeof(long) rounded to 8; struct zspage 4.8: 28 -> 32 B (arm32),
- * 48 B (x86_64); 6.1+ adds the pool pointer: 32 B, 56 B. Before 4.8 the
- * zspage lived in struct page (no cache); rfc2014 keeps handles in the pool
- * and 3.18 has none.
+ * Object sizes for a profile and arch, and each cache's SLUB geometry:
+ * zs_handle sizeof(long) (4 or 8), struct zspage of 4.8: 28 B (arm32), 48 B
+ * (x86_64); 6.1+ adds the pool pointer: 32 B, 56 B. Before 4.8 the zspage
+ * lived in struct page (no cache); rfc2014 keeps handles in the pool and 3.18
+ * has none. Pages come from pm (NULL: none taken, for geometry alone).
+ * 0, or -ENOMEM.
  */
-void zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_arch arch,
-		  size_t page_size);
-/* Pages the caches need for these live objects: ceil(handles / per page) + ceil(zspages / per
- * page). */
+int zs_slab_init(struct zs_slab *s, const struct zs_profile_info *pi, enum zs_arch arch,
+		 size_t page_size, struct physmem *pm);
 /* ceil(objects / objects per page) over both caches: the pages when no slab has a free slot */
 unsigned long zs_slab_pages_needed(const struct zs_slab *s, uint64_t handles, uint64_t zspages);
-/* Grow or shrink the held pages to what the pool's live handles and zspages need. */
-void zs_slab_sync(struct zs_slab *s, struct physmem *pm, const struct zs_pool *pool);
+/* An object of either cache taken or given back (struct zs_page_ops.kmem_event). */
+void zs_slab_event(struct zs_slab *s, enum zs_kmem_cache cache, bool alloc, unsigned long id);
+/* Slab pages both caches hold. */
+unsigned long zs_slab_pages(const struct zs_slab *s);
+/* The caches' lists against their counters: 0 or -EUCLEAN with a message. */
+int zs_slab_check(const struct zs_slab *s, char *msg, size_t len);
+/* Gives every slab page back to pm when pm is not NULL, frees the model. */
 void zs_slab_release(struct zs_slab *s, struct physmem *pm);
 
 #ifdef __cplusplus
