@@ -174,6 +174,84 @@ int cap_add_reading(struct cap *c, uint64_t line, const char *p, const char *end
 	return 0;
 }
 
+/* The header line "zram-capture 1 [KEY=VALUE...]", whose first token is tok (n bytes) and
+ * whose rest is from p on. */
+static int cap_header(struct cap *c, uint64_t line, const char *s, size_t len, const char *p,
+		      const char *tok, size_t n)
+{
+	const char *end = s + len;
+	uint64_t v;
+
+	if (n != strlen(CAPTURE_MAGIC) || memcmp(tok, CAPTURE_MAGIC, n))
+		return cap_fail(c, line, "missing header line, expected \"zram-capture 1\"", s,
+				len);
+	n = cap_token(&p, end, &tok);
+	if (cap_u64(tok, n, &v))
+		return cap_fail(c, line, "bad capture version", tok, n);
+	if (v != CAPTURE_VERSION)
+		return cap_fail(c, line, "unsupported capture version, this reader knows 1", tok,
+				n);
+	/* the rest of the line is key=value notes; two of them change the reading */
+	while ((n = cap_token(&p, end, &tok)) != 0) {
+		if (n == 11 && !memcmp(tok, "kit=tracefs", 11))
+			c->tracefs = true;
+		else if (n == 10 && !memcmp(tok, "end_line=1", 10))
+			c->end_announced = true;
+	}
+	return 0;
+}
+
+/* The fields of a record whose op r->op is set, from *p on (line s, len bytes). */
+static int cap_record_fields(struct cap *c, uint64_t line, const char *s, size_t len,
+			     const char **p, struct cap_rec *r)
+{
+	const char *end = s + len;
+	int rc;
+
+	switch (r->op) {
+	case 'M':
+		rc = cap_field(c, line, p, end, "SIZE", false, &r->a) ||
+		     cap_field(c, line, p, end, "HANDLE", false, &r->b);
+		break;
+	case 'F':
+		rc = cap_field(c, line, p, end, "HANDLE", false, &r->a);
+		break;
+	case 'W':
+	case 'R':
+		rc = cap_field(c, line, p, end, "SLOT", false, &r->a) ||
+		     cap_field(c, line, p, end, "NPAGES", false, &r->b);
+		if (!rc && (r->b < 1 || r->b > CAPTURE_BIO_PAGES_MAX))
+			return cap_fail(c, line, "NPAGES out of range 1..65536", s, len);
+		/* r->b is 1..65536 here, so the subtraction cannot wrap; r->a + r->b could */
+		if (!rc && (r->a > UINT32_MAX || r->b - 1 > UINT32_MAX - r->a))
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
+					len);
+		break;
+	case 'D':
+		rc = cap_field(c, line, p, end, "SLOT", false, &r->a);
+		if (!rc && r->a > UINT32_MAX)
+			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
+					len);
+		break;
+	case 'E':
+		rc = cap_field(c, line, p, end, "RET", true, &r->a);
+		break;
+	case 'K':
+		rc = cap_field(c, line, p, end, "PAGES", false, &r->a);
+		break;
+	case 'S':
+		rc = cap_add_reading(c, line, *p, end, r);
+		if (rc)
+			return rc;
+		*p = end;
+		break;
+	default:
+		rc = 0;
+		break;
+	}
+	return rc ? -EINVAL : 0;
+}
+
 /* Parse one line; *seen_header is set by the header line. */
 static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t line,
 			  bool *seen_header)
@@ -207,25 +285,9 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		return 0;
 	}
 	if (!*seen_header) {
-		uint64_t v;
-
-		if (n != strlen(CAPTURE_MAGIC) || memcmp(tok, CAPTURE_MAGIC, n))
-			return cap_fail(c, line, "missing header line, expected \"zram-capture 1\"",
-					s, len);
-		n = cap_token(&p, end, &tok);
-		if (cap_u64(tok, n, &v))
-			return cap_fail(c, line, "bad capture version", tok, n);
-		if (v != CAPTURE_VERSION)
-			return cap_fail(c, line, "unsupported capture version, this reader knows 1",
-					tok, n);
+		if ((rc = cap_header(c, line, s, len, p, tok, n)))
+			return rc;
 		*seen_header = true;
-		/* the rest of the line is key=value notes; two of them change the reading */
-		while ((n = cap_token(&p, end, &tok)) != 0) {
-			if (n == 11 && !memcmp(tok, "kit=tracefs", 11))
-				c->tracefs = true;
-			else if (n == 10 && !memcmp(tok, "end_line=1", 10))
-				c->end_announced = true;
-		}
 		return 0;
 	}
 	if (c->tracefs)
@@ -240,49 +302,8 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 	if (n != 1 || !strchr("MFWERDCKSZHP", *tok))
 		return cap_fail(c, line, "unknown op, expected M F W E R D C K S Z H", tok, n);
 	r.op = *tok;
-	switch (r.op) {
-	case 'M':
-		rc = cap_field(c, line, &p, end, "SIZE", false, &r.a) ||
-		     cap_field(c, line, &p, end, "HANDLE", false, &r.b);
-		break;
-	case 'F':
-		rc = cap_field(c, line, &p, end, "HANDLE", false, &r.a);
-		break;
-	case 'W':
-	case 'R':
-		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a) ||
-		     cap_field(c, line, &p, end, "NPAGES", false, &r.b);
-		if (!rc && (r.b < 1 || r.b > CAPTURE_BIO_PAGES_MAX))
-			return cap_fail(c, line, "NPAGES out of range 1..65536", s, len);
-		/* r.b is 1..65536 here, so the subtraction cannot wrap; r.a + r.b could */
-		if (!rc && (r.a > UINT32_MAX || r.b - 1 > UINT32_MAX - r.a))
-			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
-					len);
-		break;
-	case 'D':
-		rc = cap_field(c, line, &p, end, "SLOT", false, &r.a);
-		if (!rc && r.a > UINT32_MAX)
-			return cap_fail(c, line, "SLOT out of range, zram slots are 32-bit", s,
-					len);
-		break;
-	case 'E':
-		rc = cap_field(c, line, &p, end, "RET", true, &r.a);
-		break;
-	case 'K':
-		rc = cap_field(c, line, &p, end, "PAGES", false, &r.a);
-		break;
-	case 'S':
-		rc = cap_add_reading(c, line, p, end, &r);
-		if (rc)
-			return rc;
-		p = end;
-		break;
-	default:
-		rc = 0;
-		break;
-	}
-	if (rc)
-		return -EINVAL;
+	if ((rc = cap_record_fields(c, line, s, len, &p, &r)))
+		return rc;
 	n = cap_token(&p, end, &tok);
 	if (n)
 		return cap_fail(c, line, "extra field", tok, n);
@@ -565,11 +586,79 @@ static int cap_zram_handle(struct cap *c, const struct cap_rec *r, struct trace_
 	return trace_map_put(live, r->b, 1) ? -ENOMEM : 0;
 }
 
+/* One record in zram mode, whose thread is (in_write) or is not inside a zram write, its state
+ * in w; open holds each thread's write, live the handles in the pool. */
+static int cap_zram_record(struct cap *c, const struct cap_rec *r, struct trace_map *open,
+			   struct trace_map *live, bool in_write, uint64_t w)
+{
+	int rc = 0;
+
+	switch (r->op) {
+	case 'W':
+		if (in_write)
+			c->st->unfinished_writes++;
+		if (trace_map_put(open, r->tid, CAP_W_OPEN))
+			rc = -ENOMEM;
+		break;
+	case 'M':
+		if ((rc = cap_zram_handle(c, r, live)))
+			break;
+		if (!in_write) {
+			c->st->outside_writes++;
+		} else if (!cap_handle_ok(r->b)) {
+			c->st->failed_allocs++;
+		} else if (!(rc = cap_size_check(c, r))) {
+			if (trace_map_put(open, r->tid,
+					  CAP_W_OPEN | CAP_W_PENDING | r->a << CAP_W_SHIFT))
+				rc = -ENOMEM;
+		}
+		break;
+	case 'D':
+		if (!in_write) {
+			rc = cap_emit(c, r, SIM_OP_DISCARD, r->a, 0);
+			break;
+		}
+		/* the page written to this slot is stored */
+		if (w & CAP_W_PENDING)
+			rc = cap_emit(c, r, SIM_OP_WRITE, r->a, (uint32_t)(w >> CAP_W_SHIFT));
+		else
+			rc = cap_emit(c, r, SIM_OP_WRITE_SAME, r->a, 0);
+		if (!rc && trace_map_put(open, r->tid, CAP_W_OPEN))
+			rc = -ENOMEM;
+		break;
+	case 'E':
+		if (!in_write) {
+			c->st->stray_ends++;
+			break;
+		}
+		trace_map_del(open, r->tid, NULL);
+		/* an error, or an allocation whose page was never stored */
+		if ((int64_t)r->a != 0 || (w & CAP_W_PENDING))
+			c->st->failed_writes++;
+		break;
+	case 'R':
+		if (in_write) { /* a partial write's read of the old page */
+			c->st->ignored++;
+			break;
+		}
+		for (uint64_t k = 0; k < r->b && !rc; k++)
+			rc = cap_emit(c, r, SIM_OP_READ, r->a + k, 0);
+		break;
+	case 'F': /* the trace has the slot's discard or rewrite instead */
+		rc = cap_zram_handle(c, r, live);
+		break;
+	default:
+		c->st->ignored++;
+		break;
+	}
+	return rc;
+}
+
 static int cap_run_zram(struct cap *c)
 {
 	struct trace_map open, live;
 	struct cap_compact cc = {0};
-	uint64_t w;
+	uint64_t w = 0;
 	int rc = 0;
 
 	trace_map_init(&open);
@@ -580,65 +669,7 @@ static int cap_run_zram(struct cap *c)
 
 		if (cap_common(c, r, &cc, &rc))
 			continue;
-		switch (r->op) {
-		case 'W':
-			if (in_write)
-				c->st->unfinished_writes++;
-			if (trace_map_put(&open, r->tid, CAP_W_OPEN))
-				rc = -ENOMEM;
-			break;
-		case 'M':
-			if ((rc = cap_zram_handle(c, r, &live)))
-				break;
-			if (!in_write) {
-				c->st->outside_writes++;
-			} else if (!cap_handle_ok(r->b)) {
-				c->st->failed_allocs++;
-			} else if (!(rc = cap_size_check(c, r))) {
-				if (trace_map_put(&open, r->tid,
-						  CAP_W_OPEN | CAP_W_PENDING | r->a << CAP_W_SHIFT))
-					rc = -ENOMEM;
-			}
-			break;
-		case 'D':
-			if (!in_write) {
-				rc = cap_emit(c, r, SIM_OP_DISCARD, r->a, 0);
-				break;
-			}
-			/* the page written to this slot is stored */
-			if (w & CAP_W_PENDING)
-				rc = cap_emit(c, r, SIM_OP_WRITE, r->a,
-					      (uint32_t)(w >> CAP_W_SHIFT));
-			else
-				rc = cap_emit(c, r, SIM_OP_WRITE_SAME, r->a, 0);
-			if (!rc && trace_map_put(&open, r->tid, CAP_W_OPEN))
-				rc = -ENOMEM;
-			break;
-		case 'E':
-			if (!in_write) {
-				c->st->stray_ends++;
-				break;
-			}
-			trace_map_del(&open, r->tid, NULL);
-			/* an error, or an allocation whose page was never stored */
-			if ((int64_t)r->a != 0 || (w & CAP_W_PENDING))
-				c->st->failed_writes++;
-			break;
-		case 'R':
-			if (in_write) { /* a partial write's read of the old page */
-				c->st->ignored++;
-				break;
-			}
-			for (uint64_t k = 0; k < r->b && !rc; k++)
-				rc = cap_emit(c, r, SIM_OP_READ, r->a + k, 0);
-			break;
-		case 'F': /* the trace has the slot's discard or rewrite instead */
-			rc = cap_zram_handle(c, r, &live);
-			break;
-		default:
-			c->st->ignored++;
-			break;
-		}
+		rc = cap_zram_record(c, r, &open, &live, in_write, w);
 	}
 	cap_compact_close(c, &cc);
 	if (!rc)
