@@ -116,38 +116,32 @@ static void zsp_kmem_event(void *ctx, enum zs_kmem_cache cache, bool alloc, unsi
 	zs_slab_event(&((struct sim *)ctx)->slab, cache, alloc, id);
 }
 
-int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
-	       char *msg, size_t msglen)
+/* The emulated physical memory, of the pool's page size. */
+static int sim_create_memory(struct sim *sim, const struct sim_config *cfg, char *msg,
+			     size_t msglen)
+{
+	int err;
+
+	if (cfg->mem.page_size != cfg->pool.page_size) {
+		snprintf(msg, msglen, "physical memory page size %u differs from the pool's %zu",
+			 cfg->mem.page_size, cfg->pool.page_size);
+		return -EINVAL;
+	}
+	err = physmem_create(&sim->cfg.mem, &sim->mem);
+	if (err)
+		snprintf(msg, msglen, "cannot build physical memory of %llu bytes (%s)",
+			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
+	return err;
+}
+
+/* The page allocator on that memory, the zsmalloc pool on its page provider, the slab caches. */
+static int sim_create_pool(struct sim *sim, const struct sim_config *cfg, char *msg, size_t msglen)
 {
 	struct page_alloc_ops pao = {.shrink_slab = sim_shrink_slab,
 				     .before_oom = sim_before_oom,
 				     .relocate = relocate_user_page};
-	struct sim_fork_cost cost = cfg->fork;
-	struct sim *sim = calloc(1, sizeof(*sim));
-	const struct zs_profile_info *pi;
-	struct zram_config zc;
 	int err;
 
-	if (!sim)
-		return -ENOMEM;
-	sim->cfg = *cfg;
-	if (sinks)
-		sim->sinks = *sinks;
-	sim->cfg.payload = sim_payload_resolve(cfg->payload, cfg->mem.ram_bytes);
-	sim->cfg.mem.no_host_memory = sim->cfg.payload == SIM_PAYLOAD_NONE;
-	sim->cfg.pool.no_page_contents = sim->cfg.payload == SIM_PAYLOAD_NONE;
-	if (cfg->mem.page_size != cfg->pool.page_size) {
-		snprintf(msg, msglen, "physical memory page size %u differs from the pool's %zu",
-			 cfg->mem.page_size, cfg->pool.page_size);
-		err = -EINVAL;
-		goto fail;
-	}
-	err = physmem_create(&sim->cfg.mem, &sim->mem);
-	if (err) {
-		snprintf(msg, msglen, "cannot build physical memory of %llu bytes (%s)",
-			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
-		goto fail;
-	}
 	sim->ops = (struct zs_page_ops){.alloc_page = zsp_alloc_page,
 					.free_page = zsp_free_page,
 					.page_address = zsp_page_address,
@@ -163,12 +157,19 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 		err = zs_slab_init(&sim->slab, zs_pool_profile(sim->pool), cfg->pool.arch,
 				   cfg->pool.page_size ? cfg->pool.page_size : 4096,
 				   cfg->zs_slab ? sim->mem : NULL);
-	if (err) {
+	if (err)
 		snprintf(msg, msglen, "cannot create a zsmalloc pool for profile %s",
 			 cfg->pool.profile ? cfg->pool.profile : "(default)");
-		goto fail;
-	}
-	pi = zs_pool_profile(sim->pool);
+	return err;
+}
+
+/* The zram disk on the pool, with the gfp flags zram passes to zs_malloc. */
+static int sim_create_zram(struct sim *sim, const struct sim_config *cfg, char *msg, size_t msglen)
+{
+	const struct zs_profile_info *pi = zs_pool_profile(sim->pool);
+	struct zram_config zc;
+	int err;
+
 	sim->shrinker_registered = pi->has_shrinker && policy_on(sim, POLICY_SHRINKER);
 	/* zram's gfp: GFP_NOIO | __GFP_HIGHMEM, plus __GFP_MOVABLE from 4.8 */
 	sim->zram_gfp = ZS_GFP_HIGHMEM | (pi->movable_pages ? ZS_GFP_MOVABLE : 0);
@@ -178,32 +179,58 @@ int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, stru
 	zc.timing = cfg->op_timing ? &sim->op_timing : NULL;
 	zc.payload = sim->cfg.payload == SIM_PAYLOAD_FULL;
 	err = zram_create(&zc, sim->pool, &sim->zram);
-	if (err) {
+	if (err)
 		snprintf(msg, msglen, "cannot create a zram disk of %llu bytes",
 			 (unsigned long long)cfg->zram_disksize);
-		goto fail;
-	}
+	return err;
+}
+
+/* The fork model at the profile's pgd cost, and the engine's tables. */
+static int sim_create_tables(struct sim *sim, const struct sim_config *cfg, char *msg,
+			     size_t msglen)
+{
+	const struct zs_profile_info *pi = zs_pool_profile(sim->pool);
+	struct sim_fork_cost cost = cfg->fork;
+
 	fork_cost_resolve(&cost, pi->name, (int)cfg->pool.arch, cfg->pool.page_size);
 	if ((unsigned int)cost.pgd_order >= cfg->mem.max_order) {
 		snprintf(msg, msglen, "fork_pgd_order %d beyond the machine's %u orders",
 			 cost.pgd_order, cfg->mem.max_order);
-		err = -EINVAL;
-		goto fail;
+		return -EINVAL;
 	}
 	sim->cfg.fork = cost;
 	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
 	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
-	    fork_init(&sim->forks, &sim->pa, &cost)) {
-		err = -ENOMEM;
-		goto fail;
-	}
+	    fork_init(&sim->forks, &sim->pa, &cost))
+		return -ENOMEM;
 	for (unsigned int g = 0; g < pi->nr_fullness; g++)
 		sim->fullness_names[g] = zs_fullness_name(sim->pool, g);
+	return 0;
+}
+
+int sim_create(const struct sim_config *cfg, const struct sim_sinks *sinks, struct sim **out,
+	       char *msg, size_t msglen)
+{
+	struct sim *sim = calloc(1, sizeof(*sim));
+	int err;
+
+	if (!sim)
+		return -ENOMEM;
+	sim->cfg = *cfg;
+	if (sinks)
+		sim->sinks = *sinks;
+	sim->cfg.payload = sim_payload_resolve(cfg->payload, cfg->mem.ram_bytes);
+	sim->cfg.mem.no_host_memory = sim->cfg.payload == SIM_PAYLOAD_NONE;
+	sim->cfg.pool.no_page_contents = sim->cfg.payload == SIM_PAYLOAD_NONE;
+	if ((err = sim_create_memory(sim, cfg, msg, msglen)) ||
+	    (err = sim_create_pool(sim, cfg, msg, msglen)) ||
+	    (err = sim_create_zram(sim, cfg, msg, msglen)) ||
+	    (err = sim_create_tables(sim, cfg, msg, msglen))) {
+		sim_destroy(sim);
+		return err;
+	}
 	*out = sim;
 	return 0;
-fail:
-	sim_destroy(sim);
-	return err;
 }
 
 void sim_destroy(struct sim *sim)
