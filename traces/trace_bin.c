@@ -191,9 +191,97 @@ static int bin_field_fail(struct trace_bin_reader *b, size_t *p, const char *wha
 	return bin_fail(b, b->base + *p, "corrupt varint in %s, overlong encoding", what);
 }
 
+/* One metadata entry's key, at offset at: checked, not a repeat, copied into a new entry of
+ * b->meta (value NULL until bin_meta_value); *klen is its length. */
+static int bin_meta_key(struct trace_bin_reader *b, uint64_t at, uint64_t *klen)
+{
+	const char *key;
+	size_t p;
+	char *mem;
+	int rc;
+
+	if ((rc = bin_fill(b, BIN_VARINT_MAX + TRACE_TEXT_KEY_MAX + 1)))
+		return rc;
+	p = b->pos;
+	if ((rc = bin_field(b, &p, "metadata key length", klen)))
+		return rc;
+	if (*klen < 1 || *klen > TRACE_TEXT_KEY_MAX)
+		return bin_fail(b, at, "malformed metadata, key length %" PRIu64 " outside 1..64",
+				*klen);
+	if (b->end - p < *klen)
+		return bin_fail(b, b->base + p, "truncated file, metadata key cut short");
+	key = (const char *)b->buf + p;
+	if (!bin_key_ok(key, (size_t)*klen))
+		return bin_fail(b, b->base + p,
+				"malformed metadata, KEY must be 1..64 of [a-z0-9_]");
+	for (size_t j = 0; j < b->meta_count; j++)
+		if (strlen(b->meta[j].key) == *klen && !memcmp(b->meta[j].key, key, *klen))
+			return bin_fail(b, b->base + p, "duplicate metadata key (%.*s)", (int)*klen,
+					key);
+	/* Keep the key while the value is fetched: copy it first. */
+	mem = malloc((size_t)*klen + 1);
+	if (!mem)
+		return bin_fail_rc(b, -ENOMEM, at, "out of memory");
+	memcpy(mem, key, (size_t)*klen);
+	mem[*klen] = '\0';
+	b->meta[b->meta_count].key = mem;
+	b->meta[b->meta_count].value = NULL;
+	b->meta_count++;
+	b->pos = p + (size_t)*klen;
+	return 0;
+}
+
+/* The value of the last entry, whose key (klen bytes) bin_meta_key read at offset at: checked,
+ * stored after the key in one block; page_size is also taken as the trace's. */
+static int bin_meta_value(struct trace_bin_reader *b, uint64_t at, uint64_t klen)
+{
+	struct bin_meta *m = &b->meta[b->meta_count - 1];
+	const char *val;
+	uint64_t vlen;
+	size_t p;
+	char *mem;
+	int rc;
+
+	if ((rc = bin_fill(b, BIN_VARINT_MAX)))
+		return rc;
+	p = b->pos;
+	if ((rc = bin_field(b, &p, "metadata value length", &vlen)))
+		return rc;
+	if (vlen < 1 || vlen > TRACE_BIN_VALUE_MAX)
+		return bin_fail(b, b->base + b->pos,
+				"malformed metadata, value length %" PRIu64 " outside 1..65535",
+				vlen);
+	b->pos = p;
+	if ((rc = bin_fill(b, (size_t)vlen)))
+		return rc;
+	if (b->end - b->pos < vlen)
+		return bin_fail(b, bin_off(b), "truncated file, metadata value cut short");
+	val = (const char *)b->buf + b->pos;
+	if (!bin_value_ok(val, (size_t)vlen))
+		return bin_fail(b, bin_off(b),
+				"malformed metadata value for %s: empty, control byte or "
+				"blank at an edge",
+				m->key);
+	if (!strcmp(m->key, "page_size")) {
+		b->page_size = bin_page_size(val, (size_t)vlen);
+		if (!b->page_size)
+			return bin_fail(b, bin_off(b),
+					"unsupported page_size, expected 4096, 16384 or 65536");
+	}
+	mem = realloc(m->key, (size_t)klen + 1 + (size_t)vlen + 1);
+	if (!mem)
+		return bin_fail_rc(b, -ENOMEM, at, "out of memory");
+	m->key = mem;
+	m->value = mem + klen + 1;
+	memcpy(mem + klen + 1, val, (size_t)vlen);
+	mem[klen + 1 + vlen] = '\0';
+	b->pos += (size_t)vlen;
+	return 0;
+}
+
 static int bin_read_meta(struct trace_bin_reader *b)
 {
-	uint64_t count, klen, vlen;
+	uint64_t count;
 	size_t p;
 	int rc;
 
@@ -210,75 +298,10 @@ static int bin_read_meta(struct trace_bin_reader *b)
 	if (!b->meta)
 		return bin_fail_rc(b, -ENOMEM, bin_off(b), "out of memory");
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t at = bin_off(b);
-		const char *key, *val;
-		char *mem;
+		uint64_t at = bin_off(b), klen;
 
-		if ((rc = bin_fill(b, BIN_VARINT_MAX + TRACE_TEXT_KEY_MAX + 1)))
+		if ((rc = bin_meta_key(b, at, &klen)) || (rc = bin_meta_value(b, at, klen)))
 			return rc;
-		p = b->pos;
-		if ((rc = bin_field(b, &p, "metadata key length", &klen)))
-			return rc;
-		if (klen < 1 || klen > TRACE_TEXT_KEY_MAX)
-			return bin_fail(b, at,
-					"malformed metadata, key length %" PRIu64 " outside 1..64",
-					klen);
-		if (b->end - p < klen)
-			return bin_fail(b, b->base + p, "truncated file, metadata key cut short");
-		key = (const char *)b->buf + p;
-		if (!bin_key_ok(key, (size_t)klen))
-			return bin_fail(b, b->base + p,
-					"malformed metadata, KEY must be 1..64 of [a-z0-9_]");
-		for (size_t j = 0; j < b->meta_count; j++)
-			if (strlen(b->meta[j].key) == klen && !memcmp(b->meta[j].key, key, klen))
-				return bin_fail(b, b->base + p, "duplicate metadata key (%.*s)",
-						(int)klen, key);
-		/* Keep the key while the value is fetched: copy it first. */
-		mem = malloc((size_t)klen + 1);
-		if (!mem)
-			return bin_fail_rc(b, -ENOMEM, at, "out of memory");
-		memcpy(mem, key, (size_t)klen);
-		mem[klen] = '\0';
-		b->meta[b->meta_count].key = mem;
-		b->meta[b->meta_count].value = NULL;
-		b->meta_count++;
-		b->pos = p + (size_t)klen;
-
-		if ((rc = bin_fill(b, BIN_VARINT_MAX)))
-			return rc;
-		p = b->pos;
-		if ((rc = bin_field(b, &p, "metadata value length", &vlen)))
-			return rc;
-		if (vlen < 1 || vlen > TRACE_BIN_VALUE_MAX)
-			return bin_fail(
-			    b, b->base + b->pos,
-			    "malformed metadata, value length %" PRIu64 " outside 1..65535", vlen);
-		b->pos = p;
-		if ((rc = bin_fill(b, (size_t)vlen)))
-			return rc;
-		if (b->end - b->pos < vlen)
-			return bin_fail(b, bin_off(b), "truncated file, metadata value cut short");
-		val = (const char *)b->buf + b->pos;
-		if (!bin_value_ok(val, (size_t)vlen))
-			return bin_fail(b, bin_off(b),
-					"malformed metadata value for %s: empty, control byte or "
-					"blank at an edge",
-					mem);
-		if (!strcmp(mem, "page_size")) {
-			b->page_size = bin_page_size(val, (size_t)vlen);
-			if (!b->page_size)
-				return bin_fail(
-				    b, bin_off(b),
-				    "unsupported page_size, expected 4096, 16384 or 65536");
-		}
-		mem = realloc(mem, (size_t)klen + 1 + (size_t)vlen + 1);
-		if (!mem)
-			return bin_fail_rc(b, -ENOMEM, at, "out of memory");
-		b->meta[b->meta_count - 1].key = mem;
-		b->meta[b->meta_count - 1].value = mem + klen + 1;
-		memcpy(mem + klen + 1, val, (size_t)vlen);
-		mem[klen + 1 + vlen] = '\0';
-		b->pos += (size_t)vlen;
 	}
 	return 0;
 }
