@@ -174,10 +174,9 @@ int cap_add_reading(struct cap *c, uint64_t line, const char *p, const char *end
 	return 0;
 }
 
-/* The header line "zram-capture 1 [KEY=VALUE...]", whose first token is tok (n bytes) and
- * whose rest is from p on. */
+/* The header "zram-capture 1 [KEY=VALUE...]": tok (n bytes) its first token, p the rest. */
 static int cap_header(struct cap *c, uint64_t line, const char *s, size_t len, const char *p,
-		      const char *tok, size_t n)
+		      const char *tok, size_t n, bool *seen_header)
 {
 	const char *end = s + len;
 	uint64_t v;
@@ -191,6 +190,7 @@ static int cap_header(struct cap *c, uint64_t line, const char *s, size_t len, c
 	if (v != CAPTURE_VERSION)
 		return cap_fail(c, line, "unsupported capture version, this reader knows 1", tok,
 				n);
+	*seen_header = true;
 	/* the rest of the line is key=value notes; two of them change the reading */
 	while ((n = cap_token(&p, end, &tok)) != 0) {
 		if (n == 11 && !memcmp(tok, "kit=tracefs", 11))
@@ -284,12 +284,8 @@ static int cap_parse_line(struct cap *c, const char *s, size_t len, uint64_t lin
 		c->st->lost += lost;
 		return 0;
 	}
-	if (!*seen_header) {
-		if ((rc = cap_header(c, line, s, len, p, tok, n)))
-			return rc;
-		*seen_header = true;
-		return 0;
-	}
+	if (!*seen_header)
+		return cap_header(c, line, s, len, p, tok, n, seen_header);
 	if (c->tracefs)
 		return cap_parse_tracefs(c, s, len, line);
 	if (cap_u64(tok, n, &r.t))
@@ -586,8 +582,7 @@ static int cap_zram_handle(struct cap *c, const struct cap_rec *r, struct trace_
 	return trace_map_put(live, r->b, 1) ? -ENOMEM : 0;
 }
 
-/* One record in zram mode, whose thread is (in_write) or is not inside a zram write, its state
- * in w; open holds each thread's write, live the handles in the pool. */
+/* One record in zram mode; in_write, w: its thread's entry in open; live: the pool's handles. */
 static int cap_zram_record(struct cap *c, const struct cap_rec *r, struct trace_map *open,
 			   struct trace_map *live, bool in_write, uint64_t w)
 {
