@@ -9,7 +9,8 @@
 #   /cap/args                             "NPROC MB DISKSIZE_MB RUNS" for swapload and zram
 # The capture goes onto a raw virtio disk (/dev/vda, a sparse file on the host read up to
 # its first NUL). Runs: "plain" (no capture, for the capture's overhead), then "capture".
-# Console lines start with "CAP ".
+# Result lines start with "CAP " and go into the kernel log as one record each (see
+# guest-init.sh: a line written to the console tty can be cut by a kernel message).
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp
 /bin/busybox --install -s /bin
@@ -19,11 +20,19 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 
+# At level 3 ("<3>"): the console stays as quiet as the boot left it (errors only), so
+# the swapping workload's warnings do not slow the serial console down.
+echo on >/proc/sys/kernel/printk_devkmsg 2>/dev/null
+KMSG=/dev/kmsg
+[ -w "$KMSG" ] || KMSG=/dev/console
+say() { printf '<3>%s\n' "$*" >"$KMSG" || printf '%s\n' "$*" >/dev/console; }
+say_prefixed() { while IFS= read -r line; do say "$1$line"; done <"$2"; }
+
 fatal() {
-	echo "CAP fatal msg=$*"
+	say "CAP fatal msg=$*"
 	poweroff -f
 }
-echo "CAP guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
+say "CAP guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
 # the capture's disk: virtio over PCI (x86_64) or MMIO (ARM's virt board)
 modprobe -q virtio_pci; modprobe -q virtio_mmio; modprobe virtio_blk
 n=0
@@ -36,7 +45,7 @@ modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
 buffer_kb=16384 # the capture's ring buffer (per CPU)
-echo "CAP comp_algorithm=$(cat /sys/block/zram0/comp_algorithm)"
+say "CAP comp_algorithm=$(cat /sys/block/zram0/comp_algorithm)"
 
 # swap_on: zram0 (reset before) of DISK MiB as the only swap device
 swap_on() {
@@ -58,21 +67,21 @@ drain_watch() {
 		[ "$now" = "$last" ] && break
 		last=$now
 	done
-	echo "CAP drain_stalled after=60s_without_reading"
+	say "CAP drain_stalled after=60s_without_reading"
 	for d in /proc/[0-9]*; do
 		c=$(cat "$d/comm" 2>/dev/null) || continue
 		case "$c" in init | sed | sh | zram-capture-tr* | swapload) ;; *) continue ;; esac
-		echo "CAP task pid=${d#/proc/} comm=$c $(grep '^State' "$d/status" | tr -s '\t ' ' ')" \
+		say "CAP task pid=${d#/proc/} comm=$c $(grep '^State' "$d/status" | tr -s '\t ' ' ')" \
 			"wchan=$(cat "$d/wchan" 2>/dev/null)"
-		sed 's/^/CAP   stack /' "$d/stack" 2>/dev/null
+		say_prefixed "CAP   stack " "$d/stack" 2>/dev/null
 		for f in "$d"/fd/*; do
-			echo "CAP   fd ${f##*/} -> $(readlink "$f") pos=$(sed -n 's/^pos:[[:space:]]*//p' \
+			say "CAP   fd ${f##*/} -> $(readlink "$f") pos=$(sed -n 's/^pos:[[:space:]]*//p' \
 				"$d/fdinfo/${f##*/}" 2>/dev/null)"
 		done
 	done
-	for s in /sys/kernel/tracing/per_cpu/cpu*/stats; do sed 's/^/CAP   rb /' "$s"; done
-	sed 's/^/CAP   kit.err /' /tmp/kit.err
-	echo "CAP   tracing_on=$(cat /sys/kernel/tracing/tracing_on)" \
+	for s in /sys/kernel/tracing/per_cpu/cpu*/stats; do say_prefixed "CAP   rb " "$s"; done
+	say_prefixed "CAP   kit.err " /tmp/kit.err
+	say "CAP   tracing_on=$(cat /sys/kernel/tracing/tracing_on)" \
 		"enable=$(cat /sys/kernel/tracing/events/zsfrag/enable 2>/dev/null)"
 	poweroff -f
 }
@@ -85,7 +94,7 @@ for run in $runs; do
 		echo "$buffer_kb" >/sys/kernel/tracing/buffer_size_kb
 		swap_on
 		/cap/swapload "$nproc" "$mb" "" zram0 >/tmp/plain.out || fatal "swapload (plain)"
-		echo "CAP plain $(tail -n 1 /tmp/plain.out)"
+		say "CAP plain $(tail -n 1 /tmp/plain.out)"
 		swapoff /dev/zram0
 		;;
 	capture)
@@ -104,7 +113,7 @@ for run in $runs; do
 		swap_on
 		/cap/swapload "$nproc" "$mb" /sys/kernel/tracing/trace_marker zram0 \
 			>/tmp/capture.out || fatal "swapload (capture)"
-		echo "CAP capture $(tail -n 1 /tmp/capture.out)"
+		say "CAP capture $(tail -n 1 /tmp/capture.out)"
 		# TERM, not INT: a non-interactive shell starts its background jobs with SIGINT
 		# ignored, and a shell cannot trap a signal ignored at its start, so INT never
 		# reached the kit's trap and the drain never began (the "stalled drain").
@@ -115,11 +124,11 @@ for run in $runs; do
 		wait "$kit"
 		kill "$watch" 2>/dev/null
 		sync
-		echo "CAP drain seconds=$(awk -v t0="$t0" '{ print $1 - t0 }' /proc/uptime)"
-		echo "CAP kit $(tr '\n' ' ' </tmp/kit.err)"
+		say "CAP drain seconds=$(awk -v t0="$t0" '{ print $1 - t0 }' /proc/uptime)"
+		say "CAP kit $(tr '\n' ' ' </tmp/kit.err)"
 		;;
 	esac
 done
-echo "CAP vmstat $(grep -E '^(pswpin|pswpout|compact_stall|allocstall_normal|oom_kill) ' /proc/vmstat | tr '\n' ' ')"
-echo "CAP guest_done"
+say "CAP vmstat $(grep -E '^(pswpin|pswpout|compact_stall|allocstall_normal|oom_kill) ' /proc/vmstat | tr '\n' ' ')"
+say "CAP guest_done"
 poweroff -f

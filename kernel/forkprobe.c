@@ -8,8 +8,9 @@
  *   forkprobe N LABEL [VMSTAT_PATH]
  *
  * Built statically for the guest (x86_64 or armhf) by scripts/kernel-check
- * and run by kernel/guest-init.sh. Output, one line each on stdout (the
- * serial console), parsed by scripts/kernel-check-compare:
+ * and run by kernel/guest-init.sh. Output, one kernel log record each
+ * (/dev/kmsg, as guest-init.sh writes its own; stdout when it cannot be
+ * opened), parsed from the serial console by scripts/kernel-check-compare:
  *
  *   ZSK fork label=L i=I result=R pid=P allocstall=A compact_stall=C
  *       compact_success=S oom_kill=O free_delta=D
@@ -41,6 +42,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -76,6 +78,7 @@ static const char *const fp_names[FP_NR] = {
     "nr_page_table_pages", "nr_kernel_stack", "nr_slab_unreclaimable"};
 
 #define FP_ZONES 6
+#define FP_LINE 992 /* bytes: the longest record /dev/kmsg takes on 6.1 */
 
 static char buf[FP_BUF];
 static char zbuf[4 * FP_BUF];
@@ -141,6 +144,49 @@ static int read_zone_free(int fd, char names[FP_ZONES][16], long long freep[FP_Z
 	return z + 1;
 }
 
+static int kmsg_fd = -1;
+
+/*
+ * One result line as one kernel log record: the console prints a record
+ * whole, while a line written to the console tty can be cut by a kernel
+ * message (the OOM killer's report among them) printed meanwhile.
+ */
+static void __attribute__((format(printf, 1, 2))) report(const char *fmt, ...)
+{
+	char line[FP_LINE];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = (int)sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (kmsg_fd < 0 || write(kmsg_fd, line, (size_t)n) != n) {
+		fputs(line, stdout);
+		fflush(stdout);
+	}
+}
+
+/* snprintf at b + at, for building a line in pieces; returns the new end */
+static size_t __attribute__((format(printf, 4, 5)))
+appendf(char *b, size_t size, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (at >= size)
+		return at;
+	va_start(ap, fmt);
+	n = vsnprintf(b + at, size - at, fmt, ap);
+	va_end(ap);
+	return n < 0 ? at : at + (size_t)n;
+}
+
 static void write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -186,12 +232,12 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	label = argv[2];
+	kmsg_fd = open("/dev/kmsg", O_WRONLY);
 	fd = open(argc > 3 ? argv[3] : "/proc/vmstat", O_RDONLY);
 	if (fd < 0 || read_vmstat(fd, v0) < 0) {
-		printf("ZSK error msg=forkprobe cannot read /proc/vmstat\n");
+		report("ZSK error msg=forkprobe cannot read /proc/vmstat\n");
 		return 1;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	write_str("/proc/self/oom_score_adj", "-1000");
 	zfd = open("/proc/zoneinfo", O_RDONLY);
 	/* Per-CPU lists hide freed pages from "pages free": drain them (the
@@ -242,7 +288,7 @@ int main(int argc, char **argv)
 		killed += reap();
 		if (after[FP_OOM_KILL] > before[FP_OOM_KILL] || killed > 0)
 			stopped = 1;
-		printf("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
+		report("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
 		       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld\n",
 		       label, i, res, (int)pid, pid < 0 ? err : 0,
 		       after[FP_ALLOCSTALL] - before[FP_ALLOCSTALL],
@@ -254,15 +300,20 @@ int main(int argc, char **argv)
 	write_str("/proc/zsfrag_kdrain", "1");
 	nz1 = read_zone_free(zfd, zn1, zf1);
 	read_vmstat(fd, end);
-	printf("ZSK fork_end label=%s n=%ld attempted=%ld fast=%ld compact=%ld reclaim=%ld oom=%ld "
-	       "enomem=%ld failed=%ld killed=%ld stopped=%d",
-	       label, n, i, fast, compact, reclaim, oom, enomem, failed, killed, stopped);
-	for (int k = 0; k < FP_NR; k++)
-		printf(" d_%s=%lld", fp_names[k], end[k] - v0[k]);
-	for (int z = 0; z < nz0 && z < nz1; z++)
-		if (!strcmp(zn0[z], zn1[z]))
-			printf(" d_free_%s=%lld", zn0[z], zf1[z] - zf0[z]);
-	printf("\n");
+	{
+		char tail[FP_LINE] = "";
+		size_t at = 0;
+
+		for (int k = 0; k < FP_NR; k++)
+			at = appendf(tail, sizeof(tail), at, " d_%s=%lld", fp_names[k], end[k] - v0[k]);
+		for (int z = 0; z < nz0 && z < nz1; z++)
+			if (!strcmp(zn0[z], zn1[z]))
+				at = appendf(tail, sizeof(tail), at, " d_free_%s=%lld", zn0[z],
+					     zf1[z] - zf0[z]);
+		report("ZSK fork_end label=%s n=%ld attempted=%ld fast=%ld compact=%ld reclaim=%ld "
+		       "oom=%ld enomem=%ld failed=%ld killed=%ld stopped=%d%s\n",
+		       label, n, i, fast, compact, reclaim, oom, enomem, failed, killed, stopped, tail);
+	}
 
 	for (i = 0; i < nr_children; i++)
 		if (children[i] > 0)

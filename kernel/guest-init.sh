@@ -28,18 +28,37 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 
+# The module reports through the kernel log at KERN_INFO, and so does this
+# script (below): let the console show both, now that the boot messages are past.
+echo "7 4 1 7" > /proc/sys/kernel/printk
+
+# Result lines go into the kernel log, one record each (/dev/kmsg), never straight onto
+# the console tty: the console prints a record whole, but a kernel message printed while a
+# tty write is under way lands in the middle of its line (one CI run lost a zone line's
+# protection= to "tsc: Refined TSC clocksource calibration", which comes at no fixed time
+# under TCG). A record holds under 1 KiB (992 bytes on 6.1): the writers keep lines shorter.
+# No pipes here: between the per-CPU drain and the buddyinfo read a pipe's page would be
+# taken from the buddy lists being measured.
+echo on > /proc/sys/kernel/printk_devkmsg 2>/dev/null
+KMSG=/dev/kmsg
+[ -w "$KMSG" ] || KMSG=/dev/console
+say() { printf '%s\n' "$*" > "$KMSG" || printf '%s\n' "$*" > /dev/console; }
+# awk programs that report start with this (and get -v K="$KMSG")
+AWK_SAY='function say(s) { print s > K; close(K) }'
+# say_prefixed PREFIX FILE: each line of FILE, after PREFIX, as its own record
+say_prefixed() {
+	while IFS= read -r line; do say "$1$line"; done < "$2"
+}
+
 fatal() {
-	echo "ZSK fatal msg=$*"
+	say "ZSK fatal msg=$*"
 	poweroff -f
 }
 
-# The module reports through the kernel log at KERN_INFO: let the console
-# show it, now that the boot messages are past.
-echo "7 4 1 7" > /proc/sys/kernel/printk
 # Proactive compaction would migrate zspage pages behind our back.
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 > /proc/sys/vm/compaction_proactiveness
 
-echo "ZSK guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
+say "ZSK guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
 
 if [ -f /zsk/zsmalloc.ko ]; then
 	insmod /zsk/zsmalloc.ko || fatal "insmod zsmalloc.ko failed"
@@ -50,39 +69,39 @@ fi
 insmod /zsk/zsfrag_kreplay.ko $(cat /zsk/params 2>/dev/null) || fatal "insmod zsfrag_kreplay.ko failed"
 [ -w /proc/zsfrag_kreplay ] || fatal "/proc/zsfrag_kreplay missing"
 
-echo "ZSK sysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes) lowmem_reserve_ratio=$(tr -s ' \t' ',' < /proc/sys/vm/lowmem_reserve_ratio) watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor 2>/dev/null || echo none)"
-awk '/^Node/ { z = $4 } /start_pfn:/ { print "ZSK zone_span zone=" z " start_pfn=" $2 }' /proc/zoneinfo
+say "ZSK sysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes) lowmem_reserve_ratio=$(tr -s ' \t' ',' < /proc/sys/vm/lowmem_reserve_ratio) watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor 2>/dev/null || echo none)"
+awk -v K="$KMSG" "$AWK_SAY"'/^Node/ { z = $4 } /start_pfn:/ { say("ZSK zone_span zone=" z " start_pfn=" $2) }' /proc/zoneinfo
 
 machine_state() {
-	sed "s/^/ZSK buddyinfo chunk=$1 /" /proc/buddyinfo
-	awk -v chunk="$1" '
+	say_prefixed "ZSK buddyinfo chunk=$1 " /proc/buddyinfo
+	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
 		/^Node/ { zone = $4 }
 		/cpu:/ { cpu = $2 }
-		/^ +count:/ { if (cpu != "") print "ZSK pcp chunk=" chunk " zone=" zone " cpu=" cpu " count=" $2 }
+		/^ +count:/ { if (cpu != "") say("ZSK pcp chunk=" chunk " zone=" zone " cpu=" cpu " count=" $2) }
 		/^Node/ { cpu = "" }
 	' /proc/zoneinfo
 	drained=0
 	if [ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain; then
 		drained=1
 	fi
-	sed "s/^/ZSK buddyinfo_drained chunk=$1 drained=$drained /" /proc/buddyinfo
-	awk -v chunk="$1" '
+	say_prefixed "ZSK buddyinfo_drained chunk=$1 drained=$drained " /proc/buddyinfo
+	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
 		/^Node .* type / {
 			sub(/,/, "", $4)
 			out = "ZSK pagetype chunk=" chunk " zone=" $4 " type=" $6 " counts="
 			for (i = 7; i <= NF; i++) out = out (i > 7 ? "," : "") $i
-			print out
+			say(out)
 		}
 		/^Number of blocks type/ { nb = 1; ntypes = NF - 4; for (i = 5; i <= NF; i++) types[i - 4] = $i; next }
 		nb && /^Node/ {
 			out = "ZSK pageblocks chunk=" chunk " zone=" $4
 			for (i = 5; i <= NF; i++) out = out " " types[i - 4] "=" $i
-			print out
+			say(out)
 		}
 	' /proc/pagetypeinfo
-	awk -v chunk="$1" '
+	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
 		function flush() {
-			if (zone != "") print "ZSK zone chunk=" chunk " zone=" zone " free=" free " boost=" boost " min=" min " low=" low " high=" high " spanned=" spanned " present=" present " managed=" managed " cma=" cma " nr_zspages=" zsp " protection=" prot
+			if (zone != "") say("ZSK zone chunk=" chunk " zone=" zone " free=" free " boost=" boost " min=" min " low=" low " high=" high " spanned=" spanned " present=" present " managed=" managed " cma=" cma " nr_zspages=" zsp " protection=" prot)
 		}
 		/^Node/ { flush(); zone = $4; free = boost = min = low = high = spanned = present = managed = cma = zsp = 0; prot = "" }
 		/^ +pages free/ { free = $3 }
@@ -98,11 +117,12 @@ machine_state() {
 		/protection:/ { p = $0; sub(/.*\(/, "", p); sub(/\).*/, "", p); gsub(/ /, "", p); prot = p }
 		END { flush() }
 	' /proc/zoneinfo
-	awk -v chunk="$1" '
+	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
 		/^(allocstall_|compact_|pgmigrate_success|oom_kill|pageoutrun|kswapd_|pgsteal_|pgscan_|nr_free_pages|nr_zspages|nr_page_table_pages|nr_kernel_stack|nr_slab_unreclaimable|nr_slab_reclaimable|nr_file_pages|nr_unevictable|nr_shmem|nr_free_cma|drop_pagecache|pgalloc_|pgfree)/ {
 			out = out " " $1 "=" $2
+			if (++n == 16) { say("ZSK vmstat chunk=" chunk out); out = ""; n = 0 }
 		}
-		END { print "ZSK vmstat chunk=" chunk out }
+		END { if (n) say("ZSK vmstat chunk=" chunk out) }
 	' /proc/vmstat
 }
 
@@ -115,9 +135,9 @@ machine_state() {
 # taken_pages.
 before_replay() {
 	[ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain
-	awk '
+	awk -v K="$KMSG" "$AWK_SAY"'
 		function flush() {
-			if (zone != "") print "ZSK before_replay zone=" zone " managed=" managed " free=" free " nr_zspages=" zsp " lru=" lru
+			if (zone != "") say("ZSK before_replay zone=" zone " managed=" managed " free=" free " nr_zspages=" zsp " lru=" lru)
 		}
 		/^Node/ { flush(); zone = $4; managed = free = zsp = lru = 0 }
 		/^ +pages free/ { free = $3 }
@@ -151,6 +171,6 @@ machine_state "$snap"
 i=$snap
 
 rmmod zsfrag_kreplay || fatal "rmmod zsfrag_kreplay failed"
-echo "ZSK guest_done pieces=$i"
+say "ZSK guest_done pieces=$i"
 sync
 poweroff -f
