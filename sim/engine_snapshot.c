@@ -7,11 +7,13 @@
 
 #include "engine_internal.h"
 #include "vmstat.h"
+#include "zs_check.h"
 
 static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
 {
-	struct vmstat_buddyinfo bi;
+	struct vmstat_buddyinfo bi = {0};
 	struct physmem_zone_info zi;
+	int rc;
 
 	physmem_zone_info(sim->mem, (unsigned int)zone, &zi);
 	zs->name = zi.name;
@@ -20,7 +22,9 @@ static void fill_zone(struct sim *sim, int zone, struct sim_zone_snap *zs)
 	zs->wmark_min = zi.wmark[PHYSMEM_WMARK_MIN];
 	zs->wmark_low = zi.wmark[PHYSMEM_WMARK_LOW];
 	zs->wmark_high = zi.wmark[PHYSMEM_WMARK_HIGH];
-	vmstat_buddyinfo(sim->mem, zone, &bi);
+	/* zone is one of the machine's own: a failure is a bug, not bad input */
+	rc = vmstat_buddyinfo(sim->mem, zone, &bi);
+	ZS_CHECK_BUG_ON("sim", rc != 0);
 	zs->nr_orders = bi.nr_orders;
 	for (unsigned int o = 0; o < bi.nr_orders && o < 16; o++)
 		zs->buddyinfo[o] = bi.nr_free[o];
