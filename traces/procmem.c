@@ -469,108 +469,142 @@ static int core_nt_file(const unsigned char *d, uint64_t len, struct core_file_r
 	return 0;
 }
 
-int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size,
-		      const struct mem_range *range, struct mem_snapshot *s, char *err,
-		      size_t errlen)
-{
-	struct core_file_range *files = NULL;
-	size_t nfiles = 0;
-	unsigned char *img;
+/* A core file mapped for reading, and where its errors go. */
+struct core_img {
+	const char *path;
+	const unsigned char *img;
+	uint64_t size; /* bytes mapped */
 	Elf64_Ehdr eh;
-	struct stat st;
-	uint64_t size;
-	int fd, rc = 0;
+	char *err;
+	size_t errlen;
+};
 
-	fd = open(path, O_RDONLY);
+/* Map the file whole: a core can be as large as the process was, so it is mapped, not read. */
+static int core_map(struct core_img *ci)
+{
+	struct stat st;
+	void *img;
+	int fd, rc;
+
+	fd = open(ci->path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &st)) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		snprintf(ci->err, ci->errlen, "%s: cannot open: %s", ci->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return rc;
 	}
-	size = (uint64_t)st.st_size;
-	/* Mapped, not read: a core can be as large as the process was. */
-	img = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	ci->size = (uint64_t)st.st_size;
+	img = ci->size ? mmap(NULL, ci->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
 	close(fd);
 	if (img == MAP_FAILED) {
-		if (!size)
-			return core_fail(err, errlen, path, 0, "not an ELF file (empty)");
-		snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
+		if (!ci->size)
+			return core_fail(ci->err, ci->errlen, ci->path, 0,
+					 "not an ELF file (empty)");
+		snprintf(ci->err, ci->errlen, "%s: cannot map: %s", ci->path, strerror(errno));
 		return -EIO;
 	}
-	if (size < sizeof(eh) || memcmp(img, ELFMAG, SELFMAG)) {
-		rc = core_fail(err, errlen, path, 0, "not an ELF file");
-		goto out;
-	}
-	memcpy(&eh, img, sizeof(eh));
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-		rc = core_fail(err, errlen, path, EI_CLASS, "not a 64-bit little-endian ELF file");
-		goto out;
-	}
-	if (eh.e_type != ET_CORE) {
-		rc = core_fail(err, errlen, path, 16, "not a core dump (e_type is not ET_CORE)");
-		goto out;
-	}
-	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size ||
-	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > size - eh.e_phoff) {
-		rc = core_fail(err, errlen, path, 32, "program headers outside the file");
-		goto out;
-	}
-	/* pass 1: the NT_FILE note */
-	for (unsigned int i = 0; i < eh.e_phnum && !files; i++) {
-		Elf64_Phdr ph;
-		uint64_t p, end;
+	ci->img = img;
+	return 0;
+}
 
-		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+/* The ELF header: a 64-bit little-endian core whose program headers lie in the file. */
+static int core_header(struct core_img *ci)
+{
+	Elf64_Ehdr *eh = &ci->eh;
+
+	if (ci->size < sizeof(*eh) || memcmp(ci->img, ELFMAG, SELFMAG))
+		return core_fail(ci->err, ci->errlen, ci->path, 0, "not an ELF file");
+	memcpy(eh, ci->img, sizeof(*eh));
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
+		return core_fail(ci->err, ci->errlen, ci->path, EI_CLASS,
+				 "not a 64-bit little-endian ELF file");
+	if (eh->e_type != ET_CORE)
+		return core_fail(ci->err, ci->errlen, ci->path, 16,
+				 "not a core dump (e_type is not ET_CORE)");
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > ci->size ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > ci->size - eh->e_phoff)
+		return core_fail(ci->err, ci->errlen, ci->path, 32,
+				 "program headers outside the file");
+	return 0;
+}
+
+/* Program header i, checked to lie in the file ("WHAT outside the file" otherwise). */
+static int core_phdr(const struct core_img *ci, unsigned int i, const char *what, Elf64_Phdr *ph)
+{
+	uint64_t at = ci->eh.e_phoff + i * sizeof(*ph);
+
+	memcpy(ph, ci->img + at, sizeof(*ph));
+	if (ph->p_offset > ci->size || ph->p_filesz > ci->size - ph->p_offset)
+		return core_fail(ci->err, ci->errlen, ci->path, at, what);
+	return 0;
+}
+
+/* The NT_FILE note in note segment ph, if it has one: the file-backed ranges. */
+static int core_note_files(const struct core_img *ci, const Elf64_Phdr *ph,
+			   struct core_file_range **files, size_t *nfiles)
+{
+	uint64_t p = ph->p_offset, end = ph->p_offset + ph->p_filesz;
+
+	while (end - p >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		uint64_t name_sz, desc_sz;
+		int rc;
+
+		memcpy(&nh, ci->img + p, sizeof(nh));
+		name_sz = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
+		desc_sz = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
+		if (name_sz + desc_sz > end - p - sizeof(nh))
+			return core_fail(ci->err, ci->errlen, ci->path, p,
+					 "note runs past its segment");
+		if (nh.n_type == NT_FILE) {
+			rc = core_nt_file(ci->img + p + sizeof(nh) + name_sz, nh.n_descsz, files,
+					  nfiles);
+			if (rc == -EINVAL)
+				core_fail(ci->err, ci->errlen, ci->path, p,
+					  "malformed NT_FILE note");
+			else if (rc)
+				snprintf(ci->err, ci->errlen, "out of memory");
+			return rc;
+		}
+		p += sizeof(nh) + name_sz + desc_sz;
+	}
+	return 0;
+}
+
+/* Pass 1: the file-backed ranges, from the first NT_FILE note of the note segments. */
+static int core_files(const struct core_img *ci, struct core_file_range **files, size_t *nfiles)
+{
+	for (unsigned int i = 0; i < ci->eh.e_phnum && !*files; i++) {
+		Elf64_Phdr ph;
+		int rc;
+
+		memcpy(&ph, ci->img + ci->eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_NOTE)
 			continue;
-		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
-			rc = core_fail(err, errlen, path, eh.e_phoff + i * sizeof(ph),
-				       "note segment outside the file");
-			goto out;
-		}
-		for (p = ph.p_offset, end = ph.p_offset + ph.p_filesz;
-		     end - p >= sizeof(Elf64_Nhdr);) {
-			Elf64_Nhdr nh;
-			uint64_t name_sz, desc_sz;
-
-			memcpy(&nh, img + p, sizeof(nh));
-			name_sz = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
-			desc_sz = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
-			if (name_sz + desc_sz > end - p - sizeof(nh)) {
-				rc = core_fail(err, errlen, path, p, "note runs past its segment");
-				goto out;
-			}
-			if (nh.n_type == NT_FILE) {
-				rc = core_nt_file(img + p + sizeof(nh) + name_sz, nh.n_descsz,
-						  &files, &nfiles);
-				if (rc) {
-					if (rc == -EINVAL)
-						core_fail(err, errlen, path, p,
-							  "malformed NT_FILE note");
-					else
-						snprintf(err, errlen, "out of memory");
-					goto out;
-				}
-				break;
-			}
-			p += sizeof(nh) + name_sz + desc_sz;
-		}
+		if ((rc = core_phdr(ci, i, "note segment outside the file", &ph)) ||
+		    (rc = core_note_files(ci, &ph, files, nfiles)))
+			return rc;
 	}
-	/* pass 2: the dumped memory */
-	for (unsigned int i = 0; i < eh.e_phnum; i++) {
+	return 0;
+}
+
+/* Pass 2: every dumped page in range and not file-backed, compressed into s. */
+static int core_pages(const struct core_img *ci, const struct core_file_range *files, size_t nfiles,
+		      struct mem_compress *c, size_t page_size, const struct mem_range *range,
+		      struct mem_snapshot *s)
+{
+	for (unsigned int i = 0; i < ci->eh.e_phnum; i++) {
 		Elf64_Phdr ph;
 		uint64_t len;
+		int rc;
 
-		memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+		memcpy(&ph, ci->img + ci->eh.e_phoff + i * sizeof(ph), sizeof(ph));
 		if (ph.p_type != PT_LOAD || !ph.p_filesz)
 			continue;
-		if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset) {
-			rc = core_fail(err, errlen, path, eh.e_phoff + i * sizeof(ph),
-				       "load segment outside the file (a truncated core?)");
-			goto out;
-		}
+		if ((rc = core_phdr(ci, i, "load segment outside the file (a truncated core?)",
+				    &ph)))
+			return rc;
 		len = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
 		s->regions++;
 		for (uint64_t o = 0; o + page_size <= len; o += page_size) {
@@ -583,18 +617,33 @@ int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size
 				file_backed = addr >= files[f].lo && addr < files[f].hi;
 			if (file_backed)
 				continue;
-			if ((rc = mem_add(s, c, addr, img + ph.p_offset + o))) {
-				snprintf(err, errlen, "%s: %s", path,
+			if ((rc = mem_add(s, c, addr, ci->img + ph.p_offset + o))) {
+				snprintf(ci->err, ci->errlen, "%s: %s", ci->path,
 					 rc == -ENOMEM ? "out of memory" : "compressor failed");
-				goto out;
+				return rc;
 			}
 		}
 	}
-	if (s->n) /* qsort(NULL, 0) is undefined */
+	return 0;
+}
+
+int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size,
+		      const struct mem_range *range, struct mem_snapshot *s, char *err,
+		      size_t errlen)
+{
+	struct core_img ci = {.path = path, .err = err, .errlen = errlen};
+	struct core_file_range *files = NULL;
+	size_t nfiles = 0;
+	int rc;
+
+	if ((rc = core_map(&ci)))
+		return rc;
+	if (!(rc = core_header(&ci)) && !(rc = core_files(&ci, &files, &nfiles)) &&
+	    !(rc = core_pages(&ci, files, nfiles, c, page_size, range, s)) &&
+	    s->n) /* qsort(NULL, 0) is undefined */
 		qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
-out:
 	free(files);
-	munmap(img, size);
+	munmap((void *)ci.img, ci.size);
 	return rc;
 }
 
