@@ -10,13 +10,11 @@
  * chunk at a time; a chunk that fails is retried page by page so one
  * unreadable page does not lose its neighbours.
  *
- * Core: ELF64 little-endian ET_CORE only (what Linux writes on x86_64 and
- * arm64). Every offset and size read from the file is checked against the
- * file's length before use.
+ * Core dumps: procmem_core.c.
  */
 #include "procmem.h"
+#include "procmem_internal.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -202,7 +200,7 @@ void mem_snapshot_free(struct mem_snapshot *s)
 	mem_snapshot_init(s);
 }
 
-static int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr, const void *page)
+int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr, const void *page)
 {
 	struct mem_page *p;
 
@@ -224,7 +222,7 @@ static int mem_add(struct mem_snapshot *s, struct mem_compress *c, uint64_t addr
 	return 0;
 }
 
-static int mem_page_cmp(const void *a, const void *b)
+int mem_page_cmp(const void *a, const void *b)
 {
 	const struct mem_page *x = a, *y = b;
 
@@ -321,329 +319,164 @@ static bool mem_is_kthread(pid_t pid)
 	return flags & 0x00200000UL; /* PF_KTHREAD, include/linux/sched.h */
 }
 
+/* What the reading of one process's mappings needs. */
+struct proc_read {
+	pid_t pid;
+	int memfd, pmfd;    /* /proc/PID/mem, /proc/PID/pagemap (-1: none) */
+	uint64_t zero_pfn;  /* the shared zero page's pfn, 0 unknown */
+	unsigned char *buf; /* MEM_CHUNK_PAGES pages */
+	uint64_t *pm;	    /* their pagemap entries */
+	size_t page_size;
+};
+
+/* "PATH: error", with a hint where only root may read another process's memory. */
+static void mem_open_error(char *err, size_t errlen, const char *path, int rc)
+{
+	snprintf(err, errlen, "%s: %s%s", path, strerror(-rc),
+		 (rc == -EACCES || rc == -EPERM) && geteuid() != 0
+		     ? " (reading another process's memory needs root)"
+		     : "");
+}
+
+/* Open /proc/PID/mem (a kernel thread has none) and, if readable, /proc/PID/pagemap. */
+static int mem_open_proc(struct proc_read *pr, struct mem_snapshot *s, char *err, size_t errlen)
+{
+	char path[64];
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pr->pid);
+	pr->memfd = open(path, O_RDONLY);
+	if (pr->memfd < 0) {
+		rc = -errno;
+		if (rc == -ESRCH && mem_is_kthread(pr->pid)) {
+			snprintf(err, errlen, "pid %d is a kernel thread: it has no user memory",
+				 (int)pr->pid);
+			return -EINVAL;
+		}
+		mem_open_error(err, errlen, path, rc);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pr->pid);
+	pr->pmfd = open(path, O_RDONLY);
+	s->pagemap = pr->pmfd >= 0;
+	pr->zero_pfn = s->pagemap ? mem_zero_pfn(pr->page_size) : 0;
+	return 0;
+}
+
+/* A line of /proc/PID/maps: 1 with [*lo, *hi) when it is a private readable mapping to read
+ * (within range), 0 to skip it. */
+static int mem_maps_line(const char *line, const struct mem_snapshot *s, size_t page_size,
+			 const struct mem_range *range, uint64_t *lo_out, uint64_t *hi_out)
+{
+	unsigned long long lo, hi, off, inode;
+	char perms[8] = "", name[4096] = "";
+	int n = 0;
+
+	if (sscanf(line, "%llx-%llx %7s %llx %*s %llu %n", &lo, &hi, perms, &off, &inode, &n) < 5)
+		return 0;
+	if (n > 0)
+		sscanf(line + n, "%4095[^\n]", name);
+	/* private and readable; never the kernel's special mappings */
+	if (perms[0] != 'r' || perms[3] != 'p' || !strcmp(name, "[vvar]") ||
+	    !strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]") ||
+	    !strcmp(name, "[vvar_vclock]") || !strcmp(name, "[uprobes]"))
+		return 0;
+	/* without pagemap a file mapping's pages cannot be told apart: skip them */
+	if (!s->pagemap && inode != 0)
+		return 0;
+	if (range) {
+		lo = lo > range->lo ? lo : range->lo;
+		hi = hi < range->hi ? hi : range->hi;
+		lo = (lo + page_size - 1) / page_size * page_size;
+		if (lo >= hi)
+			return 0;
+	}
+	*lo_out = lo;
+	*hi_out = hi;
+	return 1;
+}
+
+/* The pages of [lo, hi) worth a snapshot, chunk by chunk: with pagemap, the present anonymous
+ * ones other than the zero page, and the swapped ones; without, all. */
+static int mem_read_mapping(struct proc_read *pr, struct mem_compress *c, uint64_t lo, uint64_t hi,
+			    struct mem_snapshot *s)
+{
+	size_t page_size = pr->page_size;
+	bool want[MEM_CHUNK_PAGES];
+
+	for (uint64_t a = lo; a < hi; a += MEM_CHUNK_PAGES * page_size) {
+		uint64_t end =
+		    hi - a > MEM_CHUNK_PAGES * page_size ? a + MEM_CHUNK_PAGES * page_size : hi;
+		size_t np = (size_t)((end - a) / page_size);
+		uint64_t *pm = pr->pm;
+		int rc;
+
+		for (size_t i = 0; i < np; i++)
+			want[i] = true;
+		if (s->pagemap) {
+			off_t po = (off_t)(a / page_size * sizeof(uint64_t));
+
+			if (pread(pr->pmfd, pm, np * sizeof(*pm), po) !=
+			    (ssize_t)(np * sizeof(*pm)))
+				memset(pm, 0, np * sizeof(*pm));
+			for (size_t i = 0; i < np; i++)
+				want[i] =
+				    ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE) &&
+				     !(pr->zero_pfn && (pm[i] & PM_PFN_MASK) == pr->zero_pfn)) ||
+				    (pm[i] & PM_SWAPPED);
+		}
+		if ((rc = mem_read_range(pr->memfd, c, a, end, want, pr->buf, s)))
+			return rc;
+	}
+	return 0;
+}
+
 int mem_snapshot_process(pid_t pid, struct mem_compress *c, size_t page_size,
 			 const struct mem_range *range, struct mem_snapshot *s, char *err,
 			 size_t errlen)
 {
+	struct proc_read pr = {.pid = pid, .memfd = -1, .pmfd = -1, .page_size = page_size};
 	char path[64], line[4096 + 256];
-	unsigned char *buf = NULL;
-	uint64_t *pm = NULL;
-	bool want[MEM_CHUNK_PAGES];
-	uint64_t zero_pfn;
-	FILE *maps = NULL;
-	int memfd = -1, pmfd = -1, rc = 0;
+	uint64_t lo, hi;
+	FILE *maps;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	maps = fopen(path, "r");
 	if (!maps) {
 		rc = -errno;
-		snprintf(err, errlen, "%s: %s%s", path, strerror(-rc),
-			 (rc == -EACCES || rc == -EPERM) && geteuid() != 0
-			     ? " (reading another process's memory needs root)"
-			     : "");
+		mem_open_error(err, errlen, path, rc);
 		return rc;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	memfd = open(path, O_RDONLY);
-	if (memfd < 0) {
-		rc = -errno;
-		if (rc == -ESRCH && mem_is_kthread(pid)) {
-			snprintf(err, errlen, "pid %d is a kernel thread: it has no user memory",
-				 (int)pid);
-			rc = -EINVAL;
-		} else {
-			snprintf(err, errlen, "%s: %s%s", path, strerror(-rc),
-				 (rc == -EACCES || rc == -EPERM) && geteuid() != 0
-				     ? " (reading another process's memory needs root)"
-				     : "");
-		}
+	if ((rc = mem_open_proc(&pr, s, err, errlen)))
 		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", (int)pid);
-	pmfd = open(path, O_RDONLY);
-	s->pagemap = pmfd >= 0;
-	zero_pfn = s->pagemap ? mem_zero_pfn(page_size) : 0;
-	buf = malloc(MEM_CHUNK_PAGES * page_size);
-	pm = malloc(MEM_CHUNK_PAGES * sizeof(*pm));
-	if (!buf || !pm) {
+	pr.buf = malloc(MEM_CHUNK_PAGES * page_size);
+	pr.pm = malloc(MEM_CHUNK_PAGES * sizeof(*pr.pm));
+	if (!pr.buf || !pr.pm) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	while (fgets(line, sizeof(line), maps)) {
-		unsigned long long lo, hi, off, inode;
-		char perms[8] = "", name[4096] = "";
-		int n = 0;
-
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu %n", &lo, &hi, perms, &off, &inode,
-			   &n) < 5)
+		if (!mem_maps_line(line, s, page_size, range, &lo, &hi))
 			continue;
-		if (n > 0)
-			sscanf(line + n, "%4095[^\n]", name);
-		/* private and readable; never the kernel's special mappings */
-		if (perms[0] != 'r' || perms[3] != 'p' || !strcmp(name, "[vvar]") ||
-		    !strcmp(name, "[vdso]") || !strcmp(name, "[vsyscall]") ||
-		    !strcmp(name, "[vvar_vclock]") || !strcmp(name, "[uprobes]"))
-			continue;
-		/* without pagemap a file mapping's pages cannot be told apart: skip them */
-		if (!s->pagemap && inode != 0)
-			continue;
-		if (range) {
-			lo = lo > range->lo ? lo : range->lo;
-			hi = hi < range->hi ? hi : range->hi;
-			lo = (lo + page_size - 1) / page_size * page_size;
-			if (lo >= hi)
-				continue;
-		}
 		s->regions++;
-		for (uint64_t a = lo; a < hi; a += MEM_CHUNK_PAGES * page_size) {
-			uint64_t end = hi - a > MEM_CHUNK_PAGES * page_size
-					   ? a + MEM_CHUNK_PAGES * page_size
-					   : hi;
-			size_t np = (size_t)((end - a) / page_size);
-
-			for (size_t i = 0; i < np; i++)
-				want[i] = true;
-			if (s->pagemap) {
-				off_t po = (off_t)(a / page_size * sizeof(uint64_t));
-
-				if (pread(pmfd, pm, np * sizeof(*pm), po) !=
-				    (ssize_t)(np * sizeof(*pm)))
-					memset(pm, 0, np * sizeof(*pm));
-				for (size_t i = 0; i < np; i++)
-					want[i] = ((pm[i] & PM_PRESENT) && !(pm[i] & PM_FILE) &&
-						   !(zero_pfn && (pm[i] & PM_PFN_MASK) == zero_pfn)) ||
-						  (pm[i] & PM_SWAPPED);
-			}
-			if ((rc = mem_read_range(memfd, c, a, end, want, buf, s))) {
-				snprintf(err, errlen, "pid %d: %s", (int)pid,
-					 rc == -ENOMEM ? "out of memory" : "compressor failed");
-				goto out;
-			}
+		if ((rc = mem_read_mapping(&pr, c, lo, hi, s))) {
+			snprintf(err, errlen, "pid %d: %s", (int)pid,
+				 rc == -ENOMEM ? "out of memory" : "compressor failed");
+			goto out;
 		}
 	}
 	if (s->n) /* qsort(NULL, 0) is undefined */
 		qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
 out:
-	free(buf);
-	free(pm);
-	if (pmfd >= 0)
-		close(pmfd);
-	if (memfd >= 0)
-		close(memfd);
+	free(pr.buf);
+	free(pr.pm);
+	if (pr.pmfd >= 0)
+		close(pr.pmfd);
+	if (pr.memfd >= 0)
+		close(pr.memfd);
 	fclose(maps);
-	return rc;
-}
-
-/* ---- core dumps ---- */
-
-struct core_file_range {
-	uint64_t lo, hi;
-};
-
-static int core_fail(char *err, size_t errlen, const char *path, uint64_t off, const char *what)
-{
-	snprintf(err, errlen, "%s: offset %" PRIu64 ": %s", path, off, what);
-	return -EINVAL;
-}
-
-/* The file-backed ranges of an NT_FILE note's descriptor. */
-static int core_nt_file(const unsigned char *d, uint64_t len, struct core_file_range **out,
-			size_t *n)
-{
-	uint64_t count;
-
-	if (len < 16)
-		return -EINVAL;
-	memcpy(&count, d, 8);
-	if (count > (len - 16) / 24)
-		return -EINVAL;
-	*out = calloc(count ? count : 1, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	for (uint64_t i = 0; i < count; i++) {
-		memcpy(&(*out)[i].lo, d + 16 + i * 24, 8);
-		memcpy(&(*out)[i].hi, d + 16 + i * 24 + 8, 8);
-	}
-	*n = (size_t)count;
-	return 0;
-}
-
-/* A core file mapped for reading, and where its errors go. */
-struct core_img {
-	const char *path;
-	const unsigned char *img;
-	uint64_t size; /* bytes mapped */
-	Elf64_Ehdr eh;
-	char *err;
-	size_t errlen;
-};
-
-/* Map the file whole: a core can be as large as the process was, so it is mapped, not read. */
-static int core_map(struct core_img *ci)
-{
-	struct stat st;
-	void *img;
-	int fd, rc;
-
-	fd = open(ci->path, O_RDONLY);
-	if (fd < 0 || fstat(fd, &st)) {
-		rc = -errno;
-		snprintf(ci->err, ci->errlen, "%s: cannot open: %s", ci->path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return rc;
-	}
-	ci->size = (uint64_t)st.st_size;
-	img = ci->size ? mmap(NULL, ci->size, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (img == MAP_FAILED) {
-		if (!ci->size)
-			return core_fail(ci->err, ci->errlen, ci->path, 0,
-					 "not an ELF file (empty)");
-		snprintf(ci->err, ci->errlen, "%s: cannot map: %s", ci->path, strerror(errno));
-		return -EIO;
-	}
-	ci->img = img;
-	return 0;
-}
-
-/* The ELF header: a 64-bit little-endian core whose program headers lie in the file. */
-static int core_header(struct core_img *ci)
-{
-	Elf64_Ehdr *eh = &ci->eh;
-
-	if (ci->size < sizeof(*eh) || memcmp(ci->img, ELFMAG, SELFMAG))
-		return core_fail(ci->err, ci->errlen, ci->path, 0, "not an ELF file");
-	memcpy(eh, ci->img, sizeof(*eh));
-	if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return core_fail(ci->err, ci->errlen, ci->path, EI_CLASS,
-				 "not a 64-bit little-endian ELF file");
-	if (eh->e_type != ET_CORE)
-		return core_fail(ci->err, ci->errlen, ci->path, 16,
-				 "not a core dump (e_type is not ET_CORE)");
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > ci->size ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > ci->size - eh->e_phoff)
-		return core_fail(ci->err, ci->errlen, ci->path, 32,
-				 "program headers outside the file");
-	return 0;
-}
-
-/* Program header i, checked to lie in the file ("WHAT outside the file" otherwise). */
-static int core_phdr(const struct core_img *ci, unsigned int i, const char *what, Elf64_Phdr *ph)
-{
-	uint64_t at = ci->eh.e_phoff + i * sizeof(*ph);
-
-	memcpy(ph, ci->img + at, sizeof(*ph));
-	if (ph->p_offset > ci->size || ph->p_filesz > ci->size - ph->p_offset)
-		return core_fail(ci->err, ci->errlen, ci->path, at, what);
-	return 0;
-}
-
-/* The NT_FILE note in note segment ph, if it has one: the file-backed ranges. */
-static int core_note_files(const struct core_img *ci, const Elf64_Phdr *ph,
-			   struct core_file_range **files, size_t *nfiles)
-{
-	uint64_t p = ph->p_offset, end = ph->p_offset + ph->p_filesz;
-
-	while (end - p >= sizeof(Elf64_Nhdr)) {
-		Elf64_Nhdr nh;
-		uint64_t name_sz, desc_sz;
-		int rc;
-
-		memcpy(&nh, ci->img + p, sizeof(nh));
-		name_sz = ((uint64_t)nh.n_namesz + 3) & ~3ULL;
-		desc_sz = ((uint64_t)nh.n_descsz + 3) & ~3ULL;
-		if (name_sz + desc_sz > end - p - sizeof(nh))
-			return core_fail(ci->err, ci->errlen, ci->path, p,
-					 "note runs past its segment");
-		if (nh.n_type == NT_FILE) {
-			rc = core_nt_file(ci->img + p + sizeof(nh) + name_sz, nh.n_descsz, files,
-					  nfiles);
-			if (rc == -EINVAL)
-				core_fail(ci->err, ci->errlen, ci->path, p,
-					  "malformed NT_FILE note");
-			else if (rc)
-				snprintf(ci->err, ci->errlen, "out of memory");
-			return rc;
-		}
-		p += sizeof(nh) + name_sz + desc_sz;
-	}
-	return 0;
-}
-
-/* Pass 1: the file-backed ranges, from the first NT_FILE note of the note segments. */
-static int core_files(const struct core_img *ci, struct core_file_range **files, size_t *nfiles)
-{
-	for (unsigned int i = 0; i < ci->eh.e_phnum && !*files; i++) {
-		Elf64_Phdr ph;
-		int rc;
-
-		memcpy(&ph, ci->img + ci->eh.e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_NOTE)
-			continue;
-		if ((rc = core_phdr(ci, i, "note segment outside the file", &ph)) ||
-		    (rc = core_note_files(ci, &ph, files, nfiles)))
-			return rc;
-	}
-	return 0;
-}
-
-/* Pass 2: every dumped page in range and not file-backed, compressed into s. */
-static int core_pages(const struct core_img *ci, const struct core_file_range *files, size_t nfiles,
-		      struct mem_compress *c, size_t page_size, const struct mem_range *range,
-		      struct mem_snapshot *s)
-{
-	for (unsigned int i = 0; i < ci->eh.e_phnum; i++) {
-		Elf64_Phdr ph;
-		uint64_t len;
-		int rc;
-
-		memcpy(&ph, ci->img + ci->eh.e_phoff + i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD || !ph.p_filesz)
-			continue;
-		if ((rc = core_phdr(ci, i, "load segment outside the file (a truncated core?)",
-				    &ph)))
-			return rc;
-		len = ph.p_filesz < ph.p_memsz ? ph.p_filesz : ph.p_memsz;
-		s->regions++;
-		for (uint64_t o = 0; o + page_size <= len; o += page_size) {
-			uint64_t addr = ph.p_vaddr + o;
-			bool file_backed = false;
-
-			if (range && (addr < range->lo || addr >= range->hi))
-				continue;
-			for (size_t f = 0; f < nfiles && !file_backed; f++)
-				file_backed = addr >= files[f].lo && addr < files[f].hi;
-			if (file_backed)
-				continue;
-			if ((rc = mem_add(s, c, addr, ci->img + ph.p_offset + o))) {
-				snprintf(ci->err, ci->errlen, "%s: %s", ci->path,
-					 rc == -ENOMEM ? "out of memory" : "compressor failed");
-				return rc;
-			}
-		}
-	}
-	return 0;
-}
-
-int mem_snapshot_core(const char *path, struct mem_compress *c, size_t page_size,
-		      const struct mem_range *range, struct mem_snapshot *s, char *err,
-		      size_t errlen)
-{
-	struct core_img ci = {.path = path, .err = err, .errlen = errlen};
-	struct core_file_range *files = NULL;
-	size_t nfiles = 0;
-	int rc;
-
-	if ((rc = core_map(&ci)))
-		return rc;
-	if (!(rc = core_header(&ci)) && !(rc = core_files(&ci, &files, &nfiles)) &&
-	    !(rc = core_pages(&ci, files, nfiles, c, page_size, range, s)) &&
-	    s->n) /* qsort(NULL, 0) is undefined */
-		qsort(s->pages, s->n, sizeof(*s->pages), mem_page_cmp);
-	free(files);
-	munmap((void *)ci.img, ci.size);
 	return rc;
 }
 
