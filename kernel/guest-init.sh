@@ -124,6 +124,16 @@ machine_state() {
 		}
 		END { if (n) say("ZSK vmstat chunk=" chunk out) }
 	' /proc/vmstat
+	# zsmalloc's kmem caches (6.1 "zs_handle"/"zspage", 6.12 "zs_handle-NAME"/"zspage-NAME"),
+	# SLUB's sysfs figures (aliases > 0: merged with other caches); read, no pipes
+	for d in /sys/kernel/slab/zs_handle* /sys/kernel/slab/zspage*; do
+		[ -r "$d/slabs" ] || continue
+		line="ZSK zs_slab chunk=$1 cache=${d##*/}"
+		for f in slabs objects partial cpu_slabs aliases order objs_per_slab slab_size min_partial cpu_partial; do
+			[ -r "$d/$f" ] && read -r v _ < "$d/$f" && line="$line $f=$v"
+		done
+		say "$line"
+	done
 }
 
 # What the guest holds before the replay starts, per zone, once the per-CPU
