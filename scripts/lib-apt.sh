@@ -5,7 +5,11 @@
 #                       when that fails, runs `apt-get update` once and tries
 #                       again. Returns 1 (after saying why on stderr) when a
 #                       package is still missing.
-# zsk_apt_updated       `apt-get update`, at most once per script run.
+# zsk_apt_updated       `apt-get update`, at most once per script run; tried up to
+#                       3 times (a mirror in the middle of a sync serves index files
+#                       whose size does not match its Release file for a while).
+#                       Returns 1 when every try reported an error: apt may still
+#                       have usable lists (an error in one index leaves the others).
 #
 # Installing needs root; without it the function only reports what is missing.
 
@@ -14,8 +18,13 @@ ZSK_APT_UPDATED=0
 zsk_apt_updated() {
 	[ "$ZSK_APT_UPDATED" = 1 ] && return 0
 	ZSK_APT_UPDATED=1
-	echo "apt: apt-get update" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get update -q >&2
+	local try
+	for try in 1 2 3; do
+		echo "apt: apt-get update (try $try of 3)" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 && return 0
+		[ $try = 3 ] || sleep 20
+	done
+	return 1
 }
 
 zsk_apt_need() {
