@@ -72,6 +72,26 @@ insmod /zsk/zsfrag_kreplay.ko $(cat /zsk/params 2>/dev/null) || fatal "insmod zs
 say "ZSK sysctl min_free_kbytes=$(cat /proc/sys/vm/min_free_kbytes) lowmem_reserve_ratio=$(tr -s ' \t' ',' < /proc/sys/vm/lowmem_reserve_ratio) watermark_scale_factor=$(cat /proc/sys/vm/watermark_scale_factor) watermark_boost_factor=$(cat /proc/sys/vm/watermark_boost_factor 2>/dev/null || echo none)"
 awk -v K="$KMSG" "$AWK_SAY"'/^Node/ { z = $4 } /start_pfn:/ { say("ZSK zone_span zone=" z " start_pfn=" $2) }' /proc/zoneinfo
 
+# pagetypes HEAD PBHEAD: /proc/pagetypeinfo as records: "HEAD zone=Z type=T counts=n0,n1,.."
+# (free blocks per order on each migrate type's list) and "PBHEAD zone=Z Unmovable=N ..."
+# (pageblocks per type)
+pagetypes() {
+	awk -v K="$KMSG" -v head="$1" -v pbhead="$2" "$AWK_SAY"'
+		/^Node .* type / {
+			sub(/,/, "", $4)
+			out = head " zone=" $4 " type=" $6 " counts="
+			for (i = 7; i <= NF; i++) out = out (i > 7 ? "," : "") $i
+			say(out)
+		}
+		/^Number of blocks type/ { nb = 1; ntypes = NF - 4; for (i = 5; i <= NF; i++) types[i - 4] = $i; next }
+		nb && /^Node/ {
+			out = pbhead " zone=" $4
+			for (i = 5; i <= NF; i++) out = out " " types[i - 4] "=" $i
+			say(out)
+		}
+	' /proc/pagetypeinfo
+}
+
 machine_state() {
 	say_prefixed "ZSK buddyinfo chunk=$1 " /proc/buddyinfo
 	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
@@ -85,20 +105,7 @@ machine_state() {
 		drained=1
 	fi
 	say_prefixed "ZSK buddyinfo_drained chunk=$1 drained=$drained " /proc/buddyinfo
-	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
-		/^Node .* type / {
-			sub(/,/, "", $4)
-			out = "ZSK pagetype chunk=" chunk " zone=" $4 " type=" $6 " counts="
-			for (i = 7; i <= NF; i++) out = out (i > 7 ? "," : "") $i
-			say(out)
-		}
-		/^Number of blocks type/ { nb = 1; ntypes = NF - 4; for (i = 5; i <= NF; i++) types[i - 4] = $i; next }
-		nb && /^Node/ {
-			out = "ZSK pageblocks chunk=" chunk " zone=" $4
-			for (i = 5; i <= NF; i++) out = out " " types[i - 4] "=" $i
-			say(out)
-		}
-	' /proc/pagetypeinfo
+	pagetypes "ZSK pagetype chunk=$1" "ZSK pageblocks chunk=$1"
 	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
 		function flush() {
 			if (zone != "") say("ZSK zone chunk=" chunk " zone=" zone " free=" free " boost=" boost " min=" min " low=" low " high=" high " spanned=" spanned " present=" present " managed=" managed " cma=" cma " nr_zspages=" zsp " protection=" prot)
@@ -142,7 +149,8 @@ machine_state() {
 # lru= is the part on the LRU lists (page cache, shmem, anon: movable
 # allocations); the rest is slab, page tables, vmalloc and the like
 # (unmovable). scripts/kernel-check gives both to zsfrag's machine as
-# taken_pages.
+# taken_pages, and the free blocks per order and migrate type and the
+# pageblocks per type (/proc/pagetypeinfo) as free_blocks and pageblocks.
 before_replay() {
 	[ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain
 	awk -v K="$KMSG" "$AWK_SAY"'
@@ -156,6 +164,9 @@ before_replay() {
 		/^ +nr_zone_(inactive|active)_(anon|file) |^ +nr_zone_unevictable / { lru += $2 }
 		END { flush() }
 	' /proc/zoneinfo
+	# the free lists themselves, for a machine config that starts from them (free_blocks,
+	# pageblocks: scripts/kernel-check)
+	pagetypes "ZSK before_replay_pagetype" "ZSK before_replay_pageblocks"
 }
 before_replay
 

@@ -8,7 +8,8 @@
  *   pageblock_order, min_free_kbytes, watermark_scale_factor,
  *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
  *   reserved_pages, taken_pages,
- *   taken_movable_pages, cma_mb, cma_base_mb,
+ *   taken_movable_pages, free_blocks, pageblocks, the start's free lists
+ *   cma_mb, cma_base_mb,
  *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
  *   pcp_thp, percpu_pagelist_high_fraction, zs_slab, watermarks
  *   zram_disksize_mb, zram_mem_limit_mb           the zram device
@@ -257,6 +258,26 @@ static int check_orders(const struct sim_config *cfg, const char *path, char *ms
 			 path, cfg->fork.pgd_order, mc->max_order);
 		return -EINVAL;
 	}
+	for (unsigned int z = 0; z < PHYSMEM_ZONE_MOVABLE; z++) {
+		const char *zn = physmem_zone_type_name((enum physmem_zone_type)z);
+
+		for (unsigned int o = mc->max_order; o < PHYSMEM_MAX_ORDERS; o++)
+			for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
+				if (mc->free_blocks[z][o][t]) {
+					snprintf(msg, len,
+						 "%s: free_blocks.%s.%s[%u]: order %u is not below "
+						 "max_order %u",
+						 path, zn, config_mt_name(t), o, o, mc->max_order);
+					return -EINVAL;
+				}
+		if (mc->pageblocks_given[z] && !mc->free_blocks_given[z]) {
+			snprintf(msg, len,
+				 "%s: pageblocks.%s without free_blocks.%s (the pageblock types "
+				 "are laid out with the free blocks)",
+				 path, zn, zn);
+			return -EINVAL;
+		}
+	}
 	if (mc->pageblock_order >= mc->max_order) {
 		snprintf(msg, len,
 			 "%s: pageblock_order %u must be below max_order %u (a pageblock is at "
@@ -433,6 +454,40 @@ static json_t *zone_table(const unsigned long *ul, const unsigned int *ui)
 	return o;
 }
 
+static bool have_start(const bool *given)
+{
+	for (unsigned int z = 0; z < PHYSMEM_ZONE_MOVABLE; z++)
+		if (given[z])
+			return true;
+	return false;
+}
+
+/* free_blocks (lists per zone and type, up to max_order) or pageblocks, as the config gave them. */
+static json_t *start_json(const struct physmem_config *m, bool blocks)
+{
+	json_t *o = json_object();
+
+	for (unsigned int z = 0; o && z < PHYSMEM_ZONE_MOVABLE; z++) {
+		json_t *zo;
+
+		if (!(blocks ? m->free_blocks_given[z] : m->pageblocks_given[z]))
+			continue;
+		zo = json_object();
+		for (unsigned int t = 0; zo && t < PHYSMEM_MT_TYPES; t++) {
+			json_t *l = blocks ? json_array() : NULL;
+
+			for (unsigned int ord = 0; l && ord < m->max_order; ord++)
+				json_array_append_new(
+				    l, json_integer((json_int_t)m->free_blocks[z][ord][t]));
+			json_object_set_new(zo, config_mt_name(t),
+					    blocks ? l
+						   : json_integer((json_int_t)m->pageblocks[z][t]));
+		}
+		json_object_set_new(o, physmem_zone_type_name((enum physmem_zone_type)z), zo);
+	}
+	return o;
+}
+
 /* The zone layout, CMA, boosting and per-CPU list keys. */
 static json_t *machine_json(const struct sim_config *cfg)
 {
@@ -496,6 +551,12 @@ json_t *config_to_json(const struct sim_config *cfg)
 					(json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_LOW],
 					(json_int_t)cfg->mem.watermarks[t][PHYSMEM_WMARK_HIGH]));
 		json_object_set_new(m, "watermarks", w);
+		/* the start's free lists and pageblocks only when given: runs without them keep
+		 * their inputs as they were */
+		if (have_start(cfg->mem.free_blocks_given))
+			json_object_set_new(m, "free_blocks", start_json(&cfg->mem, true));
+		if (have_start(cfg->mem.pageblocks_given))
+			json_object_set_new(m, "pageblocks", start_json(&cfg->mem, false));
 	}
 	/* the fork's pages as resolved for the profile and arch (fork.c) */
 	if (j) {

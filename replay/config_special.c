@@ -2,7 +2,8 @@
  * config_special.c - the keys of the machine config that its key table
  * (config.c) cannot describe: a name (profile, arch), a list (policies), an
  * enum (pcp, payload), a table per zone (lowmem_reserve_ratio,
- * reserved_pages, taken_pages, taken_movable_pages, watermarks), or a value
+ * reserved_pages, taken_pages, taken_movable_pages, watermarks), a table per
+ * zone and migrate type (free_blocks, pageblocks), or a value
  * with a meaning of its own (min_free_kbytes -1, cma_base_mb -1, page_size,
  * percpu_pagelist_high_fraction, host_thp). One loader each.
  */
@@ -113,6 +114,129 @@ static int want_watermarks(json_t *v, const char *path,
 		for (unsigned int i = 0; i < PHYSMEM_NR_WMARKS; i++)
 			wm[t][i] = (unsigned long)w[i];
 	}
+	return 0;
+}
+
+/* The zone type called name ("DMA", "DMA32", "Normal", "HighMem"), or PHYSMEM_ZONE_MOVABLE. */
+static unsigned int zone_by_name(const char *name)
+{
+	unsigned int t;
+
+	for (t = 0; t < PHYSMEM_ZONE_MOVABLE; t++)
+		if (!strcmp(name, physmem_zone_type_name((enum physmem_zone_type)t)))
+			break;
+	return t;
+}
+
+/* Migrate types as /proc/pagetypeinfo names them (enum physmem_mt's order). */
+static const char *const mt_names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable",
+						       "CMA"};
+
+const char *config_mt_name(unsigned int mt)
+{
+	return mt < PHYSMEM_MT_TYPES ? mt_names[mt] : "?";
+}
+
+/*
+ * {"ZONE": {"TYPE": VALUE, ...}, ...}: per zone, per migrate type (pagetypeinfo's names),
+ * each VALUE read by one(); key.ZONE.TYPE names it in messages. seen[zone] set for each zone.
+ */
+static int want_zone_types(json_t *v, const char *path, const char *key, const char *what,
+			   bool seen[PHYSMEM_NR_ZONE_TYPES],
+			   int (*one)(json_t *e, const char *path, const char *sub,
+				      unsigned int zone, unsigned int mt, struct sim_config *cfg,
+				      char *msg, size_t len),
+			   struct sim_config *cfg, char *msg, size_t len)
+{
+	const char *zk, *tk;
+	json_t *zv, *tv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"%s\": expected an object of zone names (\"DMA\", \"DMA32\", "
+			 "\"Normal\", \"HighMem\") to objects of migrate types to %s",
+			 path, key, what);
+		return -EINVAL;
+	}
+	json_object_foreach(v, zk, zv)
+	{
+		unsigned int z = zone_by_name(zk);
+
+		if (z == PHYSMEM_ZONE_MOVABLE) {
+			snprintf(
+			    msg, len,
+			    "%s: key \"%s\": unknown zone \"%s\" (DMA, DMA32, Normal, HighMem)",
+			    path, key, zk);
+			return -EINVAL;
+		}
+		if (!json_is_object(zv)) {
+			snprintf(msg, len,
+				 "%s: key \"%s.%s\": expected an object of migrate types "
+				 "(Unmovable, Movable, Reclaimable, CMA) to %s",
+				 path, key, zk, what);
+			return -EINVAL;
+		}
+		seen[z] = true;
+		json_object_foreach(zv, tk, tv)
+		{
+			unsigned int t;
+			char sub[96];
+
+			for (t = 0; t < PHYSMEM_MT_TYPES; t++)
+				if (!strcmp(tk, mt_names[t]))
+					break;
+			if (t == PHYSMEM_MT_TYPES) {
+				snprintf(msg, len,
+					 "%s: key \"%s.%s\": unknown migrate type \"%s\" "
+					 "(Unmovable, Movable, Reclaimable, CMA: zsfrag has no "
+					 "HighAtomic or Isolate lists)",
+					 path, key, zk, tk);
+				return -EINVAL;
+			}
+			snprintf(sub, sizeof(sub), "%s.%s.%s", key, zk, tk);
+			if (one(tv, path, sub, z, t, cfg, msg, len))
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A list of free block counts, order 0 first; at most PHYSMEM_MAX_ORDERS (max_order is checked
+ * once the whole file is read). */
+static int one_free_list(json_t *e, const char *path, const char *sub, unsigned int zone,
+			 unsigned int mt, struct sim_config *cfg, char *msg, size_t len)
+{
+	size_t i;
+	json_t *n;
+
+	if (!json_is_array(e) || json_array_size(e) > PHYSMEM_MAX_ORDERS) {
+		snprintf(msg, len,
+			 "%s: key \"%s\": expected a list of free block counts, order 0 first "
+			 "(at most %d orders)",
+			 path, sub, PHYSMEM_MAX_ORDERS);
+		return -EINVAL;
+	}
+	json_array_foreach(e, i, n)
+	{
+		uint64_t u = 0;
+		char el[112];
+
+		snprintf(el, sizeof(el), "%s[%zu]", sub, i);
+		if (config_want_uint(n, path, el, 1u << 30, &u, msg, len))
+			return -EINVAL;
+		cfg->mem.free_blocks[zone][i][mt] = (unsigned long)u;
+	}
+	return 0;
+}
+
+static int one_pageblocks(json_t *e, const char *path, const char *sub, unsigned int zone,
+			  unsigned int mt, struct sim_config *cfg, char *msg, size_t len)
+{
+	uint64_t u = 0;
+
+	if (config_want_uint(e, path, sub, 1u << 30, &u, msg, len))
+		return -EINVAL;
+	cfg->mem.pageblocks[zone][mt] = (unsigned long)u;
 	return 0;
 }
 
@@ -232,6 +356,20 @@ static int load_taken_movable(json_t *v, const char *path, const char *key, stru
 			       len);
 }
 
+static int load_free_blocks(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			    char *msg, size_t len)
+{
+	return want_zone_types(v, path, key, "lists of free block counts per order",
+			       cfg->mem.free_blocks_given, one_free_list, cfg, msg, len);
+}
+
+static int load_pageblocks(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			   char *msg, size_t len)
+{
+	return want_zone_types(v, path, key, "pageblock counts", cfg->mem.pageblocks_given,
+			       one_pageblocks, cfg, msg, len);
+}
+
 /* -1: memblock's choice, the top of RAM */
 static int load_cma_base(json_t *v, const char *path, const char *key, struct sim_config *cfg,
 			 char *msg, size_t len)
@@ -331,6 +469,8 @@ static const struct config_special config_specials[] = {
     {"reserved_pages", load_reserved},
     {"taken_pages", load_taken},
     {"taken_movable_pages", load_taken_movable},
+    {"free_blocks", load_free_blocks},
+    {"pageblocks", load_pageblocks},
     {"cma_base_mb", load_cma_base},
     {"percpu_pagelist_high_fraction", load_pcp_high_fraction},
     {"watermarks", load_watermarks},

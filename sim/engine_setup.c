@@ -127,8 +127,8 @@ static int sim_create_memory(struct sim *sim, const struct sim_config *cfg, char
 			 cfg->mem.page_size, cfg->pool.page_size);
 		return -EINVAL;
 	}
-	err = physmem_create(&sim->cfg.mem, &sim->mem);
-	if (err)
+	err = physmem_create_msg(&sim->cfg.mem, &sim->mem, msg, msglen);
+	if (err && msg && msglen && !msg[0])
 		snprintf(msg, msglen, "cannot build physical memory of %llu bytes (%s)",
 			 (unsigned long long)cfg->mem.ram_bytes, strerror(-err));
 	return err;

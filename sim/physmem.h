@@ -120,6 +120,16 @@ struct physmem_config {
 	 * (before initramfs and init memory were freed, or when khugepaged raised
 	 * min_free_kbytes), which the final managed counts cannot reproduce. */
 	unsigned long watermarks[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_NR_WMARKS];
+	/* The free lists when the replay starts, per zone type where free_blocks_given[type]
+	 * (a guest's /proc/pagetypeinfo just before the replay): free_blocks[type][order][mt]
+	 * blocks; every other managed frame is taken (order 0, owner PHYSMEM_OWNER_KERNEL,
+	 * movable up to taken_movable_pages, the rest unmovable) instead of taking taken_pages
+	 * from a fresh zone. With pageblocks_given[type], pageblocks[type][mt] pageblocks of each
+	 * type where the zone allows (physmem_start.c). */
+	bool free_blocks_given[PHYSMEM_NR_ZONE_TYPES];
+	unsigned long free_blocks[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_MAX_ORDERS][PHYSMEM_MT_TYPES];
+	bool pageblocks_given[PHYSMEM_NR_ZONE_TYPES];
+	unsigned long pageblocks[PHYSMEM_NR_ZONE_TYPES][PHYSMEM_MT_TYPES];
 	uint64_t cma_bytes;	 /* CMA area size; 0 = none */
 	uint64_t cma_base_bytes; /* its start; UINT64_MAX = the top of RAM (memblock is top-down) */
 	enum physmem_pcp_model pcp;
@@ -139,6 +149,9 @@ void physmem_config_default(struct physmem_config *cfg);
 const char *physmem_zone_type_name(enum physmem_zone_type t);
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **pm);
+/* As physmem_create, with why a config describes no machine in msg (one line; "" otherwise). */
+int physmem_create_msg(const struct physmem_config *cfg, struct physmem **pm, char *msg,
+		       size_t len);
 void physmem_destroy(struct physmem *pm);
 const struct physmem_config *physmem_get_config(const struct physmem *pm);
 

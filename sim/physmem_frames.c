@@ -19,11 +19,19 @@
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 {
+	return physmem_create_msg(cfg, out, NULL, 0);
+}
+
+int physmem_create_msg(const struct physmem_config *cfg, struct physmem **out, char *msg,
+		       size_t len)
+{
 	struct physmem *pm;
 	unsigned long n;
 	unsigned int shift = 0;
 	int err;
 
+	if (msg && len)
+		msg[0] = '\0';
 	if (!cfg || cfg->page_size < 1024 || (cfg->page_size & (cfg->page_size - 1)) ||
 	    cfg->max_order < 1 || cfg->max_order > PHYSMEM_MAX_ORDERS ||
 	    cfg->pageblock_order >= cfg->max_order || cfg->nr_cpus > 4096 ||
@@ -82,7 +90,7 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 		if (cfg->host_thp)
 			(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
 	}
-	err = pm_zones_init(pm);
+	err = pm_zones_init(pm, msg, len);
 	if (err)
 		goto err_free;
 	*out = pm;

@@ -45,7 +45,9 @@
  * Taken pages
  *   taken_pages / taken_movable_pages per zone: what the guest's kernel,
  *   init, initramfs and tools hold when the replay starts, allocated order
- *   0 from the zone once the watermarks are set (take_pages).
+ *   0 from the zone once the watermarks are set (take_pages). A zone whose
+ *   free lists the config gives (free_blocks) is laid out by
+ *   physmem_start.c instead: those free blocks, every other frame taken.
  *
  * SIM: taken pages are allocated in one run, so they sit together in the
  *      pageblocks the first fallback steals; the kernel's came over the
@@ -59,6 +61,7 @@
  *      a zone boundary; the CMA area to whole pageblocks.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "physmem_internal.h"
@@ -157,6 +160,8 @@ static void zone_init(struct physmem *pm, struct physmem_zone *z, enum physmem_z
 	for (p = start; p < end; p += 1ul << pm->pb_order)
 		z->nr_pageblocks[pb_get(pm, p)]++;
 	reserve_range(pm, start, start + r);
+	if (pm->cfg.free_blocks_given[type])
+		return; /* pm_build_start lays out its free lists */
 	p = start + r;
 	if (cma_s < cma_e && cma_s >= p && cma_e <= end) {
 		free_range(pm, z, p, cma_s);
@@ -261,7 +266,7 @@ static unsigned long edge(const struct physmem *pm, uint64_t bytes, unsigned lon
 	return (unsigned long)pages & ~((1ul << align) - 1);
 }
 
-int pm_zones_init(struct physmem *pm)
+int pm_zones_init(struct physmem *pm, char *msg, size_t len)
 {
 	const struct physmem_config *cfg = &pm->cfg;
 	unsigned long n = pm->nr_frames, pb = 1ul << pm->pb_order;
@@ -322,14 +327,33 @@ int pm_zones_init(struct physmem *pm)
 		zone_init(pm, &pm->zones[pm->nr_zones++], (enum physmem_zone_type)t, s, e, cma_s,
 			  cma_e);
 	}
+	for (unsigned int t = 0; t < PHYSMEM_NR_ZONE_TYPES; t++) {
+		unsigned int i = 0;
+
+		while (i < pm->nr_zones && pm->zones[i].type != t)
+			i++;
+		if (cfg->free_blocks_given[t] && i == pm->nr_zones) {
+			if (msg && len)
+				snprintf(msg, len, "free_blocks.%s: the machine has no %s zone",
+					 zone_names[t], zone_names[t]);
+			return -EINVAL;
+		}
+	}
 	setup_wmarks(pm);
 	/* the boot's allocations are not the replay's: its counters start after them */
 	st = pm->st;
 	for (unsigned int i = 0; i < pm->nr_zones; i++) {
 		struct physmem_zone *z = &pm->zones[i];
 
-		take_pages(pm, z, cfg->taken_pages[z->type], PHYSMEM_MT_UNMOVABLE);
-		take_pages(pm, z, cfg->taken_movable_pages[z->type], PHYSMEM_MT_MOVABLE);
+		if (cfg->free_blocks_given[z->type]) {
+			int err = pm_build_start(pm, z, msg, len);
+
+			if (err)
+				return err;
+		} else {
+			take_pages(pm, z, cfg->taken_pages[z->type], PHYSMEM_MT_UNMOVABLE);
+			take_pages(pm, z, cfg->taken_movable_pages[z->type], PHYSMEM_MT_MOVABLE);
+		}
 		/* kswapd, woken by the boot's fragmenting fallbacks, has reset the boost
 		 * long before a replay starts */
 		z->watermark_boost = 0;

@@ -147,11 +147,15 @@ bool pm_zone_wmark_ok(const struct physmem *pm, const struct physmem_zone *z, un
 void pb_set(struct physmem *pm, unsigned long pfn, enum physmem_mt mt);
 
 /* physmem_zone.c */
-int pm_zones_init(struct physmem *pm);
+int pm_zones_init(struct physmem *pm, char *msg, size_t len);
 unsigned long long pm_isqrt(unsigned long long x);
 bool pm_boost_watermark(struct physmem *pm, struct physmem_zone *z);
 /* The highest zone type a request may use (gfp_zone). */
 enum physmem_zone_type pm_highest_zone(enum physmem_mt mt, unsigned int flags);
+
+/* physmem_start.c: the zone's free lists as cfg.free_blocks gives them, every other managed
+ * frame taken; 0, or -EINVAL with why in msg (may be NULL) */
+int pm_build_start(struct physmem *pm, struct physmem_zone *z, char *msg, size_t len);
 
 /* physmem_pcp.c */
 bool pm_pcp_allowed_order(const struct physmem *pm, unsigned int order);
