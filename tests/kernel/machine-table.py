@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""machine-table.py RUN.json... - the machine comparison of kernel/README.md as
+"""machine-table.py [--blocks] RUN.json... - the machine comparison of kernel/README.md as
 Markdown: one table per run (the --json of scripts/kernel-check), one row per
 snapshot: lowmem order-2 capacity, free pages and unusable index for order 2,
 kernel vs zsfrag with the relative difference; the largest relative
 difference over the free blocks of orders >= 2 that the kernel has; and the
 probe's fork outcomes (kernel fast/compact/reclaim/oom-kill vs zsfrag
 fast/compact/reclaim/oom-kill; a request that really failed, which only
-costly orders or __GFP_NORETRY do, is added as "+N failed")."""
+costly orders or __GFP_NORETRY do, is added as "+N failed"). With --blocks, a
+second table per run: the lowmem free blocks of each order >= 2, kernel / zsfrag."""
 import json
 import os
 import sys
@@ -66,7 +67,28 @@ def table(path):
                   f"| {hk['order2_capacity']} / {hz.get('order2_capacity', '-')} "
                   f"({pct(hk['order2_capacity'], hz.get('order2_capacity'))}) | | | | |")
     print()
+    if BLOCKS:
+        blocks(d)
 
 
+def blocks(d):
+    """Lowmem free blocks of each order >= 2 per snapshot, kernel / zsfrag."""
+    rows = [(ks["label"], m["zones"]["lowmem"]) for ks, m in zip(d["kernel"]["snapshots"],
+                                                                  d["machine"])
+            if m is not None and m["zones"].get("lowmem", {}).get("zsfrag")]
+    if not rows:
+        return
+    n = len(rows[0][1]["kernel"]["blocks_ge2"])
+    print("| snapshot | " + " | ".join(f"order {o + 2}" for o in range(n)) + " |")
+    print("|---" * (n + 1) + "|")
+    for label, low in rows:
+        cells = [f"{a} / {b}" for a, b in zip(low["kernel"]["blocks_ge2"],
+                                              low["zsfrag"]["blocks_ge2"])]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    print()
+
+
+BLOCKS = "--blocks" in sys.argv[1:]
 for p in sys.argv[1:]:
-    table(p)
+    if p != "--blocks":
+        table(p)
