@@ -70,6 +70,7 @@ struct replay_opts {
 	struct replay_overrides o;
 	const char *json_out;
 	bool quiet;
+	bool config_keys;
 };
 
 static void replay_help(FILE *f, const struct cli_opt *opts)
@@ -104,7 +105,10 @@ static int parse_options(int argc, char **argv, struct replay_opts *r)
 	    {.name = "arch", .short_name = 'a', .arg = "A", .kind = CLI_OPT_STRING, .dst = &o->arch,
 	     .help = "arm32 (default, a 32-bit ARM phone) or x86_64"},
 	    {.name = "config", .short_name = 'c', .arg = "FILE", .kind = CLI_OPT_STRING,
-	     .dst = &o->config, .help = "the emulated machine as JSON (README: Configuration)"},
+	     .dst = &o->config, .help = "the emulated machine as JSON (README: Configuration;\n"
+					"--config-keys lists the keys)"},
+	    {.name = "config-keys", .kind = CLI_OPT_SET, .dst = &r->config_keys,
+	     .help = "list every config key, its values and default, and exit"},
 	    {.name = "policy", .short_name = 'P', .arg = "LIST", .kind = CLI_OPT_STRING,
 	     .dst = &o->policies,
 	     .help = "compaction policies, joined by ',' or '+' (default manual,\n"
@@ -268,6 +272,10 @@ static int parse_opts(int argc, char **argv, struct sim_config *cfg, const char 
 	st = parse_options(argc, argv, &r);
 	if (st)
 		return st;
+	if (r.config_keys) {
+		config_print_keys(stdout);
+		return -1; /* as --help: done, exit 0 */
+	}
 	o = r.o;
 	*json_out = r.json_out;
 	*quiet = r.quiet;

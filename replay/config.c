@@ -102,51 +102,81 @@ struct config_key {
 	size_t size;   /* of the member: 1 (bool), 4 (int, unsigned int) or 8 */
 	uint64_t min, max;
 	const char *unit; /* NULL: the message gives the range alone */
+	const char *help; /* what the key sets, for `replay --config-keys` */
 };
 
-#define KEY(k, kind, m, lo, hi, unit)                                                              \
+#define KEY(k, kind, m, lo, hi, unit, help)                                                        \
 	{                                                                                          \
 		k, kind, offsetof(struct sim_config, m), sizeof(((struct sim_config *)0)->m), lo,  \
-		    hi, unit                                                                       \
+		    hi, unit, help                                                                 \
 	}
 #define U63 (UINT64_MAX >> 1)
 
 static const struct config_key config_keys[] = {
-    KEY("highmem", CONFIG_BOOL, mem.highmem, 0, 1, NULL),
-    KEY("chain_size", CONFIG_UINT, pool.chain_size, 0, 16, "0 = the profile's own"),
-    KEY("ram_mb", CONFIG_MB, mem.ram_bytes, 1, PHYSMEM_MAX_RAM_MB, "MiB"),
+    KEY("highmem", CONFIG_BOOL, mem.highmem, 0, 1, NULL,
+	"a HighMem zone above lowmem_mb (arm32 only)"),
+    KEY("chain_size", CONFIG_UINT, pool.chain_size, 0, 16, "0 = the profile's own",
+	"max pages per zspage"),
+    KEY("ram_mb", CONFIG_MB, mem.ram_bytes, 1, PHYSMEM_MAX_RAM_MB, "MiB",
+	"RAM"),
     KEY("lowmem_mb", CONFIG_MB, mem.lowmem_limit_bytes, 1, PHYSMEM_MAX_RAM_MB,
-	"MiB, at most ram_mb"),
-    KEY("max_order", CONFIG_UINT, mem.max_order, 1, PHYSMEM_MAX_ORDERS, "number of buddy orders"),
+	"MiB, at most ram_mb",
+	"the end of lowmem (the Normal zone)"),
+    KEY("max_order", CONFIG_UINT, mem.max_order, 1, PHYSMEM_MAX_ORDERS, "number of buddy orders",
+	"buddy orders"),
     KEY("pageblock_order", CONFIG_UINT, mem.pageblock_order, 0, PHYSMEM_MAX_ORDERS - 1,
-	"below max_order"),
+	"below max_order",
+	"pageblock size as an order"),
     /* the kernel's sysctl range (mm/page_alloc.c: SYSCTL_ONE..3000) */
-    KEY("watermark_scale_factor", CONFIG_UINT, mem.watermark_scale_factor, 1, 3000, NULL),
-    KEY("dma_mb", CONFIG_MB, mem.dma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA"),
-    KEY("dma32_mb", CONFIG_MB, mem.dma32_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA32"),
-    KEY("cma_mb", CONFIG_MB, mem.cma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no CMA area"),
+    KEY("watermark_scale_factor", CONFIG_UINT, mem.watermark_scale_factor, 1, 3000, NULL,
+	"watermark distance, 1/10000 of the zone"),
+    KEY("dma_mb", CONFIG_MB, mem.dma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA",
+	"the end of ZONE_DMA"),
+    KEY("dma32_mb", CONFIG_MB, mem.dma32_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no ZONE_DMA32",
+	"the end of ZONE_DMA32"),
+    KEY("cma_mb", CONFIG_MB, mem.cma_bytes, 0, PHYSMEM_MAX_RAM_MB, "MiB, 0 = no CMA area",
+	"a CMA area's size"),
     KEY("watermark_boost_factor", CONFIG_UINT, mem.watermark_boost_factor, 0, 1000000,
-	"1/10000 of the high watermark"),
-    KEY("nr_cpus", CONFIG_UINT, mem.nr_cpus, 1, 4096, "online CPUs"),
-    KEY("zs_slab", CONFIG_BOOL, zs_slab, 0, 1, NULL),
-    KEY("pcp_thp", CONFIG_BOOL, mem.pcp_thp, 0, 1, NULL),
-    KEY("zram_disksize_mb", CONFIG_MB, zram_disksize, 1, 1 << 24, "MiB"),
-    KEY("zram_mem_limit_mb", CONFIG_MB, zram_mem_limit, 0, 1 << 24, NULL),
-    KEY("periodic_events", CONFIG_UINT, policy.periodic_events, 0, U63, NULL),
-    KEY("periodic_ns", CONFIG_UINT, policy.periodic_ns, 0, U63, NULL),
+	"1/10000 of the high watermark",
+	"boost after fragmenting fallbacks"),
+    KEY("nr_cpus", CONFIG_UINT, mem.nr_cpus, 1, 4096, "online CPUs",
+	"online CPUs (the per-CPU lists' high is split among them)"),
+    KEY("zs_slab", CONFIG_BOOL, zs_slab, 0, 1, NULL,
+	"zsmalloc's zs_handle and zspage slab pages, object by object"),
+    KEY("pcp_thp", CONFIG_BOOL, mem.pcp_thp, 0, 1, NULL,
+	"a per-CPU list for pageblock-order blocks (CONFIG_TRANSPARENT_HUGEPAGE)"),
+    KEY("zram_disksize_mb", CONFIG_MB, zram_disksize, 1, 1 << 24, "MiB",
+	"zram's disksize"),
+    KEY("zram_mem_limit_mb", CONFIG_MB, zram_mem_limit, 0, 1 << 24, NULL,
+	"zram's mem_limit (0 = none)"),
+    KEY("periodic_events", CONFIG_UINT, policy.periodic_events, 0, U63, NULL,
+	"the periodic policy's period in events (0 = not by events)"),
+    KEY("periodic_ns", CONFIG_UINT, policy.periodic_ns, 0, U63, NULL,
+	"the periodic policy's period in trace ns (0 = not by time)"),
     KEY("threshold_pages", CONFIG_UINT, policy.threshold_pages, 1, U63,
-	"freeable pages, 0 would compact at every look"),
-    KEY("check_interval", CONFIG_UINT, policy.check_interval, 1, U63, "events, 1 = every event"),
-    KEY("seed", CONFIG_UINT, seed, 0, U63, NULL),
-    KEY("sample_every", CONFIG_UINT, sample_every, 0, U63, NULL),
-    KEY("fork_stack_vmalloc", CONFIG_BOOL, fork.stack_vmalloc, 0, 1, NULL),
+	"freeable pages, 0 would compact at every look",
+	"the threshold policy's trigger"),
+    KEY("check_interval", CONFIG_UINT, policy.check_interval, 1, U63, "events, 1 = every event",
+	"how often threshold and shrinker look"),
+    KEY("seed", CONFIG_UINT, seed, 0, U63, NULL,
+	"payload seed"),
+    KEY("sample_every", CONFIG_UINT, sample_every, 0, U63, NULL,
+	"also a snapshot every N events (0 = none)"),
+    KEY("fork_stack_vmalloc", CONFIG_BOOL, fork.stack_vmalloc, 0, 1, NULL,
+	"a fork's kernel stack from vmalloc (order-0 pages)"),
     KEY("fork_pgd_order", CONFIG_UINT, fork.pgd_order, 0, PHYSMEM_MAX_ORDERS - 1,
-	"order, below max_order"),
-    KEY("fork_stack_pages", CONFIG_UINT, fork.stack_pages, 0, 1024, "pages per fork"),
-    KEY("fork_slab_pages", CONFIG_UINT, fork.slab_pages, 0, 1024, "pages per fork"),
-    KEY("fork_user_pages", CONFIG_UINT, fork.user_pages, 0, 1024, "pages per fork"),
-    KEY("fork_cow_pages", CONFIG_UINT, fork.cow_pages, 0, 1024, "pages per fork"),
-    KEY("check_every", CONFIG_UINT, check_every, 0, U63, NULL),
+	"order, below max_order",
+	"a fork's page directory"),
+    KEY("fork_stack_pages", CONFIG_UINT, fork.stack_pages, 0, 1024, "pages per fork",
+	"a fork's kernel stack"),
+    KEY("fork_slab_pages", CONFIG_UINT, fork.slab_pages, 0, 1024, "pages per fork",
+	"a fork's slab pages"),
+    KEY("fork_user_pages", CONFIG_UINT, fork.user_pages, 0, 1024, "pages per fork",
+	"a fork's user pages"),
+    KEY("fork_cow_pages", CONFIG_UINT, fork.cow_pages, 0, 1024, "pages per fork",
+	"copy-on-write pages among fork_user_pages (the profile's: 8)"),
+    KEY("check_every", CONFIG_UINT, check_every, 0, U63, NULL,
+	"every invariant of pool and memory walked every N events (0 = never)"),
 };
 
 /* The table's key called key, or NULL. */
@@ -156,6 +186,66 @@ static const struct config_key *config_key_find(const char *key)
 		if (!strcmp(config_keys[i].key, key))
 			return &config_keys[i];
 	return NULL;
+}
+
+/* A table key's default: the member as sim_config_default() leaves it. */
+static void print_key_default(FILE *f, const struct config_key *k, const struct sim_config *def)
+{
+	const char *src = (const char *)def + k->offset;
+	uint64_t u = 0;
+
+	if (k->size == 1) {
+		uint8_t b;
+
+		memcpy(&b, src, 1);
+		u = b;
+	} else if (k->size == 4) {
+		uint32_t w;
+
+		memcpy(&w, src, 4);
+		if (w == UINT32_MAX) { /* -1: set from the profile when the run starts */
+			fputs("the profile's", f);
+			return;
+		}
+		u = w;
+	} else {
+		memcpy(&u, src, 8);
+	}
+	if (k->kind == CONFIG_BOOL)
+		fputs(u ? "true" : "false", f);
+	else
+		fprintf(f, "%llu", (unsigned long long)(k->kind == CONFIG_MB ? u >> 20 : u));
+}
+
+void config_print_keys(FILE *f)
+{
+	struct sim_config def;
+	const char *key, *value;
+
+	sim_config_default(&def);
+	fputs("Machine config keys (README: Configuration has the long form).\n"
+	      "Numbers and switches:\n",
+	      f);
+	for (size_t i = 0; i < sizeof(config_keys) / sizeof(config_keys[0]); i++) {
+		const struct config_key *k = &config_keys[i];
+
+		fprintf(f, "  %-30s %s; ", k->key, k->help);
+		if (k->kind == CONFIG_BOOL)
+			fputs("true or false", f);
+		else if (k->max == U63)
+			fprintf(f, "%llu..2^63-1", (unsigned long long)k->min);
+		else
+			fprintf(f, "%llu..%llu", (unsigned long long)k->min,
+				(unsigned long long)k->max);
+		if (k->unit)
+			fprintf(f, " (%s)", k->unit);
+		fputs("; default ", f);
+		print_key_default(f, k, &def);
+		fputc('\n', f);
+	}
+	fputs("Names, lists and tables:\n", f);
+	for (size_t i = 0; (key = config_special_key(i, &value)) != NULL; i++)
+		fprintf(f, "  %-30s %s\n", key, value);
 }
 
 /* v into cfg as k says. 0, or -EINVAL with "PATH: key \"K\": expected ..." in msg. */

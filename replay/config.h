@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "engine.h"
 
@@ -47,6 +48,8 @@ void config_json_load_error(const char *path, const json_error_t *jerr, char *ms
 void config_json_set_path(json_t *obj, const char *key, const char *path);
 /* Length of the UTF-8 sequence at s (n > 0 bytes available), or 0 if it is not one. */
 size_t config_utf8_len(const unsigned char *s, size_t n);
+/* Every key a config file may hold, its values and default, one a line (replay --config-keys). */
+void config_print_keys(FILE *f);
 /* The machine as JSON, for the results' inputs. */
 json_t *config_to_json(const struct sim_config *cfg);
 

@@ -249,6 +249,7 @@ struct config_special {
 	const char *key;
 	int (*load)(json_t *v, const char *path, const char *key, struct sim_config *cfg, char *msg,
 		    size_t len);
+	const char *value; /* what the value is, for `replay --config-keys` */
 };
 
 static int load_profile(json_t *v, const char *path, const char *key, struct sim_config *cfg,
@@ -460,24 +461,49 @@ static int load_host_thp(json_t *v, const char *path, const char *key, struct si
 }
 
 static const struct config_special config_specials[] = {
-    {"profile", load_profile},
-    {"arch", load_arch},
-    {"policies", load_policy_list},
-    {"min_free_kbytes", load_min_free},
-    {"page_size", load_page_size},
-    {"lowmem_reserve_ratio", load_lowmem_reserve},
-    {"reserved_pages", load_reserved},
-    {"taken_pages", load_taken},
-    {"taken_movable_pages", load_taken_movable},
-    {"free_blocks", load_free_blocks},
-    {"pageblocks", load_pageblocks},
-    {"cma_base_mb", load_cma_base},
-    {"percpu_pagelist_high_fraction", load_pcp_high_fraction},
-    {"watermarks", load_watermarks},
-    {"pcp", load_pcp},
-    {"payload", load_payload},
-    {"host_thp", load_host_thp},
+    {"profile", load_profile,
+     "a profile name: v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12 (default v4.1)"},
+    {"arch", load_arch,
+     "\"arm32\" or \"x86_64\" (default arm32)"},
+    {"policies", load_policy_list,
+     "a policy list \"a,b\" or [\"a\", \"b\"] (default: the profile's, manual where it has zs_compact)"},
+    {"min_free_kbytes", load_min_free,
+     "-1 (the kernel's formula, default) or KiB below the Normal zone's size"},
+    {"page_size", load_page_size,
+     "4096, 16384 or 65536 (default 4096)"},
+    {"lowmem_reserve_ratio", load_lowmem_reserve,
+     "{zone: ratio} by zone name (default DMA 256, DMA32 256, Normal 32, HighMem 0)"},
+    {"reserved_pages", load_reserved,
+     "{zone: pages} taken at the zone's start before the replay, not managed (default none)"},
+    {"taken_pages", load_taken,
+     "{zone: pages} handed out, unmovable, when the replay starts (default none)"},
+    {"taken_movable_pages", load_taken_movable,
+     "{zone: pages} handed out, movable, when the replay starts (default none)"},
+    {"free_blocks", load_free_blocks,
+     "{zone: {migrate type: [blocks of order 0, 1, ...]}}: the free lists at the start (default none)"},
+    {"pageblocks", load_pageblocks,
+     "{zone: {migrate type: pageblocks}} (only with free_blocks; default none)"},
+    {"cma_base_mb", load_cma_base,
+     "-1 (the top of RAM, default) or the CMA area's start in MiB"},
+    {"percpu_pagelist_high_fraction", load_pcp_high_fraction,
+     "0 (default) or >= 8, the sysctl"},
+    {"watermarks", load_watermarks,
+     "{zone: [min, low, high]} in pages (default: the formulas)"},
+    {"pcp", load_pcp,
+     "\"off\" (default), \"6.1\", \"6.12\" or \"profile\": per-CPU page lists"},
+    {"payload", load_payload,
+     "\"auto\" (default: full up to 16 GiB of RAM), \"full\", \"header\" or \"none\""},
+    {"host_thp", load_host_thp,
+     "true (default) or false: MADV_HUGEPAGE on the host's frame memory (no effect on results)"},
 };
+
+const char *config_special_key(size_t i, const char **value)
+{
+	if (i >= sizeof(config_specials) / sizeof(config_specials[0]))
+		return NULL;
+	*value = config_specials[i].value;
+	return config_specials[i].key;
+}
 
 int config_load_special(const char *key, json_t *v, const char *path, struct sim_config *cfg,
 			char *msg, size_t len)

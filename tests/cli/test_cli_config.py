@@ -6,9 +6,15 @@ tests/cli/configs/invalid/NAME.json must make `zsfrag replay` exit 78
 contains NAME.expect, and write no results; tests/cli/configs/valid/*.json
 (the edges of each range) must replay a small trace cleanly. The same
 invalid files seed the config fuzzer's corpus.
+
+`replay --config-keys` (printed from the loader's own tables) must list the
+keys README's Configuration table lists, no more and no fewer, and the loader
+must know every key it lists.
 """
 import glob
+import json
 import os
+import re
 
 from clitest import Checker, data
 
@@ -41,7 +47,36 @@ def main():
         c.check(os.path.exists(out), "%s: no results" % name)
         if os.path.exists(out):
             os.remove(out)
+    check_key_list(c, trace)
     c.finish()
+
+
+def readme_keys():
+    """The keys in the first column of README's Configuration table."""
+    with open(data("../../README.md")) as f:
+        text = f.read()
+    section = text.split("### Configuration", 1)[1].split("\n#", 1)[0]
+    keys = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            keys.update(re.findall(r"`([a-z0-9_]+)`", line.split("|")[1]))
+    return keys
+
+
+def check_key_list(c, trace):
+    rc, so, se = c.run("replay", "--config-keys")
+    c.eq(rc, 0, "--config-keys exit code (stderr %r)" % se)
+    listed = set(m.group(1) for m in re.finditer(r"^  ([a-z0-9_]+) ", so, re.M))
+    c.check(len(listed) >= 40, "--config-keys lists %d keys" % len(listed))
+    documented = readme_keys()
+    c.eq(sorted(listed - documented), [], "keys listed but not in README's table")
+    c.eq(sorted(documented - listed), [], "keys in README's table but not listed")
+    # a value of the wrong type: refused for its value, never as an unknown key
+    for key in sorted(listed):
+        cfg = c.write("key.json", json.dumps({key: "?"}))
+        rc, so, se = c.run("replay", trace, "--config", cfg, "-q")
+        c.eq(rc, EX_CONFIG, "%s given \"?\": exit code (stderr %r)" % (key, se))
+        c.check("unknown key" not in se, "%s: the loader does not know it: %r" % (key, se))
 
 
 if __name__ == "__main__":
