@@ -386,29 +386,22 @@ static int bin_end_record(struct trace_bin_reader *b, size_t p, uint64_t at)
 }
 
 /*
- * Decode one record into ev, checking everything but liveness (which the
- * batch applies when it hands the event out). 1 event (its offset in
- * *at_out), 0 end record, < 0 error.
+ * A record's tag byte at buf[*p] and the fields every event has: the op and
+ * the event reset to it, its line. 1 an event follows, 0 it was the end
+ * record (read and checked), < 0 error.
  */
-static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t *at_out)
+static inline int bin_record_tag(struct trace_bin_reader *b, size_t *p, uint64_t at,
+				 struct sim_event *ev)
 {
-	uint64_t at, v, size = 0, t = b->time_ns;
-	size_t p;
 	unsigned int code;
-	enum bin_ns ns;
-	int rc;
 
-	if ((rc = bin_fill(b, BIN_RECORD_MAX)))
-		return rc;
-	at = bin_off(b);
 	if (b->pos == b->end)
 		return bin_fail(b, at, "truncated file, no end record");
-	p = b->pos;
-	code = b->buf[p++];
+	code = b->buf[(*p)++];
 	if (code & ~(BIN_TAG_OPMASK | BIN_TAG_TIME))
 		return bin_fail(b, at, "unknown op, tag byte 0x%02x has reserved bits set", code);
 	if (code == 0)
-		return bin_end_record(b, p, at);
+		return bin_end_record(b, *p, at);
 	ev->has_time = code & BIN_TAG_TIME;
 	code &= BIN_TAG_OPMASK;
 	if (code >= sizeof(bin_ops) || !code)
@@ -420,72 +413,85 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 	ev->mtype = 0;
 	ev->label[0] = '\0';
 	ev->line = b->records + 1;
-	if (ev->has_time) {
-		if ((rc = bin_field(b, &p, "time delta", &v)))
-			return rc;
-		if (v > UINT64_MAX - t)
-			return bin_fail(b, at, "time overflows 64 bits");
-		t += v;
-	}
-	ns = bin_op_ns(ev->op);
-	if (ns != BIN_NS_NONE) {
-		if ((rc = bin_field(b, &p, "ID", &v)))
-			return rc;
-		ev->id = b->prev_id[ns] + bin_zigzag_dec(v);
-		b->prev_id[ns] = ev->id;
-	}
+	return 1;
+}
+
+/* The label of s and F: its length, then its bytes, copied into ev->label; *len the length. */
+static inline int bin_record_label(struct trace_bin_reader *b, size_t *p, uint64_t at,
+				   struct sim_event *ev, uint64_t *len)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = bin_field(b, p, "LABEL length", &v)))
+		return rc;
+	if (v < 1 || v > SIM_LABEL_MAX - 1)
+		return bin_fail(b, at, "bad label, length %" PRIu64 " outside 1..127", v);
+	if (b->end - *p < v)
+		return bin_fail(b, b->base + *p, "truncated file, LABEL cut short");
+	memcpy(ev->label, b->buf + *p, (size_t)v);
+	ev->label[v] = '\0';
+	*p += (size_t)v;
+	*len = v;
+	return 0;
+}
+
+/*
+ * The op's own fields after its ID: a and w's SIZE (*size as written, before
+ * it is clamped into ev->size), g's ORDER/TYPE byte, c_step's and F's N, s
+ * and F's label (*size its length). Ranges that do not stop the decoding are
+ * checked by bin_record_check.
+ */
+static inline int bin_record_fields(struct trace_bin_reader *b, size_t *p, uint64_t at,
+				    struct sim_event *ev, uint64_t *size)
+{
+	uint64_t v;
+	int rc;
+
 	switch (ev->op) {
 	case SIM_OP_ALLOC:
 	case SIM_OP_WRITE:
-		if ((rc = bin_field(b, &p, "SIZE", &size)))
+		if ((rc = bin_field(b, p, "SIZE", size)))
 			return rc;
-		ev->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-		break;
+		ev->size = *size > UINT32_MAX ? UINT32_MAX : (uint32_t)*size;
+		return 0;
 	case SIM_OP_GET:
-		if (p >= b->end)
-			return bin_fail(b, b->base + p, "truncated file, ORDER/TYPE cut short");
-		v = b->buf[p++];
+		if (*p >= b->end)
+			return bin_fail(b, b->base + *p, "truncated file, ORDER/TYPE cut short");
+		v = b->buf[(*p)++];
 		ev->order = (uint8_t)(v & 0x0f);
 		ev->mtype = (v >> 4) < 3 ? bin_mtypes[v >> 4] : '?';
-		break;
+		return 0;
 	case SIM_OP_COMPACT_STEP:
-		if ((rc = bin_field(b, &p, "N", &ev->id)))
+		if ((rc = bin_field(b, p, "N", &ev->id)))
 			return rc;
 		if (ev->id >= TRACE_TEXT_ID_LIMIT)
-			return bin_fail(b, at, "step count out of range, must be below 2^63 (%" PRIu64 ")",
+			return bin_fail(b, at,
+					"step count out of range, must be below 2^63 (%" PRIu64 ")",
 					ev->id);
-		break;
+		return 0;
 	case SIM_OP_FORK_PROBE:
-		if ((rc = bin_field(b, &p, "N", &ev->id)))
+		if ((rc = bin_field(b, p, "N", &ev->id)))
 			return rc;
 		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX)
 			return bin_fail(b, at, "fork count out of range 1..%d (%" PRIu64 ")",
 					SIM_FORK_PROBE_MAX, ev->id);
-		/* fall through - the label follows */
+		return bin_record_label(b, p, at, ev, size);
 	case SIM_OP_SNAPSHOT:
-		if ((rc = bin_field(b, &p, "LABEL length", &v)))
-			return rc;
-		if (v < 1 || v > SIM_LABEL_MAX - 1)
-			return bin_fail(b, at, "bad label, length %" PRIu64 " outside 1..127", v);
-		if (b->end - p < v)
-			return bin_fail(b, b->base + p, "truncated file, LABEL cut short");
-		memcpy(ev->label, b->buf + p, (size_t)v);
-		ev->label[v] = '\0';
-		p += (size_t)v;
-		size = v;
-		break;
+		return bin_record_label(b, p, at, ev, size);
 	default:
-		break;
+		return 0;
 	}
-	/*
-	 * The record is whole: from here on a fault can be skipped by resume.
-	 * Time and ID deltas follow the writer whatever the checks below say.
-	 */
-	b->pos = p;
-	b->records++;
-	b->resumable = true;
-	ev->time_ns = t;
-	b->time_ns = t;
+}
+
+/*
+ * The checks on a whole record, made after it is consumed so that resume can
+ * skip it: the ID's range, the SIZE against the page, g's order and type, the
+ * label's bytes.
+ */
+static inline int bin_record_check(struct trace_bin_reader *b, const struct sim_event *ev,
+				   enum bin_ns ns, uint64_t size, uint64_t at)
+{
 	if (ns != BIN_NS_NONE && ev->id >= TRACE_TEXT_ID_LIMIT)
 		return bin_fail(b, at, "%s out of range, must be below 2^63 (%" PRIu64 ")",
 				ns == BIN_NS_SLOT  ? "SLOT"
@@ -506,6 +512,54 @@ static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t
 	if ((ev->op == SIM_OP_SNAPSHOT || ev->op == SIM_OP_FORK_PROBE) &&
 	    (strlen(ev->label) != size || trace_check_label(ev->label)))
 		return bin_fail(b, at, "bad label, bytes must be [A-Za-z0-9_.:/+-]");
+	return 0;
+}
+
+/*
+ * Decode one record into ev, checking everything but liveness (which the
+ * batch applies when it hands the event out). 1 event (its offset in
+ * *at_out), 0 end record, < 0 error.
+ */
+static int bin_record(struct trace_bin_reader *b, struct sim_event *ev, uint64_t *at_out)
+{
+	uint64_t at, v, size = 0, t = b->time_ns;
+	size_t p;
+	enum bin_ns ns;
+	int rc;
+
+	if ((rc = bin_fill(b, BIN_RECORD_MAX)))
+		return rc;
+	at = bin_off(b);
+	p = b->pos;
+	if ((rc = bin_record_tag(b, &p, at, ev)) != 1)
+		return rc;
+	if (ev->has_time) {
+		if ((rc = bin_field(b, &p, "time delta", &v)))
+			return rc;
+		if (v > UINT64_MAX - t)
+			return bin_fail(b, at, "time overflows 64 bits");
+		t += v;
+	}
+	ns = bin_op_ns(ev->op);
+	if (ns != BIN_NS_NONE) {
+		if ((rc = bin_field(b, &p, "ID", &v)))
+			return rc;
+		ev->id = b->prev_id[ns] + bin_zigzag_dec(v);
+		b->prev_id[ns] = ev->id;
+	}
+	if ((rc = bin_record_fields(b, &p, at, ev, &size)))
+		return rc;
+	/*
+	 * The record is whole: from here on a fault can be skipped by resume.
+	 * Time and ID deltas follow the writer whatever the checks below say.
+	 */
+	b->pos = p;
+	b->records++;
+	b->resumable = true;
+	ev->time_ns = t;
+	b->time_ns = t;
+	if ((rc = bin_record_check(b, ev, ns, size, at)))
+		return rc;
 	b->resumable = false;
 	*at_out = at;
 	return 1;
