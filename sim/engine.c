@@ -443,6 +443,71 @@ static int check_invariants(struct sim *sim, char *msg, size_t len)
 	return 0;
 }
 
+/* k: a fork, copy_process() for PID (fork.c); -ENOMEM (host memory) has no message */
+static int do_fork(struct sim *sim, uint64_t pid, char *msg, size_t len)
+{
+	int err = fork_copy_process(&sim->forks, pid);
+
+	if (err == -EEXIST)
+		snprintf(msg, len, "fork of PID %llu, which is alive", (unsigned long long)pid);
+	return err;
+}
+
+/* x: the process exits and its pages go back */
+static int do_exit(struct sim *sim, uint64_t pid, char *msg, size_t len)
+{
+	int err = fork_release_task(&sim->forks, pid);
+
+	if (err == -ENOENT)
+		snprintf(msg, len, "exit of unknown PID %llu", (unsigned long long)pid);
+	return err;
+}
+
+/* F: the kernel check's probe (kernel/forkprobe.c): see fork_probe() */
+static int do_fork_probe(struct sim *sim, uint64_t forks, char *msg, size_t len)
+{
+	int err = fork_probe(&sim->forks, forks);
+
+	if (err)
+		snprintf(msg, len, "out of memory for a fork probe of %llu forks",
+			 (unsigned long long)forks);
+	return err;
+}
+
+/* c: a compaction request; the manual policy runs it after the event, without it it is ignored */
+static void do_compact_request(struct sim *sim)
+{
+	if (!policy_on(sim, POLICY_MANUAL))
+		sim->other.compact_requests_ignored++;
+}
+
+/* s: a labelled snapshot */
+static void do_snapshot(struct sim *sim, const char *label)
+{
+	/* the kernel check's guest drains the per-CPU lists (drain_all_pages) before it
+	 * reads buddyinfo at every snapshot; so does the replay, to stay comparable */
+	physmem_pcp_drain(sim->mem, -1);
+	sim_snapshot_now(sim, label);
+}
+
+/*
+ * After every event that went through: kswapd, the policies, the targeted
+ * policy's look-ahead, the periodic sample and the periodic invariant check.
+ */
+static int after_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
+{
+	/* woken during the event (low watermark, or a boosted zone): it runs now */
+	kswapd_run(&sim->pa);
+	run_policies(sim, ev);
+	if (policy_on(sim, POLICY_TARGETED))
+		targeted_look_ahead(sim);
+	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
+		sim_snapshot_now(sim, "sample");
+	if (sim->cfg.check_every && sim->events % sim->cfg.check_every == 0)
+		return check_invariants(sim, msg, len);
+	return 0;
+}
+
 int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
 {
 	int err = 0;
@@ -484,35 +549,22 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		err = do_put(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_FORK:
-		err = fork_copy_process(&sim->forks, ev->id);
-		if (err == -EEXIST)
-			snprintf(msg, len, "fork of PID %llu, which is alive",
-				 (unsigned long long)ev->id);
+		err = do_fork(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_EXIT:
-		err = fork_release_task(&sim->forks, ev->id);
-		if (err == -ENOENT)
-			snprintf(msg, len, "exit of unknown PID %llu", (unsigned long long)ev->id);
+		err = do_exit(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_FORK_PROBE:
-		/* the kernel check's probe (kernel/forkprobe.c): see fork_probe() */
-		err = fork_probe(&sim->forks, ev->id);
-		if (err)
-			snprintf(msg, len, "out of memory for a fork probe of %llu forks",
-				 (unsigned long long)ev->id);
+		err = do_fork_probe(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_COMPACT:
-		if (!policy_on(sim, POLICY_MANUAL))
-			sim->other.compact_requests_ignored++;
+		do_compact_request(sim);
 		break;
 	case SIM_OP_COMPACT_STEP:
 		do_compact_step(sim, ev->id);
 		break;
 	case SIM_OP_SNAPSHOT:
-		/* the kernel check's guest drains the per-CPU lists (drain_all_pages) before it
-		 * reads buddyinfo at every snapshot; so does the replay, to stay comparable */
-		physmem_pcp_drain(sim->mem, -1);
-		sim_snapshot_now(sim, ev->label);
+		do_snapshot(sim, ev->label);
 		break;
 	case SIM_OP_VERIFY:
 		err = do_verify(sim, msg, len);
@@ -523,14 +575,5 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 	}
 	if (err)
 		return err;
-	/* woken during the event (low watermark, or a boosted zone): it runs now */
-	kswapd_run(&sim->pa);
-	run_policies(sim, ev);
-	if (policy_on(sim, POLICY_TARGETED))
-		targeted_look_ahead(sim);
-	if (sim->cfg.sample_every && sim->events % sim->cfg.sample_every == 0)
-		sim_snapshot_now(sim, "sample");
-	if (sim->cfg.check_every && sim->events % sim->cfg.check_every == 0)
-		return check_invariants(sim, msg, len);
-	return 0;
+	return after_event(sim, ev, msg, len);
 }
