@@ -94,15 +94,15 @@ static bool holds(struct zs_pool *pool, unsigned long h)
 	return ok;
 }
 
-static int build(struct layout *l, const char *profile)
+/*
+ * The layouts' machine: 64 frames (orders 0..3, pageblocks of 8 frames, no
+ * HighMem, no watermarks), every frame taken in order, then the nr_free
+ * free_frames given back. l is cleared first; the caller queues the zspages'
+ * frames in l->qp.
+ */
+static int build_machine(struct layout *l, const unsigned long *free_frames, size_t nr_free)
 {
-	static const unsigned long zs_frames[] = {1, 4, 5, 9, 12, 20};
-	static const unsigned long free_frames[] = {0, 2, 3, 6, 7, 13, 14, 15};
-	/* objects freed, zspage by zspage, Zf last: Za keeps 3, Zb 1, Zc 1, Zd 1, Ze 2, Zf 1 */
-	static const unsigned int drop[] = {3,	5,  6,	7,  9,	10, 11, 13,
-					    14, 15, 18, 19, 21, 22, 23};
 	struct physmem_config c;
-	struct zs_pool_config pc = {profile, ZS_ARCH_ARM32, 4096, 0, false};
 	unsigned long pfn;
 
 	memset(l, 0, sizeof(*l));
@@ -118,8 +118,22 @@ static int build(struct layout *l, const char *profile)
 	for (unsigned long i = 0; i < 64; i++)
 		if (physmem_alloc(l->qp.pm, 0, PHYSMEM_MT_UNMOVABLE, 0, &pfn) || pfn != i)
 			return -1;
-	for (unsigned int i = 0; i < 8; i++)
+	for (size_t i = 0; i < nr_free; i++)
 		physmem_free(l->qp.pm, free_frames[i], 0);
+	return 0;
+}
+
+static int build(struct layout *l, const char *profile)
+{
+	static const unsigned long zs_frames[] = {1, 4, 5, 9, 12, 20};
+	static const unsigned long free_frames[] = {0, 2, 3, 6, 7, 13, 14, 15};
+	/* objects freed, zspage by zspage, Zf last: Za keeps 3, Zb 1, Zc 1, Zd 1, Ze 2, Zf 1 */
+	static const unsigned int drop[] = {3,	5,  6,	7,  9,	10, 11, 13,
+					    14, 15, 18, 19, 21, 22, 23};
+	struct zs_pool_config pc = {profile, ZS_ARCH_ARM32, 4096, 0, false};
+
+	if (build_machine(l, free_frames, sizeof(free_frames) / sizeof(free_frames[0])))
+		return -1;
 	memcpy(l->qp.q, zs_frames, sizeof(zs_frames));
 	l->qp.n = 6;
 	if (zs_create_pool(&pc, &q_ops, &l->qp, &l->pool))
@@ -302,25 +316,10 @@ static int build_migrate(struct layout *l)
 {
 	static const unsigned long zs_frames[] = {3, 8, 9, 5, 20};
 	static const unsigned long free_frames[] = {0, 1, 2, 4, 6, 7, 40};
-	struct physmem_config c;
 	struct zs_pool_config pc = {"v6.12", ZS_ARCH_ARM32, 4096, 0, false};
-	unsigned long pfn;
 
-	memset(l, 0, sizeof(*l));
-	physmem_config_default(&c);
-	c.ram_bytes = 64 * 4096;
-	c.max_order = 4;
-	c.pageblock_order = 3;
-	c.highmem = false;
-	c.min_free_kbytes = 0;
-	if (physmem_create(&c, &l->qp.pm))
+	if (build_machine(l, free_frames, sizeof(free_frames) / sizeof(free_frames[0])))
 		return -1;
-	physmem_set_watermarks(l->qp.pm, 0, 0, 0, 0);
-	for (unsigned long i = 0; i < 64; i++)
-		if (physmem_alloc(l->qp.pm, 0, PHYSMEM_MT_UNMOVABLE, 0, &pfn) || pfn != i)
-			return -1;
-	for (unsigned int i = 0; i < sizeof(free_frames) / sizeof(free_frames[0]); i++)
-		physmem_free(l->qp.pm, free_frames[i], 0);
 	memcpy(l->qp.q, zs_frames, sizeof(zs_frames));
 	l->qp.n = 5;
 	if (zs_create_pool(&pc, &q_ops, &l->qp, &l->pool))
