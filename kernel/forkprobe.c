@@ -15,8 +15,8 @@
  *   ZSK fork label=L i=I result=R pid=P allocstall=A compact_stall=C
  *       compact_success=S oom_kill=O free_delta=D
  *   ZSK fork_end label=L n=N attempted=.. fast=.. compact=.. reclaim=..
- *       oom=.. enomem=.. failed=.. killed=.. stopped=0|1 free_before=..
- *       free_after=.. <vmstat deltas of the whole probe>
+ *       oom=.. enomem=.. failed=.. killed=.. stopped=0|1 d_COUNTER=.. (the
+ *       whole probe's vmstat deltas) d_free_ZONE=.. (each zone's pages free)
  *
  * R, per fork, from the /proc/vmstat deltas around the fork() call alone:
  *   fast     no stall: allocstall_* and compact_stall unchanged
@@ -39,6 +39,9 @@
  * and reused, so reading the counters takes no new page during the probe.
  * At the end every child is killed (SIGKILL) and reaped: the probe leaves
  * memory as it found it, less what the kernel keeps cached.
+ *
+ * main: probe_one_fork for each fork (classify_fork its result), then
+ * report_probe_end and kill_children.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -83,6 +86,7 @@ static const char *const fp_names[FP_NR] = {
 static char buf[FP_BUF];
 static char zbuf[4 * FP_BUF];
 static pid_t children[FP_MAX_CHILDREN];
+static long nr_children; /* forked so far: children[0, nr_children) */
 
 static int read_vmstat(int fd, long long v[FP_NR])
 {
@@ -216,15 +220,122 @@ static int reap(void)
 	return n;
 }
 
+/* What the probe's forks came to, for the fork_end line. */
+struct fp_tally {
+	long fast, compact, reclaim, oom, enomem, failed, killed;
+};
+
+/* "pages free" of each zone at one moment: read_zone_free's result. */
+struct fp_zones {
+	char names[FP_ZONES][16];
+	long long freep[FP_ZONES];
+	int nr;
+};
+
+/* A fork's result from the vmstat deltas around it (see the head comment), counted in t. */
+static const char *classify_fork(pid_t pid, int err, const long long before[FP_NR],
+				 const long long after[FP_NR], struct fp_tally *t)
+{
+	if (pid < 0) {
+		if (err == ENOMEM) {
+			t->enomem++;
+			return "enomem";
+		}
+		t->failed++;
+		return "failed";
+	}
+	if (after[FP_OOM_KILL] > before[FP_OOM_KILL]) {
+		t->oom++;
+		return "oom";
+	}
+	if (after[FP_ALLOCSTALL] > before[FP_ALLOCSTALL]) {
+		t->reclaim++;
+		return "reclaim";
+	}
+	if (after[FP_COMPACT_STALL] > before[FP_COMPACT_STALL]) {
+		t->compact++;
+		return "compact";
+	}
+	t->fast++;
+	return "fast";
+}
+
+/*
+ * Fork number i: the child pauses for good, the parent marks it the OOM
+ * killer's first choice, reaps what was killed and reports the fork's line.
+ * True when the probe must stop (an OOM kill, or a child killed).
+ */
+static int probe_one_fork(int fd, const char *label, long i, struct fp_tally *t)
+{
+	long long before[FP_NR], after[FP_NR];
+	const char *res;
+	pid_t pid;
+	int err;
+
+	read_vmstat(fd, before);
+	pid = fork();
+	err = errno;
+	if (pid == 0) {
+		for (;;)
+			pause();
+	}
+	read_vmstat(fd, after);
+	res = classify_fork(pid, err, before, after, t);
+	if (pid > 0) {
+		char path[64];
+
+		children[nr_children++] = pid;
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+		write_str(path, "1000");
+	}
+	t->killed += reap();
+	report("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
+	       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld\n",
+	       label, i, res, (int)pid, pid < 0 ? err : 0,
+	       after[FP_ALLOCSTALL] - before[FP_ALLOCSTALL],
+	       after[FP_COMPACT_STALL] - before[FP_COMPACT_STALL],
+	       after[FP_COMPACT_SUCCESS] - before[FP_COMPACT_SUCCESS],
+	       after[FP_OOM_KILL] - before[FP_OOM_KILL], after[FP_FREE] - before[FP_FREE]);
+	return after[FP_OOM_KILL] > before[FP_OOM_KILL] || t->killed > 0;
+}
+
+/* The fork_end line: the tally, then the whole probe's vmstat and per-zone free deltas. */
+static void report_probe_end(const char *label, long n, long attempted, const struct fp_tally *t,
+			     int stopped, const long long v0[FP_NR], const long long end[FP_NR],
+			     const struct fp_zones *z0, const struct fp_zones *z1)
+{
+	char tail[FP_LINE] = "";
+	size_t at = 0;
+
+	for (int k = 0; k < FP_NR; k++)
+		at = appendf(tail, sizeof(tail), at, " d_%s=%lld", fp_names[k], end[k] - v0[k]);
+	for (int z = 0; z < z0->nr && z < z1->nr; z++)
+		if (!strcmp(z0->names[z], z1->names[z]))
+			at = appendf(tail, sizeof(tail), at, " d_free_%s=%lld", z0->names[z],
+				     z1->freep[z] - z0->freep[z]);
+	report("ZSK fork_end label=%s n=%ld attempted=%ld fast=%ld compact=%ld reclaim=%ld "
+	       "oom=%ld enomem=%ld failed=%ld killed=%ld stopped=%d%s\n",
+	       label, n, attempted, t->fast, t->compact, t->reclaim, t->oom, t->enomem, t->failed,
+	       t->killed, stopped, tail);
+}
+
+/* Kill every child still there and reap them all. */
+static void kill_children(void)
+{
+	for (long i = 0; i < nr_children; i++)
+		if (children[i] > 0)
+			kill(children[i], SIGKILL);
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+}
+
 int main(int argc, char **argv)
 {
-	long long v0[FP_NR], before[FP_NR], after[FP_NR], end[FP_NR];
-	long long zf0[FP_ZONES], zf1[FP_ZONES];
-	char zn0[FP_ZONES][16], zn1[FP_ZONES][16];
-	int zfd, nz0, nz1;
-	long n, i, nr_children = 0;
-	long fast = 0, compact = 0, reclaim = 0, oom = 0, enomem = 0, failed = 0, killed = 0;
-	int fd, stopped = 0;
+	long long v0[FP_NR], end[FP_NR];
+	struct fp_zones z0, z1;
+	struct fp_tally t = {0};
+	long n, i;
+	int zfd, fd, stopped = 0;
 	const char *label;
 
 	if (argc < 3 || (n = atol(argv[1])) < 0 || n > FP_MAX_CHILDREN) {
@@ -243,82 +354,15 @@ int main(int argc, char **argv)
 	/* Per-CPU lists hide freed pages from "pages free": drain them (the
 	 * module's /proc/zsfrag_kdrain, when loaded) before both zone reads. */
 	write_str("/proc/zsfrag_kdrain", "1");
-	nz0 = read_zone_free(zfd, zn0, zf0);
+	z0.nr = read_zone_free(zfd, z0.names, z0.freep);
 	read_vmstat(fd, v0);
 
-	for (i = 0; i < n && !stopped; i++) {
-		pid_t pid;
-		int err;
-		const char *res;
-
-		read_vmstat(fd, before);
-		pid = fork();
-		err = errno;
-		if (pid == 0) {
-			for (;;)
-				pause();
-		}
-		read_vmstat(fd, after);
-		if (pid < 0) {
-			res = err == ENOMEM ? "enomem" : "failed";
-			if (err == ENOMEM)
-				enomem++;
-			else
-				failed++;
-		} else {
-			char path[64];
-
-			children[nr_children++] = pid;
-			snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
-			write_str(path, "1000");
-			if (after[FP_OOM_KILL] > before[FP_OOM_KILL]) {
-				res = "oom";
-				oom++;
-			} else if (after[FP_ALLOCSTALL] > before[FP_ALLOCSTALL]) {
-				res = "reclaim";
-				reclaim++;
-			} else if (after[FP_COMPACT_STALL] > before[FP_COMPACT_STALL]) {
-				res = "compact";
-				compact++;
-			} else {
-				res = "fast";
-				fast++;
-			}
-		}
-		killed += reap();
-		if (after[FP_OOM_KILL] > before[FP_OOM_KILL] || killed > 0)
-			stopped = 1;
-		report("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
-		       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld\n",
-		       label, i, res, (int)pid, pid < 0 ? err : 0,
-		       after[FP_ALLOCSTALL] - before[FP_ALLOCSTALL],
-		       after[FP_COMPACT_STALL] - before[FP_COMPACT_STALL],
-		       after[FP_COMPACT_SUCCESS] - before[FP_COMPACT_SUCCESS],
-		       after[FP_OOM_KILL] - before[FP_OOM_KILL],
-		       after[FP_FREE] - before[FP_FREE]);
-	}
+	for (i = 0; i < n && !stopped; i++)
+		stopped = probe_one_fork(fd, label, i, &t);
 	write_str("/proc/zsfrag_kdrain", "1");
-	nz1 = read_zone_free(zfd, zn1, zf1);
+	z1.nr = read_zone_free(zfd, z1.names, z1.freep);
 	read_vmstat(fd, end);
-	{
-		char tail[FP_LINE] = "";
-		size_t at = 0;
-
-		for (int k = 0; k < FP_NR; k++)
-			at = appendf(tail, sizeof(tail), at, " d_%s=%lld", fp_names[k], end[k] - v0[k]);
-		for (int z = 0; z < nz0 && z < nz1; z++)
-			if (!strcmp(zn0[z], zn1[z]))
-				at = appendf(tail, sizeof(tail), at, " d_free_%s=%lld", zn0[z],
-					     zf1[z] - zf0[z]);
-		report("ZSK fork_end label=%s n=%ld attempted=%ld fast=%ld compact=%ld reclaim=%ld "
-		       "oom=%ld enomem=%ld failed=%ld killed=%ld stopped=%d%s\n",
-		       label, n, i, fast, compact, reclaim, oom, enomem, failed, killed, stopped, tail);
-	}
-
-	for (i = 0; i < nr_children; i++)
-		if (children[i] > 0)
-			kill(children[i], SIGKILL);
-	while (wait(NULL) > 0 || errno == EINTR)
-		;
+	report_probe_end(label, n, i, &t, stopped, v0, end, &z0, &z1);
+	kill_children();
 	return 0;
 }
