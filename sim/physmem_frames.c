@@ -22,44 +22,26 @@ int physmem_create(const struct physmem_config *cfg, struct physmem **out)
 	return physmem_create_msg(cfg, out, NULL, 0);
 }
 
-int physmem_create_msg(const struct physmem_config *cfg, struct physmem **out, char *msg,
-		       size_t len)
+/* The config's own limits (the loader checks ranges too; this is the library's guard). */
+static bool config_ok(const struct physmem_config *cfg)
 {
-	struct physmem *pm;
-	unsigned long n;
-	unsigned int shift = 0;
-	int err;
+	return cfg && cfg->page_size >= 1024 && !(cfg->page_size & (cfg->page_size - 1)) &&
+	       cfg->max_order >= 1 && cfg->max_order <= PHYSMEM_MAX_ORDERS &&
+	       cfg->pageblock_order < cfg->max_order && cfg->nr_cpus <= 4096 &&
+	       (unsigned int)cfg->pcp <= PHYSMEM_PCP_V6_12 && cfg->ram_bytes / cfg->page_size &&
+	       cfg->ram_bytes / cfg->page_size < PF_NIL;
+}
 
-	if (msg && len)
-		msg[0] = '\0';
-	if (!cfg || cfg->page_size < 1024 || (cfg->page_size & (cfg->page_size - 1)) ||
-	    cfg->max_order < 1 || cfg->max_order > PHYSMEM_MAX_ORDERS ||
-	    cfg->pageblock_order >= cfg->max_order || cfg->nr_cpus > 4096 ||
-	    (unsigned int)cfg->pcp > PHYSMEM_PCP_V6_12)
-		return -EINVAL;
-	while ((1u << shift) < cfg->page_size)
-		shift++;
-	if (cfg->ram_bytes / cfg->page_size == 0 || cfg->ram_bytes / cfg->page_size >= PF_NIL)
-		return -EINVAL;
-	n = (unsigned long)(cfg->ram_bytes / cfg->page_size);
+/* The frame table, page->private and the pageblocks' types: 0 or -ENOMEM. */
+static int alloc_tables(struct physmem *pm)
+{
+	unsigned long n = pm->nr_frames;
 
-	pm = calloc(1, sizeof(*pm));
-	if (!pm)
-		return -ENOMEM;
-	pm->cfg = *cfg;
-	if (!pm->cfg.nr_cpus)
-		pm->cfg.nr_cpus = 1;
-	pm->nr_frames = n;
-	pm->page_shift = shift;
-	pm->max_order = cfg->max_order;
-	pm->pb_order = cfg->pageblock_order;
-	pm->nr_pageblocks = (n + (1ul << pm->pb_order) - 1) >> pm->pb_order;
 	pm->frames = calloc(n, sizeof(*pm->frames));
 	pm->priv = calloc(n, sizeof(*pm->priv));
 	pm->pb_mt = malloc(pm->nr_pageblocks);
-	err = -ENOMEM;
 	if (!pm->frames || !pm->priv || !pm->pb_mt)
-		goto err_free;
+		return -ENOMEM;
 	/*
 	 * frames[] stays as calloc left it (zero pages the host has not backed):
 	 * the buddy writes only the heads of free blocks, one per max-order
@@ -70,40 +52,65 @@ int physmem_create_msg(const struct physmem_config *cfg, struct physmem **out, c
 	 * 2 MiB host pages would back all of it. page->private is read on every
 	 * zs_free(), at random: huge pages there; only the pool's frames touch it.
 	 */
-	if (cfg->host_thp)
+	if (pm->cfg.host_thp)
 		zs_host_huge_hint(pm->priv, n * sizeof(*pm->priv));
 	memset(pm->pb_mt, PHYSMEM_MT_MOVABLE, pm->nr_pageblocks);
+	return 0;
+}
 
-	pm->host_len = cfg->no_host_memory ? 0 : (size_t)n << shift;
-	if (pm->host_len) {
-		pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (pm->host == MAP_FAILED) {
-			pm->host = NULL;
-			goto err_free;
-		}
-		/*
-		 * One page fault per 2 MiB instead of per 4 KiB when zspages first
-		 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
-		 * so a host without THP just ignores it.
-		 */
-		if (cfg->host_thp)
-			(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
+/* The host memory behind the frames' contents (none with no_host_memory): 0 or -ENOMEM. */
+static int map_host(struct physmem *pm)
+{
+	pm->host_len = pm->cfg.no_host_memory ? 0 : (size_t)pm->nr_frames << pm->page_shift;
+	if (!pm->host_len)
+		return 0;
+	pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pm->host == MAP_FAILED) {
+		pm->host = NULL;
+		return -ENOMEM;
 	}
-	err = pm_zones_init(pm, msg, len);
-	if (err)
-		goto err_free;
+	/*
+	 * One page fault per 2 MiB instead of per 4 KiB when zspages first
+	 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
+	 * so a host without THP just ignores it.
+	 */
+	if (pm->cfg.host_thp)
+		(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
+	return 0;
+}
+
+int physmem_create_msg(const struct physmem_config *cfg, struct physmem **out, char *msg,
+		       size_t len)
+{
+	struct physmem *pm;
+	unsigned int shift = 0;
+	int err;
+
+	if (msg && len)
+		msg[0] = '\0';
+	if (!config_ok(cfg))
+		return -EINVAL;
+	while ((1u << shift) < cfg->page_size)
+		shift++;
+	pm = calloc(1, sizeof(*pm));
+	if (!pm)
+		return -ENOMEM;
+	pm->cfg = *cfg;
+	if (!pm->cfg.nr_cpus)
+		pm->cfg.nr_cpus = 1;
+	pm->nr_frames = (unsigned long)(cfg->ram_bytes / cfg->page_size);
+	pm->page_shift = shift;
+	pm->max_order = cfg->max_order;
+	pm->pb_order = cfg->pageblock_order;
+	pm->nr_pageblocks = (pm->nr_frames + (1ul << pm->pb_order) - 1) >> pm->pb_order;
+	if ((err = alloc_tables(pm)) || (err = map_host(pm)) ||
+	    (err = pm_zones_init(pm, msg, len))) {
+		physmem_destroy(pm);
+		return err;
+	}
 	*out = pm;
 	return 0;
-
-err_free:
-	if (pm->host)
-		munmap(pm->host, pm->host_len);
-	free(pm->frames);
-	free(pm->priv);
-	free(pm->pb_mt);
-	free(pm);
-	return err;
 }
 
 void physmem_destroy(struct physmem *pm)

@@ -266,15 +266,12 @@ static unsigned long edge(const struct physmem *pm, uint64_t bytes, unsigned lon
 	return (unsigned long)pages & ~((1ul << align) - 1);
 }
 
-int pm_zones_init(struct physmem *pm, char *msg, size_t len)
+/* The zone edges: bound[t] .. bound[t + 1] is zone type t (empty when they are equal). */
+static void zone_bounds(const struct physmem *pm, unsigned long bound[PHYSMEM_ZONE_HIGHMEM + 2])
 {
 	const struct physmem_config *cfg = &pm->cfg;
-	unsigned long n = pm->nr_frames, pb = 1ul << pm->pb_order;
-	unsigned long bound[PHYSMEM_ZONE_HIGHMEM + 2], cma_s = 0, cma_e = 0;
-	unsigned long kernel_pages;
-	struct physmem_stats st;
+	unsigned long n = pm->nr_frames;
 
-	/* zone edges: bound[t] .. bound[t + 1] is zone type t */
 	bound[PHYSMEM_ZONE_DMA] = 0;
 	bound[PHYSMEM_ZONE_HIGHMEM + 1] = n;
 	bound[PHYSMEM_ZONE_HIGHMEM] = cfg->highmem && cfg->lowmem_limit_bytes
@@ -290,24 +287,37 @@ int pm_zones_init(struct physmem *pm, char *msg, size_t len)
 		if (t < PHYSMEM_ZONE_HIGHMEM && bound[t] > bound[PHYSMEM_ZONE_HIGHMEM])
 			bound[t] = bound[PHYSMEM_ZONE_HIGHMEM];
 	}
+}
 
-	/* the CMA area: whole pageblocks inside one zone, clear of the reserved pages */
-	if (cfg->cma_bytes) {
-		uint64_t size = ((cfg->cma_bytes >> pm->page_shift) + pb - 1) & ~(uint64_t)(pb - 1);
-		uint64_t base;
+/* The CMA area [*cma_s, *cma_e): whole pageblocks (empty without cma_bytes); -EINVAL past RAM. */
+static int cma_area(const struct physmem *pm, unsigned long *cma_s, unsigned long *cma_e)
+{
+	const struct physmem_config *cfg = &pm->cfg;
+	unsigned long n = pm->nr_frames, pb = 1ul << pm->pb_order;
+	uint64_t size, base;
 
-		if (size > n)
-			return -EINVAL;
-		if (cfg->cma_base_bytes == UINT64_MAX)
-			base = (n - size) & ~(uint64_t)(pb - 1); /* memblock: top-down */
-		else
-			base = ((cfg->cma_base_bytes >> pm->page_shift) + pb - 1) &
-			       ~(uint64_t)(pb - 1);
-		if (base + size > n)
-			return -EINVAL;
-		cma_s = (unsigned long)base;
-		cma_e = (unsigned long)(base + size);
-	}
+	*cma_s = *cma_e = 0;
+	if (!cfg->cma_bytes)
+		return 0;
+	size = ((cfg->cma_bytes >> pm->page_shift) + pb - 1) & ~(uint64_t)(pb - 1);
+	if (size > n)
+		return -EINVAL;
+	if (cfg->cma_base_bytes == UINT64_MAX)
+		base = (n - size) & ~(uint64_t)(pb - 1); /* memblock: top-down */
+	else
+		base = ((cfg->cma_base_bytes >> pm->page_shift) + pb - 1) & ~(uint64_t)(pb - 1);
+	if (base + size > n)
+		return -EINVAL;
+	*cma_s = (unsigned long)base;
+	*cma_e = (unsigned long)(base + size);
+	return 0;
+}
+
+/* The non-empty zones, the CMA area's pageblocks inside the one zone that holds it all. */
+static int make_zones(struct physmem *pm, const unsigned long bound[PHYSMEM_ZONE_HIGHMEM + 2],
+		      unsigned long cma_s, unsigned long cma_e)
+{
+	unsigned long pb = 1ul << pm->pb_order;
 
 	pm->nr_zones = 0;
 	for (unsigned int t = 0; t <= PHYSMEM_ZONE_HIGHMEM; t++) {
@@ -319,7 +329,7 @@ int pm_zones_init(struct physmem *pm, char *msg, size_t len)
 			/* cma_activate_area: the area must lie in one zone */
 			if (cma_s < s || cma_e > e)
 				return -EINVAL;
-			if (cma_s < s + cfg->reserved_pages[t])
+			if (cma_s < s + pm->cfg.reserved_pages[t])
 				return -EINVAL;
 			for (unsigned long p = cma_s; p < cma_e; p += pb)
 				pm->pb_mt[p >> pm->pb_order] = PHYSMEM_MT_CMA;
@@ -327,21 +337,38 @@ int pm_zones_init(struct physmem *pm, char *msg, size_t len)
 		zone_init(pm, &pm->zones[pm->nr_zones++], (enum physmem_zone_type)t, s, e, cma_s,
 			  cma_e);
 	}
+	return 0;
+}
+
+/* free_blocks given for a zone the machine does not have: -EINVAL, the message in msg. */
+static int check_free_blocks_zones(const struct physmem *pm, char *msg, size_t len)
+{
 	for (unsigned int t = 0; t < PHYSMEM_NR_ZONE_TYPES; t++) {
 		unsigned int i = 0;
 
 		while (i < pm->nr_zones && pm->zones[i].type != t)
 			i++;
-		if (cfg->free_blocks_given[t] && i == pm->nr_zones) {
+		if (pm->cfg.free_blocks_given[t] && i == pm->nr_zones) {
 			if (msg && len)
 				snprintf(msg, len, "free_blocks.%s: the machine has no %s zone",
 					 zone_names[t], zone_names[t]);
 			return -EINVAL;
 		}
 	}
-	setup_wmarks(pm);
-	/* the boot's allocations are not the replay's: its counters start after them */
-	st = pm->st;
+	return 0;
+}
+
+/*
+ * What a running system holds when the replay starts, zone by zone: the guest's free lists
+ * (free_blocks) or taken_pages and taken_movable_pages. The boot's allocations are not the
+ * replay's: the counters start after them, but for the kernel's pages held.
+ */
+static int start_zones(struct physmem *pm, char *msg, size_t len)
+{
+	const struct physmem_config *cfg = &pm->cfg;
+	struct physmem_stats st = pm->st;
+	unsigned long kernel_pages;
+
 	for (unsigned int i = 0; i < pm->nr_zones; i++) {
 		struct physmem_zone *z = &pm->zones[i];
 
@@ -364,6 +391,19 @@ int pm_zones_init(struct physmem *pm, char *msg, size_t len)
 	pm->st = st;
 	pm->st.owner_pages[PHYSMEM_OWNER_KERNEL] = kernel_pages;
 	return 0;
+}
+
+int pm_zones_init(struct physmem *pm, char *msg, size_t len)
+{
+	unsigned long bound[PHYSMEM_ZONE_HIGHMEM + 2], cma_s, cma_e;
+	int err;
+
+	zone_bounds(pm, bound);
+	if ((err = cma_area(pm, &cma_s, &cma_e)) || (err = make_zones(pm, bound, cma_s, cma_e)) ||
+	    (err = check_free_blocks_zones(pm, msg, len)))
+		return err;
+	setup_wmarks(pm);
+	return start_zones(pm, msg, len);
 }
 
 /* int_sqrt: floor of the square root. */
