@@ -269,6 +269,65 @@ enum replay_mode { ENGINE, TEXT_ENGINE, TEXT_ONLY };
 /* events ahead of the one replayed at which the ENGINE loop prefetches the array */
 #define BENCH_EVENT_PREFETCH (SIM_LOOKAHEAD_DEFAULT * SIM_PREFETCH_DEPTHS + 16)
 
+/* ENGINE: the pre-decoded events straight into sim_event(), with the replay's look-ahead. */
+int run_engine(struct sim *sim, const std::vector<struct sim_event> &events, unsigned int lookahead,
+	       char *msg, size_t len)
+{
+	const size_t n_ev = events.size();
+	int err = 0;
+
+	for (size_t i = 0; i < n_ev; i++) {
+		/*
+		 * The harness's own array (168 bytes an event, 75 MB) streamed
+		 * from memory: bring its lines in ahead of the look-ahead's
+		 * depth 0, as `zsfrag replay`'s 64-event ring has them in
+		 * cache. Without it the look-ahead's first read of each event
+		 * waited on memory: 7% of this benchmark's samples.
+		 */
+		if (i + BENCH_EVENT_PREFETCH < n_ev) {
+			const char *e = (const char *)&events[i + BENCH_EVENT_PREFETCH];
+
+			__builtin_prefetch(e);
+			__builtin_prefetch(e + offsetof(struct sim_event, mtype));
+		}
+		/* as trace_lookahead: depth d for the event stride x (D - d) ahead */
+		for (unsigned int d = 0; lookahead && d < SIM_PREFETCH_DEPTHS; d++) {
+			size_t k = i + (size_t)lookahead * (SIM_PREFETCH_DEPTHS - d);
+
+			if (k < n_ev)
+				sim_prefetch(sim, &events[k], d);
+		}
+		if ((err = sim_event(sim, &events[i], msg, len)) != 0)
+			break;
+	}
+	return err;
+}
+
+/* TEXT_ENGINE: the text trace through replay_loop(); TEXT_ONLY: through the reader alone. */
+int run_text(struct sim *sim, const std::string &text, enum replay_mode mode, char *msg, size_t len)
+{
+	FILE *f = fmemopen(const_cast<char *>(text.data()), text.size(), "r");
+	struct trace_reader *r = nullptr;
+	struct sim_event ev;
+	int err = f ? trace_reader_open_file(f, "<bench>", &r, msg, len) : -ENOMEM;
+	int n = 0;
+
+	if (!err && mode == TEXT_ENGINE) {
+		/* the loop `zsfrag replay`, compare and sweep run (replay_job.h) */
+		if (replay_loop(sim, r, "<bench>", nullptr, msg, len))
+			err = -EINVAL;
+	} else {
+		while (!err && (n = trace_reader_next(r, &ev, msg, len)) == 1)
+			;
+		if (!err && n < 0)
+			err = n;
+	}
+	trace_reader_close(r);
+	if (f)
+		fclose(f);
+	return err;
+}
+
 void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profile, bool verify,
 	       unsigned int lookahead, enum sim_payload payload)
 {
@@ -293,66 +352,20 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 	}
 	for (auto _ : state) {
 		struct sim *sim = nullptr;
-		struct trace_reader *r = nullptr;
-		FILE *f = nullptr;
-		struct sim_event ev;
 		double t0, dt;
-		int err = 0, n;
+		int err;
 
 		if (mode != TEXT_ONLY && sim_create(&cfg, &sinks, &sim, msg, sizeof(msg))) {
 			state.SkipWithError(msg);
 			return;
 		}
 		t0 = zsb::cpu_seconds();
-		if (mode == ENGINE) {
-			const size_t n_ev = td.events.size();
-
-			for (size_t i = 0; i < n_ev; i++) {
-				/*
-				 * The harness's own array (168 bytes an event, 75 MB) streamed
-				 * from memory: bring its lines in ahead of the look-ahead's
-				 * depth 0, as `zsfrag replay`'s 64-event ring has them in
-				 * cache. Without it the look-ahead's first read of each event
-				 * waited on memory: 7% of this benchmark's samples.
-				 */
-				if (i + BENCH_EVENT_PREFETCH < n_ev) {
-					const char *e = (const char *)&td.events[i + BENCH_EVENT_PREFETCH];
-
-					__builtin_prefetch(e);
-					__builtin_prefetch(e + offsetof(struct sim_event, mtype));
-				}
-				/* as trace_lookahead: depth d for the event stride x (D - d) ahead */
-				for (unsigned int d = 0; lookahead && d < SIM_PREFETCH_DEPTHS; d++) {
-					size_t k = i + (size_t)lookahead * (SIM_PREFETCH_DEPTHS - d);
-
-					if (k < n_ev)
-						sim_prefetch(sim, &td.events[k], d);
-				}
-				if ((err = sim_event(sim, &td.events[i], msg, sizeof(msg))) != 0)
-					break;
-			}
-		} else {
-			f = fmemopen(const_cast<char *>(td.text.data()), td.text.size(), "r");
-			err = f ? trace_reader_open_file(f, "<bench>", &r, msg, sizeof(msg))
-				: -ENOMEM;
-			if (!err && mode == TEXT_ENGINE) {
-				/* the loop `zsfrag replay`, compare and sweep run (replay_job.h) */
-				if (replay_loop(sim, r, "<bench>", nullptr, msg, sizeof(msg)))
-					err = -EINVAL;
-			} else {
-				while (!err && (n = trace_reader_next(r, &ev, msg, sizeof(msg))) == 1)
-					;
-				if (!err && n < 0)
-					err = n;
-			}
-		}
+		err = mode == ENGINE ? run_engine(sim, td.events, lookahead, msg, sizeof(msg))
+				     : run_text(sim, td.text, mode, msg, sizeof(msg));
 		dt = zsb::cpu_seconds() - t0;
 		state.SetIterationTime(dt);
 		busy += dt;
 		events += td.events.size();
-		trace_reader_close(r);
-		if (f)
-			fclose(f);
 		if (sim) {
 			pool_pages = zs_get_total_pages(sim_pool(sim));
 			sim_destroy(sim);
