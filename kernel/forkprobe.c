@@ -203,6 +203,44 @@ static void write_str(const char *path, const char *s)
 	}
 }
 
+/*
+ * The objects and slabs of the caches a fork takes objects from, as one
+ * "ZSK fork_slab_probe" record per cache (sim/fork_slab.c's per-fork counts
+ * are the difference between when=start and when=children, per fork).
+ */
+static void slab_report(const char *label, const char *when)
+{
+	static const char *const caches[] = {
+	    "task_struct", "mm_struct",	    "vm_area_struct", "anon_vma",
+	    "anon_vma_chain", "signal_cache", "sighand_cache", "files_cache",
+	    "fs_cache",	  "pid",	    "cred_jar"};
+
+	for (size_t k = 0; k < sizeof(caches) / sizeof(caches[0]); k++) {
+		static const char *const files[] = {"objects", "slabs"};
+		long long v[2] = {-1, -1};
+
+		for (int f = 0; f < 2; f++) {
+			char path[96], b[64];
+			int fd;
+			ssize_t r;
+
+			snprintf(path, sizeof(path), "/sys/kernel/slab/%s/%s", caches[k], files[f]);
+			fd = open(path, O_RDONLY);
+			if (fd < 0)
+				continue;
+			r = read(fd, b, sizeof(b) - 1);
+			close(fd);
+			if (r > 0) {
+				b[r] = '\0';
+				v[f] = atoll(b);
+			}
+		}
+		if (v[0] >= 0)
+			report("ZSK fork_slab_probe label=%s when=%s cache=%s objects=%lld slabs=%lld\n",
+			       label, when, caches[k], v[0], v[1]);
+	}
+}
+
 /* Reap children that died (the OOM killer's victims); returns how many. */
 static int reap(void)
 {
@@ -354,6 +392,8 @@ int main(int argc, char **argv)
 	/* Per-CPU lists hide freed pages from "pages free": drain them (the
 	 * module's /proc/zsfrag_kdrain, when loaded) before both zone reads. */
 	write_str("/proc/zsfrag_kdrain", "1");
+	slab_report(label, "start");
+	write_str("/proc/zsfrag_kdrain", "1");
 	z0.nr = read_zone_free(zfd, z0.names, z0.freep);
 	read_vmstat(fd, v0);
 
@@ -362,6 +402,7 @@ int main(int argc, char **argv)
 	write_str("/proc/zsfrag_kdrain", "1");
 	z1.nr = read_zone_free(zfd, z1.names, z1.freep);
 	read_vmstat(fd, end);
+	slab_report(label, "children");
 	report_probe_end(label, n, i, &t, stopped, v0, end, &z0, &z1);
 	kill_children();
 	return 0;

@@ -44,6 +44,7 @@ KMSG=/dev/kmsg
 [ -w "$KMSG" ] || KMSG=/dev/console
 say() { printf '%s\n' "$*" > "$KMSG" || printf '%s\n' "$*" > /dev/console; }
 # awk programs that report start with this (and get -v K="$KMSG")
+FORK_CACHES="task_struct mm_struct vm_area_struct anon_vma anon_vma_chain signal_cache sighand_cache files_cache fs_cache pid cred_jar"
 AWK_SAY='function say(s) { print s > K; close(K) }'
 # say_prefixed PREFIX FILE: each line of FILE, after PREFIX, as its own record
 say_prefixed() {
@@ -137,6 +138,17 @@ machine_state() {
 		[ -r "$d/slabs" ] || continue
 		line="ZSK zs_slab chunk=$1 cache=${d##*/}"
 		for f in slabs objects partial cpu_slabs aliases order objs_per_slab slab_size min_partial cpu_partial; do
+			[ -r "$d/$f" ] && read -r v _ < "$d/$f" && line="$line $f=$v"
+		done
+		say "$line"
+	done
+	# the caches a fork takes objects from (sim/fork_slab.c, kernel/README.md "A fork's slab
+	# objects"): the same figures, merged caches through their alias
+	for c in $FORK_CACHES; do
+		d=/sys/kernel/slab/$c
+		[ -r "$d/slabs" ] || continue
+		line="ZSK fork_slab chunk=$1 cache=$c"
+		for f in slabs objects partial cpu_slabs aliases order objs_per_slab slab_size object_size min_partial cpu_partial; do
 			[ -r "$d/$f" ] && read -r v _ < "$d/$f" && line="$line $f=$v"
 		done
 		say "$line"

@@ -20,6 +20,7 @@
  *   fork_pgd_order, fork_stack_pages,             a fork's pages (sim/fork.c;
  *   fork_stack_vmalloc, fork_slab_pages,          default: the profile's kernel
  *   fork_user_pages, fork_cow_pages               on the arch)
+ *   fork_slab                                     "pages" or "slub" (sim/fork.c)
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -348,6 +349,13 @@ static int check_orders(const struct sim_config *cfg, const char *path, char *ms
 			 path, cfg->fork.pgd_order, mc->max_order);
 		return -EINVAL;
 	}
+	if (cfg->fork.slab_slub && cfg->fork.slab_pages >= 0) {
+		snprintf(msg, len,
+			 "%s: fork_slab_pages %d with fork_slab \"slub\" (a fork's slab pages are "
+			 "its caches')",
+			 path, cfg->fork.slab_pages);
+		return -EINVAL;
+	}
 	for (unsigned int z = 0; z < PHYSMEM_ZONE_MOVABLE; z++) {
 		const char *zn = physmem_zone_type_name((enum physmem_zone_type)z);
 
@@ -657,7 +665,10 @@ json_t *config_to_json(const struct sim_config *cfg)
 		json_object_set_new(j, "fork_pgd_order", json_integer(fc.pgd_order));
 		json_object_set_new(j, "fork_stack_pages", json_integer(fc.stack_pages));
 		json_object_set_new(j, "fork_stack_vmalloc", json_boolean(fc.stack_vmalloc));
-		json_object_set_new(j, "fork_slab_pages", json_integer(fc.slab_pages));
+		if (fc.slab_slub)
+			json_object_set_new(j, "fork_slab", json_string("slub"));
+		else
+			json_object_set_new(j, "fork_slab_pages", json_integer(fc.slab_pages));
 		json_object_set_new(j, "fork_user_pages", json_integer(fc.user_pages));
 		json_object_set_new(j, "fork_cow_pages", json_integer(fc.cow_pages));
 	}

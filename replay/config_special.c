@@ -460,6 +460,22 @@ static int load_host_thp(json_t *v, const char *path, const char *key, struct si
 	return 0;
 }
 
+static int load_fork_slab(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			  char *msg, size_t len)
+{
+	const char *fv = json_is_string(v) ? json_string_value(v) : "";
+
+	if (!strcmp(fv, "pages")) {
+		cfg->fork.slab_slub = 0;
+	} else if (!strcmp(fv, "slub")) {
+		cfg->fork.slab_slub = 1;
+	} else {
+		snprintf(msg, len, "%s: key \"%s\": expected \"pages\" or \"slub\"", path, key);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct config_special config_specials[] = {
     {"profile", load_profile,
      "a profile name: v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12 (default v4.1)"},
@@ -493,6 +509,9 @@ static const struct config_special config_specials[] = {
      "\"off\" (default), \"6.1\", \"6.12\" or \"profile\": per-CPU page lists"},
     {"payload", load_payload,
      "\"auto\" (default: full up to 16 GiB of RAM), \"full\", \"header\" or \"none\""},
+    {"fork_slab", load_fork_slab,
+     "\"pages\" (default: fork_slab_pages whole pages per fork) or \"slub\" (objects in SLUB "
+     "caches of the 6.1 guests' geometry, arm32 and x86_64 at 4 KiB pages)"},
     {"host_thp", load_host_thp,
      "true (default) or false: MADV_HUGEPAGE on the host's frame memory (no effect on results)"},
 };

@@ -440,6 +440,12 @@ static int check_invariants(struct sim *sim, char *msg, size_t len)
 		snprintf(msg + n, len - (size_t)n, "%s", why);
 		return -EUCLEAN;
 	}
+	if (fork_slab_check(&sim->forks, why, sizeof(why)) != 0) {
+		n = snprintf(msg, len, "fork slab cache invariant broken after event %llu: ",
+			     (unsigned long long)sim->events);
+		snprintf(msg + n, len - (size_t)n, "%s", why);
+		return -EUCLEAN;
+	}
 	return 0;
 }
 

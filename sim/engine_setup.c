@@ -49,7 +49,7 @@ void sim_config_default(struct sim_config *cfg)
 	policy_params_default(&cfg->policy);
 	cfg->seed = 1;
 	cfg->lookahead = SIM_LOOKAHEAD_DEFAULT;
-	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1};
+	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1, 0, NULL, 0};
 }
 
 /* kcompact moved a user page: the block now lives at newpfn. */
@@ -196,6 +196,14 @@ static int sim_create_tables(struct sim *sim, const struct sim_config *cfg, char
 	if ((unsigned int)cost.pgd_order >= cfg->mem.max_order) {
 		snprintf(msg, msglen, "fork_pgd_order %d beyond the machine's %u orders",
 			 cost.pgd_order, cfg->mem.max_order);
+		return -EINVAL;
+	}
+	if (cost.slab_slub && (!cost.slab_caches || cfg->pool.page_size != 4096)) {
+		snprintf(
+		    msg, msglen,
+		    "fork_slab \"slub\": no fork caches measured for this arch at %zu-byte pages "
+		    "(arm32 and x86_64 at 4096 only)",
+		    cfg->pool.page_size);
 		return -EINVAL;
 	}
 	sim->cfg.fork = cost;

@@ -37,12 +37,16 @@
  * of that fork after it, are taken to be served by the victim's freed
  * memory, without a frame, so free memory stays as it was from the kill on.
  * Slab pages are taken per fork (the kernel's are shared by many
- * objects and freed when a slab empties); COW pages are allocated movable
+ * objects and freed when a slab empties), unless fork_slab is "slub": then
+ * each fork takes its objects from SLUB caches (sim/slub.c) of the geometry
+ * measured in the guest (fork_slab_table), which share slab pages among
+ * forks and keep them after the children exit as SLUB does; COW pages are allocated movable
  * (so they may use the CMA area, as the kernel's do) but compaction never
  * moves them;
  * a fork's pages all go back at its exit.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,9 +60,71 @@ struct fork_block {
 };
 
 struct fork_proc {
+	uint64_t serial;   /* fork_slab "slub": the fork's object ids */
+	unsigned int nobj; /* objects taken, in the caches' order */
 	unsigned int nr;
 	struct fork_block b[];
 };
+
+/* One fork's allocations so far: the furthest stage, the first stall's reason, a kill. */
+struct fork_run {
+	struct sim_forks *f;
+	enum alloc_outcome worst;
+	enum alloc_stall_reason reason;
+	bool killed; /* the victim's memory serves the rest of this fork */
+};
+
+/*
+ * The ARM 6.1 guest's caches (Debian 6.1.0-50-armmp, -m 768, one CPU: /sys/kernel/slab at
+ * every snapshot, kernel/guest-init.sh) and the objects per fork (the fork probe's objects
+ * before and with its 300 children, kernel/forkprobe.c; copy_process takes one of each but
+ * the VMA ones: the probe's 9 VMAs, 5 of them with an anon_vma and 2 chain links each).
+ * fs_cache and pid are one merged cache on that kernel (64 B): 2 objects per fork.
+ */
+static const struct fork_slab_cache arm32_caches[] = {
+    {"task_struct", 2752, 3, 11, 5, 24, 1},
+    {"mm_struct", 512, 0, 8, 5, 52, 1},
+    {"vm_area_struct", 72, 0, 56, 5, 120, 9},
+    {"anon_vma", 56, 0, 73, 5, 120, 5},
+    {"anon_vma_chain", 32, 0, 128, 5, 120, 10},
+    {"signal_cache", 768, 1, 10, 5, 52, 1},
+    {"sighand_cache", 1344, 2, 12, 5, 24, 1},
+    {"files_cache", 256, 0, 16, 5, 52, 1},
+    {"pid+fs_cache", 64, 0, 64, 5, 120, 2},
+    {"cred_jar", 128, 0, 32, 5, 120, 1},
+};
+
+/*
+ * The x86_64 6.1 guest's (Debian 6.1.0-57-amd64, -m 1024, one CPU), measured the same way:
+ * the probe's 10 VMAs, 5 anon_vmas, 10 chain links; fs_cache is merged with anon_vma_chain
+ * there (64 B: 11 objects per fork).
+ */
+static const struct fork_slab_cache x86_64_caches[] = {
+    {"task_struct", 6208, 3, 5, 6, 6, 1},
+    {"mm_struct", 1152, 2, 14, 5, 24, 1},
+    {"vm_area_struct", 152, 0, 26, 5, 120, 10},
+    {"anon_vma", 104, 0, 39, 5, 120, 5},
+    {"anon_vma_chain+fs_cache", 64, 0, 64, 5, 120, 11},
+    {"signal_cache", 1152, 2, 14, 5, 24, 1},
+    {"sighand_cache", 2112, 3, 15, 5, 24, 1},
+    {"files_cache", 704, 1, 11, 5, 52, 1},
+    {"pid", 128, 0, 32, 5, 120, 1},
+    {"cred_jar", 192, 0, 21, 5, 120, 1},
+};
+
+const struct fork_slab_cache *fork_slab_table(int arch, unsigned int *nr)
+{
+	if (arch == ZS_ARCH_ARM32) {
+		*nr = sizeof(arm32_caches) / sizeof(arm32_caches[0]);
+		return arm32_caches;
+	}
+	if (arch == ZS_ARCH_X86_64) {
+		*nr = sizeof(x86_64_caches) / sizeof(x86_64_caches[0]);
+		return x86_64_caches;
+	}
+	*nr = 0;
+	return NULL;
+}
 
 static bool vmap_stack_era(const char *profile)
 {
@@ -91,8 +157,13 @@ void fork_cost_resolve(struct sim_fork_cost *c, const char *profile, int arch, s
 		c->stack_pages = (int)((thread_size + page_size - 1) / page_size);
 	if (c->stack_vmalloc < 0)
 		c->stack_vmalloc = vmap_stack_era(profile);
-	if (c->slab_pages < 0)
+	if (c->slab_slub) {
+		c->slab_pages = 0;
+		if (!c->slab_caches)
+			c->slab_caches = fork_slab_table(arch, &c->nr_slab_caches);
+	} else if (c->slab_pages < 0) {
 		c->slab_pages = arm ? 2 : 8;
+	}
 	if (c->user_pages < 0)
 		c->user_pages = arm ? 11 : 13;
 	if (c->cow_pages < 0)
@@ -107,18 +178,149 @@ unsigned long fork_cost_pages(const struct sim_fork_cost *c)
 	       (unsigned long)c->slab_pages + (unsigned long)c->user_pages;
 }
 
+/*
+ * One allocation of the fork, through the slow path: 1 with *pfn, 0 when the OOM victim's
+ * memory served it (no frame), -1 when it failed (the fork unwinds).
+ */
+static int fork_take(struct fork_run *run, unsigned int order, unsigned int gfp, enum physmem_mt mt,
+		     unsigned long *pfn)
+{
+	struct alloc_result r;
+
+	__alloc_pages(run->f->pa, order, mt, gfp, &r);
+	if (r.outcome > run->worst)
+		run->worst = r.outcome;
+	if (run->reason == STALL_NONE && r.outcome != ALLOC_FAST)
+		run->reason = r.reason;
+	if (r.outcome == ALLOC_OOM_KILL) {
+		run->f->st.oom_kills++;
+		run->killed = true;
+	}
+	if (r.outcome == ALLOC_FAILED)
+		return -1; /* copy_process unwinds: -ENOMEM */
+	if (!r.has_page)
+		return 0;
+	*pfn = r.pfn;
+	return 1;
+}
+
+/* allocate_slab for a fork's cache: GFP_KERNEL, unmovable, an order-N block */
+static int fork_slab_page_alloc(void *ctx, unsigned int order, unsigned long *pfn)
+{
+	struct sim_forks *f = ctx;
+
+	if (!f->run || f->run->killed || f->run->worst == ALLOC_FAILED ||
+	    fork_take(f->run, order, SIM_GFP_KERNEL, PHYSMEM_MT_UNMOVABLE, pfn) <= 0)
+		return -ENOMEM; /* the object is placed in no slab (slub.c) */
+	physmem_set_owner(f->pa->mem, *pfn, PHYSMEM_OWNER_SLAB, 0);
+	f->slab_pages += 1ul << order;
+	return 0;
+}
+
+static void fork_slab_page_free(void *ctx, unsigned long pfn, unsigned int order)
+{
+	struct sim_forks *f = ctx;
+
+	physmem_free(f->pa->mem, pfn, order);
+	f->slab_pages -= 1ul << order;
+}
+
 int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost)
 {
+	struct slub_page_ops ops = {
+	    .alloc = fork_slab_page_alloc, .free = fork_slab_page_free, .ctx = f};
+
 	memset(f, 0, sizeof(*f));
 	f->pa = pa;
 	f->cost = *cost;
+	if (cost->slab_slub) {
+		if (!cost->slab_caches || !cost->nr_slab_caches)
+			return -EINVAL;
+		f->caches = calloc(cost->nr_slab_caches, sizeof(*f->caches));
+		if (!f->caches)
+			return -ENOMEM;
+		for (unsigned int k = 0; k < cost->nr_slab_caches; k++) {
+			const struct fork_slab_cache *fc = &cost->slab_caches[k];
+			struct slub_geometry g = {
+			    .size = fc->size,
+			    .order = fc->order,
+			    .objects = fc->objects,
+			    .min_partial = fc->min_partial,
+			    /* slub_set_cpu_partial: DIV_ROUND_UP(2 * cpu_partial, objects) */
+			    .cpu_partial_slabs =
+				fc->objects ? (2 * fc->cpu_partial + fc->objects - 1) / fc->objects
+					    : 0};
+
+			if (!fc->objects || fc->order >= PHYSMEM_MAX_ORDERS ||
+			    fc->per_fork > 4096) {
+				fork_destroy(f);
+				return -EINVAL;
+			}
+			if (slub_cache_init(&f->caches[k], &g, &ops) != 0) {
+				fork_destroy(f);
+				return -ENOMEM;
+			}
+			f->nr_caches = k + 1;
+		}
+	}
 	return idmap_init(&f->pids, 64);
+}
+
+/* A fork's object ids: unique per cache among live objects */
+static uint64_t obj_id(uint64_t serial, unsigned int seq)
+{
+	return serial << 16 | seq;
+}
+
+/* The child's objects go back to their caches, in the order they were taken. */
+static void release_objects(struct sim_forks *f, struct fork_proc *p)
+{
+	unsigned int seq = 0;
+
+	for (unsigned int k = 0; k < f->nr_caches && seq < p->nobj; k++)
+		for (unsigned int j = 0; j < f->cost.slab_caches[k].per_fork && seq < p->nobj;
+		     j++, seq++)
+			(void)slub_free(&f->caches[k], obj_id(p->serial, seq));
+	p->nobj = 0;
+}
+
+/* The fork's objects, cache by cache, until a kill or a failure: 0, or -ENOMEM (host). */
+static int take_objects(struct sim_forks *f, struct fork_run *run, struct fork_proc *p)
+{
+	int err = 0;
+
+	p->serial = f->serial++;
+	f->run = run;
+	for (unsigned int k = 0; k < f->nr_caches && !err; k++)
+		for (unsigned int j = 0; j < f->cost.slab_caches[k].per_fork && !err; j++) {
+			if (run->killed || run->worst == ALLOC_FAILED)
+				break;
+			err = slub_alloc(&f->caches[k], obj_id(p->serial, p->nobj));
+			if (!err)
+				p->nobj++;
+		}
+	f->run = NULL;
+	return err;
+}
+
+int fork_slab_check(const struct sim_forks *f, char *msg, size_t len)
+{
+	for (unsigned int k = 0; k < f->nr_caches; k++) {
+		char why[200];
+
+		if (slub_check(&f->caches[k], why, sizeof(why)) != 0) {
+			snprintf(msg, len, "fork cache %s: %s", f->cost.slab_caches[k].name, why);
+			return -EUCLEAN;
+		}
+	}
+	return 0;
 }
 
 static void release_blocks(struct sim_forks *f, struct fork_proc *p)
 {
 	if (!p)
 		return;
+	release_objects(f, p);
 	for (unsigned int i = 0; i < p->nr; i++) {
 		physmem_free(f->pa->mem, p->b[i].pfn, p->b[i].order);
 		f->st.pages_live -= 1ul << p->b[i].order;
@@ -130,10 +332,15 @@ void fork_destroy(struct sim_forks *f)
 {
 	struct idmap_entry *e;
 
-	if (!f->pids.slots)
-		return;
-	idmap_for_each(&f->pids, e) free((void *)(uintptr_t)e->a);
-	idmap_destroy(&f->pids);
+	if (f->pids.slots) {
+		idmap_for_each(&f->pids, e) free((void *)(uintptr_t)e->a);
+		idmap_destroy(&f->pids);
+	}
+	for (unsigned int k = 0; k < f->nr_caches; k++)
+		slub_cache_destroy(&f->caches[k], 0);
+	free(f->caches);
+	f->caches = NULL;
+	f->nr_caches = 0;
 }
 
 struct fork_req {
@@ -181,9 +388,7 @@ static struct fork_proc *copy_process(struct sim_forks *f, uint64_t tag,
 	    /* the child's first writes: wp_page_copy, GFP_HIGHUSER_MOVABLE */
 	    {0, SIM_GFP_KERNEL | SIM_GFP_HIGHMEM, cow, PHYSMEM_OWNER_KERNEL, PHYSMEM_MT_MOVABLE},
 	};
-	enum alloc_outcome worst = ALLOC_FAST;
-	bool killed = false; /* the victim's memory serves the rest of this fork */
-	enum alloc_stall_reason reason = STALL_NONE;
+	struct fork_run run = {.f = f, .worst = ALLOC_FAST, .reason = STALL_NONE};
 	struct fork_proc *p;
 	unsigned int max = 0;
 
@@ -193,46 +398,47 @@ static struct fork_proc *copy_process(struct sim_forks *f, uint64_t tag,
 	p = malloc(sizeof(*p) + max * sizeof(p->b[0]));
 	if (!p)
 		return NULL;
+	p->serial = 0;
+	p->nobj = 0;
 	p->nr = 0;
 	f->st.attempted++;
-	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]) && worst != ALLOC_FAILED; i++) {
-		for (unsigned int n = 0; n < reqs[i].count && !killed; n++) {
-			struct alloc_result r;
+	/* fork_slab "slub": dup_task_struct's task_struct first, then the others */
+	if (f->nr_caches && take_objects(f, &run, p) != 0) {
+		release_objects(f, p);
+		free(p);
+		*outcome = ALLOC_FAST; /* host memory: not a failed fork */
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]) && run.worst != ALLOC_FAILED; i++) {
+		for (unsigned int n = 0; n < reqs[i].count && !run.killed; n++) {
+			unsigned long pfn;
+			int got = fork_take(&run, reqs[i].order, reqs[i].gfp, reqs[i].mt, &pfn);
 
-			__alloc_pages(f->pa, reqs[i].order, reqs[i].mt, reqs[i].gfp, &r);
-			if (r.outcome > worst)
-				worst = r.outcome;
-			if (reason == STALL_NONE && r.outcome != ALLOC_FAST)
-				reason = r.reason;
-			if (r.outcome == ALLOC_OOM_KILL) {
-				f->st.oom_kills++;
-				killed = true;
-			}
-			if (r.outcome == ALLOC_FAILED)
+			if (got < 0)
 				break; /* copy_process unwinds: -ENOMEM */
-			if (!r.has_page)
+			if (got == 0)
 				continue; /* the OOM victim's memory served it */
-			physmem_set_owner(f->pa->mem, r.pfn, reqs[i].owner,
+			physmem_set_owner(f->pa->mem, pfn, reqs[i].owner,
 					  reqs[i].owner == PHYSMEM_OWNER_PGD ? tag : 0);
-			p->b[p->nr].pfn = r.pfn;
+			p->b[p->nr].pfn = pfn;
 			p->b[p->nr].order = reqs[i].order;
 			p->nr++;
 			f->st.pages_live += 1ul << reqs[i].order;
 		}
 	}
-	*outcome = worst;
-	f->st.outcomes[worst]++;
-	if (worst != ALLOC_FAST) {
-		f->st.stall_reasons[reason]++;
+	*outcome = run.worst;
+	f->st.outcomes[run.worst]++;
+	if (run.worst != ALLOC_FAST) {
+		f->st.stall_reasons[run.reason]++;
 		f->st.free_at_last_stall = physmem_free_pages(f->pa->mem);
 		f->st.lowmem_free_at_last_stall = lowmem_free(f->pa->mem);
 	}
-	if (worst == ALLOC_FAILED) {
+	if (run.worst == ALLOC_FAILED) {
 		release_blocks(f, p);
 		f->st.failed++;
 		return NULL;
 	}
-	if (worst != ALLOC_FAST)
+	if (run.worst != ALLOC_FAST)
 		f->st.stalls++;
 	f->st.succeeded++;
 	f->st.live++;
@@ -283,8 +489,10 @@ int fork_probe(struct sim_forks *f, uint64_t n)
 		if (outcome >= ALLOC_OOM_KILL)
 			break;
 	}
-	while (got > 0) {
-		release_blocks(f, kids[--got]);
+	/* the probe kills its children in fork order (fork_slab "slub": the order their
+	 * objects go back in matters; whole pages merge back alike either way) */
+	for (uint64_t i = 0; i < got; i++) {
+		release_blocks(f, kids[f->nr_caches ? i : got - 1 - i]);
 		f->st.live--;
 		f->st.exits++;
 	}

@@ -11,6 +11,7 @@
 
 #include "idmap.h"
 #include "page_alloc.h"
+#include "slub.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,7 +31,25 @@ struct sim_fork_cost {
 			   first */
 	int cow_pages;	/* of user_pages, the COW pages: GFP_HIGHUSER_MOVABLE (movable, may use
 			   CMA); the rest are page tables (unmovable) */
+	int slab_slub;	/* 1 (config fork_slab "slub"): the slab objects through SLUB caches
+			   (slab_caches), slab_pages 0; 0: slab_pages whole pages per fork */
+	const struct fork_slab_cache *slab_caches; /* NULL: the arch's (fork_slab_table) */
+	unsigned int nr_slab_caches;
 };
+
+/*
+ * One kmem cache a fork takes objects from: its geometry as /sys/kernel/slab shows it
+ * (slab_size, order, objs_per_slab, min_partial, cpu_partial in objects) and the objects
+ * one fork takes from it (freed when the child exits).
+ */
+struct fork_slab_cache {
+	const char *name;
+	unsigned int size, order, objects, min_partial, cpu_partial;
+	unsigned int per_fork;
+};
+
+/* The caches measured for an arch (ZS_ARCH_*) on Debian 6.1, or NULL (none measured). */
+const struct fork_slab_cache *fork_slab_table(int arch, unsigned int *nr);
 
 enum zs_arch;
 /* Fill the -1 fields for a profile ("v4.1"...) on an arch at a page size. */
@@ -55,14 +74,25 @@ struct sim_fork_stats {
 	uint64_t lowmem_free_at_last_stall; /* of which outside HighMem */
 };
 
+struct fork_run;
+
 struct sim_forks {
 	struct page_alloc *pa;
 	struct sim_fork_cost cost;
 	struct idmap pids; /* PID -> a: struct fork_proc * (0: took no frame), b: unused */
 	struct sim_fork_stats st;
+	/* fork_slab "slub": one SLUB cache per cost.slab_caches entry */
+	struct slub_cache *caches;
+	unsigned int nr_caches;
+	uint64_t serial;      /* forks so far: each fork's object ids */
+	uint64_t slab_pages;  /* pages the caches hold (shared by forks, kept after exits) */
+	struct fork_run *run; /* the fork whose objects are being placed */
 };
 
+/* 0, -ENOMEM, or -EINVAL (fork_slab "slub" without caches for the arch). */
 int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost);
+/* The caches' lists against their counters (fork_slab "slub"); 0 or -EUCLEAN with msg. */
+int fork_slab_check(const struct sim_forks *f, char *msg, size_t len);
 void fork_destroy(struct sim_forks *f);
 /* copy_process for PID: 0, -EEXIST (PID alive), -ENOMEM (host memory). */
 int fork_copy_process(struct sim_forks *f, uint64_t pid);
