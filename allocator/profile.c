@@ -3,9 +3,12 @@
  *
  * Each row names a kernel version and says, field by field, how its
  * zsmalloc behaves. The rest of the allocator reads these fields and never
- * tests a version number. Sources for every field are in
- * shared/reference/zsmalloc-facts.md; what was checked against a kernel tree
- * is noted beside the row.
+ * tests a version number. docs/profiles.md says what each field means, gives
+ * its value in every row, and for each difference the kernel version and
+ * source it comes from; the original notes are the facts sheet outside the
+ * repository, shared/reference/zsmalloc-facts.md. What was checked against a
+ * kernel tree is noted beside the row. Keep docs/profiles.md's table in step
+ * with this one.
  */
 #include <errno.h>
 #include <string.h>
