@@ -23,8 +23,9 @@
  * skipping aliases. Only one compaction runs at a time.
  *
  * Kernel -> ours:
- *   isolate_source_page/isolate_target_page (4.1), isolate_zspage(class, source)
- *     (4.3 .. 6.2)                      -> isolate_zspage(pool, class, source)
+ *   isolate_source_page/isolate_target_page (4.1 .. 4.7; from 4.3 the source
+ *     may also be ALMOST_FULL), isolate_zspage(class, source) (4.8 .. 6.2)
+ *                                       -> isolate_zspage(pool, class, source)
  *   isolate_src_zspage, isolate_dst_zspage (6.3+): the same names
  *   migrate_zspage(pool, class, cc)     -> migrate_zspage_v4 / migrate_zspage_v63
  *   __zs_compact(pool, class)           -> __zs_compact_v4 / __zs_compact_v63, which also
@@ -55,7 +56,8 @@ static struct zspage *isolate_head(struct size_class *class, unsigned int group)
 }
 
 /*
- * 4.x isolate_zspage(): a source from ALMOST_EMPTY, then (4.3+) ALMOST_FULL;
+ * 4.x isolate_source_page()/isolate_zspage(): a source from ALMOST_EMPTY, then
+ * (4.3+) ALMOST_FULL;
  * a destination from ALMOST_FULL, then ALMOST_EMPTY.
  */
 static struct zspage *isolate_zspage(const struct zs_pool *pool, struct size_class *class,
