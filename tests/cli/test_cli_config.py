@@ -8,8 +8,9 @@ contains NAME.expect, and write no results; tests/cli/configs/valid/*.json
 invalid files seed the config fuzzer's corpus.
 
 `replay --config-keys` (printed from the loader's own tables) must list the
-keys README's Configuration table lists, no more and no fewer, and the loader
-must know every key it lists.
+keys README's Configuration table lists, no more and no fewer, the loader
+must know every key it lists, and the results' inputs block must record each
+(but the four it leaves out on purpose, named in the test).
 """
 import glob
 import json
@@ -71,6 +72,16 @@ def check_key_list(c, trace):
     documented = readme_keys()
     c.eq(sorted(listed - documented), [], "keys listed but not in README's table")
     c.eq(sorted(documented - listed), [], "keys in README's table but not listed")
+    # the results' inputs block records every key, but those it leaves out on purpose
+    rc, so, se = c.run("replay", trace, "--json", c.path("inputs.json"), "-q", "--no-timing")
+    c.eq(rc, 0, "replay for the inputs block (stderr %r)" % se)
+    if rc == 0:
+        with open(c.path("inputs.json")) as f:
+            inputs = json.load(f)["inputs"]
+        # host_thp: host side only; free_blocks, pageblocks: recorded only when given;
+        # fork_slab: recorded as fork_slab_pages unless "slub"
+        unrecorded = {"host_thp", "free_blocks", "pageblocks", "fork_slab"}
+        c.eq(sorted(listed - set(inputs) - unrecorded), [], "keys missing from results' inputs")
     # a value of the wrong type: refused for its value, never as an unknown key
     for key in sorted(listed):
         cfg = c.write("key.json", json.dumps({key: "?"}))
