@@ -2,14 +2,8 @@
  * test_page_alloc.c - the slow path (sim/page_alloc.c) and a fork's pages
  * (sim/fork.c) on hand-built memory layouts, one test per outcome.
  *
- * The machine: 64 frames (256 KiB), no HighMem, 5 orders (blocks up to 16
- * frames), pageblock order 3, min_free_kbytes 0, watermarks set by each
- * test. Layouts are built with ALLOC_NO_WATERMARKS order-0 allocations
- * (boot hands out the lowest free frame first: frame i is the i-th
- * allocation) and frees:
- *   checkerboard: every frame taken, the odd ones freed: 32 free frames, no
- *                 two of them buddies, so no free block above order 0;
- *   full_but(n):  every frame taken but the last n (a free aligned block).
+ * The machine and its layouts: page_alloc_layouts.h (the orders as each
+ * test asks, watermarks set by each test). fork_slab "slub": test_fork_slab.c.
  * Kernel-owned blocks never move; a test that needs movable pages makes
  * them USER pages of MOVABLE type and gives compaction a relocate callback.
  */
@@ -18,114 +12,8 @@
 #include <string.h>
 
 #include "fork.h"
-#include "page_alloc.h"
-#include "physmem.h"
-#include "test_util.h"
+#include "page_alloc_layouts.h"
 #include "zsmalloc.h"
-
-#define NFRAMES 64
-
-static struct physmem *machine(unsigned int max_order)
-{
-	struct physmem_config c;
-	struct physmem *pm = NULL;
-
-	physmem_config_default(&c);
-	c.ram_bytes = NFRAMES * 4096;
-	c.highmem = false;
-	c.max_order = max_order;
-	c.pageblock_order = 3;
-	c.min_free_kbytes = 0;
-	if (physmem_create(&c, &pm) != 0)
-		return NULL;
-	return pm;
-}
-
-static void take_all(struct physmem *pm, enum physmem_mt mt, enum physmem_owner owner)
-{
-	for (unsigned long i = 0; i < NFRAMES; i++) {
-		unsigned long pfn;
-
-		REQUIRE(physmem_alloc(pm, 0, mt, PHYSMEM_ALLOC_NO_WMARKS, &pfn) == 0);
-		CHECK_EQ(pfn, i);
-		physmem_set_owner(pm, pfn, owner, owner == PHYSMEM_OWNER_USER ? pfn + 1 : 0);
-	}
-}
-
-static void checkerboard(struct physmem *pm)
-{
-	take_all(pm, PHYSMEM_MT_UNMOVABLE, PHYSMEM_OWNER_KERNEL);
-	for (unsigned long i = 1; i < NFRAMES; i += 2)
-		physmem_free(pm, i, 0);
-	CHECK_EQ(physmem_free_pages(pm), 32);
-	CHECK_EQ(physmem_nr_free(pm, 0, 1), 0);
-}
-
-static void full_but(struct physmem *pm, unsigned long n)
-{
-	take_all(pm, PHYSMEM_MT_UNMOVABLE, PHYSMEM_OWNER_KERNEL);
-	for (unsigned long i = NFRAMES - n; i < NFRAMES; i++)
-		physmem_free(pm, i, 0);
-}
-
-/* The test's side of reclaim: what shrink_slab and the pre-OOM hook do. */
-struct fake {
-	struct physmem *pm;
-	unsigned long progress;	   /* shrink_slab's nr_reclaimed */
-	unsigned long free_pfn[4]; /* frames shrink_slab / before_oom free (once) */
-	unsigned int nfree;
-	bool hook; /* before_oom runs */
-	unsigned int shrink_calls, kswapd_calls, hook_calls;
-};
-
-static void fake_free(struct fake *f, unsigned long *freed)
-{
-	for (unsigned int i = 0; i < f->nfree; i++)
-		physmem_free(f->pm, f->free_pfn[i], 0);
-	*freed = f->nfree;
-	f->nfree = 0;
-}
-
-static unsigned long fake_shrink(void *ctx, bool kswapd, unsigned long *freed)
-{
-	struct fake *f = ctx;
-
-	f->shrink_calls++;
-	f->kswapd_calls += kswapd;
-	fake_free(f, freed);
-	return f->progress;
-}
-
-static bool fake_before_oom(void *ctx, unsigned int order)
-{
-	struct fake *f = ctx;
-	unsigned long freed;
-
-	(void)order;
-	if (!f->hook)
-		return false;
-	f->hook_calls++;
-	fake_free(f, &freed);
-	return true;
-}
-
-static int relocate_ok(void *ctx, unsigned long oldpfn, unsigned long newpfn, uint64_t tag)
-{
-	(void)ctx, (void)oldpfn, (void)newpfn, (void)tag;
-	return 0;
-}
-
-static void init(struct page_alloc *pa, struct physmem *pm, const char *profile, struct fake *f)
-{
-	struct page_alloc_ops ops = {.ctx = f,
-				     .shrink_slab = fake_shrink,
-				     .before_oom = fake_before_oom,
-				     .relocate = relocate_ok};
-
-	memset(f, 0, sizeof(*f));
-	f->pm = pm;
-	page_alloc_init(pa, pm, page_alloc_era(profile), &ops);
-}
 
 /* Fresh memory: the fast path, no stall, nothing woken. */
 static void test_fast(void)
@@ -702,144 +590,6 @@ static void test_fork_lowmem_pages(void)
 		}
 }
 
-/* Order-1 slab blocks owned by the slab allocator, all unmovable: how many. */
-static unsigned long slab_blocks(struct physmem *pm)
-{
-	unsigned long n = 0;
-
-	for (unsigned long p = 0; p < physmem_nr_frames(pm); p++) {
-		struct physmem_block blk;
-
-		if (physmem_block_at(pm, p, &blk) || blk.free || blk.head_pfn != p ||
-		    blk.owner != PHYSMEM_OWNER_SLAB)
-			continue;
-		CHECK_EQ(blk.order, 1);
-		CHECK_EQ(blk.mt, PHYSMEM_MT_UNMOVABLE);
-		n++;
-	}
-	return n;
-}
-
-/*
- * fork_slab "slub": a cache of 4 objects per order-1 slab, min_partial 2, cpu_partial 2
- * objects (DIV_ROUND_UP(2 * 2, 4) = 1 per-CPU partial slab); each fork takes 2 objects and
- * its order-0 pgd, nothing else. Worked by hand (sim/slub.c's rules):
- * probe 1, 10 forks: 20 objects fill slabs A B C D E (E the CPU slab): 5 slabs, 10 pages.
- * The children exit in fork order: A's first free puts it on the per-CPU list; B's drains
- * the list (A, empty, to the node: 1 partial), C's (B to the node: 2), D's (C empty and the
- * node has min_partial 2: C discarded); E is the CPU slab. Kept A B D E: 8 pages, 1 freed.
- * Probe 2: forks 0-1 fill E, 2-3 D (the per-CPU slab), then get_partial_node takes A for
- * the CPU and moves B to the per-CPU list (moved 1 > 1 / 2): forks 4-5 A, 6-7 B, 8-9 a new
- * slab F: 6 slabs made, 10 pages at the peak. Exits: E to the per-CPU list, D's first free
- * moves E to the node (0 partial before: kept), A's moves D (1: kept), B's finds A empty
- * with 2 on the node: discarded; F is the CPU slab. Kept E D B F: 8 pages, 2 freed.
- */
-static void test_fork_slab_slub(void)
-{
-	static const struct fork_slab_cache cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
-	struct physmem *pm = machine(5);
-	struct sim_fork_cost c = {0, 0, 0, -1, 0, 0, 1, cache, 1};
-	struct page_alloc pa;
-	struct sim_forks fk;
-	struct fake f;
-
-	REQUIRE(pm != NULL);
-	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 4096);
-	CHECK_EQ(c.slab_pages, 0);
-	CHECK(c.slab_caches == cache);
-	init(&pa, pm, "v6.1", &f);
-	REQUIRE(fork_init(&fk, &pa, &c) == 0);
-	CHECK_EQ(fk.caches[0].g.cpu_partial_slabs, 1);
-	CHECK_EQ(fork_probe(&fk, 10), 0);
-	CHECK_EQ(fk.st.succeeded, 10);
-	CHECK_EQ(fk.caches[0].slabs_allocated, 5);
-	CHECK_EQ(fk.caches[0].slabs_freed, 1);
-	CHECK_EQ(fk.caches[0].slabs_live, 4);
-	CHECK_EQ(fk.caches[0].nr_partial, 2);
-	CHECK_EQ(fk.slab_pages, 8);
-	CHECK_EQ(fk.st.pages_live, 0);
-	CHECK_EQ(slab_blocks(pm), 4);
-	physmem_pcp_drain(pm, -1);
-	CHECK_EQ(physmem_free_pages(pm), NFRAMES - 8);
-	CHECK_EQ(fork_probe(&fk, 10), 0);
-	CHECK_EQ(fk.caches[0].slabs_allocated, 6);
-	CHECK_EQ(fk.caches[0].slabs_freed, 2);
-	CHECK_EQ(fk.caches[0].slabs_live, 4);
-	CHECK_EQ(fk.caches[0].nr_partial, 2);
-	CHECK_EQ(fk.slab_pages, 8);
-	CHECK_EQ(slab_blocks(pm), 4);
-	physmem_pcp_drain(pm, -1);
-	CHECK_EQ(physmem_free_pages(pm), NFRAMES - 8);
-	/* one fork and its exit through the k path: 2 objects in the CPU slab F, no new slab */
-	CHECK_EQ(fork_copy_process(&fk, 7), 0);
-	CHECK_EQ(fk.caches[0].objects_live, 2);
-	CHECK_EQ(fk.st.pages_live, 1);
-	CHECK_EQ(fork_release_task(&fk, 7), 0);
-	CHECK_EQ(fk.caches[0].objects_live, 0);
-	CHECK_EQ(fk.caches[0].slabs_allocated, 6);
-	{
-		char msg[200];
-
-		CHECK_EQ(fork_slab_check(&fk, msg, sizeof(msg)), 0);
-	}
-	fork_destroy(&fk);
-	physmem_destroy(pm);
-}
-
-/*
- * fork_slab "slub" with no order-1 block to be had (checkerboard: 32 free frames, no two
- * buddies; kernel pages compaction cannot move; reclaim frees nothing): the first object's
- * new slab needs the OOM killer, the victim's memory serves it (no frame), the object is in
- * no slab, and the rest of the fork is skipped; the probe stops there and the exit gives the
- * object back. Free memory is as it was.
- */
-static void test_fork_slab_oom(void)
-{
-	static const struct fork_slab_cache cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
-	struct physmem *pm = machine(5);
-	struct sim_fork_cost c = {0, 0, 0, -1, 0, 0, 1, cache, 1};
-	struct page_alloc pa;
-	struct sim_forks fk;
-	struct fake f;
-
-	REQUIRE(pm != NULL);
-	checkerboard(pm);
-	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 4096);
-	init(&pa, pm, "v6.1", &f);
-	REQUIRE(fork_init(&fk, &pa, &c) == 0);
-	CHECK_EQ(fork_probe(&fk, 5), 0);
-	CHECK_EQ(fk.st.attempted, 1);
-	CHECK_EQ(fk.st.outcomes[ALLOC_OOM_KILL], 1);
-	CHECK_EQ(fk.st.oom_kills, 1);
-	CHECK_EQ(fk.caches[0].alloc_fail, 1);
-	CHECK_EQ(fk.caches[0].slabs_allocated, 0);
-	CHECK_EQ(fk.caches[0].objects_live, 0);
-	CHECK_EQ(fk.slab_pages, 0);
-	CHECK_EQ(fk.st.pages_live, 0);
-	CHECK_EQ(physmem_free_pages(pm), 32);
-	fork_destroy(&fk);
-	physmem_destroy(pm);
-}
-
-/* fork_slab "slub" without caches is refused; the arches' tables exist. */
-static void test_fork_slab_tables(void)
-{
-	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0};
-	unsigned int nr = 0;
-	struct physmem *pm = machine(5);
-	struct page_alloc pa;
-	struct sim_forks fk;
-	struct fake f;
-
-	REQUIRE(pm != NULL);
-	CHECK(fork_slab_table(ZS_ARCH_ARM32, &nr) != NULL && nr == 10);
-	CHECK(fork_slab_table(ZS_ARCH_X86_64, &nr) != NULL && nr == 10);
-	init(&pa, pm, "v6.1", &f);
-	CHECK_EQ(fork_init(&fk, &pa, &c), -EINVAL);
-	fork_destroy(&fk);
-	physmem_destroy(pm);
-}
-
 int main(void)
 {
 	RUN(test_fast);
@@ -856,8 +606,5 @@ int main(void)
 	RUN(test_kswapd_balances);
 	RUN(test_fork_cost);
 	RUN(test_fork_lowmem_pages);
-	RUN(test_fork_slab_slub);
-	RUN(test_fork_slab_oom);
-	RUN(test_fork_slab_tables);
 	return test_summary();
 }
