@@ -12,6 +12,17 @@
 #include "page_alloc_layouts.h"
 #include "zsmalloc.h"
 
+/*
+ * The tests' one cache: objects of 2048 B, order-1 slabs of 4, min_partial 2, cpu_partial 2
+ * objects; a fork takes 2 objects and its order-0 pgd, nothing else.
+ */
+static const struct fork_slab_cache one_cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
+
+static struct sim_fork_cost slub_cost(void)
+{
+	return (struct sim_fork_cost){0, 0, 0, -1, 0, 0, 1, one_cache, 1};
+}
+
 /* Order-1 slab blocks owned by the slab allocator, all unmovable: how many. */
 static unsigned long slab_blocks(struct physmem *pm)
 {
@@ -46,9 +57,8 @@ static unsigned long slab_blocks(struct physmem *pm)
  */
 static void test_fork_slab_slub(void)
 {
-	static const struct fork_slab_cache cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
 	struct physmem *pm = machine(5);
-	struct sim_fork_cost c = {0, 0, 0, -1, 0, 0, 1, cache, 1};
+	struct sim_fork_cost c = slub_cost();
 	struct page_alloc pa;
 	struct sim_forks fk;
 	struct fake f;
@@ -56,7 +66,7 @@ static void test_fork_slab_slub(void)
 	REQUIRE(pm != NULL);
 	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 4096);
 	CHECK_EQ(c.slab_pages, 0);
-	CHECK(c.slab_caches == cache);
+	CHECK(c.slab_caches == one_cache);
 	init(&pa, pm, "v6.1", &f);
 	REQUIRE(fork_init(&fk, &pa, &c) == 0);
 	CHECK_EQ(fk.caches[0].g.cpu_partial_slabs, 1);
@@ -105,9 +115,8 @@ static void test_fork_slab_slub(void)
  */
 static void test_fork_slab_oom(void)
 {
-	static const struct fork_slab_cache cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
 	struct physmem *pm = machine(5);
-	struct sim_fork_cost c = {0, 0, 0, -1, 0, 0, 1, cache, 1};
+	struct sim_fork_cost c = slub_cost();
 	struct page_alloc pa;
 	struct sim_forks fk;
 	struct fake f;
