@@ -365,7 +365,7 @@ static int check_orders(const struct sim_config *cfg, const char *path, char *ms
 					snprintf(msg, len,
 						 "%s: free_blocks.%s.%s[%u]: order %u is not below "
 						 "max_order %u",
-						 path, zn, config_mt_name(t), o, o, mc->max_order);
+						 path, zn, physmem_mt_name((enum physmem_mt)t), o, o, mc->max_order);
 					return -EINVAL;
 				}
 		if (mc->pageblocks_given[z] && !mc->free_blocks_given[z]) {
@@ -577,7 +577,7 @@ static json_t *start_json(const struct physmem_config *m, bool blocks)
 			for (unsigned int ord = 0; l && ord < m->max_order; ord++)
 				json_array_append_new(
 				    l, json_integer((json_int_t)m->free_blocks[z][ord][t]));
-			json_object_set_new(zo, config_mt_name(t),
+			json_object_set_new(zo, physmem_mt_name((enum physmem_mt)t),
 					    blocks ? l
 						   : json_integer((json_int_t)m->pageblocks[z][t]));
 		}

@@ -128,14 +128,6 @@ static unsigned int zone_by_name(const char *name)
 	return t;
 }
 
-/* Migrate types as /proc/pagetypeinfo names them (enum physmem_mt's order). */
-static const char *const mt_names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable",
-						       "CMA"};
-
-const char *config_mt_name(unsigned int mt)
-{
-	return mt < PHYSMEM_MT_TYPES ? mt_names[mt] : "?";
-}
 
 /*
  * {"ZONE": {"TYPE": VALUE, ...}, ...}: per zone, per migrate type (pagetypeinfo's names),
@@ -183,7 +175,7 @@ static int want_zone_types(json_t *v, const char *path, const char *key, const c
 			char sub[96];
 
 			for (t = 0; t < PHYSMEM_MT_TYPES; t++)
-				if (!strcmp(tk, mt_names[t]))
+				if (!strcmp(tk, physmem_mt_name((enum physmem_mt)t)))
 					break;
 			if (t == PHYSMEM_MT_TYPES) {
 				snprintf(msg, len,

@@ -147,6 +147,9 @@ struct physmem_config {
 void physmem_config_default(struct physmem_config *cfg);
 /* Zone type names as /proc/zoneinfo prints them ("DMA", ..., "Movable"); NULL if out of range. */
 const char *physmem_zone_type_name(enum physmem_zone_type t);
+/* Migrate type names as /proc/pagetypeinfo prints them ("Unmovable", ..., "CMA"); "?" if out
+ * of range. */
+const char *physmem_mt_name(enum physmem_mt mt);
 
 int physmem_create(const struct physmem_config *cfg, struct physmem **pm);
 /* As physmem_create, with why a config describes no machine in msg (one line; "" otherwise). */

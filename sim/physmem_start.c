@@ -52,8 +52,6 @@
 #define MARK_IN	  0x40u
 #define MARK_RES  0x41u
 
-static const char *const mt_names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable",
-						       "CMA"};
 
 struct start {
 	struct physmem *pm;
@@ -204,7 +202,7 @@ static int place_all(struct start *s, char *msg, size_t len)
 					return fail(msg, len,
 						    "free_blocks.%s: no room for order-%lu block "
 						    "%lu of type %s apart from its buddies",
-						    s->z->name, o, i + 1, mt_names[t]);
+						    s->z->name, o, i + 1, physmem_mt_name((enum physmem_mt)t));
 	return 0;
 }
 

@@ -95,6 +95,14 @@ const char *physmem_zone_type_name(enum physmem_zone_type t)
 	return (unsigned int)t < PHYSMEM_NR_ZONE_TYPES ? zone_names[t] : NULL;
 }
 
+const char *physmem_mt_name(enum physmem_mt mt)
+{
+	static const char *const names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable",
+							     "Reclaimable", "CMA"};
+
+	return (unsigned int)mt < PHYSMEM_MT_TYPES ? names[mt] : "?";
+}
+
 /* gfp_zone(): GFP_KERNEL stops at Normal, __GFP_HIGHMEM at HighMem, with __GFP_MOVABLE at
  * Movable (the lowmem reserve index of zram's and page cache pages). */
 enum physmem_zone_type pm_highest_zone(enum physmem_mt mt, unsigned int flags)

@@ -162,13 +162,6 @@ int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagety
 	return 0;
 }
 
-const char *vmstat_mt_name(enum physmem_mt mt)
-{
-	static const char *const names[PHYSMEM_MT_TYPES] = {"Unmovable", "Movable", "Reclaimable",
-							   "CMA"};
-
-	return (unsigned int)mt < PHYSMEM_MT_TYPES ? names[mt] : "?";
-}
 
 /* ---- text output ---- */
 
@@ -238,7 +231,7 @@ int vmstat_format_pagetypeinfo(const struct physmem *pm, char *buf, size_t len)
 	for (unsigned int z = 0; z < physmem_nr_zones(pm); z++) {
 		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++) {
 			out(&o, "Node %4d, zone %8s, type %12s ", 0, zone_name(pm, z),
-			    vmstat_mt_name((enum physmem_mt)t));
+			    physmem_mt_name((enum physmem_mt)t));
 			for (unsigned int ord = 0; ord < cfg->max_order; ord++)
 				out(&o, "%6lu ",
 				    physmem_nr_free_mt(pm, z, ord, (enum physmem_mt)t));
@@ -247,7 +240,7 @@ int vmstat_format_pagetypeinfo(const struct physmem *pm, char *buf, size_t len)
 	}
 	out(&o, "\n%-23s", "Number of blocks type ");
 	for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
-		out(&o, "%12s ", vmstat_mt_name((enum physmem_mt)t));
+		out(&o, "%12s ", physmem_mt_name((enum physmem_mt)t));
 	out(&o, "\n");
 	for (unsigned int z = 0; z < physmem_nr_zones(pm); z++) {
 		out(&o, "Node %d, zone %8s ", 0, zone_name(pm, z));

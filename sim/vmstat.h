@@ -60,8 +60,6 @@ struct vmstat_pagetypeinfo {
 };
 int vmstat_pagetypeinfo(const struct physmem *pm, int zone, struct vmstat_pagetypeinfo *pti);
 
-/* "Unmovable", "Movable", "Reclaimable" (migratetype_names). */
-const char *vmstat_mt_name(enum physmem_mt mt);
 
 /*
  * The kernel's text files, one line per zone, written into buf like

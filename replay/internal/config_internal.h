@@ -20,8 +20,6 @@ int config_want_uint(json_t *v, const char *path, const char *key, uint64_t max,
 		     char *msg, size_t len);
 /* "policies": "a,b" or ["a", "b"] into a mask of policies. */
 int config_load_policies(json_t *v, const char *path, unsigned int *mask, char *msg, size_t len);
-/* A migrate type's name as /proc/pagetypeinfo prints it (the free_blocks and pageblocks keys). */
-const char *config_mt_name(unsigned int mt);
 /* The i-th special key and what its value is (*value), or NULL past the last. */
 const char *config_special_key(size_t i, const char **value);
 /* key when it is one of the special keys (config_special.c): 0 or -EINVAL; 1 when it is not. */
