@@ -213,7 +213,7 @@ static void slab_report(const char *label, const char *when)
 	static const char *const caches[] = {
 	    "task_struct", "mm_struct",	    "vm_area_struct", "anon_vma",
 	    "anon_vma_chain", "signal_cache", "sighand_cache", "files_cache",
-	    "fs_cache",	  "pid",	    "cred_jar"};
+	    "fs_cache",	  "pid",	    "cred_jar",	      "cred"};
 
 	for (size_t k = 0; k < sizeof(caches) / sizeof(caches[0]); k++) {
 		static const char *const files[] = {"objects", "slabs"};

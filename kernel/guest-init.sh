@@ -44,7 +44,8 @@ KMSG=/dev/kmsg
 [ -w "$KMSG" ] || KMSG=/dev/console
 say() { printf '%s\n' "$*" > "$KMSG" || printf '%s\n' "$*" > /dev/console; }
 # awk programs that report start with this (and get -v K="$KMSG")
-FORK_CACHES="task_struct mm_struct vm_area_struct anon_vma anon_vma_chain signal_cache sighand_cache files_cache fs_cache pid cred_jar"
+# (cred_jar is named "cred" from 6.9 on: 6.12 has only the second)
+FORK_CACHES="task_struct mm_struct vm_area_struct anon_vma anon_vma_chain signal_cache sighand_cache files_cache fs_cache pid cred_jar cred"
 AWK_SAY='function say(s) { print s > K; close(K) }'
 # say_prefixed PREFIX FILE: each line of FILE, after PREFIX, as its own record
 say_prefixed() {
