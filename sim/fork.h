@@ -48,8 +48,12 @@ struct fork_slab_cache {
 	unsigned int per_fork;
 };
 
-/* The caches measured for an arch (ZS_ARCH_*) on Debian 6.1, or NULL (none measured). */
-const struct fork_slab_cache *fork_slab_table(int arch, unsigned int *nr);
+/*
+ * The caches measured for an arch (ZS_ARCH_*) and profile ("v6.12"...), or NULL (none
+ * measured): x86_64 v6.12 has Debian 6.12's; every other profile gets Debian 6.1's (ARM
+ * 6.12 and the 4.x kernels were not measured).
+ */
+const struct fork_slab_cache *fork_slab_table(int arch, const char *profile, unsigned int *nr);
 
 enum zs_arch;
 /* Fill the -1 fields for a profile ("v4.1"...) on an arch at a page size. */

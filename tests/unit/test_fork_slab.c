@@ -151,12 +151,65 @@ static void test_fork_slab_tables(void)
 	struct fake f;
 
 	REQUIRE(pm != NULL);
-	CHECK(fork_slab_table(ZS_ARCH_ARM32, &nr) != NULL && nr == 10);
-	CHECK(fork_slab_table(ZS_ARCH_X86_64, &nr) != NULL && nr == 10);
+	CHECK(fork_slab_table(ZS_ARCH_ARM32, "v6.1", &nr) != NULL && nr == 10);
+	CHECK(fork_slab_table(ZS_ARCH_X86_64, "v6.1", &nr) != NULL && nr == 10);
 	init(&pa, pm, "v6.1", &f);
 	CHECK_EQ(fork_init(&fk, &pa, &c), -EINVAL);
 	fork_destroy(&fk);
 	physmem_destroy(pm);
+}
+
+/*
+ * x86_64 v6.12 gets the 6.12 guest's table (mm_struct 1408 B, 11 a slab; vm_area_struct 176 B,
+ * 23 a slab), every other profile 6.1's (1152 B, 14; 152 B, 26), ARM 6.1's on every profile;
+ * fork_cost_resolve picks by the profile it is given.
+ */
+static void test_fork_slab_table_by_profile(void)
+{
+	static const char *const profiles[] = {"v4.1", "v4.8", "v6.1", "v6.12", NULL};
+	const struct fork_slab_cache *t61, *t612;
+	unsigned int nr61 = 0, nr612 = 0, nr = 0;
+
+	t61 = fork_slab_table(ZS_ARCH_X86_64, "v6.1", &nr61);
+	t612 = fork_slab_table(ZS_ARCH_X86_64, "v6.12", &nr612);
+	REQUIRE(t61 != NULL && t612 != NULL && t61 != t612);
+	CHECK_EQ(nr61, 10);
+	CHECK_EQ(nr612, 10);
+	CHECK(!strcmp(t612[1].name, "mm_struct"));
+	CHECK_EQ(t612[1].size, 1408);
+	CHECK_EQ(t612[1].order, 2);
+	CHECK_EQ(t612[1].objects, 11);
+	CHECK_EQ(t61[1].size, 1152);
+	CHECK_EQ(t61[1].objects, 14);
+	CHECK(!strcmp(t612[2].name, "vm_area_struct"));
+	CHECK_EQ(t612[2].size, 176);
+	CHECK_EQ(t612[2].objects, 23);
+	CHECK_EQ(t61[2].size, 152);
+	CHECK_EQ(t61[2].objects, 26);
+	/* the other eight caches are 6.1's but for cred_jar's name ("cred" from 6.9 on) */
+	for (unsigned int k = 0; k < nr612; k++) {
+		if (k == 1 || k == 2)
+			continue;
+		CHECK_EQ(t612[k].size, t61[k].size);
+		CHECK_EQ(t612[k].order, t61[k].order);
+		CHECK_EQ(t612[k].objects, t61[k].objects);
+		CHECK_EQ(t612[k].min_partial, t61[k].min_partial);
+		CHECK_EQ(t612[k].cpu_partial, t61[k].cpu_partial);
+		CHECK_EQ(t612[k].per_fork, t61[k].per_fork);
+	}
+	for (unsigned int i = 0; profiles[i]; i++) {
+		bool v612 = !strcmp(profiles[i], "v6.12");
+		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0};
+
+		CHECK(fork_slab_table(ZS_ARCH_X86_64, profiles[i], &nr) == (v612 ? t612 : t61));
+		CHECK(fork_slab_table(ZS_ARCH_ARM32, profiles[i], &nr) ==
+		      fork_slab_table(ZS_ARCH_ARM32, "v6.1", &nr));
+		fork_cost_resolve(&c, profiles[i], ZS_ARCH_X86_64, 4096);
+		CHECK(c.slab_caches == (v612 ? t612 : t61));
+		CHECK_EQ(c.nr_slab_caches, 10);
+		CHECK_EQ(c.slab_pages, 0);
+	}
+	CHECK(fork_slab_table(ZS_ARCH_X86_64, NULL, &nr) == t61);
 }
 
 int main(void)
@@ -164,5 +217,6 @@ int main(void)
 	RUN(test_fork_slab_slub);
 	RUN(test_fork_slab_oom);
 	RUN(test_fork_slab_tables);
+	RUN(test_fork_slab_table_by_profile);
 	return test_summary();
 }
