@@ -7,6 +7,8 @@
 #   /cap/zram-capture-tracefs             the kit
 #   /cap/swapload                         kernel/swapload.c, static
 #   /cap/args                             "NPROC MB DISKSIZE_MB RUNS" for swapload and zram
+#   /cap/kit                              tracefs, or bpftrace: /cap/zram-capture (and its .bt)
+#                                         run from the root disk /dev/vdb (Debian's bpftrace)
 # The capture goes onto a raw virtio disk (/dev/vda, a sparse file on the host read up to
 # its first NUL). Runs: "plain" (no capture, for the capture's overhead), then "capture".
 # Result lines start with "CAP " and go into the kernel log as one record each (see
@@ -44,6 +46,8 @@ done
 modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
+kit=tracefs
+[ -r /cap/kit ] && read -r kit </cap/kit
 buffer_kb=16384 # the capture's ring buffer (per CPU)
 say "CAP comp_algorithm=$(cat /sys/block/zram0/comp_algorithm)"
 
@@ -86,6 +90,52 @@ drain_watch() {
 	poweroff -f
 }
 
+# capture_bpftrace: the capture run with the bpftrace kit, from the root disk /dev/vdb (ext4,
+# read-only; /tmp in it a tmpfs), its capture on /dev/vda. bpftrace starts the run's swap and
+# workload itself once its probes are attached (zram-capture's COMMAND, bpftrace -c) and
+# stops when they are done, so neither end needs a wait on the other.
+capture_bpftrace() {
+	modprobe -q crc32c_generic
+	modprobe ext4 || fatal "modprobe ext4"
+	n=0
+	while [ ! -b /dev/vdb ]; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || fatal "no /dev/vdb (the bpftrace root disk)"
+		sleep 0.1
+	done
+	mkdir -p /bt
+	mount -t ext4 -o ro /dev/vdb /bt || fatal "mount /dev/vdb"
+	mount -t proc proc /bt/proc
+	mount -t sysfs sysfs /bt/sys
+	mount -t tracefs nodev /bt/sys/kernel/tracing
+	mount -t debugfs nodev /bt/sys/kernel/debug
+	mount -t devtmpfs devtmpfs /bt/dev
+	mount -t tmpfs -o size=8m tmpfs /bt/tmp
+	cp /cap/zram-capture /cap/zram-capture.bt /cap/swapload /bt/tmp/
+	# (the workload back at nice 0: bpftrace starts it at its own -20)
+	cat >/bt/tmp/run.sh <<EOF
+renice -n 20 -p \$\$ >/dev/null
+echo ${disk}M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
+	swapon /dev/zram0 || exit 1
+exec /tmp/swapload $nproc $mb /sys/kernel/tracing/trace_marker zram0 >/tmp/capture.out
+EOF
+	t0=$(cut -d ' ' -f 1 /proc/uptime)
+	# bpftrace's per-CPU perf buffers twice the tracefs kit's ring buffer, and its reader
+	# ahead of the workload and kswapd for the one CPU: a reader that falls behind loses
+	# events where trace_pipe's ring buffer only fills (at 16 MiB and nice 0, 44,072 of
+	# about 530,000 lost, at the two exits' bursts of frees); busybox's applets stand in for
+	# coreutils, grep and sed (/usr/local/bin)
+	# (busybox has renice, no nice)
+	PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin BPFTRACE_PERF_RB_PAGES=$((buffer_kb / 2)) \
+		sh -c 'renice -n -20 -p $$ >/dev/null && exec chroot /bt /bin/bash /tmp/zram-capture \
+		/dev/vda "/usr/local/bin/sh /tmp/run.sh"' 2>/tmp/kit.err ||
+		fatal "the kit failed: $(tr '\n' ' ' </tmp/kit.err)"
+	grep -q pswpout /bt/tmp/capture.out || fatal "swapload (capture): $(tr '\n' ' ' </tmp/kit.err)"
+	say "CAP capture $(tail -n 1 /bt/tmp/capture.out)"
+	sync
+	say "CAP kit seconds=$(awk -v t0="$t0" '{ print $1 - t0 }' /proc/uptime) $(tr '\n' ' ' </tmp/kit.err)"
+}
+
 for run in $runs; do
 	case "$run" in
 	plain)
@@ -101,11 +151,15 @@ for run in $runs; do
 		# The kit starts after the reset (which frees the last run's pool) and before
 		# mkswap, so the capture holds the swap header's object too.
 		echo 1 >/sys/block/zram0/reset
+		if [ "$kit" = bpftrace ]; then
+			capture_bpftrace
+			continue
+		fi
 		CAPTURE_BUFFER_KB=$buffer_kb /cap/zram-capture-tracefs /dev/vda 2>/tmp/kit.err &
-		kit=$!
+		kit_pid=$!
 		n=0
 		while ! grep -q 'recording to' /tmp/kit.err; do
-			kill -0 "$kit" 2>/dev/null || fatal "the kit stopped: $(cat /tmp/kit.err)"
+			kill -0 "$kit_pid" 2>/dev/null || fatal "the kit stopped: $(cat /tmp/kit.err)"
 			n=$((n + 1))
 			[ $n -lt 6000 ] || fatal "the kit never started"
 			sleep 0.1
@@ -118,10 +172,10 @@ for run in $runs; do
 		# ignored, and a shell cannot trap a signal ignored at its start, so INT never
 		# reached the kit's trap and the drain never began (the "stalled drain").
 		t0=$(cut -d ' ' -f 1 /proc/uptime)
-		kill -TERM "$kit"
-		drain_watch "$kit" &
+		kill -TERM "$kit_pid"
+		drain_watch "$kit_pid" &
 		watch=$!
-		wait "$kit"
+		wait "$kit_pid"
 		kill "$watch" 2>/dev/null
 		sync
 		say "CAP drain seconds=$(awk -v t0="$t0" '{ print $1 - t0 }' /proc/uptime)"
