@@ -117,6 +117,11 @@ const struct zs_profile_info *zs_pool_profile(const struct zs_pool *pool)
 	return &pool->profile->info;
 }
 
+void zs_malloc_new_zspage_once(struct zs_pool *pool)
+{
+	pool->new_zspage_once = true;
+}
+
 int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long *handlep)
 {
 	unsigned long handle = 0, obj;
@@ -124,8 +129,10 @@ int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long
 	struct zspage *zspage;
 	unsigned int idx;
 	bool direct = pool->profile->handle_mode == ZS_HANDLE_DIRECT;
+	bool fresh = pool->new_zspage_once;
 	int err;
 
+	pool->new_zspage_once = false;
 	if (size == 0)
 		return -EINVAL;
 	if (size > pool->page_size)
@@ -137,7 +144,7 @@ int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long
 	}
 
 	class = pool->size_class[get_size_class_index(pool, size + pool->handle_header)];
-	zspage = find_get_zspage(pool, class);
+	zspage = fresh ? NULL : find_get_zspage(pool, class);
 	if (zspage) {
 		idx = obj_malloc(pool, zspage, handle);
 		fix_fullness_group(pool, class, zspage);

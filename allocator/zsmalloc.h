@@ -131,6 +131,14 @@ const struct zs_profile_info *zs_pool_profile(const struct zs_pool *pool);
  * -ENOSPC/-EINVAL (size > page size, by profile), -ENOMEM (provider empty).
  */
 int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long *handle);
+/*
+ * The next zs_malloc takes a new zspage for its object even when its class has one with
+ * room (then forgotten, whatever that call returns). With more than one CPU the kernel's
+ * zs_malloc allocates a zspage with the class's lock dropped and puts its object there,
+ * though another CPU may have made room meanwhile: a replay that follows the order the
+ * operations took the lock needs this to put the object where the kernel did.
+ */
+void zs_malloc_new_zspage_once(struct zs_pool *pool);
 void zs_free(struct zs_pool *pool, unsigned long handle);
 
 enum zs_mapmode {

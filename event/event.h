@@ -48,6 +48,9 @@ enum sim_mtype {
 struct sim_event {
 	enum sim_op op;
 	bool has_time;          /* an @NS prefix was given */
+	bool new_zspage;        /* a, w: the zs_malloc takes a new zspage even when its class
+				 * has room (a capture's mark: the kernel's zs_malloc made its
+				 * own with the lock dropped, text " n", binary tag bit 5) */
 	uint64_t time_ns;       /* simulated time, non-decreasing */
 	uint64_t id;            /* object ID, slot, block ID, PID; for F the fork count N */
 	uint32_t size;          /* bytes, for a and w */
@@ -66,6 +69,7 @@ static inline void sim_event_copy(struct sim_event *dst, const struct sim_event 
 {
 	dst->op = src->op;
 	dst->has_time = src->has_time;
+	dst->new_zspage = src->new_zspage;
 	dst->time_ns = src->time_ns;
 	dst->id = src->id;
 	dst->size = src->size;

@@ -527,6 +527,8 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		sim->time_ns = ev->time_ns;
 	}
 	sim->events++;
+	if (ev->new_zspage && sim->pool && (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE))
+		zs_malloc_new_zspage_once(sim->pool);
 	switch (ev->op) {
 	case SIM_OP_ALLOC:
 		err = do_alloc(sim, ev, msg, len);

@@ -398,12 +398,16 @@ static inline int bin_record_tag(struct trace_bin_reader *b, size_t *p, uint64_t
 	if (b->pos == b->end)
 		return bin_fail(b, at, "truncated file, no end record");
 	code = b->buf[(*p)++];
-	if (code & ~(BIN_TAG_OPMASK | BIN_TAG_TIME))
+	if (code & ~(BIN_TAG_OPMASK | BIN_TAG_TIME | BIN_TAG_NEW))
 		return bin_fail(b, at, "unknown op, tag byte 0x%02x has reserved bits set", code);
 	if (code == 0)
 		return bin_end_record(b, *p, at);
 	ev->has_time = code & BIN_TAG_TIME;
+	ev->new_zspage = code & BIN_TAG_NEW;
 	code &= BIN_TAG_OPMASK;
+	if (ev->new_zspage && code != BIN_CODE_ALLOC && code != BIN_CODE_WRITE)
+		return bin_fail(b, at, "unknown op, tag byte 0x%02x has reserved bits set",
+				code | BIN_TAG_NEW | (ev->has_time ? BIN_TAG_TIME : 0));
 	if (code >= sizeof(bin_ops) || !code)
 		return bin_fail(b, at, "unknown op code %u", code);
 	ev->op = (enum sim_op)bin_ops[code];

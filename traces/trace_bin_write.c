@@ -119,7 +119,10 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 	default:
 		break;
 	}
-	*p++ = (uint8_t)(code | (ev->has_time ? BIN_TAG_TIME : 0));
+	if (ev->new_zspage && ev->op != SIM_OP_ALLOC && ev->op != SIM_OP_WRITE)
+		return -EINVAL;
+	*p++ = (uint8_t)(code | (ev->has_time ? BIN_TAG_TIME : 0) |
+			 (ev->new_zspage ? BIN_TAG_NEW : 0));
 	if (ev->has_time) {
 		p = bin_put_varint(p, ev->time_ns - w->time_ns);
 		w->time_ns = ev->time_ns;

@@ -220,6 +220,14 @@ static int text_op_fields(struct trace_reader *r, const char *optok, const char 
 	n = text_token(&p, end, &tok);
 	if (n < 0)
 		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
+	/* a and w: an "n" after SIZE, the allocation takes a new zspage */
+	if (n == 1 && *tok == 'n' && (op == SIM_OP_ALLOC || op == SIM_OP_WRITE)) {
+		ev->new_zspage = true;
+		n = text_token(&p, end, &tok);
+		if (n < 0)
+			return text_fail(r, "malformed line, control byte", tok,
+					 (size_t)(end - tok));
+	}
 	if (n > 0)
 		return text_fail(r, "extra field", tok, (size_t)n);
 	return 0;
@@ -253,6 +261,7 @@ int text_parse_event(struct trace_reader *r, const char *s, const char *end, str
 
 	ev->id = 0;
 	ev->size = 0;
+	ev->new_zspage = false;
 	ev->order = 0;
 	ev->mtype = 0;
 	ev->label[0] = '\0';

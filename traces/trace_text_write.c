@@ -57,6 +57,8 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 	}
 	if (has_id && ev->id >= TRACE_TEXT_ID_LIMIT)
 		return -EINVAL;
+	if (ev->new_zspage && ev->op != SIM_OP_ALLOC && ev->op != SIM_OP_WRITE)
+		return -EINVAL;
 
 	if (ev->has_time) {
 		*p++ = '@';
@@ -71,6 +73,10 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 	if (ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) {
 		*p++ = ' ';
 		p = text_put_u64(p, ev->size);
+		if (ev->new_zspage) {
+			*p++ = ' ';
+			*p++ = 'n';
+		}
 	} else if (ev->op == SIM_OP_GET) {
 		*p++ = ' ';
 		p = text_put_u64(p, ev->order);

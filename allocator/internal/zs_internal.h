@@ -228,6 +228,7 @@ struct zs_pool {
 	size_t huge_class_size;	    /* bytes */
 	unsigned int handle_header; /* bytes added to every request (0 or long_bytes) */
 	bool no_contents;	    /* zs_pool_config.no_page_contents: words in zspage_words() */
+	bool new_zspage_once;	    /* zs_malloc_new_zspage_once(): the next zs_malloc's */
 
 	struct size_class *size_class[ZS_MAX_CLASSES];
 	struct size_class classes[ZS_MAX_CLASSES]; /* storage; only own indices used */

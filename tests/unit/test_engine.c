@@ -776,9 +776,40 @@ static void test_kcompact_moves_user_pages(void)
 	sim_destroy(sim);
 }
 
+/* The new-zspage mark of w and a: a zspage of its own for that allocation, room or not. */
+static void test_new_zspage_mark(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct sim *sim;
+	struct sim_event e;
+
+	pgd_config(&cfg, "v6.1", 0);
+	cfg.pool.arch = ZS_ARCH_X86_64;
+	REQUIRE((sim = make_sim(&cfg, &cap)) != NULL);
+	CHECK_EQ(ev(sim, 'w', 1, 1000, 0, 0), 0); /* class 1024: 4 to a 1-page zspage */
+	CHECK_EQ(ev(sim, 'w', 2, 1000, 0, 0), 0);
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), 1);
+	memset(&e, 0, sizeof(e));
+	e.op = SIM_OP_WRITE;
+	e.id = 3;
+	e.size = 1000;
+	e.new_zspage = true;
+	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), 2);
+	e.op = SIM_OP_ALLOC;
+	e.id = 1;
+	CHECK_EQ(sim_event(sim, &e, msg, sizeof(msg)), 0);
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), 3);
+	CHECK_EQ(ev(sim, 'w', 4, 1000, 0, 0), 0); /* fills as before */
+	CHECK_EQ(zs_get_total_pages(sim_pool(sim)), 3);
+	sim_destroy(sim);
+}
+
 int main(void)
 {
 	RUN(test_buddy_indices);
+	RUN(test_new_zspage_mark);
 	RUN(test_pgd_fails_v41_manual);
 	RUN(test_pgd_zs_compact_v41);
 	RUN(test_pgd_kcompact_v48);

@@ -342,9 +342,14 @@ static void test_record_faults(void)
 		CHECK_BAD(f, n, "t.ztb: offset 31: truncated file, LABEL cut short");
 	}
 	{ /* reserved tag bit */
-		static const unsigned char rec[] = {0x21, 0x0a, 0x64};
+		static const unsigned char rec[] = {0x41, 0x0a, 0x64};
 		n = patch_first(f, rec, sizeof(rec), 1);
-		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op, tag byte 0x21");
+		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op, tag byte 0x41");
+	}
+	{ /* bit 5 (a new zspage) on an op other than a and w */
+		static const unsigned char rec[] = {0x22, 0x0a};
+		n = patch_first(f, rec, sizeof(rec), 1);
+		CHECK_BAD(f, n, "t.ztb: offset 28: unknown op, tag byte 0x22");
 	}
 	{ /* size 0, and 4097 */
 		static const unsigned char rec[] = {0x03, 0x02, 0x00};
@@ -412,6 +417,28 @@ static const char all_ops[] = "zsfrag-trace 1\n! page_size 16384\n! source test:
 			      "a 9223372036854775807 1\n@200 r 0\n@900 d 0\nf 9223372036854775807\n"
 			      "c\n@950 y 3\ny 9223372036854775807\ny 0\ns end:1/x+y-z.w_v\nv\np 1\n"
 			      "@18446744073709551615 x 1001\ne 17\n";
+
+/* The new-zspage mark of a and w (" n", tag bit 5): text -> binary -> text unchanged. */
+static void test_new_zspage_mark(void)
+{
+	static const char t[] = "zsfrag-trace 1\n! page_size 4096\n"
+				"@5 a 1 100 n\na 2 100\n@7 w 3 300 n\nw 4 300\nf 1\ne 5\n";
+	static const char bad[] = "zsfrag-trace 1\n! page_size 4096\nf 1 n\n";
+	struct membuf bin, text;
+	char err[512];
+
+	REQUIRE(transcode(t, strlen(t), TRACE_FORMAT_BINARY, TRACE_CODEC_NONE, &bin, err,
+			  sizeof(err)) == 5);
+	/* tag bytes: 0x31 (a, a time, bit 5), then the plain a, 0x33 (w, a time, bit 5) */
+	CHECK(memchr(bin.data, 0x31, bin.len) && memchr(bin.data, 0x33, bin.len));
+	REQUIRE(transcode(bin.data, bin.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &text, err,
+			  sizeof(err)) == 5);
+	CHECK(text.len == strlen(t) && !memcmp(text.data, t, text.len));
+	CHECK_EQ(read_all(bad, strlen(bad), err, sizeof(err)) < 0, 1);
+	CHECK(strstr(err, "extra field") != NULL);
+	free(bin.data);
+	free(text.data);
+}
 
 static void test_round_trips(void)
 {
@@ -715,6 +742,7 @@ int main(int argc, char **argv)
 	RUN(test_header_faults);
 	RUN(test_record_faults);
 	RUN(test_round_trips);
+	RUN(test_new_zspage_mark);
 	RUN(test_compressed_faults);
 	RUN(test_sniffing);
 	RUN(test_writer_refusals);
