@@ -195,6 +195,15 @@ static void capture_summary(const struct capture_stats *st, enum capture_mode mo
 			st->stepped, st->steps, st->zspages_freed, st->shrinker_calls, st->unpaired,
 			st->truncated,
 			st->no_end ? "no end line" : "end line seen or not announced");
+	if (st->keyed_mallocs || st->keyed_frees || st->new_zspages || st->unkeyed)
+		fprintf(stderr,
+			"  under the lock: %" PRIu64 " allocations and %" PRIu64
+			" frees ordered by obj_malloc/obj_free (%" PRIu64
+			" records moved), %" PRIu64 " without theirs; %" PRIu64
+			" allocations made their own zspage; %" PRIu64
+			" writes' old objects freed early, %" PRIu64 " read in mid-write\n",
+			st->keyed_mallocs, st->keyed_frees, st->moved, st->unkeyed, st->new_zspages,
+			st->early_frees, st->mid_write);
 	if (mode == CAPTURE_MODE_ZRAM)
 		fprintf(stderr,
 			"  zram: %" PRIu64 " allocations outside a write, %" PRIu64

@@ -3,9 +3,12 @@
  *
  * Two passes: parse every line into struct cap_rec (checking the syntax,
  * so errors name the line), sort by (time, line), then walk the records with
- * the mode's state machine and emit events. Holding the records costs 48
+ * the mode's state machine and emit events. Holding the records costs 64
  * bytes a line; captures of tens of millions of lines fit in memory, and the
- * sort is what makes per-CPU interleaving harmless.
+ * sort is what makes per-CPU interleaving harmless. With the tracefs kit's
+ * under-lock probes (more than one CPU) an allocation or free, and the zram
+ * write or discard it belongs to, sorts by the time and line of its
+ * obj_malloc or obj_free instead (capture_tracefs.c).
  *
  * Alloc mode keeps handle -> trace ID (struct trace_map); zram mode keeps
  * tid -> open write bio (a pending M's size), also in a trace_map.
@@ -107,6 +110,8 @@ static int cap_field(struct cap *c, uint64_t line, const char **p, const char *e
 
 int cap_push(struct cap *c, const struct cap_rec *r)
 {
+	struct cap_rec *n;
+
 	if (r->op == 'P')
 		c->steps = true;
 	if (c->n == c->cap) {
@@ -121,7 +126,12 @@ int cap_push(struct cap *c, const struct cap_rec *r)
 		c->recs = nr;
 		c->cap = ncap;
 	}
-	c->recs[c->n++] = *r;
+	n = &c->recs[c->n++];
+	*n = *r;
+	if (!(n->flags & CAP_REC_KEYED)) { /* ordered where it was stamped */
+		n->kt = n->t;
+		n->kl = n->line;
+	}
 	return 0;
 }
 
@@ -191,12 +201,14 @@ static int cap_header(struct cap *c, uint64_t line, const char *s, size_t len, c
 		return cap_fail(c, line, "unsupported capture version, this reader knows 1", tok,
 				n);
 	*seen_header = true;
-	/* the rest of the line is key=value notes; two of them change the reading */
+	/* the rest of the line is key=value notes; three of them change the reading */
 	while ((n = cap_token(&p, end, &tok)) != 0) {
 		if (n == 11 && !memcmp(tok, "kit=tracefs", 11))
 			c->tracefs = true;
 		else if (n == 10 && !memcmp(tok, "end_line=1", 10))
 			c->end_announced = true;
+		else if (n == 19 && !memcmp(tok, "trace_clock=counter", 19))
+			c->counter_clock = true;
 	}
 	return 0;
 }
@@ -357,23 +369,28 @@ static int cap_read(struct cap *c, FILE *f)
 	return rc;
 }
 
+/* By the order key: (kt, kl) is (t, line) but for what the under-lock probes moved. */
 static int cap_rec_cmp(const void *a, const void *b)
 {
 	const struct cap_rec *x = a, *y = b;
 
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
+	if (x->kt != y->kt)
+		return x->kt < y->kt ? -1 : 1;
+	if (x->kl != y->kl)
+		return x->kl < y->kl ? -1 : 1;
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint64_t id,
-		    uint32_t size)
+/* An event at r's place; new_zspage: an a or w whose zs_malloc made its own zspage. */
+static int cap_emit_ev(struct cap *c, const struct cap_rec *r, enum sim_op op, uint64_t id,
+		       uint32_t size, bool new_zspage)
 {
 	struct sim_event ev = {.op = op,
 			       .has_time = true,
-			       .time_ns = r->t - c->t0,
+			       .time_ns = r->kt - c->t0,
 			       .id = id,
 			       .size = size,
+			       .new_zspage = new_zspage,
 			       .line = r->line};
 	int rc;
 
@@ -394,6 +411,27 @@ static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint
 	if (!rc)
 		c->st->events++;
 	return rc;
+}
+
+static int cap_emit(struct cap *c, const struct cap_rec *r, enum sim_op op, uint64_t id,
+		    uint32_t size)
+{
+	return cap_emit_ev(c, r, op, id, size, false);
+}
+
+/* The under-lock counts of an M or F record (both modes). */
+static void cap_count_keyed(struct cap *c, const struct cap_rec *r)
+{
+	if (!c->under_lock || (r->op != 'M' && r->op != 'F'))
+		return;
+	if (!(r->flags & CAP_REC_KEYED))
+		c->st->unkeyed += r->op == 'M' ? r->b != 0 && r->b < CAP_ERR_HANDLE : r->a != 0;
+	else if (r->op == 'M')
+		c->st->keyed_mallocs++;
+	else
+		c->st->keyed_frees++;
+	if (r->op == 'M' && (r->flags & CAP_REC_NEW))
+		c->st->new_zspages++;
 }
 
 static bool cap_handle_ok(uint64_t h)
@@ -515,6 +553,7 @@ static int cap_run_alloc(struct cap *c)
 
 		if (cap_common(c, r, &cc, &rc))
 			continue;
+		cap_count_keyed(c, r);
 		switch (r->op) {
 		case 'M':
 			if (!cap_handle_ok(r->b)) {
@@ -533,7 +572,8 @@ static int cap_run_alloc(struct cap *c)
 				rc = -ENOMEM;
 				break;
 			}
-			rc = cap_emit(c, r, SIM_OP_ALLOC, next_id++, (uint32_t)r->a);
+			rc = cap_emit_ev(c, r, SIM_OP_ALLOC, next_id++, (uint32_t)r->a,
+					 r->flags & CAP_REC_NEW);
 			break;
 		case 'F':
 			if (!trace_map_del(&handles, r->a, &id))
@@ -562,6 +602,7 @@ static int cap_run_alloc(struct cap *c)
 #define CAP_W_OPEN    1ULL
 #define CAP_W_PENDING 2ULL
 #define CAP_W_SHIFT   2
+#define CAP_W_NEW     (1ULL << 40) /* the pending M's zs_malloc made its own zspage */
 
 /*
  * zram mode keeps the live handles only to notice what the trace cannot show: a free of a
@@ -604,7 +645,8 @@ static int cap_zram_record(struct cap *c, const struct cap_rec *r, struct trace_
 			c->st->failed_allocs++;
 		} else if (!(rc = cap_size_check(c, r))) {
 			if (trace_map_put(open, r->tid,
-					  CAP_W_OPEN | CAP_W_PENDING | r->a << CAP_W_SHIFT))
+					  CAP_W_OPEN | CAP_W_PENDING | r->a << CAP_W_SHIFT |
+					      ((r->flags & CAP_REC_NEW) ? CAP_W_NEW : 0)))
 				rc = -ENOMEM;
 		}
 		break;
@@ -615,7 +657,9 @@ static int cap_zram_record(struct cap *c, const struct cap_rec *r, struct trace_
 		}
 		/* the page written to this slot is stored */
 		if (w & CAP_W_PENDING)
-			rc = cap_emit(c, r, SIM_OP_WRITE, r->a, (uint32_t)(w >> CAP_W_SHIFT));
+			rc = cap_emit_ev(c, r, SIM_OP_WRITE, r->a,
+					 (uint32_t)((w & (CAP_W_NEW - 1)) >> CAP_W_SHIFT),
+					 w & CAP_W_NEW);
 		else
 			rc = cap_emit(c, r, SIM_OP_WRITE_SAME, r->a, 0);
 		if (!rc && trace_map_put(open, r->tid, CAP_W_OPEN))
@@ -649,21 +693,82 @@ static int cap_zram_record(struct cap *c, const struct cap_rec *r, struct trace_
 	return rc;
 }
 
+/*
+ * A write whose D is keyed at its M's obj_malloc is one w there: the old object's free goes
+ * with it, before its own obj_free. Counted when another thread's keyed M or F came between
+ * (ops: their count so far; at: tid -> ops at the D).
+ */
+static int cap_zram_early(struct cap *c, const struct cap_rec *r, struct trace_map *at,
+			  uint64_t *ops)
+{
+	uint64_t v;
+
+	if (r->op == 'D' && (r->flags & CAP_REC_AT_MALLOC))
+		return trace_map_put(at, r->tid, *ops) ? -ENOMEM : 0;
+	if ((r->op != 'M' && r->op != 'F') || !(r->flags & CAP_REC_KEYED))
+		return 0;
+	if (r->op == 'F' && (r->flags & CAP_REC_WRITE_OLD) && trace_map_del(at, r->tid, &v) &&
+	    v != *ops)
+		c->st->early_frees++;
+	(*ops)++;
+	return 0;
+}
+
+/*
+ * Writes whose w went to their allocation (a D keyed at its M) and whose store, the D's own
+ * place, is yet to come: a read point among them read zram's counters without them, while
+ * the pool held their object already (mid_write).
+ */
+#define CAP_STORES 32
+struct cap_stores {
+	struct {
+		uint64_t t, line;
+	} at[CAP_STORES];
+	size_t n;
+};
+
+static bool cap_pos_before(uint64_t t, uint64_t line, uint64_t kt, uint64_t kl)
+{
+	return t < kt || (t == kt && line < kl);
+}
+
+static void cap_zram_stores(struct cap *c, const struct cap_rec *r, struct cap_stores *s)
+{
+	size_t k = 0;
+
+	/* the stores done by now (at or before r's place) are forgotten */
+	for (size_t i = 0; i < s->n; i++)
+		if (!cap_pos_before(s->at[i].t, s->at[i].line, r->kt, r->kl))
+			s->at[k++] = s->at[i];
+	s->n = k;
+	if (r->op == 'S')
+		c->st->mid_write += s->n;
+	else if (r->op == 'D' && (r->flags & CAP_REC_AT_MALLOC) && s->n < CAP_STORES)
+		s->at[s->n].t = r->t, s->at[s->n++].line = r->line;
+}
+
 static int cap_run_zram(struct cap *c)
 {
-	struct trace_map open, live;
+	struct trace_map open, live, at;
 	struct cap_compact cc = {0};
-	uint64_t w = 0;
+	struct cap_stores stores = {.n = 0};
+	uint64_t w = 0, ops = 0;
 	int rc = 0;
 
 	trace_map_init(&open);
 	trace_map_init(&live);
+	trace_map_init(&at);
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		const struct cap_rec *r = &c->recs[i];
 		bool in_write = trace_map_get(&open, r->tid, &w);
 
+		if (c->under_lock)
+			cap_zram_stores(c, r, &stores);
 		if (cap_common(c, r, &cc, &rc))
 			continue;
+		cap_count_keyed(c, r);
+		if (c->under_lock && (rc = cap_zram_early(c, r, &at, &ops)))
+			break;
 		rc = cap_zram_record(c, r, &open, &live, in_write, w);
 	}
 	cap_compact_close(c, &cc);
@@ -671,6 +776,7 @@ static int cap_run_zram(struct cap *c)
 		c->st->unfinished_writes += open.count;
 	trace_map_destroy(&open);
 	trace_map_destroy(&live);
+	trace_map_destroy(&at);
 	return rc;
 }
 
@@ -709,6 +815,20 @@ static int cap_refuse(struct cap *c)
 	return -EINVAL;
 }
 
+/* The tracefs reader's per-thread maps of the under-lock probes: set up, or freed. */
+static void cap_lock_maps(struct cap *c, bool init)
+{
+	struct trace_map *m[] = {&c->obj_malloc, &c->obj_malloc_t, &c->new_zspage, &c->last_m,
+				 &c->last_d,	 &c->open_free,	   &c->free_d,	   &c->compacting};
+
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		if (init)
+			trace_map_init(m[i]);
+		else
+			trace_map_destroy(m[i]);
+	}
+}
+
 static int cap_run(struct cap *c)
 {
 	return c->o->mode == CAPTURE_MODE_ZRAM ? cap_run_zram(c) : cap_run_alloc(c);
@@ -738,6 +858,7 @@ int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *o
 	}
 	trace_map_init(&c.pend_malloc);
 	trace_map_init(&c.open_write);
+	cap_lock_maps(&c, true);
 	rc = cap_read(&c, f);
 	if (!rc && c.end_announced && !c.seen_end)
 		st->no_end = 1;
@@ -746,7 +867,9 @@ int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *o
 			st->reordered += c.recs[i].t < c.recs[i - 1].t;
 		if (c.n)
 			qsort(c.recs, c.n, sizeof(*c.recs), cap_rec_cmp);
-		c.t0 = c.n ? c.recs[0].t : 0;
+		for (size_t i = 1; i < c.n && c.under_lock; i++)
+			st->moved += c.recs[i].line < c.recs[i - 1].line;
+		c.t0 = c.n ? c.recs[0].kt : 0;
 		for (size_t i = 0; i < c.nreadings; i++) {
 			c.readings[i].label = c.labels[i];
 			c.readings[i].time_ns -= c.t0;
@@ -768,6 +891,7 @@ int capture_convert_opts(FILE *f, const char *name, const struct capture_opts *o
 	}
 	trace_map_destroy(&c.pend_malloc);
 	trace_map_destroy(&c.open_write);
+	cap_lock_maps(&c, false);
 	free(c.recs);
 	free(c.readings);
 	free(c.labels);

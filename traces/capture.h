@@ -85,6 +85,16 @@ struct capture_stats {
 	uint64_t stepped;	      /* compactions replayed in steps (y events) */
 	uint64_t zspages_freed;	      /* Z records (__free_zspage), in and out of compaction */
 	uint64_t shrinker_calls;      /* H records (zs_shrinker_scan) */
+	/* under-lock probes (tracefs kit with more than one CPU; traces/FORMAT.md) */
+	uint64_t keyed_mallocs;	 /* M records ordered by their obj_malloc */
+	uint64_t keyed_frees;	 /* F records ordered by their obj_free */
+	uint64_t new_zspages;	 /* M records whose zs_malloc made its own zspage */
+	uint64_t unkeyed;	 /* M or F without its under-lock record (probes on, none came) */
+	uint64_t moved;		 /* records that the under-lock order put before an earlier one */
+	uint64_t early_frees;	 /* zram: writes whose old object's free the trace puts before
+				  * another thread's allocation or free (the kernel's came after) */
+	uint64_t mid_write;	 /* zram: writes with a read point between their allocation,
+				  * where their w goes, and their store (zram's counters then) */
 };
 
 /*

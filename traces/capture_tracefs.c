@@ -10,7 +10,8 @@
  * COMM may hold blanks and dashes (the PID follows the last dash before
  * " [CPU]"), "(TGID)" may follow the PID (option record-tgid), FLAGS is
  * missing without the irq-info option, and the time has 6 decimals (9 with
- * some trace clocks). The kit's events are named zsf_*; the trace_marker's
+ * some trace clocks; none with trace_clock counter, whose count is taken as
+ * ns). The kit's events are named zsf_*; the trace_marker's
  * lines come as tracing_mark_write. A full ring buffer shows as "CPU:N [LOST
  * M EVENTS]".
  *
@@ -140,6 +141,82 @@ static int tf_push(struct tf_line *l, char op, uint64_t a, uint64_t b)
 	return cap_push(l->c, &l->r);
 }
 
+/*
+ * The under-lock probes (the kit with more than one CPU): zs_malloc and zs_free are stamped
+ * at entry, before the pool's lock, so another CPU's operation can come first in the trace
+ * and second at the lock. obj_malloc and obj_free run with the lock held: the zs_malloc (its
+ * M, at the return) or zs_free (its F) open on the same thread is ordered at their time and
+ * line (cap_rec's kt and kl), and so is the zram write's D that stores the M's object, or the
+ * D whose zram_free_page made the zs_free. create_page_chain inside a zs_malloc marks an M
+ * whose zs_malloc made its own zspage with the lock dropped. Inside a compaction on the
+ * thread (zs_compact, also reached from reclaim inside a zs_malloc) they are compaction's.
+ * Maps hold record indexes + 1.
+ */
+static struct cap_rec *tf_rec(struct cap *c, struct trace_map *m, uint64_t tid, bool del)
+{
+	uint64_t v;
+
+	if (!(del ? trace_map_del(m, tid, &v) : trace_map_get(m, tid, &v)) || !v || v > c->n)
+		return NULL;
+	return &c->recs[v - 1];
+}
+
+static int tf_put_index(struct cap *c, struct trace_map *m, uint64_t tid)
+{
+	return trace_map_put(m, tid, c->n) ? -ENOMEM : 0; /* the record just pushed */
+}
+
+/* A write's bracket (W) or its end (E), a zs_malloc's entry: what waited on the thread ends. */
+static void tf_lock_reset(struct cap *c, uint64_t tid, bool malloc_entry)
+{
+	if (!c->under_lock)
+		return;
+	if (malloc_entry) {
+		trace_map_del(&c->obj_malloc, tid, NULL);
+		trace_map_del(&c->obj_malloc_t, tid, NULL);
+		trace_map_del(&c->new_zspage, tid, NULL);
+		trace_map_del(&c->open_free, tid, NULL);
+		trace_map_del(&c->free_d, tid, NULL);
+	} else {
+		trace_map_del(&c->last_m, tid, NULL);
+	}
+	trace_map_del(&c->last_d, tid, NULL);
+}
+
+/* zsf_obj_malloc, zsf_obj_free, zsf_create_page_chain (kind 'O', 'Q', 'N'). */
+static int tf_under_lock(struct tf_line *l, char kind)
+{
+	struct cap *c = l->c;
+	uint64_t tid = l->r.tid;
+	struct cap_rec *f, *d;
+
+	c->under_lock = true;
+	if (trace_map_get(&c->compacting, tid, NULL))
+		return 0;
+	if (kind != 'Q') {
+		if (!trace_map_get(&c->pend_malloc, tid, NULL))
+			return 0;
+		if (kind == 'N')
+			return trace_map_put(&c->new_zspage, tid, 1) ? -ENOMEM : 0;
+		/* the last one before the return: an earlier one was a nested compaction's */
+		return trace_map_put(&c->obj_malloc, tid, l->line) ||
+			       trace_map_put(&c->obj_malloc_t, tid, l->r.t)
+			   ? -ENOMEM
+			   : 0;
+	}
+	if (!(f = tf_rec(c, &c->open_free, tid, true)))
+		return 0;
+	f->kt = l->r.t;
+	f->kl = l->line;
+	f->flags |= CAP_REC_KEYED;
+	if ((d = tf_rec(c, &c->free_d, tid, true)) != NULL) {
+		d->kt = l->r.t;
+		d->kl = l->line;
+		d->flags |= CAP_REC_KEYED;
+	}
+	return 0;
+}
+
 /* "CPU:N [LOST M EVENTS]": 1 when s is one (M added to lost), 0 not, -EINVAL malformed. */
 static int tf_lost(struct cap *c, const char *s, size_t len, uint64_t line)
 {
@@ -223,7 +300,8 @@ static int tf_time(struct tf_line *l, const char **p)
 		for (; digits < 9; digits++)
 			frac *= 10;
 	}
-	l->r.t = secs * 1000000000u + frac;
+	/* trace_clock counter: a count, printed without a fraction; taken as ns, in order */
+	l->r.t = l->c->counter_clock && fd == n ? secs : secs * 1000000000u + frac;
 	return 0;
 }
 
@@ -289,6 +367,7 @@ static int tf_io(struct tf_line *l, bool bio)
 		return tf_push(l, 'R', sector, pages);
 	if (trace_map_put(&c->open_write, l->r.tid, 1))
 		return -ENOMEM;
+	tf_lock_reset(c, l->r.tid, false);
 	return tf_push(l, 'W', sector, pages);
 }
 
@@ -302,6 +381,7 @@ static int tf_io_ret(struct tf_line *l, bool bio)
 		return rc;
 	if (!trace_map_del(&l->c->open_write, l->r.tid, NULL))
 		return 0; /* a read's return */
+	tf_lock_reset(l->c, l->r.tid, false);
 	return tf_push(l, 'E', v, 0);
 }
 
@@ -315,25 +395,42 @@ static int tf_malloc(struct tf_line *l)
 		return rc;
 	if (size >= UINT64_MAX - 1)
 		return cap_fail(l->c, l->line, "size out of range", l->s, l->len);
+	tf_lock_reset(l->c, l->r.tid, true);
 	return trace_map_put(&l->c->pend_malloc, l->r.tid, size + 1) ? -ENOMEM : 0;
 }
 
 static int tf_malloc_ret(struct tf_line *l)
 {
-	uint64_t size, v;
+	struct cap *c = l->c;
+	uint64_t size, v, line, t;
 	int rc;
 
 	if ((rc = tf_get(l, "handle", &v)))
 		return rc;
-	if (!trace_map_del(&l->c->pend_malloc, l->r.tid, &size)) {
-		l->c->st->unpaired++;
+	if (!trace_map_del(&c->pend_malloc, l->r.tid, &size)) {
+		c->st->unpaired++;
 		return 0;
 	}
-	return tf_push(l, 'M', size - 1, v);
+	if (trace_map_del(&c->obj_malloc, l->r.tid, &line) &&
+	    trace_map_del(&c->obj_malloc_t, l->r.tid, &t)) {
+		l->r.kt = t;
+		l->r.kl = line;
+		l->r.flags |= CAP_REC_KEYED;
+	}
+	if (trace_map_del(&c->new_zspage, l->r.tid, NULL))
+		l->r.flags |= CAP_REC_NEW;
+	if ((rc = tf_push(l, 'M', size - 1, v)))
+		return rc;
+	/* a failed zs_malloc stores nothing: the write's D stays where it is */
+	if (!(l->r.flags & CAP_REC_KEYED) || !v || v >= CAP_ERR_HANDLE)
+		return 0;
+	return tf_put_index(c, &c->last_m, l->r.tid);
 }
 
 static int tf_free_page(struct tf_line *l)
 {
+	struct cap *c = l->c;
+	struct cap_rec *m;
 	uint64_t v;
 	int rc;
 
@@ -342,7 +439,38 @@ static int tf_free_page(struct tf_line *l)
 	if (v > UINT32_MAX)
 		return cap_fail(l->c, l->line, "SLOT out of range, zram slots are 32-bit", l->s,
 				l->len);
-	return tf_push(l, 'D', v, 0);
+	if (c->under_lock && trace_map_get(&c->open_write, l->r.tid, NULL) &&
+	    (m = tf_rec(c, &c->last_m, l->r.tid, true)) != NULL) {
+		/* the page this write stores: its object was allocated there */
+		l->r.kt = m->kt;
+		l->r.kl = m->kl;
+		l->r.flags |= CAP_REC_KEYED | CAP_REC_AT_MALLOC;
+	}
+	if ((rc = tf_push(l, 'D', v, 0)))
+		return rc;
+	return c->under_lock ? tf_put_index(c, &c->last_d, l->r.tid) : 0;
+}
+
+/* zs_free: its obj_free, under the lock, orders it, and the D whose zram_free_page it is. */
+static int tf_free(struct tf_line *l)
+{
+	struct cap *c = l->c;
+	struct cap_rec *d;
+	uint64_t h;
+	int rc;
+
+	if ((rc = tf_get(l, "handle", &h)) || (rc = tf_push(l, 'F', h, 0)))
+		return rc;
+	if (!c->under_lock || !h)
+		return 0;
+	trace_map_del(&c->free_d, l->r.tid, NULL);
+	if ((d = tf_rec(c, &c->last_d, l->r.tid, true)) != NULL) {
+		if (d->flags & CAP_REC_AT_MALLOC)
+			c->recs[c->n - 1].flags |= CAP_REC_WRITE_OLD;
+		else if (trace_map_put(&c->free_d, l->r.tid, (uint64_t)(d - c->recs) + 1))
+			return -ENOMEM;
+	}
+	return tf_put_index(c, &c->open_free, l->r.tid);
 }
 
 /* The kit's events that are one record each: the record's op and the argument it carries. */
@@ -351,8 +479,8 @@ static const struct {
 	char op;
 	const char *key; /* the record's a, or NULL: none */
 } tf_plain[] = {
-    {"zsf_free", 'F', "handle"},    {"zsf_compact", 'C', NULL}, {"zsf_compact_ret", 'K', "pages"},
-    {"zsf_free_zspage", 'Z', NULL}, {"zsf_shrink", 'H', NULL},	{"zsf_step", 'P', NULL},
+    {"zsf_compact", 'C', NULL}, {"zsf_compact_ret", 'K', "pages"}, {"zsf_free_zspage", 'Z', NULL},
+    {"zsf_shrink", 'H', NULL},	{"zsf_step", 'P', NULL},
 };
 
 /* One of the kit's zsf_ events, NAME (nname bytes), whose arguments are in l. */
@@ -369,6 +497,19 @@ static int tf_event(struct tf_line *l, const char *name, size_t nname)
 		return tf_io(l, IS("zsf_bio"));
 	if (IS("zsf_rw_page_ret") || IS("zsf_bio_ret"))
 		return tf_io_ret(l, IS("zsf_bio_ret"));
+	if (IS("zsf_free"))
+		return tf_free(l);
+	if (IS("zsf_obj_malloc"))
+		return tf_under_lock(l, 'O');
+	if (IS("zsf_obj_free"))
+		return tf_under_lock(l, 'Q');
+	if (IS("zsf_create_page_chain"))
+		return tf_under_lock(l, 'N');
+	/* a compaction's own obj_malloc/obj_free (and a nested one's) are not a zs_malloc's */
+	if (IS("zsf_compact") && trace_map_put(&l->c->compacting, l->r.tid, 1))
+		return -ENOMEM;
+	if (IS("zsf_compact_ret"))
+		trace_map_del(&l->c->compacting, l->r.tid, NULL);
 #undef IS
 	for (size_t i = 0; i < sizeof(tf_plain) / sizeof(tf_plain[0]); i++) {
 		uint64_t v = 0;

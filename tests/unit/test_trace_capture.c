@@ -462,6 +462,115 @@ static void test_compaction_steps(void)
 	sink_free(&s);
 }
 
+/*
+ * Two CPUs, the under-lock probes and trace_clock counter (stamps are a count): zs_malloc and
+ * zs_free are stamped at entry, obj_malloc/obj_free where the pool's lock is held. Thread 50
+ * enters zs_malloc first, makes its own zspage (create_page_chain) with the lock dropped and
+ * takes the lock after thread 60's whole zs_malloc: 60's write comes first, 50's is marked
+ * " n". Thread 44's discard of slot 2 enters zs_free before 50's next zs_malloc and takes
+ * the lock after it. A compaction's own obj_malloc/obj_free pair with nothing. Then 50
+ * rewrites slot 3: its w goes where its allocation took the lock, and with it the old
+ * object's free, which the kernel did after 60's allocation (counted: early_frees).
+ */
+#define UL(pid, cpu, t, ev) "  swap-" #pid " [00" #cpu "] .... " #t ": " ev "\n"
+static const char ul_cap[] =
+    "zram-capture 1 page_size=4096 kit=tracefs end_line=1 arch=x86_64 trace_clock=counter\n"
+    UL(50, 0, 100, "zsf_rw_page: (zram_rw_page) sector=8 op=1")
+    UL(50, 0, 101, "zsf_malloc: (zs_malloc) size=1000")
+    UL(60, 1, 102, "zsf_rw_page: (zram_rw_page) sector=16 op=1")
+    UL(60, 1, 103, "zsf_malloc: (zs_malloc) size=1100")
+    UL(60, 1, 104, "zsf_obj_malloc: (obj_malloc)")
+    UL(60, 1, 105, "zsf_malloc_ret: (x <- zs_malloc) handle=0x1000")
+    UL(60, 1, 106, "zsf_free_page: (zram_free_page) index=2")
+    UL(60, 1, 107, "zsf_rw_page_ret: (x <- zram_rw_page) ret=0")
+    UL(50, 0, 108, "zsf_create_page_chain: (create_page_chain)")
+    UL(50, 0, 109, "zsf_obj_malloc: (obj_malloc)")
+    UL(50, 0, 110, "zsf_malloc_ret: (x <- zs_malloc) handle=0x2000")
+    UL(50, 0, 111, "zsf_free_page: (zram_free_page) index=1")
+    UL(50, 0, 112, "zsf_rw_page_ret: (x <- zram_rw_page) ret=0")
+    UL(44, 1, 113, "zsf_free_page: (zram_free_page) index=2")
+    UL(44, 1, 114, "zsf_free: (zs_free) handle=0x1000")
+    UL(50, 0, 115, "zsf_rw_page: (zram_rw_page) sector=24 op=1")
+    UL(50, 0, 116, "zsf_malloc: (zs_malloc) size=500")
+    UL(50, 0, 117, "zsf_obj_malloc: (obj_malloc)")
+    UL(50, 0, 118, "zsf_malloc_ret: (x <- zs_malloc) handle=0x3000")
+    UL(44, 1, 119, "zsf_obj_free: (obj_free)")
+    UL(50, 0, 120, "zsf_free_page: (zram_free_page) index=3")
+    UL(50, 0, 121, "zsf_rw_page_ret: (x <- zram_rw_page) ret=0")
+    UL(30, 1, 122, "zsf_compact: (zs_compact)")
+    UL(30, 1, 123, "zsf_obj_malloc: (obj_malloc)")
+    UL(30, 1, 124, "zsf_obj_free: (obj_free)")
+    UL(30, 1, 125, "zsf_compact_ret: (x <- zs_compact) pages=0")
+    UL(50, 0, 126, "zsf_rw_page: (zram_rw_page) sector=24 op=1")
+    UL(50, 0, 127, "zsf_malloc: (zs_malloc) size=600")
+    UL(50, 0, 128, "zsf_obj_malloc: (obj_malloc)")
+    UL(50, 0, 129, "zsf_malloc_ret: (x <- zs_malloc) handle=0x4000")
+    UL(60, 1, 130, "zsf_rw_page: (zram_rw_page) sector=32 op=1")
+    UL(60, 1, 131, "zsf_malloc: (zs_malloc) size=700")
+    UL(60, 1, 132, "zsf_obj_malloc: (obj_malloc)")
+    UL(60, 1, 133, "zsf_malloc_ret: (x <- zs_malloc) handle=0x5000")
+    UL(50, 0, 134, "zsf_free_page: (zram_free_page) index=3")
+    UL(50, 0, 135, "zsf_free: (zs_free) handle=0x3000")
+    UL(50, 0, 136, "zsf_obj_free: (obj_free)")
+    UL(50, 0, 137, "zsf_rw_page_ret: (x <- zram_rw_page) ret=0")
+    UL(60, 1, 138, "zsf_free_page: (zram_free_page) index=4")
+    UL(60, 1, 139, "zsf_rw_page_ret: (x <- zram_rw_page) ret=0")
+    "zram-capture-end\n";
+
+/* ul_cap without the under-lock probes' lines (and so without their reordering). */
+static void ul_strip(char *out, size_t len)
+{
+	const char *p = ul_cap;
+	size_t o = 0;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = (size_t)(nl - p) + 1;
+
+		if (!memmem(p, n, "zsf_obj_", 8) && !memmem(p, n, "create_page_chain", 17) &&
+		    o + n < len) {
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+	}
+	out[o] = '\0';
+}
+
+static void test_under_lock(void)
+{
+	struct capture_stats st;
+	struct sink s;
+	char err[256], plain[sizeof(ul_cap)];
+
+	REQUIRE(convert_str(ul_cap, CAPTURE_MODE_ZRAM, &s, &st, err, sizeof(err)) == 0);
+	CHECK_STR_EQ(s.text, "@4 w 2 1100\n@9 w 1 1000 n\n@17 w 3 500\n@19 d 2\n@22 c\n"
+			     "@28 w 3 600\n@32 w 4 700\n");
+	CHECK_EQ(s.live_faults, 0);
+	CHECK_U64_EQ(st.keyed_mallocs, 5);
+	CHECK_U64_EQ(st.keyed_frees, 2);
+	CHECK_U64_EQ(st.new_zspages, 1);
+	CHECK_U64_EQ(st.unkeyed, 0);
+	CHECK_U64_EQ(st.early_frees, 1);
+	CHECK(st.moved > 0);
+	sink_free(&s);
+
+	/* the allocator's view: the frees where they took the lock too */
+	REQUIRE(convert_str(ul_cap, CAPTURE_MODE_ALLOC, &s, &st, err, sizeof(err)) == 0);
+	CHECK_STR_EQ(s.text, "@4 a 1 1100\n@9 a 2 1000 n\n@17 a 3 500\n@19 f 1\n@22 c\n"
+			     "@28 a 4 600\n@32 a 5 700\n@36 f 3\n");
+	sink_free(&s);
+
+	/* without those lines: the order of entries, stamps as counts all the same */
+	ul_strip(plain, sizeof(plain));
+	REQUIRE(convert_str(plain, CAPTURE_MODE_ZRAM, &s, &st, err, sizeof(err)) == 0);
+	CHECK_STR_EQ(s.text, "@6 w 2 1100\n@11 w 1 1000\n@13 d 2\n@20 w 3 500\n@22 c\n"
+			     "@34 w 3 600\n@38 w 4 700\n");
+	CHECK_U64_EQ(st.keyed_mallocs + st.keyed_frees + st.new_zspages + st.moved, 0);
+	sink_free(&s);
+}
+#undef UL
+
 /* Captures that would give another trace: refused, or converted with counted repairs. */
 static void test_repairs(void)
 {
@@ -579,6 +688,7 @@ int main(int argc, char **argv)
 	RUN(test_errors);
 	RUN(test_tracefs);
 	RUN(test_compaction_steps);
+	RUN(test_under_lock);
 	RUN(test_repairs);
 	RUN(test_truncated);
 	RUN(test_tracefs_errors);
