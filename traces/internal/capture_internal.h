@@ -80,6 +80,11 @@ int cap_push(struct cap *c, const struct cap_rec *r);
 /* A reading "LABEL v1 v2 ..." (mm_stat's fields) into c->readings; r->a its index. */
 int cap_add_reading(struct cap *c, uint64_t line, const char *s, const char *end,
 		    struct cap_rec *r);
+/*
+ * Every line of f into c's records (capture_read.c): 0, or the first error (-EINVAL with
+ * FILE:LINE in c->err, -EIO, -ENOMEM); a capture without its header is an error.
+ */
+int cap_read(struct cap *c, FILE *f);
 /* One trace_pipe line (capture_tracefs.c): 0 (records pushed, or none), -EINVAL, -ENOMEM. */
 int cap_parse_tracefs(struct cap *c, const char *s, size_t len, uint64_t line);
 
