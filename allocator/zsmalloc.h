@@ -70,6 +70,13 @@ struct zs_page_ops {
 	 * descriptor while it lives. The caller models the caches' slab pages.
 	 */
 	void (*kmem_event)(void *ctx, enum zs_kmem_cache cache, bool alloc, unsigned long id);
+	/*
+	 * Optional: the next nr_pages alloc_page() calls are the pages of one
+	 * new zspage (alloc_zspage(), before its first page), so that a
+	 * provider placing pages by order-2 block (sim/policy_grouped.c) can
+	 * keep a zspage inside one block. No kernel has it.
+	 */
+	void (*zspage_begin)(void *ctx, unsigned int nr_pages);
 };
 
 enum zs_arch {

@@ -314,6 +314,8 @@ struct zspage *alloc_zspage(struct zs_pool *pool, struct size_class *class, unsi
 	zspage->huge = class->huge;
 	zspage->nr_pages = (uint8_t)class->pages_per_zspage;
 
+	if (pool->ops->zspage_begin)
+		pool->ops->zspage_begin(pool->ctx, class->pages_per_zspage);
 	for (unsigned int i = 0; i < class->pages_per_zspage; i++) {
 		unsigned long pfn = 0;
 

@@ -90,6 +90,12 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	return physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_ZSPAGE, 0);
 }
 
+/* grouped: the next pages are one zspage's, to be kept inside one block. */
+static void zsp_zspage_begin(void *ctx, unsigned int nr_pages)
+{
+	grouped_begin(&((struct sim *)ctx)->grouped, nr_pages);
+}
+
 static void zsp_free_page(void *ctx, unsigned long pfn)
 {
 	zs_provider_ops()->free_page(((struct sim *)ctx)->mem, pfn);
@@ -148,6 +154,8 @@ static int sim_create_pool(struct sim *sim, const struct sim_config *cfg, char *
 					.page_private = zsp_page_private,
 					.set_movable = zsp_set_movable,
 					.kmem_event = cfg->zs_slab ? zsp_kmem_event : NULL};
+	if (policy_on(sim, POLICY_GROUPED))
+		sim->ops.zspage_begin = zsp_zspage_begin;
 	if (!policy_on(sim, POLICY_MIGRATION))
 		sim->ops.set_movable = NULL; /* zspage pages stay put unless the policy allows */
 	pao.ctx = pao.relocate_ctx = sim;

@@ -137,6 +137,64 @@ static void test_release(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * A zspage's pages come from one block (grouped_begin), on the layout with
+ * 40..47 freed as well: free blocks o0 {0}, o2 {4}, o3 {40, 16} (40 freed
+ * last, at the list's head):
+ *   zspage of 3: a new block, the smallest fitting (o2 at 4): 4 5 6; rest {7}
+ *   zspage of 2: 1 left < 2, no spare: a new block (o3 at 40 split, 44..47
+ *                back as o2): 40 41; the rest {7} (1 > 0) is the spare now
+ *   zspage of 3: rest {42,43} and spare {7} too small: a new block (o2 at
+ *                44): 44 45 46; {42,43} (2 > 1) becomes the spare, 7 is
+ *                given back
+ *   zspage of 2: current rest {47} < 2, spare {42,43}: 42 43
+ *   zspage of 1: the current rest: 47
+ *   zspage of 4: nothing left: a new block (o3 at 16 split, 20..23 back):
+ *                16 17 18 19
+ *   zspage of 2 with the low watermark at 40: refused, both pages -EAGAIN
+ * Every zspage lies in one aligned window of four.
+ */
+static void test_zspage_runs(void)
+{
+	static const unsigned int nr[] = {3, 2, 3, 2, 1, 4};
+	static const unsigned long want[] = {4, 5, 6, 40, 41, 44, 45, 46, 42, 43, 47, 16, 17, 18, 19};
+	struct grouped_cache gc = {0};
+	struct physmem_block blk;
+	struct physmem *pm = build();
+	unsigned int k = 0;
+	unsigned long pfn;
+
+	REQUIRE(pm);
+	for (unsigned long f = 40; f < 48; f++)
+		physmem_free(pm, f, 0);
+	CHECK_EQ(physmem_nr_free(pm, 0, 3), 2);
+	for (unsigned int z = 0; z < sizeof(nr) / sizeof(nr[0]); z++) {
+		grouped_begin(&gc, nr[z]);
+		for (unsigned int i = 0; i < nr[z]; i++, k++) {
+			CHECK_EQ(grouped_take(&gc, pm, PHYSMEM_MT_UNMOVABLE, 0, &pfn), 0);
+			CHECK_EQ(pfn, want[k]);
+			CHECK_EQ(pfn / 4, want[k - i] / 4); /* the zspage's window */
+		}
+	}
+	CHECK_EQ(k, sizeof(want) / sizeof(want[0]));
+	CHECK_U64_EQ(gc.blocks, 4);
+	CHECK_U64_EQ(gc.pages, 15);
+	CHECK_U64_EQ(gc.rests_freed, 1);
+	CHECK_EQ(physmem_block_at(pm, 7, &blk), 0); /* the rest given back */
+	CHECK(blk.free && blk.order == 0);
+	CHECK_EQ(physmem_nr_free(pm, 0, 0), 2); /* 0 and 7 */
+	CHECK_EQ(physmem_nr_free(pm, 0, 2), 1); /* 20..23 */
+	CHECK_EQ(physmem_nr_free(pm, 0, 3), 0);
+	physmem_set_watermarks(pm, 0, 0, 40, 40);
+	grouped_begin(&gc, 2);
+	CHECK_EQ(grouped_take(&gc, pm, PHYSMEM_MT_UNMOVABLE, 0, &pfn), -EAGAIN);
+	CHECK_EQ(grouped_take(&gc, pm, PHYSMEM_MT_UNMOVABLE, 0, &pfn), -EAGAIN);
+	CHECK_U64_EQ(gc.blocks, 4);
+	grouped_release(&gc, pm); /* nothing left */
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
 static void test_split_refusals(void)
 {
 	struct physmem *pm = build();
@@ -211,6 +269,41 @@ static void mixed_windows(unsigned int policies, unsigned long *zs_windows, unsi
 	sim_destroy(sim);
 }
 
+/* Zspages of 1, 2, 3 and 4 pages (2000, 2720, 2448, 3264 bytes on v4.1) under grouped. */
+static void spanning_zspages(unsigned long *zspages, unsigned long *spanning)
+{
+	static const uint32_t sizes[] = {2000, 2720, 2448, 3264};
+	struct sim_config cfg;
+	struct sim *sim;
+
+	*zspages = *spanning = 0;
+	sim_config_default(&cfg);
+	cfg.mem.ram_bytes = 16ull << 20;
+	cfg.mem.highmem = false;
+	cfg.pool.profile = "v4.1";
+	cfg.zram_disksize = 64ull << 20;
+	cfg.policies = 1u << POLICY_GROUPED;
+	cfg.check_every = 100;
+	REQUIRE(sim_create(&cfg, NULL, &sim, msg, sizeof(msg)) == 0);
+	for (uint64_t i = 0; i < 400; i++) {
+		feed(sim, SIM_OP_GET, i, 0);
+		feed(sim, SIM_OP_WRITE, i, sizes[(i * 7) % 4]);
+	}
+	for (unsigned long f = 0; f < physmem_nr_frames(sim_mem(sim)); f++) {
+		struct zs_zspage_info zi;
+
+		if (zs_zspage_info(sim_pool(sim), f, &zi) != 0 || zi.pages[0] != f)
+			continue;
+		(*zspages)++;
+		for (unsigned int i = 1; i < zi.nr_pages; i++)
+			if (zi.pages[i] / 4 != f / 4) {
+				(*spanning)++;
+				break;
+			}
+	}
+	sim_destroy(sim);
+}
+
 static void test_replay_placement(void)
 {
 	unsigned long zs_windows, mixed;
@@ -223,6 +316,12 @@ static void test_replay_placement(void)
 	mixed_windows(0, &zs_windows, &mixed);
 	CHECK_LT(100, zs_windows);
 	CHECK_LT(0, mixed);
+	/* zspages of every length, each inside one window */
+	unsigned long zspages, spanning;
+
+	spanning_zspages(&zspages, &spanning);
+	CHECK_LT(100, zspages);
+	CHECK_EQ(spanning, 0);
 }
 
 int main(void)
@@ -231,6 +330,7 @@ int main(void)
 	RUN(test_take);
 	RUN(test_low_watermark);
 	RUN(test_release);
+	RUN(test_zspage_runs);
 	RUN(test_split_refusals);
 	RUN(test_replay_placement);
 	return test_summary();
