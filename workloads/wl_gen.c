@@ -598,6 +598,7 @@ static void to_sim_event(const struct wl_ev *e, struct sim_event *ev)
 {
 	ev->op = (enum sim_op)e->op;
 	ev->has_time = true;
+	ev->new_zspage = false; /* a capture's mark only */
 	ev->time_ns = e->t;
 	ev->id = e->id;
 	ev->size = e->size;
