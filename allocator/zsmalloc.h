@@ -73,7 +73,7 @@ struct zs_page_ops {
 	/*
 	 * Optional: the next nr_pages alloc_page() calls are the pages of one
 	 * new zspage (alloc_zspage(), before its first page), so that a
-	 * provider placing pages by order-2 block (sim/policy_grouped.c) can
+	 * provider placing pages by order-2 block (the `grouped` policy) can
 	 * keep a zspage inside one block. No kernel has it.
 	 */
 	void (*zspage_begin)(void *ctx, unsigned int nr_pages);
