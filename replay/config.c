@@ -356,6 +356,13 @@ static int check_orders(const struct sim_config *cfg, const char *path, char *ms
 			 path, cfg->fork.slab_pages);
 		return -EINVAL;
 	}
+	if (!cfg->fork.slab_slub && cfg->fork.nr_slab_start) {
+		snprintf(msg, len,
+			 "%s: fork_slab_start without fork_slab \"slub\" (the start is the SLUB "
+			 "caches')",
+			 path);
+		return -EINVAL;
+	}
 	for (unsigned int z = 0; z < PHYSMEM_ZONE_MOVABLE; z++) {
 		const char *zn = physmem_zone_type_name((enum physmem_zone_type)z);
 
@@ -669,6 +676,14 @@ json_t *config_to_json(const struct sim_config *cfg)
 			json_object_set_new(j, "fork_slab", json_string("slub"));
 		else
 			json_object_set_new(j, "fork_slab_pages", json_integer(fc.slab_pages));
+		if (fc.nr_slab_start) {
+			json_t *st = json_object();
+
+			for (unsigned int i = 0; i < fc.nr_slab_start; i++)
+				json_object_set_new(st, fc.slab_start[i].name,
+						    json_integer(fc.slab_start[i].free_objects));
+			json_object_set_new(j, "fork_slab_start", st);
+		}
 		json_object_set_new(j, "fork_user_pages", json_integer(fc.user_pages));
 		json_object_set_new(j, "fork_cow_pages", json_integer(fc.cow_pages));
 	}

@@ -468,6 +468,44 @@ static int load_fork_slab(json_t *v, const char *path, const char *key, struct s
 	return 0;
 }
 
+/* {"cache": free objects}: the fork caches' free objects before the replay (fork.h) */
+static int load_fork_slab_start(json_t *v, const char *path, const char *key,
+				struct sim_config *cfg, char *msg, size_t len)
+{
+	const char *ck;
+	json_t *cv;
+
+	if (!json_is_object(v)) {
+		snprintf(msg, len,
+			 "%s: key \"%s\": expected an object of fork cache names to free objects",
+			 path, key);
+		return -EINVAL;
+	}
+	cfg->fork.nr_slab_start = 0;
+	json_object_foreach(v, ck, cv)
+	{
+		char sub[96];
+		uint64_t u = 0;
+		unsigned int i = cfg->fork.nr_slab_start;
+
+		if (i == FORK_SLAB_START_MAX ||
+		    strlen(ck) >= sizeof(cfg->fork.slab_start[0].name)) {
+			snprintf(msg, len,
+				 "%s: key \"%s\": at most %d caches of names below %zu bytes", path,
+				 key, FORK_SLAB_START_MAX, sizeof(cfg->fork.slab_start[0].name));
+			return -EINVAL;
+		}
+		snprintf(sub, sizeof(sub), "%s.%s", key, ck);
+		if (config_want_uint(cv, path, sub, 1u << 20, &u, msg, len))
+			return -EINVAL;
+		snprintf(cfg->fork.slab_start[i].name, sizeof(cfg->fork.slab_start[i].name), "%s",
+			 ck);
+		cfg->fork.slab_start[i].free_objects = (unsigned int)u;
+		cfg->fork.nr_slab_start = i + 1;
+	}
+	return 0;
+}
+
 static const struct config_special config_specials[] = {
     {"profile", load_profile,
      "a profile name: v3.18 rfc2014 v4.1 v4.3 v4.8 v6.1 v6.12 (default v4.1)"},
@@ -504,6 +542,9 @@ static const struct config_special config_specials[] = {
     {"fork_slab", load_fork_slab,
      "\"pages\" (default: fork_slab_pages whole pages per fork) or \"slub\" (objects in SLUB "
      "caches of the 6.1 guests' geometry, arm32 and x86_64 at 4 KiB pages)"},
+    {"fork_slab_start", load_fork_slab_start,
+     "{fork cache: free objects} in slabs that exist before the replay (only with fork_slab "
+     "\"slub\"; default none: the caches start empty)"},
     {"host_thp", load_host_thp,
      "true (default) or false: MADV_HUGEPAGE on the host's frame memory (no effect on results)"},
 };

@@ -49,7 +49,7 @@ void sim_config_default(struct sim_config *cfg)
 	policy_params_default(&cfg->policy);
 	cfg->seed = 1;
 	cfg->lookahead = SIM_LOOKAHEAD_DEFAULT;
-	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1, 0, NULL, 0};
+	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1, 0, NULL, 0, {{"", 0}}, 0};
 }
 
 /* kcompact moved a user page: the block now lives at newpfn. */
@@ -214,6 +214,8 @@ static int sim_create_tables(struct sim *sim, const struct sim_config *cfg, char
 		    cfg->pool.page_size);
 		return -EINVAL;
 	}
+	if (fork_slab_start_check(&cost, msg, msglen) != 0)
+		return -EINVAL;
 	sim->cfg.fork = cost;
 	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
 	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||

@@ -247,6 +247,45 @@ static void fork_slab_page_free(void *ctx, unsigned long pfn, unsigned int order
 	f->slab_pages -= 1ul << order;
 }
 
+static int slab_cache_index(const struct sim_fork_cost *c, const char *name)
+{
+	for (unsigned int k = 0; c->slab_caches && k < c->nr_slab_caches; k++)
+		if (!strcmp(c->slab_caches[k].name, name))
+			return (int)k;
+	return -1;
+}
+
+int fork_slab_start_check(const struct sim_fork_cost *c, char *msg, size_t len)
+{
+	for (unsigned int i = 0; i < c->nr_slab_start; i++) {
+		int k;
+
+		if (!c->slab_slub) {
+			snprintf(msg, len, "fork_slab_start without fork_slab \"slub\"");
+			return -EINVAL;
+		}
+		k = slab_cache_index(c, c->slab_start[i].name);
+		if (k < 0) {
+			size_t o = (size_t)snprintf(msg, len,
+						    "fork_slab_start: no fork cache \"%s\" (this "
+						    "profile and arch have:",
+						    c->slab_start[i].name);
+
+			for (unsigned int j = 0; j < c->nr_slab_caches && o < len; j++)
+				o += (size_t)snprintf(msg + o, len - o, " %s", c->slab_caches[j].name);
+			if (o < len)
+				snprintf(msg + o, len - o, ")");
+			return -EINVAL;
+		}
+		if (c->slab_caches[k].objects < 2 && c->slab_start[i].free_objects) {
+			snprintf(msg, len, "fork_slab_start: %s has one object a slab",
+				 c->slab_start[i].name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost)
 {
 	struct slub_page_ops ops = {
@@ -284,6 +323,18 @@ int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_
 			}
 			f->nr_caches = k + 1;
 		}
+		for (unsigned int i = 0; i < cost->nr_slab_start; i++) {
+			int k = slab_cache_index(cost, cost->slab_start[i].name);
+			int err = k < 0 ? -EINVAL
+					: slub_cache_start(&f->caches[k], cost->slab_start[i].free_objects);
+
+			if (err) {
+				fork_destroy(f);
+				return err;
+			}
+		}
+	} else if (cost->nr_slab_start) {
+		return -EINVAL;
 	}
 	return idmap_init(&f->pids, 64);
 }

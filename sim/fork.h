@@ -17,6 +17,8 @@
 extern "C" {
 #endif
 
+#define FORK_SLAB_START_MAX 16
+
 /*
  * A fork's pages. Every field -1 means "as the profile's kernel on this
  * arch does" (fork_cost_resolve); the config keys fork_* override them.
@@ -35,6 +37,13 @@ struct sim_fork_cost {
 			   (slab_caches), slab_pages 0; 0: slab_pages whole pages per fork */
 	const struct fork_slab_cache *slab_caches; /* NULL: the arch's (fork_slab_table) */
 	unsigned int nr_slab_caches;
+	/* config fork_slab_start: free objects a cache (by name) has in slabs that exist before
+	 * the replay (slub_cache_start); none given: every cache starts empty */
+	struct {
+		char name[32];
+		unsigned int free_objects;
+	} slab_start[FORK_SLAB_START_MAX];
+	unsigned int nr_slab_start;
 };
 
 /*
@@ -93,7 +102,10 @@ struct sim_forks {
 	struct fork_run *run; /* the fork whose objects are being placed */
 };
 
-/* 0, -ENOMEM, or -EINVAL (fork_slab "slub" without caches for the arch). */
+/* fork_slab_start against the caches: 0, or -EINVAL with msg (a name not among them, or a
+ * start without fork_slab "slub"). */
+int fork_slab_start_check(const struct sim_fork_cost *c, char *msg, size_t len);
+/* 0, -ENOMEM, or -EINVAL (fork_slab "slub" without caches for the arch, a bad start). */
 int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost);
 /* The caches' lists against their counters (fork_slab "slub"); 0 or -EUCLEAN with msg. */
 int fork_slab_check(const struct sim_forks *f, char *msg, size_t len);

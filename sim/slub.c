@@ -54,6 +54,7 @@
 #define SLUB_MAX_PARTIAL       10
 #define SLUB_MAX_ORDER	       3 /* slub_max_order = PAGE_ALLOC_COSTLY_ORDER */
 #define SLUB_MAX_OBJS_PER_PAGE 32767u
+#define SLUB_NO_FRAME	       (~0ul) /* a slab slub_cache_start made: no frame */
 
 static unsigned int align_up(unsigned int n, unsigned int a)
 {
@@ -161,7 +162,7 @@ void slub_cache_destroy(struct slub_cache *c, int give_back)
 {
 	if (give_back)
 		for (uint32_t i = 0; i < c->nr_slabs; i++)
-			if (c->slabs[i].where != SLUB_FREE_REC)
+			if (c->slabs[i].where != SLUB_FREE_REC && c->slabs[i].pfn != SLUB_NO_FRAME)
 				c->ops.free(c->ops.ctx, c->slabs[i].pfn, c->g.order);
 	free(c->slabs);
 	idmap_destroy(&c->objs);
@@ -208,12 +209,16 @@ static void discard_slab(struct slub_cache *c, uint32_t i)
 {
 	struct slub_slab *s = &c->slabs[i];
 
-	c->ops.free(c->ops.ctx, s->pfn, c->g.order);
+	if (s->pfn == SLUB_NO_FRAME) { /* not reached: another owner keeps an object */
+		c->slabs_start--;
+	} else {
+		c->ops.free(c->ops.ctx, s->pfn, c->g.order);
+		c->slabs_live--;
+		c->slabs_freed++;
+	}
 	s->where = SLUB_FREE_REC;
 	s->next = c->free_rec;
 	c->free_rec = i;
-	c->slabs_live--;
-	c->slabs_freed++;
 }
 
 /* __unfreeze_partials (6.1) / __put_partials (6.12): the list, head first, to the node */
@@ -283,11 +288,8 @@ static uint32_t get_partial_node(struct slub_cache *c)
 	return first;
 }
 
-static int new_slab(struct slub_cache *c, uint32_t *out)
+static int reserve_record(struct slub_cache *c)
 {
-	unsigned long pfn;
-	uint32_t i;
-
 	if (c->free_rec == SLUB_NONE && c->nr_slabs == c->cap_slabs) {
 		uint32_t cap = c->cap_slabs ? c->cap_slabs * 2 : 64;
 		struct slub_slab *p = realloc(c->slabs, cap * sizeof(*p));
@@ -297,8 +299,13 @@ static int new_slab(struct slub_cache *c, uint32_t *out)
 		c->slabs = p;
 		c->cap_slabs = cap;
 	}
-	if (c->ops.alloc(c->ops.ctx, c->g.order, &pfn) != 0)
-		return -ENOSPC;
+	return 0;
+}
+
+static uint32_t take_record(struct slub_cache *c, unsigned long pfn)
+{
+	uint32_t i;
+
 	if (c->free_rec != SLUB_NONE) {
 		i = c->free_rec;
 		c->free_rec = c->slabs[i].next;
@@ -308,9 +315,45 @@ static int new_slab(struct slub_cache *c, uint32_t *out)
 	memset(&c->slabs[i], 0, sizeof(c->slabs[i]));
 	c->slabs[i].pfn = pfn;
 	c->slabs[i].next = c->slabs[i].prev = SLUB_NONE;
+	return i;
+}
+
+static int new_slab(struct slub_cache *c, uint32_t *out)
+{
+	unsigned long pfn;
+	uint32_t i;
+
+	if (reserve_record(c) != 0)
+		return -ENOMEM;
+	if (c->ops.alloc(c->ops.ctx, c->g.order, &pfn) != 0)
+		return -ENOSPC;
+	i = take_record(c, pfn);
 	c->slabs_live++;
 	c->slabs_allocated++;
 	*out = i;
+	return 0;
+}
+
+int slub_cache_start(struct slub_cache *c, unsigned int free_objects)
+{
+	if (!free_objects)
+		return 0;
+	if (c->g.objects < 2 || c->nr_slabs || c->objects_live)
+		return -EINVAL;
+	while (free_objects) {
+		unsigned int nfree =
+		    free_objects < c->g.objects - 1 ? free_objects : c->g.objects - 1;
+		uint32_t i;
+
+		if (reserve_record(c) != 0)
+			return -ENOMEM;
+		i = take_record(c, SLUB_NO_FRAME);
+		c->slabs[i].inuse = c->g.objects - nfree;
+		add_partial_tail(c, i);
+		c->slabs_start++;
+		c->objects_other += c->slabs[i].inuse;
+		free_objects -= nfree;
+	}
 	return 0;
 }
 
@@ -393,7 +436,7 @@ int slub_object_pfn(const struct slub_cache *c, uint64_t id, unsigned long *pfn)
 {
 	const struct idmap_entry *e = idmap_find(&c->objs, id);
 
-	if (!e || !e->a)
+	if (!e || !e->a || c->slabs[e->a - 1].pfn == SLUB_NO_FRAME)
 		return -ENOENT;
 	*pfn = c->slabs[e->a - 1].pfn;
 	return 0;
@@ -437,12 +480,13 @@ int slub_check(const struct slub_cache *c, char *msg, size_t len)
 			return -EUCLEAN;
 		}
 	idmap_for_each(&c->objs, e) if (e->a) placed++;
-	if (live != c->slabs_live || objs != placed || c->objs.count != c->objects_live) {
+	if (live != c->slabs_live + c->slabs_start || objs != placed + c->objects_other ||
+	    c->objs.count != c->objects_live) {
 		snprintf(
 		    msg, len,
 		    "slabs %llu counted %llu; objects in slabs %llu placed %llu; live %llu/%llu",
-		    (unsigned long long)live, (unsigned long long)c->slabs_live,
-		    (unsigned long long)objs, (unsigned long long)placed,
+		    (unsigned long long)live, (unsigned long long)(c->slabs_live + c->slabs_start),
+		    (unsigned long long)objs, (unsigned long long)(placed + c->objects_other),
 		    (unsigned long long)c->objs.count, (unsigned long long)c->objects_live);
 		return -EUCLEAN;
 	}

@@ -73,12 +73,23 @@ struct slub_cache {
 	uint64_t slabs_allocated; /* new_slab() calls that got a page */
 	uint64_t slabs_freed;	  /* discard_slab() calls */
 	uint64_t alloc_fail;	  /* objects placed in no slab: no page could be had */
+	uint64_t slabs_start;	  /* slabs slub_cache_start made: no frame, never discarded */
+	uint64_t objects_other;	  /* their objects in use by others (never freed) */
 };
 
 #define SLUB_NONE UINT32_MAX
 
 int slub_cache_init(struct slub_cache *c, const struct slub_geometry *g,
 		    const struct slub_page_ops *ops);
+/*
+ * The cache's state before the model's first allocation: free_objects free objects in slabs
+ * that already exist (their frames are in the machine's taken memory, not modelled), on the
+ * node's partial list, as few slabs as hold them: each of objects - 1 free objects (one in
+ * use by another owner) but the last, which has the rest. The other owners never free, so
+ * these slabs are never discarded. Only on a cache nothing was allocated from yet: 0,
+ * -EINVAL (a cache of one object a slab, or not fresh), -ENOMEM.
+ */
+int slub_cache_start(struct slub_cache *c, unsigned int free_objects);
 /* Frees the records; gives the pages back through ops when give_back. */
 void slub_cache_destroy(struct slub_cache *c, int give_back);
 /* kmem_cache_alloc for object id (unique among live objects): 0, -EEXIST, -ENOMEM (host). */

@@ -111,7 +111,7 @@ static inline void tiny_config(struct sim_config *cfg)
 	cfg->zram_disksize = 64 * 4096;
 	cfg->timing = false;
 	/* a fork takes its pgd and nothing else, so the buddy arithmetic stays by hand */
-	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0, 0, 0, NULL, 0};
+	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0, 0, 0, NULL, 0, {{"", 0}}, 0};
 }
 
 static inline void pgd_config(struct sim_config *cfg, const char *profile, unsigned int policies)
@@ -126,7 +126,7 @@ static inline void pgd_config(struct sim_config *cfg, const char *profile, unsig
 	cfg->zram_disksize = 1024 * 4096;
 	cfg->policies = policies;
 	cfg->timing = false;
-	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0, 0, 0, NULL, 0}; /* the pgd alone */
+	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0, 0, 0, NULL, 0, {{"", 0}}, 0}; /* the pgd alone */
 }
 
 /* One event; returns sim_event's result (msg holds the reason). */

@@ -20,7 +20,7 @@ static const struct fork_slab_cache one_cache[] = {{"t", 2048, 1, 4, 2, 2, 2}};
 
 static struct sim_fork_cost slub_cost(void)
 {
-	return (struct sim_fork_cost){0, 0, 0, -1, 0, 0, 1, one_cache, 1};
+	return (struct sim_fork_cost){0, 0, 0, -1, 0, 0, 1, one_cache, 1, {{"", 0}}, 0};
 }
 
 /* Order-1 slab blocks owned by the slab allocator, all unmovable: how many. */
@@ -140,10 +140,88 @@ static void test_fork_slab_oom(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * fork_slab_start: the cache starts with 5 free objects in slabs that exist before the
+ * replay: S1 with 3 free (1 object another owner's), S2 with 2 (2 others'), on the node's
+ * list; no frame modelled. Worked by hand: fork 1 takes S1 for the CPU (get_partial_node
+ * moves S2 to the per-CPU list: moved 1 > 1 / 2) and 2 objects from it; fork 2 the last of
+ * S1, then S2 from the per-CPU list, 1 object; fork 3 the last of S2, then the first new
+ * slab A (2 pages). Without the start fork 1 takes A. Exits in pid order: 1 puts S1 (full)
+ * on the per-CPU list; 2 frees in S1 and in S2 (full): the per-CPU list holds 1 slab, so S1
+ * goes to the node (inuse 1: kept) and S2 onto the list; 3 frees in S2 and in A, the CPU
+ * slab. Left: A (2 pages, empty CPU slab), S1 on the node, S2 per-CPU, 3 others' objects.
+ */
+static void test_fork_slab_start(void)
+{
+	unsigned long pages_after[3] = {0, 0, 2};
+	struct physmem *pm = machine(5);
+	struct sim_fork_cost c = slub_cost();
+	struct page_alloc pa;
+	struct sim_forks fk;
+	struct fake f;
+	char msg[300];
+
+	REQUIRE(pm != NULL);
+	snprintf(c.slab_start[0].name, sizeof(c.slab_start[0].name), "t");
+	c.slab_start[0].free_objects = 5;
+	c.nr_slab_start = 1;
+	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 4096);
+	CHECK_EQ(fork_slab_start_check(&c, msg, sizeof(msg)), 0);
+	init(&pa, pm, "v6.1", &f);
+	REQUIRE(fork_init(&fk, &pa, &c) == 0);
+	CHECK_EQ(fk.caches[0].slabs_start, 2);
+	CHECK_EQ(fk.caches[0].objects_other, 3);
+	CHECK_EQ(fk.caches[0].nr_partial, 2);
+	CHECK_EQ(fk.caches[0].slabs_live, 0);
+	for (uint64_t pid = 1; pid <= 3; pid++) {
+		CHECK_EQ(fork_copy_process(&fk, pid), 0);
+		CHECK_EQ(fk.slab_pages, pages_after[pid - 1]);
+		CHECK_EQ(fk.caches[0].slabs_allocated, pid == 3 ? 1 : 0);
+	}
+	CHECK_EQ(fk.caches[0].nr_partial, 0);
+	for (uint64_t pid = 1; pid <= 3; pid++)
+		CHECK_EQ(fork_release_task(&fk, pid), 0);
+	CHECK_EQ(fk.caches[0].objects_live, 0);
+	CHECK_EQ(fk.caches[0].slabs_live, 1);
+	CHECK_EQ(fk.caches[0].slabs_freed, 0);
+	CHECK_EQ(fk.caches[0].slabs_start, 2);
+	CHECK_EQ(fk.caches[0].nr_partial, 1);
+	CHECK(fk.caches[0].cpu_partial != SLUB_NONE);
+	CHECK_EQ(fk.slab_pages, 2);
+	CHECK_EQ(slab_blocks(pm), 1);
+	CHECK_EQ(fork_slab_check(&fk, msg, sizeof(msg)), 0);
+	fork_destroy(&fk);
+	physmem_pcp_drain(pm, -1);
+	physmem_destroy(pm);
+
+	/* the same forks from empty caches: fork 1 takes the first slab */
+	pm = machine(5);
+	REQUIRE(pm != NULL);
+	c = slub_cost();
+	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 4096);
+	init(&pa, pm, "v6.1", &f);
+	REQUIRE(fork_init(&fk, &pa, &c) == 0);
+	CHECK_EQ(fork_copy_process(&fk, 1), 0);
+	CHECK_EQ(fk.slab_pages, 2);
+	fork_destroy(&fk);
+	physmem_destroy(pm);
+
+	/* refused: a cache the table lacks; a start without "slub" */
+	c = slub_cost();
+	snprintf(c.slab_start[0].name, sizeof(c.slab_start[0].name), "task_struct");
+	c.slab_start[0].free_objects = 1;
+	c.nr_slab_start = 1;
+	CHECK_EQ(fork_slab_start_check(&c, msg, sizeof(msg)), -EINVAL);
+	CHECK(strstr(msg, "no fork cache \"task_struct\" (this profile and arch have: t)") != NULL);
+	c.slab_slub = 0;
+	CHECK_EQ(fork_slab_start_check(&c, msg, sizeof(msg)), -EINVAL);
+	CHECK(strstr(msg, "without fork_slab") != NULL);
+}
+
 /* fork_slab "slub" without caches is refused; the arches' tables exist. */
 static void test_fork_slab_tables(void)
 {
-	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0};
+	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0, {{"", 0}}, 0};
 	unsigned int nr = 0;
 	struct physmem *pm = machine(5);
 	struct page_alloc pa;
@@ -199,7 +277,7 @@ static void test_fork_slab_table_by_profile(void)
 	}
 	for (unsigned int i = 0; profiles[i]; i++) {
 		bool v612 = !strcmp(profiles[i], "v6.12");
-		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0};
+		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 1, NULL, 0, {{"", 0}}, 0};
 
 		CHECK(fork_slab_table(ZS_ARCH_X86_64, profiles[i], &nr) == (v612 ? t612 : t61));
 		CHECK(fork_slab_table(ZS_ARCH_ARM32, profiles[i], &nr) ==
@@ -216,6 +294,7 @@ int main(void)
 {
 	RUN(test_fork_slab_slub);
 	RUN(test_fork_slab_oom);
+	RUN(test_fork_slab_start);
 	RUN(test_fork_slab_tables);
 	RUN(test_fork_slab_table_by_profile);
 	return test_summary();

@@ -488,7 +488,7 @@ static void test_fork_cost(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 0, NULL, 0};
+		struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 0, NULL, 0, {{"", 0}}, 0};
 
 		fork_cost_resolve(&c, cases[i].profile, cases[i].arch, 4096);
 		CHECK_EQ(c.pgd_order, cases[i].pgd);
@@ -499,7 +499,7 @@ static void test_fork_cost(void)
 		CHECK_EQ(c.cow_pages, 8);
 	}
 	/* an override stays; 16 KiB pages make the ARM pgd one page */
-	struct sim_fork_cost c = {-1, 0, -1, 5, -1, -1, 0, NULL, 0};
+	struct sim_fork_cost c = {-1, 0, -1, 5, -1, -1, 0, NULL, 0, {{"", 0}}, 0};
 
 	fork_cost_resolve(&c, "v6.1", ZS_ARCH_ARM32, 16384);
 	CHECK_EQ(c.pgd_order, 0);
@@ -514,7 +514,7 @@ static unsigned long fork_lowmem(struct physmem *pm, const char *profile, bool f
 	struct physmem_zone_info zi;
 	struct page_alloc pa;
 	struct sim_forks fk;
-	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 0, NULL, 0};
+	struct sim_fork_cost c = {-1, -1, -1, -1, -1, -1, 0, NULL, 0, {{"", 0}}, 0};
 	struct fake f;
 	unsigned long before, pfn;
 
