@@ -11,13 +11,10 @@
 #include "trace_text.h"
 #include "trace_text_internal.h"
 
-int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
+/* 0 when the reader would give ev back from its text; *has_id: the op writes an ID. */
+static int text_event_check(const struct sim_event *ev, bool *has_id)
 {
-	char *p = buf;
-	bool has_id = true;
-
-	if (buflen < TRACE_TEXT_EVENT_MAX)
-		return -ENOSPC;
+	*has_id = true;
 	switch (ev->op) {
 	case SIM_OP_ALLOC:
 	case SIM_OP_WRITE:
@@ -42,7 +39,7 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 	case SIM_OP_SNAPSHOT:
 		if (trace_check_label(ev->label))
 			return -EINVAL;
-		has_id = false;
+		*has_id = false;
 		break;
 	case SIM_OP_FORK_PROBE:
 		if (ev->id < 1 || ev->id > SIM_FORK_PROBE_MAX || trace_check_label(ev->label))
@@ -50,14 +47,26 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 		break;
 	case SIM_OP_COMPACT:
 	case SIM_OP_VERIFY:
-		has_id = false;
+		*has_id = false;
 		break;
 	default:
 		return -EINVAL;
 	}
-	if (has_id && ev->id >= TRACE_TEXT_ID_LIMIT)
+	if (*has_id && ev->id >= TRACE_TEXT_ID_LIMIT)
 		return -EINVAL;
 	if (ev->new_zspage && ev->op != SIM_OP_ALLOC && ev->op != SIM_OP_WRITE)
+		return -EINVAL;
+	return 0;
+}
+
+int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
+{
+	char *p = buf;
+	bool has_id;
+
+	if (buflen < TRACE_TEXT_EVENT_MAX)
+		return -ENOSPC;
+	if (text_event_check(ev, &has_id))
 		return -EINVAL;
 
 	if (ev->has_time) {
