@@ -35,14 +35,18 @@ fatal() {
 	poweroff -f
 }
 say "CAP guest kernel=$(uname -r) mem_total_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo) cpus=$(grep -c ^processor /proc/cpuinfo)"
+# wait_disk DEV WHAT: the virtio disk DEV, probed asynchronously after its driver loads
+wait_disk() {
+	n=0
+	while [ ! -b "$1" ]; do
+		n=$((n + 1))
+		[ $n -lt 100 ] || fatal "no $1 ($2)"
+		sleep 0.1
+	done
+}
 # the capture's disk: virtio over PCI (x86_64) or MMIO (ARM's virt board)
 modprobe -q virtio_pci; modprobe -q virtio_mmio; modprobe virtio_blk
-n=0
-while [ ! -b /dev/vda ]; do
-	n=$((n + 1))
-	[ $n -lt 100 ] || fatal "no /dev/vda (the capture's disk)"
-	sleep 0.1
-done
+wait_disk /dev/vda "the capture's disk"
 modprobe zram num_devices=1 || fatal "modprobe zram"
 [ -w /proc/sys/vm/compaction_proactiveness ] && echo 0 >/proc/sys/vm/compaction_proactiveness
 read -r nproc mb disk runs </cap/args
@@ -97,12 +101,7 @@ drain_watch() {
 capture_bpftrace() {
 	modprobe -q crc32c_generic
 	modprobe ext4 || fatal "modprobe ext4"
-	n=0
-	while [ ! -b /dev/vdb ]; do
-		n=$((n + 1))
-		[ $n -lt 100 ] || fatal "no /dev/vdb (the bpftrace root disk)"
-		sleep 0.1
-	done
+	wait_disk /dev/vdb "the bpftrace root disk"
 	mkdir -p /bt
 	mount -t ext4 -o ro /dev/vdb /bt || fatal "mount /dev/vdb"
 	mount -t proc proc /bt/proc
