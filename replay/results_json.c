@@ -186,6 +186,14 @@ static json_t *forks_json(const struct sim_snapshot *s)
 #define X(key, member) json_object_set_new(forks, #key, u64(s->forks.member));
 	RESULTS_FORKS_TAIL(X)
 #undef X
+	if (s->forks.probes) { /* only with a probe: results without one stay as they were */
+		json_t *pcp = json_object();
+
+#define X(key, member) json_object_set_new(pcp, #key, u64(s->forks.member));
+		RESULTS_FORKS_PROBE_PCP(X)
+#undef X
+		json_object_set_new(forks, "probe_pcp", pcp);
+	}
 	return forks;
 }
 

@@ -538,24 +538,52 @@ int fork_copy_process(struct sim_forks *f, uint64_t pid)
 	return 0;
 }
 
+/*
+ * The per-CPU lists of the zones whose batch is above 1 (the ones kernel/forkprobe.c
+ * reports: a batch of 1 keeps no pages), in pages; their pcp high into *high.
+ */
+static uint64_t probe_pcp_pages(const struct physmem *mem, uint64_t *high)
+{
+	struct physmem_zone_info zi;
+	uint64_t pages = 0;
+
+	*high = 0;
+	for (unsigned int z = 0; physmem_zone_info(mem, z, &zi) == 0; z++)
+		if (zi.pcp_batch > 1) {
+			pages += zi.pcp_count;
+			*high += (uint64_t)zi.pcp_high;
+		}
+	return pages;
+}
+
 int fork_probe(struct sim_forks *f, uint64_t n)
 {
 	struct fork_proc **kids = malloc((size_t)(n ? n : 1) * sizeof(*kids));
-	uint64_t got = 0;
+	uint64_t got = 0, high, pages;
 
 	if (!kids)
 		return -ENOMEM;
 	/* the guest's probe drains the per-CPU lists before it forks (its
 	 * /proc/zsfrag_kdrain write, kernel/forkprobe.c) */
 	physmem_pcp_drain(f->pa->mem, -1);
+	f->st.probes++;
+	pages = probe_pcp_pages(f->pa->mem, &high);
+	f->st.probe_pcp_high = high;
+	f->st.probe_pcp_max = f->st.probe_pcp_rise_max = 0;
 	while (got < n) {
 		enum alloc_outcome outcome;
 		struct fork_proc *p = copy_process(f, 0, &outcome);
+		uint64_t now = probe_pcp_pages(f->pa->mem, &high);
 
 		if (!p && outcome != ALLOC_FAILED) {
 			free(kids);
 			return -ENOMEM;
 		}
+		if (now > f->st.probe_pcp_max)
+			f->st.probe_pcp_max = now;
+		if (now > pages && now - pages > f->st.probe_pcp_rise_max)
+			f->st.probe_pcp_rise_max = now - pages;
+		pages = now;
 		if (p)
 			kids[got++] = p;
 		/* the guest stops at its first OOM kill (or failed fork) */

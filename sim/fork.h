@@ -85,6 +85,16 @@ struct sim_fork_stats {
 	uint64_t pages_live;		    /* pages the live processes' forks hold */
 	uint64_t free_at_last_stall;	    /* pages free (all zones) when the last fork stalled */
 	uint64_t lowmem_free_at_last_stall; /* of which outside HighMem */
+	/*
+	 * The per-CPU lists during the latest fork probe (F), in pages, summed over the zones
+	 * whose batch is above 1, as kernel/forkprobe.c reads /proc/zoneinfo: pcp high once
+	 * the lists are drained before the first fork, the most the lists held after a fork,
+	 * and the largest rise of the lists over one fork (a refill less what the fork used).
+	 */
+	uint64_t probes;
+	uint64_t probe_pcp_high;
+	uint64_t probe_pcp_max;
+	uint64_t probe_pcp_rise_max;
 };
 
 struct fork_run;

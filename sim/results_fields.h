@@ -70,6 +70,14 @@
 	X(free_pages_at_last_stall, free_at_last_stall)                                            \
 	X(lowmem_free_pages_at_last_stall, lowmem_free_at_last_stall)
 
+/* "forks" "probe_pcp" (struct sim_fork_stats), only after a fork probe (F) ran: the probes so
+ * far, then the latest one's per-CPU lists. */
+#define RESULTS_FORKS_PROBE_PCP(X)                                                                 \
+	X(probes, probes)                                                                          \
+	X(high, probe_pcp_high)                                                                    \
+	X(pages_max, probe_pcp_max)                                                                \
+	X(rise_max, probe_pcp_rise_max)
+
 /* "vmstat": /proc/vmstat's names (struct page_alloc_stats). */
 #define RESULTS_VMSTAT(X)                                                                          \
 	X(allocstall, allocstall)                                                                  \
@@ -125,6 +133,7 @@
 #define RESULTS_E_mm_stat(key, member)	  RESULTS_mm_stat_##key,
 #define RESULTS_E_io_stat(key, member)	  RESULTS_io_stat_##key,
 #define RESULTS_E_forks(key, member)	  RESULTS_forks_##key,
+#define RESULTS_E_probe_pcp(key, member) RESULTS_probe_pcp_##key,
 #define RESULTS_E_vmstat(key, member)	  RESULTS_vmstat_##key,
 #define RESULTS_E_kcompact(key, member)	  RESULTS_kcompact_##key,
 #define RESULTS_E_other(key, member)	  RESULTS_other_##key,
@@ -134,6 +143,7 @@ enum results_class_key { RESULTS_CLASS(RESULTS_E_class) };
 enum results_mm_stat_key { RESULTS_MM_STAT(RESULTS_E_mm_stat) };
 enum results_io_stat_key { RESULTS_IO_STAT(RESULTS_E_io_stat) };
 enum results_forks_key { RESULTS_FORKS_HEAD(RESULTS_E_forks) RESULTS_FORKS_TAIL(RESULTS_E_forks) };
+enum results_probe_pcp_key { RESULTS_FORKS_PROBE_PCP(RESULTS_E_probe_pcp) };
 enum results_vmstat_key { RESULTS_VMSTAT(RESULTS_E_vmstat) };
 enum results_kcompact_key { RESULTS_KCOMPACT(RESULTS_E_kcompact) };
 enum results_other_key { RESULTS_OTHER(RESULTS_E_other) };

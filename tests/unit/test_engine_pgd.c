@@ -289,6 +289,11 @@ static void test_fork_probe(void)
 	CHECK_U64_EQ(cap.last.forks.live, 0);
 	CHECK_U64_EQ(cap.last.forks.exits, 257); /* the OOM kill's child too */
 	CHECK_U64_EQ(cap.last.forks.pages_live, 0);
+	/* no per-CPU lists on this machine: a probe counted, its lists empty */
+	CHECK_U64_EQ(cap.last.forks.probes, 1);
+	CHECK_U64_EQ(cap.last.forks.probe_pcp_high, 0);
+	CHECK_U64_EQ(cap.last.forks.probe_pcp_max, 0);
+	CHECK_U64_EQ(cap.last.forks.probe_pcp_rise_max, 0);
 	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
 	CHECK_EQ(physmem_nr_free(sim_mem(sim), 0, 10), 1);
 	e.id = 10;
@@ -296,6 +301,7 @@ static void test_fork_probe(void)
 	CHECK_EQ(ev_label(sim, 's', "again"), 0);
 	CHECK_U64_EQ(cap.last.forks.attempted, 267);
 	CHECK_U64_EQ(cap.last.forks.outcomes[ALLOC_FAST], 266);
+	CHECK_U64_EQ(cap.last.forks.probes, 2);
 	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 1024);
 	sim_destroy(sim);
 }
