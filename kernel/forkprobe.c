@@ -12,8 +12,16 @@
  * (/dev/kmsg, as guest-init.sh writes its own; stdout when it cannot be
  * opened), parsed from the serial console by scripts/kernel-check-compare:
  *
+ *   ZSK fork_pcp label=L when=start|children t_ms=T zone=Z count=C high=H
+ *       batch=B free=F (each zone's per-CPU list, once the lists are drained
+ *       before the first fork, and as the forks left them)
  *   ZSK fork label=L i=I result=R pid=P allocstall=A compact_stall=C
- *       compact_success=S oom_kill=O free_delta=D
+ *       compact_success=S oom_kill=O free_delta=D pgfree=G pgfree_gap=P t_ms=T
+ *       [pcp_ZONE=C,H] (D: nr_free_pages, which lags by up to the per-CPU stat
+ *       threshold; G: pages freed during the fork() call, P: since the previous
+ *       fork() returned, both exact; T: CLOCK_MONOTONIC in ms; with
+ *       ZSK_PROBE_PCP in the environment, C, H: each zone's per-CPU list count
+ *       and high after the fork)
  *   ZSK fork_end label=L n=N attempted=.. fast=.. compact=.. reclaim=..
  *       oom=.. enomem=.. failed=.. killed=.. stopped=0|1 d_COUNTER=.. (the
  *       whole probe's vmstat deltas) d_free_ZONE=.. (each zone's pages free)
@@ -53,6 +61,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FP_MAX_CHILDREN 100000
@@ -72,13 +81,14 @@ enum fp_counter {
 	FP_PAGETABLES,	   /* nr_page_table_pages */
 	FP_KSTACK_KB,	   /* nr_kernel_stack, KiB */
 	FP_SLAB_UNRECL,	   /* nr_slab_unreclaimable, pages */
+	FP_PGFREE,	   /* pages freed (an event counter: exact at every read) */
 	FP_NR
 };
 
 static const char *const fp_names[FP_NR] = {
     "nr_free_pages", "allocstall", "compact_stall", "compact_fail", "compact_success",
     "oom_kill", "pgmigrate_success", "pageoutrun", "pgsteal_direct", "pgsteal_kswapd",
-    "nr_page_table_pages", "nr_kernel_stack", "nr_slab_unreclaimable"};
+    "nr_page_table_pages", "nr_kernel_stack", "nr_slab_unreclaimable", "pgfree"};
 
 #define FP_ZONES 6
 #define FP_LINE 992 /* bytes: the longest record /dev/kmsg takes on 6.1 */
@@ -121,8 +131,13 @@ static int read_vmstat(int fd, long long v[FP_NR])
 	return 0;
 }
 
-/* "pages free" of each zone in /proc/zoneinfo, in file order; returns the zone count. */
-static int read_zone_free(int fd, char names[FP_ZONES][16], long long freep[FP_ZONES])
+/*
+ * "pages free" of each zone in /proc/zoneinfo, in file order, and its first CPU's
+ * per-CPU list figures (pageset "count:", "high:", "batch:"; -1 where absent: the
+ * guests run one CPU); returns the zone count.
+ */
+static int read_zone_free(int fd, char names[FP_ZONES][16], long long freep[FP_ZONES],
+			  long long pcp[FP_ZONES][3])
 {
 	ssize_t n, got = 0;
 	char *line, *save = NULL;
@@ -141,8 +156,15 @@ static int read_zone_free(int fd, char names[FP_ZONES][16], long long freep[FP_Z
 			z++;
 			sscanf(p + 6, "%15s", names[z]);
 			freep[z] = 0;
+			pcp[z][0] = pcp[z][1] = pcp[z][2] = -1;
 		} else if (z >= 0 && sscanf(line, " pages free %lld", &x) == 1) {
 			freep[z] = x;
+		} else if (z >= 0 && pcp[z][0] < 0 && sscanf(line, " count: %lld", &x) == 1) {
+			pcp[z][0] = x;
+		} else if (z >= 0 && pcp[z][1] < 0 && sscanf(line, " high: %lld", &x) == 1) {
+			pcp[z][1] = x;
+		} else if (z >= 0 && pcp[z][2] < 0 && sscanf(line, " batch: %lld", &x) == 1) {
+			pcp[z][2] = x;
 		}
 	}
 	return z + 1;
@@ -263,12 +285,67 @@ struct fp_tally {
 	long fast, compact, reclaim, oom, enomem, failed, killed;
 };
 
-/* "pages free" of each zone at one moment: read_zone_free's result. */
+/* "pages free" and the pcp figures of each zone at one moment: read_zone_free's result. */
 struct fp_zones {
 	char names[FP_ZONES][16];
 	long long freep[FP_ZONES];
+	long long pcp[FP_ZONES][3]; /* count, high, batch (pages; -1: not shown) */
 	int nr;
 };
+
+static int zfd = -1; /* /proc/zoneinfo, opened once (its seq_file buffer is reused) */
+/*
+ * ZSK_PROBE_PCP set (kernel-check --probe-pcp): read the lists after every fork. Off by
+ * default: the read adds about 20 ms a fork under TCG (a 3,000-fork probe of the x86_64
+ * 6.12 guest took 105 s with it, 42 s without), and the guest's background work (kswapd,
+ * kcompactd, the vmstat worker) runs by the clock.
+ */
+static int per_fork_pcp;
+
+static int read_zones(struct fp_zones *z)
+{
+	z->nr = read_zone_free(zfd, z->names, z->freep, z->pcp);
+	return z->nr;
+}
+
+/* milliseconds of CLOCK_MONOTONIC (uptime, less suspend): when a line was made */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The per-CPU lists of every zone that has them (batch > 0), as one record per zone:
+ * "ZSK fork_pcp label=L when=W t_ms=T zone=Z count=C high=H batch=B free=F". At
+ * when=start (after the drain, before the first fork) high is what the lists may grow
+ * to, and in 6.12 what caps a refill (nr_pcp_alloc: high - count - batch).
+ */
+static void pcp_report(const char *label, const char *when, const struct fp_zones *z)
+{
+	long long t = now_ms();
+
+	for (int i = 0; i < z->nr; i++)
+		if (z->pcp[i][2] > 0)
+			report("ZSK fork_pcp label=%s when=%s t_ms=%lld zone=%s count=%lld high=%lld "
+			       "batch=%lld free=%lld\n",
+			       label, when, t, z->names[i], z->pcp[i][0], z->pcp[i][1], z->pcp[i][2],
+			       z->freep[i]);
+}
+
+/* " pcp_ZONE=count,high" for each zone with lists, after fork i, into b */
+static void pcp_fields(char *b, size_t size, const struct fp_zones *z)
+{
+	size_t at = 0;
+
+	b[0] = '\0';
+	for (int i = 0; i < z->nr; i++)
+		if (z->pcp[i][2] > 0)
+			at = appendf(b, size, at, " pcp_%s=%lld,%lld", z->names[i], z->pcp[i][0],
+				     z->pcp[i][1]);
+}
 
 /* A fork's result from the vmstat deltas around it (see the head comment), counted in t. */
 static const char *classify_fork(pid_t pid, int err, const long long before[FP_NR],
@@ -305,7 +382,10 @@ static const char *classify_fork(pid_t pid, int err, const long long before[FP_N
  */
 static int probe_one_fork(int fd, const char *label, long i, struct fp_tally *t)
 {
+	static long long last_pgfree = -1; /* pgfree after the previous fork() */
 	long long before[FP_NR], after[FP_NR];
+	struct fp_zones zs;
+	char pcpf[256];
 	const char *res;
 	pid_t pid;
 	int err;
@@ -327,13 +407,22 @@ static int probe_one_fork(int fd, const char *label, long i, struct fp_tally *t)
 		write_str(path, "1000");
 	}
 	t->killed += reap();
+	pcpf[0] = '\0';
+	if (per_fork_pcp) {
+		read_zones(&zs);
+		pcp_fields(pcpf, sizeof(pcpf), &zs);
+	}
 	report("ZSK fork label=%s i=%ld result=%s pid=%d err=%d allocstall=%lld "
-	       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld\n",
+	       "compact_stall=%lld compact_success=%lld oom_kill=%lld free_delta=%lld "
+	       "pgfree=%lld pgfree_gap=%lld t_ms=%lld%s\n",
 	       label, i, res, (int)pid, pid < 0 ? err : 0,
 	       after[FP_ALLOCSTALL] - before[FP_ALLOCSTALL],
 	       after[FP_COMPACT_STALL] - before[FP_COMPACT_STALL],
 	       after[FP_COMPACT_SUCCESS] - before[FP_COMPACT_SUCCESS],
-	       after[FP_OOM_KILL] - before[FP_OOM_KILL], after[FP_FREE] - before[FP_FREE]);
+	       after[FP_OOM_KILL] - before[FP_OOM_KILL], after[FP_FREE] - before[FP_FREE],
+	       after[FP_PGFREE] - before[FP_PGFREE],
+	       last_pgfree < 0 ? 0 : before[FP_PGFREE] - last_pgfree, now_ms(), pcpf);
+	last_pgfree = after[FP_PGFREE];
 	return after[FP_OOM_KILL] > before[FP_OOM_KILL] || t->killed > 0;
 }
 
@@ -373,7 +462,7 @@ int main(int argc, char **argv)
 	struct fp_zones z0, z1;
 	struct fp_tally t = {0};
 	long n, i;
-	int zfd, fd, stopped = 0;
+	int fd, stopped = 0;
 	const char *label;
 
 	if (argc < 3 || (n = atol(argv[1])) < 0 || n > FP_MAX_CHILDREN) {
@@ -381,6 +470,7 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	label = argv[2];
+	per_fork_pcp = getenv("ZSK_PROBE_PCP") != NULL;
 	kmsg_fd = open("/dev/kmsg", O_WRONLY);
 	fd = open(argc > 3 ? argv[3] : "/proc/vmstat", O_RDONLY);
 	if (fd < 0 || read_vmstat(fd, v0) < 0) {
@@ -394,13 +484,16 @@ int main(int argc, char **argv)
 	write_str("/proc/zsfrag_kdrain", "1");
 	slab_report(label, "start");
 	write_str("/proc/zsfrag_kdrain", "1");
-	z0.nr = read_zone_free(zfd, z0.names, z0.freep);
+	read_zones(&z0);
 	read_vmstat(fd, v0);
+	pcp_report(label, "start", &z0);
 
 	for (i = 0; i < n && !stopped; i++)
 		stopped = probe_one_fork(fd, label, i, &t);
+	read_zones(&z1);
+	pcp_report(label, "children", &z1); /* before the drain: what the forks left */
 	write_str("/proc/zsfrag_kdrain", "1");
-	z1.nr = read_zone_free(zfd, z1.names, z1.freep);
+	read_zones(&z1);
 	read_vmstat(fd, end);
 	slab_report(label, "children");
 	report_probe_end(label, n, i, &t, stopped, v0, end, &z0, &z1);

@@ -96,11 +96,22 @@ pagetypes() {
 
 machine_state() {
 	say_prefixed "ZSK buddyinfo chunk=$1 " /proc/buddyinfo
-	awk -v K="$KMSG" -v chunk="$1" "$AWK_SAY"'
-		/^Node/ { zone = $4 }
-		/cpu:/ { cpu = $2 }
-		/^ +count:/ { if (cpu != "") say("ZSK pcp chunk=" chunk " zone=" zone " cpu=" cpu " count=" $2) }
-		/^Node/ { cpu = "" }
+	# the per-CPU lists as they are: count, high (6.12 tunes it between high_min and
+	# high_max) and batch, and when (uptime, s: 6.12's vmstat worker decays high by
+	# time, decay_pcp_high)
+	read -r up _ < /proc/uptime
+	awk -v K="$KMSG" -v chunk="$1" -v up="$up" "$AWK_SAY"'
+		function flush() {
+			if (cpu != "") say("ZSK pcp chunk=" chunk " zone=" zone " cpu=" cpu " count=" count " high=" high " batch=" batch " uptime=" up)
+			cpu = ""
+		}
+		/^Node/ { flush(); zone = $4 }
+		/cpu:/ { flush(); cpu = $2 }
+		/^ +count:/ { count = $2 }
+		/^ +high:/ { high = $2 }
+		/^ +batch:/ { batch = $2 }
+		/vm stats threshold|node_unreclaimable/ { flush() }
+		END { flush() }
 	' /proc/zoneinfo
 	drained=0
 	if [ -w /proc/zsfrag_kdrain ] && echo 1 > /proc/zsfrag_kdrain; then
@@ -182,6 +193,9 @@ before_replay() {
 	pagetypes "ZSK before_replay_pagetype" "ZSK before_replay_pageblocks"
 }
 before_replay
+
+# kernel-check --probe-pcp: the fork probe reads the per-CPU lists after every fork
+[ -f /zsk/probe_pcp ] && export ZSK_PROBE_PCP=1
 
 snap=0
 for piece in /zsk/trace/*; do

@@ -107,5 +107,43 @@ PY
 check arm-format2 0 "oom                 0        1      inf" --platform arm --zsfrag "$TMP/format2.json"
 check arm-format2-fast 0 "fast               20       19    -5.0%" --platform arm --zsfrag "$TMP/format2.json"
 
+# The per-CPU lists in a probe (fork_pcp lines and each fork's pcp_ZONE=count,high, from
+# kernel/forkprobe.c; zsfrag's forks.probe_pcp): the first probe's DMA lists start drained at
+# high 1302 (batch 31; a zone whose batch is 1, Movable here, is left out), forks 0 and 1 leave
+# 500 and 1400 pages listed (rises 500 and 900), the rest 1380; high 1290 once they are done.
+awk '
+	/ZSK fork label=probe-filled i=0 / && !done {
+		print "ZSK fork_pcp label=probe-filled when=start t_ms=5 zone=DMA count=0 high=1302 batch=31 free=9"
+		print "ZSK fork_pcp label=probe-filled when=start t_ms=5 zone=Movable count=0 high=4 batch=1 free=9"
+		done = 1
+	}
+	/ZSK fork_end label=probe-filled / {
+		print "ZSK fork_pcp label=probe-filled when=children t_ms=9 zone=DMA count=1380 high=1290 batch=31 free=9"
+	}
+	/ZSK fork label=probe-filled / {
+		sub(/\r$/, "") # the stored console keeps the serial line ends
+		pcp = / i=0 / ? "500,1302" : / i=1 / ? "1400,1302" : "1380,1290"
+		print $0 " pcp_DMA=" pcp " pcp_Movable=3,4"
+		next
+	}
+	{ print }
+' "$LOG" >"$TMP/pcp.console"
+python3 - "$AZ" "$TMP" <<'PY'
+import json, sys
+z = json.load(open(sys.argv[1]))
+z["snapshots"][0]["forks"]["probe_pcp"] = {"probes": 1, "high": 1302, "pages_max": 1500,
+                                           "rise_max": 1000}
+json.dump(z, open(sys.argv[2] + "/pcp.json", "w"))
+PY
+LOG="$TMP/pcp.console"
+check pcp-high 0 "high at the start                      1302     1302" --platform arm --zsfrag "$TMP/pcp.json"
+check pcp-max 0 "most listed                            1400     1500" --platform arm --zsfrag "$TMP/pcp.json"
+check pcp-rise 0 "largest rise, one fork                  900     1000" --platform arm --zsfrag "$TMP/pcp.json"
+check pcp-end 0 "kernel: high 1290 once the forks were done" --platform arm --zsfrag "$TMP/pcp.json"
+# without per-fork readings (no kernel-check --probe-pcp) the kernel's most and rise are "-"
+sed 's/ pcp_DMA=[0-9,]* pcp_Movable=[0-9,]*//' "$TMP/pcp.console" >"$TMP/pcp-start.console"
+LOG="$TMP/pcp-start.console"
+check pcp-no-per-fork 0 "most listed                               -     1500" --platform arm --zsfrag "$TMP/pcp.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
