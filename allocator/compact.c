@@ -84,7 +84,7 @@ void zs_compact_move_object(struct zs_pool *pool, struct zspage *src, unsigned i
 	unsigned int d_idx = obj_malloc(pool, dst, handle);
 
 	zs_object_copy(pool, dst, d_idx, src, s_idx);
-	record_obj(pool, handle, location_to_obj(pool, dst, d_idx));
+	record_obj(pool, handle, location_to_obj(pool, dst, d_idx), dst);
 	obj_free(pool, src, s_idx);
 	res->objs_migrated++;
 	res->bytes_copied += src->class->size;

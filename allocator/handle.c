@@ -12,8 +12,9 @@
  * slot holds the current location, so moving an object is one store.
  * SIM: slots live in one growable array; the handle of slot i is (i + 1) * 8,
  * an 8-byte-aligned value like a slab address (bit 0 free for the allocated
- * tag, and small enough for arm32's 32-bit header). Freed slots are reused
- * LIFO, as a slab's per-CPU free list would hand them back. Slot i lies in
+ * tag, and small enough for arm32's 32-bit header). Each slot keeps beside
+ * the kernel's word the zspage it names (struct zs_handle_slot). Freed
+ * slots are reused LIFO, as a slab's per-CPU free list would hand them back. Slot i lies in
  * slab page i / (page_size / 8); handle_pages counts the pages that hold a
  * live slot (a stat only). The slab pages themselves are the page
  * provider's: every slot taken and given back is reported through
@@ -131,7 +132,7 @@ static void handle_class_free(struct zs_pool *pool, unsigned long obj)
 static int grow(struct zs_handle_cache *hc)
 {
 	unsigned long cap = hc->cap * 2;
-	unsigned long *slots = realloc(hc->slots, cap * sizeof(*slots));
+	struct zs_handle_slot *slots = realloc(hc->slots, cap * sizeof(*slots));
 
 	if (!slots)
 		return -ENOMEM;
@@ -155,7 +156,7 @@ int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle)
 
 	if (hc->free_head) {
 		idx = hc->free_head - 1;
-		hc->free_head = hc->slots[idx];
+		hc->free_head = hc->slots[idx].obj;
 	} else {
 		if (hc->nr == hc->cap && grow(hc) != 0)
 			return -ENOMEM;
@@ -167,12 +168,13 @@ int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle)
 		int err = handle_class_alloc(pool, &hc->owner[idx]);
 
 		if (err) {
-			hc->slots[idx] = hc->free_head;
+			hc->slots[idx].obj = hc->free_head;
 			hc->free_head = idx + 1;
 			return err;
 		}
 	}
-	hc->slots[idx] = 0;
+	hc->slots[idx].obj = 0;
+	hc->slots[idx].zspage = NULL;
 	hc->live++;
 	pool->stats.handles_allocated = hc->live;
 	slab_page_account(pool, idx, +1);
@@ -191,7 +193,8 @@ void cache_free_handle(struct zs_pool *pool, unsigned long handle)
 		handle_class_free(pool, hc->owner[idx]);
 	if (pool->ops->kmem_event && pool->profile->handle_mode == ZS_HANDLE_SLAB)
 		pool->ops->kmem_event(pool->ctx, ZS_KMEM_HANDLE, false, handle);
-	hc->slots[idx] = hc->free_head;
+	hc->slots[idx].obj = hc->free_head;
+	hc->slots[idx].zspage = NULL;
 	hc->free_head = idx + 1;
 	hc->live--;
 	pool->stats.handles_allocated = hc->live;
@@ -210,11 +213,29 @@ unsigned long handle_to_obj(const struct zs_pool *pool, unsigned long handle)
 {
 	if (pool->profile->handle_mode == ZS_HANDLE_DIRECT)
 		return handle;
-	return pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1];
+	return pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1].obj;
 }
 
-void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj)
+void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj,
+		struct zspage *zspage)
 {
+	struct zs_handle_slot *s = &pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1];
+
 	ZS_BUG_ON(pool->profile->handle_mode == ZS_HANDLE_DIRECT);
-	pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1] = obj;
+	s->obj = obj;
+	s->zspage = zspage;
+}
+
+struct zspage *handle_to_location(const struct zs_pool *pool, unsigned long handle,
+				  unsigned int *obj_idx)
+{
+	const struct zs_handle_slot *s;
+
+	if (pool->profile->handle_mode == ZS_HANDLE_DIRECT)
+		return obj_to_location(pool, handle, obj_idx);
+	s = &pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1];
+	if (!s->zspage)
+		return NULL;
+	*obj_idx = obj_index_in(pool, s->obj, s->zspage);
+	return s->zspage;
 }

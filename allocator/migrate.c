@@ -98,7 +98,7 @@ int zs_page_migrate(struct zs_pool *pool, unsigned long newpfn, unsigned long ol
 		unsigned long handle;
 
 		if (obj_allocated(pool, zspage, idx, &handle))
-			record_obj(pool, handle, location_to_obj(pool, zspage, idx));
+			record_obj(pool, handle, location_to_obj(pool, zspage, idx), zspage);
 	}
 	pool->stats.pages_migrated++;
 	release_isolation(pool, zspage);

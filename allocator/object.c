@@ -196,22 +196,24 @@ unsigned long location_to_obj(const struct zs_pool *pool, const struct zspage *z
 	return obj;
 }
 
-struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj, unsigned int *obj_idx)
+/* obj's frame number and its index field (before the pre-4.8 per-page correction). */
+static unsigned long obj_decode(const struct zs_pool *pool, unsigned long obj, unsigned long *idx)
 {
 	const struct zs_profile *p = pool->profile;
-	unsigned long pfn, idx;
-	struct zspage *zspage;
 
 	if (p->obj_tag_in_location)
 		obj >>= OBJ_TAG_BITS;
-	pfn = obj >> pool->obj_index_bits;
-	idx = obj & ((1UL << pool->obj_index_bits) - 1);
+	*idx = obj & ((1UL << pool->obj_index_bits) - 1);
 	if (p->handle_mode == ZS_HANDLE_DIRECT)
-		idx -= 1;
-	zspage = zs_page_to_zspage(pool, pfn);
-	if (!zspage)
-		return NULL;
-	if (!p->obj_idx_per_zspage) {
+		*idx -= 1;
+	return obj >> pool->obj_index_bits;
+}
+
+/* idx counted from the start of frame pfn of zspage: before 4.8, add the page's first object. */
+static unsigned int obj_index_of(const struct zs_pool *pool, const struct zspage *zspage,
+				 unsigned long pfn, unsigned long idx)
+{
+	if (!pool->profile->obj_idx_per_zspage) {
 		unsigned int page_idx;
 
 		for (page_idx = 0; page_idx < zspage->nr_pages; page_idx++)
@@ -219,6 +221,24 @@ struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj, un
 				break;
 		idx += first_obj_in_page(pool, zspage->class, page_idx);
 	}
-	*obj_idx = (unsigned int)idx;
+	return (unsigned int)idx;
+}
+
+unsigned int obj_index_in(const struct zs_pool *pool, unsigned long obj,
+			  const struct zspage *zspage)
+{
+	unsigned long idx, pfn = obj_decode(pool, obj, &idx);
+
+	return obj_index_of(pool, zspage, pfn, idx);
+}
+
+struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj, unsigned int *obj_idx)
+{
+	unsigned long idx, pfn = obj_decode(pool, obj, &idx);
+	struct zspage *zspage = zs_page_to_zspage(pool, pfn);
+
+	if (!zspage)
+		return NULL;
+	*obj_idx = obj_index_of(pool, zspage, pfn, idx);
 	return zspage;
 }

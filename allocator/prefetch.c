@@ -3,12 +3,14 @@
  * operations will touch (a trace replay does).
  *
  * SIM: no kernel counterpart. The kernel's zs_free() and zs_map_object()
- * walk handle -> slot -> page->private -> zspage -> object, four dependent
- * loads; in a large pool each one misses the cache, and a replay spends most
- * of an event waiting for them. zs_prefetch() lets the caller start that
- * walk several operations early, one link per call: depth d issues a
- * prefetch for link d, reading links 0 .. d-1 (which earlier calls, at
- * smaller depths, should have brought in).
+ * walk handle -> slot -> page->private -> zspage -> object; here the slot
+ * also holds the zspage (struct zs_handle_slot), so the walk is handle ->
+ * slot -> zspage -> object, three dependent loads, and direct handles (3.18)
+ * page->private -> zspage -> object, three too. In a large pool each one
+ * misses the cache, and a replay spends most of an event waiting for them.
+ * zs_prefetch() lets the caller start that walk several operations early,
+ * one link per call: depth d issues a prefetch for link d, reading links
+ * 0 .. d-1 (which earlier calls, at smaller depths, should have brought in).
  *
  * Only reads, of a consistent pool (between two operations): a handle that
  * is not live, or whose zspage went away since an earlier depth, stops the
@@ -20,44 +22,52 @@
 
 void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth)
 {
-	const struct zs_handle_cache *hc = &pool->handles;
-	bool direct = pool->profile->handle_mode == ZS_HANDLE_DIRECT;
-	unsigned long obj, pfn, idx = 0;
 	struct zspage *zspage;
-	void **priv;
 	unsigned int obj_idx, page_idx, off;
 
-	if (!handle)
+	if (!handle || depth >= ZS_PREFETCH_DEPTHS)
 		return;
-	if (!direct) {
-		if (!zs_handle_valid(pool, handle))
+	if (pool->profile->handle_mode == ZS_HANDLE_DIRECT) {
+		unsigned long pfn;
+		void **priv;
+
+		pfn = (pool->profile->obj_tag_in_location ? handle >> OBJ_TAG_BITS : handle) >>
+		      pool->obj_index_bits;
+		priv = pool->ops->page_private(pool->ctx, pfn);
+		if (!priv)
 			return;
-		idx = handle / ZS_HANDLE_ALIGN - 1;
 		if (depth == 0) {
-			zs_prefetch_addr(&hc->slots[idx]);
+			zs_prefetch_addr(priv);
 			return;
 		}
-		depth--;
+		zspage = *priv;
+		if (!zspage)
+			return;
+		if (depth == 1) {
+			zs_prefetch_addr(zspage);
+			return;
+		}
+		obj_idx = obj_index_in(pool, handle, zspage);
+	} else {
+		const struct zs_handle_slot *s;
+
+		if (!zs_handle_valid(pool, handle))
+			return;
+		s = &pool->handles.slots[handle / ZS_HANDLE_ALIGN - 1];
+		if (depth == 0) {
+			zs_prefetch_addr(s);
+			return;
+		}
+		zspage = s->zspage;
+		if (!zspage)
+			return;
+		if (depth == 1) {
+			zs_prefetch_addr(zspage);
+			return;
+		}
+		obj_idx = obj_index_in(pool, s->obj, zspage);
 	}
-	obj = direct ? handle : hc->slots[idx];
-	if (!obj)
-		return;
-	pfn = (pool->profile->obj_tag_in_location ? obj >> OBJ_TAG_BITS : obj) >>
-	      pool->obj_index_bits;
-	priv = pool->ops->page_private(pool->ctx, pfn);
-	if (!priv)
-		return;
-	if (depth == 0) {
-		zs_prefetch_addr(priv);
-		return;
-	}
-	if (depth == 1) {
-		if (*priv)
-			zs_prefetch_addr(*priv);
-		return;
-	}
-	zspage = obj_to_location(pool, obj, &obj_idx);
-	if (!zspage || obj_idx >= zspage->class->objs_per_zspage)
+	if (obj_idx >= zspage->class->objs_per_zspage)
 		return;
 	if (pool->no_contents) {
 		if (!zspage->huge)

@@ -155,6 +155,11 @@ static int check_zspage(const struct zs_pool *pool, const struct size_class *cla
 		    back_idx != i)
 			return zs_check_fail(msg, len, "class %u: handle %#lx of object %u points elsewhere",
 				    class->index, handle, i);
+		/* SIM: the slot's cached zspage is the one its location word names */
+		if (handle_to_location(pool, handle, &back_idx) != z || back_idx != i)
+			return zs_check_fail(msg, len,
+				    "class %u: handle %#lx of object %u caches another zspage",
+				    class->index, handle, i);
 	}
 	return 0;
 }

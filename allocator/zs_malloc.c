@@ -169,7 +169,7 @@ int zs_malloc(struct zs_pool *pool, size_t size, unsigned int gfp, unsigned long
 	if (direct)
 		handle = obj;
 	else
-		record_obj(pool, handle, obj);
+		record_obj(pool, handle, obj, zspage);
 	*handlep = handle;
 	return 0;
 }
@@ -180,7 +180,7 @@ static struct zspage *handle_to_zspage(const struct zs_pool *pool, unsigned long
 {
 	if (!zs_handle_valid(pool, handle))
 		return NULL;
-	return obj_to_location(pool, handle_to_obj(pool, handle), obj_idx);
+	return handle_to_location(pool, handle, obj_idx);
 }
 
 void zs_free(struct zs_pool *pool, unsigned long handle)

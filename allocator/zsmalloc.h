@@ -164,9 +164,11 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
 /*
  * SIM: look-ahead, no kernel counterpart (prefetch.c). Start the cache
  * misses of a coming zs_free()/zs_map_object() of handle early: depth 0 the
- * handle slot, 1 the page's private word, 2 the zspage, 3 the object. Call
- * with decreasing depth as the operation approaches. Reads only.
+ * handle slot (direct handles: the page's private word), 1 the zspage, 2 the
+ * object; depths from ZS_PREFETCH_DEPTHS on do nothing. Call with increasing
+ * depth as the operation approaches (0 first). Reads only.
  */
+#define ZS_PREFETCH_DEPTHS 3
 void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth);
 
 unsigned long zs_get_total_pages(const struct zs_pool *pool); /* pages */

@@ -173,11 +173,11 @@ void sim_destroy(struct sim *sim);
 int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t msglen);
 /*
  * Look-ahead: start the cache misses of an event that will be replayed soon
- * (its zram slot, handle slot, page->private, zspage and object). Call it for
- * each coming event with depth SIM_PREFETCH_DEPTHS - 1 down to 0 as the event
- * approaches. Only hints: results are the same with or without.
+ * (its zram slot, then zs_prefetch()'s links: handle slot, zspage, object).
+ * Call it for each coming event with depth 0 up to SIM_PREFETCH_DEPTHS - 1 as
+ * the event approaches. Only hints: results are the same with or without.
  */
-#define SIM_PREFETCH_DEPTHS 5
+#define SIM_PREFETCH_DEPTHS (1 + ZS_PREFETCH_DEPTHS)
 #define SIM_LOOKAHEAD_DEFAULT 4 /* sim_config.lookahead: measured in BENCHMARKS.md */
 void sim_prefetch(struct sim *sim, const struct sim_event *ev, unsigned int depth);
 /* Emit a "final" snapshot. */

@@ -199,9 +199,26 @@ static inline uint8_t *zspage_page_addr(const struct zs_pool *pool, const struct
 					unsigned int i);
 
 
+/*
+ * A handle slot. obj is the kernel's slot word: the object's encoded location
+ * (record_obj()); a free slot holds the index + 1 of the next free slot there.
+ * SIM: beside it, in the same 16 bytes, the zspage that location names, so
+ * that a zs_free() or zs_map_object() finds the zspage with the slot's load
+ * instead of a second one of page->private (a random read of the frame
+ * table's private words, a cache and TLB miss in a large pool). A host-side
+ * cache only: record_obj() sets both words, every move of an object
+ * (compaction, migration) goes through it, a zspage is freed only once no
+ * handle names it, and zs_pool_check() compares it with the walked one.
+ * NULL in a free slot or one not recorded yet.
+ */
+struct zs_handle_slot {
+	unsigned long obj;
+	struct zspage *zspage;
+};
+
 /* The kmem_cache of handle slots (4.1+): slot i backs handle (i + 1) * 8. */
 struct zs_handle_cache {
-	unsigned long *slots; /* encoded obj per slot; free slots hold the next free index */
+	struct zs_handle_slot *slots;
 	unsigned long *owner; /* rfc2014: location of the pool object backing each slot */
 	unsigned long nr;     /* slots ever made */
 	unsigned long cap;
@@ -324,6 +341,9 @@ unsigned long location_to_obj(const struct zs_pool *pool, const struct zspage *z
 			      unsigned int obj_idx);
 struct zspage *obj_to_location(const struct zs_pool *pool, unsigned long obj,
 			       unsigned int *obj_idx);
+/* The object index obj names in zspage, which must be the zspage owning obj's page. */
+unsigned int obj_index_in(const struct zs_pool *pool, unsigned long obj,
+			  const struct zspage *zspage);
 
 /* handle.c */
 int zs_handles_init(struct zs_pool *pool);
@@ -331,7 +351,16 @@ void zs_handles_destroy(struct zs_pool *pool);
 int cache_alloc_handle(struct zs_pool *pool, unsigned long *handle);
 void cache_free_handle(struct zs_pool *pool, unsigned long handle);
 unsigned long handle_to_obj(const struct zs_pool *pool, unsigned long handle);
-void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj);
+/* Store obj, a location in zspage, in the handle's slot (SIM: and the zspage beside it). */
+void record_obj(struct zs_pool *pool, unsigned long handle, unsigned long obj,
+		struct zspage *zspage);
+/*
+ * The zspage and object index of a handle's object: with slots, from the
+ * slot's cached zspage (no page->private load); direct handles walk
+ * obj_to_location(). NULL for a slot holding no object.
+ */
+struct zspage *handle_to_location(const struct zs_pool *pool, unsigned long handle,
+				  unsigned int *obj_idx);
 bool zs_handle_valid(const struct zs_pool *pool, unsigned long handle);
 
 /* stats.c: zs_pool_check() or zs_check_bug() with its message */
