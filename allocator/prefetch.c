@@ -11,6 +11,8 @@
  * zs_prefetch() lets the caller start that walk several operations early,
  * one link per call: depth d issues a prefetch for link d, reading links
  * 0 .. d-1 (which earlier calls, at smaller depths, should have brought in).
+ * With the object go the fullness-list neighbours a free will write to,
+ * when the free will move the zspage to another group.
  *
  * Only reads, of a consistent pool (between two operations): a handle that
  * is not live, or whose zspage went away since an earlier depth, stops the
@@ -20,7 +22,8 @@
 
 #define zs_prefetch_addr(p) __builtin_prefetch((p), 1, 3)
 
-void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth)
+void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth,
+		 bool freeing)
 {
 	struct zspage *zspage;
 	unsigned int obj_idx, page_idx, off;
@@ -69,6 +72,16 @@ void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int 
 	}
 	if (obj_idx >= zspage->class->objs_per_zspage)
 		return;
+	/*
+	 * A free that changes the zspage's group unlinks it from its list:
+	 * stores into both neighbours, cold zspages of the class (in a large
+	 * pool most of zs_free()'s time was on those two stores).
+	 */
+	if (freeing && zspage->on_list && zspage->inuse &&
+	    get_fullness_group(pool, zspage->class, zspage->inuse - 1) != zspage->fullness) {
+		zs_prefetch_addr(zspage->list.next);
+		zs_prefetch_addr(zspage->list.prev);
+	}
 	if (pool->no_contents) {
 		if (!zspage->huge)
 			zs_prefetch_addr(&zspage_words(zspage)[obj_idx]);

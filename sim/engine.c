@@ -405,12 +405,12 @@ void sim_prefetch(struct sim *sim, const struct sim_event *ev, unsigned int dept
 	case SIM_OP_WRITE_SAME:
 	case SIM_OP_READ:
 	case SIM_OP_DISCARD:
-		zram_prefetch(sim->zram, ev->id, depth);
+		zram_prefetch(sim->zram, ev->id, ev->op == SIM_OP_READ, depth);
 		break;
 	case SIM_OP_FREE:
 		/* the map lookup is itself a load: from depth 1, once the caller is closer */
 		if (depth > 0 && (e = idmap_find(&sim->objects, ev->id)) != NULL)
-			zs_prefetch(sim->pool, (unsigned long)e->a, depth - 1);
+			zs_prefetch(sim->pool, (unsigned long)e->a, depth - 1, true);
 		break;
 	default:
 		break;

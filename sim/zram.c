@@ -256,7 +256,7 @@ int zram_discard(struct zram *z, uint64_t slot)
 	return 0;
 }
 
-void zram_prefetch(const struct zram *z, uint64_t slot, unsigned int depth)
+void zram_prefetch(const struct zram *z, uint64_t slot, bool reading, unsigned int depth)
 {
 	const struct zram_slot *s;
 
@@ -265,8 +265,8 @@ void zram_prefetch(const struct zram *z, uint64_t slot, unsigned int depth)
 	s = &z->slots[slot];
 	if (depth == 0)
 		__builtin_prefetch(s, 1, 3);
-	else
-		zs_prefetch(z->pool, s->handle, depth - 1);
+	else /* a write or discard frees the slot's object, a read maps it */
+		zs_prefetch(z->pool, s->handle, depth - 1, !reading);
 }
 
 uint64_t zram_verify_all(struct zram *z)

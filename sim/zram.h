@@ -75,9 +75,10 @@ uint64_t zram_verify_all(struct zram *zram);
 
 /*
  * Look-ahead (SIM, no kernel counterpart): start loading what a coming event
- * on slot will touch; depth 0 the slot, 1.. the object's chain (zs_prefetch).
+ * on slot will touch (a read maps the slot's object, a write or discard frees
+ * it); depth 0 the slot, 1.. the object's chain (zs_prefetch).
  */
-void zram_prefetch(const struct zram *zram, uint64_t slot, unsigned int depth);
+void zram_prefetch(const struct zram *zram, uint64_t slot, bool reading, unsigned int depth);
 
 void zram_get_mm_stat(const struct zram *zram, struct zram_mm_stat *st);
 void zram_get_io_stat(const struct zram *zram, struct zram_io_stat *st);
