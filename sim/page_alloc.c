@@ -475,6 +475,14 @@ static bool __alloc_pages_direct_reclaim(struct page_alloc *pa, struct slowpath 
 	if (*did_some_progress)
 		pa->kswapd_failures = 0;
 	sp->last = ALLOC_RECLAIM;
+	/*
+	 * No progress: no page, and no drain. The per-CPU lists' pages stay where they are
+	 * (not free as the watermarks count): the slow path goes on to should_reclaim_retry
+	 * and, at the brim, to the OOM killer with them still on the lists (the x86_64 6.12
+	 * guest's OOM report: free_pcp 1,947 pages; kernel/README.md).
+	 */
+	if (!*did_some_progress)
+		return false;
 	if (get_page(pa, sp->order, sp->mt, sp->gfp, false, &sp->pfn))
 		return true;
 	/* pages may sit on the per-cpu lists: drain_all_pages, then try once more */
