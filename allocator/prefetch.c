@@ -12,7 +12,11 @@
  * one link per call: depth d issues a prefetch for link d, reading links
  * 0 .. d-1 (which earlier calls, at smaller depths, should have brought in).
  * With the object go the fullness-list neighbours a free will write to,
- * when the free will move the zspage to another group.
+ * when the free will move the zspage to another group; for a map (the
+ * caller reads the object's bytes next) every line of the object, on both
+ * pages if it straddles: an object is many lines (1.6 KB on average in
+ * the churn traces of BENCHMARKS.md), and a read's check of them waited on
+ * each miss.
  *
  * Only reads, of a consistent pool (between two operations): a handle that
  * is not live, or whose zspage went away since an earlier depth, stops the
@@ -22,11 +26,22 @@
 
 #define zs_prefetch_addr(p) __builtin_prefetch((p), 1, 3)
 
+/* Every cache line of [p, p + n). */
+static void prefetch_range(const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n;
+
+	for (p = (const uint8_t *)((uintptr_t)p & ~(uintptr_t)63); p < end; p += 64)
+		zs_prefetch_addr(p);
+}
+
 void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int depth,
 		 bool freeing)
 {
 	struct zspage *zspage;
 	unsigned int obj_idx, page_idx, off;
+	const uint8_t *p;
+	size_t n, first;
 
 	if (!handle || depth >= ZS_PREFETCH_DEPTHS)
 		return;
@@ -88,9 +103,23 @@ void zs_prefetch(const struct zs_pool *pool, unsigned long handle, unsigned int 
 		return;
 	}
 	if (zspage->huge) {
-		zs_prefetch_addr(zspage_page_addr(pool, zspage, 0));
+		p = zspage_page_addr(pool, zspage, 0);
+		if (freeing)
+			zs_prefetch_addr(p);
+		else
+			prefetch_range(p, zspage->class->size);
 		return;
 	}
 	obj_location(zspage->class, obj_idx, &page_idx, &off);
-	zs_prefetch_addr(zspage_page_addr(pool, zspage, page_idx) + off);
+	p = zspage_page_addr(pool, zspage, page_idx) + off;
+	if (freeing) {
+		zs_prefetch_addr(p);
+		return;
+	}
+	/* a map: its caller reads the object's bytes, on both pages if it straddles */
+	n = zspage->class->size;
+	first = n < pool->page_size - off ? n : pool->page_size - off;
+	prefetch_range(p, first);
+	if (n > first)
+		prefetch_range(zspage_page_addr(pool, zspage, page_idx + 1), n - first);
 }

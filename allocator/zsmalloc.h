@@ -165,8 +165,8 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
  * SIM: look-ahead, no kernel counterpart (prefetch.c). Start the cache
  * misses of a coming zs_free() (freeing) or zs_map_object() of handle early:
  * depth 0 the handle slot (direct handles: the page's private word), 1 the
- * zspage, 2 the object, and for a free that will move the zspage to another
- * fullness group its list neighbours; depths from ZS_PREFETCH_DEPTHS on do
+ * zspage, 2 the object (all of its lines for a map), and for a free that
+ * will move the zspage to another fullness group its list neighbours; depths from ZS_PREFETCH_DEPTHS on do
  * nothing. Call with increasing depth as the operation approaches (0 first).
  * Reads only.
  */
