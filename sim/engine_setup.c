@@ -84,7 +84,7 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	unsigned int sgfp = SIM_GFP_KSWAPD_RECLAIM | ((gfp & ZS_GFP_HIGHMEM) ? SIM_GFP_HIGHMEM : 0);
 
 	if (__alloc_pages(&sim->pa, 0, mt, sgfp, &r) != 0 &&
-	    (!(gfp & ZS_GFP_RECLAIM) || page_alloc_reclaim_drain(&sim->pa, 0, mt, sgfp, &r) != 0))
+	    (!(gfp & ZS_GFP_RECLAIM) || page_alloc_noio_retry(&sim->pa, 0, mt, sgfp, &r) != 0))
 		return -ENOMEM;
 	*pfn = r.pfn;
 	return physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_ZSPAGE, 0);

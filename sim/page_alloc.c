@@ -713,17 +713,36 @@ static void __alloc_pages_slowpath_v41(struct page_alloc *pa, struct slowpath *s
 	res->has_page = false;
 }
 
-int page_alloc_reclaim_drain(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
-			     unsigned int gfp, struct alloc_result *res)
+/*
+ * zram's GFP_NOIO retry of an order-0 zspage page (see page_alloc.h). The
+ * kernel's slow path for it (6.1 and 6.12 alike): no compaction first
+ * (order 0); each round wakes kswapd and tries the lists at min; then
+ * __alloc_pages_direct_reclaim, which with no progress returns with no page
+ * and without drain_all_pages; __alloc_pages_direct_compact returns at once
+ * for order 0; should_reclaim_retry's zones cannot pass min with nothing
+ * reclaimable; __alloc_pages_may_oom tries at high, and out_of_memory returns
+ * true without a kill for a request without __GFP_FS, so did_some_progress
+ * is 1 and the slow path goes round again with no_progress_loops reset: the
+ * kernel's writer waits until another task frees memory above min. Nothing
+ * drains the per-CPU lists on that path.
+ * SIM: no other task runs inside the event and the model's reclaim makes no
+ * progress, so a second round would be the first again: the model counts one
+ * stall and fails the request where the kernel's writer would wait.
+ */
+int page_alloc_noio_retry(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
+			  unsigned int gfp, struct alloc_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	/* the round's get_page_from_freelist at min */
+	if (get_page(pa, order, mt, gfp, false, &res->pfn)) {
+		res->outcome = ALLOC_FAST;
+		res->has_page = true;
+		return 0;
+	}
+	/* __alloc_pages_direct_reclaim: a stall, no progress, so no drain and no page */
 	pa->st.allocstall++;
-	physmem_pcp_drain(pa->mem, -1);
-	if (!get_page(pa, order, mt, gfp, false, &res->pfn))
-		return -ENOMEM;
-	res->outcome = ALLOC_RECLAIM;
-	res->has_page = true;
-	return 0;
+	res->outcome = ALLOC_FAILED;
+	return -ENOMEM;
 }
 
 int __alloc_pages(struct page_alloc *pa, unsigned int order, enum physmem_mt mt, unsigned int gfp,

@@ -160,17 +160,19 @@ void wakeup_kswapd(struct page_alloc *pa, unsigned int zone, unsigned int order)
 void kswapd_run(struct page_alloc *pa);
 
 /*
- * zram's GFP_NOIO retry of a zspage page, as far as the model takes it: a
- * direct reclaim (allocstall) whose shrinkers free nothing, so the page
- * comes from __alloc_pages_direct_reclaim's drain_all_pages and a try at
- * the min watermark. 0 with res filled (outcome ALLOC_RECLAIM), -ENOMEM.
- * SIM: the retry's shrink_slab would run zsmalloc's shrinker on the pool
- * that is allocating; it is not run (a fill's dense pool has little to
- * compact), nor compaction or the retries (GFP_NOIO has no __GFP_FS:
- * out_of_memory returns without a kill and the kernel loops).
+ * zram's GFP_NOIO retry of a zspage page (zram_write_page after
+ * zcomp_stream_put, 4.7+), after a first try without direct reclaim failed:
+ * a try at the min watermark, then a direct reclaim (allocstall) that makes
+ * no progress, so, as in the kernel's __alloc_pages_direct_reclaim, the
+ * per-CPU lists are not drained. 0 with res filled (outcome ALLOC_FAST: the
+ * page came at min), -ENOMEM. No OOM kill: GFP_NOIO has no __GFP_FS, and the
+ * kernel's slow path loops until memory is freed; SIM: the model fails the
+ * request there (page_alloc.c). The retry's kswapd wakeup and shrink_slab
+ * (zsmalloc's shrinker on the pool that is allocating) are not run inside
+ * zs_malloc; kswapd runs after the event.
  */
-int page_alloc_reclaim_drain(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
-			     unsigned int gfp, struct alloc_result *res);
+int page_alloc_noio_retry(struct page_alloc *pa, unsigned int order, enum physmem_mt mt,
+			  unsigned int gfp, struct alloc_result *res);
 
 /* Direct compaction of one zone at a mode, with the zone's deferral (for tests and the engine). */
 enum kcompact_status page_alloc_compact_zone(struct page_alloc *pa, unsigned int zone,

@@ -80,34 +80,56 @@ static void test_watermark(void)
 }
 
 /*
- * zram's GFP_NOIO retry (page_alloc_reclaim_drain): full_but(4), no per-CPU
- * lists. Min 0: a direct reclaim is counted and the page comes at the min
- * watermark (4 - 0 > 0). Min 4: 3 left, 3 > 4 fails even after the drain:
- * -ENOMEM, a second allocstall, no OOM kill (GFP_NOIO has no __GFP_FS).
+ * zram's GFP_NOIO retry (page_alloc_noio_retry). full_but(4), no per-CPU
+ * lists, min 0: the round's try at min takes a page (4 - 0 > 0), no stall.
+ * Then the x86_64 6.12 brim's case (as test_no_progress_no_drain): 14 pages
+ * on 6.12's per-CPU lists, every watermark at the buddy's free pages F + 5.
+ * The try at min fails; the direct reclaim makes no progress, so no drain:
+ * -ENOMEM, one allocstall, no OOM kill (no __GFP_FS), the 14 pages still
+ * listed. (Before, the retry drained the lists after any reclaim and took a
+ * page: F + 14 - 1 > F + 5.)
  */
-static void test_reclaim_drain(void)
+static void test_noio_retry(void)
 {
+	struct physmem_config c;
 	struct physmem *pm = machine(5);
 	struct page_alloc pa;
 	struct alloc_result r;
+	unsigned long pfn, f_buddy;
 	struct fake f;
 
 	REQUIRE(pm);
 	full_but(pm, 4);
 	REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
 	init(&pa, pm, "v6.1", &f);
-	CHECK_EQ(page_alloc_reclaim_drain(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r),
-		 0);
-	CHECK_EQ(r.outcome, ALLOC_RECLAIM);
+	CHECK_EQ(page_alloc_noio_retry(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r), 0);
+	CHECK_EQ(r.outcome, ALLOC_FAST);
 	CHECK(r.has_page);
-	CHECK_EQ(pa.st.allocstall, 1);
-	REQUIRE(physmem_set_watermarks(pm, 0, 4, 4, 8) == 0);
-	CHECK_EQ(page_alloc_reclaim_drain(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r),
+	CHECK_EQ(pa.st.allocstall, 0);
+	CHECK_EQ(physmem_free_pages(pm), 3);
+	physmem_destroy(pm);
+
+	physmem_config_default(&c);
+	c.ram_bytes = 65536ull * 4096;
+	c.highmem = false;
+	c.min_free_kbytes = 0;
+	c.pcp = PHYSMEM_PCP_V6_12;
+	pm = NULL;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	REQUIRE(physmem_set_watermarks(pm, 0, 0, 0, 0) == 0);
+	REQUIRE(physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, 0, &pfn) == 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 14);
+	f_buddy = physmem_free_pages(pm);
+	REQUIRE(physmem_set_watermarks(pm, 0, f_buddy + 5, f_buddy + 5, f_buddy + 5) == 0);
+	init(&pa, pm, "v6.12", &f);
+	CHECK_EQ(page_alloc_noio_retry(&pa, 0, PHYSMEM_MT_MOVABLE, SIM_GFP_KSWAPD_RECLAIM, &r),
 		 -ENOMEM);
 	CHECK(!r.has_page);
-	CHECK_EQ(pa.st.allocstall, 2);
+	CHECK_EQ(r.outcome, ALLOC_FAILED);
+	CHECK_EQ(pa.st.allocstall, 1);
 	CHECK_EQ(pa.st.oom_kill, 0);
-	CHECK_EQ(physmem_free_pages(pm), 3);
+	CHECK_EQ(physmem_pcp_pages(pm), 14);
+	CHECK_EQ(physmem_free_pages(pm), f_buddy);
 	physmem_destroy(pm);
 }
 
@@ -647,7 +669,7 @@ int main(void)
 	RUN(test_fast);
 	RUN(test_watermark);
 	RUN(test_boost_cleared_before_next);
-	RUN(test_reclaim_drain);
+	RUN(test_noio_retry);
 	RUN(test_fragmentation_oom);
 	RUN(test_compaction);
 	RUN(test_defer_reset_zone);
