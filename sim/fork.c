@@ -226,6 +226,12 @@ static int fork_take(struct fork_run *run, unsigned int order, unsigned int gfp,
 	return 1;
 }
 
+static void fork_slab_page_taken(struct sim_forks *f, unsigned long pfn, unsigned int order)
+{
+	physmem_set_owner(f->pa->mem, pfn, PHYSMEM_OWNER_SLAB, 0);
+	f->slab_pages += 1ul << order;
+}
+
 /* allocate_slab for a fork's cache: GFP_KERNEL, unmovable, an order-N block */
 static int fork_slab_page_alloc(void *ctx, unsigned int order, unsigned long *pfn)
 {
@@ -234,8 +240,28 @@ static int fork_slab_page_alloc(void *ctx, unsigned int order, unsigned long *pf
 	if (!f->run || f->run->killed || f->run->worst == ALLOC_FAILED ||
 	    fork_take(f->run, order, SIM_GFP_KERNEL, PHYSMEM_MT_UNMOVABLE, pfn) <= 0)
 		return -ENOMEM; /* the object is placed in no slab (slub.c) */
-	physmem_set_owner(f->pa->mem, *pfn, PHYSMEM_OWNER_SLAB, 0);
-	f->slab_pages += 1ul << order;
+	fork_slab_page_taken(f, *pfn, order);
+	return 0;
+}
+
+/*
+ * allocate_slab's first attempt at a slab above the cache's minimum order (mm/slub.c,
+ * 6.1 and 6.12): GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC without
+ * __GFP_RECLAIM, so it neither stalls nor wakes kswapd, and its failure is no fork
+ * outcome: the slab then comes at the minimum order through fork_slab_page_alloc.
+ */
+static int fork_slab_page_try(void *ctx, unsigned int order, unsigned long *pfn)
+{
+	struct sim_forks *f = ctx;
+	struct alloc_result r;
+
+	if (!f->run || f->run->killed || f->run->worst == ALLOC_FAILED)
+		return -ENOMEM;
+	__alloc_pages(f->pa, order, PHYSMEM_MT_UNMOVABLE, SIM_GFP_NORETRY, &r);
+	if (!r.has_page)
+		return -ENOMEM;
+	*pfn = r.pfn;
+	fork_slab_page_taken(f, *pfn, order);
 	return 0;
 }
 
@@ -288,8 +314,11 @@ int fork_slab_start_check(const struct sim_fork_cost *c, char *msg, size_t len)
 
 int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_cost *cost)
 {
-	struct slub_page_ops ops = {
-	    .alloc = fork_slab_page_alloc, .free = fork_slab_page_free, .ctx = f};
+	struct slub_page_ops ops = {.alloc = fork_slab_page_alloc,
+				    .try_alloc = fork_slab_page_try,
+				    .free = fork_slab_page_free,
+				    .ctx = f};
+	size_t page_size = physmem_page_size(pa->mem);
 
 	memset(f, 0, sizeof(*f));
 	f->pa = pa;
@@ -302,10 +331,15 @@ int fork_init(struct sim_forks *f, struct page_alloc *pa, const struct sim_fork_
 			return -ENOMEM;
 		for (unsigned int k = 0; k < cost->nr_slab_caches; k++) {
 			const struct fork_slab_cache *fc = &cost->slab_caches[k];
+			/* s->min: oo_make(get_order(size), size), allocate_slab's fallback */
+			unsigned int min_order = (unsigned int)order_of(fc->size, page_size);
 			struct slub_geometry g = {
 			    .size = fc->size,
 			    .order = fc->order,
 			    .objects = fc->objects,
+			    .min_order = min_order,
+			    .min_objects =
+				fc->size ? (unsigned int)((page_size << min_order) / fc->size) : 0,
 			    .min_partial = fc->min_partial,
 			    /* slub_set_cpu_partial: DIV_ROUND_UP(2 * cpu_partial, objects) */
 			    .cpu_partial_slabs =

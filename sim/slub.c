@@ -56,6 +56,16 @@
 #define SLUB_MAX_OBJS_PER_PAGE 32767u
 #define SLUB_NO_FRAME	       (~0ul) /* a slab slub_cache_start made: no frame */
 
+static unsigned int slab_objects(const struct slub_cache *c, const struct slub_slab *s)
+{
+	return s->min ? c->g.min_objects : c->g.objects;
+}
+
+static unsigned int slab_page_order(const struct slub_cache *c, const struct slub_slab *s)
+{
+	return s->min ? c->g.min_order : c->g.order;
+}
+
 static unsigned int align_up(unsigned int n, unsigned int a)
 {
 	return (n + a - 1) / a * a;
@@ -130,6 +140,8 @@ int slub_geometry(unsigned int object_size, unsigned int ptr_bytes, unsigned int
 	g->size = size;
 	g->order = order;
 	g->objects = (unsigned int)((page_size << order) / size);
+	g->min_order = get_order_bytes(size, page_size);
+	g->min_objects = (unsigned int)((page_size << g->min_order) / size);
 	g->min_partial = ilog2_u(size) / 2;
 	if (g->min_partial < SLUB_MIN_PARTIAL)
 		g->min_partial = SLUB_MIN_PARTIAL;
@@ -153,6 +165,10 @@ int slub_cache_init(struct slub_cache *c, const struct slub_geometry *g,
 	memset(c, 0, sizeof(*c));
 	c->g = *g;
 	c->ops = *ops;
+	if (!c->g.min_objects || c->g.min_order > c->g.order) { /* no fallback order given */
+		c->g.min_order = c->g.order;
+		c->g.min_objects = c->g.objects;
+	}
 	c->free_rec = c->cpu = c->cpu_partial = SLUB_NONE;
 	c->partial_head = c->partial_tail = SLUB_NONE;
 	return idmap_init(&c->objs, 1024);
@@ -163,7 +179,8 @@ void slub_cache_destroy(struct slub_cache *c, int give_back)
 	if (give_back)
 		for (uint32_t i = 0; i < c->nr_slabs; i++)
 			if (c->slabs[i].where != SLUB_FREE_REC && c->slabs[i].pfn != SLUB_NO_FRAME)
-				c->ops.free(c->ops.ctx, c->slabs[i].pfn, c->g.order);
+				c->ops.free(c->ops.ctx, c->slabs[i].pfn,
+					    slab_page_order(c, &c->slabs[i]));
 	free(c->slabs);
 	idmap_destroy(&c->objs);
 	memset(c, 0, sizeof(*c));
@@ -212,7 +229,7 @@ static void discard_slab(struct slub_cache *c, uint32_t i)
 	if (s->pfn == SLUB_NO_FRAME) { /* not reached: another owner keeps an object */
 		c->slabs_start--;
 	} else {
-		c->ops.free(c->ops.ctx, s->pfn, c->g.order);
+		c->ops.free(c->ops.ctx, s->pfn, slab_page_order(c, s));
 		c->slabs_live--;
 		c->slabs_freed++;
 	}
@@ -318,18 +335,33 @@ static uint32_t take_record(struct slub_cache *c, unsigned long pfn)
 	return i;
 }
 
+/*
+ * allocate_slab: a slab of the cache's order; above the minimum order the first attempt
+ * may not reclaim (try_alloc), and when it fails a slab of the minimum order is taken with
+ * the caller's flags (alloc).
+ */
 static int new_slab(struct slub_cache *c, uint32_t *out)
 {
 	unsigned long pfn;
+	bool min = false;
 	uint32_t i;
 
 	if (reserve_record(c) != 0)
 		return -ENOMEM;
-	if (c->ops.alloc(c->ops.ctx, c->g.order, &pfn) != 0)
+	if (c->ops.try_alloc && c->g.order > c->g.min_order) {
+		if (c->ops.try_alloc(c->ops.ctx, c->g.order, &pfn) != 0) {
+			if (c->ops.alloc(c->ops.ctx, c->g.min_order, &pfn) != 0)
+				return -ENOSPC;
+			min = true;
+		}
+	} else if (c->ops.alloc(c->ops.ctx, c->g.order, &pfn) != 0) {
 		return -ENOSPC;
+	}
 	i = take_record(c, pfn);
+	c->slabs[i].min = min;
 	c->slabs_live++;
 	c->slabs_allocated++;
+	c->slabs_fallback += min;
 	*out = i;
 	return 0;
 }
@@ -365,7 +397,7 @@ int slub_alloc(struct slub_cache *c, uint64_t id)
 
 	if (idmap_find(&c->objs, id))
 		return -EEXIST;
-	if (i != SLUB_NONE && c->slabs[i].inuse == c->g.objects) {
+	if (i != SLUB_NONE && c->slabs[i].inuse == slab_objects(c, &c->slabs[i])) {
 		c->slabs[i].where = SLUB_FULL; /* dropped by the CPU, on no list */
 		i = c->cpu = SLUB_NONE;
 	}
@@ -455,12 +487,12 @@ int slub_check(const struct slub_cache *c, char *msg, size_t len)
 			continue;
 		live++;
 		objs += s->inuse;
-		if (s->inuse > c->g.objects ||
-		    (s->where == SLUB_FULL && s->inuse != c->g.objects) ||
-		    (s->where == SLUB_NODE_PARTIAL && s->inuse == c->g.objects) ||
+		if (s->inuse > slab_objects(c, s) ||
+		    (s->where == SLUB_FULL && s->inuse != slab_objects(c, s)) ||
+		    (s->where == SLUB_NODE_PARTIAL && s->inuse == slab_objects(c, s)) ||
 		    (s->where == SLUB_CPU && i != c->cpu)) {
 			snprintf(msg, len, "slab %u (pfn %lu): %u of %u objects in use on list %u",
-				 i, s->pfn, s->inuse, c->g.objects, s->where);
+				 i, s->pfn, s->inuse, slab_objects(c, s), s->where);
 			return -EUCLEAN;
 		}
 	}

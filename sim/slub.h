@@ -16,9 +16,15 @@
 extern "C" {
 #endif
 
-/* Where slab pages come from; 0 and *pfn, or nonzero when none can be had. */
+/*
+ * Where slab pages come from; 0 and *pfn, or nonzero when none can be had. try_alloc, when
+ * set, is allocate_slab's first attempt at a slab of an order above the cache's minimum: no
+ * reclaim, no kswapd, __GFP_NORETRY; when it fails, alloc takes a slab of the minimum order
+ * (ORDER_FALLBACK). Without try_alloc every slab is of the cache's order.
+ */
 struct slub_page_ops {
 	int (*alloc)(void *ctx, unsigned int order, unsigned long *pfn);
+	int (*try_alloc)(void *ctx, unsigned int order, unsigned long *pfn);
 	void (*free)(void *ctx, unsigned long pfn, unsigned int order);
 	void *ctx;
 };
@@ -28,6 +34,8 @@ struct slub_geometry {
 	unsigned int size;		/* bytes per object, aligned (s->size) */
 	unsigned int order;		/* slab order (oo_order(s->oo)) */
 	unsigned int objects;		/* objects per slab (oo_objects(s->oo)) */
+	unsigned int min_order;		/* the fallback's order: get_order(size) (s->min) */
+	unsigned int min_objects;	/* objects in a slab of min_order (oo_objects(s->min)) */
 	unsigned int min_partial;	/* empty slabs are freed once the node has this many */
 	unsigned int cpu_partial_slabs; /* the per-CPU partial list drains beyond this */
 };
@@ -55,6 +63,7 @@ struct slub_slab {
 	uint32_t prev;	/* node list: previous */
 	uint32_t slabs; /* per-CPU partial list: slab->slabs as put_cpu_partial sets it */
 	uint8_t where;	/* enum slub_where */
+	uint8_t min;	/* a slab of the minimum order (allocate_slab's fallback) */
 };
 
 struct slub_cache {
@@ -71,6 +80,7 @@ struct slub_cache {
 	uint64_t objects_live;
 	uint64_t slabs_live;	  /* slab pages held, counted in slabs */
 	uint64_t slabs_allocated; /* new_slab() calls that got a page */
+	uint64_t slabs_fallback;  /* of which of the minimum order (ORDER_FALLBACK) */
 	uint64_t slabs_freed;	  /* discard_slab() calls */
 	uint64_t alloc_fail;	  /* objects placed in no slab: no page could be had */
 	uint64_t slabs_start;	  /* slabs slub_cache_start made: no frame, never discarded */

@@ -108,12 +108,15 @@ static void test_fork_slab_slub(void)
 
 /*
  * fork_slab "slub" with no order-1 block to be had (checkerboard: 32 free frames, no two
- * buddies; kernel pages compaction cannot move; reclaim frees nothing): the first object's
- * new slab needs the OOM killer, the victim's memory serves it (no frame), the object is in
- * no slab, and the rest of the fork is skipped; the probe stops there and the exit gives the
- * object back. Free memory is as it was.
+ * buddies; kernel pages compaction cannot move; reclaim frees nothing). allocate_slab tries
+ * the cache's order 1 without reclaim, fails, and falls back to its minimum order 0 (2,048 B:
+ * 2 objects a page): no stall, no OOM kill. Each of the 5 forks takes 2 objects, so slabs
+ * A..E of one page each, all fast. At the exits (cpu_partial_slabs DIV_ROUND_UP(4, 4) = 1,
+ * min_partial 2): A's first free puts it on the per-CPU list; B's moves A (empty) to the
+ * node (0 < 2 partial: kept); C's moves B there (1 < 2: kept); D's finds 2 on the node and
+ * discards C; D stays per-CPU and E is the CPU slab: 4 pages kept, 28 free.
  */
-static void test_fork_slab_oom(void)
+static void test_fork_slab_fallback(void)
 {
 	struct physmem *pm = machine(5);
 	struct sim_fork_cost c = slub_cost();
@@ -127,15 +130,17 @@ static void test_fork_slab_oom(void)
 	init(&pa, pm, "v6.1", &f);
 	REQUIRE(fork_init(&fk, &pa, &c) == 0);
 	CHECK_EQ(fork_probe(&fk, 5), 0);
-	CHECK_EQ(fk.st.attempted, 1);
-	CHECK_EQ(fk.st.outcomes[ALLOC_OOM_KILL], 1);
-	CHECK_EQ(fk.st.oom_kills, 1);
-	CHECK_EQ(fk.caches[0].alloc_fail, 1);
-	CHECK_EQ(fk.caches[0].slabs_allocated, 0);
+	CHECK_EQ(fk.st.attempted, 5);
+	CHECK_EQ(fk.st.outcomes[ALLOC_FAST], 5);
+	CHECK_EQ(fk.st.oom_kills, 0);
+	CHECK_EQ(fk.caches[0].alloc_fail, 0);
+	CHECK_EQ(fk.caches[0].slabs_allocated, 5);
+	CHECK_EQ(fk.caches[0].slabs_fallback, 5);
+	CHECK_EQ(fk.caches[0].slabs_freed, 1);
 	CHECK_EQ(fk.caches[0].objects_live, 0);
-	CHECK_EQ(fk.slab_pages, 0);
+	CHECK_EQ(fk.slab_pages, 4);
 	CHECK_EQ(fk.st.pages_live, 0);
-	CHECK_EQ(physmem_free_pages(pm), 32);
+	CHECK_EQ(physmem_free_pages(pm), 28);
 	fork_destroy(&fk);
 	physmem_destroy(pm);
 }
@@ -293,7 +298,7 @@ static void test_fork_slab_table_by_profile(void)
 int main(void)
 {
 	RUN(test_fork_slab_slub);
-	RUN(test_fork_slab_oom);
+	RUN(test_fork_slab_fallback);
 	RUN(test_fork_slab_start);
 	RUN(test_fork_slab_tables);
 	RUN(test_fork_slab_table_by_profile);

@@ -14,6 +14,8 @@ struct fake_pages {
 	unsigned long held;  /* pages, not slabs */
 	unsigned long freed; /* slabs given back */
 	int fail;	     /* refuse allocations */
+	int try_fail;	     /* refuse the no-reclaim first attempts (try_alloc) */
+	unsigned long tries; /* try_alloc calls */
 };
 
 static int fake_alloc(void *ctx, unsigned int order, unsigned long *pfn)
@@ -26,6 +28,14 @@ static int fake_alloc(void *ctx, unsigned int order, unsigned long *pfn)
 	f->next_pfn += 1ul << order;
 	f->held += 1ul << order;
 	return 0;
+}
+
+static int fake_try(void *ctx, unsigned int order, unsigned long *pfn)
+{
+	struct fake_pages *f = ctx;
+
+	f->tries++;
+	return f->try_fail ? -ENOMEM : fake_alloc(ctx, order, pfn);
 }
 
 static void fake_free(void *ctx, unsigned long pfn, unsigned int order)
@@ -95,6 +105,11 @@ static void test_geometry(void)
 	REQUIRE(slub_geometry(1024, 8, 8, 4096, 4, &g) == 0);
 	CHECK_EQ(g.order, 2);
 	CHECK_EQ(g.objects, 16);
+	CHECK_EQ(g.min_order, 0); /* s->min: get_order(1024) = 0, 4 a page */
+	CHECK_EQ(g.min_objects, 4);
+	REQUIRE(slub_geometry(4096, 8, 8, 4096, 1, &g) == 0);
+	CHECK_EQ(g.min_order, 0);
+	CHECK_EQ(g.min_objects, 1);
 	CHECK_EQ(slub_geometry(0, 8, 8, 4096, 1, &g), -EINVAL);
 }
 
@@ -264,6 +279,63 @@ static void test_no_page(void)
 	slub_cache_destroy(&c, 1);
 }
 
+
+/*
+ * allocate_slab's fallback (mm/slub.c): 1024 B with 4 CPUs is an order-2 cache of 16
+ * objects whose minimum order is 0 (4 objects). While the no-reclaim first attempt
+ * succeeds, slabs are order 2; when it fails the slab is order 0 with 4 objects: objects
+ * 0..15 fill one order-2 slab (4 pages), 16..19 an order-0 slab, 20 a second one (6 pages,
+ * 2 fallbacks). Without try_alloc no attempt is made and the cache's order is used.
+ * Destroying gives back each slab at its own order: nothing held after.
+ */
+static void test_order_fallback(void)
+{
+	struct slub_cache c;
+	struct fake_pages f;
+	struct slub_geometry g;
+	struct slub_page_ops ops = {
+	    .alloc = fake_alloc, .try_alloc = fake_try, .free = fake_free, .ctx = &f};
+	unsigned long pfn;
+
+	memset(&f, 0, sizeof(f));
+	REQUIRE(slub_geometry(1024, 8, 8, 4096, 4, &g) == 0);
+	REQUIRE(slub_cache_init(&c, &g, &ops) == 0);
+	for (uint64_t id = 0; id < 16; id++)
+		REQUIRE(slub_alloc(&c, id) == 0);
+	CHECK_EQ(f.held, 4);
+	CHECK_EQ(f.tries, 1);
+	f.try_fail = 1;
+	for (uint64_t id = 16; id < 21; id++)
+		REQUIRE(slub_alloc(&c, id) == 0);
+	CHECK_EQ(f.held, 6);
+	CHECK_EQ(f.tries, 3);
+	CHECK_U64_EQ(c.slabs_live, 3);
+	CHECK_U64_EQ(c.slabs_fallback, 2);
+	REQUIRE(slub_object_pfn(&c, 16, &pfn) == 0);
+	CHECK_EQ(pfn, 4);
+	REQUIRE(slub_object_pfn(&c, 19, &pfn) == 0);
+	CHECK_EQ(pfn, 4);
+	REQUIRE(slub_object_pfn(&c, 20, &pfn) == 0);
+	CHECK_EQ(pfn, 5);
+	check_ok(&c);
+	for (uint64_t id = 16; id < 20; id++)
+		REQUIRE(slub_free(&c, id) == 0);
+	check_ok(&c);
+	slub_cache_destroy(&c, 1);
+	CHECK_EQ(f.held, 0);
+
+	/* no try_alloc (zsmalloc's caches): the cache's order, no attempt */
+	memset(&f, 0, sizeof(f));
+	f.try_fail = 1;
+	ops.try_alloc = NULL;
+	REQUIRE(slub_cache_init(&c, &g, &ops) == 0);
+	REQUIRE(slub_alloc(&c, 1) == 0);
+	CHECK_EQ(f.held, 4);
+	CHECK_U64_EQ(c.slabs_fallback, 0);
+	slub_cache_destroy(&c, 1);
+	CHECK_EQ(f.held, 0);
+}
+
 int main(void)
 {
 	RUN(test_geometry);
@@ -271,5 +343,6 @@ int main(void)
 	RUN(test_refill_partial);
 	RUN(test_drain_discards);
 	RUN(test_no_page);
+	RUN(test_order_fallback);
 	return test_summary();
 }
