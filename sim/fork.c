@@ -249,6 +249,8 @@ static int fork_slab_page_alloc(void *ctx, unsigned int order, unsigned long *pf
  * 6.1 and 6.12): GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY | __GFP_NOMEMALLOC without
  * __GFP_RECLAIM, so it neither stalls nor wakes kswapd, and its failure is no fork
  * outcome: the slab then comes at the minimum order through fork_slab_page_alloc.
+ * SIM: 6.1's flags on every profile; 4.1-4.3 cleared only __GFP_WAIT, so their first try
+ * could still wake kswapd.
  */
 static int fork_slab_page_try(void *ctx, unsigned int order, unsigned long *pfn)
 {

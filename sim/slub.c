@@ -20,7 +20,9 @@
  * per-CPU partial list becomes the CPU slab; else get_partial_node takes the node's
  * partial slabs from the head: the first becomes the CPU slab, the next ones go onto the
  * per-CPU partial list (put_cpu_partial without drain) until more than
- * cpu_partial_slabs / 2 were moved; else new_slab takes a page block of the cache's order.
+ * cpu_partial_slabs / 2 were moved; else new_slab takes a page block of the cache's order
+ * (allocate_slab: with ops.try_alloc, first without reclaim, and on failure a block of the
+ * minimum order get_order(size), holding fewer objects).
  *
  * Free (__slab_free) of an object outside the CPU slab: a slab on the per-CPU partial
  * list (6.1: frozen; 6.12: not on the node list) only loses the object, even its last;
