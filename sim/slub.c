@@ -233,6 +233,7 @@ static void discard_slab(struct slub_cache *c, uint32_t i)
 	} else {
 		c->ops.free(c->ops.ctx, s->pfn, slab_page_order(c, s));
 		c->slabs_live--;
+		c->pages_live -= 1ul << slab_page_order(c, s);
 		c->slabs_freed++;
 	}
 	s->where = SLUB_FREE_REC;
@@ -362,6 +363,7 @@ static int new_slab(struct slub_cache *c, uint32_t *out)
 	i = take_record(c, pfn);
 	c->slabs[i].min = min;
 	c->slabs_live++;
+	c->pages_live += 1ul << slab_page_order(c, &c->slabs[i]);
 	c->slabs_allocated++;
 	c->slabs_fallback += min;
 	*out = i;

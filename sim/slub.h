@@ -79,6 +79,7 @@ struct slub_cache {
 	struct idmap objs;   /* object id -> slab record + 1 (0: no slab could be had) */
 	uint64_t objects_live;
 	uint64_t slabs_live;	  /* slab pages held, counted in slabs */
+	uint64_t pages_live;	  /* the same in pages: slabs differ in order after a fallback */
 	uint64_t slabs_allocated; /* new_slab() calls that got a page */
 	uint64_t slabs_fallback;  /* of which of the minimum order (ORDER_FALLBACK) */
 	uint64_t slabs_freed;	  /* discard_slab() calls */

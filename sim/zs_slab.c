@@ -129,8 +129,7 @@ void zs_slab_event(struct zs_slab *s, enum zs_kmem_cache cache, bool alloc, unsi
 
 unsigned long zs_slab_pages(const struct zs_slab *s)
 {
-	return (unsigned long)((s->handle.slabs_live << s->handle.g.order) +
-			       (s->zspage.slabs_live << s->zspage.g.order));
+	return (unsigned long)(s->handle.pages_live + s->zspage.pages_live);
 }
 
 int zs_slab_check(const struct zs_slab *s, char *msg, size_t len)
