@@ -90,6 +90,7 @@ enum physmem_pcp_model {
 	PHYSMEM_PCP_OFF = 0, /* no lists: every page straight to and from the buddy */
 	PHYSMEM_PCP_V6_1,    /* 6.1: batch ~ managed/4096, high = low wmark / CPUs */
 	PHYSMEM_PCP_V6_12,   /* 6.12: batch ~ managed/1024, high tuned between high_min and high_max */
+	PHYSMEM_PCP_V4,	     /* 3.18-4.8: order 0 only, batch ~ managed/4096 (<= 31), high 6x */
 };
 
 struct physmem_config {
@@ -134,7 +135,8 @@ struct physmem_config {
 	uint64_t cma_base_bytes; /* its start; UINT64_MAX = the top of RAM (memblock is top-down) */
 	enum physmem_pcp_model pcp;
 	unsigned int nr_cpus;			   /* online CPUs (pcp high is split among them) */
-	unsigned int percpu_pagelist_high_fraction; /* sysctl; 0 = from the low watermark */
+	unsigned int percpu_pagelist_high_fraction; /* sysctl; 0 = from the low watermark (4.x:
+						       percpu_pagelist_fraction; 0 = 6 * batch) */
 	bool pcp_thp;				   /* CONFIG_TRANSPARENT_HUGEPAGE: a pcp list for
 						      pageblock_order */
 	/* SIM: the host side, never the emulated machine's behaviour */

@@ -28,7 +28,7 @@ static bool config_ok(const struct physmem_config *cfg)
 	return cfg && cfg->page_size >= 1024 && !(cfg->page_size & (cfg->page_size - 1)) &&
 	       cfg->max_order >= 1 && cfg->max_order <= PHYSMEM_MAX_ORDERS &&
 	       cfg->pageblock_order < cfg->max_order && cfg->nr_cpus <= 4096 &&
-	       (unsigned int)cfg->pcp <= PHYSMEM_PCP_V6_12 && cfg->ram_bytes / cfg->page_size &&
+	       (unsigned int)cfg->pcp <= PHYSMEM_PCP_V4 && cfg->ram_bytes / cfg->page_size &&
 	       cfg->ram_bytes / cfg->page_size < PF_NIL;
 }
 

@@ -1,6 +1,7 @@
 /*
  * physmem_pcp.c - per-CPU page lists (struct per_cpu_pages), as Linux 6.1
- * and 6.12 mm/page_alloc.c size and run them. They decide which frames a
+ * and 6.12 mm/page_alloc.c size and run them, and as 3.18-4.8 did ("4.x",
+ * checked against 4.1-4.8). They decide which frames a
  * zspage gets: order-0 pages come off a list refilled a batch at a time in
  * physical order, and freed pages go back to the list head (LIFO) until the
  * list exceeds `high`, when a batch drains from the list tails.
@@ -9,7 +10,9 @@
  * 0..PAGE_ALLOC_COSTLY_ORDER (3), plus two for the THP order (pageblock
  * order) with CONFIG_TRANSPARENT_HUGEPAGE (x86_64; not Debian's non-LPAE
  * armmp). order_to_pindex: 3 * order + type; THP: 12 + (type == Movable).
- * CMA pages freed to a list go on the Movable one.
+ * CMA pages freed to a list go on the Movable one. 4.x: the three order-0
+ * lists only; every higher order goes to and from the buddy lists under
+ * the zone lock (buffered_rmqueue, __free_pages -> __free_pages_ok).
  *
  * Sizes (zone_batchsize, zone_highsize; set with the watermarks)
  *   6.1:  batch = min(managed / 1024, 1 MiB of pages) / 4, at least 1, then
@@ -23,6 +26,15 @@
  *         between them (nr_pcp_high, nr_pcp_alloc): it grows by a batch per
  *         refill while the zone is above its high watermark, shrinks by the
  *         pages freed in a row once it is below (ZONE_BELOW_HIGH).
+ *   4.x:  batch as 6.1's but capped at 512 KiB of pages before the / 4 (31
+ *         with 4 KiB pages); high = 6 * batch, not split among CPUs
+ *         (pageset_set_batch). With percpu_pagelist_fraction (our
+ *         percpu_pagelist_high_fraction key): high = managed / fraction,
+ *         batch = high / 4, at least 1, at most PAGE_SHIFT * 8
+ *         (pageset_set_high). Below 8192 pages zone_batchsize is 0: high
+ *         0, batch 1 (every free goes straight back). 4.x sized the lists
+ *         at boot and on the sysctl only; resizing them with the watermarks
+ *         gives the same numbers (they depend on managed pages alone).
  *
  * Allocation (rmqueue_pcplist / __rmqueue_pcplist / rmqueue_bulk): an empty
  * list takes max(batch >> order, 2) blocks from __rmqueue (6.12:
@@ -34,8 +46,24 @@
  * freeing a high-order page after a bulk free (free_factor); 6.12 when
  * freeing high-order pages in a row (PCPF_PREV_FREE_HIGH_ORDER).
  *
+ * 4.x (buffered_rmqueue, rmqueue_bulk, free_hot_cold_page): an empty list
+ * takes exactly batch pages; a free goes to the head and, once count
+ * reaches high, exactly batch pages go back (no free_factor, no
+ * reclaim_active cap, no free_high). Its free_pcppages_bulk differs from
+ * 6.1's, which empties one list before moving on: it walks the lists
+ * round-robin from list 1, counting every list it steps to (empty ones
+ * too) in batch_free, takes up to batch_free pages from the tail of the
+ * list it stops at, and takes everything it still owes from a list when
+ * that list is the only non-empty one (batch_free reaching 3). batch_free
+ * carries over from one list to the next, as the kernel's does.
+ *
  * SIM: one CPU runs every allocation and free; with nr_cpus > 1 the others'
- *      lists stay empty (nr_cpus only divides high).
+ *      lists stay empty (nr_cpus only divides high; not at all in 4.x).
+ * SIM: 4.x's lists in 4.8's order (4.4+: Unmovable, Movable, Reclaimable);
+ *      4.1-4.3 ordered Unmovable, Reclaimable, Movable, so their bulk free's
+ *      round robin visited Reclaimable before Movable.
+ * SIM: 4.x frees are all hot (to the head) and allocations take the head:
+ *      no __GFP_COLD, no cold frees from reclaim (free_hot_cold_page_list).
  * SIM: no decay_pcp_high from the vmstat worker (time-driven in 6.12), no
  *      PCPF_FREE_HIGH_BATCH (depends on the CPU's cache size).
  */
@@ -43,6 +71,8 @@
 
 bool pm_pcp_allowed_order(const struct physmem *pm, unsigned int order)
 {
+	if (pm->cfg.pcp == PHYSMEM_PCP_V4)
+		return order == 0;
 	return order <= PHYSMEM_COSTLY_ORDER || (pm->cfg.pcp_thp && order == pm->pb_order);
 }
 
@@ -70,10 +100,11 @@ static int rounddown_pow_of_two(int x)
 	return p;
 }
 
-/* zone_batchsize */
+/* zone_batchsize: 4.x caps the pages at 512 KiB, 6.x at 1 MiB */
 static int zone_batchsize(const struct physmem *pm, const struct physmem_zone *z)
 {
-	long batch = (long)(z->managed >> 10), cap = (long)((1ul << 20) >> pm->page_shift);
+	unsigned long cap_bytes = pm->cfg.pcp == PHYSMEM_PCP_V4 ? 512ul << 10 : 1ul << 20;
+	long batch = (long)(z->managed >> 10), cap = (long)(cap_bytes >> pm->page_shift);
 
 	if (batch > cap)
 		batch = cap;
@@ -94,6 +125,30 @@ static int zone_highsize(const struct physmem *pm, const struct physmem_zone *z,
 	return high > (long)batch << 2 ? (int)high : batch << 2;
 }
 
+/* 4.x pageset_set_high_and_batch: from percpu_pagelist_fraction, else from the batch */
+static void pcp_setup_4x(const struct physmem *pm, struct physmem_zone *z)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	unsigned int frac = pm->cfg.percpu_pagelist_high_fraction;
+
+	if (frac) {
+		unsigned long high = z->managed / frac, batch = high / 4;
+
+		if (batch < 1)
+			batch = 1;
+		if (high / 4 > pm->page_shift * 8)
+			batch = pm->page_shift * 8;
+		pcp->high = (int)high;
+		pcp->batch = (int)batch;
+	} else {
+		int batch = zone_batchsize(pm, z); /* 0 below 8192 pages: high 0, batch 1 */
+
+		pcp->high = 6 * batch;
+		pcp->batch = batch > 1 ? batch : 1;
+	}
+	pcp->high_min = pcp->high_max = pcp->high;
+}
+
 void pm_pcp_setup(struct physmem *pm, struct physmem_zone *z)
 {
 	struct physmem_pcp *pcp = &z->pcp;
@@ -106,6 +161,10 @@ void pm_pcp_setup(struct physmem *pm, struct physmem_zone *z)
 	}
 	if (pm->cfg.pcp == PHYSMEM_PCP_OFF || !z->managed)
 		return;
+	if (pm->cfg.pcp == PHYSMEM_PCP_V4) {
+		pcp_setup_4x(pm, z);
+		return;
+	}
 	pcp->batch = zone_batchsize(pm, z);
 	if (pcp->batch < 1)
 		pcp->batch = 1;
@@ -172,6 +231,41 @@ static void free_pcppages_bulk(struct physmem *pm, struct physmem_zone *z, int c
 			pm->st.pcp_drained += 1ul << order;
 		} while (count > 0 && pcp->head[p] != PF_NIL);
 		p = (p + 1) % pcp->nr_lists;
+	}
+}
+
+/*
+ * 4.x free_pcppages_bulk: count order-0 pages from the list tails. The walk
+ * starts after list 0; batch_free counts the lists stepped to, empty or not,
+ * and bounds the pages taken from the list the walk stops at, unless that
+ * list is the only non-empty one, which then gives all that is still owed.
+ */
+static void free_pcppages_bulk_4x(struct physmem *pm, struct physmem_zone *z, int count)
+{
+	struct physmem_pcp *pcp = &z->pcp;
+	unsigned int list = 0;
+	int batch_free = 0;
+
+	if (count > pcp->count) /* the callers never ask for more; never loop on empty lists */
+		count = pcp->count;
+	while (count > 0) {
+		do {
+			batch_free++;
+			list = (list + 1) % PHYSMEM_MT_PCPTYPES;
+		} while (pcp->head[list] == PF_NIL);
+		if (batch_free == PHYSMEM_MT_PCPTYPES)
+			batch_free = count;
+		for (;;) {
+			uint32_t idx = pm->frames[pcp->head[list]].prev; /* the tail */
+			enum physmem_mt mt = (enum physmem_mt)pm->frames[idx].mt;
+
+			pcp_take(pm, z, &pcp->head[list], idx);
+			__free_one_page(pm, z, idx, 0, mt, false); /* get_pcppage_migratetype */
+			pm->st.pcp_drained++;
+			/* the kernel's --count && --batch_free && !list_empty: in that order */
+			if (--count == 0 || --batch_free == 0 || pcp->head[list] == PF_NIL)
+				break;
+		}
 	}
 }
 
@@ -266,6 +360,12 @@ void pm_free_unref_page(struct physmem *pm, struct physmem_zone *z, unsigned lon
 	if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)
 		pcp->alloc_factor >>= 1;
 	pcp_put(pm, z, &pcp->head[pindex], (uint32_t)pfn, order, mt, false);
+	if (pm->cfg.pcp == PHYSMEM_PCP_V4) { /* free_hot_cold_page */
+		PHYSMEM_BUG_ON(order != 0);
+		if (pcp->count >= pcp->high)
+			free_pcppages_bulk_4x(pm, z, batch);
+		return;
+	}
 	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1) {
 		free_high = pcp->free_factor && order && order <= PHYSMEM_COSTLY_ORDER;
 		/* nr_pcp_high */
@@ -331,12 +431,15 @@ uint32_t pm_rmqueue_pcplist(struct physmem *pm, struct physmem_zone *z, unsigned
 		return PF_NIL;
 	if (pm->cfg.pcp == PHYSMEM_PCP_V6_1)
 		pcp->free_factor >>= 1;
-	else
+	else if (pm->cfg.pcp == PHYSMEM_PCP_V6_12)
 		pcp->free_count >>= 1;
 	if (*head == PF_NIL) {
 		int batch;
 
-		if (pm->cfg.pcp == PHYSMEM_PCP_V6_1) {
+		if (pm->cfg.pcp == PHYSMEM_PCP_V4) {
+			PHYSMEM_BUG_ON(order != 0);
+			batch = pcp->batch; /* buffered_rmqueue: rmqueue_bulk(pcp->batch) */
+		} else if (pm->cfg.pcp == PHYSMEM_PCP_V6_1) {
 			batch = pcp->batch;
 			if (batch > 1)
 				batch = batch >> order > 2 ? batch >> order : 2;
@@ -368,7 +471,12 @@ void physmem_pcp_drain(struct physmem *pm, int zone)
 
 		if (zone >= 0 && (unsigned int)zone != i)
 			continue;
-		/* drain_pages_zone: 6.12 in chunks of batch << SCALE_MAX, each from list 0 */
+		/* drain_pages_zone: 4.x all at once, round-robin; 6.12 in chunks of
+		 * batch << SCALE_MAX, each from list 0 */
+		if (pm->cfg.pcp == PHYSMEM_PCP_V4) {
+			free_pcppages_bulk_4x(pm, z, z->pcp.count);
+			continue;
+		}
 		while (z->pcp.count > 0) {
 			int n = z->pcp.count;
 

@@ -60,8 +60,8 @@ struct physmem_pcp {
 	unsigned int nr_lists;	      /* NR_PCP_LISTS: 12, 14 with THP */
 	int count;		      /* pages on all lists */
 	int batch;		      /* pages */
-	int high;		      /* 6.1: the limit; 6.12: tuned within [high_min, high_max] */
-	int high_min, high_max;	      /* 6.12; both = high in 6.1 */
+	int high;		      /* 6.1, 4.x: the limit; 6.12: within [high_min, high_max] */
+	int high_min, high_max;	      /* 6.12; both = high in 6.1 and 4.x */
 	int free_factor;	      /* 6.1: bulk frees double while freeing without allocating */
 	int free_count;		      /* 6.12: pages freed in a row */
 	int alloc_factor;	      /* 6.12: bulk allocations double while allocating */

@@ -1,7 +1,9 @@
 /*
  * test_physmem_pcp.c - the per-CPU page lists of sim/physmem_pcp.c against
  * hand-traced runs of 6.1's and 6.12's rmqueue_pcplist, rmqueue_bulk,
- * free_unref_page_commit, nr_pcp_high, nr_pcp_free and free_pcppages_bulk.
+ * free_unref_page_commit, nr_pcp_high, nr_pcp_free and free_pcppages_bulk,
+ * and of 4.x's (4.1-4.8) buffered_rmqueue, rmqueue_bulk, free_hot_cold_page,
+ * pageset_set_batch / pageset_set_high and free_pcppages_bulk.
  *
  * The machines: one Normal zone, 11 orders, pageblock order 10, watermarks
  * 0, at boot all order-10 Movable blocks. 6.1's has 16384 frames (64 MiB),
@@ -22,7 +24,8 @@
 
 static char msg[256];
 
-static struct physmem *make(enum physmem_pcp_model model)
+/* 6.1's and 4.x's machines have 16384 frames, 6.12's 65536; fraction: the sysctl */
+static struct physmem *make_frac(enum physmem_pcp_model model, unsigned int fraction)
 {
 	struct physmem_config c;
 	struct physmem *pm = NULL;
@@ -32,10 +35,16 @@ static struct physmem *make(enum physmem_pcp_model model)
 	c.highmem = false;
 	c.min_free_kbytes = 0; /* pcp->high starts at high_min, not at a boot-time low mark */
 	c.pcp = model;
+	c.percpu_pagelist_high_fraction = fraction;
 	if (physmem_create(&c, &pm))
 		return NULL;
 	physmem_set_watermarks(pm, 0, 0, 0, 0);
 	return pm;
+}
+
+static struct physmem *make(enum physmem_pcp_model model)
+{
+	return make_frac(model, 0);
 }
 
 static unsigned long alloc0(struct physmem *pm, enum physmem_mt mt)
@@ -221,6 +230,201 @@ static void test_thp_list(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * 4.x sizes (zone_batchsize, pageset_set_batch, pageset_set_high).
+ * 189,461 managed pages (a 740 MiB Normal zone): 189461 / 1024 = 185, capped
+ * at 512 KiB = 128 pages, / 4 = 32, 32 + 16 = 48 -> 32 - 1 = batch 31,
+ * high 6 * 31 = 186 (6.1's cap is 1 MiB = 256: 185 / 4 = 46, 46 + 23 = 69 ->
+ * 64 - 1 = 63), whatever nr_cpus is.
+ * 16,384 pages: 16 / 4 = 4, 4 + 2 = 6 -> 4 - 1 = 3, high 18.
+ * 4,096 pages (a 16 MiB DMA zone): 4 / 4 = 1, 1 + 0 = 1 -> 1 - 1 = 0, and
+ *   pageset_set_batch(0) sets high 6 * 0 = 0, batch max(1, 0) = 1: an
+ *   allocation refills 1 page and takes it, a free (count 1 >= 0) gives
+ *   1 page straight back.
+ * percpu_pagelist_fraction 8 on 16,384: high 2048, 2048 / 4 = 512 > PAGE_SHIFT
+ * * 8 = 96: batch 96. Fraction 1024: high 16, batch 4.
+ */
+static void test_v4_sizes(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+	struct physmem_zone_info zi;
+
+	physmem_config_default(&c);
+	c.ram_bytes = 189461ull * 4096;
+	c.highmem = false;
+	c.no_host_memory = true;
+	c.pcp = PHYSMEM_PCP_V4;
+	c.nr_cpus = 4;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.managed_pages, 189461);
+	CHECK_EQ(zi.pcp_batch, 31);
+	CHECK_EQ(zi.pcp_high, 186);
+	physmem_destroy(pm);
+	c.pcp = PHYSMEM_PCP_V6_1;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_batch, 63);
+	physmem_destroy(pm);
+	pm = make(PHYSMEM_PCP_V4);
+	REQUIRE(pm);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.managed_pages, 16384);
+	CHECK_EQ(zi.pcp_batch, 3);
+	CHECK_EQ(zi.pcp_high, 18);
+	physmem_destroy(pm);
+	c.pcp = PHYSMEM_PCP_V4;
+	c.ram_bytes = 4096ull * 4096;
+	REQUIRE(physmem_create(&c, &pm) == 0);
+	physmem_set_watermarks(pm, 0, 0, 0, 0);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.managed_pages, 4096);
+	CHECK_EQ(zi.pcp_batch, 1);
+	CHECK_EQ(zi.pcp_high, 0);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	physmem_free(pm, 0, 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_free_pages(pm), 4096);
+	physmem_destroy(pm);
+	pm = make_frac(PHYSMEM_PCP_V4, 8);
+	REQUIRE(pm);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_batch, 96);
+	CHECK_EQ(zi.pcp_high, 2048);
+	physmem_destroy(pm);
+	pm = make_frac(PHYSMEM_PCP_V4, 1024);
+	REQUIRE(pm);
+	CHECK_EQ(physmem_zone_info(pm, 0, &zi), 0);
+	CHECK_EQ(zi.pcp_batch, 4);
+	CHECK_EQ(zi.pcp_high, 16);
+	physmem_destroy(pm);
+}
+
+/*
+ * 4.x refills: an empty order-0 list takes exactly batch pages in
+ * __rmqueue's order and hands out the head. Batch 3: the first request
+ * lists 0, 1, 2 and gets 0 (2 stay listed); requests 1..20 refill at the
+ * 1st, 4th, ..., 19th (7 refills, 21 pages): 20 stays listed. With the
+ * sysctl (fraction 1024: batch 4) the first request lists 0..3, keeps 3.
+ */
+static void test_v4_refill(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V4);
+	struct physmem_block blk;
+
+	REQUIRE(pm);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 2);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 3);
+	CHECK_EQ(physmem_block_at(pm, 2, &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_PCP);
+	for (unsigned long i = 1; i < 20; i++)
+		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
+	CHECK_EQ(physmem_pcp_pages(pm), 1);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 21);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+	pm = make_frac(PHYSMEM_PCP_V4, 1024);
+	REQUIRE(pm);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 3);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 4);
+	physmem_destroy(pm);
+}
+
+/*
+ * 4.x: order > 0 never touches the lists (buffered_rmqueue takes it from
+ * the buddy under the zone lock; __free_pages gives it back there). An
+ * order-1 and an order-2 Unmovable allocation leave the lists empty and
+ * take 2 + 4 pages from the buddy; freeing them gives all 16384 back.
+ * Under 6.1 the order-1 request refills max(3 >> 1 = 1, 2) = 2 order-1
+ * blocks and keeps one (2 pages listed), and its free lists it (4 pages).
+ */
+static void test_v4_high_order_bypass(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V4);
+	unsigned long p1, p2;
+
+	REQUIRE(pm);
+	CHECK_EQ(physmem_alloc(pm, 1, PHYSMEM_MT_UNMOVABLE, 0, &p1), 0);
+	CHECK_EQ(physmem_alloc(pm, 2, PHYSMEM_MT_UNMOVABLE, 0, &p2), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 6);
+	physmem_free(pm, p1, 1);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	physmem_free(pm, p2, 2);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_free_pages(pm), 16384);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+	pm = make(PHYSMEM_PCP_V6_1);
+	REQUIRE(pm);
+	CHECK_EQ(physmem_alloc(pm, 1, PHYSMEM_MT_UNMOVABLE, 0, &p1), 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 2);
+	physmem_free(pm, p1, 1);
+	CHECK_EQ(physmem_pcp_pages(pm), 4);
+	physmem_destroy(pm);
+}
+
+/*
+ * 4.x free_hot_cold_page and free_pcppages_bulk (batch 3, high 18).
+ * Movable 0..11 are allocated (4 refills; the Movable list ends empty),
+ * then 6 Unmovable pages u0..u5 (2 refills from a pageblock the fallback
+ * claims for Unmovable; that list ends empty too). Freeing 0..11 lists them
+ * on Movable (list 1; tail 0), then u0..u5 on Unmovable (list 0; tail u0);
+ * the free of u5 makes count 18 >= high: free_pcppages_bulk(3).
+ *   batch_free 1, list 1 (Movable): its tail 0; count 2, batch_free 0: next.
+ *   batch_free 1, list 2 (Reclaimable) empty; 2, list 0 (Unmovable): u0
+ *   (count 1, batch_free 1), u1 (count 0).
+ * 0, u0, u1 go back; 15 stay (6.1's bulk free, from the list just freed to,
+ * would have taken u0, u1, u2). A Movable request then gets the head, 11,
+ * and an Unmovable one u5. drain_all_pages gives back the other 13.
+ */
+static void test_v4_free_bulk(void)
+{
+	struct physmem *pm = make(PHYSMEM_PCP_V4);
+	struct physmem_block blk;
+	unsigned long u[6];
+
+	REQUIRE(pm);
+	for (unsigned long i = 0; i < 12; i++)
+		CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), i);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	for (int i = 0; i < 6; i++)
+		u[i] = alloc0(pm, PHYSMEM_MT_UNMOVABLE);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	for (int i = 0; i < 6; i++)
+		CHECK_EQ(physmem_pageblock_mt(pm, u[i]), PHYSMEM_MT_UNMOVABLE);
+	for (unsigned long i = 0; i < 12; i++)
+		physmem_free(pm, i, 0);
+	for (int i = 0; i < 5; i++)
+		physmem_free(pm, u[i], 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 17);
+	physmem_free(pm, u[5], 0);
+	CHECK_EQ(physmem_pcp_pages(pm), 15);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 18 + 3);
+	CHECK_EQ(physmem_block_at(pm, 0, &blk), 0);
+	CHECK(blk.free);
+	CHECK_EQ(physmem_block_at(pm, 1, &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_PCP);
+	CHECK_EQ(physmem_block_at(pm, u[0], &blk), 0);
+	CHECK(blk.free);
+	CHECK_EQ(physmem_block_at(pm, u[1], &blk), 0);
+	CHECK(blk.free);
+	CHECK_EQ(physmem_block_at(pm, u[2], &blk), 0);
+	CHECK_EQ(blk.owner, PHYSMEM_OWNER_PCP);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_MOVABLE), 11);
+	CHECK_EQ(alloc0(pm, PHYSMEM_MT_UNMOVABLE), u[5]);
+	physmem_pcp_drain(pm, -1);
+	CHECK_EQ(physmem_pcp_pages(pm), 0);
+	CHECK_EQ(physmem_free_pages(pm), 16384 - 2);
+	CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+	physmem_destroy(pm);
+}
+
 int main(void)
 {
 	RUN(test_v61_order0);
@@ -228,5 +432,9 @@ int main(void)
 	RUN(test_v612_alloc_tuning);
 	RUN(test_v612_free);
 	RUN(test_thp_list);
+	RUN(test_v4_sizes);
+	RUN(test_v4_refill);
+	RUN(test_v4_high_order_bypass);
+	RUN(test_v4_free_bulk);
 	return test_summary();
 }
