@@ -539,14 +539,20 @@ void config_finish(struct sim_config *cfg)
 	/* HighMem exists on 32-bit ARM when RAM exceeds the lowmem limit */
 	if (cfg->pool.arch != ZS_ARCH_ARM32 || cfg->mem.ram_bytes <= cfg->mem.lowmem_limit_bytes)
 		cfg->mem.highmem = false;
-	/* "pcp": "profile": the lists of the kernel whose zsmalloc the pool models */
-	if (cfg->pcp_from_profile)
-		cfg->mem.pcp = cfg->pool.profile && !strcmp(cfg->pool.profile, "v6.12")
-				   ? PHYSMEM_PCP_V6_12
-				   : PHYSMEM_PCP_V6_1;
+	/* "pcp": "profile": the lists of the kernel whose zsmalloc the pool models (a NULL
+	 * profile is the library's v6.12); every profile before 5.13 ran 4.x's */
+	if (cfg->pcp_from_profile) {
+		struct zs_profile_info pi;
+		const char *name = zs_profile_lookup(cfg->pool.profile, &pi) ? "" : pi.name;
+
+		cfg->mem.pcp = !strcmp(name, "v6.12")  ? PHYSMEM_PCP_V6_12
+			       : !strcmp(name, "v6.1") ? PHYSMEM_PCP_V6_1
+						       : PHYSMEM_PCP_V4;
+	}
 }
 
-static const char *const pcp_names[] = {"off", "6.1", "6.12"};
+/* "pcp" values by enum physmem_pcp_model */
+static const char *const pcp_names[] = {"off", "6.1", "6.12", "4.x"};
 
 /* A per-zone table as JSON: only the zones the config names with a non-default value. */
 static json_t *zone_table(const unsigned long *ul, const unsigned int *ui)
@@ -608,7 +614,7 @@ static json_t *machine_json(const struct sim_config *cfg)
 					    : (json_int_t)(m->cma_base_bytes >> 20),
 	    "watermark_scale_factor", (json_int_t)m->watermark_scale_factor,
 	    "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
-	    pcp_names[m->pcp <= PHYSMEM_PCP_V6_12 ? m->pcp : 0], "nr_cpus", (json_int_t)m->nr_cpus,
+	    pcp_names[m->pcp <= PHYSMEM_PCP_V4 ? m->pcp : 0], "nr_cpus", (json_int_t)m->nr_cpus,
 	    "percpu_pagelist_high_fraction", (json_int_t)m->percpu_pagelist_high_fraction,
 	    "pcp_thp", m->pcp_thp, "zs_slab", cfg->zs_slab);
 }

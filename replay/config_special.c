@@ -415,11 +415,13 @@ static int load_pcp(json_t *v, const char *path, const char *key, struct sim_con
 		cfg->mem.pcp = PHYSMEM_PCP_V6_1;
 	else if (!strcmp(pv, "6.12"))
 		cfg->mem.pcp = PHYSMEM_PCP_V6_12;
+	else if (!strcmp(pv, "4.x"))
+		cfg->mem.pcp = PHYSMEM_PCP_V4;
 	else if (!strcmp(pv, "profile"))
 		cfg->pcp_from_profile = true; /* resolved in config_finish */
 	else {
 		snprintf(msg, len,
-			 "%s: key \"pcp\": expected \"off\", \"6.1\", \"6.12\" or \"profile\"",
+			 "%s: key \"pcp\": expected \"off\", \"4.x\", \"6.1\", \"6.12\" or \"profile\"",
 			 path);
 		return -EINVAL;
 	}
@@ -536,7 +538,7 @@ static const struct config_special config_specials[] = {
     {"watermarks", load_watermarks,
      "{zone: [min, low, high]} in pages (default: the formulas)"},
     {"pcp", load_pcp,
-     "\"off\" (default), \"6.1\", \"6.12\" or \"profile\": per-CPU page lists"},
+     "\"off\" (default), \"4.x\", \"6.1\", \"6.12\" or \"profile\": per-CPU page lists"},
     {"payload", load_payload,
      "\"auto\" (default: full up to 16 GiB of RAM), \"full\", \"header\" or \"none\""},
     {"fork_slab", load_fork_slab,

@@ -49,7 +49,25 @@ def main():
         if os.path.exists(out):
             os.remove(out)
     check_key_list(c, trace)
+    check_pcp_profile(c, trace)
     c.finish()
+
+
+def check_pcp_profile(c, trace):
+    """"pcp": "profile" picks the lists of the profile's kernel: 4.x's before 5.13."""
+    cfg = c.write("pcp.json", json.dumps({"pcp": "profile"}))
+    want = {"v3.18": "4.x", "rfc2014": "4.x", "v4.1": "4.x", "v4.3": "4.x", "v4.8": "4.x",
+            "v6.1": "6.1", "v6.12": "6.12", None: "4.x"}  # replay's default profile: v4.1
+    for profile, pcp in sorted(want.items(), key=lambda kv: str(kv[0])):
+        out = c.path("pcp-out.json")
+        args = ["replay", trace, "--config", cfg, "--json", out, "-q", "--no-timing"]
+        if profile:
+            args += ["--profile", profile]
+        rc, so, se = c.run(*args)
+        c.eq(rc, 0, "pcp profile %s: exit code (stderr %r)" % (profile, se))
+        if rc == 0:
+            with open(out) as f:
+                c.eq(json.load(f)["inputs"]["pcp"], pcp, "pcp for profile %s" % profile)
 
 
 def readme_keys():
