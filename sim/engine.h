@@ -69,7 +69,8 @@ struct sim_config {
 	bool timing;	       /* measure host CPU time of compactions */
 	bool op_timing;        /* measure host ns of every zs_malloc and zs_free */
 	bool zs_slab;	       /* the zs_handle/zspage kmem caches take lowmem slab pages */
-	bool pcp_from_profile; /* config "pcp": "profile": 6.12's lists for v6.12, else 6.1's */
+	/* config "pcp": "profile": the lists of the profile's kernel (4.x, 6.1, 6.12) */
+	bool pcp_from_profile;
 };
 
 /* Documented defaults: a 2014-era 32-bit ARM phone (see sim/engine.c). */
