@@ -78,6 +78,8 @@ static int merge_scan(const char *path, uint64_t base[4], size_t *page_size)
 
 		if (ns != NS_NONE && ev.id + 1 > base[ns])
 			base[ns] = ev.id + 1;
+		if (ev.swapped_out && ev.slot + 1 > base[NS_SLOT])
+			base[NS_SLOT] = ev.slot + 1;
 	}
 	trace_reader_close(r);
 	if (n < 0) {
@@ -113,6 +115,15 @@ static int merge_shift_b(struct merge *m, struct sim_event *e)
 		return -1;
 	}
 	e->id += m->base[ns];
+	if (e->swapped_out) { /* the put's slot is a slot: it moves with B's slots */
+		if (e->slot >= MERGE_ID_LIMIT - m->base[NS_SLOT]) {
+			snprintf(m->msg, sizeof(m->msg),
+				 "%s:%" PRIu64 ": slot %" PRIu64 " moved above A's overflows 2^63",
+				 m->b, e->line, e->slot);
+			return -1;
+		}
+		e->slot += m->base[NS_SLOT];
+	}
 	return 0;
 }
 

@@ -22,7 +22,8 @@ enum sim_op {
 	SIM_OP_READ = 'r',       /* r SLOT: zram read */
 	SIM_OP_DISCARD = 'd',    /* d SLOT: discard / swap slot free */
 	SIM_OP_GET = 'g',        /* g ID ORDER TYPE: another user gets 2^ORDER pages */
-	SIM_OP_PUT = 'p',        /* p ID: that user puts them back */
+	SIM_OP_PUT = 'p',        /* p ID [s SLOT]: that user puts them back (s: a page
+				  * swapped out to SLOT, kept if that write failed) */
 	SIM_OP_FORK = 'k',       /* k PID: fork, allocate the order-2 pgd */
 	SIM_OP_EXIT = 'x',       /* x PID: exit, free the pgd */
 	SIM_OP_COMPACT = 'c',    /* c: compaction request (zram's compact knob) */
@@ -52,7 +53,10 @@ struct sim_event {
 				 * has room (a capture's mark: the kernel's zs_malloc made its
 				 * own with the lock dropped, text " n", binary tag bit 5) */
 	uint64_t time_ns;       /* simulated time, non-decreasing */
+	bool swapped_out;       /* p: the block is a page the latest write of `slot` swapped
+				 * out (text " s SLOT", binary tag bit 5 and a SLOT delta) */
 	uint64_t id;            /* object ID, slot, block ID, PID; for F the fork count N */
+	uint64_t slot;          /* p with swapped_out: the zram slot */
 	uint32_t size;          /* bytes, for a and w */
 	uint8_t order;          /* for g */
 	char mtype;             /* enum sim_mtype, for g */
@@ -70,8 +74,10 @@ static inline void sim_event_copy(struct sim_event *dst, const struct sim_event 
 	dst->op = src->op;
 	dst->has_time = src->has_time;
 	dst->new_zspage = src->new_zspage;
+	dst->swapped_out = src->swapped_out;
 	dst->time_ns = src->time_ns;
 	dst->id = src->id;
+	dst->slot = src->slot;
 	dst->size = src->size;
 	dst->order = src->order;
 	dst->mtype = src->mtype;

@@ -213,6 +213,14 @@ static void snapshot_counters(json_t *o, const struct sim_snapshot *s)
 #define X(key, member) json_object_set_new(other, #key, u64(s->other.member));
 	RESULTS_OTHER(X)
 #undef X
+	if (s->other.swapout_puts) { /* only then: results of other traces stay as they were */
+		json_t *so = json_object();
+
+#define X(key, member) json_object_set_new(so, #key, u64(s->other.member));
+		RESULTS_OTHER_SWAPOUTS(X)
+#undef X
+		json_object_set_new(other, "swapouts", so);
+	}
 	json_object_set_new(o, "other", other);
 }
 

@@ -377,6 +377,20 @@ static int zram_error(struct sim *sim, int err, const struct sim_event *ev, char
 	return 0; /* -ENOMEM, -EIO: counted by zram, not a trace error */
 }
 
+/* w: a failed write (-ENOMEM) leaves its page resident (engine_swapout.c). */
+static int do_write(struct sim *sim, const struct sim_event *ev, char *msg, size_t len)
+{
+	int err;
+
+	swapout_release(sim, ev->id);
+	err = zram_write(sim->zram, ev->id, ev->size, object_seed(sim, ev->id));
+	if (err == -ENOMEM && swapout_write_failed(sim, ev->id)) {
+		snprintf(msg, len, "out of host memory");
+		return -ENOMEM;
+	}
+	return zram_error(sim, err, ev, msg, len);
+}
+
 static void run_policies(struct sim *sim, const struct sim_event *ev)
 {
 	struct policy_view v = {.event_index = sim->events,
@@ -537,24 +551,26 @@ int sim_event(struct sim *sim, const struct sim_event *ev, char *msg, size_t len
 		err = do_free(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_WRITE:
-		err = zram_error(sim,
-				 zram_write(sim->zram, ev->id, ev->size, object_seed(sim, ev->id)),
-				 ev, msg, len);
+		err = do_write(sim, ev, msg, len);
 		break;
 	case SIM_OP_WRITE_SAME:
+		swapout_release(sim, ev->id);
 		err = zram_error(sim, zram_write_same(sim->zram, ev->id), ev, msg, len);
 		break;
 	case SIM_OP_READ:
-		err = zram_error(sim, zram_read(sim->zram, ev->id), ev, msg, len);
+		if (!swapout_read_cached(sim, ev->id))
+			err = zram_error(sim, zram_read(sim->zram, ev->id), ev, msg, len);
 		break;
 	case SIM_OP_DISCARD:
+		swapout_release(sim, ev->id);
 		err = zram_error(sim, zram_discard(sim->zram, ev->id), ev, msg, len);
 		break;
 	case SIM_OP_GET:
 		err = do_get(sim, ev, msg, len);
 		break;
 	case SIM_OP_PUT:
-		err = do_put(sim, ev->id, msg, len);
+		if (!ev->swapped_out || !swapout_keep(sim, ev))
+			err = do_put(sim, ev->id, msg, len);
 		break;
 	case SIM_OP_FORK:
 		err = do_fork(sim, ev->id, msg, len);

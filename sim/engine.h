@@ -88,6 +88,11 @@ struct sim_other_stats {
 	uint64_t targeted_pages_migrated;  /* zspage pages it migrated out of them (4.8+) */
 	uint64_t grouped_blocks;	   /* order-2 blocks the grouped policy split for zspages */
 	uint64_t zs_slab_pages;		   /* pages of zsmalloc's zs_handle and zspage caches (zs_slab) */
+	/* `p ID s SLOT`, the put of a page swapped out (engine_swapout.c) */
+	uint64_t swapout_puts;		/* such puts */
+	uint64_t swapout_kept;		/* ... whose write had failed: the page stayed */
+	uint64_t swapout_kept_live;	/* pages kept now */
+	uint64_t swapout_cache_reads;	/* reads of a slot whose page was kept */
 };
 
 struct sim_class_snap {

@@ -58,7 +58,9 @@ static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long new
 	struct sim *sim = ctx;
 	struct idmap_entry *e = idmap_find(&sim->blocks, tag);
 
-	if (!e || e->a != oldpfn + 1)
+	if (!e)
+		return swapout_relocate(sim, oldpfn, newpfn, tag);
+	if (e->a != oldpfn + 1)
 		return -ENOENT;
 	e->a = newpfn + 1;
 	return 0;
@@ -219,6 +221,7 @@ static int sim_create_tables(struct sim *sim, const struct sim_config *cfg, char
 	sim->cfg.fork = cost;
 	sim->class_buf = calloc(zs_class_count(sim->pool), sizeof(*sim->class_buf));
 	if (!sim->class_buf || idmap_init(&sim->objects, 1024) || idmap_init(&sim->blocks, 64) ||
+	    idmap_init(&sim->swapouts, 64) ||
 	    fork_init(&sim->forks, &sim->pa, &cost))
 		return -ENOMEM;
 	for (unsigned int g = 0; g < pi->nr_fullness; g++)
@@ -267,6 +270,7 @@ void sim_destroy(struct sim *sim)
 	physmem_destroy(sim->mem);
 	idmap_destroy(&sim->objects);
 	idmap_destroy(&sim->blocks);
+	idmap_destroy(&sim->swapouts);
 	idfilter_destroy(&sim->failed_objects);
 	idfilter_destroy(&sim->failed_blocks);
 	free(sim->class_buf);

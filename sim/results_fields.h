@@ -114,6 +114,15 @@
 	X(verify_mismatches, verify_mismatches)                                                    \
 	X(zs_slab_pages, zs_slab_pages)
 
+/* "other" "swapouts" (struct sim_other_stats), only when the trace named its swapped-out
+ * pages (`p ID s SLOT`): such puts, those kept because their write had failed, the pages kept
+ * now, and reads served by a kept page (engine_swapout.c). */
+#define RESULTS_OTHER_SWAPOUTS(X)                                                                  \
+	X(puts, swapout_puts)                                                                      \
+	X(kept, swapout_kept)                                                                      \
+	X(kept_live, swapout_kept_live)                                                            \
+	X(cache_reads, swapout_cache_reads)
+
 /* One compaction run (struct sim_compaction), after "trigger"; "cpu_ns" follows with timing. */
 #define RESULTS_COMPACTION(X)                                                                      \
 	X(pool_pages_before, pool_pages_before)                                                    \
@@ -137,6 +146,7 @@
 #define RESULTS_E_vmstat(key, member)	  RESULTS_vmstat_##key,
 #define RESULTS_E_kcompact(key, member)	  RESULTS_kcompact_##key,
 #define RESULTS_E_other(key, member)	  RESULTS_other_##key,
+#define RESULTS_E_swapouts(key, member)	  RESULTS_swapouts_##key,
 #define RESULTS_E_compaction(key, member) RESULTS_compaction_##key,
 enum results_snapshot_key { RESULTS_SNAPSHOT_HEAD(RESULTS_E_snapshot) };
 enum results_class_key { RESULTS_CLASS(RESULTS_E_class) };
@@ -147,6 +157,7 @@ enum results_probe_pcp_key { RESULTS_FORKS_PROBE_PCP(RESULTS_E_probe_pcp) };
 enum results_vmstat_key { RESULTS_VMSTAT(RESULTS_E_vmstat) };
 enum results_kcompact_key { RESULTS_KCOMPACT(RESULTS_E_kcompact) };
 enum results_other_key { RESULTS_OTHER(RESULTS_E_other) };
+enum results_swapouts_key { RESULTS_OTHER_SWAPOUTS(RESULTS_E_swapouts) };
 enum results_compaction_key { RESULTS_COMPACTION(RESULTS_E_compaction) };
 #define RESULTS_KEY(group, key) ((void)RESULTS_##group##_##key, #key)
 

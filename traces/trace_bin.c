@@ -405,7 +405,12 @@ static inline int bin_record_tag(struct trace_bin_reader *b, size_t *p, uint64_t
 	ev->has_time = code & BIN_TAG_TIME;
 	ev->new_zspage = code & BIN_TAG_NEW;
 	code &= BIN_TAG_OPMASK;
-	if (ev->new_zspage && code != BIN_CODE_ALLOC && code != BIN_CODE_WRITE)
+	/* bit 5 on p: a page swapped out, its slot follows the ID */
+	ev->swapped_out = ev->new_zspage && code == BIN_CODE_PUT;
+	ev->slot = 0;
+	if (ev->swapped_out)
+		ev->new_zspage = false;
+	else if (ev->new_zspage && code != BIN_CODE_ALLOC && code != BIN_CODE_WRITE)
 		return bin_fail(b, at, "unknown op, tag byte 0x%02x has reserved bits set",
 				code | BIN_TAG_NEW | (ev->has_time ? BIN_TAG_TIME : 0));
 	if (code >= sizeof(bin_ops) || !code)
@@ -483,6 +488,14 @@ static inline int bin_record_fields(struct trace_bin_reader *b, size_t *p, uint6
 		return bin_record_label(b, p, at, ev, size);
 	case SIM_OP_SNAPSHOT:
 		return bin_record_label(b, p, at, ev, size);
+	case SIM_OP_PUT:
+		if (!ev->swapped_out)
+			return 0;
+		if ((rc = bin_field(b, p, "SLOT", &v)))
+			return rc;
+		ev->slot = b->prev_id[BIN_NS_SLOT] + bin_zigzag_dec(v);
+		b->prev_id[BIN_NS_SLOT] = ev->slot;
+		return 0;
 	default:
 		return 0;
 	}
@@ -502,6 +515,9 @@ static inline int bin_record_check(struct trace_bin_reader *b, const struct sim_
 				: ns == BIN_NS_PID ? "PID"
 						   : "ID",
 				ev->id);
+	if (ev->swapped_out && ev->slot >= TRACE_TEXT_ID_LIMIT)
+		return bin_fail(b, at, "SLOT out of range, must be below 2^63 (%" PRIu64 ")",
+				ev->slot);
 	if ((ev->op == SIM_OP_ALLOC || ev->op == SIM_OP_WRITE) && (size < 1 || size > b->page_size))
 		return bin_fail(b, at, "size out of range 1..%zu (%" PRIu64 ")", b->page_size,
 				size);

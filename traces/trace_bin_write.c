@@ -121,8 +121,10 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 	}
 	if (ev->new_zspage && ev->op != SIM_OP_ALLOC && ev->op != SIM_OP_WRITE)
 		return -EINVAL;
+	if (ev->swapped_out && (ev->op != SIM_OP_PUT || ev->slot >= TRACE_TEXT_ID_LIMIT))
+		return -EINVAL;
 	*p++ = (uint8_t)(code | (ev->has_time ? BIN_TAG_TIME : 0) |
-			 (ev->new_zspage ? BIN_TAG_NEW : 0));
+			 (ev->new_zspage || ev->swapped_out ? BIN_TAG_NEW : 0));
 	if (ev->has_time) {
 		p = bin_put_varint(p, ev->time_ns - w->time_ns);
 		w->time_ns = ev->time_ns;
@@ -135,6 +137,9 @@ int trace_bin_writer_event(struct trace_bin_writer *w, const struct sim_event *e
 		p = bin_put_varint(p, ev->size);
 	} else if (ev->op == SIM_OP_COMPACT_STEP) {
 		p = bin_put_varint(p, ev->id);
+	} else if (ev->op == SIM_OP_PUT && ev->swapped_out) {
+		p = bin_put_varint(p, bin_zigzag_enc(ev->slot - w->prev_id[BIN_NS_SLOT]));
+		w->prev_id[BIN_NS_SLOT] = ev->slot;
 	} else if (ev->op == SIM_OP_GET) {
 		*p++ =
 		    (uint8_t)(ev->order |

@@ -228,6 +228,22 @@ static int text_op_fields(struct trace_reader *r, const char *optok, const char 
 			return text_fail(r, "malformed line, control byte", tok,
 					 (size_t)(end - tok));
 	}
+	/* p: "s SLOT" after ID, the block is a page swapped out to SLOT */
+	if (n == 1 && *tok == 's' && op == SIM_OP_PUT) {
+		n = text_token(&p, end, &tok);
+		if (n < 0)
+			return text_fail(r, "malformed line, control byte", tok,
+					 (size_t)(end - tok));
+		if (n == 0)
+			return text_fail(r, "missing field SLOT after s", s, (size_t)(end - s));
+		if ((rc = text_id(r, tok, n, "SLOT out of range, must be below 2^63", &ev->slot)))
+			return rc;
+		ev->swapped_out = true;
+		n = text_token(&p, end, &tok);
+		if (n < 0)
+			return text_fail(r, "malformed line, control byte", tok,
+					 (size_t)(end - tok));
+	}
 	if (n > 0)
 		return text_fail(r, "extra field", tok, (size_t)n);
 	return 0;
@@ -262,6 +278,8 @@ int text_parse_event(struct trace_reader *r, const char *s, const char *end, str
 	ev->id = 0;
 	ev->size = 0;
 	ev->new_zspage = false;
+	ev->swapped_out = false;
+	ev->slot = 0;
 	ev->order = 0;
 	ev->mtype = 0;
 	ev->label[0] = '\0';

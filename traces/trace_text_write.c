@@ -56,6 +56,8 @@ static int text_event_check(const struct sim_event *ev, bool *has_id)
 		return -EINVAL;
 	if (ev->new_zspage && ev->op != SIM_OP_ALLOC && ev->op != SIM_OP_WRITE)
 		return -EINVAL;
+	if (ev->swapped_out && (ev->op != SIM_OP_PUT || ev->slot >= TRACE_TEXT_ID_LIMIT))
+		return -EINVAL;
 	return 0;
 }
 
@@ -86,6 +88,11 @@ int trace_format_event(char *buf, size_t buflen, const struct sim_event *ev)
 			*p++ = ' ';
 			*p++ = 'n';
 		}
+	} else if (ev->op == SIM_OP_PUT && ev->swapped_out) {
+		*p++ = ' ';
+		*p++ = 's';
+		*p++ = ' ';
+		p = text_put_u64(p, ev->slot);
 	} else if (ev->op == SIM_OP_GET) {
 		*p++ = ' ';
 		p = text_put_u64(p, ev->order);

@@ -24,9 +24,11 @@
  * When the zram disk is full, the low-memory killer kills that app instead.
  *
  * With resident=1 every resident page is an order-0 movable block of
- * physical memory (`g ID 0 m` when it becomes resident, `p ID` when it is
- * swapped out or its app is killed), so the apps compete with zram's pool
- * for RAM as they do on a phone. With launch=0 apps get no `k`/`x`.
+ * physical memory (`g ID 0 m` when it becomes resident, `p ID s SLOT` right
+ * after its swap-out's write, `p ID` when its app is killed), so the apps
+ * compete with zram's pool for RAM as they do on a phone; a page whose
+ * write fails stays resident in the replay, as the kernel keeps a page whose
+ * swap-out failed. With launch=0 apps get no `k`/`x`.
  *
  * The events of one switch are io_us apart (the kill's discards and frees
  * share one time: they happen at once); the next switch comes after them.
@@ -276,7 +278,7 @@ static int reclaim(struct wl_model *m, struct wl_ctx *c, struct appswitch *a)
 			uint64_t id =
 			    wl_vec_take(&p->resident, wl_rng_below(&c->rng, p->resident.n));
 
-			rc = wl_push(m, a->tt, SIM_OP_PUT, id, 0);
+			rc = wl_push_swapped_put(m, a->tt, id, slot);
 		}
 		if (rc)
 			return rc;

@@ -518,6 +518,17 @@ int wl_push_label(struct wl_model *m, uint64_t t, char op, const char *label)
 	return 0;
 }
 
+int wl_push_swapped_put(struct wl_model *m, uint64_t t, uint64_t id, uint64_t slot)
+{
+	struct wl_queue *q = &m->q;
+
+	if (queue_room(q))
+		return -ENOMEM;
+	q->v[q->tail++] = (struct wl_ev){
+	    .t = t, .id = id, .op = SIM_OP_PUT, .swapped_out = true, .slot = slot};
+	return 0;
+}
+
 uint64_t wl_queue_last(const struct wl_model *m)
 {
 	return m->q.tail > m->q.head ? m->q.v[m->q.tail - 1].t : 0;
@@ -599,8 +610,10 @@ static void to_sim_event(const struct wl_ev *e, struct sim_event *ev)
 	ev->op = (enum sim_op)e->op;
 	ev->has_time = true;
 	ev->new_zspage = false; /* a capture's mark only */
+	ev->swapped_out = e->swapped_out;
 	ev->time_ns = e->t;
 	ev->id = e->id;
+	ev->slot = e->slot;
 	ev->size = e->size;
 	ev->order = e->order;
 	ev->mtype = e->mtype;

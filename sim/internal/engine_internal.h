@@ -38,6 +38,9 @@ struct sim {
 	/* IDs whose `a` / `g` failed: not in the maps above, only their later release is
 	 * accepted (a fixed 1 MiB each, not an entry per failure; see idmap.h) */
 	struct idfilter failed_objects, failed_blocks;
+	/* slots whose latest write failed -> a: 0, or the kept page's pfn + 1 once its
+	 * `p ID s SLOT` came; b: its order (engine_swapout.c) */
+	struct idmap swapouts;
 
 	uint64_t events;
 	uint64_t time_ns;
@@ -61,6 +64,16 @@ static inline bool policy_on(const struct sim *sim, enum policy_id id)
 {
 	return sim->cfg.policies & (1u << id);
 }
+
+/* engine_swapout.c: a page whose swap-out write failed stays resident */
+void swapout_release(struct sim *sim, uint64_t slot);
+int swapout_write_failed(struct sim *sim, uint64_t slot);
+/* A read of slot: true when its page is still in the swap cache (zram reads nothing). */
+bool swapout_read_cached(struct sim *sim, uint64_t slot);
+/* `p ID s SLOT`: true when the block was kept (the slot's write had failed). */
+bool swapout_keep(struct sim *sim, const struct sim_event *ev);
+/* kcompact moved a kept page; -ENOENT when tag is not one of them. */
+int swapout_relocate(struct sim *sim, unsigned long oldpfn, unsigned long newpfn, uint64_t tag);
 
 /* engine.c: page_alloc's hooks (shrink_slab, before_oom) */
 unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *freed);

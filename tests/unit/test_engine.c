@@ -345,10 +345,95 @@ static void test_new_zspage_mark(void)
 	sim_destroy(sim);
 }
 
+/* p ID s SLOT: the put of block ID, swapped out to SLOT by the write before it. */
+static int put_swapped(struct sim *sim, uint64_t id, uint64_t slot)
+{
+	struct sim_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.op = SIM_OP_PUT;
+	e.id = id;
+	e.swapped_out = true;
+	e.slot = slot;
+	msg[0] = '\0';
+	return sim_event(sim, &e, msg, sizeof(msg));
+}
+
+/*
+ * A page whose swap-out write failed stays resident (engine_swapout.c).
+ * Tiny machine (64 pages), zram mem_limit 2 pages, incompressible writes (one
+ * huge object, one zspage page each). g 1..5 movable: 59 free.
+ *   w 0, p 1 s 0 and w 1, p 2 s 1: each write takes a page and its put frees
+ *     one: 59 free, the pool 2 pages.
+ *   w 2: a third page passes mem_limit, zram gives it back and fails the
+ *     write; p 3 s 2 keeps block 3: still 59 free, 1 page kept, blocks_live 2.
+ *   p 4 s 9 after nothing written to slot 9, p 5 after a failed w 3 (no s):
+ *     both free their page as a plain put does: 61 free.
+ *   r 2: served by the kept page (no zram read), which goes: 62 free.
+ *   r 0: a zram read. d 0, d 1: the pool's 2 pages back: 64 free.
+ */
+static void test_failed_swapout_keeps_page(void)
+{
+	struct sim_config cfg;
+	struct capture cap;
+	struct physmem_block b;
+	struct sim *sim;
+	unsigned long kept_pfn = 0;
+
+	tiny_config(&cfg);
+	cfg.zram_mem_limit = 2 * 4096;
+	sim = make_sim(&cfg, &cap);
+	REQUIRE(sim);
+	for (uint64_t id = 1; id <= 5; id++)
+		REQUIRE(ev(sim, 'g', id, 0, 0, 'm') == 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 59);
+	CHECK_EQ(ev(sim, 'w', 0, 4096, 0, 0), 0);
+	CHECK_EQ(put_swapped(sim, 1, 0), 0);
+	CHECK_EQ(ev(sim, 'w', 1, 4096, 0, 0), 0);
+	CHECK_EQ(put_swapped(sim, 2, 1), 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 59);
+	CHECK_EQ(ev(sim, 'w', 2, 4096, 0, 0), 0);
+	CHECK_EQ(put_swapped(sim, 3, 2), 0);
+	CHECK_EQ(ev_label(sim, 's', "kept"), 0);
+	CHECK_EQ(cap.last.io_stat.failed_writes, 1);
+	CHECK_EQ(cap.last.pool_pages, 2);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 59);
+	CHECK_EQ(cap.last.other.swapout_puts, 3);
+	CHECK_EQ(cap.last.other.swapout_kept, 1);
+	CHECK_EQ(cap.last.other.swapout_kept_live, 1);
+	CHECK_EQ(cap.last.other.blocks_live, 2);
+	/* the kept frame is still a user page, tagged with its slot for kcompact's relocation */
+	for (unsigned long p = 0; p < 64; p++)
+		if (physmem_block_at(sim_mem(sim), p, &b) == 0 && !b.free && b.head_pfn == p &&
+		    b.owner == PHYSMEM_OWNER_USER && b.tag == (2 | 1ULL << 63))
+			kept_pfn = p + 1;
+	CHECK(kept_pfn != 0);
+	CHECK_EQ(put_swapped(sim, 4, 9), 0);
+	CHECK_EQ(ev(sim, 'w', 3, 4096, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'p', 5, 0, 0, 0), 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 61);
+	CHECK_EQ(ev(sim, 'r', 2, 0, 0, 0), 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 62);
+	CHECK_EQ(ev(sim, 'r', 0, 0, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'd', 0, 0, 0, 0), 0);
+	CHECK_EQ(ev(sim, 'd', 1, 0, 0, 0), 0);
+	CHECK_EQ(ev_label(sim, 's', "end"), 0);
+	CHECK_EQ(cap.last.io_stat.reads, 1);
+	CHECK_EQ(cap.last.io_stat.failed_writes, 2);
+	CHECK_EQ(cap.last.other.swapout_kept, 1);
+	CHECK_EQ(cap.last.other.swapout_kept_live, 0);
+	CHECK_EQ(cap.last.other.swapout_cache_reads, 1);
+	CHECK_EQ(cap.last.other.blocks_live, 0);
+	CHECK_EQ(physmem_free_pages(sim_mem(sim)), 64);
+	CHECK_EQ(physmem_check(sim_mem(sim), msg, sizeof(msg)), 0);
+	sim_destroy(sim);
+}
+
 int main(void)
 {
 	RUN(test_buddy_indices);
 	RUN(test_new_zspage_mark);
+	RUN(test_failed_swapout_keeps_page);
 	RUN(test_kcompact_moves_user_pages);
 	RUN(test_event_errors);
 	RUN(test_failed_ids);

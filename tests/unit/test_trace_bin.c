@@ -440,6 +440,45 @@ static void test_new_zspage_mark(void)
 	free(text.data);
 }
 
+/*
+ * The swapped-out mark of p (" s SLOT", tag bit 5 and a SLOT delta in the slots' namespace):
+ * text -> binary -> text unchanged, and the bytes by hand.
+ */
+static void test_swapped_out_mark(void)
+{
+	static const char t[] = "zsfrag-trace 1\n"
+				"g 1 0 m\ng 2 0 m\nw 7 300\np 1 s 7\nw 5 300\np 2 s 5\ne 6\n";
+	static const uint8_t recs[] = {
+	    0x07, 0x02, 0x10, /* g: block 0 + 1, order 0 | m << 4 */
+	    0x07, 0x02, 0x10, /* g: block 1 + 1 */
+	    0x03, 0x0e, 0xac, 0x02, /* w: slot 0 + 7, SIZE 300 */
+	    0x28, 0x01, 0x00,	    /* p, bit 5: block 2 - 1 = 1, slot 7 + 0 */
+	    0x03, 0x03, 0xac, 0x02, /* w: slot 7 - 2 = 5 */
+	    0x28, 0x02, 0x00,	    /* p, bit 5: block 1 + 1 = 2, slot 5 + 0 */
+	};
+	static const char bad_s[] = "zsfrag-trace 1\ng 1 0 m\np 1 s\n";
+	static const char bad_w[] = "zsfrag-trace 1\nw 1 300 s 4\n";
+	static const char bad_slot[] = "zsfrag-trace 1\ng 1 0 m\np 1 s 9223372036854775808\n";
+	struct membuf bin, text;
+	char err[512];
+
+	REQUIRE(transcode(t, strlen(t), TRACE_FORMAT_BINARY, TRACE_CODEC_NONE, &bin, err,
+			  sizeof(err)) == 6);
+	CHECK(bin.len > sizeof(recs) + 2 && !memcmp(bin.data + bin.len - 2 - sizeof(recs), recs,
+						       sizeof(recs)));
+	REQUIRE(transcode(bin.data, bin.len, TRACE_FORMAT_TEXT, TRACE_CODEC_NONE, &text, err,
+			  sizeof(err)) == 6);
+	CHECK(text.len == strlen(t) && !memcmp(text.data, t, text.len));
+	CHECK(read_all(bad_s, strlen(bad_s), err, sizeof(err)) < 0);
+	CHECK(strstr(err, "missing field SLOT after s") != NULL);
+	CHECK(read_all(bad_w, strlen(bad_w), err, sizeof(err)) < 0);
+	CHECK(strstr(err, "extra field") != NULL);
+	CHECK(read_all(bad_slot, strlen(bad_slot), err, sizeof(err)) < 0);
+	CHECK(strstr(err, "SLOT out of range") != NULL);
+	free(bin.data);
+	free(text.data);
+}
+
 static void test_round_trips(void)
 {
 	struct membuf bin, text, z, zback, g, gback;
@@ -743,6 +782,7 @@ int main(int argc, char **argv)
 	RUN(test_record_faults);
 	RUN(test_round_trips);
 	RUN(test_new_zspage_mark);
+	RUN(test_swapped_out_mark);
 	RUN(test_compressed_faults);
 	RUN(test_sniffing);
 	RUN(test_writer_refusals);

@@ -19,7 +19,8 @@
 static int ev_diff(const struct sim_event *a, const struct sim_event *b)
 {
 	if (a->op != b->op || a->has_time != b->has_time || a->id != b->id || a->size != b->size ||
-	    a->order != b->order || a->mtype != b->mtype || strcmp(a->label, b->label))
+	    a->order != b->order || a->mtype != b->mtype || strcmp(a->label, b->label) ||
+	    a->swapped_out != b->swapped_out || a->slot != b->slot)
 		return 1;
 	return a->has_time && a->time_ns != b->time_ns;
 }

@@ -21,9 +21,11 @@
 #define BIN_VARINT_MAX 10
 #define BIN_TAG_TIME   0x10
 #define BIN_TAG_OPMASK 0x0f
-#define BIN_TAG_NEW    0x20 /* a, w: the allocation takes a new zspage (new_zspage) */
+#define BIN_TAG_NEW    0x20 /* a, w: the allocation takes a new zspage (new_zspage);
+			     * p: a page swapped out, a SLOT delta follows (swapped_out) */
 #define BIN_CODE_ALLOC 1
 #define BIN_CODE_WRITE 3
+#define BIN_CODE_PUT   8
 #define BIN_NS_COUNT   4
 #define BIN_BATCH      64 /* records decoded ahead, so their liveness slots can be prefetched */
 

@@ -40,6 +40,8 @@ struct wl_ev {
 	uint8_t order;	   /* for g */
 	char mtype;	   /* for g */
 	const char *label; /* for s: a string with static storage */
+	bool swapped_out;  /* p: the page was swapped out to slot */
+	uint64_t slot;
 };
 
 struct wl_queue {
@@ -95,6 +97,8 @@ extern const struct wl_model_ops wl_pressure_ops;
 int wl_push(struct wl_model *m, uint64_t t, char op, uint64_t id, uint32_t size);
 int wl_push_get(struct wl_model *m, uint64_t t, uint64_t id, unsigned int order, char mtype);
 int wl_push_label(struct wl_model *m, uint64_t t, char op, const char *label);
+/* p ID s SLOT: block ID was a page that the write just before swapped out to slot. */
+int wl_push_swapped_put(struct wl_model *m, uint64_t t, uint64_t id, uint64_t slot);
 /* Last queued time, or 0 when the queue is empty. */
 uint64_t wl_queue_last(const struct wl_model *m);
 
