@@ -13,6 +13,7 @@ import sys
 COLS = [('fork stalls', 'forks_stalled', '{:,.0f}', 1),
         ('of which fragmentation', 'stalls_fragmentation', '{:,.0f}', 1),
         ('OOM kills', 'forks_oom_kill', '{:,.0f}', 1),
+        ('zram writes failed', 'zram_failed', '{:,.0f}', 1),
         ('order-2 unusable, mean', 'unusable_mean', '{:.3f}', 1),
         ('MB copied', 'bytes_copied', '{:.2f}', 1e-6),
         ('compaction CPU ms (host)', 'cpu_ms', '{:,.1f}', 1)]
