@@ -460,6 +460,12 @@ static int check_invariants(struct sim *sim, char *msg, size_t len)
 		snprintf(msg + n, len - (size_t)n, "%s", why);
 		return -EUCLEAN;
 	}
+	if (swapout_check(sim, why, sizeof(why)) != 0) {
+		n = snprintf(msg, len, "failed swap-out invariant broken after event %llu: ",
+			     (unsigned long long)sim->events);
+		snprintf(msg + n, len - (size_t)n, "%s", why);
+		return -EUCLEAN;
+	}
 	return 0;
 }
 

@@ -23,6 +23,7 @@
  * relocation finds it here rather than among the `g` blocks.
  */
 #include <errno.h>
+#include <stdio.h>
 
 #include "engine_internal.h"
 #include "idmap.h"
@@ -100,5 +101,33 @@ int swapout_relocate(struct sim *sim, unsigned long oldpfn, unsigned long newpfn
 	if (!e || e->a != oldpfn + 1)
 		return -ENOENT;
 	e->a = newpfn + 1;
+	return 0;
+}
+
+int swapout_check(const struct sim *sim, char *why, size_t len)
+{
+	const struct idmap_entry *e;
+	struct physmem_block b;
+	uint64_t kept = 0;
+
+	idmap_for_each(&sim->swapouts, e)
+	{
+		if (!e->a)
+			continue;
+		kept++;
+		if (physmem_block_at(sim->mem, (unsigned long)e->a - 1, &b) != 0 || b.free ||
+		    b.head_pfn != e->a - 1 || b.order != e->b || b.owner != PHYSMEM_OWNER_USER ||
+		    b.tag != (e->key | SWAPOUT_TAG)) {
+			snprintf(why, len, "slot %llu's kept page at pfn %llu is not its user page",
+				 (unsigned long long)e->key, (unsigned long long)e->a - 1);
+			return -EUCLEAN;
+		}
+	}
+	if (kept != sim->other.swapout_kept_live) {
+		snprintf(why, len, "%llu pages kept for failed swap-outs, %llu counted",
+			 (unsigned long long)kept,
+			 (unsigned long long)sim->other.swapout_kept_live);
+		return -EUCLEAN;
+	}
 	return 0;
 }

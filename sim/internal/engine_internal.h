@@ -74,6 +74,8 @@ bool swapout_read_cached(struct sim *sim, uint64_t slot);
 bool swapout_keep(struct sim *sim, const struct sim_event *ev);
 /* kcompact moved a kept page; -ENOENT when tag is not one of them. */
 int swapout_relocate(struct sim *sim, unsigned long oldpfn, unsigned long newpfn, uint64_t tag);
+/* Every kept page is its slot's allocated user page, and swapout_kept_live counts them. */
+int swapout_check(const struct sim *sim, char *why, size_t len);
 
 /* engine.c: page_alloc's hooks (shrink_slab, before_oom) */
 unsigned long sim_shrink_slab(void *ctx, bool kswapd, unsigned long *freed);

@@ -382,6 +382,7 @@ static void test_failed_swapout_keeps_page(void)
 
 	tiny_config(&cfg);
 	cfg.zram_mem_limit = 2 * 4096;
+	cfg.check_every = 1; /* the kept pages' invariant (swapout_check) after every event */
 	sim = make_sim(&cfg, &cap);
 	REQUIRE(sim);
 	for (uint64_t id = 1; id <= 5; id++)
