@@ -269,13 +269,30 @@ void zram_prefetch(const struct zram *z, uint64_t slot, bool reading, unsigned i
 		zs_prefetch(z->pool, s->handle, depth - 1, !reading);
 }
 
+/* slots ahead of the one checked at which zram_verify_all() starts each link of its walk */
+#define VERIFY_AHEAD 4
+
 uint64_t zram_verify_all(struct zram *z)
 {
 	uint64_t bad = 0;
 
-	for (uint64_t i = 0; i < z->nr_slots; i++)
+	for (uint64_t i = 0; i < z->nr_slots; i++) {
+		/*
+		 * The slots go in slot order, their objects lie anywhere in the
+		 * pool: start the walk of the coming slots' handle slot, zspage
+		 * and object early, as the replay's look-ahead does for its
+		 * events (the slot table itself is read in order). Hints only.
+		 */
+		if (z->cfg.payload)
+			for (unsigned int d = 0; d < ZS_PREFETCH_DEPTHS; d++) {
+				uint64_t k = i + (uint64_t)VERIFY_AHEAD * (ZS_PREFETCH_DEPTHS - d);
+
+				if (k < z->nr_slots && z->slots[k].handle)
+					zs_prefetch(z->pool, z->slots[k].handle, d, false);
+			}
 		if (!verify_slot(z, &z->slots[i]))
 			bad++;
+	}
 	z->io.verify_mismatches += bad;
 	return bad;
 }
