@@ -14,6 +14,9 @@
  * inside one page is returned in place; one that straddles two pages is
  * copied into the area's buffer and copied back on unmap unless read-only.
  * SIM: no locks; the one-mapping rule is asserted instead of relied on.
+ * zs_object_spans() (SIM, no kernel counterpart) gives the same bytes in
+ * place, in two parts for a straddling object, for a caller that only fills
+ * or reads them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -270,6 +273,41 @@ void zs_unmap_object(struct zs_pool *pool, unsigned long handle)
 	pool->area.handle = 0;
 	pool->area.zspage = NULL;
 	pool->area.copied = false;
+}
+
+unsigned int zs_object_spans(const struct zs_pool *pool, unsigned long handle,
+			     struct zs_span span[2])
+{
+	const struct zspage *zspage;
+	unsigned int idx, page_idx, off;
+	size_t skip, n, first;
+	uint8_t *p;
+
+	if (pool->no_contents || !handle)
+		return 0;
+	zspage = handle_to_zspage(pool, handle, &idx);
+	if (!zspage)
+		return 0;
+	obj_location(zspage->class, idx, &page_idx, &off);
+	/* what zs_map_object() hands its caller: the object after its header */
+	skip = zspage->huge ? 0 : pool->handle_header;
+	n = zspage->class->size - skip;
+	off += (unsigned int)skip;
+	if (off >= pool->page_size) { /* a header that ends its page (classes are 16-byte multiples: none) */
+		page_idx++;
+		off -= (unsigned int)pool->page_size;
+	}
+	p = zspage_page_addr(pool, zspage, page_idx);
+	first = pool->page_size - off;
+	span[0].p = p + off;
+	if (n <= first) {
+		span[0].n = n;
+		return 1;
+	}
+	span[0].n = first;
+	span[1].p = zspage_page_addr(pool, zspage, page_idx + 1);
+	span[1].n = n - first;
+	return 2;
 }
 
 unsigned long zs_get_total_pages(const struct zs_pool *pool)

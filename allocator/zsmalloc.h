@@ -162,6 +162,23 @@ void *zs_map_object(struct zs_pool *pool, unsigned long handle, enum zs_mapmode 
 void zs_unmap_object(struct zs_pool *pool, unsigned long handle);
 
 /*
+ * SIM: no kernel counterpart. The bytes zs_map_object() would hand its
+ * caller (the object after its header), in place: one span, or two for an
+ * object across two pages (its part in each), without the mapping area's
+ * copy in and out. For a caller that only fills or reads the bytes (the
+ * replay's payload writes); zs_map_object() stays the kernel's interface.
+ * Needs no mapping and takes none: the spans are valid until the pool's
+ * next operation. Returns the number of spans, 0 for a handle that names
+ * no object or a pool without page contents.
+ */
+struct zs_span {
+	uint8_t *p;
+	size_t n;
+};
+unsigned int zs_object_spans(const struct zs_pool *pool, unsigned long handle,
+			     struct zs_span span[2]);
+
+/*
  * SIM: look-ahead, no kernel counterpart (prefetch.c). Start the cache
  * misses of a coming zs_free() (freeing) or zs_map_object() of handle early:
  * depth 0 the handle slot (direct handles: the page's private word), 1 the

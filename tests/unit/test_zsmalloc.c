@@ -9,7 +9,8 @@
  *    objects that straddle two pages of a zspage;
  *  - a straddling object is mapped through the copy buffer and lands in the
  *    two pages on unmap (checked byte for byte in the provider's memory), an
- *    RO mapping never writes back;
+ *    RO mapping never writes back; zs_object_spans() gives the same bytes
+ *    in place, in one part or a straddler's two;
  *  - the pool gives every page back once every object is freed, and
  *    zs_pool_check() is clean after every single operation;
  *  - handle layouts: 3.18's handle is the location, rfc2014's handle slots
@@ -88,15 +89,25 @@ static int write_payload(struct zs_pool *pool, unsigned long h, size_t n, uint64
 	return 0;
 }
 
-/* Returns n when the payload is intact, the first bad offset otherwise. */
+/*
+ * Returns n when the payload is intact, the first bad offset otherwise; and
+ * 0 when zs_object_spans() does not give the mapped object's bytes in place
+ * (at least n of them, in one part, or two for an object across two pages).
+ */
 static size_t read_payload(struct zs_pool *pool, unsigned long h, size_t n, uint64_t id)
 {
 	const uint8_t *p = zs_map_object(pool, h, ZS_MM_RO);
+	struct zs_span sp[2];
+	unsigned int k = zs_object_spans(pool, h, sp);
 	size_t r;
 
 	if (!p)
 		return 0;
 	r = pattern_check(p, n, id);
+	if (k < 1 || sp[0].n + (k == 2 ? sp[1].n : 0) < n ||
+	    memcmp(p, sp[0].p, sp[0].n < n ? sp[0].n : n) != 0 ||
+	    (k == 2 && n > sp[0].n && memcmp(p + sp[0].n, sp[1].p, n - sp[0].n) != 0))
+		r = 0;
 	zs_unmap_object(pool, h);
 	return r;
 }
@@ -247,6 +258,7 @@ static void straddle_one(const char *profile, enum zs_arch arch)
 	struct zs_pool *pool;
 	struct zs_class_info ci;
 	unsigned long h[64];
+	struct zs_span sp[2];
 	size_t hdr, req;
 	uint8_t *base, *p;
 
@@ -316,6 +328,28 @@ static void straddle_one(const char *profile, enum zs_arch arch)
 	CHECK_EQ(read_payload(pool, h[22], req, 7022), req);
 	CHECK_EQ(read_payload(pool, h[41], req, 7041), req);
 	CHECK_EQ(read_payload(pool, h[43], req, 7043), req);
+
+	/* zs_object_spans: the mapped bytes in place, a straddler's in two parts */
+	CHECK_EQ(zs_object_spans(pool, 0, sp), 0);
+	for (unsigned int i = 0; i < 64; i++) {
+		size_t off = i * 192 + hdr, end = (off / 4096 + 1) * 4096;
+		bool straddles = off + req > end;
+		unsigned int k = zs_object_spans(pool, h[i], sp);
+
+		CHECK_EQ(k, straddles ? 2 : 1);
+		CHECK(sp[0].p == base + off);
+		CHECK_EQ(sp[0].n, straddles ? end - off : req);
+		if (k == 2) {
+			CHECK(sp[1].p == base + end);
+			CHECK_EQ(sp[0].n + sp[1].n, req);
+		}
+		p = zs_map_object(pool, h[i], ZS_MM_RO);
+		REQUIRE(p);
+		CHECK(memcmp(p, sp[0].p, sp[0].n) == 0);
+		if (k == 2)
+			CHECK(memcmp(p + sp[0].n, sp[1].p, sp[1].n) == 0);
+		zs_unmap_object(pool, h[i]);
+	}
 
 	/* the header in front of each payload is the handle with the allocated tag */
 	if (hdr == 8) {
