@@ -244,10 +244,8 @@ static int do_alloc(struct sim *sim, const struct sim_event *ev, char *msg, size
 		return idfilter_add(&sim->failed_objects, ev->id);
 	}
 	seed = object_seed(sim, ev->id);
-	if (sim->cfg.payload == SIM_PAYLOAD_FULL) {
-		payload_write(zs_map_object(sim->pool, handle, ZS_MM_WO), ev->size, seed);
-		zs_unmap_object(sim->pool, handle);
-	}
+	if (sim->cfg.payload == SIM_PAYLOAD_FULL) /* in place: the bytes a WO mapping would leave */
+		payload_write_object(sim->pool, handle, ev->size, seed);
 	e->a = handle;
 	e->b = (uint64_t)ev->size | (seed << 32);
 	sim->other.objects_live++;

@@ -149,7 +149,6 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 	unsigned long handle;
 	uint32_t len = comp_len;
 	bool huge = false;
-	void *dst;
 	int err;
 
 	if (slot >= z->nr_slots)
@@ -186,10 +185,11 @@ int zram_write(struct zram *z, uint64_t slot, uint32_t comp_len, uint64_t seed)
 		return -ENOMEM;
 	}
 	update_max(z);
-	if (z->cfg.payload) {
-		dst = zs_map_object(z->pool, handle, ZS_MM_WO);
-		payload_write(dst, len, seed);
-		zs_unmap_object(z->pool, handle);
+	if (z->cfg.payload) { /* in place: the bytes a WO mapping would leave */
+		bool written = payload_write_object(z->pool, handle, len, seed);
+
+		assert(written);
+		(void)written;
 	}
 
 	free_slot(z, s); /* only now: the old object is freed after the new one exists */
