@@ -18,8 +18,9 @@
  *     what it isolated there; at most COMPACT_CLUSTER_MAX (32) pages per
  *     round, free blocks skipped whole.
  *   - isolate_freepages: pageblock by pageblock downward from the last one,
- *     above the migrate scanner's pageblock; only MOVABLE pageblocks whose
- *     first page is not a free block of pageblock order or more; each free
+ *     above the migrate scanner's pageblock; only MOVABLE pageblocks (any
+ *     type with ignore_block_suitable) whose first page is not a free block
+ *     of pageblock order or more; each free
  *     block is taken whole (__isolate_free_page, with its min + 2^order
  *     watermark) and split to single pages; stops once it holds as many
  *     targets as there are pages to move, remembering where to resume.
@@ -283,6 +284,8 @@ static bool suitable_target(const struct kc *kc, unsigned long block_start)
 	if (!physmem_block_at(kc->pm, block_start, &blk) && blk.free &&
 	    blk.head_pfn == block_start && blk.order >= kc->pb_order)
 		return false;
+	if (kc->cc->ignore_block_suitable)
+		return true;
 	/* is_migrate_movable: Movable and CMA pageblocks take migrated pages */
 	return physmem_pageblock_mt(kc->pm, block_start) == PHYSMEM_MT_MOVABLE ||
 	       physmem_pageblock_mt(kc->pm, block_start) == PHYSMEM_MT_CMA;

@@ -48,6 +48,9 @@ struct kcompact_control {
 	enum physmem_mt migratetype; /* type of the allocation compaction works for */
 	enum kcompact_mode mode;
 	unsigned int alloc_flags; /* PHYSMEM_HIGHMEM (lowmem reserve), PHYSMEM_ALLOC_WMARK_LOW */
+	/* 4.10+ direct compaction at MIN_COMPACT_PRIORITY: the free scanner takes its targets in
+	 * pageblocks of any type, not only MOVABLE ones (suitable_migration_target) */
+	bool ignore_block_suitable;
 	kcompact_relocate_fn relocate; /* NULL: user pages are not moved */
 	void *relocate_ctx;
 };

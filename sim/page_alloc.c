@@ -65,10 +65,12 @@
 #define SLOWPATH_MAX_LOOPS 1024
 
 static const struct page_alloc_era eras[] = {
-    /* name, reclaim_retry (4.7), kcompactd (4.6), kswapd_hopeless (4.11) */
-    {"v3.18", false, false, false}, {"rfc2014", false, false, false}, {"v4.1", false, false, false},
-    {"v4.3", false, false, false},  {"v4.8", true, true, false},      {"v6.1", true, true, true},
-    {"v6.12", true, true, true},
+    /* name, reclaim_retry (4.7), kcompactd (4.6), kswapd_hopeless (4.11),
+     * ignore_block_suitable (4.10) */
+    {"v3.18", false, false, false, false}, {"rfc2014", false, false, false, false},
+    {"v4.1", false, false, false, false},  {"v4.3", false, false, false, false},
+    {"v4.8", true, true, false, false},    {"v6.1", true, true, true, true},
+    {"v6.12", true, true, true, true},
 };
 
 const struct page_alloc_era *page_alloc_era(const char *profile)
@@ -161,7 +163,8 @@ static enum compact_result from_kcompact(enum kcompact_status s)
 /* compact_zone() of one zone, its work added to the counters. */
 static enum kcompact_status compact_zone(struct page_alloc *pa, unsigned int zone,
 					 unsigned int order, enum physmem_mt mt,
-					 enum kcompact_mode mode, unsigned int gfp)
+					 enum kcompact_mode mode, unsigned int gfp,
+					 bool ignore_block_suitable)
 {
 	struct kcompact_control cc = {
 	    .zone = zone,
@@ -169,6 +172,7 @@ static enum kcompact_status compact_zone(struct page_alloc *pa, unsigned int zon
 	    .migratetype = mt,
 	    .mode = mode,
 	    .alloc_flags = phys_flags(gfp),
+	    .ignore_block_suitable = ignore_block_suitable,
 	    .relocate = pa->ops.relocate,
 	    .relocate_ctx = pa->ops.relocate_ctx,
 	};
@@ -198,7 +202,7 @@ enum kcompact_status page_alloc_compact_zone(struct page_alloc *pa, unsigned int
 		pa->st.kc_deferred++;
 		return KCOMPACT_SKIPPED;
 	}
-	s = compact_zone(pa, zone, order, mt, mode, 0);
+	s = compact_zone(pa, zone, order, mt, mode, 0, false);
 	if (s == KCOMPACT_SUCCESS)
 		compaction_defer_reset(&pa->defer[zone], order, false);
 	else if (mode == KCOMPACT_SYNC && s == KCOMPACT_COMPLETE)
@@ -352,7 +356,7 @@ static void kcompactd_do_work(struct page_alloc *pa, unsigned int order, unsigne
 		if (kcompact_suitable(pa->mem, z, (int)order, 0) != KCOMPACT_CONTINUE)
 			continue;
 		/* MIGRATE_SYNC_LIGHT, for a GFP_KERNEL (unmovable) request */
-		switch (compact_zone(pa, z, order, PHYSMEM_MT_UNMOVABLE, KCOMPACT_SYNC, 0)) {
+		switch (compact_zone(pa, z, order, PHYSMEM_MT_UNMOVABLE, KCOMPACT_SYNC, 0, false)) {
 		case KCOMPACT_SUCCESS:
 			compaction_defer_reset(&pa->defer[z], order, false);
 			break;
@@ -424,7 +428,8 @@ static enum compact_result try_to_compact_pages(struct page_alloc *pa, struct sl
 		}
 		status = from_kcompact(compact_zone(
 		    pa, (unsigned int)z, sp->order, sp->mt,
-		    prio == COMPACT_PRIO_ASYNC ? KCOMPACT_ASYNC : KCOMPACT_SYNC, sp->gfp));
+		    prio == COMPACT_PRIO_ASYNC ? KCOMPACT_ASYNC : KCOMPACT_SYNC, sp->gfp,
+		    prio == MIN_COMPACT_PRIORITY && pa->era->ignore_block_suitable));
 		if (status > rc)
 			rc = status;
 		if (status == COMPACT_SUCCESS) {

@@ -40,6 +40,9 @@ struct page_alloc_era {
 	bool reclaim_retry;
 	bool kcompactd;	      /* 4.6+: kswapd wakes kcompactd before it sleeps */
 	bool kswapd_hopeless; /* 4.11+: kswapd gives up after MAX_RECLAIM_RETRIES fruitless runs */
+	/* 4.10+: direct compaction at MIN_COMPACT_PRIORITY takes free pages of any pageblock as
+	 * migration targets (compact_control.ignore_block_suitable) */
+	bool ignore_block_suitable;
 };
 /* The era of a profile name (unknown names: the newest). */
 const struct page_alloc_era *page_alloc_era(const char *profile);

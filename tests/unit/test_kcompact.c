@@ -193,6 +193,73 @@ static void test_unmovable_blocks(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * ignore_block_suitable (4.10+, direct compaction at MIN_COMPACT_PRIORITY): the
+ * free scanner may take targets in pageblocks of any type. Pfns 0..31 taken
+ * MOVABLE (pageblocks 0-3 stay MOVABLE), 32..63 UNMOVABLE (each of pageblocks
+ * 4-7 claimed UNMOVABLE by the fallback). Pfn 0 is a movable user page with
+ * 1..3 free beside it (o0 at 1, o1 at 2); 8..31 stay allocated kernel pages;
+ * in 32..63 the kernel keeps 4k and frees 4k+1..4k+3. So every free page
+ * above pageblock 0 is in an UNMOVABLE pageblock, and no order-2 block is free.
+ * An order-2 UNMOVABLE request, SYNC: without the flag the free scanner finds
+ * no target (pageblocks 1-3 have no free page, 4-7 are not MOVABLE), nothing
+ * moves, the scanners meet. With it the scan from pageblock 7 isolates 57
+ * (one target for one page) and pfn 0 moves there: 0..3 merge into an order-2
+ * block, success.
+ */
+static void test_ignore_block_suitable(void)
+{
+	for (int ignore = 0; ignore <= 1; ignore++) {
+		struct physmem *pm = make();
+		struct reloc_log log = {0};
+		struct kcompact_control cc = control(2, KCOMPACT_SYNC, &log);
+		struct kcompact_result res;
+		struct physmem_block blk;
+		unsigned long pfn;
+
+		REQUIRE(pm);
+		for (unsigned long i = 0; i < 64; i++) {
+			CHECK_EQ(physmem_alloc(pm, 0, i < 32 ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE,
+					       0, &pfn),
+				 0);
+			CHECK_EQ(pfn, i);
+		}
+		for (unsigned long b = 0; b < 8; b++)
+			CHECK_EQ(physmem_pageblock_mt(pm, b * 8),
+				 b < 4 ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE);
+		physmem_set_owner(pm, 0, PHYSMEM_OWNER_USER, 1000);
+		for (unsigned long i = 1; i < 4; i++)
+			physmem_free(pm, i, 0);
+		for (unsigned long i = 32; i < 64; i++)
+			if (i % 4)
+				physmem_free(pm, i, 0);
+		CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+		CHECK_EQ(physmem_free_pages(pm), 27);
+		cc.migratetype = PHYSMEM_MT_UNMOVABLE;
+		cc.ignore_block_suitable = ignore;
+		CHECK_EQ(kcompact_zone(pm, &cc, &res), 0);
+		if (!ignore) {
+			CHECK_EQ(res.status, KCOMPACT_COMPLETE);
+			CHECK_EQ(res.pages_migrated, 0);
+			CHECK_EQ(res.free_isolated, 0);
+			CHECK_EQ(log.n, 0);
+			CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+		} else {
+			CHECK_EQ(res.status, KCOMPACT_SUCCESS);
+			CHECK_EQ(res.pages_migrated, 1);
+			REQUIRE(log.n == 1);
+			CHECK_EQ(log.oldpfn[0], 0);
+			CHECK_EQ(log.newpfn[0], 57);
+			CHECK_EQ(physmem_block_at(pm, 0, &blk), 0);
+			CHECK(blk.free);
+			CHECK_EQ(blk.order, 2);
+		}
+		CHECK_EQ(physmem_free_pages(pm), 27);
+		CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+		physmem_destroy(pm);
+	}
+}
+
 /* The caller refuses every relocation: each move is undone and counted. */
 static void test_relocate_refused(void)
 {
@@ -638,6 +705,7 @@ int main(void)
 	RUN(test_async_source_type);
 	RUN(test_suitable);
 	RUN(test_whole_zone);
+	RUN(test_ignore_block_suitable);
 	RUN(test_zsmalloc_pages);
 	RUN(test_stress);
 	RUN(test_defer);

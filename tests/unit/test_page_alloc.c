@@ -485,6 +485,64 @@ static void test_compact_retry(void)
 }
 
 /*
+ * Direct compaction at MIN_COMPACT_PRIORITY takes migration targets in any
+ * pageblock on 4.10+ (ignore_block_suitable), not on 4.8. Frames 0..31 taken
+ * MOVABLE (pageblocks 0-3 MOVABLE), 32..63 UNMOVABLE (pageblocks 4-7 claimed
+ * UNMOVABLE); frame 0 a movable user page with 1..3 free beside it, 8..31
+ * kernel pages; in 32..63 the kernel keeps 4k and frees the other three. So
+ * the only free frames above pageblock 0 are in UNMOVABLE pageblocks: 27
+ * free, no order-2 block. An order-2 GFP_KERNEL request, reclaim claiming
+ * progress so that should_compact_retry raises the priority: async (sources
+ * in UNMOVABLE pageblocks only: none) and sync-light (no target in a MOVABLE
+ * pageblock) fail; at SYNC_FULL v6.1's free scanner takes frame 57 and frame
+ * 0 moves there, leaving 0..3 free: the page is compaction's. v4.8 has the
+ * same priorities without the flag: nothing ever moves, the OOM killer.
+ */
+static void test_min_priority_any_target(void)
+{
+	const char *profiles[] = {"v6.1", "v4.8"};
+
+	for (int i = 0; i < 2; i++) {
+		struct physmem *pm = machine(5);
+		struct page_alloc pa;
+		struct alloc_result r;
+		struct fake f;
+		unsigned long pfn;
+
+		REQUIRE(pm);
+		for (unsigned long p = 0; p < NFRAMES; p++) {
+			REQUIRE(physmem_alloc(pm, 0, p < 32 ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE,
+					      PHYSMEM_ALLOC_NO_WMARKS, &pfn) == 0);
+			CHECK_EQ(pfn, p);
+		}
+		CHECK_EQ(physmem_pageblock_mt(pm, 56), PHYSMEM_MT_UNMOVABLE);
+		physmem_set_owner(pm, 0, PHYSMEM_OWNER_USER, 1);
+		for (unsigned long p = 1; p < NFRAMES; p++)
+			if (p < 4 || (p >= 32 && p % 4))
+				physmem_free(pm, p, 0);
+		CHECK_EQ(physmem_free_pages(pm), 27);
+		CHECK_EQ(physmem_nr_free(pm, 0, 2), 0);
+		REQUIRE(physmem_set_watermarks(pm, 0, 0, 4, 8) == 0);
+		init(&pa, pm, profiles[i], &f);
+		f.progress = 1;
+		CHECK_EQ(__alloc_pages(&pa, 2, PHYSMEM_MT_UNMOVABLE, SIM_GFP_KERNEL, &r), 0);
+		if (i == 0) {
+			CHECK_EQ(r.outcome, ALLOC_COMPACTION);
+			CHECK(r.has_page);
+			CHECK_EQ(r.pfn, 0);
+			CHECK_EQ(pa.st.pages_migrated, 1);
+			CHECK_EQ(physmem_free_pages(pm), 23);
+		} else {
+			CHECK_EQ(r.outcome, ALLOC_OOM_KILL);
+			CHECK_EQ(pa.st.pages_migrated, 0);
+			CHECK_EQ(physmem_free_pages(pm), 27);
+		}
+		CHECK_EQ(physmem_check(pm, (char[256]){0}, 256), 0);
+		physmem_destroy(pm);
+	}
+}
+
+/*
  * kswapd: woken at order 2 by a fast-path miss, it runs after the event.
  * Checkerboard (no order-2 block: never balanced at order 2). v6.1: every
  * balance_pgdat reclaims nothing, so kswapd_failures climbs to
@@ -677,6 +735,7 @@ int main(void)
 	RUN(test_no_progress_no_drain);
 	RUN(test_failed);
 	RUN(test_compact_retry);
+	RUN(test_min_priority_any_target);
 	RUN(test_kswapd);
 	RUN(test_kswapd_balances);
 	RUN(test_fork_cost);
