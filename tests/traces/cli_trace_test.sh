@@ -139,6 +139,11 @@ printf 'zsfrag-trace 1\n! page_size 16384\n@0 w 1 100\n' >"$tmp/c.trace"
 "$z" trace merge -q "$tmp/a.trace" "$tmp/c.trace" -o "$tmp/m4.trace" 2>"$tmp/err" &&
 	fail "merge of two page sizes"
 grep -q 'page size' "$tmp/err" || fail "merge of two page sizes: $(cat "$tmp/err")"
+# a swapped-out put's slot moves with B's slots (A's highest is 7: B's slot 2 becomes 10)
+printf 'zsfrag-trace 1\n@0 g 9 0 m\n@1 w 2 100\n@1 p 9 s 2\n' >"$tmp/bs.trace"
+"$z" trace merge -q "$tmp/a.trace" "$tmp/bs.trace" -o "$tmp/m5.trace" || fail "merge p s"
+"$z" trace cat --no-header "$tmp/m5.trace" | tr '\n' '|' | grep -q '@1 w 10 100|@1 p 9 s 10|' ||
+	fail "merge p s: $("$z" trace cat --no-header "$tmp/m5.trace" | tr '\n' '|')"
 # replay warns where fork figures are asked for (--json) and the trace has no k or F
 "$z" replay "$tmp/a.trace" --json "$tmp/a.json" >/dev/null 2>"$tmp/err" || fail "replay a"
 grep -q 'has no fork events (k, F)' "$tmp/err" || fail "no fork warning: $(cat "$tmp/err")"
