@@ -19,11 +19,13 @@
  * killer. kswapd, woken by an allocation that found a zone below its low
  * watermark or boosted it, runs after the event (kswapd_run) or at the
  * fork's next blocking request, whichever comes first (page_alloc.c).
- * SIM: zram's zspage pages and `g` blocks take the fast path and, failing
- * it, wake kswapd and try the min watermark, but never stall: zram's first
- * zs_malloc has no __GFP_DIRECT_RECLAIM (its GFP_NOIO retry is not
- * modelled) and the trace's other memory is recorded history. Their
- * failures are counted (zram's failed writes, block_failures).
+ * SIM: `g` blocks take the fast path and, failing it, wake kswapd and try
+ * the min watermark, but never stall: the trace's other memory is recorded
+ * history. zram's first zs_malloc has no __GFP_DIRECT_RECLAIM; its GFP_NOIO
+ * retry is one round of the slow path at min with an allocstall
+ * (page_alloc_noio_retry), failing where the kernel's writer would wait.
+ * Failures are counted (zram's failed writes, block_failures); a page whose
+ * swap-out write failed stays resident (engine_swapout.c).
  *
  * Defaults (sim_config_default): a 2014-era 32-bit ARM phone. 1 GiB of RAM
  * of which 760 MiB lowmem (Normal) and the rest HighMem, 4 KiB pages, 11
