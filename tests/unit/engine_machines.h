@@ -129,7 +129,14 @@ static inline void pgd_config(struct sim_config *cfg, const char *profile, unsig
 	cfg->fork = (struct sim_fork_cost){-1, 0, 0, 0, 0, 0, 0, NULL, 0, {{"", 0}}, 0}; /* the pgd alone */
 }
 
-/* One event; returns sim_event's result (msg holds the reason). */
+/* Replay a built event; returns sim_event's result (msg holds the reason). */
+static inline int ev_send(struct sim *sim, const struct sim_event *e)
+{
+	msg[0] = '\0';
+	return sim_event(sim, e, msg, sizeof(msg));
+}
+
+/* One event from its fields (the rest zero). */
 static inline int ev(struct sim *sim, char op, uint64_t id, uint32_t size, uint8_t order, char mtype)
 {
 	struct sim_event e;
@@ -140,8 +147,7 @@ static inline int ev(struct sim *sim, char op, uint64_t id, uint32_t size, uint8
 	e.size = size;
 	e.order = order;
 	e.mtype = mtype;
-	msg[0] = '\0';
-	return sim_event(sim, &e, msg, sizeof(msg));
+	return ev_send(sim, &e);
 }
 
 static inline int ev_label(struct sim *sim, char op, const char *label)

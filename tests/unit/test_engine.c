@@ -355,8 +355,7 @@ static int put_swapped(struct sim *sim, uint64_t id, uint64_t slot)
 	e.id = id;
 	e.swapped_out = true;
 	e.slot = slot;
-	msg[0] = '\0';
-	return sim_event(sim, &e, msg, sizeof(msg));
+	return ev_send(sim, &e);
 }
 
 /*
