@@ -487,46 +487,40 @@ static int queue_room(struct wl_queue *q)
 	return 0;
 }
 
-int wl_push(struct wl_model *m, uint64_t t, char op, uint64_t id, uint32_t size)
+/* Append one event to the model's queue (grown by queue_room()). */
+static int queue_push(struct wl_model *m, struct wl_ev e)
 {
 	struct wl_queue *q = &m->q;
 
 	if (queue_room(q))
 		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){.t = t, .id = id, .size = size, .op = op};
+	q->v[q->tail++] = e;
 	return 0;
+}
+
+int wl_push(struct wl_model *m, uint64_t t, char op, uint64_t id, uint32_t size)
+{
+	return queue_push(m, (struct wl_ev){.t = t, .id = id, .size = size, .op = op});
 }
 
 int wl_push_get(struct wl_model *m, uint64_t t, uint64_t id, unsigned int order, char mtype)
 {
-	struct wl_queue *q = &m->q;
-
-	if (queue_room(q))
-		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){
-	    .t = t, .id = id, .op = SIM_OP_GET, .order = (uint8_t)order, .mtype = mtype};
-	return 0;
+	return queue_push(m, (struct wl_ev){.t = t,
+					    .id = id,
+					    .op = SIM_OP_GET,
+					    .order = (uint8_t)order,
+					    .mtype = mtype});
 }
 
 int wl_push_label(struct wl_model *m, uint64_t t, char op, const char *label)
 {
-	struct wl_queue *q = &m->q;
-
-	if (queue_room(q))
-		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){.t = t, .op = op, .label = label};
-	return 0;
+	return queue_push(m, (struct wl_ev){.t = t, .op = op, .label = label});
 }
 
 int wl_push_swapped_put(struct wl_model *m, uint64_t t, uint64_t id, uint64_t slot)
 {
-	struct wl_queue *q = &m->q;
-
-	if (queue_room(q))
-		return -ENOMEM;
-	q->v[q->tail++] = (struct wl_ev){
-	    .t = t, .id = id, .op = SIM_OP_PUT, .swapped_out = true, .slot = slot};
-	return 0;
+	return queue_push(m, (struct wl_ev){
+				 .t = t, .id = id, .op = SIM_OP_PUT, .swapped_out = true, .slot = slot});
 }
 
 uint64_t wl_queue_last(const struct wl_model *m)
