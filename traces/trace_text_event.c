@@ -189,6 +189,16 @@ static int text_field(struct trace_reader *r, enum text_field f, const char *tok
 	return 0;
 }
 
+/* The line's next token into *tok, its length into *n (0 at the end); a control byte fails. */
+static int text_next(struct trace_reader *r, const char **p, const char *end, const char **tok,
+		     long *n)
+{
+	*n = text_token(p, end, tok);
+	if (*n < 0)
+		return text_fail(r, "malformed line, control byte", *tok, (size_t)(end - *tok));
+	return 0;
+}
+
 /* The fields of the op whose letter is at optok (line s, fields from p on), then nothing more. */
 static int text_op_fields(struct trace_reader *r, const char *optok, const char *s, const char *p,
 			  const char *end, struct sim_event *ev)
@@ -205,10 +215,8 @@ static int text_op_fields(struct trace_reader *r, const char *optok, const char 
 	for (unsigned int i = 0; i < sizeof(o->fields) && o->fields[i] != TF_END; i++) {
 		char missing[32];
 
-		n = text_token(&p, end, &tok);
-		if (n < 0)
-			return text_fail(r, "malformed line, control byte", tok,
-					 (size_t)(end - tok));
+		if ((rc = text_next(r, &p, end, &tok, &n)))
+			return rc;
 		if (n == 0) {
 			snprintf(missing, sizeof(missing), "missing field %s",
 				 text_field_name[o->fields[i]]);
@@ -217,32 +225,25 @@ static int text_op_fields(struct trace_reader *r, const char *optok, const char 
 		if ((rc = text_field(r, (enum text_field)o->fields[i], tok, n, ev)))
 			return rc;
 	}
-	n = text_token(&p, end, &tok);
-	if (n < 0)
-		return text_fail(r, "malformed line, control byte", tok, (size_t)(end - tok));
+	if ((rc = text_next(r, &p, end, &tok, &n)))
+		return rc;
 	/* a and w: an "n" after SIZE, the allocation takes a new zspage */
 	if (n == 1 && *tok == 'n' && (op == SIM_OP_ALLOC || op == SIM_OP_WRITE)) {
 		ev->new_zspage = true;
-		n = text_token(&p, end, &tok);
-		if (n < 0)
-			return text_fail(r, "malformed line, control byte", tok,
-					 (size_t)(end - tok));
+		if ((rc = text_next(r, &p, end, &tok, &n)))
+			return rc;
 	}
 	/* p: "s SLOT" after ID, the block is a page swapped out to SLOT */
 	if (n == 1 && *tok == 's' && op == SIM_OP_PUT) {
-		n = text_token(&p, end, &tok);
-		if (n < 0)
-			return text_fail(r, "malformed line, control byte", tok,
-					 (size_t)(end - tok));
+		if ((rc = text_next(r, &p, end, &tok, &n)))
+			return rc;
 		if (n == 0)
 			return text_fail(r, "missing field SLOT after s", s, (size_t)(end - s));
 		if ((rc = text_id(r, tok, n, "SLOT out of range, must be below 2^63", &ev->slot)))
 			return rc;
 		ev->swapped_out = true;
-		n = text_token(&p, end, &tok);
-		if (n < 0)
-			return text_fail(r, "malformed line, control byte", tok,
-					 (size_t)(end - tok));
+		if ((rc = text_next(r, &p, end, &tok, &n)))
+			return rc;
 	}
 	if (n > 0)
 		return text_fail(r, "extra field", tok, (size_t)n);
