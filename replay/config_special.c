@@ -442,13 +442,15 @@ static int load_payload(json_t *v, const char *path, const char *key, struct sim
 	return 0;
 }
 
-static int load_host_thp(json_t *v, const char *path, const char *key, struct sim_config *cfg,
-			 char *msg, size_t len)
+/* host_thp, host_prefault: host-side switches */
+static int load_host_bool(json_t *v, const char *path, const char *key, struct sim_config *cfg,
+			  char *msg, size_t len)
 {
-	(void)key;
-	cfg->mem.host_thp = json_is_true(v);
+	bool *b = strcmp(key, "host_thp") ? &cfg->mem.host_prefault : &cfg->mem.host_thp;
+
+	*b = json_is_true(v);
 	if (!json_is_boolean(v)) {
-		snprintf(msg, len, "%s: key \"host_thp\": expected true or false", path);
+		snprintf(msg, len, "%s: key \"%s\": expected true or false", path, key);
 		return -EINVAL;
 	}
 	return 0;
@@ -547,8 +549,11 @@ static const struct config_special config_specials[] = {
     {"fork_slab_start", load_fork_slab_start,
      "{fork cache: free objects} in slabs that exist before the replay (only with fork_slab "
      "\"slub\"; default none: the caches start empty)"},
-    {"host_thp", load_host_thp,
+    {"host_thp", load_host_bool,
      "true (default) or false: MADV_HUGEPAGE on the host's frame memory (no effect on results)"},
+    {"host_prefault", load_host_bool,
+     "true (default) or false: a second thread backs the host's frame memory ahead of the "
+     "replay's writes (no effect on results)"},
 };
 
 const char *config_special_key(size_t i, const char **value)

@@ -66,6 +66,13 @@ static int relocate_user_page(void *ctx, unsigned long oldpfn, unsigned long new
 	return 0;
 }
 
+/* A frame zsmalloc is about to write: its owner, and its host memory's neighbour backed ahead. */
+static int zspage_frame(struct physmem *pm, unsigned long pfn)
+{
+	physmem_host_touching(pm, pfn);
+	return physmem_set_owner(pm, pfn, PHYSMEM_OWNER_ZSPAGE, 0);
+}
+
 /*
  * The pool's page provider: zs_provider's callbacks on the physmem, except
  * that a zspage page comes through __alloc_pages, so that a zram write that
@@ -81,7 +88,7 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	    grouped_take(&sim->grouped, sim->mem, mt, (gfp & ZS_GFP_HIGHMEM) ? PHYSMEM_HIGHMEM : 0,
 			 pfn) == 0) {
 		sim->other.grouped_blocks = sim->grouped.blocks;
-		return physmem_set_owner(sim->mem, *pfn, PHYSMEM_OWNER_ZSPAGE, 0);
+		return zspage_frame(sim->mem, *pfn);
 	}
 	unsigned int sgfp = SIM_GFP_KSWAPD_RECLAIM | ((gfp & ZS_GFP_HIGHMEM) ? SIM_GFP_HIGHMEM : 0);
 
@@ -89,7 +96,7 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	    (!(gfp & ZS_GFP_RECLAIM) || page_alloc_noio_retry(&sim->pa, 0, mt, sgfp, &r) != 0))
 		return -ENOMEM;
 	*pfn = r.pfn;
-	return physmem_set_owner(sim->mem, r.pfn, PHYSMEM_OWNER_ZSPAGE, 0);
+	return zspage_frame(sim->mem, r.pfn);
 }
 
 /* grouped: the next pages are one zspage's, to be kept inside one block. */

@@ -363,6 +363,7 @@ static int migrate_one(struct kc *kc, unsigned long src, unsigned long dst)
 	rc = physmem_transfer_meta(pm, dst, src);
 	if (rc)
 		return rc;
+	physmem_host_touching(pm, dst); /* the contents are copied there next */
 	if (blk.owner == PHYSMEM_OWNER_ZSPAGE) {
 		rc = zs_page_migrate(blk.pool, dst, src);
 		if (!rc)

@@ -142,6 +142,8 @@ struct physmem_config {
 	/* SIM: the host side, never the emulated machine's behaviour */
 	bool no_host_memory; /* frames have no bytes: physmem_page_address() is NULL */
 	bool host_thp;	     /* madvise(MADV_HUGEPAGE) the host mapping (default on) */
+	bool host_prefault;  /* a thread backs the host mapping a region ahead of its
+				writes (sim/host_prefault.h; default on) */
 };
 
 /* A 2014-era 32-bit ARM phone: 1 GiB, highmem above 760 MiB, 4 KiB pages, 11 orders, pageblock
@@ -176,6 +178,13 @@ int physmem_split_page(struct physmem *pm, unsigned long pfn, unsigned int order
 
 /* Host bytes of a frame: one lazily touched MAP_NORESERVE mapping; NULL with no_host_memory. */
 void *physmem_page_address(struct physmem *pm, unsigned long pfn);
+/*
+ * SIM: the caller is about to write the frame's host bytes for the first time
+ * since it allocated it (a zspage's page, a migration's target): with
+ * host_prefault, the next 2 MiB of the host mapping is backed ahead on
+ * another thread. No effect on anything the machine computes.
+ */
+void physmem_host_touching(struct physmem *pm, unsigned long pfn);
 /* The frame's private word (page->private); NULL after allocation. */
 void **physmem_page_private(struct physmem *pm, unsigned long pfn);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "host_prefault.h"
 #include "physmem_internal.h"
 #include "zsmalloc.h"
 
@@ -61,15 +62,20 @@ static int alloc_tables(struct physmem *pm)
 /* The host memory behind the frames' contents (none with no_host_memory): 0 or -ENOMEM. */
 static int map_host(struct physmem *pm)
 {
+	const size_t align = HOST_PREFAULT_REGION;
+
 	pm->host_len = pm->cfg.no_host_memory ? 0 : (size_t)pm->nr_frames << pm->page_shift;
 	if (!pm->host_len)
 		return 0;
-	pm->host = mmap(NULL, pm->host_len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (pm->host == MAP_FAILED) {
-		pm->host = NULL;
+	/* aligned, so that the huge pages and the prefault's regions are the same 2 MiB */
+	pm->host_map_len = pm->host_len + align;
+	pm->host_map = mmap(NULL, pm->host_map_len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pm->host_map == MAP_FAILED) {
+		pm->host_map = NULL;
 		return -ENOMEM;
 	}
+	pm->host = (unsigned char *)(((uintptr_t)pm->host_map + align - 1) & ~(uintptr_t)(align - 1));
 	/*
 	 * One page fault per 2 MiB instead of per 4 KiB when zspages first
 	 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
@@ -77,6 +83,9 @@ static int map_host(struct physmem *pm)
 	 */
 	if (pm->cfg.host_thp)
 		(void)madvise(pm->host, pm->host_len, MADV_HUGEPAGE);
+	/* without the thread (an old host kernel), the replay's thread faults as before */
+	if (pm->cfg.host_prefault)
+		(void)host_prefault_start(pm->host, pm->host_len, &pm->prefault);
 	return 0;
 }
 
@@ -117,8 +126,9 @@ void physmem_destroy(struct physmem *pm)
 {
 	if (!pm)
 		return;
-	if (pm->host)
-		munmap(pm->host, pm->host_len);
+	host_prefault_stop(pm->prefault); /* before the mapping it populates goes */
+	if (pm->host_map)
+		munmap(pm->host_map, pm->host_map_len);
 	free(pm->frames);
 	free(pm->priv);
 	free(pm->pb_mt);
@@ -137,6 +147,12 @@ void *physmem_page_address(struct physmem *pm, unsigned long pfn)
 	if (pfn >= pm->nr_frames || !pm->host)
 		return NULL;
 	return pm->host + ((size_t)pfn << pm->page_shift);
+}
+
+void physmem_host_touching(struct physmem *pm, unsigned long pfn)
+{
+	if (pm->prefault && pfn < pm->nr_frames)
+		host_prefault_touching(pm->prefault, (size_t)pfn << pm->page_shift);
 }
 
 void **physmem_page_private(struct physmem *pm, unsigned long pfn)

@@ -88,6 +88,7 @@ void physmem_config_default(struct physmem_config *cfg)
 	cfg->pcp = PHYSMEM_PCP_OFF;
 	cfg->nr_cpus = 1;
 	cfg->host_thp = true;
+	cfg->host_prefault = true;
 }
 
 const char *physmem_zone_type_name(enum physmem_zone_type t)

@@ -19,6 +19,7 @@ static int zsp_alloc_page(void *ctx, unsigned int gfp, unsigned long *pfn)
 	ret = physmem_alloc(pm, 0, mt, flags, pfn);
 	if (ret)
 		return ret;
+	physmem_host_touching(pm, *pfn); /* zsmalloc writes the page next */
 	return physmem_set_owner(pm, *pfn, PHYSMEM_OWNER_ZSPAGE, 0);
 }
 

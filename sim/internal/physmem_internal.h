@@ -104,8 +104,11 @@ struct physmem {
 	unsigned int nr_zones;
 	struct physmem_zone zones[PHYSMEM_NR_ZONES];
 	unsigned int kswapd_wakeups; /* zone bits, for physmem_take_kswapd_wakeups */
-	unsigned char *host;	     /* backing bytes */
+	unsigned char *host;	     /* backing bytes, aligned to HOST_PREFAULT_REGION */
 	size_t host_len;	     /* bytes */
+	void *host_map;		     /* the mapping host lies in, and its length */
+	size_t host_map_len;
+	struct host_prefault *prefault; /* NULL: off, or the host kernel cannot */
 	struct physmem_stats st;
 };
 
