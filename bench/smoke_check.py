@@ -24,7 +24,7 @@ COUNTERS = {
                             "x_memcpy", "ns_per_obj", "bytes_moved", "pages_freed", "frag_before"],
     "compact/page_migrate/": ["pages_per_s", "bytes_per_s", "memcpy_bytes_per_s", "frac_of_memcpy",
                               "ns_per_page", "objs_per_page"],
-    "replay/": ["events", "events_per_s", "ns_per_event", "pool_pages"],
+    "replay/": ["events", "events_per_s", "ns_per_event", "cpu_per_event_ns", "pool_pages"],
 }
 
 

@@ -75,7 +75,8 @@ static int map_host(struct physmem *pm)
 		pm->host_map = NULL;
 		return -ENOMEM;
 	}
-	pm->host = (unsigned char *)(((uintptr_t)pm->host_map + align - 1) & ~(uintptr_t)(align - 1));
+	pm->host = (unsigned char *)(((uintptr_t)pm->host_map + align - 1) &
+				     ~(uintptr_t)(align - 1));
 	/*
 	 * One page fault per 2 MiB instead of per 4 KiB when zspages first
 	 * touch their frames (BENCHMARKS.md, "Replay at scale"); a hint,
