@@ -19,14 +19,18 @@
  * payload writes are always on, as they are in the engine.
  *
  *   replay/engine/P/{verify,noverify}      sim_event() over pre-parsed events
+ *   replay/engine+lookahead/...            the same with the replay's look-ahead, per
+ *                                          payload mode
  *   replay/text+engine/P/{verify,noverify} replay_loop() (replay/replay_job.h, the
  *                                          commands' event loop) over the text (fmemopen)
  *   replay/text_only/verify                the reader alone
+ *   .../+prefault, .../+threads            as `zsfrag replay` runs by default: a second
+ *                                          thread backs the host memory (and decodes the
+ *                                          text, through replay_loop())
  *
- * Manual time (thread CPU time; elapsed time for +prefault, whose host
- * memory is backed by a second thread) covers the event loop (and the
- * reader's open); creating and destroying the emulated machine is not
- * counted. Counters: events, events_per_s, ns_per_event, cpu_per_event_ns
+ * Manual time (thread CPU time; elapsed time for +prefault and +threads)
+ * covers the event loop (and the reader's open); creating and destroying
+ * the emulated machine is not counted. Counters: events, events_per_s, ns_per_event, cpu_per_event_ns
  * (the process's CPU time, every thread), and pool_pages at the end (a check
  * that the trace really filled a pool).
  */
@@ -347,7 +351,7 @@ double process_cpu_seconds()
 }
 
 void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profile, bool verify,
-	       unsigned int lookahead, enum sim_payload payload, bool prefault)
+	       unsigned int lookahead, enum sim_payload payload, bool threads)
 {
 	const trace_data &td = trace(verify);
 	struct sim_config cfg;
@@ -364,13 +368,15 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 	cfg.pool.profile = profile;
 	cfg.payload = payload;
 	/*
-	 * Without the prefault thread the measure is this thread's CPU time (the
-	 * engine as it ran before that thread existed); with it, the work is
-	 * split between two threads, and what the replay gains is wall-clock
-	 * time: the measure is then elapsed time, and the CPU time of both
-	 * threads is counted apart (cpu_per_event_ns).
+	 * Without the host threads (sim/host_prefault.h, traces/trace_ahead.h)
+	 * the measure is this thread's CPU time (the engine as it ran before
+	 * they existed); with them, the work is split between threads, and
+	 * what the replay gains is wall-clock time: the measure is then elapsed
+	 * time, and the CPU time of every thread is counted apart
+	 * (cpu_per_event_ns).
 	 */
-	cfg.mem.host_prefault = prefault;
+	cfg.mem.host_prefault = threads;
+	cfg.reader_thread = threads;
 	if (zsb::options().smoke) {
 		/* a small machine: debug builds walk all of it after every event */
 		cfg.mem.ram_bytes = 64ULL << 20;
@@ -387,10 +393,10 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 		}
 		double c0 = process_cpu_seconds();
 
-		t0 = prefault ? wall_seconds() : zsb::cpu_seconds();
+		t0 = threads ? wall_seconds() : zsb::cpu_seconds();
 		err = mode == ENGINE ? run_engine(sim, td.events, lookahead, msg, sizeof(msg))
 				     : run_text(sim, td.text, mode, msg, sizeof(msg));
-		dt = (prefault ? wall_seconds() : zsb::cpu_seconds()) - t0;
+		dt = (threads ? wall_seconds() : zsb::cpu_seconds()) - t0;
 		cpu += process_cpu_seconds() - c0;
 		state.SetIterationTime(dt);
 		busy += dt;
@@ -422,7 +428,7 @@ void zsb_register_replay()
 		bool verify;
 		unsigned int lookahead;
 		enum sim_payload payload;
-		bool prefault;
+		bool threads; /* the host threads on, elapsed time */
 	} runs[] = {
 	    {"replay/engine/v4.1/verify", ENGINE, "v4.1", true, 0, SIM_PAYLOAD_FULL, false},
 	    {"replay/engine/v4.1/noverify", ENGINE, "v4.1", false, 0, SIM_PAYLOAD_FULL, false},
@@ -434,8 +440,10 @@ void zsb_register_replay()
 	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_HEADER, false},
 	    {"replay/engine+lookahead/v4.1/verify/none", ENGINE, "v4.1", true,
 	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_NONE, false},
-	    /* as `zsfrag replay` runs by default: the prefault thread on, elapsed time */
+	    /* as `zsfrag replay` runs by default: the host threads on, elapsed time */
 	    {"replay/engine+lookahead+prefault/v4.1/verify", ENGINE, "v4.1", true,
+	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_FULL, true},
+	    {"replay/text+engine+threads/v4.1/verify", TEXT_ENGINE, "v4.1", true,
 	     SIM_LOOKAHEAD_DEFAULT, SIM_PAYLOAD_FULL, true},
 	    {"replay/text+engine/v4.1/verify", TEXT_ENGINE, "v4.1", true, 0, SIM_PAYLOAD_FULL,
 	     false},
@@ -446,7 +454,7 @@ void zsb_register_replay()
 
 	for (const auto &r : runs)
 		benchmark::RegisterBenchmark(r.name, bm_replay, r.mode, r.profile, r.verify,
-					     r.lookahead, r.payload, r.prefault)
+					     r.lookahead, r.payload, r.threads)
 		    ->UseManualTime()
 		    ->Unit(benchmark::kMillisecond);
 }

@@ -42,7 +42,7 @@ struct cmp_run {
 	const char *name;      /* variant name, recorded in inputs.variant */
 	json_t *extra_inputs;  /* borrowed; its keys are added to inputs */
 	uint64_t events;       /* the trace's events when counted already (progress), else 0 */
-	bool cores_busy;       /* other replays run beside this one: no host prefault thread */
+	bool cores_busy;       /* other replays run beside this one: no host threads */
 };
 
 struct sim_config;

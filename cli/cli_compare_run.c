@@ -55,9 +55,9 @@ int cmp_run_config(const struct cmp_run *run, struct sim_config *cfg, char *msg,
 	return cli_replay_exit(replay_config_resolve(&o, cfg, msg, msglen));
 }
 
-static void store_progress(void *ctx, const struct trace_reader *r, uint64_t events, bool final)
+static void store_progress(void *ctx, long long file_pos, uint64_t events, bool final)
 {
-	(void)r;
+	(void)file_pos;
 	(void)final;
 	__atomic_store_n((uint64_t *)ctx, events, __ATOMIC_RELAXED);
 }
@@ -81,12 +81,14 @@ int cmp_run_one(const struct cmp_run *run, uint64_t *events_done, char *msg, siz
 		return rc;
 	}
 	/*
-	 * The thread only moves the host's zeroing of new memory to an idle
-	 * core; with every core replaying, it would compete with the other
-	 * replays (host side only: results are the same).
+	 * The host threads (zeroing new memory, decoding the trace) only move
+	 * work to an idle core; with every core replaying, they would compete
+	 * with the other replays (host side only: results are the same).
 	 */
-	if (run->cores_busy)
+	if (run->cores_busy) {
 		cfg.mem.host_prefault = false;
+		cfg.reader_thread = false;
+	}
 	/* the same inputs `zsfrag replay --json` records, plus ours */
 	if (run->name)
 		json_object_set_new(extra, "variant", json_string(run->name));

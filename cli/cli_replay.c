@@ -151,11 +151,9 @@ static int parse_options(int argc, char **argv, struct replay_opts *r)
 }
 
 /* One progress line: events, rate, and time left when the trace's size is known. */
-static void progress(const struct trace_reader *r, long long size, uint64_t events, double t0,
-		     bool final)
+static void progress(long long pos, long long size, uint64_t events, double t0, bool final)
 {
 	double now = cli_now(), rate, done = 0;
-	long long pos = trace_reader_file_pos(r);
 
 	rate = now > t0 ? (double)events / (now - t0) : 0;
 	if (size > 0 && pos > 0)
@@ -306,14 +304,14 @@ struct replay_tty {
 	double t0, next_tick;
 };
 
-static void on_progress(void *ctx, const struct trace_reader *r, uint64_t events, bool final)
+static void on_progress(void *ctx, long long file_pos, uint64_t events, bool final)
 {
 	struct replay_tty *t = ctx;
 
 	if (final) {
-		progress(r, t->trace_size, events, t->t0, true);
+		progress(file_pos, t->trace_size, events, t->t0, true);
 	} else if (cli_now() >= t->next_tick) {
-		progress(r, t->trace_size, events, t->t0, false);
+		progress(file_pos, t->trace_size, events, t->t0, false);
 		t->next_tick += 0.5;
 	}
 }

@@ -16,7 +16,7 @@
  *   policies ("a,b" or ["a","b"]), periodic_events, periodic_ns,
  *   threshold_pages, check_interval               compaction policies
  *   seed, sample_every, check_every, payload      the run
- *   host_thp, host_prefault                       the host's memory (no effect on results)
+ *   host_thp, host_prefault, host_reader_thread   the host side (no effect on results)
  *   fork_pgd_order, fork_stack_pages,             a fork's pages (sim/fork.c;
  *   fork_stack_vmalloc, fork_slab_pages,          default: the profile's kernel
  *   fork_user_pages, fork_cow_pages               on the arch)

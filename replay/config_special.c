@@ -442,11 +442,13 @@ static int load_payload(json_t *v, const char *path, const char *key, struct sim
 	return 0;
 }
 
-/* host_thp, host_prefault: host-side switches */
+/* host_thp, host_prefault, host_reader_thread: host-side switches */
 static int load_host_bool(json_t *v, const char *path, const char *key, struct sim_config *cfg,
 			  char *msg, size_t len)
 {
-	bool *b = strcmp(key, "host_thp") ? &cfg->mem.host_prefault : &cfg->mem.host_thp;
+	bool *b = !strcmp(key, "host_thp")	 ? &cfg->mem.host_thp
+		  : !strcmp(key, "host_prefault") ? &cfg->mem.host_prefault
+						  : &cfg->reader_thread;
 
 	*b = json_is_true(v);
 	if (!json_is_boolean(v)) {
@@ -554,6 +556,9 @@ static const struct config_special config_specials[] = {
     {"host_prefault", load_host_bool,
      "true (default) or false: a second thread backs the host's frame memory ahead of the "
      "replay's writes (no effect on results)"},
+    {"host_reader_thread", load_host_bool,
+     "true (default) or false: a second thread decodes a trace file ahead of the replay (no "
+     "effect on results)"},
 };
 
 const char *config_special_key(size_t i, const char **value)

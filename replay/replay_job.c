@@ -13,6 +13,7 @@
 #include "config.h"
 #include "replay_job.h"
 #include "results_json.h"
+#include "trace_ahead.h"
 #include "trace_lookahead.h"
 
 enum replay_status replay_config_resolve(const struct replay_overrides *o, struct sim_config *cfg,
@@ -67,17 +68,26 @@ static void prefetch_hook(void *ctx, const struct sim_event *ev, unsigned int de
 	sim_prefetch(ctx, ev, depth);
 }
 
-enum replay_status replay_loop(struct sim *sim, struct trace_reader *r, const char *name,
-			       const struct replay_progress *p, char *msg, size_t msglen)
+/* The look-ahead's two sources: the reader itself, or its decoding thread. */
+static int from_reader(void *src, struct sim_event *ev, char *msg, size_t msglen)
 {
-	struct trace_lookahead la;
+	return trace_reader_next(src, ev, msg, msglen);
+}
+
+static int from_thread(void *src, struct sim_event *ev, char *msg, size_t msglen)
+{
+	return trace_ahead_next(src, ev, msg, msglen);
+}
+
+static enum replay_status events_loop(struct sim *sim, struct trace_lookahead *la,
+				      struct trace_reader *r, struct trace_ahead *ahead,
+				      const char *name, const struct replay_progress *p,
+				      char *msg, size_t msglen)
+{
 	struct sim_event ev;
 	int n;
 
-	/* events decoded ahead of the engine (speed only: results are the same) */
-	trace_lookahead_init(&la, r, prefetch_hook, sim, SIM_PREFETCH_DEPTHS,
-			     sim_get_config(sim)->lookahead);
-	while ((n = trace_lookahead_next(&la, &ev, msg, msglen)) == 1) {
+	while ((n = trace_lookahead_next(la, &ev, msg, msglen)) == 1) {
 		char why[400];
 		int err = sim_event(sim, &ev, why, sizeof(why));
 
@@ -87,13 +97,32 @@ enum replay_status replay_loop(struct sim *sim, struct trace_reader *r, const ch
 			return err == -EUCLEAN ? REPLAY_CHECK : REPLAY_DATA;
 		}
 		if (p && p->fn && (sim_events(sim) & p->mask) == 0)
-			p->fn(p->ctx, r, sim_events(sim), false);
+			p->fn(p->ctx, ahead ? trace_ahead_file_pos(ahead) : trace_reader_file_pos(r),
+			      sim_events(sim), false);
 	}
 	if (n < 0)
 		return REPLAY_DATA; /* the reader's message names file and line */
 	if (p && p->fn)
-		p->fn(p->ctx, r, sim_events(sim), true);
+		p->fn(p->ctx, ahead ? trace_ahead_file_pos(ahead) : trace_reader_file_pos(r),
+		      sim_events(sim), true);
 	return REPLAY_OK;
+}
+
+enum replay_status replay_loop(struct sim *sim, struct trace_reader *r, const char *name,
+			       const struct replay_progress *p, char *msg, size_t msglen)
+{
+	struct trace_lookahead la;
+	struct trace_ahead *ahead = NULL;
+	enum replay_status st;
+
+	/* decoding on another thread and events decoded ahead: speed only, the same results */
+	if (sim_get_config(sim)->reader_thread)
+		(void)trace_ahead_start(r, &ahead); /* not for a pipe: then it is read here */
+	trace_lookahead_init(&la, ahead ? from_thread : from_reader, ahead ? (void *)ahead : r,
+			     prefetch_hook, sim, SIM_PREFETCH_DEPTHS, sim_get_config(sim)->lookahead);
+	st = events_loop(sim, &la, r, ahead, name, p, msg, msglen);
+	trace_ahead_stop(ahead); /* the reader is ours again: its live IDs, its end */
+	return st;
 }
 
 /* --- the job --- */

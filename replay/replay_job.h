@@ -69,10 +69,13 @@ struct replay_overrides {
 enum replay_status replay_config_resolve(const struct replay_overrides *o, struct sim_config *cfg,
 					 char *msg, size_t msglen);
 
-/* Progress: fn(ctx, reader, events so far, final) every mask + 1 events (mask + 1 a power of
- * two), and once with final set when the trace has been read to its end. */
+/*
+ * Progress: fn(ctx, bytes of the trace file read so far (trace_reader_file_pos(): -1 for a
+ * pipe), events so far, final) every mask + 1 events (mask + 1 a power of two), and once
+ * with final set when the trace has been read to its end.
+ */
 struct replay_progress {
-	void (*fn)(void *ctx, const struct trace_reader *r, uint64_t events, bool final);
+	void (*fn)(void *ctx, long long file_pos, uint64_t events, bool final);
 	void *ctx;
 	uint64_t mask;
 };

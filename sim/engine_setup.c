@@ -49,6 +49,7 @@ void sim_config_default(struct sim_config *cfg)
 	policy_params_default(&cfg->policy);
 	cfg->seed = 1;
 	cfg->lookahead = SIM_LOOKAHEAD_DEFAULT;
+	cfg->reader_thread = true;
 	cfg->fork = (struct sim_fork_cost){-1, -1, -1, -1, -1, -1, 0, NULL, 0, {{"", 0}}, 0};
 }
 

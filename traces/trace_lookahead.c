@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-void trace_lookahead_init(struct trace_lookahead *la, struct trace_reader *r,
+void trace_lookahead_init(struct trace_lookahead *la, trace_lookahead_src next, void *src,
 			  trace_lookahead_fn hook, void *ctx, unsigned int depths,
 			  unsigned int stride)
 {
 	memset(la, 0, offsetof(struct trace_lookahead, ring));
-	la->r = r;
+	la->next = next;
+	la->src = src;
 	la->hook = hook;
 	la->ctx = ctx;
 	if (!depths || !stride) {
@@ -40,9 +41,9 @@ int trace_lookahead_next(struct trace_lookahead *la, struct sim_event *ev, char 
 			 size_t msglen)
 {
 	if (!la->window)
-		return trace_reader_next(la->r, ev, msg, msglen);
+		return la->next(la->src, ev, msg, msglen);
 	while (la->end == 0 && la->count <= la->window) {
-		int n = trace_reader_next(la->r, at(la, la->count), la->err, sizeof(la->err));
+		int n = la->next(la->src, at(la, la->count), la->err, sizeof(la->err));
 
 		if (n == 1) {
 			la->count++;

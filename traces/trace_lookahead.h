@@ -13,7 +13,7 @@
  *
  * Events come out in order and unchanged; a reader error is returned after
  * the events before it, with its message, exactly as trace_reader_next()
- * would have returned it. With window 0 it is trace_reader_next().
+ * would have returned it. With window 0 it is the source's own next().
  */
 #ifndef ZSFRAG_TRACE_LOOKAHEAD_H
 #define ZSFRAG_TRACE_LOOKAHEAD_H
@@ -31,9 +31,12 @@ extern "C" {
 
 /* Called for an event still depths x stride - k events ahead; must not change it. */
 typedef void (*trace_lookahead_fn)(void *ctx, const struct sim_event *ev, unsigned int depth);
+/* Where events come from: as trace_reader_next() (a reader, or trace_ahead_next()). */
+typedef int (*trace_lookahead_src)(void *src, struct sim_event *ev, char *msg, size_t msglen);
 
 struct trace_lookahead {
-	struct trace_reader *r;
+	trace_lookahead_src next;
+	void *src;
 	trace_lookahead_fn hook; /* NULL: no hook, the window is still kept */
 	void *ctx;
 	unsigned int depths; /* hook depths 0 .. depths-1 */
@@ -47,10 +50,11 @@ struct trace_lookahead {
 };
 
 /*
- * Set up a window over r. depths x stride is clamped to TRACE_LOOKAHEAD_MAX - 1;
- * stride 0 turns the look-ahead off (every call goes straight to the reader).
+ * Set up a window over the events next(src, ...) gives. depths x stride is
+ * clamped to TRACE_LOOKAHEAD_MAX - 1; stride 0 turns the look-ahead off
+ * (every call goes straight to next).
  */
-void trace_lookahead_init(struct trace_lookahead *la, struct trace_reader *r,
+void trace_lookahead_init(struct trace_lookahead *la, trace_lookahead_src next, void *src,
 			  trace_lookahead_fn hook, void *ctx, unsigned int depths,
 			  unsigned int stride);
 /* As trace_reader_next(): 1 and the next event, 0 at the end, or a negative errno with msg. */

@@ -96,9 +96,10 @@ def check_key_list(c, trace):
     if rc == 0:
         with open(c.path("inputs.json")) as f:
             inputs = json.load(f)["inputs"]
-        # host_thp, host_prefault: host side only; free_blocks, pageblocks: recorded only when given;
+        # host_thp, host_prefault, host_reader_thread: host side only; free_blocks, pageblocks: recorded only when given;
         # fork_slab: recorded as fork_slab_pages unless "slub"; fork_slab_start only when given
-        unrecorded = {"host_thp", "host_prefault", "free_blocks", "pageblocks", "fork_slab", "fork_slab_start"}
+        unrecorded = {"host_thp", "host_prefault", "host_reader_thread", "free_blocks",
+                      "pageblocks", "fork_slab", "fork_slab_start"}
         c.eq(sorted(listed - set(inputs) - unrecorded), [], "keys missing from results' inputs")
     # a value of the wrong type: refused for its value, never as an unknown key
     for key in sorted(listed):

@@ -14,8 +14,9 @@ forks need OOM kills and zs_compact runs; the trace ends with v and s.
   - --check-every walks the invariants in every mode without a failure;
   - the summary's verify line says what each mode checked;
   - --lookahead 0, the default and 16 give byte-identical documents and
-    summaries, and so does a machine without the host's huge pages and
-    prefault thread (host_thp, host_prefault false: host side only);
+    summaries, and so does a replay without the host's huge pages, prefault
+    thread and decoding thread (host_thp, host_prefault, host_reader_thread
+    false: host side only);
   - auto is full on a small machine; a bad mode is a usage error (64), a
     bad config value a config error (78).
 """
@@ -75,7 +76,8 @@ def main():
              "%s: summary but the verify line" % mode)
 
     ref = None
-    bare = c.write("bare.json", json.dumps(dict(MACHINE, host_thp=False, host_prefault=False)))
+    bare = c.write("bare.json", json.dumps(dict(MACHINE, host_thp=False, host_prefault=False,
+                                                host_reader_thread=False)))
     for la, mcfg in (("0", cfg), (None, cfg), ("16", cfg), (None, bare)):
         args = ["replay", "t.trace", "--config", mcfg, "--no-timing", "--json", "la.json"]
         if la is not None:
