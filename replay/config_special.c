@@ -557,8 +557,8 @@ static const struct config_special config_specials[] = {
      "true (default) or false: a second thread backs the host's frame memory ahead of the "
      "replay's writes (no effect on results)"},
     {"host_reader_thread", load_host_bool,
-     "true (default) or false: a second thread decodes a trace file ahead of the replay (no "
-     "effect on results)"},
+     "true (default) or false: a second thread decodes a text trace file ahead of the replay "
+     "(no effect on results)"},
 };
 
 const char *config_special_key(size_t i, const char **value)

@@ -115,9 +115,15 @@ enum replay_status replay_loop(struct sim *sim, struct trace_reader *r, const ch
 	struct trace_ahead *ahead = NULL;
 	enum replay_status st;
 
-	/* decoding on another thread and events decoded ahead: speed only, the same results */
-	if (sim_get_config(sim)->reader_thread)
-		(void)trace_ahead_start(r, &ahead); /* not for a pipe: then it is read here */
+	/*
+	 * Decoding on another thread and events decoded ahead: speed only, the
+	 * same results. The thread for text only: a binary trace decodes at a
+	 * few percent of the replay, and on the 2.3 GB-pool trace handing its
+	 * events across cores cost more than that (BENCHMARKS.md, "Eighth
+	 * session"). Never for a pipe (trace_ahead.h): then it is read here.
+	 */
+	if (sim_get_config(sim)->reader_thread && trace_reader_format(r) == TRACE_FORMAT_TEXT)
+		(void)trace_ahead_start(r, &ahead);
 	trace_lookahead_init(&la, ahead ? from_thread : from_reader, ahead ? (void *)ahead : r,
 			     prefetch_hook, sim, SIM_PREFETCH_DEPTHS, sim_get_config(sim)->lookahead);
 	st = events_loop(sim, &la, r, ahead, name, p, msg, msglen);

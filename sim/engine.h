@@ -66,7 +66,7 @@ struct sim_config {
 	uint64_t sample_every; /* periodic snapshot every N events; 0 = only `s` events */
 	unsigned int lookahead; /* replay loops: events between two sim_prefetch() depths (0 = no
 				   look-ahead); only speed depends on it, never results */
-	bool reader_thread;	/* replay loops: decode a trace file on a second thread
+	bool reader_thread;	/* replay loops: decode a text trace file on a second thread
 				   (traces/trace_ahead.h); only speed, never results */
 	bool timing;	       /* measure host CPU time of compactions */
 	bool op_timing;        /* measure host ns of every zs_malloc and zs_free */

@@ -2,8 +2,9 @@
  * trace_ahead.h - a thread that decodes a trace ahead of its consumer, on
  * another core.
  *
- * Decoding is a sixth of a text trace's replay and a few percent of a binary
- * one's (BENCHMARKS.md, "Eighth session"). The thread calls
+ * Decoding is a sixth of a text trace's replay (BENCHMARKS.md, "Eighth
+ * session"; a binary trace's is a few percent, which handing the events
+ * across cores costs about as much as it saves). The thread calls
  * trace_reader_next() into batches of events; the consumer takes them in
  * order, unchanged, and meets the reader's end or error after the events
  * before it, with its message, exactly as trace_reader_next() would have
