@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -94,6 +95,7 @@ static bool push(struct host_prefault *hp, uint32_t r, uint32_t room)
 int host_prefault_start(uint8_t *base, size_t len, struct host_prefault **out)
 {
 	struct host_prefault *hp;
+	sigset_t all, old;
 	int err;
 
 	*out = NULL;
@@ -119,7 +121,15 @@ int host_prefault_start(uint8_t *base, size_t len, struct host_prefault **out)
 	}
 	sem_init(&hp->work, 0, 0);
 	sem_init(&hp->fenced, 0, 0);
-	if ((err = pthread_create(&hp->thread, NULL, prefault_thread, hp)) != 0) {
+	/*
+	 * The thread takes no signals: the commands' handlers and their holds
+	 * (cli_proc.h) are the replay thread's, and sigprocmask() is per thread.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&hp->thread, NULL, prefault_thread, hp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
 		sem_destroy(&hp->work);
 		sem_destroy(&hp->fenced);
 		free(hp->handed);

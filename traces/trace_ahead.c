@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,7 @@ static void *ahead_thread(void *arg)
 int trace_ahead_start(struct trace_reader *r, struct trace_ahead **out)
 {
 	struct trace_ahead *a;
+	sigset_t all, old;
 	int err;
 
 	*out = NULL;
@@ -103,7 +105,15 @@ int trace_ahead_start(struct trace_reader *r, struct trace_ahead **out)
 	a->pos = trace_reader_file_pos(r);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
-	if ((err = pthread_create(&a->thread, NULL, ahead_thread, a)) != 0) {
+	/*
+	 * The thread takes no signals: the commands' handlers and their holds
+	 * (cli_proc.h) are the replay thread's, and sigprocmask() is per thread.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&a->thread, NULL, ahead_thread, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
 		pthread_mutex_destroy(&a->lock);
 		pthread_cond_destroy(&a->cond);
 		free(a);
