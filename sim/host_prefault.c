@@ -151,9 +151,9 @@ void host_prefault_touching(struct host_prefault *hp, size_t offset)
 	/* this region is being written by the caller: no use handing it on later */
 	hp->handed[cur / 64] |= 1ull << (cur % 64);
 	hp->handed[next / 64] |= bit;
-	if (push(hp, (uint32_t)next, RING_SIZE - 1))
+	if (push(hp, (uint32_t)next, RING_SIZE - 1)) {
 		hp->posted++;
-	else {
+	} else {
 		hp->handed[next / 64] &= ~bit; /* a later touch may try again */
 		hp->dropped++;
 	}
