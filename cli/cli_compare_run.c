@@ -110,7 +110,7 @@ struct cmp_pool {
 	uint64_t *done;		       /* MAP_SHARED: each child's events so far */
 	uint64_t total[CMP_MAX_RUNS]; /* events in each run's trace (for the bar) */
 	double t0;
-	bool parallel; /* more than one replay at a time */
+	bool cores_busy; /* fewer than two cores per replay running at a time */
 };
 
 static void draw_progress(const struct cmp_pool *pl, const struct cli_job *jobs, bool redraw)
@@ -163,7 +163,7 @@ static int run_child(void *ctx, unsigned int i)
 	char msg[600];
 	int rc;
 
-	run.cores_busy = pl->parallel;
+	run.cores_busy = pl->cores_busy;
 	rc = cmp_run_one(&run, &pl->done[i], msg, sizeof(msg));
 
 	if (rc)
@@ -175,10 +175,12 @@ int cmp_run_parallel(const struct cmp_run *runs, unsigned int n, unsigned int ma
 		     bool progress)
 {
 	struct cli_job jobs[CMP_MAX_RUNS];
-	struct cmp_pool pl = {
-	    .runs = runs, .n = n, .t0 = cli_now(), .parallel = n > 1 && max_procs > 1};
+	struct cmp_pool pl = {.runs = runs, .n = n, .t0 = cli_now()};
+	unsigned int at_once = n < max_procs ? n : max_procs;
 	int rc;
 
+	/* each replay's host threads need a core of their own to be worth running */
+	pl.cores_busy = at_once > 1 && 2 * at_once > cli_nproc();
 	if (n > CMP_MAX_RUNS)
 		return EX_USAGE;
 	pl.done = mmap(NULL, sizeof(uint64_t) * (n ? n : 1), PROT_READ | PROT_WRITE,
