@@ -11,7 +11,8 @@
  * given them. While the thread runs, nothing else may use the reader; after
  * trace_ahead_stop() it is the caller's again (its live IDs, its end), read
  * as far as the thread got: to the end or the error once the consumer has
- * met them, up to two batches further when the consumer stopped early.
+ * met them, up to a ring of batches (2,048 events) further when the
+ * consumer stopped early.
  *
  * Only for a reader whose file can be read to its end without waiting on
  * another process (trace_reader_file_pos() >= 0: a regular file, not a pipe),
