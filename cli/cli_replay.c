@@ -79,7 +79,9 @@ static void replay_help(FILE *f, const struct cli_opt *opts)
 		   "Replay a zsfrag trace (text or binary, plain or .zst/.gz, '-' for stdin)\n"
 		   "through zram and zsmalloc on an emulated machine; print a summary and\n"
 		   "optionally write results as JSON. In errors, LINE is the record number for\n"
-		   "binary traces.\n\n");
+		   "binary traces. A second core, when there is one, backs the host memory the\n"
+		   "pool grows into and decodes a text trace ahead (config keys host_prefault,\n"
+		   "host_reader_thread: speed only, results are the same).\n\n");
 	for (const struct cli_opt *o = opts; o->name; o++) {
 		cli_opt_help_row(f, o);
 		if (strcmp(o->name, "policy"))
