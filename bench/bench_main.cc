@@ -32,12 +32,27 @@ void set_options(const bench_options &o)
 	g_opts = o;
 }
 
-double cpu_seconds()
+static double clock_seconds(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	clock_gettime(clock, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double cpu_seconds()
+{
+	return clock_seconds(CLOCK_THREAD_CPUTIME_ID);
+}
+
+double wall_seconds()
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
+double process_cpu_seconds()
+{
+	return clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* ---- tracked pages: host pages plus the flag per frame ---- */

@@ -30,9 +30,9 @@
  *
  * Manual time (thread CPU time; elapsed time for +prefault and +threads)
  * covers the event loop (and the reader's open); creating and destroying
- * the emulated machine is not counted. Counters: events, events_per_s, ns_per_event, cpu_per_event_ns
- * (the process's CPU time, every thread), and pool_pages at the end (a check
- * that the trace really filled a pool).
+ * the emulated machine is not counted. Counters: events, events_per_s,
+ * ns_per_event, cpu_per_event_ns (the process's CPU time, every thread), and
+ * pool_pages at the end (a check that the trace really filled a pool).
  */
 #include <algorithm>
 #include <cerrno>
@@ -334,22 +334,6 @@ int run_text(struct sim *sim, const std::string &text, enum replay_mode mode, ch
 	return err;
 }
 
-double wall_seconds()
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-double process_cpu_seconds()
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profile, bool verify,
 	       unsigned int lookahead, enum sim_payload payload, bool threads)
 {
@@ -391,13 +375,13 @@ void bm_replay(benchmark::State &state, enum replay_mode mode, const char *profi
 			state.SkipWithError(msg);
 			return;
 		}
-		double c0 = process_cpu_seconds();
+		double c0 = zsb::process_cpu_seconds();
 
-		t0 = threads ? wall_seconds() : zsb::cpu_seconds();
+		t0 = threads ? zsb::wall_seconds() : zsb::cpu_seconds();
 		err = mode == ENGINE ? run_engine(sim, td.events, lookahead, msg, sizeof(msg))
 				     : run_text(sim, td.text, mode, msg, sizeof(msg));
-		dt = (threads ? wall_seconds() : zsb::cpu_seconds()) - t0;
-		cpu += process_cpu_seconds() - c0;
+		dt = (threads ? zsb::wall_seconds() : zsb::cpu_seconds()) - t0;
+		cpu += zsb::process_cpu_seconds() - c0;
 		state.SetIterationTime(dt);
 		busy += dt;
 		events += td.events.size();

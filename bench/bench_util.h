@@ -113,6 +113,13 @@ void fill_bytes(void *p, size_t n, uint64_t tag);
  * not the allocator's cost. Page faults the code takes still count.
  */
 double cpu_seconds();
+/*
+ * The exceptions, for code that runs helper threads (the replay's host
+ * threads): what such code gains is elapsed time, and what it costs is every
+ * thread's CPU time.
+ */
+double wall_seconds();
+double process_cpu_seconds();
 
 } /* namespace zsb */
 

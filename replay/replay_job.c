@@ -79,6 +79,12 @@ static int from_thread(void *src, struct sim_event *ev, char *msg, size_t msglen
 	return trace_ahead_next(src, ev, msg, msglen);
 }
 
+/* Bytes of the trace file read so far, as of the events handed out (progress). */
+static long long file_pos(const struct trace_reader *r, const struct trace_ahead *ahead)
+{
+	return ahead ? trace_ahead_file_pos(ahead) : trace_reader_file_pos(r);
+}
+
 static enum replay_status events_loop(struct sim *sim, struct trace_lookahead *la,
 				      struct trace_reader *r, struct trace_ahead *ahead,
 				      const char *name, const struct replay_progress *p,
@@ -97,14 +103,12 @@ static enum replay_status events_loop(struct sim *sim, struct trace_lookahead *l
 			return err == -EUCLEAN ? REPLAY_CHECK : REPLAY_DATA;
 		}
 		if (p && p->fn && (sim_events(sim) & p->mask) == 0)
-			p->fn(p->ctx, ahead ? trace_ahead_file_pos(ahead) : trace_reader_file_pos(r),
-			      sim_events(sim), false);
+			p->fn(p->ctx, file_pos(r, ahead), sim_events(sim), false);
 	}
 	if (n < 0)
 		return REPLAY_DATA; /* the reader's message names file and line */
 	if (p && p->fn)
-		p->fn(p->ctx, ahead ? trace_ahead_file_pos(ahead) : trace_reader_file_pos(r),
-		      sim_events(sim), true);
+		p->fn(p->ctx, file_pos(r, ahead), sim_events(sim), true);
 	return REPLAY_OK;
 }
 
