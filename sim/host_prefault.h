@@ -4,8 +4,11 @@
  *
  * SIM: host side only. The first write to a 2 MiB region of the frames'
  * mapping makes the host kernel allocate and zero a huge page there (or 512
- * small ones): 20 to 50% of a full-payload replay of a large pool
- * (BENCHMARKS.md, "Replay at scale"), paid on the replay's own thread. The
+ * small ones). Back to back that is a few percent of a full-payload replay
+ * of a large pool; in a VM that reports free pages to its host (virtio
+ * balloon), memory freed half a minute before must also be faulted in on
+ * the host's side, and then it was 20 to 50% (BENCHMARKS.md, "Replay at
+ * scale", eighth and ninth sessions), paid on the replay's own thread. The
  * pool takes its frames from the buddy lists in mostly ascending runs, so
  * the region after the one being written is, nearly always, the next to be
  * written: the caller says which offset it is about to write
