@@ -75,7 +75,7 @@ want("small", "reserved_pages", None)
 if "do not fit" not in err["small"]:
     bad.append(f"small: no note that the zones do not fit: {err['small']!r}")
 
-for k in ("dma_mb", "reserved_pages", "pcp"):
+for k in ("dma_mb", "reserved_pages", "watermarks", "pcp"):
     want("none", k, None)
 want("none", "ram_mb", 8192)
 if "compare the pool only" not in err["none"]:
