@@ -7,8 +7,9 @@
  *   ram_mb, lowmem_mb, highmem, max_order,        physical memory
  *   pageblock_order, min_free_kbytes, watermark_scale_factor,
  *   dma_mb, dma32_mb, lowmem_reserve_ratio,       zone layout
- *   reserved_pages, taken_pages,
- *   taken_movable_pages, free_blocks, pageblocks, the start's free lists
+ *   reserved_pages, deferred_struct_page_init,
+ *   taken_pages, taken_movable_pages,
+ *   free_blocks, pageblocks,                      the start's free lists
  *   cma_mb, cma_base_mb,
  *   watermark_boost_factor, pcp, nr_cpus,         boosting, per-CPU lists
  *   pcp_thp, percpu_pagelist_high_fraction, zs_slab, watermarks
@@ -146,6 +147,9 @@ static const struct config_key config_keys[] = {
 	"zsmalloc's zs_handle and zspage slab pages, object by object"),
     KEY("pcp_thp", CONFIG_BOOL, mem.pcp_thp, 0, 1, NULL,
 	"a per-CPU list for pageblock-order blocks (CONFIG_TRANSPARENT_HUGEPAGE)"),
+    KEY("deferred_struct_page_init", CONFIG_BOOL, mem.deferred_struct_page_init, 0, 1, NULL,
+	"pageblocks whose first page the boot reserves are Unmovable "
+	"(CONFIG_DEFERRED_STRUCT_PAGE_INIT)"),
     KEY("zram_disksize_mb", CONFIG_MB, zram_disksize, 1, 1 << 24, "MiB",
 	"zram's disksize"),
     KEY("zram_mem_limit_mb", CONFIG_MB, zram_mem_limit, 0, 1 << 24, NULL,
@@ -605,7 +609,7 @@ static json_t *machine_json(const struct sim_config *cfg)
 	const struct physmem_config *m = &cfg->mem;
 
 	return json_pack(
-	    "{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b, s:b}", "dma_mb",
+	    "{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:s, s:I, s:I, s:b, s:b, s:b}", "dma_mb",
 	    (json_int_t)(m->dma_bytes >> 20), "dma32_mb", (json_int_t)(m->dma32_bytes >> 20),
 	    "lowmem_reserve_ratio", zone_table(NULL, m->lowmem_reserve_ratio), "reserved_pages",
 	    zone_table(m->reserved_pages, NULL), "cma_mb", (json_int_t)(m->cma_bytes >> 20),
@@ -616,7 +620,8 @@ static json_t *machine_json(const struct sim_config *cfg)
 	    "watermark_boost_factor", (json_int_t)m->watermark_boost_factor, "pcp",
 	    pcp_names[m->pcp <= PHYSMEM_PCP_V4 ? m->pcp : 0], "nr_cpus", (json_int_t)m->nr_cpus,
 	    "percpu_pagelist_high_fraction", (json_int_t)m->percpu_pagelist_high_fraction,
-	    "pcp_thp", m->pcp_thp, "zs_slab", cfg->zs_slab);
+	    "pcp_thp", m->pcp_thp, "deferred_struct_page_init", m->deferred_struct_page_init,
+	    "zs_slab", cfg->zs_slab);
 }
 
 json_t *config_to_json(const struct sim_config *cfg)

@@ -139,6 +139,11 @@ struct physmem_config {
 						       percpu_pagelist_fraction; 0 = 6 * batch) */
 	bool pcp_thp;				   /* CONFIG_TRANSPARENT_HUGEPAGE: a pcp list for
 						      pageblock_order */
+	/*
+	 * CONFIG_DEFERRED_STRUCT_PAGE_INIT: a pageblock whose first frame the
+	 * boot keeps reserved is Unmovable, not Movable (physmem_zone.c).
+	 */
+	bool deferred_struct_page_init;
 	/* SIM: the host side, never the emulated machine's behaviour */
 	bool no_host_memory; /* frames have no bytes: physmem_page_address() is NULL */
 	bool host_thp;	     /* madvise(MADV_HUGEPAGE) the host mapping (default on) */

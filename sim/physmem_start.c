@@ -15,9 +15,11 @@
  * Pageblock types
  *   memmap_init marks every pageblock movable, and a pageblock the boot
  *   never hands to the buddy allocator is never stolen: wholly reserved
- *   pageblocks stay Movable. Of the others (CMA excepted), the lowest
- *   become Unmovable, the next Reclaimable, as many as pageblocks[] says
- *   (at most what the zone has), the rest Movable.
+ *   pageblocks stay Movable. With deferred_struct_page_init they are
+ *   Unmovable (physmem_zone.c) and count among the Unmovable ones given.
+ *   Of the others (CMA excepted), the lowest become Unmovable, the next
+ *   Reclaimable, as many as pageblocks[] says (at most what the zone has),
+ *   the rest Movable.
  *
  * Where the free blocks go
  *   Largest order first. A free block of a type lies in pageblocks of that
@@ -72,7 +74,8 @@ static int fail(char *msg, size_t len, const char *fmt, const char *zone, unsign
 	return -EINVAL;
 }
 
-/* The pageblock types: wholly reserved ones Movable, then Unmovable, Reclaimable, Movable. */
+/* The pageblock types: wholly reserved ones Movable (or, deferred, the first Unmovable), then
+ * Unmovable, Reclaimable, Movable. */
 static void set_pageblocks(struct start *s)
 {
 	struct physmem *pm = s->pm;
@@ -88,7 +91,8 @@ static void set_pageblocks(struct start *s)
 	for (unsigned long p = z->start; p < z->end; p += pb) {
 		enum physmem_mt mt = pb_get(pm, p);
 
-		if (mt != PHYSMEM_MT_CMA && p + pb > z->start + z->reserved) {
+		if (mt != PHYSMEM_MT_CMA &&
+		    (p + pb > z->start + z->reserved || pm->cfg.deferred_struct_page_init)) {
 			mt = PHYSMEM_MT_MOVABLE;
 			if (want_u) {
 				mt = PHYSMEM_MT_UNMOVABLE;

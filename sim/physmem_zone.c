@@ -17,7 +17,16 @@
  *   (PHYSMEM_OWNER_RESERVED: the kernel image, initramfs and memblock
  *   allocations never reach the buddy allocator); managed = present -
  *   reserved. Every pageblock starts MOVABLE (memmap_init); the CMA area's
- *   pageblocks MIGRATE_CMA (init_cma_reserved_pageblock). The rest is freed
+ *   pageblocks MIGRATE_CMA (init_cma_reserved_pageblock). With
+ *   CONFIG_DEFERRED_STRUCT_PAGE_INIT (deferred_struct_page_init; Debian's
+ *   amd64 kernels, not its armmp ones) memmap_init leaves the pageblocks of
+ *   the deferred range at type 0, Unmovable, and deferred_free_pages() sets
+ *   Movable only those whose first page it frees: a pageblock whose first
+ *   frame is reserved stays Unmovable. SIM: the whole zone counts as
+ *   deferred; the kernel initialises the lower zones and the first section
+ *   of the last one early, but zsfrag puts every reserved frame at the
+ *   zone's start, and the guests' pageblock counts only fit with those
+ *   pageblocks Unmovable (kernel/README.md, "Reserved pageblocks"). The rest is freed
  *   in the largest aligned blocks, ascending, to the list tails
  *   (memblock_free_pages with FPI_TO_TAIL), never across the CMA area's
  *   edges.
@@ -166,6 +175,11 @@ static void zone_init(struct physmem *pm, struct physmem_zone *z, enum physmem_z
 	for (unsigned int o = 0; o < PHYSMEM_MAX_ORDERS; o++)
 		for (unsigned int t = 0; t < PHYSMEM_MT_TYPES; t++)
 			z->head[o][t] = PF_NIL;
+	/* deferred init sets a pageblock Movable only where it frees the block's first page */
+	if (pm->cfg.deferred_struct_page_init)
+		for (p = start; p < start + r; p += 1ul << pm->pb_order)
+			if (pb_get(pm, p) != PHYSMEM_MT_CMA)
+				pm->pb_mt[p >> pm->pb_order] = PHYSMEM_MT_UNMOVABLE;
 	for (p = start; p < end; p += 1ul << pm->pb_order)
 		z->nr_pageblocks[pb_get(pm, p)]++;
 	reserve_range(pm, start, start + r);

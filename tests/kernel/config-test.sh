@@ -66,7 +66,8 @@ want("x86", "min_free_kbytes", 45056)
 # taken = managed - free - zspage pages (none yet), of which the LRU's pages are movable
 want("x86", "taken_pages", {"DMA": 3840 - 3776, "DMA32": 501517 - 494942 - 1588})
 want("x86", "taken_movable_pages", {"DMA": 0, "DMA32": 1588})
-want("x86", "pcp", "profile")  # a kernel setting of the base config
+want("x86", "pcp", "profile")  # kernel settings of the base config
+want("x86", "deferred_struct_page_init", True)
 want("x86", "fork_slab", None)  # 6.12: not the 6.1 SLUB geometry
 if "x86_64-1024.json's kernel settings" not in err["x86"]:
     bad.append(f"x86: no note of the base config: {err['x86']!r}")
@@ -89,6 +90,7 @@ want("arm", "watermarks", {"DMA": [865, 1081, 1297]})
 want("arm", "min_free_kbytes", 3461)
 want("arm", "fork_slab", "slub")
 want("arm", "cma_mb", 16)
+want("arm", "deferred_struct_page_init", None)  # armmp has no CONFIG_DEFERRED_STRUCT_PAGE_INIT
 # fork_slab_start: slabs * objs_per_slab - objects at the first probe; in this boot every
 # cache was full (task_struct 5 x 11 = 55 objects, signal_cache 6 x 10 = 60, ...)
 want("arm", "fork_slab_start", None)

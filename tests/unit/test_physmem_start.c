@@ -180,10 +180,88 @@ static void test_not_given(void)
 	physmem_destroy(pm);
 }
 
+/*
+ * deferred_struct_page_init: the pageblocks whose first frame is reserved are Unmovable.
+ * Given: 3 Movable order-3 blocks (24 free pages), 2 Unmovable pageblocks; the other 7
+ * managed frames (9..15) taken, unmovable.
+ *   With it: [0, 8) (wholly reserved) and [8, 16) (frame 8 reserved) are the two Unmovable
+ *   pageblocks, [16, 40) Movable: the three blocks fill it from the top, 32, 24, 16, each
+ *   in a Movable pageblock, and a movable page comes from there.
+ *   Without it: [0, 8) stays Movable, the two lowest others [8, 16) and [16, 24) are
+ *   Unmovable: 32 and 24 fit Movable pageblocks, the third block can only go to 16, in an
+ *   Unmovable one (a page freed there later goes to the Unmovable list).
+ */
+static void test_deferred_init(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+	unsigned long pfn;
+
+	for (int deferred = 1; deferred >= 0; deferred--) {
+		small(&c);
+		c.deferred_struct_page_init = deferred;
+		c.free_blocks[PHYSMEM_ZONE_NORMAL][3][PHYSMEM_MT_MOVABLE] = 3;
+		c.pageblocks[PHYSMEM_ZONE_NORMAL][PHYSMEM_MT_UNMOVABLE] = 2;
+		c.taken_pages[PHYSMEM_ZONE_NORMAL] = 7;
+		REQUIRE(physmem_create_msg(&c, &pm, msg, sizeof(msg)) == 0);
+		CHECK_EQ(physmem_nr_pageblocks(pm, 0, PHYSMEM_MT_UNMOVABLE), 2);
+		CHECK_EQ(physmem_nr_pageblocks(pm, 0, PHYSMEM_MT_MOVABLE), 3);
+		CHECK_EQ(physmem_pageblock_mt(pm, 0),
+			 deferred ? PHYSMEM_MT_UNMOVABLE : PHYSMEM_MT_MOVABLE);
+		CHECK_EQ(physmem_pageblock_mt(pm, 8), PHYSMEM_MT_UNMOVABLE);
+		CHECK_EQ(physmem_pageblock_mt(pm, 16),
+			 deferred ? PHYSMEM_MT_MOVABLE : PHYSMEM_MT_UNMOVABLE);
+		CHECK_EQ(physmem_pageblock_mt(pm, 24), PHYSMEM_MT_MOVABLE);
+		for (pfn = 16; pfn < 40; pfn += 8)
+			check_block(pm, pfn, true, 3, PHYSMEM_MT_MOVABLE);
+		for (pfn = 9; pfn < 16; pfn++)
+			check_block(pm, pfn, false, 0, PHYSMEM_MT_UNMOVABLE);
+		CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+		if (deferred) {
+			CHECK_EQ(physmem_alloc(pm, 0, PHYSMEM_MT_MOVABLE, PHYSMEM_ALLOC_NO_WMARKS,
+					       &pfn),
+				 0);
+			CHECK_EQ(physmem_pageblock_mt(pm, pfn), PHYSMEM_MT_MOVABLE);
+		}
+		physmem_destroy(pm);
+		pm = NULL;
+	}
+}
+
+/* A fresh zone (no free_blocks) with deferred_struct_page_init: the free frames 9..15 of the
+ * partly reserved pageblock [8, 16) go to the Unmovable lists (9, 10-11, 12-15). */
+static void test_deferred_init_fresh(void)
+{
+	struct physmem_config c;
+	struct physmem *pm = NULL;
+
+	for (int deferred = 1; deferred >= 0; deferred--) {
+		enum physmem_mt low = deferred ? PHYSMEM_MT_UNMOVABLE : PHYSMEM_MT_MOVABLE;
+
+		small(&c);
+		c.deferred_struct_page_init = deferred;
+		c.free_blocks_given[PHYSMEM_ZONE_NORMAL] = false;
+		c.pageblocks_given[PHYSMEM_ZONE_NORMAL] = false;
+		REQUIRE(physmem_create_msg(&c, &pm, msg, sizeof(msg)) == 0);
+		CHECK_EQ(physmem_pageblock_mt(pm, 0), low);
+		CHECK_EQ(physmem_pageblock_mt(pm, 8), low);
+		CHECK_EQ(physmem_pageblock_mt(pm, 16), PHYSMEM_MT_MOVABLE);
+		CHECK_EQ(physmem_nr_pageblocks(pm, 0, PHYSMEM_MT_UNMOVABLE), deferred ? 2 : 0);
+		for (unsigned int o = 0; o < 3; o++)
+			CHECK_EQ(physmem_nr_free_mt(pm, 0, o, low), 1);
+		CHECK_EQ(physmem_nr_free_mt(pm, 0, 3, PHYSMEM_MT_MOVABLE), 3);
+		CHECK_EQ(physmem_check(pm, msg, sizeof(msg)), 0);
+		physmem_destroy(pm);
+		pm = NULL;
+	}
+}
+
 int main(void)
 {
 	RUN(test_hand_layout);
 	RUN(test_refused);
 	RUN(test_not_given);
+	RUN(test_deferred_init);
+	RUN(test_deferred_init_fresh);
 	return test_summary();
 }
