@@ -16,7 +16,7 @@
  *   memmap_init marks every pageblock movable, and a pageblock the boot
  *   never hands to the buddy allocator is never stolen: wholly reserved
  *   pageblocks stay Movable. With deferred_struct_page_init they are
- *   Unmovable (physmem_zone.c) and count among the Unmovable ones given.
+ *   Unmovable (physmem_zone.c): the first of the Unmovable ones given.
  *   Of the others (CMA excepted), the lowest become Unmovable, the next
  *   Reclaimable, as many as pageblocks[] says (at most what the zone has),
  *   the rest Movable.

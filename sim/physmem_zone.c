@@ -26,10 +26,10 @@
  *   deferred; the kernel initialises the lower zones and the first section
  *   of the last one early, but zsfrag puts every reserved frame at the
  *   zone's start, and the guests' pageblock counts only fit with those
- *   pageblocks Unmovable (kernel/README.md, "Reserved pageblocks"). The rest is freed
- *   in the largest aligned blocks, ascending, to the list tails
- *   (memblock_free_pages with FPI_TO_TAIL), never across the CMA area's
- *   edges.
+ *   pageblocks Unmovable (kernel/README.md, "Reserved pageblocks").
+ *   The rest is freed in the largest aligned blocks, ascending, to the
+ *   list tails (memblock_free_pages with FPI_TO_TAIL), never across the CMA
+ *   area's edges.
  *
  * Watermarks (init_per_zone_wmark_min)
  *   calculate_min_free_kbytes: sqrt(16 * lowmem KiB) clamped 128..262144,
