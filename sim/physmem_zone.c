@@ -23,8 +23,8 @@
  *   the deferred range at type 0, Unmovable, and deferred_free_pages() sets
  *   Movable only those whose first page it frees: a pageblock whose first
  *   frame is reserved stays Unmovable. SIM: the whole zone counts as
- *   deferred; the kernel initialises the lower zones and the first section
- *   of the last one early, but zsfrag puts every reserved frame at the
+ *   deferred; the kernel initialises the lower zones and an early part of
+ *   the last one at once, but zsfrag puts every reserved frame at the
  *   zone's start, and the guests' pageblock counts only fit with those
  *   pageblocks Unmovable (kernel/README.md, "Reserved pageblocks").
  *   The rest is freed in the largest aligned blocks, ascending, to the
